@@ -1,0 +1,231 @@
+// OpenCV DNN engine of the onnx plugin; see onnx_classifier.hpp.
+#include "onnx_classifier.hpp"
+
+#include <opencv2/core/utility.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <cmath>
+#include <cstdlib>
+#include <numeric>
+#include <string_view>
+
+namespace vaccel::onnx {
+
+namespace {
+
+const char *env(const char *name)
+{
+	const char *v = std::getenv(name);
+	return (v != nullptr && *v != '\0') ? v : nullptr;
+}
+
+// "224" or "224x160" / "224,160" (width then height).
+bool parse_size(std::string_view text, int &w, int &h)
+{
+	std::string t(text);
+	std::replace(t.begin(), t.end(), 'x', ',');
+	std::vector<float> v;
+	if (image::parse_float_list(t, 1, v)) {
+		w = h = static_cast<int>(v[0]);
+	} else if (image::parse_float_list(t, 2, v)) {
+		w = static_cast<int>(v[0]);
+		h = static_cast<int>(v[1]);
+	} else {
+		return false;
+	}
+	return w > 0 && h > 0 && w <= 8192 && h <= 8192;
+}
+
+bool parse_triplet(const char *text, std::array<float, 3> &out)
+{
+	std::vector<float> v;
+	if (!image::parse_float_list(text, 3, v))
+		return false;
+	std::copy(v.begin(), v.end(), out.begin());
+	return true;
+}
+
+std::string lower(std::string s)
+{
+	std::transform(s.begin(), s.end(), s.begin(),
+		       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+	return s;
+}
+
+}  // namespace
+
+bool preprocess_from_env(Preprocess &pre, std::string &error)
+{
+	Preprocess p = pre;
+	std::vector<float> one;
+	if (const char *v = env("VACCEL_ONNX_INPUT_SIZE"); v && !parse_size(v, p.width, p.height)) {
+		error = std::string("VACCEL_ONNX_INPUT_SIZE='") + v + "': expected N or WxH";
+		return false;
+	}
+	if (const char *v = env("VACCEL_ONNX_CROP")) {
+		if (!image::parse_float_list(v, 1, one) || !(one[0] > 0.0F && one[0] <= 1.0F)) {
+			error = std::string("VACCEL_ONNX_CROP='") + v + "': expected a fraction in (0,1]";
+			return false;
+		}
+		p.crop = one[0];
+	}
+	if (const char *v = env("VACCEL_ONNX_MEAN"); v && !parse_triplet(v, p.mean)) {
+		error = std::string("VACCEL_ONNX_MEAN='") + v + "': expected three numbers (R,G,B)";
+		return false;
+	}
+	if (const char *v = env("VACCEL_ONNX_STD")) {
+		if (!parse_triplet(v, p.std) ||
+		    std::any_of(p.std.begin(), p.std.end(), [](float s) { return s == 0.0F; })) {
+			error = std::string("VACCEL_ONNX_STD='") + v +
+				"': expected three non-zero numbers (R,G,B)";
+			return false;
+		}
+	}
+	if (const char *v = env("VACCEL_ONNX_SCALE")) {
+		if (!image::parse_float_list(v, 1, one)) {
+			error = std::string("VACCEL_ONNX_SCALE='") + v + "': expected a number";
+			return false;
+		}
+		p.scale = one[0];
+	}
+	if (const char *v = env("VACCEL_ONNX_LAYOUT")) {
+		const std::string l = lower(v);
+		if (l == "nchw")
+			p.layout = Preprocess::Layout::Nchw;
+		else if (l == "nhwc")
+			p.layout = Preprocess::Layout::Nhwc;
+		else {
+			error = std::string("VACCEL_ONNX_LAYOUT='") + v + "': expected NCHW or NHWC";
+			return false;
+		}
+	}
+	if (const char *v = env("VACCEL_ONNX_SOFTMAX")) {
+		const std::string s = lower(v);
+		if (s == "auto")
+			p.softmax = Preprocess::Softmax::Auto;
+		else if (s == "1" || s == "on" || s == "true")
+			p.softmax = Preprocess::Softmax::On;
+		else if (s == "0" || s == "off" || s == "false")
+			p.softmax = Preprocess::Softmax::Off;
+		else {
+			error = std::string("VACCEL_ONNX_SOFTMAX='") + v + "': expected auto, 1 or 0";
+			return false;
+		}
+	}
+	pre = p;
+	return true;
+}
+
+std::vector<float> make_input(const image::Image &img, const Preprocess &pre)
+{
+	const image::Image in = image::crop_and_resize(img, pre.width, pre.height, pre.crop);
+	if (pre.layout == Preprocess::Layout::Nhwc)
+		return image::to_float_interleaved(in, pre.mean, pre.std, pre.scale);
+	return image::to_float_planar(in, pre.mean, pre.std, pre.scale);
+}
+
+std::vector<float> to_probabilities(const std::vector<float> &scores, Preprocess::Softmax mode)
+{
+	if (mode == Preprocess::Softmax::Off)
+		return scores;
+	if (mode == Preprocess::Softmax::Auto) {
+		const bool in_unit = std::all_of(scores.begin(), scores.end(),
+						 [](float s) { return s >= 0.0F && s <= 1.0F; });
+		const double sum = std::accumulate(scores.begin(), scores.end(), 0.0);
+		if (in_unit && std::fabs(sum - 1.0) < 1e-3)
+			return scores;  // the network already ends in a softmax
+	}
+	return image::softmax(scores);
+}
+
+std::unique_ptr<Classifier> Classifier::configure(cv::dnn::Net net, std::string &error)
+{
+	if (net.empty()) {
+		error = "OpenCV DNN returned an empty network";
+		return nullptr;
+	}
+	net.setPreferableBackend(cv::dnn::DNN_BACKEND_OPENCV);
+	net.setPreferableTarget(cv::dnn::DNN_TARGET_CPU);
+	return std::unique_ptr<Classifier>(new Classifier(std::move(net)));
+}
+
+std::unique_ptr<Classifier> Classifier::from_file(const std::string &path, std::string &error)
+{
+	try {
+		return configure(cv::dnn::readNetFromONNX(path), error);
+	} catch (const cv::Exception &e) {
+		error = "OpenCV DNN cannot load ONNX model " + path + ": " + e.what();
+	} catch (const std::exception &e) {
+		error = "cannot load ONNX model " + path + ": " + e.what();
+	}
+	return nullptr;
+}
+
+std::unique_ptr<Classifier> Classifier::from_buffer(const void *data, size_t size,
+						    std::string &error)
+{
+	if (data == nullptr || size == 0) {
+		error = "empty ONNX model buffer";
+		return nullptr;
+	}
+	try {
+		return configure(cv::dnn::readNetFromONNX(static_cast<const char *>(data), size), error);
+	} catch (const cv::Exception &e) {
+		error = std::string("OpenCV DNN cannot load the ONNX model buffer: ") + e.what();
+	} catch (const std::exception &e) {
+		error = std::string("cannot load the ONNX model buffer: ") + e.what();
+	}
+	return nullptr;
+}
+
+Status Classifier::forward(const std::vector<float> &input, const Preprocess &pre,
+			   std::vector<float> &out, std::string &error)
+{
+	const size_t expected = static_cast<size_t>(pre.width) * pre.height * 3;
+	if (input.size() != expected) {
+		error = "input tensor has " + std::to_string(input.size()) + " values, expected " +
+			std::to_string(expected);
+		return Status::InvalidInput;
+	}
+	const bool nchw = pre.layout == Preprocess::Layout::Nchw;
+	const int dims[4] = {1, nchw ? 3 : pre.height, nchw ? pre.height : pre.width,
+			     nchw ? pre.width : 3};
+	// The Mat borrows `input`; setInput copies it into the network's own blob.
+	const cv::Mat blob(4, dims, CV_32F, const_cast<float *>(input.data()));
+	try {
+		std::lock_guard lock(mu_);
+		net_.setInput(blob);
+		cv::Mat result = net_.forward();
+		if (result.depth() != CV_32F || result.total() == 0) {
+			error = "model output is not a float tensor";
+			return Status::Backend;
+		}
+		const cv::Mat flat = result.isContinuous() ? result : result.clone();
+		const auto *p = flat.ptr<float>();
+		out.assign(p, p + flat.total());
+	} catch (const cv::Exception &e) {
+		// Typically an input shape the model does not accept: say which one we used.
+		error = std::string("OpenCV DNN forward failed (input ") + (nchw ? "NCHW 1x3x" : "NHWC 1x") +
+			std::to_string(pre.height) + "x" + std::to_string(pre.width) + (nchw ? "" : "x3") +
+			"): " + e.what();
+		return Status::Backend;
+	}
+	return Status::Ok;
+}
+
+Status Classifier::classify(const void *img, size_t len, const Preprocess &pre,
+			    std::vector<float> &probs, std::string &error)
+{
+	image::Image decoded;
+	if (!image::decode_rgb(img, len, decoded, error))
+		return Status::InvalidInput;
+	std::vector<float> scores;
+	if (const Status s = forward(make_input(decoded, pre), pre, scores, error); s != Status::Ok)
+		return s;
+	probs = to_probabilities(scores, pre.softmax);
+	return Status::Ok;
+}
+
+}  // namespace vaccel::onnx

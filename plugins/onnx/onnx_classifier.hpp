@@ -1,0 +1,72 @@
+// OpenCV DNN image classifier for ONNX models: the engine layer of the `onnx` plugin.
+// No vAccel dependency, so it can be unit-tested and benchmarked on its own.
+#pragma once
+
+#include "image.hpp"
+
+#include <array>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include <opencv2/dnn.hpp>
+
+namespace vaccel::onnx {
+
+// How an image becomes the model's input tensor.  Defaults match ImageNet classifiers such as
+// the ONNX Model Zoo MobileNetV2 (see ../shared/models/README.md).  Users override them with the
+// VACCEL_ONNX_* environment variables documented in plugins/onnx/README.md.
+struct Preprocess {
+	enum class Layout { Nchw, Nhwc };
+	enum class Softmax { Auto, On, Off };
+
+	int width = 224;
+	int height = 224;
+	double crop = 224.0 / 256.0;  // centre-crop side as a fraction of the shorter image side
+	std::array<float, 3> mean = image::kImagenetMean;
+	std::array<float, 3> std = image::kImagenetStd;
+	float scale = 1.0F / 255.0F;  // pixel multiplier applied before mean/std
+	Layout layout = Layout::Nchw;
+	Softmax softmax = Softmax::Auto;  // Auto: skip if the output already is a distribution
+};
+
+// Reads VACCEL_ONNX_INPUT_SIZE, _CROP, _MEAN, _STD, _SCALE, _LAYOUT and _SOFTMAX on top of the
+// defaults.  Returns false and names the bad variable in `error` if one cannot be parsed.
+bool preprocess_from_env(Preprocess &pre, std::string &error);
+
+enum class Status { Ok, InvalidInput, Backend };
+
+// Decoded image → model input tensor (NCHW or NHWC float, batch 1).
+std::vector<float> make_input(const image::Image &img, const Preprocess &pre);
+
+// One loaded ONNX network.  Thread-safe: OpenCV's Net is not re-entrant, so calls are serialised
+// per model (different models run in parallel).
+class Classifier {
+public:
+	// Load from a file path or from the model bytes.  nullptr + error on failure (wrong format,
+	// unsupported operator, missing file).
+	static std::unique_ptr<Classifier> from_file(const std::string &path, std::string &error);
+	static std::unique_ptr<Classifier> from_buffer(const void *data, size_t size,
+						       std::string &error);
+
+	// Full image path: decode, preprocess, forward, softmax.  `probs` gets every class score.
+	Status classify(const void *img, size_t len, const Preprocess &pre, std::vector<float> &probs,
+			std::string &error);
+
+	// Forward of an already-made input tensor; `out` gets the raw first output, flattened.
+	Status forward(const std::vector<float> &input, const Preprocess &pre, std::vector<float> &out,
+		       std::string &error);
+
+private:
+	explicit Classifier(cv::dnn::Net net) : net_(std::move(net)) {}
+	static std::unique_ptr<Classifier> configure(cv::dnn::Net net, std::string &error);
+
+	std::mutex mu_;
+	cv::dnn::Net net_;
+};
+
+// Softmax unless the mode (or, for Auto, the values) say the scores already are probabilities.
+std::vector<float> to_probabilities(const std::vector<float> &scores, Preprocess::Softmax mode);
+
+}  // namespace vaccel::onnx
