@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Plugin ABI (vAccel 0.8). A plugin is a shared object, by convention
+ * libvaccel-<name>.so, exporting the data symbol `vaccel_plugin`
+ * (const struct vaccel_plugin *), normally defined with VACCEL_PLUGIN():
+ *
+ *   static struct vaccel_op ops[] = {
+ *       VACCEL_OP_INIT(ops[0], VACCEL_OP_NOOP, my_noop),
+ *   };
+ *   static int init(void) { return vaccel_plugin_register_ops(ops, 1); }
+ *   static int fini(void) { return VACCEL_OK; }
+ *   VACCEL_PLUGIN(.name = "mine", .version = "1.0", .vaccel_version = VACCEL_VERSION,
+ *                 .init = init, .fini = fini, .type = VACCEL_PLUGIN_CPU)
+ *
+ * From C++ the designated initialisers must follow the field order of
+ * struct vaccel_plugin_info. An op's `func` has the parameters of the
+ * matching API function (e.g. vaccel_noop(struct vaccel_session *)). */
+#ifndef VACCEL_PLUGIN_H
+#define VACCEL_PLUGIN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "list.h"
+#include "op.h"
+#include "utils/enum.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct vaccel_session;
+struct vaccel_resource;
+
+typedef enum vaccel_plugin_type {
+	VACCEL_PLUGIN_CPU = 0x0001,
+	VACCEL_PLUGIN_GPU = 0x0002,
+	VACCEL_PLUGIN_FPGA = 0x0004,
+	VACCEL_PLUGIN_SOFTWARE = 0x0008,
+	VACCEL_PLUGIN_TENSORFLOW = 0x0010,
+	VACCEL_PLUGIN_TORCH = 0x0020,
+	VACCEL_PLUGIN_JETSON = 0x0040,
+	VACCEL_PLUGIN_GENERIC = 0x0080,
+	VACCEL_PLUGIN_DEBUG = 0x0100,
+	VACCEL_PLUGIN_REMOTE = 0x4000, /* session flag: use a transport plugin */
+	VACCEL_PLUGIN_ALL = 0xffff
+} vaccel_plugin_type_t;
+
+const char *vaccel_plugin_type_to_str(vaccel_plugin_type_t value);
+const char *vaccel_plugin_type_to_base_str(vaccel_plugin_type_t value);
+const char *vaccel_plugin_type_name(vaccel_plugin_type_t value, char *buf, size_t size);
+
+/* Seed-era name. */
+#define VACCEL_REMOTE VACCEL_PLUGIN_REMOTE
+
+struct vaccel_plugin_info {
+	const char *name;           /* required */
+	const char *version;        /* required */
+	const char *vaccel_version; /* required unless version checks are ignored */
+	int (*init)(void);          /* required: registers ops */
+	int (*fini)(void);          /* required */
+	bool is_virtio;             /* transport ("remote") plugin */
+	vaccel_plugin_type_t type;  /* bitmask used for session hints */
+	int (*session_init)(struct vaccel_session *sess, uint32_t flags);
+	int (*session_release)(struct vaccel_session *sess);
+	int (*session_update)(struct vaccel_session *sess, uint32_t flags);
+	int (*resource_register)(struct vaccel_resource *res, struct vaccel_session *sess);
+	int (*resource_unregister)(struct vaccel_resource *res, struct vaccel_session *sess);
+	int (*resource_sync)(struct vaccel_resource *res, struct vaccel_session *sess);
+};
+
+struct vaccel_op {
+	vaccel_op_type_t type;
+	void *func;
+	struct vaccel_plugin *owner;
+};
+
+struct vaccel_plugin {
+	void *dl_handle;
+	vaccel_list_entry entry;
+	struct vaccel_op *ops[VACCEL_OP_MAX];
+	struct vaccel_plugin_info *info;
+};
+
+/* Each plugin's own descriptor, defined by VACCEL_PLUGIN(). */
+extern struct vaccel_plugin vaccel_this_plugin __attribute__((visibility("hidden")));
+
+#define VACCEL_OP_INIT(name, op_type, op_func) \
+	{ (op_type), (void *)(op_func), &vaccel_this_plugin }
+
+#define VACCEL_PLUGIN(...)                                                           \
+	_Pragma("GCC diagnostic push")                                               \
+	_Pragma("GCC diagnostic ignored \"-Wmissing-field-initializers\"")           \
+	static struct vaccel_plugin_info vaccel_this_plugin_info = { __VA_ARGS__ };  \
+	_Pragma("GCC diagnostic pop")                                                \
+	__attribute__((visibility("hidden"))) struct vaccel_plugin vaccel_this_plugin = { \
+		NULL,                                                                \
+		{ &vaccel_this_plugin.entry, &vaccel_this_plugin.entry },            \
+		{ NULL },                                                            \
+		&vaccel_this_plugin_info };                                          \
+	__attribute__((visibility("default"))) const struct vaccel_plugin *vaccel_plugin = \
+		&vaccel_this_plugin;
+
+/* Seed-era macro name. */
+#define VACCEL_MODULE(...) VACCEL_PLUGIN(__VA_ARGS__)
+
+/* Registers `nr_ops` ops for the plugin that owns ops[0] (called from the
+ * plugin's init). Later entries of the same type replace earlier ones.
+ * VACCEL_EINVAL on NULL/empty/ownerless ops, bad op type or
+ * nr_ops > VACCEL_OP_MAX. Thread-safe. */
+int vaccel_plugin_register_ops(struct vaccel_op *ops, size_t nr_ops);
+
+static inline int vaccel_plugin_register_op(struct vaccel_op *op)
+{
+	return vaccel_plugin_register_ops(op, 1);
+}
+
+/* Seed-era names. */
+static inline int register_plugin_function(struct vaccel_op *op)
+{
+	return vaccel_plugin_register_ops(op, 1);
+}
+static inline int register_plugin_functions(struct vaccel_op *ops, size_t nr_ops)
+{
+	return vaccel_plugin_register_ops(ops, nr_ops);
+}
+
+/* Loads one plugin at run time: a path, or a file name searched like
+ * dlopen() does. VACCEL_ENOENT (cannot dlopen), VACCEL_ELIBBAD (no
+ * vaccel_plugin symbol), VACCEL_EEXIST (already loaded), VACCEL_EINVAL
+ * (missing name/version/init/fini, or incompatible vaccel_version major),
+ * or the plugin's init error. Every failure is logged with path and reason
+ * and leaves the runtime unchanged. */
+int vaccel_plugin_load(const char *lib);
+
+/* Loads a ':'-separated list in order. Every entry is attempted; returns
+ * VACCEL_OK or the first error. */
+int vaccel_plugin_parse_and_load(const char *lib_list);
+
+/* Number of plugins currently loaded. */
+size_t vaccel_plugin_count(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* VACCEL_PLUGIN_H */
