@@ -1,0 +1,207 @@
+#!/usr/bin/env bash
+# run-vm.sh: boots the test guest under QEMU TCG, with a host agent on the other end of a virtio-serial port,
+# and exits with the guest script's exit status. Bounded: QEMU runs under `timeout -k 5`, and the agent and
+# QEMU are always stopped (by PID) and the temporary directory removed, whatever happens.
+#
+# Usage: run-vm.sh --kernel VMLINUZ --initrd INITRD --script GUEST_SCRIPT [options] [-- AGENT_CMD...]
+#   --script FILE      shell script run in the guest as /guest/run.sh (busybox sh; cwd /)
+#   -- AGENT_CMD...    host agent command; "@SOCK@" in any argument becomes the unix socket path, on which the
+#                      agent must listen before QEMU starts (QEMU connects to it as a client)
+#   --no-agent         start no agent: QEMU retries the (absent) socket every second (chardev reconnect=1),
+#                      so the guest sees a port whose host side is not connected
+#   --kill-agent-on-marker  SIGKILL the agent as soon as the guest console shows "VM-E2E: KILL-AGENT"
+#   --timeout SECONDS  QEMU wall-clock limit (default 60)
+#   --port-name NAME   virtio-serial port name (default vaccel; guest: /dev/virtio-ports/NAME)
+#   --cpu MODEL        QEMU -cpu model (default: QEMU's qemu64; baseline x86-64 without SSE4.2/AVX2)
+#   --mem MIB          guest memory (default 512)
+#   --console FILE     keep the guest console log in FILE
+#   --agent-log FILE   keep the agent's stdout+stderr in FILE
+#   --socket-wait SECONDS  how long the agent may take to create its socket (default 20)
+#   --quiet            do not print the console and agent log at the end
+# Exit status: the guest script's status, taken from the last "VM-E2E: GUEST-EXIT=<rc>" console line;
+#   124 = QEMU timed out; 125 = infrastructure failure (bad arguments, missing tool, agent did not create its
+#   socket, QEMU failed, no GUEST-EXIT marker).
+# Always TCG: KVM on the project's machines (nested PVM) makes guests crawl.
+set -uo pipefail
+
+readonly TIMED_OUT=124
+readonly INFRA_FAILURE=125
+
+kernel=""
+initrd=""
+guest_script=""
+timeout_s=60
+port_name="vaccel"
+cpu_model=""
+mem_mib=512
+console_copy=""
+agent_log_copy=""
+socket_wait_s=20
+no_agent=0
+kill_on_marker=0
+quiet=0
+agent_cmd=()
+
+log() { echo "run-vm: $*" >&2; }
+
+fail_infra() {
+  log "error: $*"
+  exit "$INFRA_FAILURE"
+}
+
+usage() { sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; }
+
+while (($#)); do
+  case "$1" in
+    --kernel) kernel="$2"; shift 2 ;;
+    --initrd) initrd="$2"; shift 2 ;;
+    --script) guest_script="$2"; shift 2 ;;
+    --timeout) timeout_s="$2"; shift 2 ;;
+    --port-name) port_name="$2"; shift 2 ;;
+    --cpu) cpu_model="$2"; shift 2 ;;
+    --mem) mem_mib="$2"; shift 2 ;;
+    --console) console_copy="$2"; shift 2 ;;
+    --agent-log) agent_log_copy="$2"; shift 2 ;;
+    --socket-wait) socket_wait_s="$2"; shift 2 ;;
+    --no-agent) no_agent=1; shift ;;
+    --kill-agent-on-marker) kill_on_marker=1; shift ;;
+    --quiet) quiet=1; shift ;;
+    -h|--help) usage; exit 0 ;;
+    --) shift; agent_cmd=("$@"); break ;;
+    *) usage >&2; fail_infra "unknown argument '$1'" ;;
+  esac
+done
+
+[[ -f "$kernel" ]] || fail_infra "--kernel '$kernel' is not a file"
+[[ -f "$initrd" ]] || fail_infra "--initrd '$initrd' is not a file"
+[[ -f "$guest_script" ]] || fail_infra "--script '$guest_script' is not a file"
+[[ "$timeout_s" =~ ^[0-9]+$ && "$timeout_s" -gt 0 ]] || fail_infra "--timeout must be a positive integer"
+[[ "$socket_wait_s" =~ ^[0-9]+$ ]] || fail_infra "--socket-wait must be an integer"
+if ((no_agent)) && ((${#agent_cmd[@]})); then fail_infra "--no-agent and an agent command exclude each other"; fi
+if ((!no_agent)) && ((${#agent_cmd[@]} == 0)); then fail_infra "no agent command given (or pass --no-agent)"; fi
+for tool in qemu-system-x86_64 timeout cpio gzip; do
+  command -v "$tool" >/dev/null || fail_infra "missing host tool '$tool'"
+done
+
+# A short directory name keeps the socket path under the 108-byte sun_path limit.
+work="$(mktemp -d "${TMPDIR:-/tmp}/vaccel-vm.XXXXXX")" || fail_infra "mktemp failed"
+sock="$work/agent.sock"
+agent_pid=""
+qemu_pid=""
+
+stop_pid() {
+  local pid="$1" tries=0
+  [[ -n "$pid" ]] || return 0
+  kill -TERM "$pid" 2>/dev/null || return 0
+  while kill -0 "$pid" 2>/dev/null && ((tries < 20)); do
+    sleep 0.1
+    tries=$((tries + 1))
+  done
+  kill -KILL "$pid" 2>/dev/null
+  wait "$pid" 2>/dev/null
+  return 0
+}
+
+cleanup() {
+  stop_pid "$qemu_pid"
+  stop_pid "$agent_pid"
+  [[ -z "$console_copy" || ! -f "$work/console.log" ]] || tr -d '\r' < "$work/console.log" > "$console_copy"
+  [[ -z "$agent_log_copy" || ! -f "$work/agent.log" ]] || cp "$work/agent.log" "$agent_log_copy"
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# --- per-run initramfs: the base image plus a small appended cpio holding /guest/run.sh ---------------------
+mkdir -p "$work/overlay/guest"
+cp "$guest_script" "$work/overlay/guest/run.sh"
+{
+  cat "$initrd"
+  # The kernel unpacks concatenated compressed cpio archives in order; later entries add files.
+  (cd "$work/overlay" && find . | LC_ALL=C sort | cpio -o -H newc --quiet | gzip -1)
+} > "$work/initrd.gz" || fail_infra "cannot assemble the per-run initramfs"
+
+# --- host agent ----------------------------------------------------------------------------------------------
+start_agent() {
+  local args=() arg
+  for arg in "${agent_cmd[@]}"; do args+=("${arg//@SOCK@/$sock}"); done
+  log "agent: ${args[*]}"
+  "${args[@]}" > "$work/agent.log" 2>&1 < /dev/null &
+  agent_pid=$!
+  local tries=0 limit=$((socket_wait_s * 20))
+  while [[ ! -S "$sock" ]] && ((tries < limit)); do
+    kill -0 "$agent_pid" 2>/dev/null || { cat "$work/agent.log" >&2; fail_infra "the agent exited before creating $sock"; }
+    sleep 0.05
+    tries=$((tries + 1))
+  done
+  [[ -S "$sock" ]] || { cat "$work/agent.log" >&2; fail_infra "the agent did not create $sock within ${socket_wait_s}s"; }
+  sleep 0.05 # the bind() -> listen() window
+}
+
+chardev="socket,id=vaccel0,path=$sock"
+if ((no_agent)); then
+  chardev+=",reconnect=1"
+else
+  start_agent
+fi
+
+# --- QEMU ----------------------------------------------------------------------------------------------------
+qemu_args=(
+  -accel tcg -M pc -m "$mem_mib" -smp 1
+  -nodefaults -no-user-config -display none -no-reboot
+  -serial "file:$work/console.log"
+  -kernel "$kernel" -initrd "$work/initrd.gz"
+  -append "console=ttyS0 panic=-1 rdinit=/init quiet"
+  -device virtio-serial-pci
+  -chardev "$chardev" -device "virtserialport,chardev=vaccel0,name=$port_name"
+)
+[[ -z "$cpu_model" ]] || qemu_args+=(-cpu "$cpu_model")
+
+start_ns=$(date +%s%N)
+timeout -k 5 "$timeout_s" qemu-system-x86_64 "${qemu_args[@]}" < /dev/null > "$work/qemu.log" 2>&1 &
+qemu_pid=$!
+
+# Poll until QEMU ends; bounded by QEMU's own timeout plus the kill grace, whatever the guest does.
+polls=0
+max_polls=$(((timeout_s + 10) * 10))
+while kill -0 "$qemu_pid" 2>/dev/null && ((polls < max_polls)); do
+  if ((kill_on_marker)) && [[ -n "$agent_pid" ]] && grep -q 'VM-E2E: KILL-AGENT' "$work/console.log" 2>/dev/null; then
+    log "guest asked for it: SIGKILL to agent pid $agent_pid at $((($(date +%s%N) - start_ns) / 1000000)) ms"
+    kill -KILL "$agent_pid" 2>/dev/null
+    wait "$agent_pid" 2>/dev/null
+    agent_pid=""
+  fi
+  sleep 0.1
+  polls=$((polls + 1))
+done
+wait "$qemu_pid"
+qemu_rc=$?
+qemu_pid=""
+wall_ms=$((($(date +%s%N) - start_ns) / 1000000))
+
+if ((!quiet)); then
+  echo "----- guest console -----"
+  tr -d '\r' < "$work/console.log" 2>/dev/null
+  if [[ -s "$work/agent.log" ]]; then
+    echo "----- agent log -----"
+    sed 's/^/agent| /' "$work/agent.log"
+  fi
+  if [[ -s "$work/qemu.log" ]]; then
+    echo "----- qemu -----"
+    cat "$work/qemu.log"
+  fi
+  echo "-------------------------"
+fi
+
+guest_rc="$(tr -d '\r' < "$work/console.log" 2>/dev/null | sed -n 's/^VM-E2E: GUEST-EXIT=\([0-9]*\)$/\1/p' | tail -n1)"
+log "qemu rc=$qemu_rc, wall ${wall_ms} ms, guest exit=${guest_rc:-none}"
+if [[ "$qemu_rc" == 124 || "$qemu_rc" == 137 ]]; then
+  log "error: QEMU timed out after ${timeout_s}s"
+  exit "$TIMED_OUT"
+fi
+if [[ -z "$guest_rc" ]]; then
+  [[ "$qemu_rc" == 0 ]] || cat "$work/qemu.log" >&2
+  fail_infra "no 'VM-E2E: GUEST-EXIT=' marker in the guest console (qemu rc=$qemu_rc)"
+fi
+exit "$guest_rc"
