@@ -1,0 +1,103 @@
+// Arm NN engine of the `tflite` plugin: loads a .tflite flatbuffer with the Arm NN TfLite parser,
+// optimises it for the fastest Arm NN backend present (GpuAcc > CpuAcc > CpuRef) and runs it.
+// No vAccel dependency, so it can be unit-tested and benchmarked on its own.
+#pragma once
+
+#include "image.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace vaccel::tflite {
+
+// Element types with the numeric values of TfLiteType (= enum vaccel_tflite_data_type).
+enum class DType : int {
+	NoType = 0,
+	Float32 = 1,
+	Int32 = 2,
+	UInt8 = 3,
+	Bool = 6,
+	Int16 = 7,
+	Int8 = 9,
+	Float16 = 10,
+};
+const char *dtype_name(DType t);
+size_t dtype_size(DType t);
+
+// Shape, type and quantisation of one model input or output.
+struct TensorDesc {
+	std::string name;
+	std::vector<int32_t> dims;
+	DType dtype = DType::NoType;
+	size_t bytes = 0;
+	float scale = 0.0F;  // 0 for non-quantised tensors
+	int32_t zero_point = 0;
+};
+
+enum class Status { Ok, InvalidInput, Unsupported, Backend };
+
+// One operator code of a .tflite flatbuffer, as stored in Model.operator_codes.
+struct OperatorCode {
+	int32_t builtin = 0;	   // BuiltinOperator; 32 = CUSTOM
+	std::string custom;	   // custom_code (custom operators only)
+	size_t slot_offset = 0;	   // file offset of this entry's uoffset in the operator_codes vector
+};
+
+// Minimal bounds-checked flatbuffer reader for Model.operator_codes (Arm NN's parser only says
+// "Operator not supported ... CUSTOM", so we read the custom op names ourselves to give a useful
+// error).  Returns false with `error` set if the bytes are not a TFLite flatbuffer.
+bool read_operator_codes(const uint8_t *data, size_t size, std::vector<OperatorCode> &out,
+			 std::string &error);
+
+// Default backend preference: GpuAcc, CpuAcc, CpuRef; VACCEL_TFLITE_BACKENDS="A,B" overrides it.
+std::vector<std::string> preferred_backends();
+
+class Model {
+public:
+	// Parses, optimises and loads the model.  nullptr + status/error on failure:
+	//   Unsupported: Edge TPU (edgetpu-custom-op) or other custom operators;
+	//   Backend:     not a TFLite flatbuffer, parser/optimiser failure, no Arm NN backend.
+	static std::unique_ptr<Model> load(std::vector<uint8_t> bytes, Status &status,
+					   std::string &error);
+	~Model();
+	Model(const Model &) = delete;
+	Model &operator=(const Model &) = delete;
+
+	[[nodiscard]] const std::vector<TensorDesc> &inputs() const { return inputs_; }
+	[[nodiscard]] const std::vector<TensorDesc> &outputs() const { return outputs_; }
+	// Backends the network was optimised for, in preference order (e.g. {"CpuRef"}).
+	[[nodiscard]] const std::vector<std::string> &backends() const { return backends_; }
+
+	// One inference.  `in[i]` must hold inputs()[i].bytes bytes; `out` gets one byte buffer per
+	// output, in outputs() order.  Serialised per model (thread-safe).
+	Status run(const std::vector<const void *> &in, std::vector<std::vector<uint8_t>> &out,
+		   std::string &error);
+
+	// Image path: decode, resize the whole image to the input size (no crop), convert to the input
+	// type (uint8: raw pixels; int8/float: (p-127.5)/127.5 then quantise), run, dequantise.
+	// `scores` gets the first output as floats (probabilities if the model ends in softmax).
+	Status classify(const void *img, size_t len, std::vector<float> &scores, std::string &error);
+
+	// Helpers used by classify, public for the benchmark's direct path and for tests.
+	Status make_image_input(const image::Image &img, std::vector<uint8_t> &tensor,
+				std::string &error) const;
+	std::vector<float> dequantize(const std::vector<uint8_t> &raw, const TensorDesc &desc) const;
+
+private:
+	struct Impl;
+	explicit Model(std::unique_ptr<Impl> impl);
+
+	std::unique_ptr<Impl> impl_;
+	std::vector<TensorDesc> inputs_;
+	std::vector<TensorDesc> outputs_;
+	std::vector<std::string> backends_;
+	std::mutex mu_;
+};
+
+// Softmax unless the scores already form a distribution (within quantisation tolerance).
+std::vector<float> to_probabilities(const std::vector<float> &scores);
+
+}  // namespace vaccel::tflite

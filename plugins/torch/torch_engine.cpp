@@ -1,0 +1,340 @@
+// The only translation unit of the torch plugin that includes libtorch headers.
+#include "torch_engine.hpp"
+
+#include <ATen/Parallel.h>
+#include <caffe2/serialize/read_adapter_interface.h>
+#include <torch/script.h>
+
+#include <dlfcn.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstring>
+#include <filesystem>
+#include <limits>
+#include <mutex>
+
+namespace vaccel::torch_engine {
+namespace {
+
+c10::ScalarType to_scalar_type(DType t)
+{
+	switch (t) {
+	case DType::Byte: return c10::kByte;
+	case DType::Char: return c10::kChar;
+	case DType::Short: return c10::kShort;
+	case DType::Int: return c10::kInt;
+	case DType::Long: return c10::kLong;
+	case DType::Half: return c10::kHalf;
+	case DType::Float: return c10::kFloat;
+	}
+	throw EngineError(ErrorKind::InvalidInput, "invalid tensor data type");
+}
+
+// The reference enum has no bool or double; those outputs are converted to the closest type
+// it has (bool has the same bytes as BYTE; double is narrowed to FLOAT).
+std::pair<DType, at::Tensor> to_vaccel_type(const at::Tensor &t)
+{
+	switch (t.scalar_type()) {
+	case c10::kByte: return {DType::Byte, t};
+	case c10::kBool: return {DType::Byte, t.to(c10::kByte)};
+	case c10::kChar: return {DType::Char, t};
+	case c10::kShort: return {DType::Short, t};
+	case c10::kInt: return {DType::Int, t};
+	case c10::kLong: return {DType::Long, t};
+	case c10::kHalf: return {DType::Half, t};
+	case c10::kFloat: return {DType::Float, t};
+	case c10::kDouble: return {DType::Float, t.to(c10::kFloat)};
+	default:
+		throw EngineError(ErrorKind::Backend,
+				  std::string("model output has a data type vAccel cannot express: ") +
+					  std::string(c10::toString(t.scalar_type())));
+	}
+}
+
+// Serves the bytes of an in-memory model to torch::jit::load without copying them first.
+class MemoryReader final : public caffe2::serialize::ReadAdapterInterface {
+public:
+	MemoryReader(const void *data, size_t size)
+		: data_(static_cast<const uint8_t *>(data)), size_(size)
+	{
+	}
+	size_t size() const override { return size_; }
+	size_t read(uint64_t pos, void *buf, size_t n, const char * /*what*/) const override
+	{
+		if (pos >= size_)
+			return 0;
+		const size_t count = std::min<size_t>(n, size_ - pos);
+		std::memcpy(buf, data_ + pos, count);
+		return count;
+	}
+
+private:
+	const uint8_t *data_;
+	size_t size_;
+};
+
+// Thread configuration: at::set_num_threads() also sets the OpenMP count of the calling thread
+// only, so every thread that runs a model re-applies it once per configuration change.
+std::atomic<int> g_threads{1};
+std::atomic<unsigned> g_threads_generation{1};
+
+void apply_openblas_threads(int n)
+{
+	// libtorch reaches OpenBLAS through libblas.so.3; Debian's pthread flavour has its own pool
+	// that at::set_num_threads does not touch.  Look the symbol up in the already-loaded copy.
+	void *handle = dlopen("libopenblas.so.0", RTLD_LAZY | RTLD_NOLOAD);
+	if (handle == nullptr)
+		return;
+	using SetThreads = void (*)(int);
+	if (auto fn = reinterpret_cast<SetThreads>(dlsym(handle, "openblas_set_num_threads")))
+		fn(n);
+	dlclose(handle);
+}
+
+void apply_threads_on_this_thread()
+{
+	thread_local unsigned applied_generation = 0;
+	const unsigned generation = g_threads_generation.load(std::memory_order_acquire);
+	if (applied_generation == generation)
+		return;
+	at::set_num_threads(g_threads.load(std::memory_order_relaxed));
+	applied_generation = generation;
+}
+
+std::vector<at::Tensor> collect_output_tensors(const c10::IValue &result)
+{
+	std::vector<at::Tensor> tensors;
+	auto add = [&](const c10::IValue &v) {
+		if (!v.isTensor())
+			throw EngineError(ErrorKind::Backend,
+					  "model output element is a " + v.tagKind() + ", not a tensor");
+		tensors.push_back(v.toTensor());
+	};
+	if (result.isTensor())
+		add(result);
+	else if (result.isTuple())
+		for (const auto &e : result.toTupleRef().elements())
+			add(e);
+	else if (result.isList())
+		for (const auto &e : result.toListRef())
+			add(e);
+	else
+		throw EngineError(ErrorKind::Backend,
+				  "model returned a " + result.tagKind() + ", not tensors");
+	return tensors;
+}
+
+OwnedTensor to_owned(const at::Tensor &raw)
+{
+	auto [dtype, converted] = to_vaccel_type(raw);
+	const at::Tensor t = converted.contiguous();
+	OwnedTensor out;
+	out.dtype = dtype;
+	out.dims.assign(t.sizes().begin(), t.sizes().end());
+	out.size = t.numel() * t.element_size();
+	// malloc(0) may return NULL; keep a valid pointer so callers can tell success apart.
+	out.data.reset(std::malloc(std::max<size_t>(out.size, 1)));
+	if (!out.data)
+		throw std::bad_alloc();
+	if (out.size > 0)
+		std::memcpy(out.data.get(), t.data_ptr(), out.size);
+	return out;
+}
+
+at::Tensor wrap_input(const TensorView &view)
+{
+	if (!is_valid_dtype(static_cast<int>(view.dtype)))
+		throw EngineError(ErrorKind::InvalidInput,
+				  "invalid tensor data type " + std::to_string(static_cast<int>(view.dtype)));
+	const int64_t count = element_count(view.dims);
+	if (count < 0)
+		throw EngineError(ErrorKind::InvalidInput, "tensor has a negative or overflowing dimension");
+	const size_t expected = static_cast<size_t>(count) * element_size(view.dtype);
+	if (expected != view.size)
+		throw EngineError(ErrorKind::InvalidInput,
+				  "tensor holds " + std::to_string(view.size) + " bytes but its dims and " +
+					  dtype_name(view.dtype) + " type need " + std::to_string(expected));
+	if (view.data == nullptr && expected > 0)
+		throw EngineError(ErrorKind::InvalidInput, "tensor data is NULL");
+	// from_blob never frees and this layer never writes; the const_cast only satisfies its API.
+	return torch::from_blob(const_cast<void *>(view.data), view.dims,
+				torch::TensorOptions().dtype(to_scalar_type(view.dtype)));
+}
+
+}  // namespace
+
+bool is_valid_dtype(int value)
+{
+	return value >= static_cast<int>(DType::Byte) && value <= static_cast<int>(DType::Float);
+}
+
+size_t element_size(DType type)
+{
+	switch (type) {
+	case DType::Byte:
+	case DType::Char: return 1;
+	case DType::Short:
+	case DType::Half: return 2;
+	case DType::Int:
+	case DType::Float: return 4;
+	case DType::Long: return 8;
+	}
+	return 0;
+}
+
+const char *dtype_name(DType type)
+{
+	switch (type) {
+	case DType::Byte: return "BYTE";
+	case DType::Char: return "CHAR";
+	case DType::Short: return "SHORT";
+	case DType::Int: return "INT";
+	case DType::Long: return "LONG";
+	case DType::Half: return "HALF";
+	case DType::Float: return "FLOAT";
+	}
+	return "INVALID";
+}
+
+int64_t element_count(std::span<const int64_t> dims)
+{
+	int64_t count = 1;
+	for (int64_t d : dims) {
+		if (d < 0)
+			return -1;
+		if (d != 0 && count > std::numeric_limits<int64_t>::max() / d)
+			return -1;
+		count *= d;
+	}
+	return count;
+}
+
+struct Model::Impl {
+	torch::jit::Module module;
+};
+
+Model::Model(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Model::~Model() = default;
+
+std::shared_ptr<Model> Model::load_file(const std::string &path)
+{
+	std::error_code ec;
+	if (!std::filesystem::is_regular_file(path, ec))
+		throw EngineError(ErrorKind::NotFound, "model file not found: " + path);
+	try {
+		auto impl = std::make_unique<Impl>();
+		impl->module = torch::jit::load(path, torch::kCPU);
+		impl->module.eval();
+		return std::shared_ptr<Model>(new Model(std::move(impl)));
+	} catch (const std::bad_alloc &) {
+		throw;
+	} catch (const std::exception &e) {
+		throw EngineError(ErrorKind::Backend,
+				  "libtorch cannot load " + path + " as TorchScript: " +
+					  c10::GetExceptionString(e));
+	}
+}
+
+std::shared_ptr<Model> Model::load_memory(const void *data, size_t size)
+{
+	if (data == nullptr || size == 0)
+		throw EngineError(ErrorKind::InvalidInput, "model buffer is empty");
+	try {
+		auto impl = std::make_unique<Impl>();
+		impl->module = torch::jit::load(std::make_shared<MemoryReader>(data, size), torch::kCPU);
+		impl->module.eval();
+		return std::shared_ptr<Model>(new Model(std::move(impl)));
+	} catch (const std::bad_alloc &) {
+		throw;
+	} catch (const std::exception &e) {
+		throw EngineError(ErrorKind::Backend,
+				  "libtorch cannot load the " + std::to_string(size) +
+					  "-byte model buffer as TorchScript: " + c10::GetExceptionString(e));
+	}
+}
+
+std::vector<OwnedTensor> Model::run(std::span<const TensorView> inputs, size_t max_outputs) const
+{
+	std::vector<c10::IValue> args;
+	args.reserve(inputs.size());
+	for (const auto &view : inputs)
+		args.emplace_back(wrap_input(view));
+
+	apply_threads_on_this_thread();
+	c10::IValue result;
+	std::vector<OwnedTensor> outputs;
+	try {
+		c10::InferenceMode guard;
+		// forward() takes its argument vector by value; the module itself is not modified.
+		result = const_cast<torch::jit::Module &>(impl_->module).forward(std::move(args));
+		const auto tensors = collect_output_tensors(result);
+		const size_t n = std::min(max_outputs, tensors.size());
+		outputs.reserve(n);
+		for (size_t i = 0; i < n; ++i)
+			outputs.push_back(to_owned(tensors[i]));
+	} catch (const EngineError &) {
+		throw;
+	} catch (const std::bad_alloc &) {
+		throw;
+	} catch (const std::exception &e) {
+		// The module's own checks (shapes, dtypes, argument count) fail here: blame the input.
+		throw EngineError(ErrorKind::InvalidInput,
+				  "the model rejected the input tensors: " + c10::GetExceptionString(e));
+	}
+	return outputs;
+}
+
+std::vector<float> Model::run_float(std::span<const float> input, std::span<const int64_t> dims) const
+{
+	const TensorView view{input.data(), input.size_bytes(),
+			      std::vector<int64_t>(dims.begin(), dims.end()), DType::Float};
+	auto outputs = run(std::span(&view, 1), 1);
+	if (outputs.empty())
+		throw EngineError(ErrorKind::Backend, "model produced no output tensor");
+	if (outputs[0].dtype != DType::Float)
+		throw EngineError(ErrorKind::Backend,
+				  std::string("model output is ") + dtype_name(outputs[0].dtype) +
+					  ", expected FLOAT scores");
+	const auto *p = static_cast<const float *>(outputs[0].data.get());
+	return {p, p + outputs[0].size / sizeof(float)};
+}
+
+void set_threads(int n)
+{
+	n = std::max(n, 1);
+	g_threads.store(n, std::memory_order_relaxed);
+	g_threads_generation.fetch_add(1, std::memory_order_release);
+	apply_openblas_threads(n);
+	apply_threads_on_this_thread();
+}
+
+int threads()
+{
+	return g_threads.load(std::memory_order_relaxed);
+}
+
+OwnedTensor sgemm(const float *a, const float *b, const float *c, int64_t m, int64_t n, int64_t k)
+{
+	if (m <= 0 || n <= 0 || k <= 0)
+		throw EngineError(ErrorKind::InvalidInput,
+				  "sgemm needs positive M, N, K (got " + std::to_string(m) + ", " +
+					  std::to_string(n) + ", " + std::to_string(k) + ")");
+	if (a == nullptr || b == nullptr || c == nullptr)
+		throw EngineError(ErrorKind::InvalidInput, "sgemm input matrix is NULL");
+	apply_threads_on_this_thread();
+	try {
+		c10::InferenceMode guard;
+		auto opts = torch::TensorOptions().dtype(torch::kFloat32);
+		auto ta = torch::from_blob(const_cast<float *>(a), {m, k}, opts);
+		auto tb = torch::from_blob(const_cast<float *>(b), {k, n}, opts);
+		auto tc = torch::from_blob(const_cast<float *>(c), {m, n}, opts);
+		return to_owned(torch::addmm(tc, ta, tb));
+	} catch (const std::bad_alloc &) {
+		throw;
+	} catch (const std::exception &e) {
+		throw EngineError(ErrorKind::Backend, "libtorch sgemm failed: " + c10::GetExceptionString(e));
+	}
+}
+
+}  // namespace vaccel::torch_engine

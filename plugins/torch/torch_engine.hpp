@@ -1,0 +1,103 @@
+// The libtorch side of the torch plugin, behind a torch-free interface.
+//
+// Only torch_engine.cpp includes <torch/script.h> (one such TU takes ~12 s to compile), so the
+// vAccel glue, the tests and the benchmark build quickly against this header.  Nothing here uses
+// vAccel types either: tensors cross this boundary as plain views and malloc'd buffers.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <memory>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace vaccel::torch_engine {
+
+// Same numbering as enum vaccel_torch_data_type (vAccel 0.8).
+enum class DType : int { Byte = 1, Char = 2, Short = 3, Int = 4, Long = 5, Half = 6, Float = 7 };
+
+// True for a number that names one of the DType values.
+bool is_valid_dtype(int value);
+// Size in bytes of one element (0 for an invalid value).
+size_t element_size(DType type);
+const char *dtype_name(DType type);
+
+// Why an engine call failed; the plugin maps each kind to a VACCEL_E* code.
+enum class ErrorKind {
+	InvalidInput,  // caller's tensors/arguments do not fit (VACCEL_EINVAL)
+	NotFound,      // a file that should exist does not (VACCEL_ENOENT)
+	Backend,       // libtorch failed (wrong-format model, unsupported output...) (VACCEL_EBACKEND)
+};
+
+class EngineError : public std::runtime_error {
+public:
+	EngineError(ErrorKind kind, const std::string &what) : std::runtime_error(what), kind_(kind) {}
+	[[nodiscard]] ErrorKind kind() const { return kind_; }
+
+private:
+	ErrorKind kind_;
+};
+
+// An input tensor borrowed from the caller (not copied, not modified by this layer).
+struct TensorView {
+	const void *data = nullptr;
+	size_t size = 0;  // bytes
+	std::vector<int64_t> dims;
+	DType dtype = DType::Float;
+};
+
+struct FreeDeleter {
+	void operator()(void *p) const { std::free(p); }
+};
+
+// An output tensor whose bytes were allocated with malloc(), so ownership can be handed to a
+// vaccel_torch_tensor (whose delete function calls free()).
+struct OwnedTensor {
+	std::unique_ptr<void, FreeDeleter> data;
+	size_t size = 0;  // bytes
+	std::vector<int64_t> dims;
+	DType dtype = DType::Float;
+};
+
+// Number of elements described by dims, or -1 if a dim is negative or the product overflows.
+int64_t element_count(std::span<const int64_t> dims);
+
+// One loaded TorchScript module (eval mode).  Immutable after loading, so run() may be called
+// from several threads at once (TorchScript inference is thread-safe).
+class Model {
+public:
+	// Both throw EngineError: NotFound for a missing file, Backend for anything libtorch rejects.
+	static std::shared_ptr<Model> load_file(const std::string &path);
+	static std::shared_ptr<Model> load_memory(const void *data, size_t size);
+
+	~Model();
+	Model(const Model &) = delete;
+	Model &operator=(const Model &) = delete;
+
+	// forward(inputs...) and return up to max_outputs tensors (a tensor result counts as one,
+	// a tuple/list result gives its elements).  Throws EngineError.
+	std::vector<OwnedTensor> run(std::span<const TensorView> inputs, size_t max_outputs) const;
+
+	// forward() on one float NCHW tensor and return the flattened float result (logits).
+	std::vector<float> run_float(std::span<const float> input, std::span<const int64_t> dims) const;
+
+private:
+	struct Impl;
+	explicit Model(std::unique_ptr<Impl> impl);
+	std::unique_ptr<Impl> impl_;
+};
+
+// Intra-op threads used by every Model::run on every calling thread.  Also applied to OpenBLAS
+// (libtorch's convolutions go through its sgemm, and Debian's pthread OpenBLAS ignores
+// at::set_num_threads).  n < 1 is clamped to 1.
+void set_threads(int n);
+int threads();
+
+// Deprecated TORCH_SGEMM of the reference: out = A(MxK) * B(KxN) + C(MxN), all float,
+// row-major and contiguous.  Throws EngineError.
+OwnedTensor sgemm(const float *a, const float *b, const float *c, int64_t m, int64_t n, int64_t k);
+
+}  // namespace vaccel::torch_engine

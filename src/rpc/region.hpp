@@ -1,0 +1,67 @@
+// Memory that grows as bytes actually arrive (mmap + mremap, no copy on growth), and
+// read-only mappings of received memfds.
+#pragma once
+
+#include "unique_fd.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+namespace vaccel::rpc {
+
+class GrowableRegion {
+public:
+	GrowableRegion() = default;
+	GrowableRegion(const GrowableRegion &) = delete;
+	GrowableRegion &operator=(const GrowableRegion &) = delete;
+	GrowableRegion(GrowableRegion &&o) noexcept;
+	GrowableRegion &operator=(GrowableRegion &&o) noexcept;
+	~GrowableRegion();
+
+	// Ensures capacity >= n (geometric growth). Returns 0 or ENOMEM.
+	int reserve(size_t n);
+	// Appends n bytes of capacity to the size (after the caller wrote them at data()+size()).
+	void commit(size_t n) { size_ += n; }
+	void clear() { size_ = 0; }
+	// Drops the mapping when it is larger than keep_bytes (bounds idle memory per connection).
+	void trim(size_t keep_bytes);
+
+	[[nodiscard]] std::byte *data() { return base_; }
+	[[nodiscard]] const std::byte *data() const { return base_; }
+	[[nodiscard]] size_t size() const { return size_; }
+	[[nodiscard]] size_t capacity() const { return cap_; }
+	[[nodiscard]] std::span<std::byte> bytes() { return {base_, size_}; }
+
+private:
+	void release();
+	std::byte *base_ = nullptr;
+	size_t size_ = 0;
+	size_t cap_ = 0;
+};
+
+// A read-only MAP_SHARED view of a (memfd) file.
+class Mapping {
+public:
+	Mapping() = default;
+	Mapping(const Mapping &) = delete;
+	Mapping &operator=(const Mapping &) = delete;
+	Mapping(Mapping &&o) noexcept;
+	Mapping &operator=(Mapping &&o) noexcept;
+	~Mapping();
+
+	int map_readonly(int fd, size_t len);
+	[[nodiscard]] const std::byte *data() const { return base_; }
+	[[nodiscard]] size_t size() const { return len_; }
+	void reset();
+
+private:
+	std::byte *base_ = nullptr;
+	size_t len_ = 0;
+};
+
+// Validates a memfd received from a peer before it is mapped: regular file, F_SEAL_SHRINK
+// (and F_SEAL_GROW) set so the peer cannot truncate it under us (SIGBUS), size >= need.
+int check_sealed_memfd(int fd, uint64_t need, const char **why);
+
+} // namespace vaccel::rpc

@@ -1,0 +1,314 @@
+#include "transport.hpp"
+
+#include "log.hpp"
+
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <termios.h>
+#include <unistd.h>
+#include <linux/vm_sockets.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace vaccel::rpc {
+namespace {
+
+void set_nodelay(int fd)
+{
+	int one = 1;
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+}
+
+sockaddr_un unix_sockaddr(const std::string &path)
+{
+	sockaddr_un sa{};
+	sa.sun_family = AF_UNIX;
+	memcpy(sa.sun_path, path.c_str(), path.size() + 1); // length checked by the parser
+	return sa;
+}
+
+// Non-blocking connect bounded by timeout_ms; the fd stays non-blocking afterwards.
+int connect_with_timeout(int fd, const sockaddr *sa, socklen_t len, int timeout_ms)
+{
+	if (::connect(fd, sa, len) == 0)
+		return 0;
+	if (errno != EINPROGRESS && errno != EAGAIN)
+		return errno;
+	pollfd p{fd, POLLOUT, 0};
+	int n = 0;
+	do {
+		n = ::poll(&p, 1, timeout_ms);
+	} while (n < 0 && errno == EINTR);
+	if (n == 0)
+		return ETIMEDOUT;
+	if (n < 0)
+		return errno;
+	int err = 0;
+	socklen_t elen = sizeof(err);
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &elen) != 0)
+		return errno;
+	return err;
+}
+
+int connect_unix(const Address &a, int timeout_ms, UniqueFd &out, std::string &why)
+{
+	UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+	if (!fd)
+		return why = "socket: " + std::string(strerror(errno)), errno;
+	auto sa = unix_sockaddr(a.path);
+	int ret = connect_with_timeout(fd.get(), reinterpret_cast<sockaddr *>(&sa), sizeof(sa), timeout_ms);
+	if (ret != 0) {
+		why = "connect " + a.to_string() + ": " + strerror(ret);
+		return ret;
+	}
+	out = std::move(fd);
+	return 0;
+}
+
+int connect_tcp(const Address &a, int timeout_ms, UniqueFd &out, std::string &why)
+{
+	if (a.port == 0) {
+		why = "tcp port 0 is only valid for listening";
+		return EINVAL;
+	}
+	addrinfo hints{};
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	addrinfo *res = nullptr;
+	auto port = std::to_string(a.port);
+	int gai = getaddrinfo(a.host.c_str(), port.c_str(), &hints, &res);
+	if (gai != 0) {
+		why = "resolve " + a.host + ": " + gai_strerror(gai);
+		return EHOSTUNREACH;
+	}
+	int ret = EHOSTUNREACH;
+	for (addrinfo *ai = res; ai; ai = ai->ai_next) {
+		UniqueFd fd(::socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, ai->ai_protocol));
+		if (!fd) {
+			ret = errno;
+			continue;
+		}
+		ret = connect_with_timeout(fd.get(), ai->ai_addr, ai->ai_addrlen, timeout_ms);
+		if (ret == 0) {
+			set_nodelay(fd.get());
+			out = std::move(fd);
+			break;
+		}
+	}
+	freeaddrinfo(res);
+	if (ret != 0)
+		why = "connect " + a.to_string() + ": " + strerror(ret);
+	return ret;
+}
+
+int connect_vsock(const Address &a, int timeout_ms, UniqueFd &out, std::string &why)
+{
+	UniqueFd fd(::socket(AF_VSOCK, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+	if (!fd)
+		return why = "vsock socket: " + std::string(strerror(errno)), errno;
+	sockaddr_vm sa{};
+	sa.svm_family = AF_VSOCK;
+	sa.svm_cid = a.cid;
+	sa.svm_port = a.port;
+	int ret = connect_with_timeout(fd.get(), reinterpret_cast<sockaddr *>(&sa), sizeof(sa), timeout_ms);
+	if (ret != 0) {
+		why = "connect " + a.to_string() + ": " + strerror(ret);
+		return ret;
+	}
+	out = std::move(fd);
+	return 0;
+}
+
+int open_serial(const Address &a, UniqueFd &out, std::string &why)
+{
+	UniqueFd fd(::open(a.path.c_str(), O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK));
+	if (!fd) {
+		int e = errno;
+		why = "open " + a.path + ": " + strerror(e);
+		return e;
+	}
+	struct stat st {};
+	if (fstat(fd.get(), &st) != 0 || !(S_ISCHR(st.st_mode) || S_ISSOCK(st.st_mode) || S_ISFIFO(st.st_mode))) {
+		why = a.path + " is not a character device";
+		return ENODEV;
+	}
+	// A tty (pty in tests, UART fallback) must not translate or echo bytes.
+	if (isatty(fd.get())) {
+		termios t{};
+		if (tcgetattr(fd.get(), &t) == 0) {
+			cfmakeraw(&t);
+			tcsetattr(fd.get(), TCSANOW, &t);
+		}
+	}
+	out = std::move(fd);
+	return 0;
+}
+
+// A unix socket file nobody accepts on is left over from a crashed agent: replace it.
+int clear_stale_unix_socket(const std::string &path, std::string &why)
+{
+	struct stat st {};
+	if (lstat(path.c_str(), &st) != 0)
+		return 0;
+	if (!S_ISSOCK(st.st_mode)) {
+		why = path + " exists and is not a socket";
+		return EEXIST;
+	}
+	UniqueFd probe(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+	auto sa = unix_sockaddr(path);
+	if (probe && ::connect(probe.get(), reinterpret_cast<sockaddr *>(&sa), sizeof(sa)) == 0) {
+		why = path + " is in use by a running server";
+		return EADDRINUSE;
+	}
+	::unlink(path.c_str());
+	return 0;
+}
+
+} // namespace
+
+int set_nonblocking(int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)
+		return errno;
+	return 0;
+}
+
+bool fd_is_socket(int fd)
+{
+	struct stat st {};
+	return fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode);
+}
+
+bool fd_is_unix_socket(int fd)
+{
+	sockaddr_storage ss{};
+	socklen_t len = sizeof(ss);
+	if (getsockname(fd, reinterpret_cast<sockaddr *>(&ss), &len) != 0)
+		return false;
+	return ss.ss_family == AF_UNIX;
+}
+
+int connect_to(const Address &addr, int timeout_ms, UniqueFd &out, std::string &why)
+{
+	switch (addr.kind) {
+	case Address::Kind::unix_socket:
+		return connect_unix(addr, timeout_ms, out, why);
+	case Address::Kind::tcp:
+		return connect_tcp(addr, timeout_ms, out, why);
+	case Address::Kind::vsock:
+		return connect_vsock(addr, timeout_ms, out, why);
+	case Address::Kind::serial:
+		return open_serial(addr, out, why);
+	}
+	why = "unknown address kind";
+	return EINVAL;
+}
+
+int listen_on(const Address &addr, int backlog, UniqueFd &out, std::string &why)
+{
+	UniqueFd fd;
+	if (addr.kind == Address::Kind::unix_socket) {
+		if (int r = clear_stale_unix_socket(addr.path, why))
+			return r;
+		fd.reset(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+		if (!fd)
+			return why = strerror(errno), errno;
+		auto sa = unix_sockaddr(addr.path);
+		if (::bind(fd.get(), reinterpret_cast<sockaddr *>(&sa), sizeof(sa)) != 0) {
+			int e = errno;
+			why = "bind " + addr.to_string() + ": " + strerror(e);
+			return e;
+		}
+	} else if (addr.kind == Address::Kind::tcp) {
+		addrinfo hints{};
+		hints.ai_family = AF_UNSPEC;
+		hints.ai_socktype = SOCK_STREAM;
+		hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+		addrinfo *res = nullptr;
+		auto port = std::to_string(addr.port);
+		int gai = getaddrinfo(addr.host.c_str(), port.c_str(), &hints, &res);
+		if (gai != 0) {
+			why = "resolve " + addr.host + ": " + gai_strerror(gai);
+			return EADDRNOTAVAIL;
+		}
+		int ret = EADDRNOTAVAIL;
+		for (addrinfo *ai = res; ai; ai = ai->ai_next) {
+			UniqueFd s(::socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol));
+			if (!s)
+				continue;
+			int one = 1;
+			setsockopt(s.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+			if (::bind(s.get(), ai->ai_addr, ai->ai_addrlen) == 0) {
+				fd = std::move(s);
+				ret = 0;
+				break;
+			}
+			ret = errno;
+		}
+		freeaddrinfo(res);
+		if (ret != 0) {
+			why = "bind " + addr.to_string() + ": " + strerror(ret);
+			return ret;
+		}
+	} else if (addr.kind == Address::Kind::vsock) {
+		fd.reset(::socket(AF_VSOCK, SOCK_STREAM | SOCK_CLOEXEC, 0));
+		if (!fd)
+			return why = "vsock socket: " + std::string(strerror(errno)), errno;
+		sockaddr_vm sa{};
+		sa.svm_family = AF_VSOCK;
+		sa.svm_cid = addr.cid;
+		sa.svm_port = addr.port;
+		if (::bind(fd.get(), reinterpret_cast<sockaddr *>(&sa), sizeof(sa)) != 0) {
+			int e = errno;
+			why = "bind " + addr.to_string() + ": " + strerror(e);
+			return e;
+		}
+	} else {
+		why = "cannot listen on " + addr.to_string() +
+		      " (the host side of virtio-serial is a unix:// listener)";
+		return EINVAL;
+	}
+	if (::listen(fd.get(), backlog) != 0) {
+		int e = errno;
+		why = "listen " + addr.to_string() + ": " + strerror(e);
+		return e;
+	}
+	out = std::move(fd);
+	return 0;
+}
+
+int bound_tcp_port(int fd)
+{
+	sockaddr_storage ss{};
+	socklen_t len = sizeof(ss);
+	if (getsockname(fd, reinterpret_cast<sockaddr *>(&ss), &len) != 0)
+		return -1;
+	if (ss.ss_family == AF_INET)
+		return ntohs(reinterpret_cast<sockaddr_in *>(&ss)->sin_port);
+	if (ss.ss_family == AF_INET6)
+		return ntohs(reinterpret_cast<sockaddr_in6 *>(&ss)->sin6_port);
+	return -1;
+}
+
+int accept_connection(int listen_fd, UniqueFd &out)
+{
+	sockaddr_storage ss{};
+	socklen_t len = sizeof(ss);
+	int fd = ::accept4(listen_fd, reinterpret_cast<sockaddr *>(&ss), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (fd < 0)
+		return errno;
+	if (ss.ss_family == AF_INET || ss.ss_family == AF_INET6)
+		set_nodelay(fd);
+	out.reset(fd);
+	return 0;
+}
+
+} // namespace vaccel::rpc
