@@ -320,7 +320,7 @@ OwnedTensor sgemm(const float *a, const float *b, const float *c, int64_t m, int
 		throw EngineError(ErrorKind::InvalidInput,
 				  "sgemm needs positive M, N, K (got " + std::to_string(m) + ", " +
 					  std::to_string(n) + ", " + std::to_string(k) + ")");
-	if (a == nullptr || b == nullptr || c == nullptr)
+	if (a == nullptr || b == nullptr)
 		throw EngineError(ErrorKind::InvalidInput, "sgemm input matrix is NULL");
 	apply_threads_on_this_thread();
 	try {
@@ -328,6 +328,8 @@ OwnedTensor sgemm(const float *a, const float *b, const float *c, int64_t m, int
 		auto opts = torch::TensorOptions().dtype(torch::kFloat32);
 		auto ta = torch::from_blob(const_cast<float *>(a), {m, k}, opts);
 		auto tb = torch::from_blob(const_cast<float *>(b), {k, n}, opts);
+		if (c == nullptr)
+			return to_owned(torch::mm(ta, tb));
 		auto tc = torch::from_blob(const_cast<float *>(c), {m, n}, opts);
 		return to_owned(torch::addmm(tc, ta, tb));
 	} catch (const std::bad_alloc &) {

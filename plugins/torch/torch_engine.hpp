@@ -97,7 +97,7 @@ void set_threads(int n);
 int threads();
 
 // Deprecated TORCH_SGEMM of the reference: out = A(MxK) * B(KxN) + C(MxN), all float,
-// row-major and contiguous.  Throws EngineError.
+// row-major and contiguous; c may be NULL (out = A * B).  Throws EngineError.
 OwnedTensor sgemm(const float *a, const float *b, const float *c, int64_t m, int64_t n, int64_t k);
 
 }  // namespace vaccel::torch_engine

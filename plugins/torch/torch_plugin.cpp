@@ -1,0 +1,431 @@
+// vAccel plugin "torch": TORCH_MODEL_LOAD, TORCH_MODEL_RUN, IMAGE_CLASSIFY and the deprecated
+// TORCH_SGEMM on Debian's libtorch 1.13.
+//
+// This file is the C ABI boundary: it checks every argument, maps engine failures to VACCEL_E*
+// codes with a log line, and lets no exception escape.  libtorch itself is only touched in
+// torch_engine.cpp; image preprocessing comes from the shared vaccel-plugin-image library.
+#include <vaccel.h>
+
+#include <charconv>
+#include <cstdlib>
+#include <cstring>
+#include <exception>
+#include <map>
+#include <mutex>
+#include <new>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "image.hpp"
+#include "resource_cache.hpp"
+#include "torch_engine.hpp"
+#include "torch_preprocess.hpp"
+
+namespace {
+
+namespace engine = vaccel::torch_engine;
+namespace image = vaccel::image;
+using engine::EngineError;
+using engine::ErrorKind;
+using vaccel::torch_plugin::Preprocess;
+using vaccel::torch_plugin::ResourceCache;
+
+constexpr int kMaxThreads = 256;
+
+// ---- plugin-wide state (every member is internally synchronised or set once in init) --------
+
+ResourceCache<engine::Model> g_models;
+ResourceCache<image::Labels> g_labels_by_resource;
+
+// Labels named by VACCEL_TORCH_LABELS, keyed by path (the variable may change between calls).
+std::mutex g_env_labels_mu;
+std::map<std::string, std::shared_ptr<const image::Labels>> g_env_labels;
+
+// Preprocessing read from the environment in init(); a bad variable is reported per call.
+std::mutex g_config_mu;
+Preprocess g_preprocess;
+std::string g_preprocess_error;
+
+// ---- error handling ------------------------------------------------------------------------
+
+int to_code(ErrorKind kind)
+{
+	switch (kind) {
+	case ErrorKind::InvalidInput: return VACCEL_EINVAL;
+	case ErrorKind::NotFound: return VACCEL_ENOENT;
+	case ErrorKind::Backend: return VACCEL_EBACKEND;
+	}
+	return VACCEL_EBACKEND;
+}
+
+// Runs an op body, turning every exception into an error code and one log line.
+template <class Body>
+int guarded(const char *op, Body &&body) noexcept
+{
+	try {
+		return body();
+	} catch (const EngineError &e) {
+		vaccel_error("[torch] %s: %s", op, e.what());
+		return to_code(e.kind());
+	} catch (const std::bad_alloc &) {
+		vaccel_error("[torch] %s: out of memory", op);
+		return VACCEL_ENOMEM;
+	} catch (const std::exception &e) {
+		vaccel_error("[torch] %s: %s", op, e.what());
+		return VACCEL_EBACKEND;
+	} catch (...) {
+		vaccel_error("[torch] %s: unknown exception", op);
+		return VACCEL_EBACKEND;
+	}
+}
+
+[[noreturn]] void fail(ErrorKind kind, const std::string &what)
+{
+	throw EngineError(kind, what);
+}
+
+// ---- resources -----------------------------------------------------------------------------
+
+const vaccel_blob *first_blob(const vaccel_resource *res, const char *what)
+{
+	if (res->nr_blobs == 0 || res->blobs == nullptr || res->blobs[0] == nullptr)
+		fail(ErrorKind::NotFound,
+		     std::string(what) + " resource " + std::to_string(res->id) + " has no file or data");
+	if (res->nr_blobs > 1)
+		vaccel_debug("[torch] %s resource %lld has %zu files; using the first", what,
+			     static_cast<long long>(res->id), res->nr_blobs);
+	return res->blobs[0];
+}
+
+std::shared_ptr<const engine::Model> load_model(const vaccel_resource *res)
+{
+	const vaccel_blob *blob = first_blob(res, "MODEL");
+	if (blob->data != nullptr && blob->size > 0)
+		return engine::Model::load_memory(blob->data, blob->size);
+	if (blob->path != nullptr)
+		return engine::Model::load_file(blob->path);
+	fail(ErrorKind::NotFound, "MODEL resource " + std::to_string(res->id) + " has an empty blob");
+}
+
+std::shared_ptr<const engine::Model> model_of(const vaccel_resource *res, const vaccel_session *sess)
+{
+	if (res->type != VACCEL_RESOURCE_MODEL)
+		fail(ErrorKind::InvalidInput,
+		     "resource " + std::to_string(res->id) + " is not a MODEL resource");
+	return g_models.get_or_load(res->id, sess->id, [&] {
+		auto model = load_model(res);
+		vaccel_debug("[torch] loaded model of resource %lld", static_cast<long long>(res->id));
+		return model;
+	});
+}
+
+std::shared_ptr<const image::Labels> load_labels_resource(const vaccel_resource *res)
+{
+	const vaccel_blob *blob = first_blob(res, "DATA");
+	auto labels = std::make_shared<image::Labels>();
+	std::string error;
+	bool ok = false;
+	if (blob->data != nullptr && blob->size > 0)
+		ok = labels->load_from_buffer(
+			std::string_view(reinterpret_cast<const char *>(blob->data), blob->size), error);
+	else if (blob->path != nullptr)
+		ok = labels->load(blob->path, error);
+	else
+		error = "empty blob";
+	if (!ok)
+		fail(ErrorKind::NotFound, "labels DATA resource " + std::to_string(res->id) + ": " + error);
+	return labels;
+}
+
+std::shared_ptr<const image::Labels> load_labels_env(const std::string &path)
+{
+	std::lock_guard lock(g_env_labels_mu);
+	if (auto it = g_env_labels.find(path); it != g_env_labels.end())
+		return it->second;
+	auto labels = std::make_shared<image::Labels>();
+	std::string error;
+	if (!labels->load(path, error))
+		fail(ErrorKind::NotFound, "VACCEL_TORCH_LABELS: " + error);
+	g_env_labels.emplace(path, labels);
+	return labels;
+}
+
+// Labels: the session's first DATA resource, else the file named by VACCEL_TORCH_LABELS.
+std::shared_ptr<const image::Labels> labels_for(vaccel_session *sess)
+{
+	vaccel_resource *data = nullptr;
+	if (vaccel_session_resource_by_type(sess, &data, VACCEL_RESOURCE_DATA) == VACCEL_OK &&
+	    data != nullptr)
+		return g_labels_by_resource.get_or_load(data->id, sess->id,
+							[&] { return load_labels_resource(data); });
+	const char *env = std::getenv("VACCEL_TORCH_LABELS");
+	if (env != nullptr && *env != '\0')
+		return load_labels_env(env);
+	fail(ErrorKind::NotFound, "no labels: register a DATA resource holding the labels file with "
+				  "the session, or set VACCEL_TORCH_LABELS");
+}
+
+// ---- tensors -------------------------------------------------------------------------------
+
+std::vector<engine::TensorView> views_of(vaccel_torch_tensor *const *in, int nr_in)
+{
+	std::vector<engine::TensorView> views;
+	views.reserve(static_cast<size_t>(nr_in));
+	for (int i = 0; i < nr_in; ++i) {
+		const vaccel_torch_tensor *t = in[i];
+		const std::string which = "input tensor " + std::to_string(i);
+		if (t == nullptr)
+			fail(ErrorKind::InvalidInput, which + " is NULL");
+		if (!engine::is_valid_dtype(static_cast<int>(t->data_type)))
+			fail(ErrorKind::InvalidInput,
+			     which + " has invalid data type " + std::to_string(static_cast<int>(t->data_type)));
+		if (t->nr_dims < 0 || t->nr_dims > 64 || (t->nr_dims > 0 && t->dims == nullptr))
+			fail(ErrorKind::InvalidInput,
+			     which + " has invalid dims (nr_dims = " + std::to_string(t->nr_dims) + ")");
+		engine::TensorView v;
+		v.data = t->data;
+		v.size = t->size;
+		v.dims.assign(t->dims, t->dims + t->nr_dims);
+		v.dtype = static_cast<engine::DType>(t->data_type);
+		views.push_back(std::move(v));
+	}
+	return views;
+}
+
+// Hands one engine tensor over to a new vaccel_torch_tensor (which then owns the bytes).
+vaccel_torch_tensor *to_vaccel_tensor(engine::OwnedTensor &t)
+{
+	vaccel_torch_tensor *out = nullptr;
+	const int ret = vaccel_torch_tensor_new(&out, static_cast<int64_t>(t.dims.size()), t.dims.data(),
+						static_cast<vaccel_torch_data_type>(t.dtype));
+	if (ret != VACCEL_OK || out == nullptr)
+		throw std::bad_alloc();
+	if (vaccel_torch_tensor_set_data(out, t.data.get(), t.size) != VACCEL_OK) {
+		vaccel_torch_tensor_delete(out);
+		throw std::bad_alloc();
+	}
+	t.data.release();
+	out->owned = true;
+	return out;
+}
+
+void publish_outputs(std::vector<engine::OwnedTensor> &results, vaccel_torch_tensor **out, int nr_out)
+{
+	std::vector<vaccel_torch_tensor *> made;
+	try {
+		for (int i = 0; i < nr_out; ++i)
+			made.push_back(to_vaccel_tensor(results[static_cast<size_t>(i)]));
+	} catch (...) {
+		for (auto *t : made)
+			vaccel_torch_tensor_delete(t);
+		throw;
+	}
+	for (int i = 0; i < nr_out; ++i)
+		out[i] = made[static_cast<size_t>(i)];
+}
+
+// ---- ops -----------------------------------------------------------------------------------
+
+int torch_model_load(vaccel_session *sess, vaccel_resource *model) noexcept
+{
+	return guarded("model load", [&] {
+		if (sess == nullptr || model == nullptr)
+			fail(ErrorKind::InvalidInput, "session or model resource is NULL");
+		model_of(model, sess);
+		return VACCEL_OK;
+	});
+}
+
+int torch_model_run(vaccel_session *sess, const vaccel_resource *model,
+		    const vaccel_torch_buffer *run_options, vaccel_torch_tensor *const *in, int nr_in,
+		    vaccel_torch_tensor **out, int nr_out) noexcept
+{
+	return guarded("model run", [&] {
+		if (sess == nullptr || model == nullptr)
+			fail(ErrorKind::InvalidInput, "session or model resource is NULL");
+		if (nr_in < 0 || (nr_in > 0 && in == nullptr))
+			fail(ErrorKind::InvalidInput, "bad input tensor array (nr_in = " + std::to_string(nr_in) + ")");
+		if (nr_out < 1 || out == nullptr)
+			fail(ErrorKind::InvalidInput,
+			     "bad output tensor array (nr_out = " + std::to_string(nr_out) + ")");
+		if (run_options != nullptr && run_options->size > 0)
+			vaccel_debug("[torch] model run: run_options (%zu bytes) ignored", run_options->size);
+		const auto views = views_of(in, nr_in);
+		const auto net = model_of(model, sess);
+		auto results = net->run(views, static_cast<size_t>(nr_out));
+		if (results.size() < static_cast<size_t>(nr_out))
+			fail(ErrorKind::InvalidInput, "model produced " + std::to_string(results.size()) +
+							      " output tensor(s) but " + std::to_string(nr_out) +
+							      " were requested");
+		publish_outputs(results, out, nr_out);
+		return VACCEL_OK;
+	});
+}
+
+std::string format_top1(const image::Labels &labels, const image::Scored &best)
+{
+	char score[32];
+	std::snprintf(score, sizeof(score), "%.4f", static_cast<double>(best.score));
+	return std::to_string(best.index) + ": " + labels.name(best.index) + " (" + score + ")";
+}
+
+int torch_classify(vaccel_session *sess, const void *img, unsigned char *out_text,
+		   unsigned char *out_imgname, size_t len_img, size_t len_out_text,
+		   size_t len_out_imgname) noexcept
+{
+	return guarded("image classify", [&] {
+		if (sess == nullptr)
+			fail(ErrorKind::InvalidInput, "session is NULL");
+		if (img == nullptr || len_img == 0)
+			fail(ErrorKind::InvalidInput, "image buffer is empty");
+		if (out_text == nullptr || len_out_text == 0)
+			fail(ErrorKind::InvalidInput, "output text buffer is empty");
+		Preprocess pre;
+		{
+			std::lock_guard lock(g_config_mu);
+			if (!g_preprocess_error.empty())
+				fail(ErrorKind::InvalidInput, g_preprocess_error);
+			pre = g_preprocess;
+		}
+		vaccel_resource *res = nullptr;
+		if (vaccel_session_resource_by_type(sess, &res, VACCEL_RESOURCE_MODEL) != VACCEL_OK ||
+		    res == nullptr)
+			fail(ErrorKind::NotFound, "no MODEL resource is registered with session " +
+							  std::to_string(sess->id));
+		const auto net = model_of(res, sess);
+		const auto labels = labels_for(sess);
+
+		vaccel::torch_plugin::InputTensor input;
+		std::string error;
+		if (!vaccel::torch_plugin::make_input(img, len_img, pre, input, error))
+			fail(ErrorKind::InvalidInput, error);
+		const auto logits = net->run_float(input.data, input.dims);
+		if (logits.empty())
+			fail(ErrorKind::Backend, "model produced an empty score tensor");
+		const auto best = image::top_k(image::softmax(logits), 1).at(0);
+		const std::string text = format_top1(*labels, best);
+		image::copy_to_c_buffer(text, out_text, len_out_text);
+		// Classification produces no image; give callers an empty, terminated name.
+		if (out_imgname != nullptr && len_out_imgname > 0)
+			out_imgname[0] = '\0';
+		vaccel_debug("[torch] classify: %s", text.c_str());
+		return VACCEL_OK;
+	});
+}
+
+const float *float_data(vaccel_torch_tensor **t, const char *name, int64_t rows, int64_t cols)
+{
+	if (t == nullptr || *t == nullptr)
+		fail(ErrorKind::InvalidInput, std::string("sgemm: ") + name + " is NULL");
+	const vaccel_torch_tensor *x = *t;
+	if (x->data_type != VACCEL_TORCH_FLOAT)
+		fail(ErrorKind::InvalidInput, std::string("sgemm: ") + name + " is not FLOAT");
+	const size_t need = static_cast<size_t>(rows) * static_cast<size_t>(cols) * sizeof(float);
+	if (x->data == nullptr || x->size != need)
+		fail(ErrorKind::InvalidInput, std::string("sgemm: ") + name + " holds " +
+						      std::to_string(x->size) + " bytes, expected " +
+						      std::to_string(need));
+	return static_cast<const float *>(x->data);
+}
+
+// Deprecated reference op: out = A (MxK) * B (KxN) + C (MxN); C may be NULL (then out = A * B).
+int torch_sgemm(vaccel_session *sess, vaccel_torch_tensor **in_a, vaccel_torch_tensor **in_b,
+		vaccel_torch_tensor **in_c, int m, int n, int k, vaccel_torch_tensor **out) noexcept
+{
+	return guarded("sgemm", [&] {
+		if (sess == nullptr || out == nullptr)
+			fail(ErrorKind::InvalidInput, "sgemm: session or output is NULL");
+		if (m <= 0 || n <= 0 || k <= 0)
+			fail(ErrorKind::InvalidInput, "sgemm: M, N, K must be positive");
+		const float *a = float_data(in_a, "A", m, k);
+		const float *b = float_data(in_b, "B", k, n);
+		const float *c = (in_c == nullptr || *in_c == nullptr) ? nullptr : float_data(in_c, "C", m, n);
+		auto result = engine::sgemm(a, b, c, m, n, k);
+		*out = to_vaccel_tensor(result);
+		return VACCEL_OK;
+	});
+}
+
+// ---- resource hooks and lifecycle ----------------------------------------------------------
+
+int torch_resource_register(vaccel_resource *res, vaccel_session *sess) noexcept
+{
+	// Models load lazily (on TORCH_MODEL_LOAD or first use): a session may hold MODEL
+	// resources meant for other ops, and registration should not pay libtorch's load time.
+	(void)res;
+	(void)sess;
+	return VACCEL_OK;
+}
+
+int torch_resource_unregister(vaccel_resource *res, vaccel_session *sess) noexcept
+{
+	if (res == nullptr || sess == nullptr)
+		return VACCEL_EINVAL;
+	return guarded("resource unregister", [&] {
+		g_models.forget(res->id, sess->id);
+		g_labels_by_resource.forget(res->id, sess->id);
+		return VACCEL_OK;
+	});
+}
+
+int threads_from_env()
+{
+	const char *env = std::getenv("VACCEL_TORCH_THREADS");
+	if (env == nullptr || *env == '\0')
+		return 1;
+	int n = 0;
+	const char *end = env + std::strlen(env);
+	auto [ptr, ec] = std::from_chars(env, end, n);
+	if (ec != std::errc() || ptr != end || n < 1 || n > kMaxThreads) {
+		vaccel_warn("[torch] VACCEL_TORCH_THREADS='%s' is not an integer in 1..%d; using 1", env,
+			    kMaxThreads);
+		return 1;
+	}
+	return n;
+}
+
+int torch_init() noexcept
+{
+	return guarded("init", [&] {
+		engine::set_threads(threads_from_env());
+		{
+			std::lock_guard lock(g_config_mu);
+			g_preprocess = Preprocess{};
+			g_preprocess_error.clear();
+			if (!vaccel::torch_plugin::preprocess_from_env(g_preprocess, g_preprocess_error))
+				vaccel_error("[torch] %s (IMAGE_CLASSIFY will fail until it is fixed)",
+					     g_preprocess_error.c_str());
+		}
+		vaccel_debug("[torch] libtorch intra-op threads: %d", engine::threads());
+		static vaccel_op ops[] = {
+			VACCEL_OP_INIT(ops[0], VACCEL_OP_TORCH_MODEL_LOAD, torch_model_load),
+			VACCEL_OP_INIT(ops[1], VACCEL_OP_TORCH_MODEL_RUN, torch_model_run),
+			VACCEL_OP_INIT(ops[2], VACCEL_OP_IMAGE_CLASSIFY, torch_classify),
+			VACCEL_OP_INIT(ops[3], VACCEL_OP_TORCH_SGEMM, torch_sgemm),
+		};
+		return vaccel_plugin_register_ops(ops, sizeof(ops) / sizeof(ops[0]));
+	});
+}
+
+int torch_fini() noexcept
+{
+	return guarded("fini", [&] {
+		g_models.clear();
+		g_labels_by_resource.clear();
+		std::lock_guard lock(g_env_labels_mu);
+		g_env_labels.clear();
+		return VACCEL_OK;
+	});
+}
+
+}  // namespace
+
+extern "C" {
+VACCEL_PLUGIN(.name = "torch", .version = "0.1.0", .vaccel_version = VACCEL_VERSION,
+	      .init = torch_init, .fini = torch_fini, .is_virtio = false,
+	      .type = static_cast<vaccel_plugin_type_t>(VACCEL_PLUGIN_CPU | VACCEL_PLUGIN_TORCH),
+	      .session_init = nullptr, .session_release = nullptr, .session_update = nullptr,
+	      .resource_register = torch_resource_register,
+	      .resource_unregister = torch_resource_unregister, .resource_sync = nullptr)
+}

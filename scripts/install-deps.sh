@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages needed to build, test and run the project.
+# Idempotent: does nothing when every package is already installed.
+set -euo pipefail
+
+PACKAGES=(
+  # toolchain and test/bench frameworks
+  cmake g++ make pkg-config libgtest-dev libgmock-dev libbenchmark-dev
+  # core: URL resources
+  libcurl4-openssl-dev ca-certificates
+  # rpc: protocol metadata
+  libprotobuf-dev protobuf-compiler
+  # plugins: image decoding, OpenCV DNN (onnx), libtorch (torch), Arm NN (tflite), OpenBLAS (blas)
+  libstb-dev libopencv-dnn-dev libopencv-imgproc-dev
+  libtorch-dev libopenblas0-openmp libopenblas-dev
+  libarmnn-dev libarmnntfliteparser-dev libarmnn-cpuref-backend22
+  # VM end-to-end test (QEMU/TCG guest with a busybox initramfs)
+  qemu-system-x86 busybox-static cpio binutils lz4
+  # test helpers (local HTTP server for URL resources)
+  python3 curl
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#PACKAGES[@]} packages present"
+  exit 0
+fi
+echo "install-deps: installing ${missing[*]}"
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get -o DPkg::Lock::Timeout=300 update -qq
+$SUDO apt-get -o DPkg::Lock::Timeout=300 install -y --no-install-recommends "${missing[@]}"

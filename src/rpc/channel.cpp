@@ -1,0 +1,204 @@
+#include "channel.hpp"
+
+#include "log.hpp"
+#include "transport.hpp"
+
+#include <poll.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <climits>
+#include <cstring>
+
+namespace vaccel::rpc {
+namespace {
+constexpr size_t kReadBuffer = 64 * 1024;
+// Reads at least this large bypass the buffer and land in the destination directly.
+constexpr size_t kDirectRead = 16 * 1024;
+constexpr size_t kMaxPendingFds = 4;
+} // namespace
+
+Channel::Channel(UniqueFd fd) : fd_(std::move(fd)), rbuf_(new std::byte[kReadBuffer])
+{
+	set_nonblocking(fd_.get());
+	is_socket_ = fd_is_socket(fd_.get());
+	is_unix_ = is_socket_ && fd_is_unix_socket(fd_.get());
+}
+
+void Channel::shutdown()
+{
+	if (is_socket_)
+		::shutdown(fd_.get(), SHUT_RDWR);
+}
+
+int Channel::wait(short events, int timeout_ms)
+{
+	pollfd p{fd_.get(), events, 0};
+	for (;;) {
+		int n = ::poll(&p, 1, timeout_ms);
+		if (n > 0)
+			return 0; // readiness, HUP or ERR: the next syscall reports which
+		if (n == 0)
+			return ETIMEDOUT;
+		if (errno != EINTR)
+			return errno;
+	}
+}
+
+int Channel::write_all(const iovec *iov_in, size_t n, int pass_fd, int timeout_ms)
+{
+	if (n > IOV_MAX)
+		return EINVAL;
+	iovec iov[IOV_MAX];
+	std::copy(iov_in, iov_in + n, iov);
+	size_t first = 0;
+	while (first < n && iov[first].iov_len == 0)
+		++first;
+	bool fd_sent = pass_fd < 0;
+	while (first < n || !fd_sent) {
+		ssize_t w;
+		if (is_socket_) {
+			msghdr msg{};
+			msg.msg_iov = iov + first;
+			msg.msg_iovlen = n - first;
+			alignas(cmsghdr) char cbuf[CMSG_SPACE(sizeof(int))];
+			if (!fd_sent) {
+				msg.msg_control = cbuf;
+				msg.msg_controllen = sizeof(cbuf);
+				cmsghdr *c = CMSG_FIRSTHDR(&msg);
+				c->cmsg_level = SOL_SOCKET;
+				c->cmsg_type = SCM_RIGHTS;
+				c->cmsg_len = CMSG_LEN(sizeof(int));
+				memcpy(CMSG_DATA(c), &pass_fd, sizeof(int));
+			}
+			w = ::sendmsg(fd_.get(), &msg, MSG_NOSIGNAL);
+		} else {
+			w = ::writev(fd_.get(), iov + first, static_cast<int>(n - first));
+		}
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK) {
+				if (int r = wait(POLLOUT, timeout_ms))
+					return r;
+				continue;
+			}
+			return errno == EPIPE ? ECONNRESET : errno;
+		}
+		fd_sent = true;
+		auto left = static_cast<size_t>(w);
+		while (first < n && left >= iov[first].iov_len) {
+			left -= iov[first].iov_len;
+			++first;
+		}
+		if (first < n) {
+			iov[first].iov_base = static_cast<char *>(iov[first].iov_base) + left;
+			iov[first].iov_len -= left;
+		}
+	}
+	return 0;
+}
+
+ssize_t Channel::read_some(void *dst, size_t n)
+{
+	if (!is_unix_)
+		return ::read(fd_.get(), dst, n);
+	iovec iov{dst, n};
+	msghdr msg{};
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	alignas(cmsghdr) char cbuf[CMSG_SPACE(sizeof(int) * kMaxPendingFds)];
+	msg.msg_control = cbuf;
+	msg.msg_controllen = sizeof(cbuf);
+	ssize_t r = ::recvmsg(fd_.get(), &msg, MSG_CMSG_CLOEXEC);
+	if (r < 0)
+		return r;
+	for (cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		size_t nfd = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (size_t i = 0; i < nfd; ++i) {
+			int fd;
+			memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+			// A peer flooding us with fds gets them closed, not queued.
+			if (fds_.size() < kMaxPendingFds)
+				fds_.emplace_back(fd);
+			else
+				::close(fd);
+		}
+	}
+	if (msg.msg_flags & MSG_CTRUNC)
+		RPC_WARN("peer attached more fds than allowed; extra fds dropped");
+	return r;
+}
+
+int Channel::fill(int timeout_ms)
+{
+	for (;;) {
+		ssize_t r = read_some(rbuf_.get(), kReadBuffer);
+		if (r > 0) {
+			rpos_ = 0;
+			rlen_ = static_cast<size_t>(r);
+			return 0;
+		}
+		if (r == 0)
+			return ECONNRESET;
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN && errno != EWOULDBLOCK)
+			return errno;
+		if (int w = wait(POLLIN, timeout_ms))
+			return w;
+	}
+}
+
+int Channel::read_exact(void *dst_v, size_t n, int first_timeout_ms, int gap_timeout_ms)
+{
+	auto *dst = static_cast<std::byte *>(dst_v);
+	bool got_any = false;
+	while (n > 0) {
+		int timeout = got_any ? gap_timeout_ms : first_timeout_ms;
+		if (rpos_ < rlen_) {
+			size_t k = std::min(n, rlen_ - rpos_);
+			memcpy(dst, rbuf_.get() + rpos_, k);
+			rpos_ += k;
+			dst += k;
+			n -= k;
+			got_any = true;
+			continue;
+		}
+		if (n >= kDirectRead) {
+			ssize_t r = read_some(dst, n);
+			if (r > 0) {
+				dst += r;
+				n -= static_cast<size_t>(r);
+				got_any = true;
+				continue;
+			}
+			if (r == 0)
+				return ECONNRESET;
+			if (errno == EINTR)
+				continue;
+			if (errno != EAGAIN && errno != EWOULDBLOCK)
+				return errno;
+			if (int w = wait(POLLIN, timeout))
+				return w;
+			continue;
+		}
+		if (int r = fill(timeout))
+			return r;
+	}
+	return 0;
+}
+
+UniqueFd Channel::take_fd()
+{
+	if (fds_.empty())
+		return {};
+	UniqueFd fd = std::move(fds_.front());
+	fds_.pop_front();
+	return fd;
+}
+
+} // namespace vaccel::rpc

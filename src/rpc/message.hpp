@@ -1,0 +1,80 @@
+// Messages = a head frame (HELLO/REQUEST/RESPONSE + metadata + first payload bytes) followed by
+// DATA frames until END. Payload bytes are gathered from caller iovecs (never copied into the
+// metadata) and received straight into a sink, growing memory only as bytes arrive.
+#pragma once
+
+#include "channel.hpp"
+#include "frame.hpp"
+#include "region.hpp"
+
+#include <sys/uio.h>
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace vaccel::rpc {
+
+struct Limits {
+	uint32_t max_meta = 64 * 1024;            // metadata bytes per frame
+	uint64_t max_chunk = 16ull << 20;         // data bytes per frame
+	uint64_t max_payload = 8ull << 30;        // payload bytes per message
+	int gap_timeout_ms = 10000;               // silence allowed inside a frame
+};
+
+struct SendOptions {
+	size_t chunk = 2u << 20;   // payload bytes per frame
+	int memfd = -1;            // when >= 0: payload already in this sealed memfd (AF_UNIX)
+	int timeout_ms = 30000;    // max stall per write
+};
+
+// Total bytes of an iovec list.
+uint64_t iov_total(std::span<const iovec> iov);
+
+int send_message(Channel &ch, FrameType type, uint32_t stream_id, const std::string &meta,
+		 std::span<const iovec> payload, const SendOptions &opt);
+
+struct InMessage {
+	FrameHeader head;
+	std::string meta;
+	UniqueFd fd; // attached memfd when head.flags has HAS_FD
+	uint64_t payload_size() const { return head.aux; }
+};
+
+// Reads one head frame (header + metadata). Does not read payload bytes.
+int recv_head(Channel &ch, const Limits &lim, InMessage &out, int first_timeout_ms, std::string &why);
+
+// Receives the payload bytes of a message whose head was read by recv_head.
+class PayloadSink {
+public:
+	virtual ~PayloadSink() = default;
+	// Where the payload bytes at `offset` go: at least 1 and at most `want` bytes of space.
+	virtual int window(uint64_t offset, size_t want, std::span<std::byte> &out) = 0;
+	virtual int commit(size_t n) = 0;
+	// The whole payload as a read-only mapping (memfd path); the sink may keep it.
+	virtual int adopt_mapping(Mapping m) = 0;
+};
+
+int recv_payload(Channel &ch, const Limits &lim, InMessage &msg, PayloadSink &sink, std::string &why);
+
+// Reads and throws away the payload (used after rejecting a request, to stay in sync).
+int discard_payload(Channel &ch, const Limits &lim, InMessage &msg, std::string &why);
+
+// Sink that collects the payload in memory: either a reusable growable region or the
+// received memfd mapping.
+class MemorySink : public PayloadSink {
+public:
+	explicit MemorySink(GrowableRegion &region) : region_(region) { region_.clear(); }
+	int window(uint64_t offset, size_t want, std::span<std::byte> &out) override;
+	int commit(size_t n) override;
+	int adopt_mapping(Mapping m) override;
+	[[nodiscard]] std::span<const std::byte> bytes() const;
+
+private:
+	GrowableRegion &region_;
+	Mapping mapping_;
+	bool mapped_ = false;
+};
+
+} // namespace vaccel::rpc
