@@ -1,0 +1,72 @@
+// Shared bits of the torch plugin tests: the expected top-1 classes and the tiny model.
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace vaccel::test {
+
+struct ExpectedClass {
+	const char *image;
+	const char *label;  // substring of the imagenet_labels_1000.txt line
+	size_t index;       // line number in imagenet_labels_1000.txt
+};
+
+// ../shared/models/README.md, f32 TorchScript column.
+inline constexpr std::array<ExpectedClass, 4> kTorchExpected{{
+	{"cat.bmp", "Egyptian cat", 285},
+	{"parrot.jpg", "macaw", 88},
+	{"hot_dog.jpg", "hotdog", 934},
+	{"bird.bmp", "chickadee", 19},
+}};
+
+inline constexpr const char *kTorchModel = "mobilenetv2-12-f32.torchscript.pt";
+inline constexpr const char *kLabels1000 = "imagenet_labels_1000.txt";
+
+// The tiny model written by make_tiny_torch_model at build time:
+//   forward(x [N,4]) -> (x @ W + b [N,3], relu(x).sum(1) [N]),  W[i][j] = i + 2j, b = {0.5,-1,2}
+inline std::string tiny_model_path()
+{
+	return VACCEL_TEST_TINY_TORCH_MODEL;
+}
+
+inline std::vector<float> tiny_expected_linear(const std::vector<float> &x, int64_t rows)
+{
+	const float b[3] = {0.5F, -1.0F, 2.0F};
+	std::vector<float> y(static_cast<size_t>(rows) * 3);
+	for (int64_t n = 0; n < rows; ++n)
+		for (int j = 0; j < 3; ++j) {
+			float acc = b[j];
+			for (int i = 0; i < 4; ++i)
+				acc += x[static_cast<size_t>(n * 4 + i)] * static_cast<float>(i + 2 * j);
+			y[static_cast<size_t>(n * 3 + j)] = acc;
+		}
+	return y;
+}
+
+inline std::vector<float> tiny_expected_relu_sum(const std::vector<float> &x, int64_t rows)
+{
+	std::vector<float> s(static_cast<size_t>(rows), 0.0F);
+	for (int64_t n = 0; n < rows; ++n)
+		for (int i = 0; i < 4; ++i)
+			s[static_cast<size_t>(n)] += std::max(0.0F, x[static_cast<size_t>(n * 4 + i)]);
+	return s;
+}
+
+// Plain triple loop: the reference for sgemm tests (row-major, C = alpha*A*B + beta*C).
+inline void naive_sgemm(int64_t m, int64_t n, int64_t k, float alpha, const float *a, int64_t lda,
+			const float *b, int64_t ldb, float beta, float *c, int64_t ldc)
+{
+	for (int64_t i = 0; i < m; ++i)
+		for (int64_t j = 0; j < n; ++j) {
+			double acc = 0.0;
+			for (int64_t p = 0; p < k; ++p)
+				acc += static_cast<double>(a[i * lda + p]) * b[p * ldb + j];
+			c[i * ldc + j] = static_cast<float>(alpha * acc + beta * c[i * ldc + j]);
+		}
+}
+
+}  // namespace vaccel::test
