@@ -1,0 +1,318 @@
+// vAccel `tflite` plugin: TFLITE_MODEL_LOAD / RUN / UNLOAD and IMAGE_CLASSIFY on Arm NN.
+//
+// Models are MODEL resources registered with the session.  Each is parsed and optimised once per
+// resource (for the fastest Arm NN backend present: GpuAcc, CpuAcc, then CpuRef) and shared by the
+// sessions using it; it is released when the last of them unloads or unregisters it.
+// IMAGE_CLASSIFY labels come from the session's DATA resource or $VACCEL_TFLITE_LABELS.
+#include "resource_cache.hpp"
+#include "tflite_model.hpp"
+#include "vaccel_resource.hpp"
+
+#include <vaccel.h>
+
+#include <cstdio>
+#include <cstring>
+
+namespace {
+
+using vaccel::tflite::DType;
+using vaccel::tflite::Model;
+using vaccel::tflite::Status;
+using vaccel::tflite::TensorDesc;
+namespace vp = vaccel::plugin;
+
+constexpr const char *kName = "tflite";
+
+vp::ResourceCache<Model> g_models;
+vp::LabelsProvider g_labels("VACCEL_TFLITE_LABELS");
+
+int to_vaccel(Status s)
+{
+	switch (s) {
+	case Status::Ok: return VACCEL_OK;
+	case Status::InvalidInput: return VACCEL_EINVAL;
+	case Status::Unsupported: return VACCEL_ENOTSUP;
+	case Status::Backend: return VACCEL_EBACKEND;
+	}
+	return VACCEL_EBACKEND;
+}
+
+std::string dims_text(const std::vector<int32_t> &dims)
+{
+	std::string s = "[";
+	for (size_t i = 0; i < dims.size(); ++i)
+		s += (i != 0 ? "," : "") + std::to_string(dims[i]);
+	return s + "]";
+}
+
+// The engine of `res`, loaded on first use by any session.
+int model_for(struct vaccel_session *sess, const struct vaccel_resource *res,
+	      std::shared_ptr<Model> &out)
+{
+	if (sess == nullptr || res == nullptr) {
+		vaccel_error("[tflite] %s", sess == nullptr ? "no session" : "no model resource");
+		return VACCEL_EINVAL;
+	}
+	if (res->type != VACCEL_RESOURCE_MODEL) {
+		vaccel_error("[tflite] resource %lld is not a MODEL resource", static_cast<long long>(res->id));
+		return VACCEL_EINVAL;
+	}
+	int rc = VACCEL_OK;
+	std::string err;
+	out = g_models.get_or_load(res->id, sess->id, [&]() -> std::shared_ptr<Model> {
+		std::vector<uint8_t> bytes;
+		rc = vp::resource_blob_bytes(res, 0, bytes, err);
+		if (rc != VACCEL_OK)
+			return nullptr;
+		Status st = Status::Ok;
+		std::unique_ptr<Model> model = Model::load(std::move(bytes), st, err);
+		if (!model) {
+			rc = to_vaccel(st);
+			return nullptr;
+		}
+		std::string backends;
+		for (const auto &b : model->backends())
+			backends += (backends.empty() ? "" : ",") + b;
+		vaccel_info("[tflite] loaded %s on Arm NN backend(s) %s (input %s %s)",
+			    vp::resource_name(res).c_str(), backends.c_str(),
+			    dims_text(model->inputs().at(0).dims).c_str(),
+			    vaccel::tflite::dtype_name(model->inputs().at(0).dtype));
+		return std::shared_ptr<Model>(std::move(model));
+	});
+	if (!out) {
+		vaccel_error("[tflite] cannot load model %s: %s", vp::resource_name(res).c_str(), err.c_str());
+		return rc != VACCEL_OK ? rc : VACCEL_EBACKEND;
+	}
+	return VACCEL_OK;
+}
+
+// Checks a caller tensor against the model's input description.
+bool input_matches(const struct vaccel_tflite_tensor *t, const TensorDesc &d, size_t index,
+		   std::string &error)
+{
+	const std::string which = "input " + std::to_string(index) + " ('" + d.name + "')";
+	if (t == nullptr || t->data == nullptr) {
+		error = which + " has no data";
+		return false;
+	}
+	if (static_cast<int>(t->data_type) != static_cast<int>(d.dtype)) {
+		error = which + ": data type " + std::to_string(static_cast<int>(t->data_type)) +
+			", model expects " + vaccel::tflite::dtype_name(d.dtype) + " (" +
+			std::to_string(static_cast<int>(d.dtype)) + ")";
+		return false;
+	}
+	const bool same_dims = t->dims != nullptr && t->nr_dims == static_cast<int>(d.dims.size()) &&
+			       std::equal(d.dims.begin(), d.dims.end(), t->dims);
+	if (!same_dims) {
+		std::vector<int32_t> got;
+		if (t->dims != nullptr && t->nr_dims > 0 && t->nr_dims < 16)
+			got.assign(t->dims, t->dims + t->nr_dims);
+		error = which + ": dims " + dims_text(got) + ", model expects " + dims_text(d.dims);
+		return false;
+	}
+	if (t->size != d.bytes) {
+		error = which + ": " + std::to_string(t->size) + " bytes, model expects " +
+			std::to_string(d.bytes);
+		return false;
+	}
+	return true;
+}
+
+// Allocates the caller's output tensors (freed by the caller with vaccel_tflite_tensor_delete).
+int fill_outputs(const Model &model, std::vector<std::vector<uint8_t>> &raw,
+		 struct vaccel_tflite_tensor **out, int nr_out)
+{
+	for (int i = 0; i < nr_out; ++i) {
+		const TensorDesc &d = model.outputs()[static_cast<size_t>(i)];
+		struct vaccel_tflite_tensor *t = nullptr;
+		const int rc = vaccel_tflite_tensor_allocate(
+			&t, static_cast<int>(d.dims.size()), d.dims.data(),
+			static_cast<enum vaccel_tflite_data_type>(d.dtype), d.bytes);
+		if (rc != VACCEL_OK || t == nullptr || (d.bytes > 0 && t->data == nullptr)) {
+			for (int j = 0; j < i; ++j) {
+				vaccel_tflite_tensor_delete(out[j]);
+				out[j] = nullptr;
+			}
+			vaccel_error("[tflite] cannot allocate output tensor %d", i);
+			return rc != VACCEL_OK ? rc : VACCEL_ENOMEM;
+		}
+		std::memcpy(t->data, raw[static_cast<size_t>(i)].data(), d.bytes);
+		out[i] = t;
+	}
+	return VACCEL_OK;
+}
+
+int run_impl(struct vaccel_session *sess, const struct vaccel_resource *res,
+	     struct vaccel_tflite_tensor *const *in, int nr_in, struct vaccel_tflite_tensor **out,
+	     int nr_out)
+{
+	std::shared_ptr<Model> model;
+	if (const int rc = model_for(sess, res, model); rc != VACCEL_OK)
+		return rc;
+	std::string err;
+	if (in == nullptr || nr_in != static_cast<int>(model->inputs().size())) {
+		vaccel_error("[tflite] model run: model has %zu input(s), got %d", model->inputs().size(),
+			     in == nullptr ? 0 : nr_in);
+		return VACCEL_EINVAL;
+	}
+	if (out == nullptr || nr_out < 1 || nr_out > static_cast<int>(model->outputs().size())) {
+		vaccel_error("[tflite] model run: asked for %d output(s), model has %zu", nr_out,
+			     model->outputs().size());
+		return VACCEL_EINVAL;
+	}
+	std::vector<const void *> inputs;
+	for (int i = 0; i < nr_in; ++i) {
+		if (!input_matches(in[i], model->inputs()[static_cast<size_t>(i)], static_cast<size_t>(i), err)) {
+			vaccel_error("[tflite] model run: %s", err.c_str());
+			return VACCEL_EINVAL;
+		}
+		inputs.push_back(in[i]->data);
+	}
+	std::vector<std::vector<uint8_t>> raw;
+	if (const Status s = model->run(inputs, raw, err); s != Status::Ok) {
+		vaccel_error("[tflite] model run failed: %s", err.c_str());
+		return to_vaccel(s);
+	}
+	return fill_outputs(*model, raw, out, nr_out);
+}
+
+int classify_impl(struct vaccel_session *sess, const void *img, unsigned char *out_text,
+		  unsigned char *out_imgname, size_t len_img, size_t len_out_text,
+		  size_t len_out_imgname)
+{
+	if (sess == nullptr || img == nullptr || len_img == 0) {
+		vaccel_error("[tflite] image classification: %s",
+			     sess == nullptr ? "no session" : "empty image buffer");
+		return VACCEL_EINVAL;
+	}
+	if (out_text == nullptr || len_out_text == 0) {
+		vaccel_error("[tflite] image classification: no output text buffer");
+		return VACCEL_EINVAL;
+	}
+	struct vaccel_resource *res = nullptr;
+	if (vaccel_session_resource_by_type(sess, &res, VACCEL_RESOURCE_MODEL) != VACCEL_OK ||
+	    res == nullptr) {
+		vaccel_error("[tflite] session %lld has no MODEL resource: register the .tflite model "
+			     "with the session (e.g. `classify <image> 1 <model.tflite>`)",
+			     static_cast<long long>(sess->id));
+		return VACCEL_ENOENT;
+	}
+	std::shared_ptr<Model> model;
+	if (const int rc = model_for(sess, res, model); rc != VACCEL_OK)
+		return rc;
+	std::string err;
+	std::shared_ptr<vaccel::image::Labels> labels;
+	if (const int rc = g_labels.get(sess, labels, err); rc != VACCEL_OK) {
+		vaccel_error("[tflite] %s", err.c_str());
+		return rc;
+	}
+	std::vector<float> scores;
+	if (const Status s = model->classify(img, len_img, scores, err); s != Status::Ok) {
+		vaccel_error("[tflite] image classification failed: %s", err.c_str());
+		return to_vaccel(s);
+	}
+	const std::vector<float> probs = vaccel::tflite::to_probabilities(scores);
+	const auto best = vaccel::image::top_k(probs, 1).at(0);
+	const std::string label = vp::class_label(*labels, best.index, probs.size());
+	char text[512];
+	std::snprintf(text, sizeof(text), "%s (class %zu, p=%.3f)", label.c_str(), best.index,
+		      static_cast<double>(best.score));
+	vaccel::image::copy_to_c_buffer(text, out_text, len_out_text);
+	vaccel::image::copy_to_c_buffer(label, out_imgname, len_out_imgname);
+	vaccel_debug("[tflite] session %lld: %s", static_cast<long long>(sess->id), text);
+	return VACCEL_OK;
+}
+
+extern "C" int tflite_model_load_op(struct vaccel_session *sess, struct vaccel_resource *model)
+{
+	return vp::op_boundary(kName, "model load", [&] {
+		std::shared_ptr<Model> m;
+		return model_for(sess, model, m);
+	});
+}
+
+extern "C" int tflite_model_run_op(struct vaccel_session *sess, const struct vaccel_resource *model,
+				   struct vaccel_tflite_tensor *const *in, int nr_in,
+				   struct vaccel_tflite_tensor **out, int nr_out, uint8_t *status)
+{
+	const int rc = vp::op_boundary(kName, "model run",
+				       [&] { return run_impl(sess, model, in, nr_in, out, nr_out); });
+	if (status != nullptr)
+		*status = rc == VACCEL_OK ? 0 : 1;  // TfLiteStatus: kTfLiteOk / kTfLiteError
+	return rc;
+}
+
+extern "C" int tflite_model_unload_op(struct vaccel_session *sess, struct vaccel_resource *model)
+{
+	return vp::op_boundary(kName, "model unload", [&] {
+		if (sess == nullptr || model == nullptr)
+			return VACCEL_EINVAL;
+		if (!g_models.used_by(model->id, sess->id)) {
+			vaccel_error("[tflite] model unload: resource %lld is not loaded in session %lld",
+				     static_cast<long long>(model->id), static_cast<long long>(sess->id));
+			return VACCEL_EINVAL;
+		}
+		if (g_models.forget(model->id, sess->id))
+			vaccel_debug("[tflite] released model of resource %lld",
+				     static_cast<long long>(model->id));
+		return VACCEL_OK;
+	});
+}
+
+extern "C" int tflite_image_classify(struct vaccel_session *sess, const void *img,
+				     unsigned char *out_text, unsigned char *out_imgname,
+				     size_t len_img, size_t len_out_text, size_t len_out_imgname)
+{
+	return vp::op_boundary(kName, "image classification", [&] {
+		return classify_impl(sess, img, out_text, out_imgname, len_img, len_out_text,
+				     len_out_imgname);
+	});
+}
+
+int tflite_resource_register(struct vaccel_resource *res, struct vaccel_session *sess)
+{
+	(void)res;  // models load on first use (TFLITE_MODEL_LOAD or IMAGE_CLASSIFY)
+	(void)sess;
+	return VACCEL_OK;
+}
+
+int tflite_resource_unregister(struct vaccel_resource *res, struct vaccel_session *sess)
+{
+	if (res == nullptr || sess == nullptr)
+		return VACCEL_EINVAL;
+	return vp::op_boundary(kName, "resource unregister", [&] {
+		g_models.forget(res->id, sess->id);
+		g_labels.forget(res->id, sess->id);
+		return VACCEL_OK;
+	});
+}
+
+struct vaccel_op g_ops[] = {
+	VACCEL_OP_INIT(g_ops[0], VACCEL_OP_TFLITE_MODEL_LOAD, tflite_model_load_op),
+	VACCEL_OP_INIT(g_ops[1], VACCEL_OP_TFLITE_MODEL_RUN, tflite_model_run_op),
+	VACCEL_OP_INIT(g_ops[2], VACCEL_OP_TFLITE_MODEL_UNLOAD, tflite_model_unload_op),
+	VACCEL_OP_INIT(g_ops[3], VACCEL_OP_IMAGE_CLASSIFY, tflite_image_classify),
+};
+
+int tflite_init()
+{
+	return vaccel_plugin_register_ops(g_ops, sizeof(g_ops) / sizeof(g_ops[0]));
+}
+
+int tflite_fini()
+{
+	g_models.clear();
+	g_labels.clear();
+	return VACCEL_OK;
+}
+
+}  // namespace
+
+// TENSORFLOW: serves the TensorFlow Lite ops; CPU: CpuRef/CpuAcc (GpuAcc is used when present but
+// not advertised, since this build's x86 packages only ship CpuRef).
+VACCEL_PLUGIN(.name = "tflite", .version = "0.1.0", .vaccel_version = VACCEL_VERSION,
+	      .init = tflite_init, .fini = tflite_fini, .is_virtio = false,
+	      .type = static_cast<vaccel_plugin_type_t>(VACCEL_PLUGIN_CPU | VACCEL_PLUGIN_TENSORFLOW),
+	      .session_init = nullptr, .session_release = nullptr, .session_update = nullptr,
+	      .resource_register = tflite_resource_register,
+	      .resource_unregister = tflite_resource_unregister, .resource_sync = nullptr)
