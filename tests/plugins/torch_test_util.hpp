@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "naive_sgemm.hpp"
+
 namespace vaccel::test {
 
 struct ExpectedClass {
@@ -54,19 +56,6 @@ inline std::vector<float> tiny_expected_relu_sum(const std::vector<float> &x, in
 		for (int i = 0; i < 4; ++i)
 			s[static_cast<size_t>(n)] += std::max(0.0F, x[static_cast<size_t>(n * 4 + i)]);
 	return s;
-}
-
-// Plain triple loop: the reference for sgemm tests (row-major, C = alpha*A*B + beta*C).
-inline void naive_sgemm(int64_t m, int64_t n, int64_t k, float alpha, const float *a, int64_t lda,
-			const float *b, int64_t ldb, float beta, float *c, int64_t ldc)
-{
-	for (int64_t i = 0; i < m; ++i)
-		for (int64_t j = 0; j < n; ++j) {
-			double acc = 0.0;
-			for (int64_t p = 0; p < k; ++p)
-				acc += static_cast<double>(a[i * lda + p]) * b[p * ldb + j];
-			c[i * ldc + j] = static_cast<float>(alpha * acc + beta * c[i * ldc + j]);
-		}
 }
 
 }  // namespace vaccel::test
