@@ -1,0 +1,676 @@
+// SPDX-License-Identifier: Apache-2.0
+// vaccel_arg_array: growable array of args with a sequential cursor.
+//
+// Semantics (where the header leaves room):
+//  - add_* appends at the end (never at the cursor); scalars/arrays/strings/
+//    buffers/custom args borrow caller memory (owned=false); serialized args
+//    and copy=true ranges own their buffers.
+//  - get_* reads the arg at the cursor with an exact type check and
+//    advances only on success (VACCEL_ERANGE past the end, VACCEL_EINVAL on
+//    type/size mismatch).
+//  - set_* writes into the buffer of the arg at the cursor, which must have
+//    the matching type or be RAW (untyped), and be at least as large as the
+//    value; the arg's size (its capacity) is left unchanged; advances on
+//    success.
+//  - A wrapped array (owned=false) never frees or modifies the caller's args
+//    on clear/release and cannot grow past the wrapped count (VACCEL_ENOSPC).
+#include <cstdlib>
+#include <cstring>
+#include <limits>
+#include <vector>
+
+#include "arg_internal.hpp"
+#include "op_common.hpp"
+
+using vaccel::ops::invalid_arg;
+using namespace vaccel::args;
+
+namespace {
+
+constexpr size_t min_growth = 4;
+
+// Makes room for `extra` more args, growing owned (or still empty) storage.
+int reserve_more(vaccel_arg_array *a, size_t extra) noexcept
+{
+	if (extra > std::numeric_limits<size_t>::max() - a->count)
+		return VACCEL_ENOMEM;
+	const size_t needed = a->count + extra;
+	if (needed <= a->capacity)
+		return VACCEL_OK;
+	const bool growable = a->owned || (a->args == nullptr && a->capacity == 0);
+	if (!growable) {
+		vaccel_error("vaccel_arg_array: cannot grow a wrapped array (%zu args)",
+			     a->capacity);
+		return VACCEL_ENOSPC;
+	}
+	size_t new_capacity = a->capacity > min_growth ? a->capacity : min_growth;
+	while (new_capacity < needed) {
+		if (new_capacity > std::numeric_limits<size_t>::max() / 2 / sizeof(vaccel_arg))
+			return VACCEL_ENOMEM;
+		new_capacity *= 2;
+	}
+	auto *grown = static_cast<vaccel_arg *>(
+		std::realloc(a->args, new_capacity * sizeof(vaccel_arg)));
+	if (grown == nullptr)
+		return VACCEL_ENOMEM;
+	std::memset(grown + a->capacity, 0, (new_capacity - a->capacity) * sizeof(vaccel_arg));
+	a->args = grown;
+	a->capacity = new_capacity;
+	a->owned = true;
+	return VACCEL_OK;
+}
+
+int append(vaccel_arg_array *a, const vaccel_arg &arg) noexcept
+{
+	if (int ret = reserve_more(a, 1))
+		return ret;
+	a->args[a->count++] = arg;
+	return VACCEL_OK;
+}
+
+int append_borrowed(vaccel_arg_array *a, void *buf, size_t size, vaccel_arg_type_t type,
+		    uint32_t custom_id = 0) noexcept
+{
+	return append(a, vaccel_arg{buf, size, type, custom_id, false});
+}
+
+// The arg at the cursor, or nullptr with *err set.
+vaccel_arg *at_cursor(vaccel_arg_array *a, int *err) noexcept
+{
+	if (a == nullptr) {
+		*err = VACCEL_EINVAL;
+		return nullptr;
+	}
+	if (a->position >= a->count || a->args == nullptr) {
+		*err = VACCEL_ERANGE;
+		return nullptr;
+	}
+	return &a->args[a->position];
+}
+
+// Whether a set_* may write a value of `expected` type into `arg`.
+bool writable_as(const vaccel_arg *arg, vaccel_arg_type_t expected) noexcept
+{
+	return arg->type == expected || arg->type == VACCEL_ARG_RAW;
+}
+
+// Copies size bytes into the arg at the cursor (checked) and advances.
+int write_at_cursor(vaccel_arg_array *a, vaccel_arg_type_t expected, const void *value,
+		    size_t size, const char *what) noexcept
+{
+	int err = VACCEL_OK;
+	vaccel_arg *arg = at_cursor(a, &err);
+	if (arg == nullptr)
+		return err;
+	if (!writable_as(arg, expected)) {
+		vaccel_error("%s: arg %zu has type %s, expected %s", what, a->position,
+			     vaccel_arg_type_to_str(arg->type), vaccel_arg_type_to_str(expected));
+		return VACCEL_EINVAL;
+	}
+	if (size > arg->size || (size > 0 && arg->buf == nullptr)) {
+		vaccel_error("%s: value of %zu bytes does not fit arg %zu of %zu bytes", what,
+			     size, a->position, arg->size);
+		return VACCEL_EINVAL;
+	}
+	if (size > 0)
+		std::memcpy(arg->buf, value, size);
+	a->position++;
+	return VACCEL_OK;
+}
+
+// Arg at the cursor with an exact type check (not advanced).
+vaccel_arg *typed_at_cursor(vaccel_arg_array *a, vaccel_arg_type_t type, int *err,
+			    const char *what) noexcept
+{
+	vaccel_arg *arg = at_cursor(a, err);
+	if (arg == nullptr)
+		return nullptr;
+	if (arg->type != type) {
+		vaccel_error("%s: arg %zu has type %s, expected %s", what, a->position,
+			     vaccel_arg_type_to_str(arg->type), vaccel_arg_type_to_str(type));
+		*err = VACCEL_EINVAL;
+		return nullptr;
+	}
+	return arg;
+}
+
+template <typename T, vaccel_arg_type_t ScalarType, vaccel_arg_type_t ArrayType>
+struct TypedOps {
+	static int add(vaccel_arg_array *a, T *value) noexcept
+	{
+		if (a == nullptr || value == nullptr)
+			return invalid_arg("vaccel_arg_array_add", "array or value is NULL");
+		return append_borrowed(a, value, sizeof(T), ScalarType);
+	}
+
+	static int add_array(vaccel_arg_array *a, T *value, size_t count) noexcept
+	{
+		if (a == nullptr || (value == nullptr && count > 0))
+			return invalid_arg("vaccel_arg_array_add_array", "array or value is NULL");
+		if (count > std::numeric_limits<size_t>::max() / sizeof(T))
+			return invalid_arg("vaccel_arg_array_add_array", "count too large");
+		return append_borrowed(a, value, count * sizeof(T), ArrayType);
+	}
+
+	static int get(vaccel_arg_array *a, T *value) noexcept
+	{
+		if (a == nullptr || value == nullptr)
+			return invalid_arg("vaccel_arg_array_get", "array or value is NULL");
+		int err = VACCEL_OK;
+		vaccel_arg *arg = typed_at_cursor(a, ScalarType, &err, "vaccel_arg_array_get");
+		if (arg == nullptr)
+			return err;
+		if (arg->size != sizeof(T) || arg->buf == nullptr) {
+			vaccel_error("vaccel_arg_array_get: arg %zu has %zu bytes, expected %zu",
+				     a->position, arg->size, sizeof(T));
+			return VACCEL_EINVAL;
+		}
+		std::memcpy(value, arg->buf, sizeof(T));
+		a->position++;
+		return VACCEL_OK;
+	}
+
+	static int get_array(vaccel_arg_array *a, T **value, size_t *count) noexcept
+	{
+		if (a == nullptr || value == nullptr || count == nullptr)
+			return invalid_arg("vaccel_arg_array_get_array", "NULL argument");
+		int err = VACCEL_OK;
+		vaccel_arg *arg =
+			typed_at_cursor(a, ArrayType, &err, "vaccel_arg_array_get_array");
+		if (arg == nullptr)
+			return err;
+		if (arg->size % sizeof(T) != 0 || (arg->size > 0 && arg->buf == nullptr)) {
+			vaccel_error("vaccel_arg_array_get_array: arg %zu size %zu is not a "
+				     "multiple of %zu",
+				     a->position, arg->size, sizeof(T));
+			return VACCEL_EINVAL;
+		}
+		*value = static_cast<T *>(arg->buf);
+		*count = arg->size / sizeof(T);
+		a->position++;
+		return VACCEL_OK;
+	}
+
+	static int set(vaccel_arg_array *a, const T *value) noexcept
+	{
+		if (a == nullptr || value == nullptr)
+			return invalid_arg("vaccel_arg_array_set", "array or value is NULL");
+		return write_at_cursor(a, ScalarType, value, sizeof(T), "vaccel_arg_array_set");
+	}
+
+	static int set_array(vaccel_arg_array *a, const T *value, size_t count) noexcept
+	{
+		if (a == nullptr || (value == nullptr && count > 0))
+			return invalid_arg("vaccel_arg_array_set_array", "array or value is NULL");
+		if (count > std::numeric_limits<size_t>::max() / sizeof(T))
+			return invalid_arg("vaccel_arg_array_set_array", "count too large");
+		return write_at_cursor(a, ArrayType, value, count * sizeof(T),
+				       "vaccel_arg_array_set_array");
+	}
+};
+
+// Appends src[start, start+n) to dst, borrowing or deep-copying buffers.
+// All-or-nothing: on failure dst is left as it was.
+int add_range_impl(vaccel_arg_array *dst, const vaccel_arg_array *src, size_t start, size_t n,
+		   bool copy)
+{
+	if (dst == nullptr || src == nullptr)
+		return invalid_arg("vaccel_arg_array_add_range", "array is NULL");
+	if (start > src->count || n > src->count - start) {
+		vaccel_error("vaccel_arg_array_add_range: range [%zu, +%zu) outside %zu args",
+			     start, n, src->count);
+		return VACCEL_ERANGE;
+	}
+	if (n == 0)
+		return VACCEL_OK;
+	// Snapshot first: dst may be src, and growing dst moves src's storage.
+	std::vector<vaccel_arg> slice(src->args + start, src->args + start + n);
+	if (int ret = reserve_more(dst, n))
+		return ret;
+	const size_t old_count = dst->count;
+	for (const vaccel_arg &arg : slice) {
+		vaccel_arg added{arg.buf, arg.size, arg.type, arg.custom_type_id, false};
+		if (copy) {
+			if (int ret = init_copy(&added, arg.buf, arg.size, arg.type,
+						arg.custom_type_id)) {
+				while (dst->count > old_count)
+					release_arg(&dst->args[--dst->count]);
+				return ret;
+			}
+		}
+		dst->args[dst->count++] = added;
+	}
+	return VACCEL_OK;
+}
+
+} // namespace
+
+int vaccel_arg_array_init(struct vaccel_arg_array *array, size_t capacity)
+{
+	if (array == nullptr)
+		return invalid_arg("vaccel_arg_array_init", "array is NULL");
+	*array = vaccel_arg_array{nullptr, 0, 0, 0, true};
+	if (capacity == 0)
+		return VACCEL_OK;
+	array->args = static_cast<vaccel_arg *>(std::calloc(capacity, sizeof(vaccel_arg)));
+	if (array->args == nullptr)
+		return VACCEL_ENOMEM;
+	array->capacity = capacity;
+	return VACCEL_OK;
+}
+
+int vaccel_arg_array_clear(struct vaccel_arg_array *array)
+{
+	if (array == nullptr)
+		return invalid_arg("vaccel_arg_array_clear", "array is NULL");
+	if (array->owned && array->args != nullptr)
+		for (size_t i = 0; i < array->count; ++i)
+			release_arg(&array->args[i]);
+	array->count = 0;
+	array->position = 0;
+	return VACCEL_OK;
+}
+
+int vaccel_arg_array_release(struct vaccel_arg_array *array)
+{
+	if (array == nullptr)
+		return invalid_arg("vaccel_arg_array_release", "array is NULL");
+	vaccel_arg_array_clear(array);
+	if (array->owned)
+		std::free(array->args);
+	*array = vaccel_arg_array{nullptr, 0, 0, 0, false};
+	return VACCEL_OK;
+}
+
+int vaccel_arg_array_new(struct vaccel_arg_array **array, size_t capacity)
+{
+	if (array == nullptr)
+		return invalid_arg("vaccel_arg_array_new", "array is NULL");
+	auto *a = static_cast<vaccel_arg_array *>(std::calloc(1, sizeof(vaccel_arg_array)));
+	if (a == nullptr)
+		return VACCEL_ENOMEM;
+	if (int ret = vaccel_arg_array_init(a, capacity)) {
+		std::free(a);
+		return ret;
+	}
+	*array = a;
+	return VACCEL_OK;
+}
+
+int vaccel_arg_array_delete(struct vaccel_arg_array *array)
+{
+	if (array == nullptr)
+		return invalid_arg("vaccel_arg_array_delete", "array is NULL");
+	vaccel_arg_array_release(array);
+	std::free(array);
+	return VACCEL_OK;
+}
+
+int vaccel_arg_array_wrap(struct vaccel_arg_array *array, struct vaccel_arg *args, size_t count)
+{
+	if (array == nullptr || (args == nullptr && count > 0))
+		return invalid_arg("vaccel_arg_array_wrap", "array or args is NULL");
+	*array = vaccel_arg_array{args, count, count, 0, false};
+	return VACCEL_OK;
+}
+
+size_t vaccel_arg_array_count(const struct vaccel_arg_array *array)
+{
+	return array == nullptr ? 0 : array->count;
+}
+
+struct vaccel_arg *vaccel_arg_array_raw(struct vaccel_arg_array *array)
+{
+	return array == nullptr ? nullptr : array->args;
+}
+
+size_t vaccel_arg_array_position(const struct vaccel_arg_array *array)
+{
+	return array == nullptr ? 0 : array->position;
+}
+
+int vaccel_arg_array_set_position(struct vaccel_arg_array *array, size_t position)
+{
+	if (array == nullptr)
+		return invalid_arg("vaccel_arg_array_set_position", "array is NULL");
+	if (position > array->count)
+		return VACCEL_ERANGE;
+	array->position = position;
+	return VACCEL_OK;
+}
+
+void vaccel_arg_array_reset_position(struct vaccel_arg_array *array)
+{
+	if (array != nullptr)
+		array->position = 0;
+}
+
+size_t vaccel_arg_array_remaining_count(const struct vaccel_arg_array *array)
+{
+	if (array == nullptr || array->position >= array->count)
+		return 0;
+	return array->count - array->position;
+}
+
+int vaccel_arg_array_get_remaining(struct vaccel_arg_array *array, struct vaccel_arg **args,
+				   size_t *count)
+{
+	if (array == nullptr || args == nullptr || count == nullptr)
+		return invalid_arg("vaccel_arg_array_get_remaining", "NULL argument");
+	*count = vaccel_arg_array_remaining_count(array);
+	*args = *count > 0 ? array->args + array->position : nullptr;
+	return VACCEL_OK;
+}
+
+/* Untyped ---------------------------------------------------------------- */
+
+int vaccel_arg_array_add_raw(struct vaccel_arg_array *array, void *buf, size_t size)
+{
+	if (array == nullptr || (buf == nullptr && size > 0))
+		return invalid_arg("vaccel_arg_array_add_raw", "array or buf is NULL");
+	return append_borrowed(array, buf, size, VACCEL_ARG_RAW);
+}
+
+int vaccel_arg_array_get_raw(struct vaccel_arg_array *array, void **buf, size_t *size)
+{
+	if (buf == nullptr || size == nullptr)
+		return invalid_arg("vaccel_arg_array_get_raw", "NULL argument");
+	int err = VACCEL_OK;
+	vaccel_arg *arg = at_cursor(array, &err); // untyped: any type is accepted
+	if (arg == nullptr)
+		return err;
+	*buf = arg->buf;
+	*size = arg->size;
+	array->position++;
+	return VACCEL_OK;
+}
+
+int vaccel_arg_array_set_raw(struct vaccel_arg_array *array, const void *buf, size_t size)
+{
+	if (array == nullptr || (buf == nullptr && size > 0))
+		return invalid_arg("vaccel_arg_array_set_raw", "array or buf is NULL");
+	int err = VACCEL_OK;
+	vaccel_arg *arg = at_cursor(array, &err);
+	if (arg == nullptr)
+		return err;
+	// Untyped write: only the size is checked.
+	return write_at_cursor(array, arg->type, buf, size, "vaccel_arg_array_set_raw");
+}
+
+/* Typed scalars and arrays ------------------------------------------------ */
+
+#define VACCEL_ARG_ARRAY_TYPED_DEF(name, ctype, scalar_type, array_type)                            \
+	using name##_ops = TypedOps<ctype, scalar_type, array_type>;                                \
+	int vaccel_arg_array_add_##name(struct vaccel_arg_array *array, ctype *value)               \
+	{                                                                                           \
+		return name##_ops::add(array, value);                                               \
+	}                                                                                           \
+	int vaccel_arg_array_add_##name##_array(struct vaccel_arg_array *array, ctype *value,       \
+						 size_t count)                                      \
+	{                                                                                           \
+		return name##_ops::add_array(array, value, count);                                  \
+	}                                                                                           \
+	int vaccel_arg_array_get_##name(struct vaccel_arg_array *array, ctype *value)               \
+	{                                                                                           \
+		return name##_ops::get(array, value);                                               \
+	}                                                                                           \
+	int vaccel_arg_array_get_##name##_array(struct vaccel_arg_array *array, ctype **value,      \
+						 size_t *count)                                     \
+	{                                                                                           \
+		return name##_ops::get_array(array, value, count);                                  \
+	}                                                                                           \
+	int vaccel_arg_array_set_##name(struct vaccel_arg_array *array, const ctype *value)        \
+	{                                                                                           \
+		return name##_ops::set(array, value);                                               \
+	}                                                                                           \
+	int vaccel_arg_array_set_##name##_array(struct vaccel_arg_array *array, const ctype *value, \
+						 size_t count)                                      \
+	{                                                                                           \
+		return name##_ops::set_array(array, value, count);                                  \
+	}
+
+VACCEL_ARG_ARRAY_TYPED_DEF(int8, int8_t, VACCEL_ARG_INT8, VACCEL_ARG_INT8_ARRAY)
+VACCEL_ARG_ARRAY_TYPED_DEF(int16, int16_t, VACCEL_ARG_INT16, VACCEL_ARG_INT16_ARRAY)
+VACCEL_ARG_ARRAY_TYPED_DEF(int32, int32_t, VACCEL_ARG_INT32, VACCEL_ARG_INT32_ARRAY)
+VACCEL_ARG_ARRAY_TYPED_DEF(int64, int64_t, VACCEL_ARG_INT64, VACCEL_ARG_INT64_ARRAY)
+VACCEL_ARG_ARRAY_TYPED_DEF(uint8, uint8_t, VACCEL_ARG_UINT8, VACCEL_ARG_UINT8_ARRAY)
+VACCEL_ARG_ARRAY_TYPED_DEF(uint16, uint16_t, VACCEL_ARG_UINT16, VACCEL_ARG_UINT16_ARRAY)
+VACCEL_ARG_ARRAY_TYPED_DEF(uint32, uint32_t, VACCEL_ARG_UINT32, VACCEL_ARG_UINT32_ARRAY)
+VACCEL_ARG_ARRAY_TYPED_DEF(uint64, uint64_t, VACCEL_ARG_UINT64, VACCEL_ARG_UINT64_ARRAY)
+VACCEL_ARG_ARRAY_TYPED_DEF(float, float, VACCEL_ARG_FLOAT32, VACCEL_ARG_FLOAT32_ARRAY)
+VACCEL_ARG_ARRAY_TYPED_DEF(double, double, VACCEL_ARG_FLOAT64, VACCEL_ARG_FLOAT64_ARRAY)
+VACCEL_ARG_ARRAY_TYPED_DEF(bool, bool, VACCEL_ARG_BOOL, VACCEL_ARG_BOOL_ARRAY)
+VACCEL_ARG_ARRAY_TYPED_DEF(char, char, VACCEL_ARG_CHAR, VACCEL_ARG_CHAR_ARRAY)
+VACCEL_ARG_ARRAY_TYPED_DEF(uchar, unsigned char, VACCEL_ARG_UCHAR, VACCEL_ARG_UCHAR_ARRAY)
+
+/* Strings and buffers ------------------------------------------------------ */
+
+int vaccel_arg_array_add_string(struct vaccel_arg_array *array, char *value)
+{
+	if (array == nullptr || value == nullptr)
+		return invalid_arg("vaccel_arg_array_add_string", "array or value is NULL");
+	return append_borrowed(array, value, std::strlen(value) + 1, VACCEL_ARG_STRING);
+}
+
+int vaccel_arg_array_get_string(struct vaccel_arg_array *array, char **value)
+{
+	if (value == nullptr)
+		return invalid_arg("vaccel_arg_array_get_string", "value is NULL");
+	int err = VACCEL_OK;
+	vaccel_arg *arg =
+		typed_at_cursor(array, VACCEL_ARG_STRING, &err, "vaccel_arg_array_get_string");
+	if (arg == nullptr)
+		return err;
+	// The NUL must lie inside the buffer, or readers would overrun it.
+	if (arg->buf == nullptr || arg->size == 0 || std::memchr(arg->buf, '\0', arg->size) == nullptr)
+		return invalid_arg("vaccel_arg_array_get_string", "string arg is not NUL-terminated");
+	*value = static_cast<char *>(arg->buf);
+	array->position++;
+	return VACCEL_OK;
+}
+
+int vaccel_arg_array_set_string(struct vaccel_arg_array *array, const char *value)
+{
+	if (array == nullptr || value == nullptr)
+		return invalid_arg("vaccel_arg_array_set_string", "array or value is NULL");
+	return write_at_cursor(array, VACCEL_ARG_STRING, value, std::strlen(value) + 1,
+			       "vaccel_arg_array_set_string");
+}
+
+int vaccel_arg_array_add_buffer(struct vaccel_arg_array *array, void *buf, size_t size)
+{
+	if (array == nullptr || (buf == nullptr && size > 0))
+		return invalid_arg("vaccel_arg_array_add_buffer", "array or buf is NULL");
+	return append_borrowed(array, buf, size, VACCEL_ARG_BUFFER);
+}
+
+int vaccel_arg_array_get_buffer(struct vaccel_arg_array *array, void **buf, size_t *size)
+{
+	if (buf == nullptr || size == nullptr)
+		return invalid_arg("vaccel_arg_array_get_buffer", "NULL argument");
+	int err = VACCEL_OK;
+	vaccel_arg *arg =
+		typed_at_cursor(array, VACCEL_ARG_BUFFER, &err, "vaccel_arg_array_get_buffer");
+	if (arg == nullptr)
+		return err;
+	*buf = arg->buf;
+	*size = arg->size;
+	array->position++;
+	return VACCEL_OK;
+}
+
+int vaccel_arg_array_set_buffer(struct vaccel_arg_array *array, const void *buf, size_t size)
+{
+	if (array == nullptr || (buf == nullptr && size > 0))
+		return invalid_arg("vaccel_arg_array_set_buffer", "array or buf is NULL");
+	return write_at_cursor(array, VACCEL_ARG_BUFFER, buf, size, "vaccel_arg_array_set_buffer");
+}
+
+/* Custom ---------------------------------------------------------------------- */
+
+int vaccel_arg_array_add_custom(struct vaccel_arg_array *array, uint32_t custom_id, void *buf,
+				size_t size, vaccel_arg_custom_validator_t validator)
+{
+	if (array == nullptr || (buf == nullptr && size > 0))
+		return invalid_arg("vaccel_arg_array_add_custom", "array or buf is NULL");
+	if (validator != nullptr && !validator(buf, size, custom_id))
+		return invalid_arg("vaccel_arg_array_add_custom", "validator rejected the data");
+	return append_borrowed(array, buf, size, VACCEL_ARG_CUSTOM, custom_id);
+}
+
+int vaccel_arg_array_get_custom(struct vaccel_arg_array *array, uint32_t expected_id, void **buf,
+				size_t *size, vaccel_arg_custom_validator_t validator)
+{
+	if (buf == nullptr || size == nullptr)
+		return invalid_arg("vaccel_arg_array_get_custom", "NULL argument");
+	int err = VACCEL_OK;
+	vaccel_arg *arg =
+		typed_at_cursor(array, VACCEL_ARG_CUSTOM, &err, "vaccel_arg_array_get_custom");
+	if (arg == nullptr)
+		return err;
+	if (arg->custom_type_id != expected_id) {
+		vaccel_error("vaccel_arg_array_get_custom: custom id %u, expected %u",
+			     arg->custom_type_id, expected_id);
+		return VACCEL_EINVAL;
+	}
+	if (validator != nullptr && !validator(arg->buf, arg->size, arg->custom_type_id))
+		return invalid_arg("vaccel_arg_array_get_custom", "validator rejected the data");
+	*buf = arg->buf;
+	*size = arg->size;
+	array->position++;
+	return VACCEL_OK;
+}
+
+int vaccel_arg_array_set_custom(struct vaccel_arg_array *array, uint32_t custom_id,
+				const void *buf, size_t size,
+				vaccel_arg_custom_validator_t validator)
+{
+	if (array == nullptr || (buf == nullptr && size > 0))
+		return invalid_arg("vaccel_arg_array_set_custom", "array or buf is NULL");
+	int err = VACCEL_OK;
+	vaccel_arg *arg = at_cursor(array, &err);
+	if (arg == nullptr)
+		return err;
+	if (arg->type == VACCEL_ARG_CUSTOM && arg->custom_type_id != custom_id) {
+		vaccel_error("vaccel_arg_array_set_custom: custom id %u, expected %u",
+			     arg->custom_type_id, custom_id);
+		return VACCEL_EINVAL;
+	}
+	if (validator != nullptr && !validator(buf, size, custom_id))
+		return invalid_arg("vaccel_arg_array_set_custom", "validator rejected the data");
+	return write_at_cursor(array, VACCEL_ARG_CUSTOM, buf, size, "vaccel_arg_array_set_custom");
+}
+
+/* Serialized ------------------------------------------------------------------ */
+
+namespace {
+
+// Owns a serializer's malloc'd output until handed over.
+struct SerializedBuf {
+	void *buf = nullptr;
+	size_t size = 0;
+	~SerializedBuf() { std::free(buf); }
+	void *release() noexcept
+	{
+		void *b = buf;
+		buf = nullptr;
+		return b;
+	}
+};
+
+int serialize(const char *what, vaccel_arg_type_t type, uint32_t custom_id, const void *data,
+	      size_t data_size, vaccel_arg_serializer_t serializer, SerializedBuf &out)
+{
+	if (!valid_arg_type(type))
+		return invalid_arg(what, "invalid arg type");
+	if (serializer == nullptr)
+		return invalid_arg(what, "serializer is NULL");
+	if (int ret = serializer(data, data_size, custom_id, &out.buf, &out.size)) {
+		vaccel_error("%s: serializer failed (%d)", what, ret);
+		return ret;
+	}
+	if (out.buf == nullptr && out.size > 0)
+		return invalid_arg(what, "serializer returned no buffer");
+	return VACCEL_OK;
+}
+
+} // namespace
+
+int vaccel_arg_array_add_serialized(struct vaccel_arg_array *array, vaccel_arg_type_t type,
+				    uint32_t custom_id, const void *data, size_t data_size,
+				    vaccel_arg_serializer_t serializer)
+{
+	if (array == nullptr)
+		return invalid_arg("vaccel_arg_array_add_serialized", "array is NULL");
+	SerializedBuf out;
+	if (int ret = serialize("vaccel_arg_array_add_serialized", type, custom_id, data,
+				data_size, serializer, out))
+		return ret;
+	if (int ret = append(array, vaccel_arg{out.buf, out.size, type, custom_id, true}))
+		return ret;
+	out.release(); // now owned by the array
+	return VACCEL_OK;
+}
+
+int vaccel_arg_array_get_serialized(struct vaccel_arg_array *array, vaccel_arg_type_t type,
+				    uint32_t custom_id, void *data, size_t data_size,
+				    vaccel_arg_deserializer_t deserializer)
+{
+	constexpr const char *what = "vaccel_arg_array_get_serialized";
+	if (deserializer == nullptr || (data == nullptr && data_size > 0))
+		return invalid_arg(what, "deserializer or data is NULL");
+	int err = VACCEL_OK;
+	vaccel_arg *arg = typed_at_cursor(array, type, &err, what);
+	if (arg == nullptr)
+		return err;
+	if (type == VACCEL_ARG_CUSTOM && arg->custom_type_id != custom_id) {
+		vaccel_error("%s: custom id %u, expected %u", what, arg->custom_type_id,
+			     custom_id);
+		return VACCEL_EINVAL;
+	}
+	if (int ret = deserializer(arg->buf, arg->size, custom_id, data_size, data)) {
+		vaccel_error("%s: deserializer failed (%d)", what, ret);
+		return ret;
+	}
+	array->position++;
+	return VACCEL_OK;
+}
+
+int vaccel_arg_array_set_serialized(struct vaccel_arg_array *array, vaccel_arg_type_t type,
+				    uint32_t custom_id, const void *data, size_t data_size,
+				    vaccel_arg_serializer_t serializer)
+{
+	constexpr const char *what = "vaccel_arg_array_set_serialized";
+	if (array == nullptr)
+		return invalid_arg(what, "array is NULL");
+	SerializedBuf out;
+	if (int ret = serialize(what, type, custom_id, data, data_size, serializer, out))
+		return ret;
+	return write_at_cursor(array, type, out.buf, out.size, what);
+}
+
+/* Ranges ------------------------------------------------------------------------ */
+
+int vaccel_arg_array_add_range(struct vaccel_arg_array *dst, struct vaccel_arg_array *src,
+			       size_t start, size_t n, bool copy)
+{
+	VACCEL_OPS_TRY
+	return add_range_impl(dst, src, start, n, copy);
+	VACCEL_OPS_CATCH("vaccel_arg_array_add_range")
+}
+
+int vaccel_arg_array_add_remaining(struct vaccel_arg_array *dst, struct vaccel_arg_array *src,
+				   bool copy)
+{
+	if (src == nullptr)
+		return invalid_arg("vaccel_arg_array_add_remaining", "src is NULL");
+	const size_t start = src->position < src->count ? src->position : src->count;
+	return vaccel_arg_array_add_range(dst, src, start, src->count - start, copy);
+}
+
+int vaccel_arg_array_add_all(struct vaccel_arg_array *dst, struct vaccel_arg_array *src, bool copy)
+{
+	if (src == nullptr)
+		return invalid_arg("vaccel_arg_array_add_all", "src is NULL");
+	return vaccel_arg_array_add_range(dst, src, 0, src->count, copy);
+}
