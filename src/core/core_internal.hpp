@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: Apache-2.0
+// Internal helpers shared by the libvaccel sources (never installed).
+// Other core sources (ops, args, genop) may include this header: it exposes
+// the exception guard used at the C ABI boundary and a few runtime queries.
+#pragma once
+
+#include <cerrno>
+#include <filesystem>
+#include <new>
+#include <string>
+#include <system_error>
+#include <utility>
+
+#include "vaccel/error.h"
+#include "vaccel/log.h"
+
+struct vaccel_plugin;
+
+namespace vaccel::core {
+
+// Maps an in-flight exception to a vAccel error code (used by guard()).
+int error_from_current_exception(const char *where) noexcept;
+
+// Runs `fn` (returning int) and turns any escaping exception into an error
+// code, so that no C++ exception ever crosses the C ABI.
+template <typename Fn>
+int guard(const char *where, Fn &&fn) noexcept
+{
+	try {
+		return std::forward<Fn>(fn)();
+	} catch (...) {
+		return error_from_current_exception(where);
+	}
+}
+
+// True between a successful bootstrap and cleanup (single atomic load).
+bool runtime_initialized() noexcept;
+
+// Top-level rundir ("" when not initialised).
+std::string runtime_rundir();
+
+// Sets the profiling switch (atomic); read by vaccel_prof_enabled().
+void prof_set_enabled(bool enabled) noexcept;
+
+// Applies level/file to the logger (called by bootstrap/cleanup).
+void log_configure(int level, const char *file);
+
+// Plugin registry (plugin.cpp).
+// Chooses the plugin serving a new session with `flags` (session.h rules).
+// nullptr if none matches; `why` gets a human-readable reason.
+struct vaccel_plugin *plugin_select(unsigned int flags, std::string &why);
+// Calls every plugin's fini and dlcloses them (reverse load order).
+void plugins_unload_all();
+
+// Session/resource registries (session.cpp, resource.cpp).
+void sessions_reset_pool();
+void resources_reset_pool();
+void sessions_release_all();
+void resources_release_all();
+
+// Filesystem helpers (utils.cpp).
+// Creates `dir` (one level) if missing; VACCEL_OK or an error code.
+int make_dir(const std::string &dir) noexcept;
+// Removes `path` and everything below it; logs failures.
+void remove_tree(const std::string &path) noexcept;
+// Random [a-zA-Z0-9] string of `len` characters.
+std::string random_suffix(std::size_t len);
+// strdup that throws std::bad_alloc (nullptr stays nullptr).
+char *dup_cstr(const char *s);
+char *dup_cstr(const std::string &s);
+
+} // namespace vaccel::core
+
+namespace vaccel::core {
+
+// libcurl global init (idempotent, thread-safe); called by bootstrap.
+void net_global_init();
+// HEAD request: VACCEL_OK if `url` exists, VACCEL_ENOENT for 404/410,
+// another error code otherwise (logged).
+int net_url_check(const char *url);
+// Downloads `url` to the file `dest` (created/truncated). Logs progress at
+// debug level. VACCEL_OK or an error code (logged); `dest` is removed on
+// failure.
+int net_download(const char *url, const std::string &dest);
+// File name part of a URL ("file" if it has none).
+std::string net_url_filename(const char *url);
+
+} // namespace vaccel::core

@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: Apache-2.0
+// Global registry of live sessions and resources and of their registration
+// links. One mutex guards all of it; plugin hooks and file I/O always run
+// outside that mutex (see resource.cpp).
+#pragma once
+
+#include <array>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <vector>
+
+#include "id_pool.hpp"
+#include "vaccel/resource.h"
+#include "vaccel/session.h"
+
+namespace vaccel::core {
+
+inline constexpr std::size_t kMaxSessions = 1024;
+inline constexpr std::size_t kMaxResources = 2048;
+
+struct SessionState {
+	vaccel_session *sess = nullptr;
+	// Registered resources per type, in registration order.
+	std::array<std::vector<vaccel_resource *>, VACCEL_RESOURCE_MAX> resources;
+};
+
+struct ResourceState {
+	vaccel_resource *res = nullptr;
+	std::vector<vaccel_session *> sessions; // registered with (active links)
+	std::set<vaccel_session *> pending;     // registrations in progress
+	std::mutex data_mutex;                  // guards blobs/rundir preparation
+};
+
+struct Objects {
+	std::mutex mutex;
+	std::map<vaccel_id_t, SessionState> sessions;
+	std::map<vaccel_id_t, std::shared_ptr<ResourceState>> resources;
+	IdPool session_ids{kMaxSessions};
+	IdPool resource_ids{kMaxResources};
+};
+
+// Never destroyed (the library destructor may run after static destruction).
+Objects &objects();
+
+// Caller holds objects().mutex. nullptr if `sess`/`res` is not live.
+SessionState *find_session_locked(const vaccel_session *sess);
+std::shared_ptr<ResourceState> find_resource_locked(const vaccel_resource *res);
+
+} // namespace vaccel::core
