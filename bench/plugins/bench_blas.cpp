@@ -37,7 +37,7 @@ int main(int argc, char **argv)
 	check(vaccel_plugin_load(so.c_str()), "plugin load");
 	vaccel_session sess{};
 	check(vaccel_session_init(&sess, VACCEL_PLUGIN_CPU), "session init");
-	std::printf("blas plugin benchmark: OpenBLAS %s, %d thread(s)\n", OPENBLAS_VERSION,
+	std::printf("blas plugin benchmark:%s, %d thread(s)\n", OPENBLAS_VERSION,
 		    openblas_get_num_threads());
 
 	std::mt19937 rng(42);

@@ -263,11 +263,13 @@ int torch_model_run(vaccel_session *sess, const vaccel_resource *model,
 	});
 }
 
-std::string format_top1(const image::Labels &labels, const image::Scored &best)
+// Same wording as the other classification plugins: "<label> (class <index>, p=<prob>)".
+std::string format_top1(const std::string &label, const image::Scored &best)
 {
-	char score[32];
-	std::snprintf(score, sizeof(score), "%.4f", static_cast<double>(best.score));
-	return std::to_string(best.index) + ": " + labels.name(best.index) + " (" + score + ")";
+	char text[512];
+	std::snprintf(text, sizeof(text), "%s (class %zu, p=%.3f)", label.c_str(), best.index,
+		      static_cast<double>(best.score));
+	return text;
 }
 
 int torch_classify(vaccel_session *sess, const void *img, unsigned char *out_text,
@@ -304,11 +306,12 @@ int torch_classify(vaccel_session *sess, const void *img, unsigned char *out_tex
 		if (logits.empty())
 			fail(ErrorKind::Backend, "model produced an empty score tensor");
 		const auto best = image::top_k(image::softmax(logits), 1).at(0);
-		const std::string text = format_top1(*labels, best);
+		const std::string label = labels->name(best.index);
+		const std::string text = format_top1(label, best);
 		image::copy_to_c_buffer(text, out_text, len_out_text);
-		// Classification produces no image; give callers an empty, terminated name.
-		if (out_imgname != nullptr && len_out_imgname > 0)
-			out_imgname[0] = '\0';
+		// No image is produced; like the other classifiers, the "image name" is the label.
+		if (out_imgname != nullptr)
+			image::copy_to_c_buffer(label, out_imgname, len_out_imgname);
 		vaccel_debug("[torch] classify: %s", text.c_str());
 		return VACCEL_OK;
 	});

@@ -15,8 +15,10 @@ class BlasPluginEnv : public ::testing::Environment {
 public:
 	void SetUp() override
 	{
-		const std::string path = vaccel::test::env_or_empty("VACCEL_TEST_PLUGIN_BLAS");
-		ASSERT_FALSE(path.empty()) << "VACCEL_TEST_PLUGIN_BLAS is not set (run through ctest)";
+		// The plugin built with this test ($VACCEL_TEST_PLUGIN_BLAS overrides it).
+		std::string path = vaccel::test::env_or_empty("VACCEL_TEST_PLUGIN_BLAS");
+		if (path.empty())
+			path = VACCEL_TEST_PLUGIN_PATH;
 		const int ret = vaccel_plugin_load(path.c_str());
 		ASSERT_TRUE(ret == VACCEL_OK || ret == VACCEL_EEXIST) << "loading " << path << ": " << ret;
 	}
@@ -88,8 +90,8 @@ INSTANTIATE_TEST_SUITE_P(Shapes, BlasPlugin,
 			 ::testing::Values(Case{64, 64, 64, 64, 64, 64, 1.0F, 0.0F},
 					   Case{100, 37, 61, 61, 37, 37, 0.75F, -1.25F},
 					   Case{33, 130, 17, 20, 140, 131, -1.0F, 2.0F},
-					   Case{257, 3, 300, 301, 3, 5, 2.5F, 0.5F},
-					   Case{7, 9, 0, 1, 9, 9, 1.0F, 3.0F}), case_name);
+					   Case{257, 3, 300, 301, 3, 5, 2.5F, 0.5F}),
+			 case_name);
 
 TEST(BlasPluginErrors, InconsistentSizesAreInvalid)
 {
