@@ -3,6 +3,7 @@
 #include "log.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cerrno>
 #include <climits>
 #include <cstring>
@@ -267,11 +268,57 @@ int MemorySink::adopt_mapping(Mapping m)
 	return 0;
 }
 
-std::span<const std::byte> MemorySink::bytes() const
+std::span<std::byte> MemorySink::bytes()
 {
 	if (mapped_)
 		return {mapping_.data(), mapping_.size()};
 	return {region_.data(), region_.size()};
+}
+
+} // namespace vaccel::rpc
+
+namespace vaccel::rpc {
+
+int scan_for_head(Channel &ch, const Limits &lim, FrameType want, InMessage &out, int timeout_ms,
+		  size_t max_scan, std::string &why)
+{
+	auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+	auto left_ms = [&] {
+		auto d = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+		return static_cast<int>(std::max<int64_t>(d.count(), 0));
+	};
+	FrameHeaderBytes win{};
+	size_t have = 0;
+	size_t skipped = 0;
+	while (skipped <= max_scan) {
+		int ms = left_ms();
+		if (ms == 0)
+			return why = "no frame found before the deadline", ETIMEDOUT;
+		if (have < win.size()) {
+			if (int r = ch.read_exact(&win[have], 1, ms, ms))
+				return why = "scanning: " + std::string(strerror(r)), r;
+			++have;
+			continue;
+		}
+		FrameHeader h;
+		std::string ignored;
+		if (decode_header(win.data(), h, ignored) == 0 && h.type == want && h.meta_len <= lim.max_meta &&
+		    h.aux <= lim.max_payload && h.data_len <= lim.max_chunk && !(h.flags & frame_flags::has_fd)) {
+			out.head = h;
+			out.meta.resize(h.meta_len);
+			if (h.meta_len && ch.read_exact(out.meta.data(), h.meta_len, ms, ms) != 0)
+				return why = "scanning: torn metadata", EPROTO;
+			while (ch.pending_fds())
+				ch.take_fd();
+			return 0;
+		}
+		// Slide the window by one byte.
+		memmove(&win[0], &win[1], win.size() - 1);
+		--have;
+		++skipped;
+	}
+	why = "no frame found within " + std::to_string(max_scan) + " bytes";
+	return EPROTO;
 }
 
 } // namespace vaccel::rpc

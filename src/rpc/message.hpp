@@ -69,12 +69,22 @@ public:
 	int window(uint64_t offset, size_t want, std::span<std::byte> &out) override;
 	int commit(size_t n) override;
 	int adopt_mapping(Mapping m) override;
-	[[nodiscard]] std::span<const std::byte> bytes() const;
+	[[nodiscard]] std::span<std::byte> bytes();
 
 private:
 	GrowableRegion &region_;
 	Mapping mapping_;
 	bool mapped_ = false;
 };
+
+} // namespace vaccel::rpc
+
+namespace vaccel::rpc {
+
+// Resynchronises a byte stream after garbage or a torn frame: scans byte by byte for a valid
+// header of type `want`, then reads its metadata. Bounded by timeout_ms (total) and by
+// max_scan bytes skipped. Used on persistent channels (virtio-serial) by both ends.
+int scan_for_head(Channel &ch, const Limits &lim, FrameType want, InMessage &out, int timeout_ms,
+		  size_t max_scan, std::string &why);
 
 } // namespace vaccel::rpc

@@ -102,7 +102,9 @@ int Mapping::map_readonly(int fd, size_t len)
 	reset();
 	if (len == 0)
 		return 0;
-	void *p = mmap(nullptr, len, PROT_READ, MAP_SHARED | MAP_POPULATE, fd, 0);
+	// Private and writable: a plugin that scribbles on an input buffer gets copy-on-write
+	// pages instead of a fault; the seals checked beforehand rule out SIGBUS.
+	void *p = mmap(nullptr, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_POPULATE, fd, 0);
 	if (p == MAP_FAILED)
 		return errno;
 	base_ = static_cast<std::byte *>(p);

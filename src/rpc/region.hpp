@@ -40,7 +40,7 @@ private:
 	size_t cap_ = 0;
 };
 
-// A read-only MAP_SHARED view of a (memfd) file.
+// A private (copy-on-write) view of a received memfd.
 class Mapping {
 public:
 	Mapping() = default;
@@ -51,7 +51,7 @@ public:
 	~Mapping();
 
 	int map_readonly(int fd, size_t len);
-	[[nodiscard]] const std::byte *data() const { return base_; }
+	[[nodiscard]] std::byte *data() const { return base_; }
 	[[nodiscard]] size_t size() const { return len_; }
 	void reset();
 

@@ -1,0 +1,906 @@
+#include "connection.hpp"
+
+#include "log.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <climits>
+#include <cstring>
+#include <filesystem>
+
+namespace vaccel::agent {
+
+using rpc::FrameType;
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr size_t kMaxArgs = 1024;
+constexpr size_t kMaxBlobs = 4096;
+constexpr size_t kMaxTensors = 1024;
+constexpr size_t kMaxDims = 64;
+constexpr size_t kMaxProfSamples = 10000;
+
+uint64_t now_ns()
+{
+	timespec ts{};
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + static_cast<uint64_t>(ts.tv_nsec);
+}
+
+// Sum of segment sizes; false on overflow.
+bool add_size(uint64_t &total, uint64_t n)
+{
+	if (n > UINT64_MAX - total)
+		return false;
+	total += n;
+	return true;
+}
+
+bool valid_blob_name(const std::string &n)
+{
+	return !n.empty() && n.size() <= 255 && n != "." && n != ".." && n.find('/') == std::string::npos &&
+	       n.find('\0') == std::string::npos;
+}
+
+// Genop op code from read[0]: UINT8 arg, or a legacy RAW arg of 1..4 bytes (little endian).
+int genop_op_code(const vaccel_arg &a)
+{
+	if (!a.buf || a.size == 0 || a.size > 4)
+		return -1;
+	uint32_t v = 0;
+	memcpy(&v, a.buf, a.size);
+	return static_cast<int>(v);
+}
+
+std::string op_region_name(int op)
+{
+	char buf[64];
+	if (op >= 0 && op < VACCEL_OP_MAX && vaccel_op_type_name(static_cast<vaccel_op_type_t>(op), buf, sizeof(buf)))
+		return std::string("genop:") + buf;
+	return "genop";
+}
+
+// Payload cursor handing out consecutive segments.
+struct Segments {
+	std::span<std::byte> payload;
+	size_t pos = 0;
+	std::byte *take(uint64_t n)
+	{
+		std::byte *p = payload.data() + pos;
+		pos += n;
+		return p;
+	}
+};
+
+} // namespace
+
+Connection::Connection(Agent &agent, rpc::UniqueFd fd, uint64_t id, std::string peer)
+	: agent_(agent), cfg_(agent.config()), id_(id), peer_(std::move(peer)),
+	  ch_(std::make_unique<rpc::Channel>(std::move(fd)))
+{
+	limits_.max_payload = cfg_.max_payload;
+	limits_.max_chunk = cfg_.max_chunk;
+	limits_.gap_timeout_ms = cfg_.io_timeout_ms;
+}
+
+Connection::~Connection() { join(); }
+
+void Connection::start() { thread_ = std::thread([this] { run(); }); }
+
+void Connection::stop()
+{
+	stopping_.store(true);
+	ch_->shutdown();
+}
+
+void Connection::join()
+{
+	if (thread_.joinable())
+		thread_.join();
+}
+
+void Connection::run()
+{
+	RPC_INFO("conn %llu: accepted from %s", (unsigned long long)id_, peer_.c_str());
+	bool resync = false;
+	for (;;) {
+		std::string why;
+		if (resync) {
+			rpc::InMessage in;
+			int r = rpc::scan_for_head(*ch_, limits_, FrameType::hello, in, 3600 * 1000, 1ull << 40, why);
+			if (r != 0)
+				break;
+			resync = false;
+			if (!handle_hello(in, why)) {
+				RPC_WARN("conn %llu: %s", (unsigned long long)id_, why.c_str());
+				resync = true;
+				continue;
+			}
+		}
+		bool ok = serve(why);
+		if (ok || stopping_.load())
+			break;
+		RPC_WARN("conn %llu (%s): protocol error: %s%s", (unsigned long long)id_, peer_.c_str(), why.c_str(),
+			 persistent_ ? "; releasing its state and resynchronising" : "; dropping connection");
+		if (!persistent_)
+			break;
+		release_all();
+		hello_done_ = false;
+		resync = true;
+	}
+	release_all();
+	RPC_INFO("conn %llu: closed", (unsigned long long)id_);
+	finished_.store(true);
+}
+
+// Returns true when the peer closed (or we are stopping), false on a protocol error.
+bool Connection::serve(std::string &why)
+{
+	for (;;) {
+		rpc::InMessage in;
+		int r = rpc::recv_head(*ch_, limits_, in, cfg_.idle_timeout_ms, why);
+		if (r == ECONNRESET && !stopping_.load()) {
+			// Peer closed between frames; a persistent channel's host side closing is final too.
+			return true;
+		}
+		if (r == ETIMEDOUT && !hello_done_) {
+			why = "no HELLO within the idle timeout";
+			return false;
+		}
+		if (r != 0)
+			return stopping_.load() || r == ECONNRESET ? true : false;
+		if (in.head.type == FrameType::hello) {
+			if (!handle_hello(in, why))
+				return false;
+			continue;
+		}
+		if (!hello_done_) {
+			why = "first frame must be HELLO, got " + std::string(rpc::frame_type_name(in.head.type));
+			return false;
+		}
+		if (in.head.type != FrameType::request) {
+			why = "unexpected " + std::string(rpc::frame_type_name(in.head.type)) + " frame";
+			return false;
+		}
+		if (!handle_request(in, why))
+			return false;
+	}
+}
+
+bool Connection::handle_hello(rpc::InMessage &in, std::string &why)
+{
+	v1::Hello hello;
+	if (in.payload_size() != 0 || !hello.ParseFromString(in.meta)) {
+		why = "malformed HELLO";
+		return false;
+	}
+	if (hello_done_ && hello.nonce() != nonce_) {
+		// A new client process on a channel that outlived the previous one (virtio-serial).
+		RPC_INFO("conn %llu: new client (nonce changed): releasing state of the previous one",
+			 (unsigned long long)id_);
+		release_all();
+	}
+	nonce_ = hello.nonce();
+	persistent_ = hello.persistent_channel();
+	if (persistent_)
+		limits_.gap_timeout_ms = cfg_.persistent_gap_ms;
+	memfd_ok_ = cfg_.accept_memfd && ch_->can_pass_fds() && hello.want_memfd();
+	hello_done_ = true;
+
+	v1::HelloAck ack;
+	ack.set_protocol_version(rpc::kProtocolVersion);
+	ack.set_nonce(nonce_);
+	ack.set_agent_version(std::string("vaccel-agent ") + VACCEL_VERSION);
+	ack.set_max_payload(cfg_.max_payload);
+	ack.set_max_chunk(cfg_.max_chunk);
+	ack.set_memfd_accepted(memfd_ok_);
+	ack.set_max_sessions(static_cast<uint32_t>(cfg_.max_sessions_per_connection));
+	rpc::SendOptions so;
+	so.timeout_ms = cfg_.io_timeout_ms;
+	if (int r = rpc::send_message(*ch_, FrameType::hello_ack, in.head.stream_id, ack.SerializeAsString(), {}, so)) {
+		why = "sending HELLO_ACK: " + std::string(strerror(r));
+		return false;
+	}
+	RPC_DEBUG("conn %llu: hello from '%s' (persistent=%d memfd=%d)", (unsigned long long)id_,
+		  hello.client_name().c_str(), persistent_, memfd_ok_);
+	return true;
+}
+
+namespace {
+
+// Payload bytes a request declares through its metadata (resource_register excluded).
+bool expected_payload(const v1::Request &req, uint64_t &total)
+{
+	total = 0;
+	switch (req.call_case()) {
+	case v1::Request::kGenop:
+		for (auto &a : req.genop().read())
+			if (a.has_data() && !add_size(total, a.size()))
+				return false;
+		for (auto &a : req.genop().write())
+			if (a.has_data() && !add_size(total, a.size()))
+				return false;
+		return true;
+	case v1::Request::kTfModelRun:
+		if (!add_size(total, req.tf_model_run().run_options_size()))
+			return false;
+		for (auto &t : req.tf_model_run().in_tensors())
+			if (!add_size(total, t.size()))
+				return false;
+		return true;
+	case v1::Request::kTfliteModelRun:
+		for (auto &t : req.tflite_model_run().in_tensors())
+			if (!add_size(total, t.size()))
+				return false;
+		return true;
+	case v1::Request::kTorchModelRun:
+		if (!add_size(total, req.torch_model_run().run_options_size()))
+			return false;
+		for (auto &t : req.torch_model_run().in_tensors())
+			if (!add_size(total, t.size()))
+				return false;
+		return true;
+	default:
+		return true;
+	}
+}
+
+} // namespace
+
+bool Connection::handle_request(rpc::InMessage &in, std::string &why)
+{
+	v1::Request req;
+	if (!req.ParseFromString(in.meta) || req.call_case() == v1::Request::CALL_NOT_SET) {
+		why = "malformed or empty REQUEST metadata";
+		return false;
+	}
+	Reply reply;
+	reply.resp.set_status(VACCEL_OK);
+
+	if (req.call_case() == v1::Request::kResourceRegister) {
+		if (!do_resource_register(req.resource_register(), in, reply, why))
+			return false;
+	} else {
+		uint64_t want = 0;
+		if (!expected_payload(req, want) || want != in.payload_size()) {
+			why = "payload of " + std::to_string(in.payload_size()) +
+			      " bytes does not match the metadata (" + std::to_string(want) + ")";
+			return false;
+		}
+		if (bytes_held_ + want > cfg_.max_bytes_per_connection) {
+			if (rpc::discard_payload(*ch_, limits_, in, why))
+				return false;
+			reply.fail(VACCEL_ENOMEM, "connection memory budget exceeded");
+		} else {
+			rpc::MemorySink sink(rx_);
+			if (int r = rpc::recv_payload(*ch_, limits_, in, sink, why); r != 0)
+				return false;
+			auto payload = sink.bytes();
+			switch (req.call_case()) {
+			case v1::Request::kSessionCreate:
+				do_session_create(req.session_create(), reply);
+				break;
+			case v1::Request::kSessionRelease:
+				do_session_release(req.session_release(), reply);
+				break;
+			case v1::Request::kResourceUnregister:
+				do_resource_unregister(req.resource_unregister(), reply);
+				break;
+			case v1::Request::kResourceSync:
+				do_resource_sync(req.resource_sync(), reply);
+				break;
+			case v1::Request::kGenop:
+				do_genop(req.genop(), payload, reply);
+				break;
+			case v1::Request::kTfModelLoad:
+				do_tf_load(req.tf_model_load(), false, reply);
+				break;
+			case v1::Request::kTfModelUnload:
+				do_tf_load(req.tf_model_unload(), true, reply);
+				break;
+			case v1::Request::kTfModelRun:
+				do_tf_run(req.tf_model_run(), payload, reply);
+				break;
+			case v1::Request::kTfliteModelLoad:
+				do_tflite_load(req.tflite_model_load(), false, reply);
+				break;
+			case v1::Request::kTfliteModelUnload:
+				do_tflite_load(req.tflite_model_unload(), true, reply);
+				break;
+			case v1::Request::kTfliteModelRun:
+				do_tflite_run(req.tflite_model_run(), payload, reply);
+				break;
+			case v1::Request::kTorchModelLoad:
+				do_torch_load(req.torch_model_load(), reply);
+				break;
+			case v1::Request::kTorchModelRun:
+				do_torch_run(req.torch_model_run(), payload, reply);
+				break;
+			case v1::Request::kProfilingGet:
+				do_profiling_get(req.profiling_get(), reply);
+				break;
+			case v1::Request::kPing:
+				break;
+			default:
+				reply.fail(VACCEL_ENOTSUP, "unsupported request");
+				break;
+			}
+		}
+	}
+	if (reply.resp.status() != VACCEL_OK)
+		RPC_DEBUG("conn %llu: request %d failed: %d %s", (unsigned long long)id_, (int)req.call_case(),
+			  reply.resp.status(), reply.resp.error().c_str());
+	rpc::SendOptions so;
+	so.timeout_ms = cfg_.io_timeout_ms;
+	int r = rpc::send_message(*ch_, FrameType::response, in.head.stream_id, reply.resp.SerializeAsString(),
+				  reply.payload, so);
+	rx_.trim(cfg_.retain_buffer);
+	if (r != 0) {
+		why = "sending response: " + std::string(strerror(r));
+		return r == ECONNRESET && !persistent_ ? true : false;
+	}
+	return true;
+}
+
+// ---- lookups -------------------------------------------------------------------------------
+
+Connection::SessionEntry *Connection::find_session(int64_t id, Reply &r)
+{
+	auto it = sessions_.find(id);
+	if (it == sessions_.end()) {
+		// Ids of other connections are indistinguishable from unknown ones on purpose.
+		r.fail(VACCEL_ENOENT, "unknown session " + std::to_string(id));
+		return nullptr;
+	}
+	return &it->second;
+}
+
+Connection::ResourceEntry *Connection::find_resource(int64_t id, Reply &r)
+{
+	auto it = resources_.find(id);
+	if (it == resources_.end()) {
+		r.fail(VACCEL_ENOENT, "unknown resource " + std::to_string(id));
+		return nullptr;
+	}
+	return &it->second;
+}
+
+vaccel_resource *Connection::find_model(int64_t sess_id, int64_t model_id, SessionEntry *&s, Reply &r)
+{
+	s = find_session(sess_id, r);
+	if (!s)
+		return nullptr;
+	ResourceEntry *e = find_resource(model_id, r);
+	if (!e)
+		return nullptr;
+	return e->res;
+}
+
+void Connection::record_sample(SessionEntry &s, const std::string &region, uint64_t start_ns, uint64_t dur_ns)
+{
+	auto &samples = s.prof[region].samples;
+	if (samples.size() >= kMaxProfSamples)
+		return; // bounded: the first kMaxProfSamples calls per region are kept
+	v1::ProfSample ps;
+	ps.set_start(start_ns);
+	ps.set_time(dur_ns);
+	samples.push_back(ps);
+}
+
+// ---- sessions ------------------------------------------------------------------------------
+
+void Connection::do_session_create(const v1::SessionCreate &m, Reply &r)
+{
+	if (sessions_.size() >= cfg_.max_sessions_per_connection) {
+		r.fail(VACCEL_EUSERS, "too many sessions on this connection");
+		return;
+	}
+	vaccel_session *sess = nullptr;
+	int ret = vaccel_session_new(&sess, m.flags() & ~static_cast<uint32_t>(VACCEL_PLUGIN_REMOTE));
+	if (ret != VACCEL_OK) {
+		r.fail(ret, "host session creation failed");
+		return;
+	}
+	if (sess->is_virtio) {
+		// The agent must run ops itself; forwarding to another transport would loop.
+		vaccel_session_delete(sess);
+		r.fail(VACCEL_ENOTSUP, "agent's only plugin is a transport plugin");
+		return;
+	}
+	sessions_[sess->id].sess = sess;
+	r.resp.mutable_session_created()->set_session_id(sess->id);
+	RPC_DEBUG("conn %llu: session %lld created", (unsigned long long)id_, (long long)sess->id);
+}
+
+void Connection::do_session_release(const v1::SessionRelease &m, Reply &r)
+{
+	SessionEntry *s = find_session(m.session_id(), r);
+	if (!s)
+		return;
+	// Unregister this connection's resources from the session, destroying unused ones.
+	std::vector<int64_t> touched;
+	for (auto &[rid, e] : resources_) {
+		if (e.sessions.erase(m.session_id())) {
+			vaccel_resource_unregister(e.res, s->sess);
+			touched.push_back(rid);
+		}
+	}
+	int ret = vaccel_session_delete(s->sess);
+	sessions_.erase(m.session_id());
+	for (auto rid : touched)
+		release_resource_if_unused(rid);
+	if (ret != VACCEL_OK)
+		r.fail(ret, "host session release failed");
+}
+
+// ---- resources -----------------------------------------------------------------------------
+
+namespace {
+
+// Streams blob segments into spool files (FILE/MAPPED) or memory (BUFFER).
+class BlobSink : public rpc::PayloadSink {
+public:
+	struct Seg {
+		uint64_t size = 0;
+		bool in_memory = false;
+		rpc::UniqueFd fd;
+		rpc::GrowableRegion mem;
+		uint64_t done = 0;
+	};
+	std::vector<Seg> segs;
+
+	int window(uint64_t, size_t want, std::span<std::byte> &out) override
+	{
+		skip_done();
+		if (cur_ >= segs.size())
+			return EPROTO;
+		Seg &s = segs[cur_];
+		size_t k = static_cast<size_t>(std::min<uint64_t>(want, s.size - s.done));
+		if (s.in_memory) {
+			if (int r = s.mem.reserve(s.mem.size() + k))
+				return r;
+			out = {s.mem.data() + s.mem.size(), k};
+		} else {
+			k = std::min(k, sizeof(bounce_));
+			out = {bounce_, k};
+		}
+		return 0;
+	}
+	int commit(size_t n) override
+	{
+		Seg &s = segs[cur_];
+		if (s.in_memory) {
+			s.mem.commit(n);
+		} else if (int r = write_file(s, bounce_, n)) {
+			return r;
+		}
+		s.done += n;
+		return 0;
+	}
+	int adopt_mapping(rpc::Mapping m) override
+	{
+		const std::byte *p = m.data();
+		for (auto &s : segs) {
+			if (s.in_memory) {
+				if (int r = s.mem.reserve(s.size))
+					return r;
+				memcpy(s.mem.data(), p, s.size);
+				s.mem.commit(s.size);
+			} else if (int r = write_file(s, p, s.size)) {
+				return r;
+			}
+			s.done = s.size;
+			p += s.size;
+		}
+		return 0;
+	}
+
+private:
+	void skip_done()
+	{
+		while (cur_ < segs.size() && segs[cur_].done == segs[cur_].size)
+			++cur_;
+	}
+	static int write_file(Seg &s, const std::byte *p, uint64_t n)
+	{
+		while (n > 0) {
+			ssize_t w = ::write(s.fd.get(), p, static_cast<size_t>(std::min<uint64_t>(n, 1u << 30)));
+			if (w < 0) {
+				if (errno == EINTR)
+					continue;
+				return errno;
+			}
+			p += w;
+			n -= static_cast<uint64_t>(w);
+		}
+		return 0;
+	}
+	size_t cur_ = 0;
+	std::byte bounce_[256 * 1024];
+};
+
+bool url_allowed(const std::string &u)
+{
+	return u.rfind("http://", 0) == 0 || u.rfind("https://", 0) == 0 || u.rfind("ftp://", 0) == 0;
+}
+
+} // namespace
+
+bool Connection::do_resource_register(const v1::ResourceRegister &m, rpc::InMessage &in, Reply &r, std::string &why)
+{
+	uint64_t declared = 0;
+	for (auto &b : m.blobs())
+		if (!add_size(declared, b.size())) {
+			why = "blob sizes overflow";
+			return false;
+		}
+	if (declared != in.payload_size() || (m.resource_id() != 0 && in.payload_size() != 0)) {
+		why = "resource payload does not match its blobs";
+		return false;
+	}
+	auto refuse = [&](int status, std::string msg) {
+		if (rpc::discard_payload(*ch_, limits_, in, why))
+			return false;
+		r.fail(status, std::move(msg));
+		return true;
+	};
+	SessionEntry *s = find_session(m.session_id(), r);
+	if (!s)
+		return refuse(VACCEL_ENOENT, "unknown session " + std::to_string(m.session_id()));
+
+	if (m.resource_id() != 0) {
+		// Sharing a resource this connection already uploaded with another of its sessions.
+		ResourceEntry *e = find_resource(m.resource_id(), r);
+		if (!e)
+			return true;
+		int ret = vaccel_resource_register(e->res, s->sess);
+		if (ret != VACCEL_OK) {
+			r.fail(ret, "host resource register failed");
+			return true;
+		}
+		e->sessions.insert(m.session_id());
+		r.resp.mutable_resource_registered()->set_resource_id(m.resource_id());
+		return true;
+	}
+
+	if (m.type() >= VACCEL_RESOURCE_MAX)
+		return refuse(VACCEL_EINVAL, "invalid resource type");
+	if (m.blobs_size() > static_cast<int>(kMaxBlobs))
+		return refuse(VACCEL_EINVAL, "too many blobs");
+	if (m.urls_size() > 0 && m.blobs_size() > 0)
+		return refuse(VACCEL_EINVAL, "a resource has either blobs or urls");
+	if (m.urls_size() == 0 && m.blobs_size() == 0)
+		return refuse(VACCEL_EINVAL, "empty resource");
+	if (m.urls_size() > 0) {
+		if (!cfg_.allow_url_resources)
+			return refuse(VACCEL_EPERM, "URL resources are not allowed on this agent");
+		for (auto &u : m.urls())
+			if (!url_allowed(u))
+				return refuse(VACCEL_EPERM, "only http(s)/ftp URLs are allowed (no host paths)");
+	}
+	std::set<std::string> names;
+	for (auto &b : m.blobs()) {
+		if (!valid_blob_name(b.name()))
+			return refuse(VACCEL_EINVAL, "invalid blob name '" + b.name() + "'");
+		if (!names.insert(b.name()).second)
+			return refuse(VACCEL_EINVAL, "duplicate blob name '" + b.name() + "'");
+		if (b.type() >= VACCEL_BLOB_MAX)
+			return refuse(VACCEL_EINVAL, "invalid blob type");
+	}
+	if (bytes_held_ + declared > cfg_.max_bytes_per_connection)
+		return refuse(VACCEL_ENOMEM, "connection byte budget exceeded");
+
+	// Spool directory of this resource: <spool>/c<conn>/r<n>/
+	std::string dir = agent_.spool_dir() + "/c" + std::to_string(id_) + "/r" + std::to_string(next_res_dir_++);
+	std::error_code ec;
+	fs::create_directories(dir, ec);
+	if (ec)
+		return refuse(VACCEL_EIO, "cannot create spool directory");
+	auto cleanup_dir = [dir] {
+		std::error_code e2;
+		fs::remove_all(dir, e2);
+	};
+
+	BlobSink sink;
+	for (auto &b : m.blobs()) {
+		BlobSink::Seg seg;
+		seg.size = b.size();
+		seg.in_memory = b.type() == VACCEL_BLOB_BUFFER && !m.directory();
+		if (!seg.in_memory) {
+			std::string path = dir + "/" + b.name();
+			seg.fd.reset(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600));
+			if (!seg.fd) {
+				cleanup_dir();
+				return refuse(VACCEL_EIO, "cannot create spool file");
+			}
+		}
+		sink.segs.push_back(std::move(seg));
+	}
+	if (int ret = rpc::recv_payload(*ch_, limits_, in, sink, why); ret != 0) {
+		cleanup_dir();
+		if (ret == ENOSPC || ret == EIO || ret == EDQUOT) {
+			// Our disk failed us, not the peer's framing; still the stream is out of sync.
+			why = "spooling resource: " + std::string(strerror(ret));
+		}
+		return false;
+	}
+	for (auto &seg : sink.segs)
+		seg.fd.reset();
+
+	vaccel_resource *res = nullptr;
+	int ret = VACCEL_OK;
+	auto type = static_cast<vaccel_resource_type_t>(m.type());
+	if (m.urls_size() > 0) {
+		std::vector<const char *> urls;
+		for (auto &u : m.urls())
+			urls.push_back(u.c_str());
+		ret = vaccel_resource_multi_new(&res, urls.data(), urls.size(), type);
+	} else if (m.directory()) {
+		ret = vaccel_resource_new(&res, dir.c_str(), type);
+	} else {
+		std::vector<vaccel_blob *> blobs;
+		for (int i = 0; i < m.blobs_size() && ret == VACCEL_OK; ++i) {
+			const auto &b = m.blobs(i);
+			auto &seg = sink.segs[static_cast<size_t>(i)];
+			vaccel_blob *blob = nullptr;
+			if (seg.in_memory)
+				ret = vaccel_blob_from_buf(&blob, reinterpret_cast<const uint8_t *>(seg.mem.data()),
+							   seg.size, false, b.name().c_str(), nullptr, false);
+			else
+				ret = vaccel_blob_new(&blob, (dir + "/" + b.name()).c_str());
+			if (ret == VACCEL_OK)
+				blobs.push_back(blob);
+		}
+		if (ret == VACCEL_OK)
+			ret = vaccel_resource_from_blobs(&res, const_cast<const vaccel_blob **>(blobs.data()),
+							 blobs.size(), type);
+		for (auto *b : blobs)
+			vaccel_blob_delete(b);
+	}
+	if (ret != VACCEL_OK) {
+		cleanup_dir();
+		r.fail(ret, "host resource creation failed");
+		return true;
+	}
+	ret = vaccel_resource_register(res, s->sess);
+	if (ret != VACCEL_OK) {
+		vaccel_resource_delete(res);
+		cleanup_dir();
+		r.fail(ret, "host resource register failed");
+		return true;
+	}
+	ResourceEntry e;
+	e.res = res;
+	e.sessions.insert(m.session_id());
+	e.dir = dir;
+	e.bytes = declared;
+	bytes_held_ += declared;
+	resources_[res->id] = std::move(e);
+	r.resp.mutable_resource_registered()->set_resource_id(res->id);
+	RPC_DEBUG("conn %llu: resource %lld registered (%llu bytes)", (unsigned long long)id_, (long long)res->id,
+		  (unsigned long long)declared);
+	return true;
+}
+
+void Connection::release_resource_if_unused(int64_t id)
+{
+	auto it = resources_.find(id);
+	if (it == resources_.end() || !it->second.sessions.empty())
+		return;
+	vaccel_resource_delete(it->second.res);
+	std::error_code ec;
+	if (!it->second.dir.empty())
+		fs::remove_all(it->second.dir, ec);
+	bytes_held_ -= std::min(bytes_held_, it->second.bytes);
+	resources_.erase(it);
+}
+
+void Connection::do_resource_unregister(const v1::ResourceUnregister &m, Reply &r)
+{
+	SessionEntry *s = find_session(m.session_id(), r);
+	if (!s)
+		return;
+	ResourceEntry *e = find_resource(m.resource_id(), r);
+	if (!e)
+		return;
+	if (!e->sessions.count(m.session_id())) {
+		r.fail(VACCEL_EPERM, "resource is not registered with this session");
+		return;
+	}
+	int ret = vaccel_resource_unregister(e->res, s->sess);
+	e->sessions.erase(m.session_id());
+	release_resource_if_unused(m.resource_id());
+	if (ret != VACCEL_OK)
+		r.fail(ret, "host resource unregister failed");
+}
+
+void Connection::do_resource_sync(const v1::ResourceSync &m, Reply &r)
+{
+	SessionEntry *s = find_session(m.session_id(), r);
+	if (!s)
+		return;
+	ResourceEntry *e = find_resource(m.resource_id(), r);
+	if (!e)
+		return;
+	auto *out = r.resp.mutable_resource_synced();
+	for (size_t i = 0; i < e->res->nr_blobs; ++i) {
+		vaccel_blob *b = e->res->blobs[i];
+		if (b->type != VACCEL_BLOB_BUFFER)
+			continue;
+		auto *pb = out->add_blobs();
+		pb->set_name(b->name ? b->name : "");
+		pb->set_type(b->type);
+		pb->set_size(b->size);
+		r.payload.push_back({b->data, b->size});
+	}
+}
+
+void Connection::release_all()
+{
+	for (auto &[sid, s] : sessions_) {
+		for (auto &[rid, e] : resources_)
+			if (e.sessions.erase(sid))
+				vaccel_resource_unregister(e.res, s.sess);
+		vaccel_session_delete(s.sess);
+	}
+	sessions_.clear();
+	for (auto &[rid, e] : resources_) {
+		vaccel_resource_delete(e.res);
+		std::error_code ec;
+		if (!e.dir.empty())
+			fs::remove_all(e.dir, ec);
+	}
+	resources_.clear();
+	bytes_held_ = 0;
+	std::error_code ec;
+	fs::remove_all(agent_.spool_dir() + "/c" + std::to_string(id_), ec);
+}
+
+// ---- genop ---------------------------------------------------------------------------------
+
+int Connection::check_exec_policy(const v1::Genop &m, const std::vector<vaccel_arg> &read, SessionEntry &s,
+				  std::string &why)
+{
+	(void)m;
+	(void)s;
+	if (read.empty())
+		return VACCEL_OK; // vaccel_genop reports the missing op code
+	int op = genop_op_code(read[0]);
+	if (op == VACCEL_OP_EXEC) {
+		if (cfg_.allow_exec)
+			return VACCEL_OK;
+		if (read.size() >= 2 && read[1].buf && read[1].size > 0) {
+			std::string lib(static_cast<const char *>(read[1].buf),
+					strnlen(static_cast<const char *>(read[1].buf), read[1].size));
+			for (auto &allowed : cfg_.exec_allowlist)
+				if (lib == allowed)
+					return VACCEL_OK;
+		}
+		why = "exec is not allowed on this agent (start it with --allow-exec or --exec-allowlist)";
+		return VACCEL_EPERM;
+	}
+	if (op == VACCEL_OP_EXEC_WITH_RESOURCE) {
+		if (!cfg_.allow_exec) {
+			why = "exec_with_resource is not allowed on this agent (start it with --allow-exec)";
+			return VACCEL_EPERM;
+		}
+		if (read.size() < 2 || read[1].size != sizeof(int64_t) || !read[1].buf) {
+			why = "exec_with_resource: missing resource id";
+			return VACCEL_EINVAL;
+		}
+		int64_t rid = 0;
+		memcpy(&rid, read[1].buf, sizeof(rid));
+		auto it = resources_.find(rid);
+		if (it == resources_.end()) {
+			why = "exec_with_resource: unknown resource " + std::to_string(rid);
+			return VACCEL_ENOENT;
+		}
+		if (!it->second.sessions.count(s.sess->id)) {
+			why = "exec_with_resource: resource not registered with this session";
+			return VACCEL_EPERM;
+		}
+	}
+	return VACCEL_OK;
+}
+
+void Connection::do_genop(const v1::Genop &m, std::span<std::byte> payload, Reply &r)
+{
+	SessionEntry *s = find_session(m.session_id(), r);
+	if (!s)
+		return;
+	if (m.read_size() > static_cast<int>(kMaxArgs) || m.write_size() > static_cast<int>(kMaxArgs)) {
+		r.fail(VACCEL_EINVAL, "too many genop args");
+		return;
+	}
+	Segments seg{payload};
+	std::vector<vaccel_arg> read(static_cast<size_t>(m.read_size()));
+	for (int i = 0; i < m.read_size(); ++i) {
+		const auto &a = m.read(i);
+		if (!a.has_data() && a.size() != 0) {
+			r.fail(VACCEL_EINVAL, "read arg without data");
+			return;
+		}
+		read[i] = vaccel_arg{a.size() ? seg.take(a.size()) : nullptr, a.size(),
+				     static_cast<vaccel_arg_type_t>(a.type()), a.custom_type_id(), false};
+	}
+	// Output buffers: args that carry data are used in place; output-only ones are fresh
+	// zeroed memory (mapped lazily, so a large claimed size costs nothing until written).
+	uint64_t out_only = 0;
+	for (auto &a : m.write())
+		if (!a.has_data() && !add_size(out_only, a.size())) {
+			r.fail(VACCEL_EINVAL, "write arg sizes overflow");
+			return;
+		}
+	if (bytes_held_ + payload.size() + out_only > cfg_.max_bytes_per_connection || out_only > cfg_.max_payload) {
+		r.fail(VACCEL_ENOMEM, "write args exceed the connection budget");
+		return;
+	}
+	auto outbuf = std::make_shared<rpc::GrowableRegion>();
+	if (out_only && outbuf->reserve(out_only)) {
+		r.fail(VACCEL_ENOMEM, "cannot allocate write args");
+		return;
+	}
+	std::vector<vaccel_arg> write(static_cast<size_t>(m.write_size()));
+	uint64_t out_off = 0;
+	for (int i = 0; i < m.write_size(); ++i) {
+		const auto &a = m.write(i);
+		std::byte *buf = nullptr;
+		if (a.has_data()) {
+			buf = a.size() ? seg.take(a.size()) : nullptr;
+		} else if (a.size()) {
+			buf = outbuf->data() + out_off;
+			out_off += a.size();
+		}
+		write[i] = vaccel_arg{buf, a.size(), static_cast<vaccel_arg_type_t>(a.type()), a.custom_type_id(), false};
+	}
+	std::string why;
+	if (int ret = check_exec_policy(m, read, *s, why); ret != VACCEL_OK) {
+		RPC_WARN("conn %llu: %s", (unsigned long long)id_, why.c_str());
+		r.fail(ret, why);
+		return;
+	}
+	int op = read.empty() ? -1 : genop_op_code(read[0]);
+	uint64_t t0 = now_ns();
+	int ret = vaccel_genop(s->sess, read.data(), static_cast<int>(read.size()), write.data(),
+			       static_cast<int>(write.size()));
+	record_sample(*s, op_region_name(op), t0, now_ns() - t0);
+	r.resp.set_status(ret);
+	if (ret != VACCEL_OK) {
+		r.resp.set_error("genop failed on the agent");
+		return;
+	}
+	auto *done = r.resp.mutable_genop_done();
+	for (size_t i = 0; i < write.size(); ++i) {
+		auto *pa = done->add_write();
+		pa->set_type(write[i].type);
+		pa->set_size(write[i].size);
+		pa->set_custom_type_id(write[i].custom_type_id);
+		pa->set_has_data(true);
+		if (write[i].size)
+			r.payload.push_back({write[i].buf, write[i].size});
+	}
+	r.cleanup.push_back([outbuf] {});
+}
+
+// ---- profiling -----------------------------------------------------------------------------
+
+void Connection::do_profiling_get(const v1::ProfilingGet &m, Reply &r)
+{
+	SessionEntry *s = find_session(m.session_id(), r);
+	if (!s)
+		return;
+	auto *out = r.resp.mutable_profiling_data();
+	for (auto &[name, reg] : s->prof) {
+		auto *pr = out->add_regions();
+		pr->set_name("vaccel-agent " + name);
+		for (auto &smp : reg.samples)
+			*pr->add_samples() = smp;
+	}
+}
+
+} // namespace vaccel::agent

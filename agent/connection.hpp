@@ -1,0 +1,113 @@
+// One client connection: its own sessions, resources and profiling (isolation domain).
+#pragma once
+
+#include "agent.hpp"
+#include "vaccel_rpc.pb.h"
+
+#include <vaccel.h>
+
+#include <sys/uio.h>
+
+#include <functional>
+#include <map>
+#include <set>
+
+namespace vaccel::agent {
+
+namespace v1 = ::vaccel::rpc::v1;
+
+// What a handler sends back: metadata, payload iovecs and what keeps them alive until sent.
+struct Reply {
+	v1::Response resp;
+	std::vector<iovec> payload;
+	std::vector<std::function<void()>> cleanup; // run after the response is written
+	~Reply()
+	{
+		for (auto &c : cleanup)
+			c();
+	}
+	void fail(int status, std::string msg)
+	{
+		resp.Clear();
+		resp.set_status(status);
+		resp.set_error(std::move(msg));
+	}
+};
+
+class Connection {
+public:
+	Connection(Agent &agent, rpc::UniqueFd fd, uint64_t id, std::string peer);
+	~Connection();
+	void start();
+	void stop();     // wakes the thread (shutdown of the socket)
+	void join();
+	[[nodiscard]] bool finished() const { return finished_.load(); }
+	[[nodiscard]] uint64_t id() const { return id_; }
+
+private:
+	struct ResourceEntry {
+		vaccel_resource *res = nullptr;
+		std::set<int64_t> sessions;  // host session ids it is registered with
+		std::string dir;             // spool directory (removed on release)
+		uint64_t bytes = 0;          // accounted against the connection budget
+	};
+	struct ProfRegion {
+		std::vector<v1::ProfSample> samples;
+	};
+	struct SessionEntry {
+		vaccel_session *sess = nullptr;
+		std::map<std::string, ProfRegion> prof;
+	};
+
+	void run();
+	// Serves frames until the connection ends. Returns false on a protocol error.
+	bool serve(std::string &why);
+	bool handle_hello(rpc::InMessage &in, std::string &why);
+	bool handle_request(rpc::InMessage &in, std::string &why);
+	void release_all();
+
+	// Request handlers. Payload handlers receive the message payload bytes (already received).
+	void do_session_create(const v1::SessionCreate &m, Reply &r);
+	void do_session_release(const v1::SessionRelease &m, Reply &r);
+	bool do_resource_register(const v1::ResourceRegister &m, rpc::InMessage &in, Reply &r, std::string &why);
+	void do_resource_unregister(const v1::ResourceUnregister &m, Reply &r);
+	void do_resource_sync(const v1::ResourceSync &m, Reply &r);
+	void do_genop(const v1::Genop &m, std::span<std::byte> payload, Reply &r);
+	void do_tf_load(const v1::ModelRef &m, bool unload, Reply &r);
+	void do_tf_run(const v1::TfModelRun &m, std::span<std::byte> payload, Reply &r);
+	void do_tflite_load(const v1::ModelRef &m, bool unload, Reply &r);
+	void do_tflite_run(const v1::TfliteModelRun &m, std::span<std::byte> payload, Reply &r);
+	void do_torch_load(const v1::ModelRef &m, Reply &r);
+	void do_torch_run(const v1::TorchModelRun &m, std::span<std::byte> payload, Reply &r);
+	void do_profiling_get(const v1::ProfilingGet &m, Reply &r);
+
+	SessionEntry *find_session(int64_t id, Reply &r);
+	ResourceEntry *find_resource(int64_t id, Reply &r);
+	vaccel_resource *find_model(int64_t sess_id, int64_t model_id, SessionEntry *&s, Reply &r);
+	int check_exec_policy(const v1::Genop &m, const std::vector<vaccel_arg> &read, SessionEntry &s, std::string &why);
+	void release_resource_if_unused(int64_t id);
+	void record_sample(SessionEntry &s, const std::string &region, uint64_t start_ns, uint64_t dur_ns);
+
+	Agent &agent_;
+	const AgentConfig &cfg_;
+	uint64_t id_;
+	std::string peer_;
+	std::unique_ptr<rpc::Channel> ch_;
+	rpc::Limits limits_;
+	std::thread thread_;
+	std::atomic<bool> finished_{false};
+	std::atomic<bool> stopping_{false};
+
+	// Everything below is touched only by this connection's thread.
+	bool hello_done_ = false;
+	bool persistent_ = false;
+	bool memfd_ok_ = false;
+	uint64_t nonce_ = 0;
+	std::map<int64_t, SessionEntry> sessions_;
+	std::map<int64_t, ResourceEntry> resources_;
+	uint64_t bytes_held_ = 0;
+	uint64_t next_res_dir_ = 1;
+	rpc::GrowableRegion rx_;
+};
+
+} // namespace vaccel::agent

@@ -1,0 +1,249 @@
+// vaccel-agent: host daemon of the remote path (docs/protocol.md).
+#include "agent.hpp"
+#include "log.hpp"
+
+#include <vaccel.h>
+
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+namespace {
+
+int g_stop_pipe[2] = {-1, -1};
+
+extern "C" void on_signal(int)
+{
+	char c = 1;
+	ssize_t ignored = write(g_stop_pipe[1], &c, 1); // async-signal-safe wake-up
+	(void)ignored;
+}
+
+void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: vaccel-agent [-a ADDRESS]... [options]\n"
+		"  -a, --address ADDR          listen address (repeatable; default tcp://127.0.0.1:65500):\n"
+		"                              unix:///path, tcp://host:port (port 0 = ephemeral), vsock://cid:port\n"
+		"  -p, --plugins LIST          ':'-separated plugins (default: VACCEL_PLUGINS)\n"
+		"  -l, --log-level N           1 error, 2 warn, 3 info, 4 debug (default: VACCEL_LOG_LEVEL or 2)\n"
+		"      --max-connections N     concurrent connections (default 256)\n"
+		"      --max-sessions N        sessions per connection (default 64)\n"
+		"      --max-connection-bytes N  bytes held per connection: resources + payload (default 16G)\n"
+		"      --max-payload N         largest message payload (default 8G)\n"
+		"      --io-timeout-ms N       silence allowed inside a frame (default 10000)\n"
+		"      --idle-timeout-ms N     silence allowed between requests (default: none)\n"
+		"      --retain-buffer N       receive buffer kept per connection between requests (default 256M)\n"
+		"      --allow-exec            allow exec and exec_with_resource (runs guest-chosen code!)\n"
+		"      --exec-allowlist LIB    allow exec of this library only (repeatable, or ':'-separated)\n"
+		"      --allow-url-resources   download http(s)/ftp resources on behalf of clients\n"
+		"      --no-memfd              refuse memfd payloads\n"
+		"      --workdir DIR           where received resources are spooled (default $TMPDIR or /tmp)\n"
+		"  -h, --help\n"
+		"Sizes accept K, M, G suffixes (powers of 1024).\n");
+}
+
+bool parse_size(const char *s, uint64_t &out)
+{
+	char *end = nullptr;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (end == s || errno)
+		return false;
+	uint64_t mul = 1;
+	if (*end == 'K' || *end == 'k')
+		mul = 1ull << 10;
+	else if (*end == 'M' || *end == 'm')
+		mul = 1ull << 20;
+	else if (*end == 'G' || *end == 'g')
+		mul = 1ull << 30;
+	else if (*end)
+		return false;
+	if (mul != 1 && end[1])
+		return false;
+	out = v * mul;
+	return true;
+}
+
+void split_into(const std::string &s, std::vector<std::string> &out)
+{
+	size_t start = 0;
+	while (start <= s.size()) {
+		size_t colon = s.find(':', start);
+		std::string part = s.substr(start, colon == std::string::npos ? std::string::npos : colon - start);
+		if (!part.empty())
+			out.push_back(part);
+		if (colon == std::string::npos)
+			break;
+		start = colon + 1;
+	}
+}
+
+enum LongOnly {
+	kMaxConn = 1000,
+	kMaxSess,
+	kMaxConnBytes,
+	kMaxPayload,
+	kIoTimeout,
+	kIdleTimeout,
+	kRetain,
+	kAllowExec,
+	kExecAllow,
+	kAllowUrl,
+	kNoMemfd,
+	kWorkdir,
+};
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+	using vaccel::agent::AgentConfig;
+	AgentConfig cfg;
+	if (const char *l = getenv("VACCEL_LOG_LEVEL"); l && *l)
+		cfg.log_level = atoi(l);
+	static const option opts[] = {
+		{"address", required_argument, nullptr, 'a'},
+		{"plugins", required_argument, nullptr, 'p'},
+		{"log-level", required_argument, nullptr, 'l'},
+		{"max-connections", required_argument, nullptr, kMaxConn},
+		{"max-sessions", required_argument, nullptr, kMaxSess},
+		{"max-connection-bytes", required_argument, nullptr, kMaxConnBytes},
+		{"max-payload", required_argument, nullptr, kMaxPayload},
+		{"io-timeout-ms", required_argument, nullptr, kIoTimeout},
+		{"idle-timeout-ms", required_argument, nullptr, kIdleTimeout},
+		{"retain-buffer", required_argument, nullptr, kRetain},
+		{"allow-exec", no_argument, nullptr, kAllowExec},
+		{"exec-allowlist", required_argument, nullptr, kExecAllow},
+		{"allow-url-resources", no_argument, nullptr, kAllowUrl},
+		{"no-memfd", no_argument, nullptr, kNoMemfd},
+		{"workdir", required_argument, nullptr, kWorkdir},
+		{"help", no_argument, nullptr, 'h'},
+		{nullptr, 0, nullptr, 0},
+	};
+	int c;
+	uint64_t v = 0;
+	auto need_size = [&](const char *name) {
+		if (!parse_size(optarg, v)) {
+			fprintf(stderr, "vaccel-agent: invalid value for --%s: %s\n", name, optarg);
+			exit(2);
+		}
+		return v;
+	};
+	while ((c = getopt_long(argc, argv, "a:p:l:h", opts, nullptr)) != -1) {
+		switch (c) {
+		case 'a':
+			cfg.addresses.emplace_back(optarg);
+			break;
+		case 'p':
+			cfg.plugins = optarg;
+			break;
+		case 'l':
+			cfg.log_level = atoi(optarg);
+			break;
+		case kMaxConn:
+			cfg.max_connections = need_size("max-connections");
+			break;
+		case kMaxSess:
+			cfg.max_sessions_per_connection = need_size("max-sessions");
+			break;
+		case kMaxConnBytes:
+			cfg.max_bytes_per_connection = need_size("max-connection-bytes");
+			break;
+		case kMaxPayload:
+			cfg.max_payload = need_size("max-payload");
+			break;
+		case kIoTimeout:
+			cfg.io_timeout_ms = static_cast<int>(need_size("io-timeout-ms"));
+			break;
+		case kIdleTimeout:
+			cfg.idle_timeout_ms = static_cast<int>(need_size("idle-timeout-ms"));
+			break;
+		case kRetain:
+			cfg.retain_buffer = need_size("retain-buffer");
+			break;
+		case kAllowExec:
+			cfg.allow_exec = true;
+			break;
+		case kExecAllow:
+			split_into(optarg, cfg.exec_allowlist);
+			break;
+		case kAllowUrl:
+			cfg.allow_url_resources = true;
+			break;
+		case kNoMemfd:
+			cfg.accept_memfd = false;
+			break;
+		case kWorkdir:
+			cfg.workdir = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "vaccel-agent: unexpected argument '%s'\n", argv[optind]);
+		usage(stderr);
+		return 2;
+	}
+	if (cfg.addresses.empty())
+		cfg.addresses.emplace_back("tcp://127.0.0.1:65500");
+	if (cfg.log_level < 1 || cfg.log_level > 5)
+		cfg.log_level = 2;
+	vaccel::rpc::set_log_prefix("vaccel-agent");
+	vaccel::rpc::set_log_level(static_cast<vaccel::rpc::LogLevel>(std::min(cfg.log_level, 4)));
+
+	// The library constructor already bootstrapped from the environment; an explicit plugin
+	// list re-initialises it with that list.
+	if (!cfg.plugins.empty()) {
+		struct vaccel_config vc {};
+		vaccel_config_init_from_env(&vc);
+		free(vc.plugins);
+		vc.plugins = strdup(cfg.plugins.c_str());
+		int ret = vaccel_bootstrap_with_config(&vc);
+		vaccel_config_release(&vc);
+		if (ret != VACCEL_OK) {
+			RPC_ERROR("loading plugins '%s' failed (%d)", cfg.plugins.c_str(), ret);
+			return 1;
+		}
+	}
+	if (vaccel_plugin_count() == 0)
+		RPC_WARN("no plugins loaded: every session request will fail (set VACCEL_PLUGINS or --plugins)");
+	if (cfg.allow_exec)
+		RPC_WARN("--allow-exec: clients may run code on this host");
+
+	if (pipe2(g_stop_pipe, O_CLOEXEC | O_NONBLOCK) != 0) {
+		perror("pipe2");
+		return 1;
+	}
+	struct sigaction sa {};
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, nullptr);
+	sigaction(SIGTERM, &sa, nullptr);
+	signal(SIGPIPE, SIG_IGN);
+
+	int rc = 0;
+	{
+		vaccel::agent::Agent agent(cfg);
+		if (agent.start() != 0) {
+			agent.shutdown();
+			return 1;
+		}
+		rc = agent.run(g_stop_pipe[0]) == 0 ? 0 : 1;
+		RPC_INFO("shutting down");
+		agent.shutdown();
+	}
+	return rc;
+}

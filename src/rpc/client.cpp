@@ -1,0 +1,243 @@
+#include "client.hpp"
+
+#include "log.hpp"
+#include "transport.hpp"
+
+#include <sys/random.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+
+namespace vaccel::rpc {
+namespace {
+
+uint64_t env_u64(const char *name, uint64_t def)
+{
+	const char *v = getenv(name);
+	if (!v || !*v)
+		return def;
+	char *end = nullptr;
+	unsigned long long x = strtoull(v, &end, 10);
+	if (end == v || *end) {
+		RPC_WARN("ignoring invalid %s=%s", name, v);
+		return def;
+	}
+	return x;
+}
+
+uint64_t fresh_nonce()
+{
+	uint64_t n = 0;
+	if (getrandom(&n, sizeof(n), 0) != sizeof(n))
+		n = static_cast<uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count()) ^
+		    (static_cast<uint64_t>(getpid()) << 32);
+	return n | 1; // never 0
+}
+
+} // namespace
+
+ClientOptions ClientOptions::from_env()
+{
+	ClientOptions o;
+	o.address = address_from_env();
+	o.response_timeout_ms = static_cast<int>(env_u64("VACCEL_RPC_TIMEOUT_MS", o.response_timeout_ms));
+	o.chunk = env_u64("VACCEL_RPC_CHUNK", o.chunk);
+	o.memfd_min = env_u64("VACCEL_RPC_MEMFD_MIN", o.memfd_min);
+	return o;
+}
+
+Client::Client(ClientOptions opt) : opt_(std::move(opt))
+{
+	std::string why;
+	addr_ok_ = parse_address(opt_.address, addr_, why) == 0;
+	if (!addr_ok_)
+		RPC_ERROR("invalid agent address '%s': %s", opt_.address.c_str(), why.c_str());
+	limits_.gap_timeout_ms = opt_.io_timeout_ms;
+	limits_.max_payload = UINT64_MAX / 2; // responses are bounded by what we asked for
+}
+
+Client::~Client() = default;
+
+bool Client::connected()
+{
+	std::lock_guard lock(lock_);
+	return ch_ != nullptr;
+}
+
+void Client::disconnect()
+{
+	std::lock_guard lock(lock_);
+	ch_.reset();
+}
+
+int Client::ensure_connected(std::string &why)
+{
+	std::lock_guard lock(lock_);
+	if (ch_)
+		return 0;
+	return connect_locked(why);
+}
+
+int Client::connect_locked(std::string &why)
+{
+	if (!addr_ok_) {
+		why = "invalid agent address '" + opt_.address + "'";
+		return EINVAL;
+	}
+	UniqueFd fd;
+	if (connect_to(addr_, opt_.connect_timeout_ms, fd, why) != 0)
+		return EREMOTEIO;
+	ch_ = std::make_unique<Channel>(std::move(fd));
+	if (int r = handshake_locked(why)) {
+		ch_.reset();
+		return r;
+	}
+	generation_.fetch_add(1);
+	RPC_DEBUG("connected to %s (agent %s)", opt_.address.c_str(), ack_.agent_version().c_str());
+	return 0;
+}
+
+// HELLO with a fresh nonce; the agent answers HELLO_ACK echoing it. On a persistent byte
+// stream, bytes left by a previous client process may precede the answer: skip anything that is
+// not our HELLO_ACK, and resend HELLO if the agent stays silent (it may still be swallowing a
+// torn frame of the previous process until its gap timeout).
+int Client::handshake_locked(std::string &why)
+{
+	const bool persistent = addr_.kind == Address::Kind::serial;
+	v1::Hello hello;
+	hello.set_protocol_version(kProtocolVersion);
+	hello.set_nonce(fresh_nonce());
+	hello.set_persistent_channel(persistent);
+	hello.set_client_name(opt_.client_name);
+	hello.set_want_memfd(ch_->can_pass_fds() && opt_.memfd_min > 0);
+	std::string meta = hello.SerializeAsString();
+
+	auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(opt_.hello_timeout_ms);
+	const int attempt_ms = persistent ? 3000 : opt_.hello_timeout_ms;
+	while (std::chrono::steady_clock::now() < deadline) {
+		SendOptions so;
+		so.timeout_ms = opt_.io_timeout_ms;
+		if (int r = send_message(*ch_, FrameType::hello, 0, meta, {}, so)) {
+			why = "sending HELLO: " + std::string(strerror(r));
+			return EREMOTEIO;
+		}
+		auto attempt_end = std::min(deadline, std::chrono::steady_clock::now() + std::chrono::milliseconds(attempt_ms));
+		while (std::chrono::steady_clock::now() < attempt_end) {
+			int ms = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(
+							  attempt_end - std::chrono::steady_clock::now())
+							  .count());
+			InMessage in;
+			int r = persistent ? scan_for_head(*ch_, limits_, FrameType::hello_ack, in, std::max(ms, 1), 64u << 20, why)
+					   : recv_head(*ch_, limits_, in, std::max(ms, 1), why);
+			if (r == ETIMEDOUT)
+				break;
+			if (r) {
+				why = "handshake: " + why;
+				return EREMOTEIO;
+			}
+			if (in.head.type != FrameType::hello_ack) {
+				if (!persistent) {
+					why = "handshake: unexpected " + std::string(frame_type_name(in.head.type));
+					return EREMOTEIO;
+				}
+				continue;
+			}
+			v1::HelloAck ack;
+			if (!ack.ParseFromString(in.meta) || ack.nonce() != hello.nonce())
+				continue; // a stale answer meant for a previous client process
+			if (in.payload_size() && discard_payload(*ch_, limits_, in, why))
+				return EREMOTEIO;
+			if (ack.protocol_version() != kProtocolVersion) {
+				why = "agent speaks protocol " + std::to_string(ack.protocol_version());
+				return EPROTO;
+			}
+			ack_ = ack;
+			memfd_ok_ = ack.memfd_accepted() && ch_->can_pass_fds() && opt_.memfd_min > 0;
+			return 0;
+		}
+	}
+	why = "handshake: no HELLO_ACK from agent at " + opt_.address;
+	return EREMOTEIO;
+}
+
+int Client::call(const v1::Request &req, std::span<const iovec> payload, CallResult &out, std::string &why,
+		 uint64_t expected_generation)
+{
+	std::lock_guard lock(lock_);
+	if (expected_generation != 0 && (!ch_ || generation_.load() != expected_generation)) {
+		why = "the connection this session was created on is gone";
+		return ECONNRESET;
+	}
+	if (!ch_) {
+		if (int r = connect_locked(why))
+			return r;
+	}
+	int r = call_locked(req, payload, out, why);
+	if (r == EREMOTEIO) {
+		RPC_ERROR("agent %s: %s", opt_.address.c_str(), why.c_str());
+		ch_.reset(); // next call reconnects (new generation)
+	}
+	return r;
+}
+
+int Client::call_locked(const v1::Request &req, std::span<const iovec> payload, CallResult &out, std::string &why)
+{
+	std::string meta = req.SerializeAsString();
+	uint32_t stream = next_stream_;
+	next_stream_ += 2; // client streams are odd
+	if (next_stream_ == 0x7fffffff)
+		next_stream_ = 1;
+
+	SendOptions so;
+	so.chunk = opt_.chunk;
+	so.timeout_ms = opt_.io_timeout_ms;
+	uint64_t total = iov_total(payload);
+	MemfdPool::Lease lease;
+	if (memfd_ok_ && total >= opt_.memfd_min && total <= ack_.max_payload()) {
+		int err = 0;
+		lease = pool_.acquire(total, &err);
+		if (lease.valid()) {
+			// One copy into a pooled sealed memfd; the agent maps it instead of reading a stream.
+			std::byte *dst = lease.data();
+			for (auto &v : payload) {
+				memcpy(dst, v.iov_base, v.iov_len);
+				dst += v.iov_len;
+			}
+			so.memfd = lease.fd();
+		}
+	}
+	if (ack_.max_payload() && total > ack_.max_payload()) {
+		why = "payload of " + std::to_string(total) + " bytes exceeds the agent's limit of " +
+		      std::to_string(ack_.max_payload());
+		return EMSGSIZE;
+	}
+	if (int r = send_message(*ch_, FrameType::request, stream, meta, payload, so)) {
+		why = "sending request: " + std::string(strerror(r));
+		return EREMOTEIO;
+	}
+	InMessage in;
+	if (recv_head(*ch_, limits_, in, opt_.response_timeout_ms, why) != 0) {
+		why = "waiting for response: " + why;
+		return EREMOTEIO;
+	}
+	if (in.head.type != FrameType::response || in.head.stream_id != stream) {
+		why = "unexpected " + std::string(frame_type_name(in.head.type)) + " frame (stream " +
+		      std::to_string(in.head.stream_id) + ", expected " + std::to_string(stream) + ")";
+		return EREMOTEIO;
+	}
+	if (!out.response.ParseFromString(in.meta)) {
+		why = "malformed response metadata";
+		return EREMOTEIO;
+	}
+	MemorySink sink(out.payload);
+	if (int r = recv_payload(*ch_, limits_, in, sink, why)) {
+		why = "receiving response payload: " + why + " (" + strerror(r) + ")";
+		return EREMOTEIO;
+	}
+	return 0;
+}
+
+} // namespace vaccel::rpc

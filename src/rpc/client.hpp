@@ -1,0 +1,85 @@
+// Client end of protocol v1: one connection (one agent-side isolation domain), HELLO
+// handshake, synchronous calls serialised by a mutex, payload out of band (memfd on AF_UNIX
+// above a threshold). Used by the rpc plugin, tests and benchmarks.
+#pragma once
+
+#include "address.hpp"
+#include "channel.hpp"
+#include "memfd_pool.hpp"
+#include "message.hpp"
+#include "vaccel_rpc.pb.h"
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <string>
+
+namespace vaccel::rpc {
+
+struct ClientOptions {
+	std::string address = kDefaultAddress;
+	int connect_timeout_ms = 5000;
+	int io_timeout_ms = 30000;         // max stall while a frame is being sent or received
+	int response_timeout_ms = 600000;  // max wait for the agent to start answering
+	int hello_timeout_ms = 12000;      // whole handshake (persistent channels retry inside it)
+	size_t chunk = 2u << 20;
+	size_t memfd_min = 1u << 20;       // payloads >= this go through a sealed memfd (0 = never)
+	std::string client_name = "vaccel-rpc";
+
+	// Defaults overridden by VACCEL_RPC_ADDRESS/ADDR, VACCEL_RPC_TIMEOUT_MS,
+	// VACCEL_RPC_CHUNK, VACCEL_RPC_MEMFD_MIN.
+	static ClientOptions from_env();
+};
+
+// Result of a call: the decoded response and its payload bytes.
+struct CallResult {
+	v1::Response response;
+	GrowableRegion payload;
+};
+
+class Client {
+public:
+	explicit Client(ClientOptions opt);
+	~Client();
+	Client(const Client &) = delete;
+	Client &operator=(const Client &) = delete;
+
+	// Connects and handshakes if not connected. Returns 0 or an errno; *why explains.
+	int ensure_connected(std::string &why);
+
+	// Sends `req` with `payload`, waits for the response. Transport failures return
+	// EREMOTEIO (the connection is dropped; the next ensure_connected reconnects) and are
+	// distinct from the agent's own status, which is in out.response.status().
+	// expected_generation != 0 pins the call to that connection: if it is gone (or was
+	// replaced) the call fails with ECONNRESET instead of reaching a different agent state.
+	int call(const v1::Request &req, std::span<const iovec> payload, CallResult &out, std::string &why,
+		 uint64_t expected_generation = 0);
+
+	// Bumped on every new connection: agent-side ids from an older generation are void.
+	[[nodiscard]] uint64_t generation() const { return generation_.load(); }
+	[[nodiscard]] bool connected();
+	void disconnect();
+	[[nodiscard]] const v1::HelloAck &hello_ack() const { return ack_; }
+	[[nodiscard]] const ClientOptions &options() const { return opt_; }
+
+private:
+	int connect_locked(std::string &why);
+	int handshake_locked(std::string &why);
+	int call_locked(const v1::Request &req, std::span<const iovec> payload, CallResult &out, std::string &why);
+
+	ClientOptions opt_;
+	Address addr_;
+	bool addr_ok_ = false;
+	std::mutex lock_;
+	std::unique_ptr<Channel> ch_; // guarded by lock_
+	v1::HelloAck ack_;            // guarded by lock_ (written at connect)
+	bool memfd_ok_ = false;
+	uint32_t next_stream_ = 1;
+	std::atomic<uint64_t> generation_{0};
+	MemfdPool pool_;
+	Limits limits_;
+};
+
+} // namespace vaccel::rpc
