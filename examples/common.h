@@ -22,7 +22,7 @@
 /* Reads a whole file into a malloc'd buffer (NUL-terminated for convenience,
  * the NUL is not counted in *size). Prints the reason and returns an errno
  * value on failure. */
-static int example_read_file(const char *path, unsigned char **data, size_t *size)
+static inline int example_read_file(const char *path, unsigned char **data, size_t *size)
 {
 	FILE *f = fopen(path, "rb");
 	if (!f) {
@@ -62,7 +62,7 @@ out:
 }
 
 /* Parses a count in [1, max]; prints a message naming `what` on error. */
-static int example_parse_count(const char *text, const char *what, long max, long *out)
+static inline int example_parse_count(const char *text, const char *what, long max, long *out)
 {
 	char *end = NULL;
 	errno = 0;
@@ -76,7 +76,7 @@ static int example_parse_count(const char *text, const char *what, long max, lon
 }
 
 /* Parses the optional [iterations] argument (default 1). */
-static int example_iterations(int argc, char **argv, int index, long *iterations)
+static inline int example_iterations(int argc, char **argv, int index, long *iterations)
 {
 	*iterations = 1;
 	if (argc > index)
@@ -87,7 +87,7 @@ static int example_iterations(int argc, char **argv, int index, long *iterations
 
 /* Creates a session (flags = plugin-type hint, 0 = default plugin) and prints
  * its id the way the reference examples do. */
-static int example_session_init(struct vaccel_session *sess, uint32_t flags)
+static inline int example_session_init(struct vaccel_session *sess, uint32_t flags)
 {
 	int ret = vaccel_session_init(sess, flags);
 	if (ret) {
@@ -99,7 +99,7 @@ static int example_session_init(struct vaccel_session *sess, uint32_t flags)
 	return 0;
 }
 
-static void example_session_release(struct vaccel_session *sess)
+static inline void example_session_release(struct vaccel_session *sess)
 {
 	int ret = vaccel_session_release(sess);
 	if (ret)
@@ -108,7 +108,7 @@ static void example_session_release(struct vaccel_session *sess)
 
 /* Creates a resource of `type` from a path or URL and registers it with
  * `sess`. On failure nothing is left allocated. */
-static int example_resource_register(struct vaccel_resource *res, const char *path,
+static inline int example_resource_register(struct vaccel_resource *res, const char *path,
 				     vaccel_resource_type_t type, struct vaccel_session *sess)
 {
 	int ret = vaccel_resource_init(res, path, type);
@@ -129,7 +129,7 @@ static int example_resource_register(struct vaccel_resource *res, const char *pa
 }
 
 /* Unregisters and releases a resource made by example_resource_register. */
-static void example_resource_release(struct vaccel_resource *res, struct vaccel_session *sess)
+static inline void example_resource_release(struct vaccel_resource *res, struct vaccel_session *sess)
 {
 	int ret = vaccel_resource_unregister(res, sess);
 	if (ret)
@@ -141,7 +141,7 @@ static void example_resource_release(struct vaccel_resource *res, struct vaccel_
 }
 
 /* Monotonic time in nanoseconds. */
-static uint64_t example_now_ns(void)
+static inline uint64_t example_now_ns(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);

@@ -17,7 +17,7 @@
 #include <stdbool.h>
 
 /* Text used in the printed result lines. */
-static const char *image_op_title(vaccel_op_type_t op)
+static inline const char *image_op_title(vaccel_op_type_t op)
 {
 	switch (op) {
 	case VACCEL_OP_IMAGE_CLASSIFY:
@@ -35,7 +35,7 @@ static const char *image_op_title(vaccel_op_type_t op)
 	}
 }
 
-static int image_op_typed(struct vaccel_session *sess, vaccel_op_type_t op, unsigned char *image,
+static inline int image_op_typed(struct vaccel_session *sess, vaccel_op_type_t op, unsigned char *image,
 			  size_t image_size, unsigned char *out_text, size_t text_len,
 			  unsigned char *out_imgname, size_t imgname_len)
 {
@@ -56,7 +56,7 @@ static int image_op_typed(struct vaccel_session *sess, vaccel_op_type_t op, unsi
 	}
 }
 
-static int image_op_generic(struct vaccel_session *sess, vaccel_op_type_t op,
+static inline int image_op_generic(struct vaccel_session *sess, vaccel_op_type_t op,
 			    unsigned char *image, size_t image_size, unsigned char *out_text,
 			    size_t text_len, unsigned char *out_imgname, size_t imgname_len)
 {
@@ -91,7 +91,7 @@ static int image_op_generic(struct vaccel_session *sess, vaccel_op_type_t op,
 	return ret;
 }
 
-static int run_image_example(int argc, char **argv, vaccel_op_type_t op, bool generic)
+static inline int run_image_example(int argc, char **argv, vaccel_op_type_t op, bool generic)
 {
 	int status = 1;
 	int ret;

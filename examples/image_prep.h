@@ -17,7 +17,7 @@ struct ex_image {
 	unsigned char *pixels;
 };
 
-static void ex_image_free(struct ex_image *img)
+static inline void ex_image_free(struct ex_image *img)
 {
 	free(img->pixels);
 	img->pixels = NULL;
@@ -25,7 +25,7 @@ static void ex_image_free(struct ex_image *img)
 }
 
 /* Decodes any format stb_image reads into RGB. */
-static int ex_image_load(const char *path, struct ex_image *img)
+static inline int ex_image_load(const char *path, struct ex_image *img)
 {
 	int channels = 0;
 	unsigned char *px = stbi_load(path, &img->width, &img->height, &channels, 3);
@@ -48,7 +48,7 @@ static int ex_image_load(const char *path, struct ex_image *img)
 
 /* Source coordinate of destination pixel `d` with half-pixel centres (the
  * convention of OpenCV INTER_LINEAR), split into two taps and a weight. */
-static void ex_tap(int d, int src_len, int dst_len, int *lo, int *hi, float *w_hi)
+static inline void ex_tap(int d, int src_len, int dst_len, int *lo, int *hi, float *w_hi)
 {
 	double s = ((double)d + 0.5) * (double)src_len / (double)dst_len - 0.5;
 	if (s < 0.0)
@@ -62,7 +62,7 @@ static void ex_tap(int d, int src_len, int dst_len, int *lo, int *hi, float *w_h
 }
 
 /* Bilinear resize of the region (x0, y0, w, h) of src to dst_w x dst_h. */
-static int ex_image_resize_region(const struct ex_image *src, int x0, int y0, int w, int h,
+static inline int ex_image_resize_region(const struct ex_image *src, int x0, int y0, int w, int h,
 				  int dst_w, int dst_h, struct ex_image *dst)
 {
 	dst->pixels = malloc((size_t)dst_w * (size_t)dst_h * 3);
@@ -96,14 +96,14 @@ static int ex_image_resize_region(const struct ex_image *src, int x0, int y0, in
 }
 
 /* Whole image resized (TFLite MobileNet preprocessing). */
-static int ex_image_resize(const struct ex_image *src, int dst_w, int dst_h, struct ex_image *dst)
+static inline int ex_image_resize(const struct ex_image *src, int dst_w, int dst_h, struct ex_image *dst)
 {
 	return ex_image_resize_region(src, 0, 0, src->width, src->height, dst_w, dst_h, dst);
 }
 
 /* Centre square of `fraction` of the shorter side, resized (torchvision-style
  * Resize(256) + CenterCrop(224) with fraction = 224/256). */
-static int ex_image_crop_resize(const struct ex_image *src, double fraction, int dst_w,
+static inline int ex_image_crop_resize(const struct ex_image *src, double fraction, int dst_w,
 				int dst_h, struct ex_image *dst)
 {
 	int shorter = src->width < src->height ? src->width : src->height;
@@ -121,14 +121,14 @@ struct ex_labels {
 	size_t count;
 };
 
-static void ex_labels_free(struct ex_labels *labels)
+static inline void ex_labels_free(struct ex_labels *labels)
 {
 	free(labels->lines);
 	free(labels->text);
 	memset(labels, 0, sizeof(*labels));
 }
 
-static int ex_labels_load(const char *path, struct ex_labels *labels)
+static inline int ex_labels_load(const char *path, struct ex_labels *labels)
 {
 	size_t size = 0;
 	memset(labels, 0, sizeof(*labels));
@@ -165,7 +165,7 @@ static int ex_labels_load(const char *path, struct ex_labels *labels)
 }
 
 /* Index of the largest of n floats. */
-static size_t ex_argmax_f32(const float *v, size_t n)
+static inline size_t ex_argmax_f32(const float *v, size_t n)
 {
 	size_t best = 0;
 	for (size_t i = 1; i < n; i++)

@@ -16,7 +16,7 @@
 
 #define SGEMM_DIM 512
 
-static void sgemm_fill(float *a, float *b, float *c, int64_t m, int64_t n, int64_t k)
+static inline void sgemm_fill(float *a, float *b, float *c, int64_t m, int64_t n, int64_t k)
 {
 	for (int64_t i = 0; i < m; i++)
 		for (int64_t j = 0; j < k; j++)
@@ -28,7 +28,7 @@ static void sgemm_fill(float *a, float *b, float *c, int64_t m, int64_t n, int64
 }
 
 /* Largest |C[i][j] - sum_p A[i][p] * B[p][j]| over 16 spread-out entries. */
-static double sgemm_sample_error(const float *a, const float *b, const float *c, int64_t m,
+static inline double sgemm_sample_error(const float *a, const float *b, const float *c, int64_t m,
 				 int64_t n, int64_t k)
 {
 	double worst = 0.0;
@@ -45,7 +45,7 @@ static double sgemm_sample_error(const float *a, const float *b, const float *c,
 	return worst;
 }
 
-static int sgemm_generic_call(struct vaccel_session *sess, int64_t m, int64_t n, int64_t k,
+static inline int sgemm_generic_call(struct vaccel_session *sess, int64_t m, int64_t n, int64_t k,
 			      float alpha, float *a, int64_t lda, float *b, int64_t ldb, float beta,
 			      float *c, int64_t ldc)
 {
@@ -96,7 +96,7 @@ static int sgemm_generic_call(struct vaccel_session *sess, int64_t m, int64_t n,
 	return ret;
 }
 
-static int sgemm_write(const char *path, const float *c, size_t count)
+static inline int sgemm_write(const char *path, const float *c, size_t count)
 {
 	FILE *f = fopen(path, "w");
 	if (!f) {
@@ -112,7 +112,7 @@ static int sgemm_write(const char *path, const float *c, size_t count)
 	return 0;
 }
 
-static int run_sgemm_example(int argc, char **argv, bool generic)
+static inline int run_sgemm_example(int argc, char **argv, bool generic)
 {
 	const int64_t m = SGEMM_DIM, n = SGEMM_DIM, k = SGEMM_DIM;
 	const float alpha = 1.0f, beta = 0.0f;

@@ -288,10 +288,13 @@ struct State {
 	std::vector<std::shared_ptr<LoadedLib>> kept;               // not closed on unregister
 };
 
+// Deliberately never destroyed: at process exit the core's destructor calls
+// exec_fini() after static destructors have run, so a plain static would be
+// used after destruction. fini empties it instead.
 State &state()
 {
-	static State s;
-	return s;
+	static State *s = new State;
+	return *s;
 }
 
 Settings current_settings()

@@ -29,10 +29,12 @@ struct Profile {
 	vaccel_prof_region region = VACCEL_PROF_REGION_INIT("vaccel_mbench_plugin");
 };
 
+// Never destroyed: the core calls mbench_fini() from its own destructor,
+// after static destructors may have run.
 Profile &profile()
 {
-	static Profile p;
-	return p;
+	static Profile *p = new Profile;
+	return *p;
 }
 
 // Parses read[0] into milliseconds; false (with a log line) if it is not a
