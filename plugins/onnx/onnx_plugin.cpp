@@ -25,8 +25,19 @@ namespace vp = vaccel::plugin;
 constexpr const char *kName = "onnx";
 
 // Loaded networks by resource id, and labels by DATA resource id / env path.
-vp::ResourceCache<Classifier> g_models;
-vp::LabelsProvider g_labels("VACCEL_ONNX_LABELS");
+// Process-lifetime state, deliberately never destroyed: the core may call fini() or
+// resource_unregister() from its own exit-time cleanup, after this library's static destructors
+// would have run.
+vp::ResourceCache<Classifier> &models()
+{
+	static auto *cache = new vp::ResourceCache<Classifier>();
+	return *cache;
+}
+vp::LabelsProvider &labels_provider()
+{
+	static auto *labels = new vp::LabelsProvider("VACCEL_ONNX_LABELS");
+	return *labels;
+}
 
 int to_vaccel(Status s)
 {
@@ -52,7 +63,7 @@ int session_model(struct vaccel_session *sess, std::shared_ptr<Classifier> &out)
 	}
 	int rc = VACCEL_OK;
 	std::string err;
-	out = g_models.get_or_load(res->id, sess->id, [&]() -> std::shared_ptr<Classifier> {
+	out = models().get_or_load(res->id, sess->id, [&]() -> std::shared_ptr<Classifier> {
 		const std::string path = vp::resource_blob_path(res, 0);
 		std::unique_ptr<Classifier> net;
 		if (!path.empty()) {
@@ -102,7 +113,7 @@ int classify_impl(struct vaccel_session *sess, const void *img, unsigned char *o
 	if (const int rc = session_model(sess, net); rc != VACCEL_OK)
 		return rc;
 	std::shared_ptr<vaccel::image::Labels> labels;
-	if (const int rc = g_labels.get(sess, labels, err); rc != VACCEL_OK) {
+	if (const int rc = labels_provider().get(sess, labels, err); rc != VACCEL_OK) {
 		vaccel_error("[onnx] %s", err.c_str());
 		return rc;
 	}
@@ -145,9 +156,9 @@ int onnx_resource_unregister(struct vaccel_resource *res, struct vaccel_session 
 	if (res == nullptr || sess == nullptr)
 		return VACCEL_EINVAL;
 	return vp::op_boundary(kName, "resource unregister", [&] {
-		if (g_models.forget(res->id, sess->id))
+		if (models().forget(res->id, sess->id))
 			vaccel_debug("[onnx] released model of resource %lld", static_cast<long long>(res->id));
-		g_labels.forget(res->id, sess->id);
+		labels_provider().forget(res->id, sess->id);
 		return VACCEL_OK;
 	});
 }
@@ -171,8 +182,8 @@ int onnx_init()
 
 int onnx_fini()
 {
-	g_models.clear();
-	g_labels.clear();
+	models().clear();
+	labels_provider().clear();
 	return VACCEL_OK;
 }
 

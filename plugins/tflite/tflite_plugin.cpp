@@ -23,8 +23,19 @@ namespace vp = vaccel::plugin;
 
 constexpr const char *kName = "tflite";
 
-vp::ResourceCache<Model> g_models;
-vp::LabelsProvider g_labels("VACCEL_TFLITE_LABELS");
+// Process-lifetime state, deliberately never destroyed: the core may call fini() or
+// resource_unregister() from its own exit-time cleanup, after this library's static destructors
+// would have run.
+vp::ResourceCache<Model> &models()
+{
+	static auto *cache = new vp::ResourceCache<Model>();
+	return *cache;
+}
+vp::LabelsProvider &labels_provider()
+{
+	static auto *labels = new vp::LabelsProvider("VACCEL_TFLITE_LABELS");
+	return *labels;
+}
 
 int to_vaccel(Status s)
 {
@@ -59,7 +70,7 @@ int model_for(struct vaccel_session *sess, const struct vaccel_resource *res,
 	}
 	int rc = VACCEL_OK;
 	std::string err;
-	out = g_models.get_or_load(res->id, sess->id, [&]() -> std::shared_ptr<Model> {
+	out = models().get_or_load(res->id, sess->id, [&]() -> std::shared_ptr<Model> {
 		std::vector<uint8_t> bytes;
 		rc = vp::resource_blob_bytes(res, 0, bytes, err);
 		if (rc != VACCEL_OK)
@@ -202,7 +213,7 @@ int classify_impl(struct vaccel_session *sess, const void *img, unsigned char *o
 		return rc;
 	std::string err;
 	std::shared_ptr<vaccel::image::Labels> labels;
-	if (const int rc = g_labels.get(sess, labels, err); rc != VACCEL_OK) {
+	if (const int rc = labels_provider().get(sess, labels, err); rc != VACCEL_OK) {
 		vaccel_error("[tflite] %s", err.c_str());
 		return rc;
 	}
@@ -247,12 +258,12 @@ extern "C" int tflite_model_unload_op(struct vaccel_session *sess, struct vaccel
 	return vp::op_boundary(kName, "model unload", [&] {
 		if (sess == nullptr || model == nullptr)
 			return VACCEL_EINVAL;
-		if (!g_models.used_by(model->id, sess->id)) {
+		if (!models().used_by(model->id, sess->id)) {
 			vaccel_error("[tflite] model unload: resource %lld is not loaded in session %lld",
 				     static_cast<long long>(model->id), static_cast<long long>(sess->id));
 			return VACCEL_EINVAL;
 		}
-		if (g_models.forget(model->id, sess->id))
+		if (models().forget(model->id, sess->id))
 			vaccel_debug("[tflite] released model of resource %lld",
 				     static_cast<long long>(model->id));
 		return VACCEL_OK;
@@ -281,8 +292,8 @@ int tflite_resource_unregister(struct vaccel_resource *res, struct vaccel_sessio
 	if (res == nullptr || sess == nullptr)
 		return VACCEL_EINVAL;
 	return vp::op_boundary(kName, "resource unregister", [&] {
-		g_models.forget(res->id, sess->id);
-		g_labels.forget(res->id, sess->id);
+		models().forget(res->id, sess->id);
+		labels_provider().forget(res->id, sess->id);
 		return VACCEL_OK;
 	});
 }
@@ -301,8 +312,8 @@ int tflite_init()
 
 int tflite_fini()
 {
-	g_models.clear();
-	g_labels.clear();
+	models().clear();
+	labels_provider().clear();
 	return VACCEL_OK;
 }
 
