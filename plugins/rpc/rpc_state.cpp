@@ -9,8 +9,10 @@ namespace vaccel::rpcplugin {
 
 State &State::get()
 {
-	static State s; // constructed on first use; plugin lifetime
-	return s;
+	// Deliberately never destroyed: libvaccel finalises plugins from its own destructor, which
+	// runs after this library's static destructors at exit; fini() empties it instead.
+	static State *s = new State;
+	return *s;
 }
 
 rpc::Client &State::client()

@@ -61,6 +61,12 @@ Client::Client(ClientOptions opt) : opt_(std::move(opt))
 
 Client::~Client() = default;
 
+Client::AgentInfo Client::agent_info()
+{
+	std::lock_guard lock(lock_);
+	return ack_;
+}
+
 bool Client::connected()
 {
 	std::lock_guard lock(lock_);
@@ -96,7 +102,7 @@ int Client::connect_locked(std::string &why)
 		return r;
 	}
 	generation_.fetch_add(1);
-	RPC_DEBUG("connected to %s (agent %s)", opt_.address.c_str(), ack_.agent_version().c_str());
+	RPC_DEBUG("connected to %s (agent %s)", opt_.address.c_str(), ack_.agent_version.c_str());
 	return 0;
 }
 
@@ -154,7 +160,10 @@ int Client::handshake_locked(std::string &why)
 				why = "agent speaks protocol " + std::to_string(ack.protocol_version());
 				return EPROTO;
 			}
-			ack_ = ack;
+			ack_.agent_version = ack.agent_version();
+			ack_.max_payload = ack.max_payload();
+			ack_.max_chunk = ack.max_chunk();
+			ack_.memfd_accepted = ack.memfd_accepted();
 			memfd_ok_ = ack.memfd_accepted() && ch_->can_pass_fds() && opt_.memfd_min > 0;
 			return 0;
 		}
@@ -196,7 +205,7 @@ int Client::call_locked(const v1::Request &req, std::span<const iovec> payload, 
 	so.timeout_ms = opt_.io_timeout_ms;
 	uint64_t total = iov_total(payload);
 	MemfdPool::Lease lease;
-	if (memfd_ok_ && total >= opt_.memfd_min && total <= ack_.max_payload()) {
+	if (memfd_ok_ && total >= opt_.memfd_min && total <= ack_.max_payload) {
 		int err = 0;
 		lease = pool_.acquire(total, &err);
 		if (lease.valid()) {
@@ -209,9 +218,9 @@ int Client::call_locked(const v1::Request &req, std::span<const iovec> payload, 
 			so.memfd = lease.fd();
 		}
 	}
-	if (ack_.max_payload() && total > ack_.max_payload()) {
+	if (ack_.max_payload && total > ack_.max_payload) {
 		why = "payload of " + std::to_string(total) + " bytes exceeds the agent's limit of " +
-		      std::to_string(ack_.max_payload());
+		      std::to_string(ack_.max_payload);
 		return EMSGSIZE;
 	}
 	if (int r = send_message(*ch_, FrameType::request, stream, meta, payload, so)) {

@@ -61,7 +61,15 @@ public:
 	[[nodiscard]] uint64_t generation() const { return generation_.load(); }
 	[[nodiscard]] bool connected();
 	void disconnect();
-	[[nodiscard]] const v1::HelloAck &hello_ack() const { return ack_; }
+	// What the agent announced in HELLO_ACK (plain fields: no protobuf object may outlive
+	// libprotobuf's own teardown when the plugin is finalised from an exit handler).
+	struct AgentInfo {
+		std::string agent_version;
+		uint64_t max_payload = 0;
+		uint64_t max_chunk = 0;
+		bool memfd_accepted = false;
+	};
+	[[nodiscard]] AgentInfo agent_info();
 	[[nodiscard]] const ClientOptions &options() const { return opt_; }
 
 private:
@@ -74,7 +82,7 @@ private:
 	bool addr_ok_ = false;
 	std::mutex lock_;
 	std::unique_ptr<Channel> ch_; // guarded by lock_
-	v1::HelloAck ack_;            // guarded by lock_ (written at connect)
+	AgentInfo ack_;               // guarded by lock_ (written at connect)
 	bool memfd_ok_ = false;
 	uint32_t next_stream_ = 1;
 	std::atomic<uint64_t> generation_{0};
