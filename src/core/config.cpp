@@ -106,7 +106,7 @@ int config_init_from_env(struct vaccel_config *cfg, bool warn)
 		if (errno == 0 && end && *end == '\0' && level_in_range(n))
 			level = static_cast<vaccel_log_level_t>(n);
 		else if (warn)
-			vaccel_warn("Ignoring invalid VACCEL_LOG_LEVEL '%s' (expected 1-4, or 5 for trace)",
+			vaccel_error("Ignoring invalid VACCEL_LOG_LEVEL '%s' (expected 1-4, or 5 for trace)",
 				    v->c_str());
 	}
 
@@ -124,7 +124,7 @@ int config_init_from_env(struct vaccel_config *cfg, bool warn)
 		auto b = parse_bool(*v);
 		if (!b) {
 			if (warn)
-				vaccel_warn("Ignoring invalid %s '%s' (expected 0/1/true/false)", name,
+				vaccel_error("Ignoring invalid %s '%s' (expected 0/1/true/false)", name,
 					    v->c_str());
 			return false;
 		}

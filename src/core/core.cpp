@@ -12,6 +12,7 @@
 
 #include "config_internal.hpp"
 #include "core_internal.hpp"
+#include "op_common.hpp"
 #include "vaccel.h"
 
 namespace {
@@ -67,13 +68,22 @@ int create_rundir(std::string &out)
 	return make_unique_dir(base + "/vaccel-" + uid, out);
 }
 
-int cleanup_locked(Runtime &rt)
+// `release_objects`: release live sessions/resources properly (explicit
+// vaccel_cleanup()). The library destructor passes false: at exit the
+// application's session/resource structs may live on a stack that is gone,
+// so they are forgotten instead of dereferenced; their files go with the
+// rundir and the plugins' fini() drops any plugin/remote state.
+int cleanup_locked(Runtime &rt, bool release_objects = true)
 {
 	if (!rt.initialized.load())
 		return VACCEL_OK;
 	vaccel_debug("Cleaning up vAccel");
-	vaccel::core::sessions_release_all();
-	vaccel::core::resources_release_all();
+	if (release_objects) {
+		vaccel::core::sessions_release_all();
+		vaccel::core::resources_release_all();
+	}
+	vaccel::core::objects_forget_all();
+	vaccel::ops::print_and_reset_op_regions();
 	vaccel::core::plugins_unload_all();
 	vaccel::core::remove_tree(rt.rundir);
 	rt.initialized.store(false);
@@ -209,7 +219,11 @@ __attribute__((destructor)) void vaccel_library_destructor()
 {
 	if (vaccel::core::env_flag_disabled("VACCEL_CLEANUP_ENABLED"))
 		return;
-	vaccel_cleanup();
+	vaccel::core::guard(__func__, [] {
+		auto &rt = runtime();
+		std::lock_guard lock(rt.lifecycle_mutex);
+		return cleanup_locked(rt, false);
+	});
 }
 
 } // namespace

@@ -57,6 +57,9 @@ void sessions_reset_pool();
 void resources_reset_pool();
 void sessions_release_all();
 void resources_release_all();
+// Forget live sessions/resources without touching their (user-owned,
+// possibly already freed) structs; used by the library destructor.
+void objects_forget_all();
 
 // Filesystem helpers (utils.cpp).
 // Creates `dir` (one level) if missing; VACCEL_OK or an error code.

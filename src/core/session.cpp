@@ -59,6 +59,19 @@ void sessions_release_all()
 	}
 }
 
+void objects_forget_all()
+{
+	auto &o = objects();
+	std::lock_guard lock(o.mutex);
+	if (!o.sessions.empty() || !o.resources.empty())
+		vaccel_debug("Dropping %zu unreleased session(s) and %zu resource(s) at exit",
+			     o.sessions.size(), o.resources.size());
+	o.sessions.clear();
+	o.resources.clear();
+	o.session_ids.reset();
+	o.resource_ids.reset();
+}
+
 } // namespace vaccel::core
 
 namespace {
@@ -69,11 +82,6 @@ void init_list(vaccel_list_entry *e)
 {
 	e->next = e;
 	e->prev = e;
-}
-
-std::string session_rundir(vaccel_id_t id)
-{
-	return runtime_rundir() + "/session." + std::to_string(id);
 }
 
 int session_init_impl(vaccel_session *sess, uint32_t flags)
@@ -98,7 +106,13 @@ int session_init_impl(vaccel_session *sess, uint32_t flags)
 		return VACCEL_EUSERS;
 	}
 
-	std::string dir = session_rundir(id);
+	std::string top = runtime_rundir();
+	if (top.empty()) { // cleaned up meanwhile
+		o.session_ids.release(id);
+		vaccel_error("Cannot create session: vAccel is not initialized");
+		return VACCEL_ENOTSUP;
+	}
+	std::string dir = top + "/session." + std::to_string(id);
 	if (dir.size() >= PATH_MAX) {
 		o.session_ids.release(id);
 		return VACCEL_ENAMETOOLONG;
