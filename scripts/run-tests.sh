@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Quick start, step 2 of 2: runs the whole test suite.
+#   1. installs the Debian packages (idempotent) and builds everything in ./build;
+#   2. runs every CTest test (core, plugins, examples, rpc, vm);
+#   3. rebuilds the core, the bundled plugins, examples, rpc plugin and agent with
+#      AddressSanitizer + UBSan in ./build-asan and runs their tests again.
+# Options: --no-asan (skip 3), --tsan (also a ThreadSanitizer build in ./build-tsan).
+# Models are read from $VACCEL_MODELS_DIR, else ../shared/models next to the checkout.
+set -euo pipefail
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+asan=1
+tsan=0
+for arg in "$@"; do
+  case "$arg" in
+    --no-asan) asan=0 ;;
+    --tsan) tsan=1 ;;
+    *) echo "run-tests: unknown option $arg" >&2; exit 2 ;;
+  esac
+done
+jobs="$(nproc)"
+
+"$repo/scripts/install-deps.sh"
+
+models_flag=()
+if [[ -n "${VACCEL_MODELS_DIR:-}" ]]; then models_flag=(-DVACCEL_MODELS_DIR="$VACCEL_MODELS_DIR"); fi
+
+echo "== build (RelWithDebInfo) =="
+cmake -S "$repo" -B "$repo/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo "${models_flag[@]}" >/dev/null
+cmake --build "$repo/build" -j"$jobs"
+echo "== tests =="
+(cd "$repo/build" && ctest --output-on-failure -j"$jobs")
+
+# Sanitizer builds skip the heavy engine plugins (their own libraries are not instrumented) and benchmarks.
+light=(-DVACCEL_PLUGIN_TORCH=OFF -DVACCEL_PLUGIN_ONNX=OFF -DVACCEL_PLUGIN_TFLITE=OFF -DVACCEL_BUILD_BENCH=OFF)
+if ((asan)); then
+  echo "== build (ASan + UBSan) =="
+  cmake -S "$repo" -B "$repo/build-asan" -DCMAKE_BUILD_TYPE=Debug -DVACCEL_ASAN=ON "${light[@]}" "${models_flag[@]}" >/dev/null
+  cmake --build "$repo/build-asan" -j"$jobs"
+  echo "== tests under ASan + UBSan =="
+  (cd "$repo/build-asan" && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+     ctest --output-on-failure -j"$jobs" -L 'core|examples|rpc' -LE 'slow|vm')
+fi
+if ((tsan)); then
+  echo "== build (TSan) =="
+  cmake -S "$repo" -B "$repo/build-tsan" -DCMAKE_BUILD_TYPE=Debug -DVACCEL_TSAN=ON "${light[@]}" "${models_flag[@]}" >/dev/null
+  cmake --build "$repo/build-tsan" -j"$jobs"
+  echo "== tests under TSan =="
+  (cd "$repo/build-tsan" && ctest --output-on-failure -j"$jobs" -L 'core|rpc' -LE 'slow|vm')
+fi
+echo "run-tests: all passed"
