@@ -127,13 +127,15 @@ int vaccel_log_init(void)
 
 int vaccel_log_shutdown(void)
 {
-	auto &s = sink();
-	std::lock_guard lock(s.mutex);
-	if (s.file)
-		fflush(s.file);
-	close_sink_locked(s);
-	fflush(stdout);
-	return VACCEL_OK;
+	return vaccel::core::guard(__func__, [] {
+		auto &s = sink();
+		std::lock_guard lock(s.mutex);
+		if (s.file)
+			fflush(s.file);
+		close_sink_locked(s);
+		fflush(stdout);
+		return static_cast<int>(VACCEL_OK);
+	});
 }
 
 bool vaccel_log_enabled(vaccel_log_level_t level)
@@ -172,11 +174,15 @@ void vaccel_log_print(vaccel_log_level_t level, const char *fmt, ...)
 	char ts[64];
 	format_timestamp(ts, sizeof(ts));
 
-	auto &s = sink();
-	std::lock_guard lock(s.mutex);
-	FILE *out = s.file ? s.file : stdout;
-	fprintf(out, "%s - %s %s\n", ts, level_tag(level), msg);
-	fflush(out);
+	try {
+		auto &s = sink();
+		std::lock_guard lock(s.mutex);
+		FILE *out = s.file ? s.file : stdout;
+		fprintf(out, "%s - %s %s\n", ts, level_tag(level), msg);
+		fflush(out);
+	} catch (...) {
+		// a failing lock must not take the caller down; drop the line
+	}
 }
 
 } // extern "C"

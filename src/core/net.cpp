@@ -66,6 +66,11 @@ size_t write_to_file(char *ptr, size_t size, size_t nmemb, void *userdata)
 	return fwrite(ptr, size, nmemb, static_cast<FILE *>(userdata));
 }
 
+size_t stop_at_first_chunk(char *, size_t, size_t, void *)
+{
+	return 0; // aborts the transfer: we only wanted the status
+}
+
 struct Progress {
 	const char *url;
 	curl_off_t last_logged = -1;
@@ -118,6 +123,16 @@ int net_url_check(const char *url)
 	curl_easy_getinfo(c.h, CURLINFO_RESPONSE_CODE, &status);
 	if (rc == CURLE_OK && (status < 400))
 		return VACCEL_OK;
+	if (status == 405 || status == 501) {
+		// Server refuses HEAD: start a GET and stop at the first byte.
+		curl_easy_setopt(c.h, CURLOPT_NOBODY, 0L);
+		curl_easy_setopt(c.h, CURLOPT_HTTPGET, 1L);
+		curl_easy_setopt(c.h, CURLOPT_WRITEFUNCTION, stop_at_first_chunk);
+		rc = curl_easy_perform(c.h);
+		curl_easy_getinfo(c.h, CURLINFO_RESPONSE_CODE, &status);
+		if ((rc == CURLE_OK || rc == CURLE_WRITE_ERROR) && status < 400)
+			return VACCEL_OK;
+	}
 	vaccel_error("URL %s is not reachable: %s%s(HTTP status %ld)", url,
 		     errbuf[0] ? errbuf : curl_easy_strerror(rc), " ", status);
 	return map_failure(rc, status);

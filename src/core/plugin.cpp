@@ -324,9 +324,14 @@ int vaccel_plugin_parse_and_load(const char *lib_list)
 
 size_t vaccel_plugin_count(void)
 {
-	auto &reg = registry();
-	std::shared_lock lock(reg.mutex);
-	return reg.loaded.size();
+	try {
+		auto &reg = registry();
+		std::shared_lock lock(reg.mutex);
+		return reg.loaded.size();
+	} catch (...) {
+		vaccel::core::error_from_current_exception(__func__);
+		return 0;
+	}
 }
 
 } // extern "C"

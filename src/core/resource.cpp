@@ -784,52 +784,58 @@ int vaccel_resource_directory(struct vaccel_resource *res, char *out_path,
 
 int vaccel_resource_get_by_id(struct vaccel_resource **res, vaccel_id_t id)
 {
-	if (!res)
-		return VACCEL_EINVAL;
-	auto &o = objects();
-	std::lock_guard lock(o.mutex);
-	auto it = o.resources.find(id);
-	if (it == o.resources.end())
-		return VACCEL_ENOENT;
-	*res = it->second->res;
-	return VACCEL_OK;
+	return guard(__func__, [&]() -> int {
+		if (!res)
+			return VACCEL_EINVAL;
+		auto &o = objects();
+		std::lock_guard lock(o.mutex);
+		auto it = o.resources.find(id);
+		if (it == o.resources.end())
+			return VACCEL_ENOENT;
+		*res = it->second->res;
+		return VACCEL_OK;
+	});
 }
 
 int vaccel_resource_get_by_type(struct vaccel_resource **res, vaccel_resource_type_t type)
 {
-	if (!res || !valid_type(type))
-		return VACCEL_EINVAL;
-	auto &o = objects();
-	std::lock_guard lock(o.mutex);
-	for (auto &[id, st] : o.resources) {
-		if (st->res->type == type) {
-			*res = st->res;
-			return VACCEL_OK;
+	return guard(__func__, [&]() -> int {
+		if (!res || !valid_type(type))
+			return VACCEL_EINVAL;
+		auto &o = objects();
+		std::lock_guard lock(o.mutex);
+		for (auto &[id, st] : o.resources) {
+			if (st->res->type == type) {
+				*res = st->res;
+				return VACCEL_OK;
+			}
 		}
-	}
-	return VACCEL_ENOENT;
+		return VACCEL_ENOENT;
+	});
 }
 
 int vaccel_resource_get_all_by_type(struct vaccel_resource ***res, size_t *nr_found,
 				    vaccel_resource_type_t type)
 {
-	if (!res || !nr_found || !valid_type(type))
-		return VACCEL_EINVAL;
-	auto &o = objects();
-	std::lock_guard lock(o.mutex);
-	std::vector<vaccel_resource *> found;
-	for (auto &[id, st] : o.resources)
-		if (st->res->type == type)
-			found.push_back(st->res);
-	*nr_found = found.size();
-	if (found.empty())
-		return VACCEL_ENOENT;
-	auto **arr = static_cast<vaccel_resource **>(malloc(found.size() * sizeof(vaccel_resource *)));
-	if (!arr)
-		return VACCEL_ENOMEM;
-	std::copy(found.begin(), found.end(), arr);
-	*res = arr;
-	return VACCEL_OK;
+	return guard(__func__, [&]() -> int {
+		if (!res || !nr_found || !valid_type(type))
+			return VACCEL_EINVAL;
+		auto &o = objects();
+		std::lock_guard lock(o.mutex);
+		std::vector<vaccel_resource *> found;
+		for (auto &[id, st] : o.resources)
+			if (st->res->type == type)
+				found.push_back(st->res);
+		*nr_found = found.size();
+		if (found.empty())
+			return VACCEL_ENOENT;
+		auto **arr = static_cast<vaccel_resource **>(malloc(found.size() * sizeof(vaccel_resource *)));
+		if (!arr)
+			return VACCEL_ENOMEM;
+		std::copy(found.begin(), found.end(), arr);
+		*res = arr;
+		return VACCEL_OK;
+	});
 }
 
 long int vaccel_resource_refcount(const struct vaccel_resource *res)

@@ -246,15 +246,17 @@ int vaccel_session_delete(struct vaccel_session *sess)
 
 int vaccel_session_get_by_id(struct vaccel_session **sess, vaccel_id_t id)
 {
-	if (!sess)
-		return VACCEL_EINVAL;
-	auto &o = objects();
-	std::lock_guard lock(o.mutex);
-	auto it = o.sessions.find(id);
-	if (it == o.sessions.end())
-		return VACCEL_ENOENT;
-	*sess = it->second.sess;
-	return VACCEL_OK;
+	return guard(__func__, [&]() -> int {
+		if (!sess)
+			return VACCEL_EINVAL;
+		auto &o = objects();
+		std::lock_guard lock(o.mutex);
+		auto it = o.sessions.find(id);
+		if (it == o.sessions.end())
+			return VACCEL_ENOENT;
+		*sess = it->second.sess;
+		return VACCEL_OK;
+	});
 }
 
 bool vaccel_session_has_resource(const struct vaccel_session *sess,
@@ -262,72 +264,83 @@ bool vaccel_session_has_resource(const struct vaccel_session *sess,
 {
 	if (!sess || !res)
 		return false;
-	auto &o = objects();
-	std::lock_guard lock(o.mutex);
-	SessionState *st = find_session_locked(sess);
-	if (!st || static_cast<unsigned>(res->type) >= VACCEL_RESOURCE_MAX)
+	try {
+		auto &o = objects();
+		std::lock_guard lock(o.mutex);
+		SessionState *st = find_session_locked(sess);
+		if (!st || static_cast<unsigned>(res->type) >= VACCEL_RESOURCE_MAX)
+			return false;
+		auto &list = st->resources[res->type];
+		return std::find(list.begin(), list.end(), res) != list.end();
+	} catch (...) {
+		error_from_current_exception(__func__);
 		return false;
-	auto &list = st->resources[res->type];
-	return std::find(list.begin(), list.end(), res) != list.end();
+	}
 }
 
 int vaccel_session_resource_by_id(struct vaccel_session *sess, struct vaccel_resource **res,
 				  vaccel_id_t id)
 {
-	if (!sess || !res)
-		return VACCEL_EINVAL;
-	auto &o = objects();
-	std::lock_guard lock(o.mutex);
-	SessionState *st = find_session_locked(sess);
-	if (!st)
-		return VACCEL_EINVAL;
-	for (auto &list : st->resources)
-		for (auto *r : list)
-			if (r->id == id) {
-				*res = r;
-				return VACCEL_OK;
-			}
-	return VACCEL_ENOENT;
+	return guard(__func__, [&]() -> int {
+		if (!sess || !res)
+			return VACCEL_EINVAL;
+		auto &o = objects();
+		std::lock_guard lock(o.mutex);
+		SessionState *st = find_session_locked(sess);
+		if (!st)
+			return VACCEL_EINVAL;
+		for (auto &list : st->resources)
+			for (auto *r : list)
+				if (r->id == id) {
+					*res = r;
+					return VACCEL_OK;
+				}
+		return VACCEL_ENOENT;
+	});
 }
 
 int vaccel_session_resource_by_type(struct vaccel_session *sess, struct vaccel_resource **res,
 				    vaccel_resource_type_t type)
 {
-	if (!sess || !res || static_cast<unsigned>(type) >= VACCEL_RESOURCE_MAX)
-		return VACCEL_EINVAL;
-	auto &o = objects();
-	std::lock_guard lock(o.mutex);
-	SessionState *st = find_session_locked(sess);
-	if (!st)
-		return VACCEL_EINVAL;
-	if (st->resources[type].empty())
-		return VACCEL_ENOENT;
-	*res = st->resources[type].front();
-	return VACCEL_OK;
+	return guard(__func__, [&]() -> int {
+		if (!sess || !res || static_cast<unsigned>(type) >= VACCEL_RESOURCE_MAX)
+			return VACCEL_EINVAL;
+		auto &o = objects();
+		std::lock_guard lock(o.mutex);
+		SessionState *st = find_session_locked(sess);
+		if (!st)
+			return VACCEL_EINVAL;
+		if (st->resources[type].empty())
+			return VACCEL_ENOENT;
+		*res = st->resources[type].front();
+		return VACCEL_OK;
+	});
 }
 
 int vaccel_session_resources_by_type(struct vaccel_session *sess, struct vaccel_resource ***res,
 				     size_t *nr_found, vaccel_resource_type_t type)
 {
-	if (!sess || !res || !nr_found || static_cast<unsigned>(type) >= VACCEL_RESOURCE_MAX)
-		return VACCEL_EINVAL;
-	auto &o = objects();
-	std::lock_guard lock(o.mutex);
-	SessionState *st = find_session_locked(sess);
-	if (!st)
-		return VACCEL_EINVAL;
-	auto &list = st->resources[type];
-	if (list.empty()) {
-		*nr_found = 0;
-		return VACCEL_ENOENT;
-	}
-	auto **arr = static_cast<vaccel_resource **>(malloc(list.size() * sizeof(vaccel_resource *)));
-	if (!arr)
-		return VACCEL_ENOMEM;
-	std::copy(list.begin(), list.end(), arr);
-	*res = arr;
-	*nr_found = list.size();
-	return VACCEL_OK;
+	return guard(__func__, [&]() -> int {
+		if (!sess || !res || !nr_found || static_cast<unsigned>(type) >= VACCEL_RESOURCE_MAX)
+			return VACCEL_EINVAL;
+		auto &o = objects();
+		std::lock_guard lock(o.mutex);
+		SessionState *st = find_session_locked(sess);
+		if (!st)
+			return VACCEL_EINVAL;
+		auto &list = st->resources[type];
+		if (list.empty()) {
+			*nr_found = 0;
+			return VACCEL_ENOENT;
+		}
+		auto **arr = static_cast<vaccel_resource **>(malloc(list.size() * sizeof(vaccel_resource *)));
+		if (!arr)
+			return VACCEL_ENOMEM;
+		std::copy(list.begin(), list.end(), arr);
+		*res = arr;
+		*nr_found = list.size();
+		return VACCEL_OK;
+	});
 }
 
 int vaccel_session_update(struct vaccel_session *sess, uint32_t flags)
