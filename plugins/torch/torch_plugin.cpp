@@ -6,6 +6,7 @@
 // torch_engine.cpp; image preprocessing comes from the shared vaccel-plugin-image library.
 #include <vaccel.h>
 
+#include <atomic>
 #include <charconv>
 #include <cstdlib>
 #include <cstring>
@@ -33,19 +34,35 @@ using vaccel::torch_plugin::ResourceCache;
 
 constexpr int kMaxThreads = 256;
 
-// ---- plugin-wide state (every member is internally synchronised or set once in init) --------
+// ---- plugin-wide state --------------------------------------------------------------------
 
-ResourceCache<engine::Model> g_models;
-ResourceCache<image::Labels> g_labels_by_resource;
+// Everything the plugin keeps between calls.  Each member is internally synchronised or guarded
+// by the mutex next to it.
+struct PluginState {
+	ResourceCache<engine::Model> models;
+	ResourceCache<image::Labels> labels_by_resource;
 
-// Labels named by VACCEL_TORCH_LABELS, keyed by path (the variable may change between calls).
-std::mutex g_env_labels_mu;
-std::map<std::string, std::shared_ptr<const image::Labels>> g_env_labels;
+	// Labels named by VACCEL_TORCH_LABELS, keyed by path (the variable may change).
+	std::mutex env_labels_mu;
+	std::map<std::string, std::shared_ptr<const image::Labels>> env_labels;
 
-// Preprocessing read from the environment in init(); a bad variable is reported per call.
-std::mutex g_config_mu;
-Preprocess g_preprocess;
-std::string g_preprocess_error;
+	// Preprocessing read from the environment in init(); a bad variable is reported per call.
+	std::mutex config_mu;
+	Preprocess preprocess;
+	std::string preprocess_error;
+};
+
+// Heap-allocated and never destroyed: the core may call fini() from its own library destructor
+// at exit, after this plugin's static objects would already have been destroyed.
+PluginState &state()
+{
+	static auto *const s = new PluginState();
+	return *s;
+}
+
+// Set by an atexit handler (which runs before any library destructor).  At exit, fini() leaves
+// the loaded modules alone: libtorch's own globals may already be gone by then.
+std::atomic<bool> g_process_exiting{false};
 
 // ---- error handling ------------------------------------------------------------------------
 
@@ -113,7 +130,7 @@ std::shared_ptr<const engine::Model> model_of(const vaccel_resource *res, const 
 	if (res->type != VACCEL_RESOURCE_MODEL)
 		fail(ErrorKind::InvalidInput,
 		     "resource " + std::to_string(res->id) + " is not a MODEL resource");
-	return g_models.get_or_load(res->id, sess->id, [&] {
+	return state().models.get_or_load(res->id, sess->id, [&] {
 		auto model = load_model(res);
 		vaccel_debug("[torch] loaded model of resource %lld", static_cast<long long>(res->id));
 		return model;
@@ -140,14 +157,14 @@ std::shared_ptr<const image::Labels> load_labels_resource(const vaccel_resource 
 
 std::shared_ptr<const image::Labels> load_labels_env(const std::string &path)
 {
-	std::lock_guard lock(g_env_labels_mu);
-	if (auto it = g_env_labels.find(path); it != g_env_labels.end())
+	std::lock_guard lock(state().env_labels_mu);
+	if (auto it = state().env_labels.find(path); it != state().env_labels.end())
 		return it->second;
 	auto labels = std::make_shared<image::Labels>();
 	std::string error;
 	if (!labels->load(path, error))
 		fail(ErrorKind::NotFound, "VACCEL_TORCH_LABELS: " + error);
-	g_env_labels.emplace(path, labels);
+	state().env_labels.emplace(path, labels);
 	return labels;
 }
 
@@ -157,7 +174,7 @@ std::shared_ptr<const image::Labels> labels_for(vaccel_session *sess)
 	vaccel_resource *data = nullptr;
 	if (vaccel_session_resource_by_type(sess, &data, VACCEL_RESOURCE_DATA) == VACCEL_OK &&
 	    data != nullptr)
-		return g_labels_by_resource.get_or_load(data->id, sess->id,
+		return state().labels_by_resource.get_or_load(data->id, sess->id,
 							[&] { return load_labels_resource(data); });
 	const char *env = std::getenv("VACCEL_TORCH_LABELS");
 	if (env != nullptr && *env != '\0')
@@ -285,10 +302,10 @@ int torch_classify(vaccel_session *sess, const void *img, unsigned char *out_tex
 			fail(ErrorKind::InvalidInput, "output text buffer is empty");
 		Preprocess pre;
 		{
-			std::lock_guard lock(g_config_mu);
-			if (!g_preprocess_error.empty())
-				fail(ErrorKind::InvalidInput, g_preprocess_error);
-			pre = g_preprocess;
+			std::lock_guard lock(state().config_mu);
+			if (!state().preprocess_error.empty())
+				fail(ErrorKind::InvalidInput, state().preprocess_error);
+			pre = state().preprocess;
 		}
 		vaccel_resource *res = nullptr;
 		if (vaccel_session_resource_by_type(sess, &res, VACCEL_RESOURCE_MODEL) != VACCEL_OK ||
@@ -366,8 +383,8 @@ int torch_resource_unregister(vaccel_resource *res, vaccel_session *sess) noexce
 	if (res == nullptr || sess == nullptr)
 		return VACCEL_EINVAL;
 	return guarded("resource unregister", [&] {
-		g_models.forget(res->id, sess->id);
-		g_labels_by_resource.forget(res->id, sess->id);
+		state().models.forget(res->id, sess->id);
+		state().labels_by_resource.forget(res->id, sess->id);
 		return VACCEL_OK;
 	});
 }
@@ -388,17 +405,24 @@ int threads_from_env()
 	return n;
 }
 
+void mark_process_exiting()
+{
+	g_process_exiting.store(true);
+}
+
 int torch_init() noexcept
 {
 	return guarded("init", [&] {
+		static std::once_flag exit_hook;
+		std::call_once(exit_hook, [] { std::atexit(mark_process_exiting); });
 		engine::set_threads(threads_from_env());
 		{
-			std::lock_guard lock(g_config_mu);
-			g_preprocess = Preprocess{};
-			g_preprocess_error.clear();
-			if (!vaccel::torch_plugin::preprocess_from_env(g_preprocess, g_preprocess_error))
+			std::lock_guard lock(state().config_mu);
+			state().preprocess = Preprocess{};
+			state().preprocess_error.clear();
+			if (!vaccel::torch_plugin::preprocess_from_env(state().preprocess, state().preprocess_error))
 				vaccel_error("[torch] %s (IMAGE_CLASSIFY will fail until it is fixed)",
-					     g_preprocess_error.c_str());
+					     state().preprocess_error.c_str());
 		}
 		vaccel_debug("[torch] libtorch intra-op threads: %d", engine::threads());
 		static vaccel_op ops[] = {
@@ -414,10 +438,14 @@ int torch_init() noexcept
 int torch_fini() noexcept
 {
 	return guarded("fini", [&] {
-		g_models.clear();
-		g_labels_by_resource.clear();
-		std::lock_guard lock(g_env_labels_mu);
-		g_env_labels.clear();
+		if (g_process_exiting.load()) {
+			vaccel_debug("[torch] fini at process exit: leaving loaded models to the OS");
+			return VACCEL_OK;
+		}
+		state().models.clear();
+		state().labels_by_resource.clear();
+		std::lock_guard lock(state().env_labels_mu);
+		state().env_labels.clear();
 		return VACCEL_OK;
 	});
 }
