@@ -109,6 +109,45 @@ struct DlCloser {
 };
 using DlHandle = std::unique_ptr<void, DlCloser>;
 
+// Owned file descriptor (the memfd behind a memory-only library).
+class Fd {
+public:
+	Fd() = default;
+	explicit Fd(int fd) : fd_(fd) {}
+	Fd(Fd &&other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+	Fd &operator=(Fd &&other) noexcept
+	{
+		std::swap(fd_, other.fd_);
+		return *this;
+	}
+	Fd(const Fd &) = delete;
+	Fd &operator=(const Fd &) = delete;
+	~Fd()
+	{
+		if (fd_ >= 0)
+			close(fd_);
+	}
+	[[nodiscard]] int get() const { return fd_; }
+
+private:
+	int fd_ = -1;
+};
+
+// One opened shared object. A library loaded from a memfd keeps the fd open
+// while it is loaded: the loader knows it as "/proc/self/fd/<n>", and if the
+// number were reused, a later dlopen of that name would return this library.
+struct OpenedObject {
+	DlHandle handle;
+	Fd memfd;
+
+	~OpenedObject() { handle.reset(); } // dlclose before the fd closes
+	OpenedObject() = default;
+	OpenedObject(DlHandle h, Fd f) : handle(std::move(h)), memfd(std::move(f)) {}
+	OpenedObject(OpenedObject &&) noexcept = default;
+	OpenedObject &operator=(OpenedObject &&) noexcept = default;
+	explicit operator bool() const { return static_cast<bool>(handle); }
+};
+
 // One library with its dependencies, closed main-first (reverse load order)
 // when the last user lets go of it.
 class LoadedLib {
@@ -118,18 +157,18 @@ public:
 	LoadedLib &operator=(const LoadedLib &) = delete;
 	~LoadedLib()
 	{
-		while (!handles_.empty())
-			handles_.pop_back();
+		while (!objects_.empty())
+			objects_.pop_back();
 	}
 
-	void add(DlHandle handle) { handles_.push_back(std::move(handle)); }
+	void add(OpenedObject object) { objects_.push_back(std::move(object)); }
 	[[nodiscard]] void *main_handle() const
 	{
-		return handles_.empty() ? nullptr : handles_.back().get();
+		return objects_.empty() ? nullptr : objects_.back().handle.get();
 	}
 
 private:
-	std::vector<DlHandle> handles_;
+	std::vector<OpenedObject> objects_;
 };
 
 // dlopen() with a log line on failure. Why the message: dlerror() tells the
@@ -145,20 +184,6 @@ DlHandle open_library(const char *path, int flags)
 	}
 	return handle;
 }
-
-// Owned file descriptor (memfd for memory-only blobs).
-struct FdCloser {
-	int fd = -1;
-	FdCloser() = default;
-	explicit FdCloser(int f) : fd(f) {}
-	FdCloser(const FdCloser &) = delete;
-	FdCloser &operator=(const FdCloser &) = delete;
-	~FdCloser()
-	{
-		if (fd >= 0)
-			close(fd);
-	}
-};
 
 bool write_all(int fd, const uint8_t *data, size_t size)
 {
@@ -176,27 +201,30 @@ bool write_all(int fd, const uint8_t *data, size_t size)
 
 // Opens one blob. A memory-only blob has no file, so its bytes are put in a
 // memfd and opened through /proc/self/fd (the loader needs a path).
-DlHandle open_blob(vaccel_blob *blob, int flags)
+OpenedObject open_blob(vaccel_blob *blob, int flags)
 {
 	const char *path = vaccel_blob_path(blob);
 	if (path != nullptr)
-		return open_library(path, flags);
+		return {open_library(path, flags), Fd()};
 
 	size_t size = 0;
 	const uint8_t *data = vaccel_blob_data(blob, &size);
 	if (data == nullptr || size == 0) {
 		vaccel_error("[exec] Blob %s has neither a path nor data",
 			     blob->name != nullptr ? blob->name : "(unnamed)");
-		return nullptr;
+		return {};
 	}
-	FdCloser fd(memfd_create(blob->name != nullptr ? blob->name : "vaccel-exec-lib", MFD_CLOEXEC));
-	if (fd.fd < 0 || !write_all(fd.fd, data, size)) {
+	Fd fd(memfd_create(blob->name != nullptr ? blob->name : "vaccel-exec-lib", MFD_CLOEXEC));
+	if (fd.get() < 0 || !write_all(fd.get(), data, size)) {
 		vaccel_error("[exec] Could not copy blob %s into memory file: %s",
 			     blob->name != nullptr ? blob->name : "(unnamed)", std::strerror(errno));
-		return nullptr;
+		return {};
 	}
-	const std::string proc_path = "/proc/self/fd/" + std::to_string(fd.fd);
-	return open_library(proc_path.c_str(), flags);
+	const std::string proc_path = "/proc/self/fd/" + std::to_string(fd.get());
+	DlHandle handle = open_library(proc_path.c_str(), flags);
+	if (!handle)
+		return {};
+	return {std::move(handle), std::move(fd)};
 }
 
 // Loads a LIB resource: dependencies first (global scope so the main library
@@ -214,7 +242,7 @@ std::shared_ptr<LoadedLib> load_resource_lib(vaccel_resource *res, int mode)
 				     static_cast<long long>(res->id), i);
 			return nullptr;
 		}
-		DlHandle handle;
+		OpenedObject handle;
 		if (is_main) {
 			handle = open_blob(blob, mode);
 		} else {
@@ -341,7 +369,7 @@ int exec_exec(vaccel_session *sess, const char *library, const char *fn_symbol,
 				return VACCEL_ENOENT;
 			}
 			lib = std::make_shared<LoadedLib>();
-			lib->add(std::move(handle));
+			lib->add(OpenedObject(std::move(handle), Fd()));
 			if (!settings.dlclose_after_exec)
 				state().by_path.emplace(library, lib);
 		}
