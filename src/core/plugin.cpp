@@ -5,6 +5,7 @@
 // Failures never terminate the process: each is logged once as
 // "Could not load plugin <path>: <reason>" and leaves the registry as it was.
 #include <dlfcn.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -125,18 +126,53 @@ int fail_load(const char *lib, void *handle, int code, const std::string &why)
 	return code;
 }
 
+// Directory holding libvaccel.so itself (plugins are installed next to it).
+std::string own_library_dir()
+{
+	Dl_info info{};
+	if (dladdr(reinterpret_cast<void *>(&vaccel_plugin_load), &info) == 0 || !info.dli_fname)
+		return {};
+	std::string path = info.dli_fname;
+	size_t slash = path.rfind('/');
+	return slash == std::string::npos ? std::string() : path.substr(0, slash);
+}
+
+// dlopen with RTLD_NOW, so unresolved symbols are reported here rather than
+// as a crash at the first op. A bare file name that the dynamic linker
+// cannot find is also looked up next to libvaccel.so.
+void *open_library(const char *lib, std::string &error)
+{
+	dlerror();
+	void *handle = dlopen(lib, RTLD_NOW | RTLD_LOCAL);
+	if (handle)
+		return handle;
+	const char *err = dlerror();
+	error = err ? err : "dlopen failed";
+	if (strchr(lib, '/'))
+		return nullptr;
+	std::string dir = own_library_dir();
+	if (dir.empty())
+		return nullptr;
+	std::string candidate = dir + "/" + lib;
+	if (access(candidate.c_str(), F_OK) != 0)
+		return nullptr;
+	handle = dlopen(candidate.c_str(), RTLD_NOW | RTLD_LOCAL);
+	if (!handle) {
+		err = dlerror();
+		error = err ? err : "dlopen failed";
+	}
+	return handle;
+}
+
 int load_one(const char *lib)
 {
 	auto &reg = registry();
 	std::lock_guard load_lock(reg.load_mutex);
 
-	dlerror();
-	// RTLD_NOW: unresolved symbols are reported here, not as a crash later.
-	void *handle = dlopen(lib, RTLD_NOW | RTLD_LOCAL);
-	if (!handle) {
-		const char *err = dlerror();
-		return fail_load(lib, nullptr, VACCEL_ENOENT, err ? err : "dlopen failed");
-	}
+	std::string open_error;
+	void *handle = open_library(lib, open_error);
+	if (!handle)
+		return fail_load(lib, nullptr, VACCEL_ENOENT, open_error);
 
 	dlerror();
 	void *sym = dlsym(handle, "vaccel_plugin");
@@ -198,7 +234,8 @@ vaccel_plugin *plugin_select(unsigned int flags, std::string &why)
 	snprintf(hex, sizeof(hex), "0x%x", flags);
 
 	if (reg.loaded.empty()) {
-		why = "no plugin is loaded (set VACCEL_PLUGINS)";
+		why = std::string("no loaded plugin can serve flags ") + hex +
+		      " (no plugin is loaded; set VACCEL_PLUGINS)";
 		return nullptr;
 	}
 	if (flags & VACCEL_PLUGIN_REMOTE) {
