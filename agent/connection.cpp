@@ -95,7 +95,9 @@ void Connection::start() { thread_ = std::thread([this] { run(); }); }
 void Connection::stop()
 {
 	stopping_.store(true);
-	ch_->shutdown();
+	std::lock_guard lock(fd_lock_);
+	if (!fd_closed_)
+		ch_->shutdown();
 }
 
 void Connection::join()
@@ -132,6 +134,11 @@ void Connection::run()
 		release_all();
 		hello_done_ = false;
 		resync = true;
+	}
+	{
+		std::lock_guard lock(fd_lock_);
+		ch_->close();
+		fd_closed_ = true;
 	}
 	release_all();
 	RPC_INFO("conn %llu: closed", (unsigned long long)id_);
@@ -259,6 +266,9 @@ bool Connection::handle_request(rpc::InMessage &in, std::string &why)
 		why = "malformed or empty REQUEST metadata";
 		return false;
 	}
+	// Declared before the reply: write args may point into the received payload (a memfd
+	// mapping owned by the sink), and the reply is sent after the handler returns.
+	rpc::MemorySink sink(rx_);
 	Reply reply;
 	reply.resp.set_status(VACCEL_OK);
 
@@ -277,7 +287,6 @@ bool Connection::handle_request(rpc::InMessage &in, std::string &why)
 				return false;
 			reply.fail(VACCEL_ENOMEM, "connection memory budget exceeded");
 		} else {
-			rpc::MemorySink sink(rx_);
 			if (int r = rpc::recv_payload(*ch_, limits_, in, sink, why); r != 0)
 				return false;
 			auto payload = sink.bytes();

@@ -95,6 +95,8 @@ private:
 	std::unique_ptr<rpc::Channel> ch_;
 	rpc::Limits limits_;
 	std::thread thread_;
+	std::mutex fd_lock_; // orders stop()'s shutdown against run()'s close of the fd
+	bool fd_closed_ = false; // guarded by fd_lock_
 	std::atomic<bool> finished_{false};
 	std::atomic<bool> stopping_{false};
 

@@ -48,6 +48,8 @@ public:
 
 	// Wakes a thread blocked in read/write on this channel (agent shutdown).
 	void shutdown();
+	// Closes the fd now (the peer sees the hang-up at once); the channel is unusable afterwards.
+	void close() { fd_.reset(); }
 
 private:
 	int fill(int timeout_ms);

@@ -46,6 +46,7 @@ ClientOptions ClientOptions::from_env()
 	o.response_timeout_ms = static_cast<int>(env_u64("VACCEL_RPC_TIMEOUT_MS", o.response_timeout_ms));
 	o.chunk = env_u64("VACCEL_RPC_CHUNK", o.chunk);
 	o.memfd_min = env_u64("VACCEL_RPC_MEMFD_MIN", o.memfd_min);
+	o.memfd_max = env_u64("VACCEL_RPC_MEMFD_MAX", o.memfd_max);
 	return o;
 }
 
@@ -205,7 +206,7 @@ int Client::call_locked(const v1::Request &req, std::span<const iovec> payload, 
 	so.timeout_ms = opt_.io_timeout_ms;
 	uint64_t total = iov_total(payload);
 	MemfdPool::Lease lease;
-	if (memfd_ok_ && total >= opt_.memfd_min && total <= ack_.max_payload) {
+	if (memfd_ok_ && total >= opt_.memfd_min && total <= opt_.memfd_max && total <= ack_.max_payload) {
 		int err = 0;
 		lease = pool_.acquire(total, &err);
 		if (lease.valid()) {

@@ -26,10 +26,11 @@ struct ClientOptions {
 	int hello_timeout_ms = 12000;      // whole handshake (persistent channels retry inside it)
 	size_t chunk = 2u << 20;
 	size_t memfd_min = 1u << 20;       // payloads >= this go through a sealed memfd (0 = never)
+	size_t memfd_max = 256u << 20;     // larger ones stream (a memfd copy would double memory)
 	std::string client_name = "vaccel-rpc";
 
 	// Defaults overridden by VACCEL_RPC_ADDRESS/ADDR, VACCEL_RPC_TIMEOUT_MS,
-	// VACCEL_RPC_CHUNK, VACCEL_RPC_MEMFD_MIN.
+	// VACCEL_RPC_CHUNK, VACCEL_RPC_MEMFD_MIN, VACCEL_RPC_MEMFD_MAX.
 	static ClientOptions from_env();
 };
 

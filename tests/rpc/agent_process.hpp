@@ -1,0 +1,149 @@
+// Starts a real vaccel-agent process for a test (unix socket in a private temp dir, or
+// tcp://127.0.0.1:0), and stops it by PID.
+#pragma once
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstring>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace rpctest {
+
+inline std::string make_temp_dir(const char *tag)
+{
+	const char *t = getenv("TMPDIR");
+	std::string templ = std::string(t && *t ? t : "/tmp") + "/vaccel-rpc-test-" + tag + ".XXXXXX";
+	if (!mkdtemp(templ.data()))
+		return {};
+	return templ;
+}
+
+class AgentProcess {
+public:
+	AgentProcess() = default;
+	AgentProcess(const AgentProcess &) = delete;
+	AgentProcess &operator=(const AgentProcess &) = delete;
+	~AgentProcess() { stop(); }
+
+	// Starts the agent on a unix socket (or tcp when use_tcp) with `plugins` and extra flags.
+	bool start(const std::string &plugins, std::vector<std::string> extra = {}, bool use_tcp = false)
+	{
+		dir_ = make_temp_dir("agent");
+		sock_ = dir_ + "/agent.sock";
+		log_ = dir_ + "/agent.log";
+		std::vector<std::string> args{VACCEL_AGENT_BIN, "-a",
+					      use_tcp ? "tcp://127.0.0.1:0" : "unix://" + sock_, "--workdir", dir_,
+					      "-l", "3"};
+		args.insert(args.end(), extra.begin(), extra.end());
+		pid_ = fork();
+		if (pid_ == 0) {
+			int fd = open(log_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+			dup2(fd, 1);
+			dup2(fd, 2);
+			setenv("VACCEL_PLUGINS", plugins.c_str(), 1);
+			setenv("VACCEL_LOG_LEVEL", "1", 1);
+			std::vector<char *> argv;
+			for (auto &a : args)
+				argv.push_back(a.data());
+			argv.push_back(nullptr);
+			execv(argv[0], argv.data());
+			_exit(127);
+		}
+		// Bounded wait for the listener (socket file or the port line in the log).
+		for (int i = 0; i < 200; ++i) {
+			std::this_thread::sleep_for(std::chrono::milliseconds(25));
+			if (use_tcp) {
+				std::string l = log_text();
+				auto p = l.find("tcp port ");
+				if (p != std::string::npos) {
+					address_ = "tcp://127.0.0.1:" + std::to_string(atoi(l.c_str() + p + 9));
+					return true;
+				}
+			} else if (access(sock_.c_str(), F_OK) == 0) {
+				address_ = "unix://" + sock_;
+				return true;
+			}
+			int st = 0;
+			if (waitpid(pid_, &st, WNOHANG) == pid_) {
+				pid_ = -1;
+				return false;
+			}
+		}
+		return false;
+	}
+
+	// SIGTERM, bounded wait, SIGKILL as a last resort. Returns the exit status (or -1).
+	int stop()
+	{
+		if (pid_ <= 0)
+			return -1;
+		kill(pid_, SIGTERM);
+		int st = 0;
+		for (int i = 0; i < 200; ++i) {
+			if (waitpid(pid_, &st, WNOHANG) == pid_) {
+				pid_ = -1;
+				return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+			}
+			std::this_thread::sleep_for(std::chrono::milliseconds(25));
+		}
+		kill(pid_, SIGKILL);
+		waitpid(pid_, &st, 0);
+		pid_ = -1;
+		return -1;
+	}
+
+	void kill9()
+	{
+		if (pid_ > 0) {
+			kill(pid_, SIGKILL);
+			int st;
+			waitpid(pid_, &st, 0);
+			pid_ = -1;
+		}
+	}
+
+	bool alive() const { return pid_ > 0 && kill(pid_, 0) == 0; }
+
+	// VmRSS / VmHWM of the agent in KiB.
+	long status_kb(const char *field) const
+	{
+		std::ifstream f("/proc/" + std::to_string(pid_) + "/status");
+		std::string line;
+		while (std::getline(f, line))
+			if (line.rfind(field, 0) == 0)
+				return atol(line.c_str() + strlen(field) + 1);
+		return -1;
+	}
+	long rss_kb() const { return status_kb("VmRSS"); }
+	long hwm_kb() const { return status_kb("VmHWM"); }
+	int threads() const { return static_cast<int>(status_kb("Threads")); }
+
+	std::string log_text() const
+	{
+		std::ifstream f(log_);
+		std::stringstream ss;
+		ss << f.rdbuf();
+		return ss.str();
+	}
+
+	const std::string &address() const { return address_; }
+	const std::string &socket_path() const { return sock_; }
+	const std::string &dir() const { return dir_; }
+	pid_t pid() const { return pid_; }
+
+private:
+	pid_t pid_ = -1;
+	std::string dir_, sock_, log_, address_;
+};
+
+} // namespace rpctest
