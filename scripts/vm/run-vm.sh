@@ -120,7 +120,7 @@ cp "$guest_script" "$work/overlay/guest/run.sh"
   cat "$initrd"
   # The kernel unpacks concatenated compressed cpio archives in order; later entries add files.
   (cd "$work/overlay" && find . | LC_ALL=C sort | cpio -o -H newc --quiet | gzip -1)
-} > "$work/initrd.gz" || fail_infra "cannot assemble the per-run initramfs"
+} > "$work/initrd.img" || fail_infra "cannot assemble the per-run initramfs"
 
 # --- host agent ----------------------------------------------------------------------------------------------
 start_agent() {
@@ -151,7 +151,7 @@ qemu_args=(
   -accel tcg -M pc -m "$mem_mib" -smp 1
   -nodefaults -no-user-config -display none -no-reboot
   -serial "file:$work/console.log"
-  -kernel "$kernel" -initrd "$work/initrd.gz"
+  -kernel "$kernel" -initrd "$work/initrd.img"
   -append "console=ttyS0 panic=-1 rdinit=/init quiet"
   -device virtio-serial-pci
   -chardev "$chardev" -device "virtserialport,chardev=vaccel0,name=$port_name"

@@ -28,7 +28,7 @@ export TMPDIR="$scratch"
 
 "$VM_SCRIPTS/build-guest.sh" -o "$guest_dir" -c "$build_dir/vm-cache" -b "$ping_bin:/bin/vm_ping" ||
   vm_die "building the guest failed"
-guest=(--kernel "$guest_dir/vmlinuz" --initrd "$guest_dir/initrd.gz")
+guest=(--kernel "$guest_dir/vmlinuz" --initrd "$guest_dir/initrd.img")
 echo_agent=(-- "$echo_bin" -a "unix://@SOCK@")
 
 leftover_processes() { pgrep -f "$scratch/vaccel-vm" >/dev/null; }
