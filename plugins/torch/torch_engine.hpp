@@ -92,7 +92,7 @@ private:
 
 // Intra-op threads used by every Model::run on every calling thread.  Also applied to OpenBLAS
 // (libtorch's convolutions go through its sgemm, and Debian's pthread OpenBLAS ignores
-// at::set_num_threads).  n < 1 is clamped to 1.
+// at::set_num_threads) unless the user set OPENBLAS_NUM_THREADS.  n < 1 is clamped to 1.
 void set_threads(int n);
 int threads();
 
