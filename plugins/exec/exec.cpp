@@ -27,6 +27,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -316,13 +317,23 @@ struct State {
 	std::vector<std::shared_ptr<LoadedLib>> kept;               // not closed on unregister
 };
 
-// Deliberately never destroyed: at process exit the core's destructor calls
-// exec_fini() after static destructors have run, so a plain static would be
-// used after destruction. fini empties it instead.
+// Created by exec_init() and destroyed by exec_fini(): the runtime calls ops
+// and hooks only in between. Not a static object on purpose: at process exit
+// the core calls fini from its own destructor, after static destructors ran,
+// and the plugin's memory goes away on dlclose.
+std::atomic<State *> g_state{nullptr};
+
+bool loaded()
+{
+	if (g_state.load(std::memory_order_acquire) != nullptr)
+		return true;
+	vaccel_error("[exec] Plugin called while not initialised");
+	return false;
+}
+
 State &state()
 {
-	static State *s = new State;
-	return *s;
+	return *g_state.load(std::memory_order_acquire);
 }
 
 Settings current_settings()
@@ -343,6 +354,8 @@ int exec_noop(vaccel_session *sess)
 int exec_exec(vaccel_session *sess, const char *library, const char *fn_symbol,
 	      vaccel_arg *read, size_t nr_read, vaccel_arg *write, size_t nr_write)
 {
+	if (!loaded())
+		return VACCEL_ENODEV;
 	if (library == nullptr || library[0] == '\0') {
 		vaccel_error("[exec] exec: no library given");
 		return VACCEL_EINVAL;
@@ -396,6 +409,8 @@ int exec_exec_with_resource(vaccel_session *sess, vaccel_resource *resource,
 			    const char *fn_symbol, vaccel_arg *read, size_t nr_read,
 			    vaccel_arg *write, size_t nr_write)
 {
+	if (!loaded())
+		return VACCEL_ENODEV;
 	if (resource == nullptr || resource->type != VACCEL_RESOURCE_LIB) {
 		vaccel_error("[exec] exec_with_resource: %s", resource == nullptr
 								  ? "no resource given"
@@ -427,6 +442,8 @@ int exec_resource_register(vaccel_resource *res, vaccel_session *sess)
 {
 	if (res == nullptr)
 		return VACCEL_EINVAL;
+	if (!loaded())
+		return VACCEL_ENODEV;
 	std::lock_guard guard(state().lock);
 	++state().by_resource[res->id].registrations;
 	vaccel_debug("[exec] Resource %lld registered with session %lld",
@@ -441,6 +458,8 @@ int exec_resource_unregister(vaccel_resource *res, vaccel_session *sess)
 {
 	if (res == nullptr)
 		return VACCEL_EINVAL;
+	if (!loaded())
+		return VACCEL_ENODEV;
 	std::shared_ptr<LoadedLib> to_close;
 	{
 		std::lock_guard guard(state().lock);
@@ -477,30 +496,22 @@ static struct vaccel_op exec_ops[] = {
 
 static int exec_init(void)
 {
-	{
-		std::lock_guard guard(state().lock);
-		state().settings = settings_from_env();
-		vaccel_debug("[exec] dlopen mode %s, dlclose after exec %s, on unregister %s",
-			     mode_name(state().settings.dlopen_mode),
-			     state().settings.dlclose_after_exec ? "yes" : "no",
-			     state().settings.dlclose_on_unregister ? "yes" : "no");
-	}
+	auto fresh = std::make_unique<State>();
+	fresh->settings = settings_from_env();
+	vaccel_debug("[exec] dlopen mode %s, dlclose after exec %s, on unregister %s",
+		     mode_name(fresh->settings.dlopen_mode),
+		     fresh->settings.dlclose_after_exec ? "yes" : "no",
+		     fresh->settings.dlclose_on_unregister ? "yes" : "no");
+	// A second init without fini (should not happen) replaces the old state.
+	delete g_state.exchange(fresh.release(), std::memory_order_acq_rel);
 	return vaccel_plugin_register_ops(exec_ops, sizeof(exec_ops) / sizeof(exec_ops[0]));
 }
 
-// Closes every library still open. Containers are moved out first so the
-// dlclose calls run without the lock held.
+// Closes every library still open (the State destructor releases the last
+// references) and frees the state.
 static int exec_fini(void)
 {
-	std::map<std::string, std::shared_ptr<LoadedLib>> by_path;
-	std::map<vaccel_id_t, ResourceEntry> by_resource;
-	std::vector<std::shared_ptr<LoadedLib>> kept;
-	{
-		std::lock_guard guard(state().lock);
-		by_path.swap(state().by_path);
-		by_resource.swap(state().by_resource);
-		kept.swap(state().kept);
-	}
+	delete g_state.exchange(nullptr, std::memory_order_acq_rel);
 	return VACCEL_OK;
 }
 

@@ -13,7 +13,9 @@
 
 #include <vaccel.h>
 
+#include <atomic>
 #include <cerrno>
+#include <memory>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -29,13 +31,10 @@ struct Profile {
 	vaccel_prof_region region = VACCEL_PROF_REGION_INIT("vaccel_mbench_plugin");
 };
 
-// Never destroyed: the core calls mbench_fini() from its own destructor,
-// after static destructors may have run.
-Profile &profile()
-{
-	static Profile *p = new Profile;
-	return *p;
-}
+// Created by mbench_init(), freed by mbench_fini(): the runtime calls the op
+// only in between (a static object would be destroyed before the core calls
+// fini at process exit, and vanish on dlclose).
+std::atomic<Profile *> g_profile{nullptr};
 
 // Parses read[0] into milliseconds; false (with a log line) if it is not a
 // NUL-terminated decimal number in [kMinMs, kMaxMs].
@@ -87,15 +86,15 @@ int mbench_exec(vaccel_session *sess, const char *library, const char *fn_symbol
 		     sess != nullptr ? static_cast<long long>(sess->id) : 0LL, ms, read[1].size,
 		     nr_write);
 
-	const bool profiling = vaccel_prof_enabled();
-	if (profiling) {
-		std::lock_guard guard(profile().lock);
-		vaccel_prof_region_start(&profile().region);
+	Profile *profile = vaccel_prof_enabled() ? g_profile.load(std::memory_order_acquire) : nullptr;
+	if (profile != nullptr) {
+		std::lock_guard guard(profile->lock);
+		vaccel_prof_region_start(&profile->region);
 	}
 	busy_loop(ms);
-	if (profiling) {
-		std::lock_guard guard(profile().lock);
-		vaccel_prof_region_stop(&profile().region);
+	if (profile != nullptr) {
+		std::lock_guard guard(profile->lock);
+		vaccel_prof_region_stop(&profile->region);
 	}
 	return VACCEL_OK;
 }
@@ -108,15 +107,18 @@ static struct vaccel_op mbench_ops[] = {
 
 static int mbench_init(void)
 {
+	delete g_profile.exchange(new Profile, std::memory_order_acq_rel);
 	return vaccel_plugin_register_ops(mbench_ops, sizeof(mbench_ops) / sizeof(mbench_ops[0]));
 }
 
+// Prints the profiling region (INFO, only when profiling is enabled) and frees it.
 static int mbench_fini(void)
 {
-	std::lock_guard guard(profile().lock);
-	vaccel_prof_region_print(&profile().region);
-	vaccel_prof_region_release(&profile().region);
-	profile().region = VACCEL_PROF_REGION_INIT("vaccel_mbench_plugin");
+	std::unique_ptr<Profile> profile(g_profile.exchange(nullptr, std::memory_order_acq_rel));
+	if (profile) {
+		vaccel_prof_region_print(&profile->region);
+		vaccel_prof_region_release(&profile->region);
+	}
 	return VACCEL_OK;
 }
 
