@@ -14,6 +14,9 @@
 #include <filesystem>
 #include <initializer_list>
 #include <map>
+#include <set>
+#include <sstream>
+#include <cstring>
 #include <string>
 #include <thread>
 #include <utility>

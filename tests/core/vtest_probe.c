@@ -60,6 +60,6 @@ int main(int argc, char **argv)
 	}
 	if (do_cleanup)
 		printf("cleanup_rc=%d\n", vaccel_cleanup());
-	printf("done\n");
+	printf("done=1\n");
 	return 0;
 }
