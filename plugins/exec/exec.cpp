@@ -305,6 +305,7 @@ bool valid_args(const char *op, const char *fn_symbol, const vaccel_arg *read, s
 // ---- plugin state (all behind one mutex) ------------------------------------------
 
 struct ResourceEntry {
+	const vaccel_resource *owner = nullptr; // guards against a stale entry for a reused id
 	size_t registrations = 0;
 	std::shared_ptr<LoadedLib> lib; // loaded on first use
 };
@@ -396,6 +397,12 @@ int resource_library(vaccel_resource *res, std::shared_ptr<LoadedLib> &out)
 {
 	std::lock_guard guard(state().lock);
 	ResourceEntry &entry = state().by_resource[res->id];
+	if (entry.owner != res) {
+		// Not the resource this entry was made for (its unregister never
+		// reached us): start over rather than run another resource's code.
+		entry.lib.reset();
+		entry.owner = res;
+	}
 	if (!entry.lib) {
 		entry.lib = load_resource_lib(res, state().settings.dlopen_mode);
 		if (!entry.lib)
@@ -445,7 +452,12 @@ int exec_resource_register(vaccel_resource *res, vaccel_session *sess)
 	if (!loaded())
 		return VACCEL_ENODEV;
 	std::lock_guard guard(state().lock);
-	++state().by_resource[res->id].registrations;
+	ResourceEntry &entry = state().by_resource[res->id];
+	if (entry.owner != res) {
+		entry = ResourceEntry{};
+		entry.owner = res;
+	}
+	++entry.registrations;
 	vaccel_debug("[exec] Resource %lld registered with session %lld",
 		     static_cast<long long>(res->id),
 		     sess != nullptr ? static_cast<long long>(sess->id) : 0LL);
