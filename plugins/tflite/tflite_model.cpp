@@ -463,13 +463,20 @@ Status Model::classify(const void *img, size_t len, std::vector<float> &scores, 
 	return Status::Ok;
 }
 
-std::vector<float> to_probabilities(const std::vector<float> &scores)
+std::vector<float> to_probabilities(const std::vector<float> &scores, const TensorDesc &desc)
 {
+	// TFLite's quantised SOFTMAX always has this output quantisation, so such an output is a
+	// distribution even when its 1/256 steps make the sum drift from 1 (small models with many
+	// near-zero classes drift the most).
+	const bool softmax_quant = std::fabs(desc.scale - 1.0F / 256.0F) < 1e-6F &&
+				   ((desc.dtype == DType::UInt8 && desc.zero_point == 0) ||
+				    (desc.dtype == DType::Int8 && desc.zero_point == -128));
+	if (softmax_quant)
+		return scores;
 	const bool in_unit = std::all_of(scores.begin(), scores.end(),
 					 [](float s) { return s >= 0.0F && s <= 1.0F; });
 	const double sum = std::accumulate(scores.begin(), scores.end(), 0.0);
-	// Quantised softmax outputs sum to 1 only approximately (1/256 steps).
-	if (in_unit && std::fabs(sum - 1.0) < 0.05)
+	if (in_unit && std::fabs(sum - 1.0) < 1e-3)
 		return scores;
 	return image::softmax(scores);
 }

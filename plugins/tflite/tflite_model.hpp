@@ -97,7 +97,9 @@ private:
 	std::mutex mu_;
 };
 
-// Softmax unless the scores already form a distribution (within quantisation tolerance).
-std::vector<float> to_probabilities(const std::vector<float> &scores);
+// Softmax unless the scores already are probabilities: a quantised output with TFLite's fixed
+// softmax quantisation (scale 1/256, zero point 0 for uint8 / -128 for int8), or float scores in
+// [0,1] summing to 1.
+std::vector<float> to_probabilities(const std::vector<float> &scores, const TensorDesc &desc);
 
 }  // namespace vaccel::tflite

@@ -222,7 +222,7 @@ int classify_impl(struct vaccel_session *sess, const void *img, unsigned char *o
 		vaccel_error("[tflite] image classification failed: %s", err.c_str());
 		return to_vaccel(s);
 	}
-	const std::vector<float> probs = vaccel::tflite::to_probabilities(scores);
+	const std::vector<float> probs = vaccel::tflite::to_probabilities(scores, model->outputs().at(0));
 	const auto best = vaccel::image::top_k(probs, 1).at(0);
 	const std::string label = vp::class_label(*labels, best.index, probs.size());
 	char text[512];

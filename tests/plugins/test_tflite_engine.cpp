@@ -83,6 +83,14 @@ TEST(TfliteEngine, RawRunEqualsImagePath)
 	std::vector<float> scores;
 	ASSERT_EQ(m->classify(bytes.data(), bytes.size(), scores, err), Status::Ok) << err;
 	EXPECT_EQ(m->dequantize(out[0], m->outputs()[0]), scores);
+	// The uint8 output (scale 1/256, zero point 0) is a softmax: used as is, not re-normalised
+	// (its sum drifts from 1 by quantisation).
+	EXPECT_EQ(vaccel::tflite::to_probabilities(scores, m->outputs()[0]), scores);
+	vaccel::tflite::TensorDesc logits_desc;
+	logits_desc.dtype = DType::Float32;
+	const auto p = vaccel::tflite::to_probabilities({1.0F, 3.0F}, logits_desc);
+	EXPECT_NEAR(p[0] + p[1], 1.0F, 1e-6);
+	EXPECT_GT(p[1], 0.8F);
 	// Cat classes of the 1001-label file are 282..286 (tiny model: tiger cat first).
 	const auto best = vaccel::image::top_k(scores, 1)[0];
 	EXPECT_GE(best.index, 282U);

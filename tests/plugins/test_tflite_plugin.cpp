@@ -174,6 +174,18 @@ TEST_F(TflitePlugin, ModelRunEqualsEngineScoresExactly)
 	EXPECT_EQ(std::memcmp(out.t[0]->data, raw[0].data(), raw[0].size()), 0);
 }
 
+TEST_F(TflitePlugin, TinyModelReportsItsSoftmaxScore)
+{
+	// ../shared/models/README.md: v1_0.25_128 → macaw 0.80 on parrot.jpg.
+	ModelSession ms(kTiny);
+	const auto r = classify(ms.sess, read_bytes(model_path("parrot.jpg")));
+	ASSERT_EQ(r.rc, VACCEL_OK);
+	const size_t at = r.text.find("p=");
+	ASSERT_NE(at, std::string::npos) << r.text;
+	EXPECT_NE(r.text.find("macaw"), std::string::npos) << r.text;
+	EXPECT_NEAR(std::stod(r.text.substr(at + 2)), 0.80, 0.1) << r.text;
+}
+
 TEST_F(TflitePlugin, WrongTensorsAreEinval)
 {
 	ModelSession ms(kTiny);
