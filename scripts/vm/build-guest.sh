@@ -198,7 +198,7 @@ export PATH=/bin:/usr/bin:/sbin:/usr/sbin
 mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
-mount -t tmpfs tmp /tmp
+# No tmpfs on /tmp: the initramfs root is already writable, and files the image carries under /tmp must stay visible.
 for module in virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci virtio_mmio virtio_console; do
   insmod /lib/modules/$module.ko 2>/dev/null
 done

@@ -100,6 +100,7 @@ EOF
     vm_run "${run_common[@]}" --script "$scratch/guest.sh" --no-agent
     vm_check "classify failed by itself (not killed by the 40 s guard)" vm_equals "$VM_RC" 0
     vm_check "no classification printed" vm_lacks_line "$console" '^classification tags:'
+    vm_check "the rpc plugin logged why" vm_has_line "$console" '<error> \[rpc\]'
     vm_check "classify reported the failed call" vm_has_line "$console" '^Could not '
     ;;
   agent-killed)
@@ -122,6 +123,7 @@ EOF
     vm_check "classify failed by itself (not killed by the 50 s guard)" vm_equals "$VM_RC" 0
     vm_check "the session had started" vm_has_line "$console" '^Initialized session with id: 1$'
     vm_check "the classification op returned an error" vm_has_line "$console" '^Could not run image classification: '
+    vm_check "the rpc plugin logged why" vm_has_line "$console" '<error> \[rpc\]'
     ;;
   after-crash)
     cat "$scratch/guest-env.sh" > "$scratch/guest.sh"
@@ -150,5 +152,7 @@ EOF
     ;;
 esac
 
+# Every case must really have gone through the rpc plugin: a plugin that failed to load fails differently.
+vm_check "the guest loaded the rpc plugin" vm_lacks_line "$console" 'Could not load plugin|no plugin is loaded'
 vm_check "whole VM run under 90 s" vm_less_than "$VM_MS" 90000
 vm_summary
