@@ -287,7 +287,7 @@ bool Connection::handle_request(rpc::InMessage &in, std::string &why)
 				return false;
 			reply.fail(VACCEL_ENOMEM, "connection memory budget exceeded");
 		} else {
-			if (int r = rpc::recv_payload(*ch_, limits_, in, sink, why); r != 0)
+			if (int r = rpc::recv_payload(*ch_, limits_, in, sink, why, &mcache_); r != 0)
 				return false;
 			auto payload = sink.bytes();
 			switch (req.call_case()) {
@@ -630,7 +630,7 @@ bool Connection::do_resource_register(const v1::ResourceRegister &m, rpc::InMess
 		}
 		sink.segs.push_back(std::move(seg));
 	}
-	if (int ret = rpc::recv_payload(*ch_, limits_, in, sink, why); ret != 0) {
+	if (int ret = rpc::recv_payload(*ch_, limits_, in, sink, why, &mcache_); ret != 0) {
 		cleanup_dir();
 		if (ret == ENOSPC || ret == EIO || ret == EDQUOT) {
 			// Our disk failed us, not the peer's framing; still the stream is out of sync.
@@ -837,11 +837,12 @@ void Connection::do_genop(const v1::Genop &m, std::span<std::byte> payload, Repl
 		read[i] = vaccel_arg{a.size() ? seg.take(a.size()) : nullptr, a.size(),
 				     static_cast<vaccel_arg_type_t>(a.type()), a.custom_type_id(), false};
 	}
-	// Output buffers: args that carry data are used in place; output-only ones are fresh
-	// zeroed memory (mapped lazily, so a large claimed size costs nothing until written).
+	// Write args get their own memory: output-only ones fresh zeroed pages (mapped lazily, so
+	// a large claimed size costs nothing until written), in/out ones a copy of their bytes
+	// (the payload may be a read-only memfd mapping).
 	uint64_t out_only = 0;
 	for (auto &a : m.write())
-		if (!a.has_data() && !add_size(out_only, a.size())) {
+		if (!add_size(out_only, a.size())) {
 			r.fail(VACCEL_EINVAL, "write arg sizes overflow");
 			return;
 		}
@@ -859,11 +860,11 @@ void Connection::do_genop(const v1::Genop &m, std::span<std::byte> payload, Repl
 	for (int i = 0; i < m.write_size(); ++i) {
 		const auto &a = m.write(i);
 		std::byte *buf = nullptr;
-		if (a.has_data()) {
-			buf = a.size() ? seg.take(a.size()) : nullptr;
-		} else if (a.size()) {
+		if (a.size()) {
 			buf = outbuf->data() + out_off;
 			out_off += a.size();
+			if (a.has_data())
+				memcpy(buf, seg.take(a.size()), a.size());
 		}
 		write[i] = vaccel_arg{buf, a.size(), static_cast<vaccel_arg_type_t>(a.type()), a.custom_type_id(), false};
 	}

@@ -110,6 +110,7 @@ private:
 	uint64_t bytes_held_ = 0;
 	uint64_t next_res_dir_ = 1;
 	rpc::GrowableRegion rx_;
+	rpc::MappingCache mcache_; // memfd mappings reused across requests
 };
 
 } // namespace vaccel::agent

@@ -18,6 +18,10 @@ State &State::get()
 rpc::Client &State::client()
 {
 	std::lock_guard lock(lock_);
+	// A process may point VACCEL_RPC_ADDRESS elsewhere between sessions: follow it once no
+	// session of the current connection is left.
+	if (client_ && sessions_.empty() && client_->options().address != rpc::address_from_env())
+		client_.reset();
 	if (!client_) {
 		auto opt = rpc::ClientOptions::from_env();
 		opt.client_name = "libvaccel-rpc pid " + std::to_string(getpid());

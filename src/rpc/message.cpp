@@ -156,7 +156,8 @@ int recv_head(Channel &ch, const Limits &lim, InMessage &out, int first_timeout_
 	return 0;
 }
 
-int recv_payload(Channel &ch, const Limits &lim, InMessage &msg, PayloadSink &sink, std::string &why)
+int recv_payload(Channel &ch, const Limits &lim, InMessage &msg, PayloadSink &sink, std::string &why,
+		 MappingCache *cache)
 {
 	const uint64_t total = msg.head.aux;
 	if (msg.head.flags & frame_flags::has_fd) {
@@ -164,7 +165,7 @@ int recv_payload(Channel &ch, const Limits &lim, InMessage &msg, PayloadSink &si
 		if (int r = check_sealed_memfd(msg.fd.get(), total, &reason))
 			return why = reason, r;
 		Mapping m;
-		if (int r = m.map_readonly(msg.fd.get(), total))
+		if (int r = cache ? cache->view(msg.fd.get(), total, m) : m.map_readonly(msg.fd.get(), total))
 			return why = "mmap of memfd failed: " + std::string(strerror(r)), r;
 		msg.fd.reset();
 		return sink.adopt_mapping(std::move(m));

@@ -56,7 +56,10 @@ public:
 	virtual int adopt_mapping(Mapping m) = 0;
 };
 
-int recv_payload(Channel &ch, const Limits &lim, InMessage &msg, PayloadSink &sink, std::string &why);
+// `cache` (optional) keeps memfd mappings across messages; views it hands out stay valid until
+// the next recv_payload with the same cache.
+int recv_payload(Channel &ch, const Limits &lim, InMessage &msg, PayloadSink &sink, std::string &why,
+		 MappingCache *cache = nullptr);
 
 // Reads and throws away the payload (used after rejecting a request, to stay in sync).
 int discard_payload(Channel &ch, const Limits &lim, InMessage &msg, std::string &why);

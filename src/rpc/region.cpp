@@ -4,6 +4,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <utility>
 
@@ -73,7 +74,7 @@ void GrowableRegion::trim(size_t keep_bytes)
 }
 
 Mapping::Mapping(Mapping &&o) noexcept
-	: base_(std::exchange(o.base_, nullptr)), len_(std::exchange(o.len_, 0))
+	: base_(std::exchange(o.base_, nullptr)), len_(std::exchange(o.len_, 0)), owned_(o.owned_)
 {
 }
 
@@ -83,6 +84,7 @@ Mapping &Mapping::operator=(Mapping &&o) noexcept
 		reset();
 		base_ = std::exchange(o.base_, nullptr);
 		len_ = std::exchange(o.len_, 0);
+		owned_ = o.owned_;
 	}
 	return *this;
 }
@@ -91,10 +93,11 @@ Mapping::~Mapping() { reset(); }
 
 void Mapping::reset()
 {
-	if (base_ && len_)
+	if (base_ && len_ && owned_)
 		munmap(base_, len_);
 	base_ = nullptr;
 	len_ = 0;
+	owned_ = true;
 }
 
 int Mapping::map_readonly(int fd, size_t len)
@@ -102,13 +105,43 @@ int Mapping::map_readonly(int fd, size_t len)
 	reset();
 	if (len == 0)
 		return 0;
-	// Private and writable: a plugin that scribbles on an input buffer gets copy-on-write
-	// pages instead of a fault; the seals checked beforehand rule out SIGBUS.
-	void *p = mmap(nullptr, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+	// Shared and read-only: payload bytes are inputs. (A private writable mapping with
+	// MAP_POPULATE would copy every page; the seals checked beforehand rule out SIGBUS.)
+	void *p = mmap(nullptr, len, PROT_READ, MAP_SHARED | MAP_POPULATE, fd, 0);
 	if (p == MAP_FAILED)
 		return errno;
 	base_ = static_cast<std::byte *>(p);
 	len_ = len;
+	return 0;
+}
+
+int MappingCache::view(int fd, size_t len, Mapping &out)
+{
+	struct stat st {};
+	if (fstat(fd, &st) != 0)
+		return errno;
+	++tick_;
+	for (auto &e : entries_) {
+		if (e.dev == st.st_dev && e.ino == st.st_ino && e.map.size() >= len) {
+			e.last_use = tick_;
+			out = Mapping::borrowed(e.map.data(), len);
+			return 0;
+		}
+	}
+	Entry e;
+	e.dev = st.st_dev;
+	e.ino = st.st_ino;
+	e.last_use = tick_;
+	// Map the whole (sealed) file so later, larger payloads in the same memfd hit the cache.
+	if (int r = e.map.map_readonly(fd, static_cast<size_t>(st.st_size)))
+		return r;
+	if (entries_.size() >= max_) {
+		auto lru = std::min_element(entries_.begin(), entries_.end(),
+					    [](const Entry &a, const Entry &b) { return a.last_use < b.last_use; });
+		entries_.erase(lru);
+	}
+	entries_.push_back(std::move(e));
+	out = Mapping::borrowed(entries_.back().map.data(), len);
 	return 0;
 }
 

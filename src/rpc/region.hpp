@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <vector>
 
 namespace vaccel::rpc {
 
@@ -40,10 +41,19 @@ private:
 	size_t cap_ = 0;
 };
 
-// A private (copy-on-write) view of a received memfd.
+// A read-only shared view of a received memfd; may also be a borrowed view of a mapping
+// owned by a MappingCache.
 class Mapping {
 public:
 	Mapping() = default;
+	static Mapping borrowed(std::byte *data, size_t len)
+	{
+		Mapping m;
+		m.base_ = data;
+		m.len_ = len;
+		m.owned_ = false;
+		return m;
+	}
 	Mapping(const Mapping &) = delete;
 	Mapping &operator=(const Mapping &) = delete;
 	Mapping(Mapping &&o) noexcept;
@@ -58,6 +68,27 @@ public:
 private:
 	std::byte *base_ = nullptr;
 	size_t len_ = 0;
+	bool owned_ = true;
+};
+
+// Per-connection cache of memfd mappings keyed by inode. Pooled client memfds come back
+// call after call; their size is sealed, so a mapping stays valid and mapping/faulting it
+// again is avoided. Holds at most `max` mappings (each keeps its memfd alive).
+class MappingCache {
+public:
+	explicit MappingCache(size_t max = 4) : max_(max) {}
+	// Returns a borrowed view of `len` bytes of the memfd (mapping it on first use).
+	int view(int fd, size_t len, Mapping &out);
+
+private:
+	struct Entry {
+		uint64_t dev = 0, ino = 0;
+		Mapping map;
+		uint64_t last_use = 0;
+	};
+	std::vector<Entry> entries_;
+	size_t max_;
+	uint64_t tick_ = 0;
 };
 
 // Validates a memfd received from a peer before it is mapped: regular file, F_SEAL_SHRINK
