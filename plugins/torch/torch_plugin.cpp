@@ -16,6 +16,7 @@
 #include <new>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "image.hpp"
@@ -185,6 +186,16 @@ std::shared_ptr<const image::Labels> labels_for(vaccel_session *sess)
 
 // ---- tensors -------------------------------------------------------------------------------
 
+// The tensor's data_type as a plain integer.  C callers may store any int in the enum, and in C++
+// loading an out-of-range enum value is undefined, so read its bytes instead.
+int raw_dtype(const vaccel_torch_tensor *t)
+{
+	std::underlying_type_t<vaccel_torch_data_type> raw{};
+	static_assert(sizeof(raw) == sizeof(t->data_type));
+	std::memcpy(&raw, &t->data_type, sizeof(raw));
+	return static_cast<int>(raw);
+}
+
 std::vector<engine::TensorView> views_of(vaccel_torch_tensor *const *in, int nr_in)
 {
 	std::vector<engine::TensorView> views;
@@ -194,9 +205,9 @@ std::vector<engine::TensorView> views_of(vaccel_torch_tensor *const *in, int nr_
 		const std::string which = "input tensor " + std::to_string(i);
 		if (t == nullptr)
 			fail(ErrorKind::InvalidInput, which + " is NULL");
-		if (!engine::is_valid_dtype(static_cast<int>(t->data_type)))
-			fail(ErrorKind::InvalidInput,
-			     which + " has invalid data type " + std::to_string(static_cast<int>(t->data_type)));
+		const int dtype = raw_dtype(t);
+		if (!engine::is_valid_dtype(dtype))
+			fail(ErrorKind::InvalidInput, which + " has invalid data type " + std::to_string(dtype));
 		if (t->nr_dims < 0 || t->nr_dims > 64 || (t->nr_dims > 0 && t->dims == nullptr))
 			fail(ErrorKind::InvalidInput,
 			     which + " has invalid dims (nr_dims = " + std::to_string(t->nr_dims) + ")");
@@ -204,7 +215,7 @@ std::vector<engine::TensorView> views_of(vaccel_torch_tensor *const *in, int nr_
 		v.data = t->data;
 		v.size = t->size;
 		v.dims.assign(t->dims, t->dims + t->nr_dims);
-		v.dtype = static_cast<engine::DType>(t->data_type);
+		v.dtype = static_cast<engine::DType>(dtype);
 		views.push_back(std::move(v));
 	}
 	return views;
@@ -339,7 +350,7 @@ const float *float_data(vaccel_torch_tensor **t, const char *name, int64_t rows,
 	if (t == nullptr || *t == nullptr)
 		fail(ErrorKind::InvalidInput, std::string("sgemm: ") + name + " is NULL");
 	const vaccel_torch_tensor *x = *t;
-	if (x->data_type != VACCEL_TORCH_FLOAT)
+	if (raw_dtype(x) != VACCEL_TORCH_FLOAT)
 		fail(ErrorKind::InvalidInput, std::string("sgemm: ") + name + " is not FLOAT");
 	const size_t need = static_cast<size_t>(rows) * static_cast<size_t>(cols) * sizeof(float);
 	if (x->data == nullptr || x->size != need)

@@ -9,8 +9,10 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <thread>
+#include <type_traits>
 
 #include "image.hpp"
 #include "test_models.hpp"
@@ -306,7 +308,9 @@ TEST(TorchPluginErrors, BadTensorsAreInvalid)
 	auto bad_size = make_tensor(data.data(), 100, {1, 3, 224, 224}, VACCEL_TORCH_FLOAT);
 	EXPECT_EQ(run(bad_size), VACCEL_EINVAL);
 	auto bad_enum = make_tensor(data.data(), data.size() * 4, {1, 3, 224, 224}, VACCEL_TORCH_FLOAT);
-	bad_enum.t->data_type = static_cast<vaccel_torch_data_type>(99);
+	// What a C caller can store; C++ may not hold 99 in this enum, so write the bytes.
+	const std::underlying_type_t<vaccel_torch_data_type> ninety_nine = 99;
+	std::memcpy(&bad_enum.t->data_type, &ninety_nine, sizeof(ninety_nine));
 	EXPECT_EQ(run(bad_enum), VACCEL_EINVAL);
 	auto null_data = make_tensor(nullptr, data.size() * 4, {1, 3, 224, 224}, VACCEL_TORCH_FLOAT);
 	EXPECT_EQ(run(null_data), VACCEL_EINVAL);
