@@ -147,12 +147,18 @@ else
 fi
 
 # --- QEMU ----------------------------------------------------------------------------------------------------
+# Under TCG the guest reads the host TSC; telling the kernel its rate skips the PIT/HPET calibration, which on a
+# loaded host sometimes goes wrong and makes guest time run at the wrong speed.
+kernel_cmdline="console=ttyS0 panic=-1 rdinit=/init quiet"
+host_tsc_khz="$(awk '/^cpu MHz/{printf "%d", $4 * 1000; exit}' /proc/cpuinfo 2>/dev/null)"
+[[ -z "$host_tsc_khz" || "$host_tsc_khz" == 0 ]] || kernel_cmdline+=" tsc_early_khz=$host_tsc_khz"
+
 qemu_args=(
   -accel tcg -M pc -m "$mem_mib" -smp 1
   -nodefaults -no-user-config -display none -no-reboot
   -serial "file:$work/console.log"
   -kernel "$kernel" -initrd "$work/initrd.img"
-  -append "console=ttyS0 panic=-1 rdinit=/init quiet"
+  -append "$kernel_cmdline"
   -device virtio-serial-pci
   -chardev "$chardev" -device "virtserialport,chardev=vaccel0,name=$port_name"
 )
