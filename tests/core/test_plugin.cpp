@@ -98,6 +98,20 @@ TEST_F(PluginLoad, CxxPluginLoads)
 	EXPECT_OK(vaccel_session_release(&sess));
 }
 
+TEST_F(PluginLoad, SeedEraMacrosAndRegistration)
+{
+	ASSERT_OK(vaccel_plugin_load(VTEST_SEED));
+	vaccel_session sess{};
+	ASSERT_OK(vaccel_session_init(&sess, VACCEL_PLUGIN_FPGA));
+	EXPECT_STREQ("vtest-seed", sess.plugin->info->name);
+	for (int op = 0; op < VACCEL_OP_MAX; ++op)
+		EXPECT_NE(nullptr, sess.plugin->ops[op]) << op;
+	int a[2] = {1, 2}, b[2] = {};
+	EXPECT_OK(vaccel_fpga_arraycopy(&sess, a, b, 2));
+	EXPECT_EQ(2, b[1]);
+	EXPECT_OK(vaccel_session_release(&sess));
+}
+
 TEST_F(PluginLoad, ParseAndLoadAttemptsEveryEntryAndReturnsFirstError)
 {
 	std::string list = vtest::plugin_list({VTEST_NOSYM, VTEST_CPU, VTEST_BADMAJOR, VTEST_GPU});

@@ -472,6 +472,43 @@ TEST_F(Resource, HttpUnreachableFails)
 	EXPECT_NE(VACCEL_OK, vaccel_resource_init(&res, url.c_str(), VACCEL_RESOURCE_MODEL));
 }
 
+TEST_F(Resource, HttpRemoteSessionKeepsTheUrl)
+{
+	// Reference §4.6: for a remote session the URL travels, the guest does
+	// not download it.
+	vtest::HttpServer server(std::map<std::string, std::string>{{"/remote.bin", "REMOTE"}});
+	vaccel_resource res{};
+	ASSERT_OK(vaccel_resource_init(&res, server.url("/remote.bin").c_str(), VACCEL_RESOURCE_MODEL));
+	size_t after_init = server.requests();
+	vaccel_session remote{};
+	ASSERT_OK(vaccel_session_init(&remote, VACCEL_PLUGIN_REMOTE));
+	ASSERT_OK(vaccel_resource_register(&res, &remote));
+	EXPECT_GT(res.remote_id, 0);
+	EXPECT_EQ(after_init, server.requests()) << "no download for a remote session";
+	EXPECT_EQ(0u, vtest::count_entries(resource_dir(res)));
+	EXPECT_OK(vaccel_resource_release(&res));
+	EXPECT_OK(vaccel_session_release(&remote));
+}
+
+TEST_F(Resource, MemOnlyAndDirectoryWithRemoteSession)
+{
+	vaccel_session remote{};
+	ASSERT_OK(vaccel_session_init(&remote, VACCEL_PLUGIN_REMOTE));
+	const char bytes[] = "mem-only-virtio";
+	vaccel_resource mem{}, dir{};
+	ASSERT_OK(vaccel_resource_init_from_buf(&mem, bytes, sizeof(bytes), VACCEL_RESOURCE_MODEL, "m.bin", true));
+	ASSERT_OK(vaccel_resource_register(&mem, &remote));
+	EXPECT_EQ(5000 + mem.id, mem.remote_id);
+	EXPECT_EQ(1u, vtest::record(VTEST_REMOTE)->last_register_nr_blobs);
+	EXPECT_EQ(0u, vtest::count_entries(resource_dir(mem))) << "still memory only";
+	ASSERT_OK(vaccel_resource_init(&dir, path("dir").c_str(), VACCEL_RESOURCE_MODEL));
+	ASSERT_OK(vaccel_resource_register(&dir, &remote));
+	EXPECT_EQ(3u, vtest::record(VTEST_REMOTE)->last_register_nr_blobs) << "one blob per file, flattened";
+	EXPECT_OK(vaccel_resource_release(&mem));
+	EXPECT_OK(vaccel_resource_release(&dir));
+	EXPECT_OK(vaccel_session_release(&remote));
+}
+
 TEST_F(Resource, HttpMulti)
 {
 	vtest::HttpServer server({{"/a.so", "AAA"}, {"/b.so", "BB"}});

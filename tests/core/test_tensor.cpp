@@ -128,6 +128,7 @@ TEST(TfliteTensor, Lifecycle)
 	EXPECT_OK(vaccel_tflite_tensor_delete(n));
 	EXPECT_EQ(VACCEL_EINVAL, vaccel_tflite_tensor_init(nullptr, 2, dims, VACCEL_TFLITE_INT8));
 	EXPECT_EQ(VACCEL_EINVAL, vaccel_tflite_tensor_new(nullptr, 2, dims, VACCEL_TFLITE_INT8));
+	EXPECT_EQ(VACCEL_EINVAL, vaccel_tflite_tensor_allocate(nullptr, 2, dims, VACCEL_TFLITE_INT8, 4));
 	EXPECT_EQ(VACCEL_EINVAL, vaccel_tflite_tensor_set_data(nullptr, v, 4));
 	EXPECT_EQ(VACCEL_EINVAL, vaccel_tflite_tensor_take_data(nullptr, &data, &size));
 	EXPECT_EQ(VACCEL_EINVAL, vaccel_tflite_tensor_delete(nullptr));

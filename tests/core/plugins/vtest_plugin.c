@@ -20,6 +20,9 @@
 
 #include "vtest_record.h"
 
+/* The OPS_SUBSET / NO_SYMBOL variants leave some ops and hooks unregistered. */
+#pragma GCC diagnostic ignored "-Wunused-function"
+
 #ifndef VTEST_NAME
 #define VTEST_NAME "vtest"
 #endif
@@ -386,7 +389,7 @@ static struct vaccel_op ops[] = {
 
 /* ---- transport hooks ------------------------------------------------------ */
 
-static int hook_session_init(struct vaccel_session *sess, uint32_t flags)
+static __attribute__((unused)) int hook_session_init(struct vaccel_session *sess, uint32_t flags)
 {
 	pthread_mutex_lock(&record_lock);
 	record.session_init_calls++;
@@ -396,7 +399,7 @@ static int hook_session_init(struct vaccel_session *sess, uint32_t flags)
 	return VACCEL_OK;
 }
 
-static int hook_session_release(struct vaccel_session *sess)
+static __attribute__((unused)) int hook_session_release(struct vaccel_session *sess)
 {
 	(void)sess;
 	pthread_mutex_lock(&record_lock);
@@ -405,7 +408,7 @@ static int hook_session_release(struct vaccel_session *sess)
 	return VACCEL_OK;
 }
 
-static int hook_session_update(struct vaccel_session *sess, uint32_t flags)
+static __attribute__((unused)) int hook_session_update(struct vaccel_session *sess, uint32_t flags)
 {
 	(void)sess;
 	pthread_mutex_lock(&record_lock);
@@ -415,7 +418,7 @@ static int hook_session_update(struct vaccel_session *sess, uint32_t flags)
 	return VACCEL_OK;
 }
 
-static int hook_resource_register(struct vaccel_resource *res, struct vaccel_session *sess)
+static __attribute__((unused)) int hook_resource_register(struct vaccel_resource *res, struct vaccel_session *sess)
 {
 	(void)sess;
 	pthread_mutex_lock(&record_lock);
@@ -428,7 +431,7 @@ static int hook_resource_register(struct vaccel_resource *res, struct vaccel_ses
 	return VACCEL_OK;
 }
 
-static int hook_resource_unregister(struct vaccel_resource *res, struct vaccel_session *sess)
+static __attribute__((unused)) int hook_resource_unregister(struct vaccel_resource *res, struct vaccel_session *sess)
 {
 	(void)res, (void)sess;
 	pthread_mutex_lock(&record_lock);
@@ -437,7 +440,7 @@ static int hook_resource_unregister(struct vaccel_resource *res, struct vaccel_s
 	return VACCEL_OK;
 }
 
-static int hook_resource_sync(struct vaccel_resource *res, struct vaccel_session *sess)
+static __attribute__((unused)) int hook_resource_sync(struct vaccel_resource *res, struct vaccel_session *sess)
 {
 	(void)res, (void)sess;
 	pthread_mutex_lock(&record_lock);
@@ -454,7 +457,17 @@ static int init(void)
 	pthread_mutex_unlock(&record_lock);
 	if (VTEST_INIT_RC != 0)
 		return VTEST_INIT_RC;
+#if defined(VTEST_SEED_MACROS) && VTEST_SEED_MACROS
+	/* Seed-era registration: one op at a time through the old names. */
+	for (size_t i = 0; i + 1 < sizeof(ops) / sizeof(ops[0]); i++) {
+		int ret = register_plugin_function(&ops[i]);
+		if (ret)
+			return ret;
+	}
+	return register_plugin_functions(&ops[sizeof(ops) / sizeof(ops[0]) - 1], 1);
+#else
 	return vaccel_plugin_register_ops(ops, sizeof(ops) / sizeof(ops[0]));
+#endif
 }
 
 static int fini(void)
@@ -482,6 +495,9 @@ static void *keep_referenced[] __attribute__((used)) = {(void *)init, (void *)fi
 							 (void *)hook_resource_register,
 							 (void *)hook_resource_unregister,
 							 (void *)hook_resource_sync};
+#elif defined(VTEST_SEED_MACROS) && VTEST_SEED_MACROS
+VACCEL_MODULE(.name = VTEST_INFO_NAME, .version = "0.0.9", .vaccel_version = VTEST_VACCEL_VERSION,
+	      .init = init, .fini = fini, .is_virtio = false, .type = VTEST_TYPE)
 #else
 VACCEL_PLUGIN(.name = VTEST_INFO_NAME, .version = "1.2.3", .vaccel_version = VTEST_VACCEL_VERSION,
 	      .init = init, .fini = fini, .is_virtio = VTEST_VIRTIO, .type = VTEST_TYPE,
