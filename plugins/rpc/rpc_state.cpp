@@ -119,7 +119,8 @@ int State::call(const vaccel_session *sess, const v1::Request &req, std::span<co
 		return VACCEL_ESESS;
 	}
 	if (r != 0) {
-		vaccel_error("[rpc] %s", why.c_str());
+		if (r != EREMOTEIO) // transport failures were already logged by the client
+			vaccel_error("[rpc] %s", why.c_str());
 		return r == EMSGSIZE ? VACCEL_EINVAL : VACCEL_EREMOTEIO;
 	}
 	int status = out.response.status();

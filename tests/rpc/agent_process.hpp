@@ -8,7 +8,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <gtest/gtest.h>
+
 #include <chrono>
+#include <filesystem>
 #include <cstring>
 #include <cstdlib>
 #include <fstream>
@@ -33,7 +36,18 @@ public:
 	AgentProcess() = default;
 	AgentProcess(const AgentProcess &) = delete;
 	AgentProcess &operator=(const AgentProcess &) = delete;
-	~AgentProcess() { stop(); }
+	~AgentProcess()
+	{
+		stop();
+		// Sanitizer reports of the agent process fail the test that ran it.
+		std::string log = log_text();
+		EXPECT_EQ(log.find("ThreadSanitizer"), std::string::npos) << log;
+		EXPECT_EQ(log.find("AddressSanitizer"), std::string::npos) << log;
+		if (!dir_.empty() && !getenv("VACCEL_RPC_TEST_KEEP")) {
+			std::error_code ec;
+			std::filesystem::remove_all(dir_, ec);
+		}
+	}
 
 	// Starts the agent on a unix socket (or tcp when use_tcp) with `plugins` and extra flags.
 	bool start(const std::string &plugins, std::vector<std::string> extra = {}, bool use_tcp = false)
