@@ -89,3 +89,21 @@ int net_download(const char *url, const std::string &dest);
 std::string net_url_filename(const char *url);
 
 } // namespace vaccel::core
+
+namespace vaccel::core {
+
+// Calls a plugin hook (session_init, resource_register, ...). A C++ plugin
+// that lets an exception escape gets VACCEL_EBACKEND instead of unwinding
+// through the runtime's bookkeeping.
+template <typename Hook, typename... Args>
+int call_hook(const char *plugin_name, const char *what, Hook hook, Args... args) noexcept
+{
+	try {
+		return hook(args...);
+	} catch (...) {
+		vaccel_error("Plugin %s %s threw an exception", plugin_name, what);
+		return VACCEL_EBACKEND;
+	}
+}
+
+} // namespace vaccel::core

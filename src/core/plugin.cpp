@@ -118,6 +118,18 @@ bool already_loaded_locked(const PluginRegistry &reg, const vaccel_plugin *plugi
 	});
 }
 
+// Runs a plugin's init/fini; a C++ plugin that lets an exception escape is
+// treated as a backend failure instead of unwinding through the registry.
+int call_plugin_hook(const char *name, const char *what, int (*hook)(void)) noexcept
+{
+	try {
+		return hook();
+	} catch (...) {
+		vaccel_error("Plugin %s %s() threw an exception", name, what);
+		return VACCEL_EBACKEND;
+	}
+}
+
 int fail_load(const char *lib, void *handle, int code, const std::string &why)
 {
 	vaccel_error("Could not load plugin %s: %s", lib, why.c_str());
@@ -201,7 +213,7 @@ int load_one(const char *lib)
 		std::unique_lock lock(reg.mutex);
 		reg.loading = plugin;
 	}
-	int ret = plugin->info->init();
+	int ret = call_plugin_hook(plugin->info->name, "init", plugin->info->init);
 	{
 		std::unique_lock lock(reg.mutex);
 		reg.loading = nullptr;
@@ -277,7 +289,7 @@ void plugins_unload_all()
 		vaccel_plugin *p = *it;
 		const char *name = p->info->name;
 		vaccel_debug("Unregistering plugin %s", name);
-		if (int ret = p->info->fini())
+		if (int ret = call_plugin_hook(name, "fini", p->info->fini))
 			vaccel_warn("Plugin %s fini() returned %d", name, ret);
 		std::fill(std::begin(p->ops), std::end(p->ops), nullptr);
 		void *handle = p->dl_handle;

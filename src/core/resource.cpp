@@ -3,9 +3,11 @@
 // files under <rundir>/resource.<id>, registration with sessions (refcounted)
 // and the global lookups.
 //
-// Locking: objects().mutex guards the registry and the links; a resource's
-// data_mutex serialises the preparation of its blobs (directory listing,
-// download, reading for remote sessions). Plugin hooks run with no lock held.
+// Locking: objects().mutex guards the registry and the links and is never
+// held while calling out. A resource's data_mutex serialises everything that
+// touches its blobs or talks to plugins about it (directory listing, download,
+// reading for remote sessions, and the register/unregister/sync hooks).
+// Lock order: data_mutex before objects().mutex.
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -375,6 +377,11 @@ void remove_link_locked(SessionState *ss, ResourceState &rs, vaccel_session *ses
 	}
 }
 
+// Registration and unregistration of one resource are serialised by its
+// data_mutex, held across data preparation, the plugin hook and the link
+// update: hooks of one resource never run concurrently (a transport plugin
+// can safely create the remote resource once and reuse its remote_id), and
+// an unregister hook always completes before a new register hook starts.
 int register_impl(vaccel_resource *res, vaccel_session *sess)
 {
 	if (!res || !sess)
@@ -406,16 +413,14 @@ int register_impl(vaccel_resource *res, vaccel_session *sess)
 		rs->pending.insert(sess);
 	}
 
-	int ret;
-	{
-		std::lock_guard data_lock(rs->data_mutex);
-		ret = guard(__func__, [&] { return prepare_for_session(res, sess); });
-	}
+	std::lock_guard data_lock(rs->data_mutex);
+	int ret = guard(__func__, [&] { return prepare_for_session(res, sess); });
 	vaccel_plugin *plugin = sess->plugin;
 	bool hook_called = false;
 	if (ret == VACCEL_OK && plugin && plugin->info->resource_register) {
 		hook_called = true;
-		ret = plugin->info->resource_register(res, sess);
+		ret = call_hook(plugin->info->name, "resource_register",
+				plugin->info->resource_register, res, sess);
 		if (ret)
 			vaccel_error("Plugin %s could not register resource %lld with session %lld (%d)",
 				     plugin->info->name, static_cast<long long>(res->id),
@@ -447,7 +452,8 @@ int register_impl(vaccel_resource *res, vaccel_session *sess)
 		vaccel_error("Resource %lld: session or resource released during registration",
 			     static_cast<long long>(res->id));
 		if (hook_called && plugin->info->resource_unregister)
-			plugin->info->resource_unregister(res, sess);
+			call_hook(plugin->info->name, "resource_unregister",
+				  plugin->info->resource_unregister, res, sess);
 	}
 	if (ret == VACCEL_OK)
 		vaccel_debug("Registered resource %lld with session %lld",
@@ -460,13 +466,18 @@ int unregister_impl(vaccel_resource *res, vaccel_session *sess)
 	if (!res || !sess)
 		return VACCEL_EINVAL;
 	auto &o = objects();
+	std::shared_ptr<ResourceState> rs;
 	{
 		std::lock_guard lock(o.mutex);
-		auto rs = find_resource_locked(res);
-		if (!rs) {
-			vaccel_error("Cannot unregister resource: not an initialized resource");
-			return VACCEL_EINVAL;
-		}
+		rs = find_resource_locked(res);
+	}
+	if (!rs) {
+		vaccel_error("Cannot unregister resource: not an initialized resource");
+		return VACCEL_EINVAL;
+	}
+	std::lock_guard data_lock(rs->data_mutex);
+	{
+		std::lock_guard lock(o.mutex);
 		if (std::find(rs->sessions.begin(), rs->sessions.end(), sess) == rs->sessions.end()) {
 			vaccel_error("Resource %lld is not registered with session %lld",
 				     static_cast<long long>(res->id), static_cast<long long>(sess->id));
@@ -477,7 +488,8 @@ int unregister_impl(vaccel_resource *res, vaccel_session *sess)
 	int ret = VACCEL_OK;
 	vaccel_plugin *plugin = sess->plugin;
 	if (plugin && plugin->info->resource_unregister) {
-		ret = plugin->info->resource_unregister(res, sess);
+		ret = call_hook(plugin->info->name, "resource_unregister",
+				plugin->info->resource_unregister, res, sess);
 		if (ret)
 			vaccel_error("Plugin %s could not unregister resource %lld from session %lld (%d)",
 				     plugin->info->name, static_cast<long long>(res->id),
@@ -747,8 +759,17 @@ int vaccel_resource_sync(struct vaccel_resource *res, struct vaccel_session *ses
 			return static_cast<int>(VACCEL_EPERM);
 		}
 		vaccel_plugin *plugin = sess->plugin;
+		std::shared_ptr<ResourceState> rs;
+		{
+			auto &o = objects();
+			std::lock_guard lock(o.mutex);
+			rs = find_resource_locked(res);
+		}
+		if (!rs)
+			return static_cast<int>(VACCEL_EINVAL);
+		std::lock_guard data_lock(rs->data_mutex);
 		if (plugin && plugin->info->resource_sync)
-			return plugin->info->resource_sync(res, sess);
+			return call_hook(plugin->info->name, "resource_sync", plugin->info->resource_sync, res, sess);
 		if (sess->is_virtio) {
 			vaccel_error("Cannot sync resource %lld: plugin %s has no resource_sync",
 				     static_cast<long long>(res->id), plugin->info->name);

@@ -136,7 +136,7 @@ int session_init_impl(vaccel_session *sess, uint32_t flags)
 	sess->priv = nullptr;
 
 	if (plugin->info->session_init) {
-		int ret = plugin->info->session_init(sess, flags);
+		int ret = call_hook(plugin->info->name, "session_init", plugin->info->session_init, sess, flags);
 		if (ret) {
 			vaccel_error("Cannot create session: plugin %s session_init failed (%d)",
 				     plugin->info->name, ret);
@@ -188,7 +188,7 @@ int session_release_impl(vaccel_session *sess)
 	int ret = VACCEL_OK;
 	vaccel_plugin *plugin = sess->plugin;
 	if (plugin && plugin->info->session_release) {
-		ret = plugin->info->session_release(sess);
+		ret = call_hook(plugin->info->name, "session_release", plugin->info->session_release, sess);
 		if (ret)
 			vaccel_error("Plugin %s session_release for session %lld failed (%d)",
 				     plugin->info->name, static_cast<long long>(sess->id), ret);
@@ -361,7 +361,7 @@ int vaccel_session_update(struct vaccel_session *sess, uint32_t flags)
 		if (sess->is_virtio) {
 			vaccel_plugin *p = sess->plugin;
 			if (p->info->session_update) {
-				if (int ret = p->info->session_update(sess, flags))
+				if (int ret = call_hook(p->info->name, "session_update", p->info->session_update, sess, flags))
 					return ret;
 			}
 			sess->hint = flags;
