@@ -320,6 +320,48 @@ TEST_F(Cpp, Ops)
 	EXPECT_STREQ("vtest-pose 3 bytes", reinterpret_cast<char *>(name.data()));
 }
 
+TEST_F(Cpp, TensorsAndModelOps)
+{
+	vaccel::Session sess;
+	vaccel::Resource model((tmp / "model.bin").string(), VACCEL_RESOURCE_MODEL);
+	try {
+		vaccel::torch_model_load(sess, model);
+		FAIL();
+	} catch (const vaccel::Error &e) {
+		EXPECT_EQ(VACCEL_EPERM, e.vaccel_code());
+	}
+	sess.register_resource(model);
+	vaccel::torch_model_load(sess, model);
+	const int64_t dims[2] = {1, 2};
+	std::vector<vaccel::TorchTensor> inputs;
+	inputs.push_back(vaccel::make_torch_tensor(dims, VACCEL_TORCH_FLOAT, 2 * sizeof(float)));
+	auto in_view = vaccel::tensor_data<float>(*inputs[0]);
+	ASSERT_EQ(2u, in_view.size());
+	in_view[0] = 3.5f;
+	in_view[1] = -1.f;
+	auto outputs = vaccel::torch_model_run(sess, model, inputs, 1);
+	ASSERT_EQ(1u, outputs.size());
+	auto out_view = vaccel::tensor_data<float>(*outputs[0]);
+	ASSERT_EQ(2u, out_view.size());
+	EXPECT_EQ(3.5f, out_view[0]);
+	EXPECT_EQ(-1.f, out_view[1]);
+
+	vaccel::tflite_model_load(sess, model);
+	const int32_t tdims[1] = {3};
+	std::vector<vaccel::TfliteTensor> tin;
+	tin.push_back(vaccel::make_tflite_tensor(tdims, VACCEL_TFLITE_UINT8, 3));
+	uint8_t status = 42;
+	auto tout = vaccel::tflite_model_run(sess, model, tin, 1, &status);
+	EXPECT_EQ(0, status);
+	ASSERT_EQ(1u, tout.size());
+	EXPECT_EQ(3u, tout[0]->size);
+	vaccel::tflite_model_unload(sess, model);
+
+	const int64_t tfdims[1] = {4};
+	auto tf = vaccel::make_tf_tensor(tfdims, VACCEL_TF_INT32, 16);
+	EXPECT_EQ(4u, vaccel::tensor_data<int32_t>(*tf).size());
+}
+
 TEST(CppProf, RegionsAndScopes)
 {
 	vaccel::Runtime rt(vaccel::Config(std::nullopt, VACCEL_LOG_ERROR, std::nullopt, /*profiling=*/true));
