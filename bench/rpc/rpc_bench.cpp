@@ -7,7 +7,7 @@
 //  4. Aggregate noop and 1 MiB throughput with 1, 4 and 16 concurrent clients.
 // Every loop is bounded by an iteration count and a time cap.
 //
-// usage: rpc_bench [--quick] [--classify-plugin PATH] [--image PATH]
+// usage: rpc_bench [--quick] [--classify-plugin PATH --model PATH] [--image PATH]
 #include "client.hpp"
 #include "transport.hpp"
 #include "vaccel_rpc.pb.h"
@@ -436,7 +436,8 @@ double classify_us(vaccel_session *sess, const std::vector<char> &img, int iters
 	return stats_us(t).p50;
 }
 
-void bench_classify(const std::string &plugin, const std::string &image, const std::string &agent_addr)
+void bench_classify(const std::string &plugin, const std::string &image, const std::string &model,
+		    const std::string &agent_addr)
 {
 	std::ifstream f(image, std::ios::binary);
 	std::vector<char> img((std::istreambuf_iterator<char>(f)), {});
@@ -456,10 +457,25 @@ void bench_classify(const std::string &plugin, const std::string &image, const s
 		printf("(classify skipped: session creation failed)\n");
 		return;
 	}
+	// Real plugins classify with the session's MODEL resource: one resource, registered with the
+	// local session and (uploaded once) with the remote one.
+	vaccel_resource res{};
+	bool have_model = !model.empty();
+	if (have_model && (vaccel_resource_init(&res, model.c_str(), VACCEL_RESOURCE_MODEL) != VACCEL_OK ||
+			   vaccel_resource_register(&res, &local) != VACCEL_OK ||
+			   vaccel_resource_register(&res, &remote) != VACCEL_OK)) {
+		printf("(classify skipped: cannot register %s)\n", model.c_str());
+		return;
+	}
 	double l = classify_us(&local, img, iters);
 	double r = classify_us(&remote, img, iters);
 	printf("| %s | %zu B | %.1f | %.1f | %.3fx |\n", plugin.substr(plugin.rfind('/') + 1).c_str(), img.size(), l, r,
 	       r / l);
+	if (have_model) {
+		vaccel_resource_unregister(&res, &local);
+		vaccel_resource_unregister(&res, &remote);
+		vaccel_resource_release(&res);
+	}
 	vaccel_session_release(&local);
 	vaccel_session_release(&remote);
 }
@@ -522,6 +538,7 @@ int main(int argc, char **argv)
 {
 	std::string classify_plugin = NOOP_PLUGIN;
 	std::string image = VACCEL_MODELS_DIR "/cat.bmp";
+	std::string model;
 	for (int i = 1; i < argc; ++i) {
 		std::string a = argv[i];
 		if (a == "--quick")
@@ -530,8 +547,10 @@ int main(int argc, char **argv)
 			classify_plugin = argv[++i];
 		else if (a == "--image" && i + 1 < argc)
 			image = argv[++i];
+		else if (a == "--model" && i + 1 < argc)
+			model = argv[++i];
 		else {
-			fprintf(stderr, "usage: %s [--quick] [--classify-plugin PATH] [--image PATH]\n", argv[0]);
+			fprintf(stderr, "usage: %s [--quick] [--classify-plugin PATH --model PATH] [--image PATH]\n", argv[0]);
 			return 2;
 		}
 	}
@@ -563,7 +582,7 @@ int main(int argc, char **argv)
 	stop_process(au.pid);
 	Agent ac = start_agent(classify_plugin, false, "classify");
 	printf("| plugin | image | in-process | through agent | ratio |\n|---|---|---|---|---|\n");
-	bench_classify(classify_plugin, image, ac.addr);
+	bench_classify(classify_plugin, image, model, ac.addr);
 	stop_process(ac.pid);
 
 	printf("\n## Concurrent clients (unix, noop agent): aggregate noop calls/s and 1 MiB payload GB/s\n\n");
