@@ -218,3 +218,63 @@ TEST(TorchPreprocess, NotAnImageIsRejected)
 }
 
 }  // namespace
+
+namespace {
+
+// Sets environment variables for one scope, restoring "unset" afterwards.
+struct ScopedEnv {
+	std::vector<std::string> names;
+	ScopedEnv(std::initializer_list<std::pair<const char *, const char *>> vars)
+	{
+		for (auto [k, v] : vars) {
+			setenv(k, v, 1);
+			names.emplace_back(k);
+		}
+	}
+	~ScopedEnv()
+	{
+		for (const auto &k : names)
+			unsetenv(k.c_str());
+	}
+};
+
+TEST(TorchPreprocess, EnvironmentOverridesDefaults)
+{
+	ScopedEnv env{{"VACCEL_TORCH_INPUT_SIZE", "160x128"},
+		      {"VACCEL_TORCH_CROP", "1"},
+		      {"VACCEL_TORCH_MEAN", "0.5,0.5,0.5"},
+		      {"VACCEL_TORCH_STD", "0.25 0.25 0.25"},
+		      {"VACCEL_TORCH_SCALE", "0.00392156862"}};
+	torch_plugin::Preprocess pre;
+	std::string error;
+	ASSERT_TRUE(torch_plugin::preprocess_from_env(pre, error)) << error;
+	EXPECT_EQ(pre.width, 160);
+	EXPECT_EQ(pre.height, 128);
+	EXPECT_DOUBLE_EQ(pre.crop, 1.0);
+	EXPECT_FLOAT_EQ(pre.mean[1], 0.5F);
+	EXPECT_FLOAT_EQ(pre.std[2], 0.25F);
+	const auto bytes = test::read_bytes(test::model_path("cat.bmp"));
+	torch_plugin::InputTensor in;
+	ASSERT_TRUE(torch_plugin::make_input(bytes.data(), bytes.size(), pre, in, error)) << error;
+	EXPECT_EQ(in.dims, (std::vector<int64_t>{1, 3, 128, 160}));
+	EXPECT_EQ(in.data.size(), 3U * 128 * 160);
+}
+
+TEST(TorchPreprocess, BadEnvironmentValuesAreNamed)
+{
+	for (auto [name, value] : {std::pair{"VACCEL_TORCH_INPUT_SIZE", "0"},
+				   {"VACCEL_TORCH_INPUT_SIZE", "big"},
+				   {"VACCEL_TORCH_CROP", "1.5"},
+				   {"VACCEL_TORCH_MEAN", "0.5,0.5"},
+				   {"VACCEL_TORCH_STD", "0,1,1"},
+				   {"VACCEL_TORCH_SCALE", "x"}}) {
+		ScopedEnv env{{name, value}};
+		torch_plugin::Preprocess pre;
+		std::string error;
+		EXPECT_FALSE(torch_plugin::preprocess_from_env(pre, error)) << name << "=" << value;
+		EXPECT_NE(error.find(name), std::string::npos) << error;
+		EXPECT_EQ(pre.width, 224) << "a rejected value must leave the defaults";
+	}
+}
+
+}  // namespace
