@@ -345,4 +345,24 @@ OwnedTensor sgemm(const float *a, const float *b, const float *c, int64_t m, int
 	}
 }
 
+void sgemm_strided(int64_t m, int64_t n, int64_t k, float alpha, const float *a, int64_t lda,
+		   const float *b, int64_t ldb, float beta, float *c, int64_t ldc)
+{
+	apply_threads_on_this_thread();
+	try {
+		c10::InferenceMode guard;
+		const auto opts = torch::TensorOptions().dtype(torch::kFloat32);
+		// Views over the caller's memory; the row strides carry the leading dimensions.
+		const auto ta = torch::from_blob(const_cast<float *>(a), {m, k}, {lda, 1}, opts);
+		const auto tb = torch::from_blob(const_cast<float *>(b), {k, n}, {ldb, 1}, opts);
+		auto tc = torch::from_blob(c, {m, n}, {ldc, 1}, opts);
+		// addmm_ ignores C's old values when beta == 0 (no NaN propagation), like BLAS.
+		tc.addmm_(ta, tb, beta, alpha);
+	} catch (const std::bad_alloc &) {
+		throw;
+	} catch (const std::exception &e) {
+		throw EngineError(ErrorKind::Backend, "libtorch sgemm failed: " + c10::GetExceptionString(e));
+	}
+}
+
 }  // namespace vaccel::torch_engine

@@ -100,4 +100,11 @@ int threads();
 // row-major and contiguous; c may be NULL (out = A * B).  Throws EngineError.
 OwnedTensor sgemm(const float *a, const float *b, const float *c, int64_t m, int64_t n, int64_t k);
 
+// BLAS_SGEMM semantics on libtorch, in place: C = alpha * A * B + beta * C, row-major, A m x k
+// (leading dimension lda), B k x n (ldb), C m x n (ldc; columns past n untouched; with beta = 0
+// C is not read).  Preconditions checked by the caller: m, n, k > 0, lda >= k, ldb >= n,
+// ldc >= n, non-NULL pointers.  Throws EngineError.
+void sgemm_strided(int64_t m, int64_t n, int64_t k, float alpha, const float *a, int64_t lda,
+		   const float *b, int64_t ldb, float beta, float *c, int64_t ldc);
+
 }  // namespace vaccel::torch_engine

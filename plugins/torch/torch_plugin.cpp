@@ -378,6 +378,30 @@ int torch_sgemm(vaccel_session *sess, vaccel_torch_tensor **in_a, vaccel_torch_t
 	});
 }
 
+// BLAS_SGEMM (reference vaccel_sgemm semantics) on libtorch, so that a session bound to this
+// plugin can also multiply matrices (a session talks to one plugin only).
+int torch_blas_sgemm(vaccel_session *sess, int64_t m, int64_t n, int64_t k, float alpha, float *a,
+		     int64_t lda, float *b, int64_t ldb, float beta, float *c, int64_t ldc) noexcept
+{
+	return guarded("blas sgemm", [&] {
+		if (sess == nullptr)
+			fail(ErrorKind::InvalidInput, "blas sgemm: session is NULL");
+		if (m <= 0 || n <= 0 || k <= 0)
+			fail(ErrorKind::InvalidInput, "blas sgemm: m, n, k must be positive (got " +
+							      std::to_string(m) + ", " + std::to_string(n) +
+							      ", " + std::to_string(k) + ")");
+		if (lda < k || ldb < n || ldc < n)
+			fail(ErrorKind::InvalidInput, "blas sgemm: leading dimensions too small (lda=" +
+							      std::to_string(lda) + " < k, ldb=" +
+							      std::to_string(ldb) + " or ldc=" +
+							      std::to_string(ldc) + " < n)");
+		if (a == nullptr || b == nullptr || c == nullptr)
+			fail(ErrorKind::InvalidInput, "blas sgemm: a matrix is NULL");
+		engine::sgemm_strided(m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+		return VACCEL_OK;
+	});
+}
+
 // ---- resource hooks and lifecycle ----------------------------------------------------------
 
 int torch_resource_register(vaccel_resource *res, vaccel_session *sess) noexcept
@@ -441,6 +465,7 @@ int torch_init() noexcept
 			VACCEL_OP_INIT(ops[1], VACCEL_OP_TORCH_MODEL_RUN, torch_model_run),
 			VACCEL_OP_INIT(ops[2], VACCEL_OP_IMAGE_CLASSIFY, torch_classify),
 			VACCEL_OP_INIT(ops[3], VACCEL_OP_TORCH_SGEMM, torch_sgemm),
+			VACCEL_OP_INIT(ops[4], VACCEL_OP_BLAS_SGEMM, torch_blas_sgemm),
 		};
 		return vaccel_plugin_register_ops(ops, sizeof(ops) / sizeof(ops[0]));
 	});

@@ -16,6 +16,7 @@
 
 #include "image.hpp"
 #include "test_models.hpp"
+#include "naive_sgemm.hpp"
 #include "torch_test_util.hpp"
 
 namespace {
@@ -348,6 +349,38 @@ TEST(TorchPlugin, DeprecatedTorchSgemm)
 	EXPECT_EQ(bad, nullptr);
 }
 #pragma GCC diagnostic pop
+
+// BLAS_SGEMM on a torch session (a session is bound to one plugin, so torch serves it too).
+TEST(TorchPlugin, BlasSgemmWithLeadingDimensionsAndAlphaBeta)
+{
+	Session s;
+	const int64_t m = 19, n = 11, k = 7, lda = 9, ldb = 13, ldc = 12;
+	const float alpha = 1.5F, beta = -0.5F;
+	std::vector<float> a(m * lda), b(k * ldb), c(m * ldc);
+	for (size_t i = 0; i < a.size(); ++i)
+		a[i] = std::sin(static_cast<float>(i));
+	for (size_t i = 0; i < b.size(); ++i)
+		b[i] = std::cos(static_cast<float>(i) * 0.7F);
+	for (size_t i = 0; i < c.size(); ++i)
+		c[i] = static_cast<float>(i % 5) - 2.0F;
+	auto ref = c;
+	test::naive_sgemm(m, n, k, alpha, a.data(), lda, b.data(), ldb, beta, ref.data(), ldc);
+	ASSERT_EQ(vaccel_sgemm(&s.s, m, n, k, alpha, a.data(), lda, b.data(), ldb, beta, c.data(), ldc),
+		  VACCEL_OK);
+	for (int64_t i = 0; i < m; ++i)
+		for (int64_t j = 0; j < ldc; ++j) {
+			const size_t at = static_cast<size_t>(i * ldc + j);
+			// Padding columns (j >= n) must be exactly untouched.
+			ASSERT_NEAR(c[at], ref[at], j < n ? 1e-4F : 0.0F) << i << "," << j;
+		}
+	// beta = 0: C's old contents (NaN here) are not read.
+	std::vector<float> nan_c(m * ldc, std::nanf(""));
+	ASSERT_EQ(vaccel_sgemm(&s.s, m, n, k, 1.0F, a.data(), lda, b.data(), ldb, 0.0F, nan_c.data(), ldc),
+		  VACCEL_OK);
+	EXPECT_FALSE(std::isnan(nan_c[0]));
+	EXPECT_EQ(vaccel_sgemm(&s.s, m, n, k, 1.0F, a.data(), k - 1, b.data(), ldb, 0.0F, c.data(), ldc),
+		  VACCEL_EINVAL);
+}
 
 // Three sessions on three threads: two share MobileNet, one runs the tiny model.
 TEST(TorchPlugin, ConcurrentSessionsWithDifferentModels)
