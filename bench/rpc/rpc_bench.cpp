@@ -95,21 +95,19 @@ bool write_full(int fd, const void *p, size_t n)
 	return true;
 }
 
-// Protocol: [u64 len][len bytes] -> [u64 len] (payload read into a reused buffer).
+// Protocol: [u64 len][len bytes] -> [u64 len]. The payload lands in a buffer of its own size
+// (reused across messages), as a consumer that hands the bytes on must do.
 void raw_serve(int cfd)
 {
-	std::vector<char> buf(1 << 20);
+	std::vector<char> buf;
 	for (;;) {
 		uint64_t len;
 		if (!read_full(cfd, &len, 8))
 			break;
-		uint64_t left = len;
-		while (left) {
-			size_t k = std::min<uint64_t>(left, buf.size());
-			if (!read_full(cfd, buf.data(), k))
-				return;
-			left -= k;
-		}
+		if (buf.size() < len)
+			buf.resize(len);
+		if (!read_full(cfd, buf.data(), len))
+			break;
 		if (!write_full(cfd, &len, 8))
 			break;
 	}
