@@ -2,6 +2,7 @@
 // vaccel/config.h and vaccel/core.h: config objects, bootstrap/cleanup,
 // rundir, active config.
 #include "vtest.hpp"
+#include "vtest_c_calls.h"
 
 #include <cstdlib>
 
@@ -44,8 +45,9 @@ TEST(Config, InitRejectsNullAndBadLevel)
 	struct vaccel_config cfg{};
 	EXPECT_EQ(VACCEL_EINVAL, vaccel_config_init(&cfg, nullptr, static_cast<vaccel_log_level_t>(0),
 						    nullptr, false, false));
-	EXPECT_EQ(VACCEL_EINVAL, vaccel_config_init(&cfg, nullptr, static_cast<vaccel_log_level_t>(99),
-						    nullptr, false, false));
+	EXPECT_EQ(VACCEL_EINVAL, vaccel_config_init(&cfg, nullptr, VACCEL_LOG_MAX, nullptr, false, false));
+	// A C caller may pass any int as the level.
+	EXPECT_EQ(VACCEL_EINVAL, vtest_c_config_init_level(&cfg, 99));
 }
 
 TEST(Config, NewAndDelete)

@@ -328,6 +328,22 @@ TEST_F(Ops, Opencv)
 	EXPECT_EQ(VACCEL_EINVAL, vaccel_opencv(nullptr, &read, 1, &write, 1));
 }
 
+TEST_F(Ops, SeedEraOpNames)
+{
+	ASSERT_OK(vaccel_resource_register(&model, &sess));
+	vaccel_tf_status status{};
+	ASSERT_OK(vaccel_tf_session_load(&sess, &model, &status));
+	EXPECT_OK(vaccel_tf_status_release(&status));
+	ASSERT_OK(vaccel_tf_session_delete(&sess, &model, &status));
+	EXPECT_OK(vaccel_tf_status_release(&status));
+	ASSERT_OK(vaccel_tflite_session_load(&sess, &model));
+	ASSERT_OK(vaccel_tflite_session_delete(&sess, &model));
+	EXPECT_EQ(1u, rec()->op_calls[VACCEL_TF_SESSION_LOAD]);
+	EXPECT_EQ(1u, rec()->op_calls[VACCEL_TF_SESSION_DELETE]);
+	EXPECT_EQ(1u, rec()->op_calls[VACCEL_TFLITE_SESSION_LOAD]);
+	EXPECT_EQ(1u, rec()->op_calls[VACCEL_TFLITE_SESSION_DELETE]);
+}
+
 TEST_F(Ops, MissingOpIsEnotsup)
 {
 	vaccel_session gpu{};

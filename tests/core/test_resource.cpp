@@ -3,6 +3,7 @@
 // directories, several paths, buffers (persisted / mem_only), blobs and
 // http:// URLs; registration, sharing, refcount, lookups, rundir layout.
 #include "vtest.hpp"
+#include "vtest_c_calls.h"
 
 #include <set>
 
@@ -192,8 +193,8 @@ TEST_F(Resource, FromBufferRandomName)
 	ASSERT_OK(vaccel_resource_from_buf(&res, bytes.data(), bytes.size(), VACCEL_RESOURCE_DATA,
 					   nullptr, false));
 	ASSERT_EQ(1u, res->nr_blobs);
-	const char *p = vaccel_blob_path(res->blobs[0]);
-	ASSERT_NE(nullptr, p);
+	ASSERT_NE(nullptr, vaccel_blob_path(res->blobs[0]));
+	const std::string p = vaccel_blob_path(res->blobs[0]);
 	EXPECT_EQ(bytes, vtest::read_file(p));
 	EXPECT_EQ(resource_dir(*res), fs::path(p).parent_path());
 	EXPECT_OK(vaccel_resource_delete(res));
@@ -408,7 +409,7 @@ TEST_F(Resource, EnumNames)
 	EXPECT_STREQ("LIB", vaccel_resource_type_to_base_str(VACCEL_RESOURCE_LIB));
 	char buf[16];
 	EXPECT_STREQ("data", vaccel_resource_type_name(VACCEL_RESOURCE_DATA, buf, sizeof(buf)));
-	EXPECT_STREQ("UNKNOWN", vaccel_resource_type_to_base_str(static_cast<vaccel_resource_type_t>(77)));
+	EXPECT_STREQ("UNKNOWN", vtest_c_resource_type_base_str(77));
 	EXPECT_STREQ("VACCEL_PATH_REMOTE_FILE", vaccel_path_type_to_str(VACCEL_PATH_REMOTE_FILE));
 	EXPECT_STREQ("LOCAL_DIR", vaccel_path_type_to_base_str(VACCEL_PATH_LOCAL_DIR));
 	EXPECT_STREQ("local_file", vaccel_path_type_name(VACCEL_PATH_LOCAL_FILE, buf, sizeof(buf)));
