@@ -1,0 +1,172 @@
+// libvaccel + libvaccel-rpc.so in this process, a real vaccel-agent (noop plugin) behind it:
+// the vAccel API end to end, tensors, resources (shared, sync), failure codes, threads.
+#include "agent_process.hpp"
+
+#include <vaccel.h>
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cstring>
+#include <thread>
+
+using rpctest::AgentProcess;
+
+namespace {
+
+AgentProcess *g_agent = nullptr;
+
+class PluginTest : public ::testing::Test {
+protected:
+	static void SetUpTestSuite()
+	{
+		g_agent = new AgentProcess;
+		ASSERT_TRUE(g_agent->start(NOOP_PLUGIN));
+		setenv("VACCEL_RPC_ADDRESS", g_agent->address().c_str(), 1);
+		ASSERT_EQ(vaccel_plugin_load(RPC_PLUGIN), VACCEL_OK);
+	}
+	static void TearDownTestSuite()
+	{
+		delete g_agent;
+		g_agent = nullptr;
+	}
+};
+
+const char kText[] = "This is a dummy classification tag!";
+
+} // namespace
+
+TEST_F(PluginTest, RemoteSessionRunsOps)
+{
+	vaccel_session sess{};
+	ASSERT_EQ(vaccel_session_init(&sess, VACCEL_PLUGIN_REMOTE), VACCEL_OK);
+	EXPECT_TRUE(sess.is_virtio);
+	EXPECT_GT(sess.remote_id, 0);
+	EXPECT_EQ(vaccel_noop(&sess), VACCEL_OK);
+	std::vector<char> img(5000, 1);
+	unsigned char text[128] = {}, name[128] = {};
+	ASSERT_EQ(vaccel_image_classification(&sess, img.data(), text, name, img.size(), sizeof(text), sizeof(name)),
+		  VACCEL_OK);
+	EXPECT_STREQ(reinterpret_cast<char *>(text), kText);
+	// sgemm's C travels both ways (in/out arg).
+	std::vector<float> a(4, 1.f), b(4, 1.f), c(4, 7.f);
+	EXPECT_EQ(vaccel_sgemm(&sess, 2, 2, 2, 1.f, a.data(), 2, b.data(), 2, 0.f, c.data(), 2), VACCEL_OK);
+	EXPECT_EQ(vaccel_session_release(&sess), VACCEL_OK);
+}
+
+TEST_F(PluginTest, TfliteTensorsRoundTrip)
+{
+	vaccel_session sess{};
+	ASSERT_EQ(vaccel_session_init(&sess, VACCEL_PLUGIN_REMOTE), VACCEL_OK);
+	const char model_bytes[] = "not really a model";
+	vaccel_resource model{};
+	ASSERT_EQ(vaccel_resource_init_from_buf(&model, model_bytes, sizeof(model_bytes), VACCEL_RESOURCE_MODEL,
+						"m.tflite", false),
+		  VACCEL_OK);
+	ASSERT_EQ(vaccel_resource_register(&model, &sess), VACCEL_OK);
+	EXPECT_GT(model.remote_id, 0);
+	ASSERT_EQ(vaccel_tflite_model_load(&sess, &model), VACCEL_OK);
+	int32_t dims[2] = {1, 16};
+	vaccel_tflite_tensor *in = nullptr;
+	ASSERT_EQ(vaccel_tflite_tensor_allocate(&in, 2, dims, VACCEL_TFLITE_FLOAT32, 16 * sizeof(float)), VACCEL_OK);
+	for (int i = 0; i < 16; ++i)
+		static_cast<float *>(in->data)[i] = i * 0.5f;
+	vaccel_tflite_tensor *out[1] = {nullptr};
+	uint8_t status = 99;
+	ASSERT_EQ(vaccel_tflite_model_run(&sess, &model, &in, 1, out, 1, &status), VACCEL_OK);
+	EXPECT_EQ(status, 0);
+	ASSERT_NE(out[0], nullptr);
+	EXPECT_EQ(out[0]->nr_dims, 2);
+	EXPECT_EQ(out[0]->dims[1], 16);
+	EXPECT_EQ(out[0]->data_type, VACCEL_TFLITE_FLOAT32);
+	ASSERT_EQ(out[0]->size, in->size);
+	EXPECT_EQ(memcmp(out[0]->data, in->data, in->size), 0);
+	vaccel_tflite_tensor_delete(out[0]);
+	vaccel_tflite_tensor_delete(in);
+	EXPECT_EQ(vaccel_tflite_model_unload(&sess, &model), VACCEL_OK);
+	EXPECT_EQ(vaccel_resource_unregister(&model, &sess), VACCEL_OK);
+	vaccel_resource_release(&model);
+	vaccel_session_release(&sess);
+}
+
+TEST_F(PluginTest, SharedResourceTravelsOnceAndSyncs)
+{
+	vaccel_session s1{}, s2{};
+	ASSERT_EQ(vaccel_session_init(&s1, VACCEL_PLUGIN_REMOTE), VACCEL_OK);
+	ASSERT_EQ(vaccel_session_init(&s2, VACCEL_PLUGIN_REMOTE), VACCEL_OK);
+	std::vector<uint8_t> data(1 << 16);
+	for (size_t i = 0; i < data.size(); ++i)
+		data[i] = static_cast<uint8_t>(i * 13);
+	vaccel_resource res{};
+	ASSERT_EQ(vaccel_resource_init_from_buf(&res, data.data(), data.size(), VACCEL_RESOURCE_DATA, nullptr, true),
+		  VACCEL_OK);
+	ASSERT_EQ(vaccel_resource_register(&res, &s1), VACCEL_OK);
+	vaccel_id_t remote = res.remote_id;
+	ASSERT_EQ(vaccel_resource_register(&res, &s2), VACCEL_OK);
+	EXPECT_EQ(res.remote_id, remote); // the agent shares it; no second upload
+	// Sync refreshes the local BUFFER blob from the agent's copy.
+	ASSERT_EQ(res.nr_blobs, 1u);
+	memset(res.blobs[0]->data, 0, res.blobs[0]->size);
+	ASSERT_EQ(vaccel_resource_sync(&res, &s2), VACCEL_OK);
+	EXPECT_EQ(memcmp(res.blobs[0]->data, data.data(), data.size()), 0);
+	EXPECT_EQ(vaccel_resource_unregister(&res, &s1), VACCEL_OK);
+	EXPECT_EQ(vaccel_resource_sync(&res, &s2), VACCEL_OK);
+	EXPECT_EQ(vaccel_resource_unregister(&res, &s2), VACCEL_OK);
+	vaccel_resource_release(&res);
+	vaccel_session_release(&s1);
+	vaccel_session_release(&s2);
+}
+
+TEST_F(PluginTest, ThreadsShareTheConnection)
+{
+	constexpr int kThreads = 8, kOps = 200;
+	std::atomic<int> failures{0};
+	std::vector<std::thread> th;
+	for (int t = 0; t < kThreads; ++t)
+		th.emplace_back([&] {
+			vaccel_session sess{};
+			if (vaccel_session_init(&sess, VACCEL_PLUGIN_REMOTE) != VACCEL_OK) {
+				failures++;
+				return;
+			}
+			std::vector<char> img(2000, 3);
+			for (int i = 0; i < kOps; ++i) {
+				unsigned char text[128] = {}, name[128] = {};
+				if (i % 2 ? vaccel_noop(&sess) != VACCEL_OK
+					  : vaccel_image_classification(&sess, img.data(), text, name, img.size(), sizeof(text),
+									sizeof(name)) != VACCEL_OK ||
+						    strcmp(reinterpret_cast<char *>(text), kText) != 0)
+					failures++;
+			}
+			if (vaccel_session_release(&sess) != VACCEL_OK)
+				failures++;
+		});
+	for (auto &t : th)
+		t.join();
+	EXPECT_EQ(failures.load(), 0);
+}
+
+// Runs last (gtest runs tests in definition order): replaces the suite's agent.
+TEST_F(PluginTest, AgentGoneGivesClearErrorsThenReconnects)
+{
+	vaccel_session sess{};
+	ASSERT_EQ(vaccel_session_init(&sess, VACCEL_PLUGIN_REMOTE), VACCEL_OK);
+	ASSERT_EQ(vaccel_noop(&sess), VACCEL_OK);
+	g_agent->kill9();
+	auto t0 = std::chrono::steady_clock::now();
+	EXPECT_EQ(vaccel_noop(&sess), VACCEL_EREMOTEIO);
+	EXPECT_EQ(vaccel_noop(&sess), VACCEL_ESESS); // that connection is gone for good
+	EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(3));
+	vaccel_session none{};
+	EXPECT_NE(vaccel_session_init(&none, VACCEL_PLUGIN_REMOTE), VACCEL_OK); // nobody listening
+	EXPECT_EQ(vaccel_session_release(&sess), VACCEL_OK);
+
+	delete g_agent;
+	g_agent = new AgentProcess;
+	ASSERT_TRUE(g_agent->start(NOOP_PLUGIN));
+	setenv("VACCEL_RPC_ADDRESS", g_agent->address().c_str(), 1);
+	vaccel_session again{};
+	ASSERT_EQ(vaccel_session_init(&again, VACCEL_PLUGIN_REMOTE), VACCEL_OK);
+	EXPECT_EQ(vaccel_noop(&again), VACCEL_OK);
+	EXPECT_EQ(vaccel_session_release(&again), VACCEL_OK);
+}
