@@ -4,8 +4,8 @@
 #
 # Usage: vm_latency.sh BUILD_DIR [ITERATIONS] [REPEATS]
 #   Each configuration times `classify cat.bmp 1 model` and `classify cat.bmp 1+ITERATIONS model` REPEATS times
-#   (default 20 and 3); per-call latency = (t[1+ITERATIONS] - t[1]) / ITERATIONS, which leaves out process
-#   start, session setup, model upload and model load. The one-shot time (N=1) is reported as well.
+#   (default 20 and 3); per-call latency = (median t[1+ITERATIONS] - median t[1]) / ITERATIONS, which leaves out
+#   process start, session setup, model upload and model load. The one-shot time (N=1) is reported as well.
 # Configurations: host, onnx plugin in-process | host, rpc plugin -> unix socket -> agent (onnx) |
 #   guest, rpc plugin -> virtio-serial -> QEMU chardev -> unix socket -> agent (onnx); plus vm_ping echoes.
 set -uo pipefail
@@ -42,8 +42,8 @@ cleanup() {
 trap cleanup EXIT
 export TMPDIR="$scratch"
 
-# Reads "vm_timeit: <ms> ms: ... <N> <model>" lines and prints one summary line per configuration:
-# median one-shot time, median per-call time (pairs of runs in order), min/max per call.
+# Reads "vm_timeit: <ms> ms: ... <N> <model>" lines and prints one summary line per configuration: the medians
+# of the N=1 and N=1+ITERATIONS runs and, from those two medians, the per-call time (robust to one slow run).
 summarise() {
   local label="$1" file="$2"
   awk -v label="$label" -v iters="$iterations" -v long="$long_run" '
@@ -56,41 +56,21 @@ summarise() {
       return (k % 2) ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2
     }
     END {
-      k = (ns < nl) ? ns : nl
-      if (k == 0) { printf "%-44s no data\n", label; exit }
-      for (i = 1; i <= k; i++) per[i] = (longr[i] - short[i]) / iters
-      lo = per[1]; hi = per[1]
-      for (i = 2; i <= k; i++) { if (per[i] < lo) lo = per[i]; if (per[i] > hi) hi = per[i] }
-      printf "%-44s one-shot (N=1) %8.1f ms | per call %7.2f ms (%.2f-%.2f, %d runs)\n",
-             label, median(short, ns), median(per, k), lo, hi, k
+      if (ns == 0 || nl == 0) { printf "%-44s no data\n", label; exit }
+      s = median(short, ns); l = median(longr, nl)
+      printf "%-44s N=1 %7.1f ms | N=%d %8.1f ms | per call %6.2f ms (%d+%d runs)\n",
+             label, s, long, l, (l - s) / iters, ns, nl
     }' "$file"
 }
 
-host_runs() {
+# One pair of runs (N=1, N=1+ITERATIONS) on the host, appended to OUT; the rest of the arguments is the environment.
+host_pair() {
   local out="$1"
   shift
-  local r
-  for ((r = 0; r < repeats; r++)); do
-    env "$@" "$timeit" "$classify" "$image" 1 "$model" >/dev/null 2>>"$out"
-    env "$@" "$timeit" "$classify" "$image" "$long_run" "$model" >/dev/null 2>>"$out"
-  done
+  env "$@" "$timeit" "$classify" "$image" 1 "$model" >/dev/null 2>>"$out"
+  env "$@" "$timeit" "$classify" "$image" "$long_run" "$model" >/dev/null 2>>"$out"
 }
 
-vm_log "host, onnx plugin in-process"
-host_runs "$scratch/host-direct.txt" VACCEL_PLUGINS="$onnx_plugin" VACCEL_ONNX_LABELS="$labels"
-
-vm_log "host, rpc plugin over a unix socket to vaccel-agent (onnx)"
-VACCEL_PLUGINS="$onnx_plugin" VACCEL_ONNX_LABELS="$labels" "$agent" -a "unix://$scratch/agent.sock" \
-  >"$scratch/agent.log" 2>&1 &
-agent_pid=$!
-for ((i = 0; i < 100; i++)); do [[ -S "$scratch/agent.sock" ]] && break; sleep 0.05; done
-[[ -S "$scratch/agent.sock" ]] || vm_die "agent did not start: $(cat "$scratch/agent.log")"
-host_runs "$scratch/host-rpc.txt" VACCEL_PLUGINS="$rpc_plugin" VACCEL_RPC_ADDRESS="unix://$scratch/agent.sock"
-kill "$agent_pid"
-wait "$agent_pid" 2>/dev/null
-agent_pid=""
-
-vm_log "guest (QEMU TCG, virtio-serial) -> vaccel-agent (onnx)"
 guest_dir="$build_dir/tests/vm/guest-latency"
 "$VM_SCRIPTS/build-guest.sh" -o "$guest_dir" -c "$build_dir/vm-cache" \
   -b "$classify:/bin/classify" -b "$rpc_plugin" -b "$timeit:/bin/vm_timeit" -b "$ping:/bin/vm_ping" \
@@ -98,17 +78,36 @@ guest_dir="$build_dir/tests/vm/guest-latency"
 cat > "$scratch/guest-classify.sh" <<EOF
 export VACCEL_PLUGINS=$rpc_plugin
 export VACCEL_RPC_ADDRESS=serial:///dev/virtio-ports/vaccel
-r=0
-while [ \$r -lt $repeats ]; do
-  vm_timeit classify /cat.bmp 1 /model.onnx > /dev/null
-  vm_timeit classify /cat.bmp $long_run /model.onnx > /dev/null
-  r=\$((r + 1))
-done
+classify /cat.bmp 1 /model.onnx > /dev/null  # warm-up: TCG translates code and faults pages in on first use
+vm_timeit classify /cat.bmp 1 /model.onnx > /dev/null
+vm_timeit classify /cat.bmp $long_run /model.onnx > /dev/null
 EOF
-"$VM_SCRIPTS/run-vm.sh" --kernel "$guest_dir/vmlinuz" --initrd "$guest_dir/initrd.img" --timeout 300 --quiet \
-  --script "$scratch/guest-classify.sh" --console "$scratch/guest.txt" \
-  -- env VACCEL_PLUGINS="$onnx_plugin" VACCEL_ONNX_LABELS="$labels" "$agent" -a "unix://@SOCK@" ||
-  vm_die "guest classify run failed: $(cat "$scratch/guest.txt" 2>/dev/null)"
+
+# The host agent for the host-side rpc runs stays up; each guest pair gets its own VM and agent.
+VACCEL_PLUGINS="$onnx_plugin" VACCEL_ONNX_LABELS="$labels" "$agent" -a "unix://$scratch/agent.sock" \
+  >"$scratch/agent.log" 2>&1 &
+agent_pid=$!
+for ((i = 0; i < 100; i++)); do [[ -S "$scratch/agent.sock" ]] && break; sleep 0.05; done
+[[ -S "$scratch/agent.sock" ]] || vm_die "agent did not start: $(cat "$scratch/agent.log")"
+
+# The three configurations are interleaved, one pair each per round, so that load changes on the shared
+# machine hit all of them alike.
+for ((r = 1; r <= repeats; r++)); do
+  vm_log "round $r/$repeats: host in-process, host rpc over unix socket, guest rpc over virtio-serial"
+  if ((r == 1)); then  # warm-up, as in the guest
+    env VACCEL_PLUGINS="$onnx_plugin" VACCEL_ONNX_LABELS="$labels" "$classify" "$image" 1 "$model" >/dev/null
+  fi
+  host_pair "$scratch/host-direct.txt" VACCEL_PLUGINS="$onnx_plugin" VACCEL_ONNX_LABELS="$labels"
+  host_pair "$scratch/host-rpc.txt" VACCEL_PLUGINS="$rpc_plugin" VACCEL_RPC_ADDRESS="unix://$scratch/agent.sock"
+  "$VM_SCRIPTS/run-vm.sh" --kernel "$guest_dir/vmlinuz" --initrd "$guest_dir/initrd.img" --timeout 300 --quiet \
+    --script "$scratch/guest-classify.sh" --console "$scratch/guest-$r.txt" \
+    -- env VACCEL_PLUGINS="$onnx_plugin" VACCEL_ONNX_LABELS="$labels" "$agent" -a "unix://@SOCK@" ||
+    vm_die "guest classify run failed: $(cat "$scratch/guest-$r.txt" 2>/dev/null)"
+  cat "$scratch/guest-$r.txt" >> "$scratch/guest.txt"
+done
+kill "$agent_pid"
+wait "$agent_pid" 2>/dev/null
+agent_pid=""
 
 vm_log "guest virtio-serial echo round trips (host: vm_echo_agent)"
 cat > "$scratch/guest-ping.sh" <<EOF
@@ -121,7 +120,8 @@ EOF
   vm_die "guest ping run failed"
 
 echo
-echo "classify cat.bmp with mobilenetv2-12-int8.onnx; per call = (t[N=$long_run] - t[N=1]) / $iterations; medians of $repeats"
+echo "classify cat.bmp with mobilenetv2-12-int8.onnx; wall time of the whole process (medians of $repeats);"
+echo "per call = (median t[N=$long_run] - median t[N=1]) / $iterations"
 summarise "host: onnx plugin in-process" "$scratch/host-direct.txt"
 summarise "host: rpc -> unix socket -> agent" "$scratch/host-rpc.txt"
 summarise "guest (TCG): rpc -> virtio-serial -> agent" "$scratch/guest.txt"
