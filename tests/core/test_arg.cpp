@@ -515,6 +515,15 @@ void *int_to_text(void *in, uint32_t *size)
 	return out;
 }
 
+// For write_nonserial: the runtime copies the result and does not free it
+// (seed-era serializers may return memory they own), so return static storage.
+void *int_to_static_text(void *in, uint32_t *size)
+{
+	static thread_local char out[16];
+	*size = static_cast<uint32_t>(snprintf(out, sizeof(out), "%d", *static_cast<int *>(in)) + 1);
+	return out;
+}
+
 void *text_to_int(void *buf, uint32_t size)
 {
 	(void)size;
@@ -544,7 +553,7 @@ TEST(ArgList, SeedEraHelpers)
 	ASSERT_OK(vaccel_write_serial_arg(list->list, 2, &result));
 	EXPECT_EQ(42, out);
 	int produced = 1234;
-	ASSERT_OK(vaccel_write_nonserial_arg(list->list, 3, &produced, int_to_text));
+	ASSERT_OK(vaccel_write_nonserial_arg(list->list, 3, &produced, int_to_static_text));
 	EXPECT_STREQ("1234", static_cast<char *>(list->list[3].buf));
 	EXPECT_OK(vaccel_delete_args(list));
 	EXPECT_EQ(VACCEL_EINVAL, vaccel_delete_args(nullptr));
