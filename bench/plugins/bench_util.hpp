@@ -26,6 +26,11 @@ inline double median(std::vector<double> v)
 	return n % 2 == 1 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
+inline double minimum(const std::vector<double> &v)
+{
+	return v.empty() ? 0.0 : *std::min_element(v.begin(), v.end());
+}
+
 // A field of /proc/self/status in KiB (VmRSS: current, VmHWM: peak), or -1.
 inline long proc_status_kib(const char *field)
 {
