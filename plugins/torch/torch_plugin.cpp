@@ -241,6 +241,7 @@ vaccel_torch_tensor *to_vaccel_tensor(engine::OwnedTensor &t)
 void publish_outputs(std::vector<engine::OwnedTensor> &results, vaccel_torch_tensor **out, int nr_out)
 {
 	std::vector<vaccel_torch_tensor *> made;
+	made.reserve(static_cast<size_t>(nr_out));  // push_back below then cannot throw
 	try {
 		for (int i = 0; i < nr_out; ++i)
 			made.push_back(to_vaccel_tensor(results[static_cast<size_t>(i)]));
