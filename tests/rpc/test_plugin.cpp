@@ -89,6 +89,90 @@ TEST_F(PluginTest, TfliteTensorsRoundTrip)
 	vaccel_session_release(&sess);
 }
 
+TEST_F(PluginTest, TensorflowAndTorchTensorsRoundTrip)
+{
+	vaccel_session sess{};
+	ASSERT_EQ(vaccel_session_init(&sess, VACCEL_PLUGIN_REMOTE), VACCEL_OK);
+	const char model_bytes[] = "model";
+	vaccel_resource model{};
+	ASSERT_EQ(vaccel_resource_init_from_buf(&model, model_bytes, sizeof(model_bytes), VACCEL_RESOURCE_MODEL,
+						"m.pb", false),
+		  VACCEL_OK);
+	ASSERT_EQ(vaccel_resource_register(&model, &sess), VACCEL_OK);
+
+	vaccel_tf_status st{};
+	ASSERT_EQ(vaccel_tf_model_load(&sess, &model, &st), VACCEL_OK);
+	EXPECT_EQ(st.code, 0);
+	vaccel_tf_status_release(&st);
+	int64_t dims[2] = {2, 3};
+	vaccel_tf_tensor *in = nullptr;
+	ASSERT_EQ(vaccel_tf_tensor_allocate(&in, 2, dims, VACCEL_TF_INT64, 6 * sizeof(int64_t)), VACCEL_OK);
+	for (int i = 0; i < 6; ++i)
+		static_cast<int64_t *>(in->data)[i] = 1000 + i;
+	vaccel_tf_node in_node{const_cast<char *>("in"), 0}, out_node{const_cast<char *>("out"), 0};
+	vaccel_tf_tensor *out[1] = {nullptr};
+	char opts[] = "run-options";
+	vaccel_tf_buffer run_opts{opts, sizeof(opts)};
+	ASSERT_EQ(vaccel_tf_model_run(&sess, &model, &run_opts, &in_node, &in, 1, &out_node, out, 1, &st), VACCEL_OK);
+	ASSERT_NE(out[0], nullptr);
+	EXPECT_EQ(out[0]->nr_dims, 2);
+	EXPECT_EQ(out[0]->data_type, VACCEL_TF_INT64);
+	ASSERT_EQ(out[0]->size, in->size);
+	EXPECT_EQ(memcmp(out[0]->data, in->data, in->size), 0);
+	vaccel_tf_status_release(&st);
+	vaccel_tf_tensor_delete(out[0]);
+	vaccel_tf_tensor_delete(in);
+	ASSERT_EQ(vaccel_tf_model_unload(&sess, &model, &st), VACCEL_OK);
+	vaccel_tf_status_release(&st);
+
+	ASSERT_EQ(vaccel_torch_model_load(&sess, &model), VACCEL_OK);
+	int64_t tdims[1] = {8};
+	vaccel_torch_tensor *tin = nullptr;
+	ASSERT_EQ(vaccel_torch_tensor_allocate(&tin, 1, tdims, VACCEL_TORCH_FLOAT, 8 * sizeof(float)), VACCEL_OK);
+	for (int i = 0; i < 8; ++i)
+		static_cast<float *>(tin->data)[i] = i * 1.5f;
+	vaccel_torch_tensor *tout[1] = {nullptr};
+	ASSERT_EQ(vaccel_torch_model_run(&sess, &model, nullptr, &tin, 1, tout, 1), VACCEL_OK);
+	ASSERT_NE(tout[0], nullptr);
+	EXPECT_EQ(tout[0]->dims[0], 8);
+	ASSERT_EQ(tout[0]->size, tin->size);
+	EXPECT_EQ(memcmp(tout[0]->data, tin->data, tin->size), 0);
+	vaccel_torch_tensor_delete(tout[0]);
+	vaccel_torch_tensor_delete(tin);
+
+	vaccel_resource_unregister(&model, &sess);
+	vaccel_resource_release(&model);
+	vaccel_session_release(&sess);
+}
+
+TEST_F(PluginTest, DirectoryResourceIsRecreatedOnTheAgent)
+{
+	std::string dir = rpctest::make_temp_dir("dirres");
+	for (const char *name : {"saved_model.pb", "variables.index"}) {
+		FILE *f = fopen((dir + "/" + name).c_str(), "w");
+		ASSERT_NE(f, nullptr);
+		fputs(name, f);
+		fclose(f);
+	}
+	vaccel_session sess{};
+	ASSERT_EQ(vaccel_session_init(&sess, VACCEL_PLUGIN_REMOTE), VACCEL_OK);
+	vaccel_resource res{};
+	ASSERT_EQ(vaccel_resource_init(&res, dir.c_str(), VACCEL_RESOURCE_MODEL), VACCEL_OK);
+	ASSERT_EQ(vaccel_resource_register(&res, &sess), VACCEL_OK);
+	EXPECT_GT(res.remote_id, 0);
+	// The agent rebuilt the directory (both files) in its spool area.
+	std::string found = g_agent->log_text();
+	int files = 0;
+	for (auto &e : std::filesystem::recursive_directory_iterator(g_agent->dir()))
+		if (e.is_regular_file() && (e.path().filename() == "saved_model.pb" || e.path().filename() == "variables.index"))
+			++files;
+	EXPECT_EQ(files, 2);
+	EXPECT_EQ(vaccel_resource_unregister(&res, &sess), VACCEL_OK);
+	vaccel_resource_release(&res);
+	vaccel_session_release(&sess);
+	std::filesystem::remove_all(dir);
+}
+
 TEST_F(PluginTest, SharedResourceTravelsOnceAndSyncs)
 {
 	vaccel_session s1{}, s2{};
