@@ -45,14 +45,25 @@ torch_plugin::InputTensor image_input(const std::string &name)
 
 class TorchEngine : public ::testing::Test {
 protected:
+	// Loaded once for the suite.  A failure here is only recorded (gtest would skip the suite's
+	// tests after a SetUpTestSuite failure); SetUp then fails every test with the reason.
 	static void SetUpTestSuite()
 	{
 		torch_engine::set_threads(1);
-		model_ = Model::load_file(test::model_path(test::kTorchModel));
+		try {
+			model_ = Model::load_file(test::models_dir() + "/" + test::kTorchModel);
+		} catch (const std::exception &e) {
+			load_error_ = std::string(e.what()) +
+				      " (set VACCEL_MODELS_DIR or -DVACCEL_MODELS_DIR=..., or run "
+				      "scripts/fetch-models.sh)";
+		}
 	}
 	static void TearDownTestSuite() { model_.reset(); }
+	void SetUp() override { ASSERT_NE(model_, nullptr) << "model did not load: " << load_error_; }
 	static std::shared_ptr<Model> model_;
+	static std::string load_error_;
 };
+std::string TorchEngine::load_error_;
 std::shared_ptr<Model> TorchEngine::model_;
 
 TEST_F(TorchEngine, ClassifiesTheFourTestImages)
