@@ -155,9 +155,14 @@ bool Connection::serve(std::string &why)
 			// Peer closed between frames; a persistent channel's host side closing is final too.
 			return true;
 		}
-		if (r == ETIMEDOUT && !hello_done_) {
-			why = "no HELLO within the idle timeout";
-			return false;
+		if (r == ETIMEDOUT) {
+			// Silence between requests (--idle-timeout-ms): an orderly close, not an error.
+			if (!hello_done_) {
+				why = "no HELLO within the idle timeout";
+				return false;
+			}
+			RPC_INFO("conn %llu: idle timeout", (unsigned long long)id_);
+			return true;
 		}
 		if (r != 0)
 			return stopping_.load() || r == ECONNRESET ? true : false;
@@ -772,11 +777,8 @@ void Connection::release_all()
 
 // ---- genop ---------------------------------------------------------------------------------
 
-int Connection::check_exec_policy(const v1::Genop &m, const std::vector<vaccel_arg> &read, SessionEntry &s,
-				  std::string &why)
+int Connection::check_exec_policy(const std::vector<vaccel_arg> &read, SessionEntry &s, std::string &why)
 {
-	(void)m;
-	(void)s;
 	if (read.empty())
 		return VACCEL_OK; // vaccel_genop reports the missing op code
 	int op = genop_op_code(read[0]);
@@ -869,7 +871,7 @@ void Connection::do_genop(const v1::Genop &m, std::span<std::byte> payload, Repl
 		write[i] = vaccel_arg{buf, a.size(), static_cast<vaccel_arg_type_t>(a.type()), a.custom_type_id(), false};
 	}
 	std::string why;
-	if (int ret = check_exec_policy(m, read, *s, why); ret != VACCEL_OK) {
+	if (int ret = check_exec_policy(read, *s, why); ret != VACCEL_OK) {
 		RPC_WARN("conn %llu: %s", (unsigned long long)id_, why.c_str());
 		r.fail(ret, why);
 		return;

@@ -84,7 +84,7 @@ private:
 	SessionEntry *find_session(int64_t id, Reply &r);
 	ResourceEntry *find_resource(int64_t id, Reply &r);
 	vaccel_resource *find_model(int64_t sess_id, int64_t model_id, SessionEntry *&s, Reply &r);
-	int check_exec_policy(const v1::Genop &m, const std::vector<vaccel_arg> &read, SessionEntry &s, std::string &why);
+	int check_exec_policy(const std::vector<vaccel_arg> &read, SessionEntry &s, std::string &why);
 	void release_resource_if_unused(int64_t id);
 	void record_sample(SessionEntry &s, const std::string &region, uint64_t start_ns, uint64_t dur_ns);
 
