@@ -15,7 +15,7 @@ PACKAGES=(
   libtorch-dev libopenblas0-openmp libopenblas-dev
   libarmnn-dev libarmnntfliteparser-dev libarmnn-cpuref-backend22
   # VM end-to-end test (QEMU/TCG guest with a busybox initramfs)
-  qemu-system-x86 busybox-static cpio binutils lz4
+  qemu-system-x86 busybox-static cpio binutils lz4 zstd
   # test helpers (local HTTP server for URL resources)
   python3 curl
 )
