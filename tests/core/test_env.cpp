@@ -149,6 +149,14 @@ TEST(Env, LogFile)
 	EXPECT_EQ(0u, vtest::count_lines_with(all, "probe-line-info")) << all;
 }
 
+TEST(Env, LogFileDevStderrKeepsScreenOutput)
+{
+	auto p = probe({{"VACCEL_LOG_FILE", "/dev/stderr"}, {"VACCEL_LOG_LEVEL", "2"}});
+	EXPECT_CLEAN_EXIT(p);
+	EXPECT_EQ(1u, vtest::count_lines_with(p.child.output, "probe-line-error")) << p.child.output;
+	EXPECT_EQ(1u, vtest::count_lines_with(p.child.output, "probe-line-warn")) << p.child.output;
+}
+
 TEST(Env, ProfilingEnabled)
 {
 	auto p = probe({{"VACCEL_PROFILING_ENABLED", "1"}});

@@ -510,6 +510,21 @@ TEST_F(Resource, MemOnlyAndDirectoryWithRemoteSession)
 	EXPECT_OK(vaccel_session_release(&remote));
 }
 
+TEST_F(Resource, HttpsWithoutServerFailsCleanly)
+{
+	int port = 0;
+	{
+		vtest::HttpServer server(std::map<std::string, std::string>{});
+		port = server.port();
+	}
+	std::string url = "https://127.0.0.1:" + std::to_string(port) + "/m.bin";
+	vaccel_resource res{};
+	EXPECT_NE(VACCEL_OK, vaccel_resource_init(&res, url.c_str(), VACCEL_RESOURCE_MODEL));
+	vaccel_resource *found = nullptr;
+	EXPECT_EQ(VACCEL_ENOENT, vaccel_resource_get_by_type(&found, VACCEL_RESOURCE_MODEL))
+		<< "a failed init leaves nothing registered";
+}
+
 TEST_F(Resource, HttpMulti)
 {
 	vtest::HttpServer server({{"/a.so", "AAA"}, {"/b.so", "BB"}});
