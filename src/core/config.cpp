@@ -155,7 +155,7 @@ int vaccel_config_init(struct vaccel_config *config, const char *plugins,
 		       bool profiling_enabled, bool version_ignore)
 {
 	return vaccel::core::guard(__func__, [&] {
-		if (!config || !level_in_range(log_level))
+		if (!config || !level_in_range(vaccel::core::enum_raw(log_level)))
 			return static_cast<int>(VACCEL_EINVAL);
 		return fill(config, plugins, log_level, log_file, profiling_enabled,
 			    version_ignore);

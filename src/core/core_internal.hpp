@@ -107,3 +107,22 @@ int call_hook(const char *plugin_name, const char *what, Hook hook, Args... args
 }
 
 } // namespace vaccel::core
+
+#include <cstring>
+#include <type_traits>
+
+namespace vaccel::core {
+
+// Raw integer value of an enum argument that may hold an out-of-range value
+// coming from C callers. Copying the bytes avoids loading an invalid enum
+// value (undefined behaviour that UBSan's -fsanitize=enum reports).
+template <typename E>
+long long enum_raw(const E &value) noexcept
+{
+	static_assert(std::is_enum_v<E>);
+	std::underlying_type_t<E> raw;
+	std::memcpy(&raw, &value, sizeof(raw));
+	return static_cast<long long>(raw);
+}
+
+} // namespace vaccel::core

@@ -140,12 +140,14 @@ int vaccel_log_shutdown(void)
 
 bool vaccel_log_enabled(vaccel_log_level_t level)
 {
-	return static_cast<int>(level) <= g_log_level.load(std::memory_order_relaxed);
+	return vaccel::core::enum_raw(level) <= g_log_level.load(std::memory_order_relaxed);
 }
 
 void vaccel_log_print(vaccel_log_level_t level, const char *fmt, ...)
 {
-	if (static_cast<int>(level) > g_log_level.load(std::memory_order_relaxed) || !fmt)
+	const long long raw_level = vaccel::core::enum_raw(level);
+	if (raw_level > g_log_level.load(std::memory_order_relaxed) || raw_level < VACCEL_LOG_ERROR ||
+	    !fmt)
 		return;
 
 	// Format outside the lock; long messages get a heap buffer.
@@ -178,7 +180,7 @@ void vaccel_log_print(vaccel_log_level_t level, const char *fmt, ...)
 		auto &s = sink();
 		std::lock_guard lock(s.mutex);
 		FILE *out = s.file ? s.file : stdout;
-		fprintf(out, "%s - %s %s\n", ts, level_tag(level), msg);
+		fprintf(out, "%s - %s %s\n", ts, level_tag(static_cast<int>(raw_level)), msg);
 		fflush(out);
 	} catch (...) {
 		// a failing lock must not take the caller down; drop the line

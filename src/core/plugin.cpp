@@ -316,9 +316,10 @@ int vaccel_plugin_register_ops(struct vaccel_op *ops, size_t nr_ops)
 			return static_cast<int>(VACCEL_EINVAL);
 		}
 		for (size_t i = 0; i < nr_ops; ++i) {
-			if (static_cast<unsigned>(ops[i].type) >= VACCEL_OP_MAX || !ops[i].func) {
+			const long long type = vaccel::core::enum_raw(ops[i].type);
+			if (type < 0 || type >= VACCEL_OP_MAX || !ops[i].func) {
 				vaccel_error("Cannot register plugin ops: op %zu has type %d / no function",
-					     i, static_cast<int>(ops[i].type));
+					     i, static_cast<int>(type));
 				return static_cast<int>(VACCEL_EINVAL);
 			}
 		}

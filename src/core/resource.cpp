@@ -64,9 +64,10 @@ void init_list(vaccel_list_entry *e)
 	e->prev = e;
 }
 
-bool valid_type(vaccel_resource_type_t type)
+bool valid_type(const vaccel_resource_type_t &type)
 {
-	return static_cast<unsigned>(type) < VACCEL_RESOURCE_MAX;
+	const long long raw = enum_raw(type);
+	return raw >= 0 && raw < VACCEL_RESOURCE_MAX;
 }
 
 // A path as given by the user, classified.
@@ -244,7 +245,7 @@ int make_file_blobs(vaccel_resource *res)
 }
 
 int resource_init_paths(vaccel_resource *res, const char **paths, size_t nr_paths,
-			vaccel_resource_type_t type, bool allow_dir)
+			const vaccel_resource_type_t &type, bool allow_dir)
 {
 	if (!res || !paths || nr_paths == 0 || !valid_type(type))
 		return VACCEL_EINVAL;

@@ -268,7 +268,7 @@ bool vaccel_session_has_resource(const struct vaccel_session *sess,
 		auto &o = objects();
 		std::lock_guard lock(o.mutex);
 		SessionState *st = find_session_locked(sess);
-		if (!st || static_cast<unsigned>(res->type) >= VACCEL_RESOURCE_MAX)
+		if (!st || (enum_raw(res->type) < 0 || enum_raw(res->type) >= VACCEL_RESOURCE_MAX))
 			return false;
 		auto &list = st->resources[res->type];
 		return std::find(list.begin(), list.end(), res) != list.end();
@@ -303,7 +303,7 @@ int vaccel_session_resource_by_type(struct vaccel_session *sess, struct vaccel_r
 				    vaccel_resource_type_t type)
 {
 	return guard(__func__, [&]() -> int {
-		if (!sess || !res || static_cast<unsigned>(type) >= VACCEL_RESOURCE_MAX)
+		if (!sess || !res || (enum_raw(type) < 0 || enum_raw(type) >= VACCEL_RESOURCE_MAX))
 			return VACCEL_EINVAL;
 		auto &o = objects();
 		std::lock_guard lock(o.mutex);
@@ -321,7 +321,7 @@ int vaccel_session_resources_by_type(struct vaccel_session *sess, struct vaccel_
 				     size_t *nr_found, vaccel_resource_type_t type)
 {
 	return guard(__func__, [&]() -> int {
-		if (!sess || !res || !nr_found || static_cast<unsigned>(type) >= VACCEL_RESOURCE_MAX)
+		if (!sess || !res || !nr_found || (enum_raw(type) < 0 || enum_raw(type) >= VACCEL_RESOURCE_MAX))
 			return VACCEL_EINVAL;
 		auto &o = objects();
 		std::lock_guard lock(o.mutex);
