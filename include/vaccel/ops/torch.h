@@ -64,7 +64,8 @@ int vaccel_torch_model_run(struct vaccel_session *sess, const struct vaccel_reso
 			   struct vaccel_torch_tensor *const *in, int nr_inputs,
 			   struct vaccel_torch_tensor **out, int nr_outputs);
 
-/* Deprecated: out = A * B with torch tensors (M x K, K x N). */
+/* Deprecated: out = A * B (+ C when in_C is non-NULL) with torch tensors
+ * (A: M x K, B: K x N, C: M x N). */
 int vaccel_torch_sgemm(struct vaccel_session *sess, struct vaccel_torch_tensor **in_A,
 		       struct vaccel_torch_tensor **in_B, struct vaccel_torch_tensor **in_C,
 		       int M, int N, int K, struct vaccel_torch_tensor **out)
