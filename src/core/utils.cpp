@@ -2,6 +2,7 @@
 // Small shared helpers: exception mapping, filesystem, random names, the
 // public string/path utilities.
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cctype>
 #include <cstdlib>
@@ -67,6 +68,9 @@ int make_dir(const std::string &dir) noexcept
 void remove_tree(const std::string &path) noexcept
 {
 	if (path.empty())
+		return;
+	// Fast path: session/resource dirs are usually empty.
+	if (rmdir(path.c_str()) == 0 || errno == ENOENT)
 		return;
 	std::error_code ec;
 	fs::remove_all(path, ec);
