@@ -43,6 +43,7 @@ public:
 		std::string log = log_text();
 		EXPECT_EQ(log.find("ThreadSanitizer"), std::string::npos) << log;
 		EXPECT_EQ(log.find("AddressSanitizer"), std::string::npos) << log;
+		EXPECT_EQ(log.find("runtime error:"), std::string::npos) << log; // UBSan
 		if (!dir_.empty() && !getenv("VACCEL_RPC_TEST_KEEP")) {
 			std::error_code ec;
 			std::filesystem::remove_all(dir_, ec);
