@@ -114,6 +114,8 @@ struct TensorOps {
 	static int allocate(Tensor **out, nr_dims_t nr_dims, const dim_t *dims, data_type_t type,
 			    size_t total_size, const char *what) noexcept
 	{
+		if (out == nullptr)
+			return invalid_arg(what, "tensor is NULL");
 		Tensor *t = nullptr;
 		if (int ret = create(&t, nr_dims, dims, type, what))
 			return ret;
