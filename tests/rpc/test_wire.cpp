@@ -152,10 +152,12 @@ TEST_P(MessageTest, PayloadArrivesIntact)
 	auto got = sink.bytes();
 	ASSERT_EQ(got.size(), n);
 	// memcmp of zero bytes still wants non-null pointers (UBSan), hence the size checks.
-	if (!p1.empty())
+	if (!p1.empty()) {
 		EXPECT_EQ(memcmp(got.data(), p1.data(), p1.size()), 0);
-	if (!p2.empty())
+	}
+	if (!p2.empty()) {
 		EXPECT_EQ(memcmp(got.data() + p1.size(), p2.data(), p2.size()), 0);
+	}
 }
 
 INSTANTIATE_TEST_SUITE_P(Sizes, MessageTest, ::testing::Values(0, 1, 100, 65536, 65537, 3 << 20));
