@@ -17,7 +17,7 @@ PACKAGES=(
   # VM end-to-end test (QEMU/TCG guest with a busybox initramfs)
   qemu-system-x86 busybox-static cpio binutils lz4 zstd
   # test helpers (local HTTP server for URL resources)
-  python3 curl
+  python3 python3-protobuf curl
 )
 
 missing=()
