@@ -7,6 +7,8 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <chrono>
+#include <thread>
 #include <cerrno>
 #include <climits>
 #include <cstring>
@@ -56,6 +58,12 @@ int Channel::write_all(const iovec *iov_in, size_t n, int pass_fd, int timeout_m
 	while (first < n && iov[first].iov_len == 0)
 		++first;
 	bool fd_sent = pass_fd < 0;
+	bool stalled = false;
+	std::chrono::steady_clock::time_point stall_deadline{};
+	auto writable_now = [this] {
+		pollfd p{fd_.get(), POLLOUT, 0};
+		return ::poll(&p, 1, 0) > 0 && (p.revents & POLLOUT);
+	};
 	while (first < n || !fd_sent) {
 		ssize_t w;
 		if (is_socket_) {
@@ -80,13 +88,25 @@ int Channel::write_all(const iovec *iov_in, size_t n, int pass_fd, int timeout_m
 			if (errno == EINTR)
 				continue;
 			if (errno == EAGAIN || errno == EWOULDBLOCK) {
+				// A virtio-serial port whose host side is not connected polls as POLLHUP at once
+				// while write() keeps returning EAGAIN: bound the gap itself, not each poll.
+				auto now = std::chrono::steady_clock::now();
+				if (!stalled) {
+					stall_deadline = now + std::chrono::milliseconds(timeout_ms);
+					stalled = true;
+				}
+				if (timeout_ms >= 0 && now >= stall_deadline)
+					return ETIMEDOUT;
 				if (int r = wait(POLLOUT, timeout_ms))
 					return r;
+				if (!writable_now())
+					std::this_thread::sleep_for(std::chrono::milliseconds(10));
 				continue;
 			}
 			return errno == EPIPE ? ECONNRESET : errno;
 		}
 		fd_sent = true;
+		stalled = false;
 		auto left = static_cast<size_t>(w);
 		while (first < n && left >= iov[first].iov_len) {
 			left -= iov[first].iov_len;

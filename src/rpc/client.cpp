@@ -126,7 +126,9 @@ int Client::handshake_locked(std::string &why)
 	const int attempt_ms = persistent ? 3000 : opt_.hello_timeout_ms;
 	while (std::chrono::steady_clock::now() < deadline) {
 		SendOptions so;
-		so.timeout_ms = opt_.io_timeout_ms;
+		// A HELLO is tiny: if it cannot be sent within the connect timeout, nobody is reading
+		// (e.g. a virtio-serial port whose host side is not connected).
+		so.timeout_ms = std::min(opt_.io_timeout_ms, opt_.connect_timeout_ms);
 		if (int r = send_message(*ch_, FrameType::hello, 0, meta, {}, so)) {
 			why = "sending HELLO: " + std::string(strerror(r));
 			return EREMOTEIO;
