@@ -1,4 +1,5 @@
-// Per-resource cache of loaded engines (models, label lists) shared by the image plugins.
+// Per-resource cache of loaded engines (models, label lists) shared by the image plugins
+// (onnx, tflite, torch).
 //
 // An object is loaded once per resource id even when several sessions ask at the same time, and
 // dropped when the last session that used it lets go (resource_unregister / model unload).
@@ -19,8 +20,9 @@ class ResourceCache {
 public:
 	using Id = int64_t;
 
-	// The object of resource `res`, made by `load()` (returns std::shared_ptr<T>, nullptr on
-	// failure: nothing is cached and the next call retries).  Records that `sess` uses it.
+	// The object of resource `res`, made by `load()` (returns std::shared_ptr<T>; nullptr or an
+	// exception on failure: nothing is cached, the exception propagates, and the next call
+	// retries).  Records that `sess` uses it.  T may be const (e.g. a model shared read-only).
 	template <class Loader>
 	std::shared_ptr<T> get_or_load(Id res, Id sess, Loader &&load)
 	{
@@ -33,20 +35,21 @@ public:
 			slot = entry;
 		}
 		std::shared_ptr<T> object;
-		{
+		try {
 			std::lock_guard load_lock(slot->load_mu);
 			if (!slot->object)
 				slot->object = load();
 			object = slot->object;
+		} catch (...) {
+			drop_if_unused(res, slot);
+			throw;
+		}
+		if (!object) {
+			drop_if_unused(res, slot);
+			return nullptr;
 		}
 		std::lock_guard lock(mu_);
 		auto it = slots_.find(res);
-		if (!object) {
-			// Drop the empty slot unless someone else holds sessions on it.
-			if (it != slots_.end() && it->second == slot && slot->sessions.empty())
-				slots_.erase(it);
-			return nullptr;
-		}
 		if (it == slots_.end() || it->second != slot)
 			it = slots_.insert_or_assign(res, slot).first;  // forgotten while loading
 		slot->sessions.insert(sess);
@@ -110,6 +113,15 @@ private:
 		std::shared_ptr<T> object;
 		std::set<Id> sessions;  // guarded by the cache's mu_
 	};
+
+	// After a failed load: remove the empty slot unless another session already holds it.
+	void drop_if_unused(Id res, const std::shared_ptr<Slot> &slot)
+	{
+		std::lock_guard lock(mu_);
+		auto it = slots_.find(res);
+		if (it != slots_.end() && it->second == slot && slot->sessions.empty())
+			slots_.erase(it);
+	}
 
 	mutable std::mutex mu_;
 	std::map<Id, std::shared_ptr<Slot>> slots_;

@@ -31,7 +31,7 @@ namespace image = vaccel::image;
 using engine::EngineError;
 using engine::ErrorKind;
 using vaccel::torch_plugin::Preprocess;
-using vaccel::torch_plugin::ResourceCache;
+using vaccel::plugin::ResourceCache;
 
 constexpr int kMaxThreads = 256;
 
@@ -40,8 +40,8 @@ constexpr int kMaxThreads = 256;
 // Everything the plugin keeps between calls.  Each member is internally synchronised or guarded
 // by the mutex next to it.
 struct PluginState {
-	ResourceCache<engine::Model> models;
-	ResourceCache<image::Labels> labels_by_resource;
+	ResourceCache<const engine::Model> models;
+	ResourceCache<const image::Labels> labels_by_resource;
 
 	// Labels named by VACCEL_TORCH_LABELS, keyed by path (the variable may change).
 	std::mutex env_labels_mu;
