@@ -9,6 +9,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <limits>
@@ -327,6 +328,100 @@ void copy_to_c_buffer(std::string_view text, unsigned char *buf, size_t len)
 	const size_t n = std::min(text.size(), len - 1);
 	std::memcpy(buf, text.data(), n);
 	buf[n] = '\0';
+}
+
+const char *env_value(const char *name)
+{
+	const char *v = std::getenv(name);
+	return (v != nullptr && *v != '\0') ? v : nullptr;
+}
+
+namespace {
+
+// "224" (square) or "224x160" / "224,160" (width then height), each side in 1..8192.
+bool parse_input_size(std::string_view text, int &w, int &h)
+{
+	std::string t(text);
+	std::replace(t.begin(), t.end(), 'x', ',');
+	std::vector<float> v;
+	int nw = 0;
+	int nh = 0;
+	if (parse_float_list(t, 1, v)) {
+		nw = nh = static_cast<int>(v[0]);
+	} else if (parse_float_list(t, 2, v)) {
+		nw = static_cast<int>(v[0]);
+		nh = static_cast<int>(v[1]);
+	} else {
+		return false;
+	}
+	if (nw <= 0 || nh <= 0 || nw > 8192 || nh > 8192)
+		return false;
+	w = nw;
+	h = nh;
+	return true;
+}
+
+bool parse_triplet(std::string_view text, std::array<float, 3> &out)
+{
+	std::vector<float> v;
+	if (!parse_float_list(text, 3, v))
+		return false;
+	std::copy(v.begin(), v.end(), out.begin());
+	return true;
+}
+
+std::string bad_env(const std::string &name, const char *value, const char *expected)
+{
+	return name + "='" + value + "': expected " + expected;
+}
+
+}  // namespace
+
+bool input_spec_from_env(std::string_view prefix, InputSpec &spec, std::string &error)
+{
+	InputSpec p = spec;
+	std::vector<float> one;
+	const auto var = [&](const char *suffix) { return std::string(prefix) + suffix; };
+	if (const char *v = env_value(var("INPUT_SIZE").c_str());
+	    v != nullptr && !parse_input_size(v, p.width, p.height)) {
+		error = bad_env(var("INPUT_SIZE"), v, "N or WxH (1..8192)");
+		return false;
+	}
+	if (const char *v = env_value(var("CROP").c_str())) {
+		if (!parse_float_list(v, 1, one) || !(one[0] > 0.0F && one[0] <= 1.0F)) {
+			error = bad_env(var("CROP"), v, "a fraction in (0,1]");
+			return false;
+		}
+		p.crop = one[0];
+	}
+	if (const char *v = env_value(var("MEAN").c_str()); v != nullptr && !parse_triplet(v, p.mean)) {
+		error = bad_env(var("MEAN"), v, "three numbers (R,G,B)");
+		return false;
+	}
+	if (const char *v = env_value(var("STD").c_str())) {
+		if (!parse_triplet(v, p.std) ||
+		    std::any_of(p.std.begin(), p.std.end(), [](float s) { return s == 0.0F; })) {
+			error = bad_env(var("STD"), v, "three non-zero numbers (R,G,B)");
+			return false;
+		}
+	}
+	if (const char *v = env_value(var("SCALE").c_str())) {
+		if (!parse_float_list(v, 1, one)) {
+			error = bad_env(var("SCALE"), v, "a number");
+			return false;
+		}
+		p.scale = one[0];
+	}
+	spec = p;
+	return true;
+}
+
+std::string format_top1(std::string_view label, const Scored &best)
+{
+	char text[512];
+	std::snprintf(text, sizeof(text), "%.*s (class %zu, p=%.3f)", static_cast<int>(label.size()),
+		      label.data(), best.index, static_cast<double>(best.score));
+	return text;
 }
 
 }  // namespace vaccel::image

@@ -110,7 +110,32 @@ bool read_file(const std::string &path, std::vector<uint8_t> &out, std::string &
 // Parses "a,b,c" (commas and/or spaces) into exactly `count` floats.  Returns false on any error.
 bool parse_float_list(std::string_view text, size_t count, std::vector<float> &out);
 
+// The value of environment variable `name`, or nullptr when it is unset or empty (an empty
+// variable means "use the default", as in a shell's VAR= command).
+const char *env_value(const char *name);
+
+// How a classifier wants its input image: centre crop, resize, then (pixel*scale - mean)/std.
+// The defaults fit ImageNet classifiers (crop 224/256 of the shorter side, 224x224).
+struct InputSpec {
+	int width = 224;
+	int height = 224;
+	double crop = 224.0 / 256.0;  // centre-crop side as a fraction of the shorter image side
+	std::array<float, 3> mean = kImagenetMean;
+	std::array<float, 3> std = kImagenetStd;
+	float scale = 1.0F / 255.0F;  // pixel multiplier applied before mean/std
+};
+
+// Applies <prefix>INPUT_SIZE ("224" or "WxH"), <prefix>CROP (fraction in (0,1]), <prefix>MEAN and
+// <prefix>STD ("r,g,b") and <prefix>SCALE (a number) to `spec`, e.g. with prefix "VACCEL_ONNX_".
+// Every image plugin reads the same variables the same way.  Returns false (spec unchanged) with
+// the offending variable named in `error` if one cannot be parsed.
+bool input_spec_from_env(std::string_view prefix, InputSpec &spec, std::string &error);
+
 // Writes `text` into a C buffer of `len` bytes, truncated and always NUL-terminated (if len > 0).
 void copy_to_c_buffer(std::string_view text, unsigned char *buf, size_t len);
+
+// The IMAGE_CLASSIFY result text all classification plugins return, so clients can parse one
+// format: "<label> (class <index>, p=<score>)".
+std::string format_top1(std::string_view label, const Scored &best);
 
 }  // namespace vaccel::image

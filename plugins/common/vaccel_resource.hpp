@@ -172,4 +172,105 @@ inline std::string class_label(const image::Labels &labels, size_t index, size_t
 	return labels.name(index);
 }
 
+// ---- IMAGE_CLASSIFY glue shared by the classification plugins (onnx, tflite) ----------------
+
+// What a classification plugin keeps between calls: its loaded models by MODEL resource and its
+// labels.  Plugins hold one for the whole process and never destroy it (see leaked_plugin_state).
+template <class Model>
+struct ClassifierState {
+	explicit ClassifierState(const char *labels_env_var) : labels(labels_env_var) {}
+
+	// The session let go of resource `res_id`.  Returns true if a model was released.
+	bool forget(int64_t res_id, int64_t sess_id)
+	{
+		const bool released = models.forget(res_id, sess_id);
+		labels.forget(res_id, sess_id);
+		return released;
+	}
+
+	void clear()
+	{
+		models.clear();
+		labels.clear();
+	}
+
+	ResourceCache<Model> models;
+	LabelsProvider labels;
+};
+
+// A plugin's process-lifetime state, made on first use and deliberately never destroyed: the core
+// may call fini() or resource_unregister() from its own exit-time cleanup, after this library's
+// static destructors would have run.  Each plugin .so has its own copy (hidden visibility).
+template <class Model>
+ClassifierState<Model> &leaked_plugin_state(const char *labels_env_var)
+{
+	static auto *state = new ClassifierState<Model>(labels_env_var);
+	return *state;
+}
+
+// The argument checks every IMAGE_CLASSIFY op starts with.  VACCEL_OK, or VACCEL_EINVAL with a
+// log line naming `plugin`.
+inline int check_classify_args(const char *plugin, const struct vaccel_session *sess,
+			       const void *img, size_t len_img, const unsigned char *out_text,
+			       size_t len_out_text)
+{
+	if (sess == nullptr || img == nullptr || len_img == 0) {
+		vaccel_error("[%s] image classification: %s", plugin,
+			     sess == nullptr ? "no session" : "empty image buffer");
+		return VACCEL_EINVAL;
+	}
+	if (out_text == nullptr || len_out_text == 0) {
+		vaccel_error("[%s] image classification: no output text buffer", plugin);
+		return VACCEL_EINVAL;
+	}
+	return VACCEL_OK;
+}
+
+// The session's MODEL resource.  VACCEL_OK, or VACCEL_ENOENT with a log line telling the user how
+// to register one (`model_ext` is the file extension the plugin expects, e.g. "onnx").
+inline int session_model_resource(const char *plugin, const char *model_ext,
+				  struct vaccel_session *sess, struct vaccel_resource *&out)
+{
+	out = nullptr;
+	if (vaccel_session_resource_by_type(sess, &out, VACCEL_RESOURCE_MODEL) == VACCEL_OK &&
+	    out != nullptr)
+		return VACCEL_OK;
+	vaccel_error("[%s] session %lld has no MODEL resource: register the .%s model with the "
+		     "session (e.g. `classify <image> 1 <model.%s>`)",
+		     plugin, static_cast<long long>(sess->id), model_ext, model_ext);
+	out = nullptr;
+	return VACCEL_ENOENT;
+}
+
+// The result of ResourceCache::get_or_load for a model: VACCEL_OK if `loaded`, else the loader's
+// code `rc` (VACCEL_EBACKEND if it set none) with a log line naming the model.
+inline int model_load_result(const char *plugin, const struct vaccel_resource *res, bool loaded,
+			     int rc, const std::string &error)
+{
+	if (loaded)
+		return VACCEL_OK;
+	vaccel_error("[%s] cannot load model %s: %s", plugin, resource_name(res).c_str(), error.c_str());
+	return rc != VACCEL_OK ? rc : VACCEL_EBACKEND;
+}
+
+// Writes the best class of `probs` to the caller's buffers: the result text to `out_text`, the
+// bare label to `out_imgname` (no image is produced, so the "image name" is the label).
+inline int write_top1(const char *plugin, const struct vaccel_session *sess,
+		      const image::Labels &labels, const std::vector<float> &probs,
+		      unsigned char *out_text, size_t len_out_text, unsigned char *out_imgname,
+		      size_t len_out_imgname)
+{
+	if (probs.empty()) {
+		vaccel_error("[%s] image classification: the model produced no scores", plugin);
+		return VACCEL_EBACKEND;
+	}
+	const auto best = image::top_k(probs, 1).at(0);
+	const std::string label = class_label(labels, best.index, probs.size());
+	const std::string text = image::format_top1(label, best);
+	image::copy_to_c_buffer(text, out_text, len_out_text);
+	image::copy_to_c_buffer(label, out_imgname, len_out_imgname);
+	vaccel_debug("[%s] session %lld: %s", plugin, static_cast<long long>(sess->id), text.c_str());
+	return VACCEL_OK;
+}
+
 }  // namespace vaccel::plugin

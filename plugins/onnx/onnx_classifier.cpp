@@ -15,38 +15,6 @@ namespace vaccel::onnx {
 
 namespace {
 
-const char *env(const char *name)
-{
-	const char *v = std::getenv(name);
-	return (v != nullptr && *v != '\0') ? v : nullptr;
-}
-
-// "224" or "224x160" / "224,160" (width then height).
-bool parse_size(std::string_view text, int &w, int &h)
-{
-	std::string t(text);
-	std::replace(t.begin(), t.end(), 'x', ',');
-	std::vector<float> v;
-	if (image::parse_float_list(t, 1, v)) {
-		w = h = static_cast<int>(v[0]);
-	} else if (image::parse_float_list(t, 2, v)) {
-		w = static_cast<int>(v[0]);
-		h = static_cast<int>(v[1]);
-	} else {
-		return false;
-	}
-	return w > 0 && h > 0 && w <= 8192 && h <= 8192;
-}
-
-bool parse_triplet(const char *text, std::array<float, 3> &out)
-{
-	std::vector<float> v;
-	if (!image::parse_float_list(text, 3, v))
-		return false;
-	std::copy(v.begin(), v.end(), out.begin());
-	return true;
-}
-
 std::string lower(std::string s)
 {
 	std::transform(s.begin(), s.end(), s.begin(),
@@ -59,38 +27,9 @@ std::string lower(std::string s)
 bool preprocess_from_env(Preprocess &pre, std::string &error)
 {
 	Preprocess p = pre;
-	std::vector<float> one;
-	if (const char *v = env("VACCEL_ONNX_INPUT_SIZE"); v && !parse_size(v, p.width, p.height)) {
-		error = std::string("VACCEL_ONNX_INPUT_SIZE='") + v + "': expected N or WxH";
+	if (!image::input_spec_from_env("VACCEL_ONNX_", p, error))
 		return false;
-	}
-	if (const char *v = env("VACCEL_ONNX_CROP")) {
-		if (!image::parse_float_list(v, 1, one) || !(one[0] > 0.0F && one[0] <= 1.0F)) {
-			error = std::string("VACCEL_ONNX_CROP='") + v + "': expected a fraction in (0,1]";
-			return false;
-		}
-		p.crop = one[0];
-	}
-	if (const char *v = env("VACCEL_ONNX_MEAN"); v && !parse_triplet(v, p.mean)) {
-		error = std::string("VACCEL_ONNX_MEAN='") + v + "': expected three numbers (R,G,B)";
-		return false;
-	}
-	if (const char *v = env("VACCEL_ONNX_STD")) {
-		if (!parse_triplet(v, p.std) ||
-		    std::any_of(p.std.begin(), p.std.end(), [](float s) { return s == 0.0F; })) {
-			error = std::string("VACCEL_ONNX_STD='") + v +
-				"': expected three non-zero numbers (R,G,B)";
-			return false;
-		}
-	}
-	if (const char *v = env("VACCEL_ONNX_SCALE")) {
-		if (!image::parse_float_list(v, 1, one)) {
-			error = std::string("VACCEL_ONNX_SCALE='") + v + "': expected a number";
-			return false;
-		}
-		p.scale = one[0];
-	}
-	if (const char *v = env("VACCEL_ONNX_LAYOUT")) {
+	if (const char *v = image::env_value("VACCEL_ONNX_LAYOUT")) {
 		const std::string l = lower(v);
 		if (l == "nchw")
 			p.layout = Preprocess::Layout::Nchw;
@@ -101,7 +40,7 @@ bool preprocess_from_env(Preprocess &pre, std::string &error)
 			return false;
 		}
 	}
-	if (const char *v = env("VACCEL_ONNX_SOFTMAX")) {
+	if (const char *v = image::env_value("VACCEL_ONNX_SOFTMAX")) {
 		const std::string s = lower(v);
 		if (s == "auto")
 			p.softmax = Preprocess::Softmax::Auto;

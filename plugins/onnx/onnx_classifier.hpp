@@ -17,16 +17,11 @@ namespace vaccel::onnx {
 // How an image becomes the model's input tensor.  Defaults match ImageNet classifiers such as
 // the ONNX Model Zoo MobileNetV2 (see ../shared/models/README.md).  Users override them with the
 // VACCEL_ONNX_* environment variables documented in plugins/onnx/README.md.
-struct Preprocess {
+// The shared crop/resize/normalise description plus the ONNX-specific layout and softmax.
+struct Preprocess : image::InputSpec {
 	enum class Layout { Nchw, Nhwc };
 	enum class Softmax { Auto, On, Off };
 
-	int width = 224;
-	int height = 224;
-	double crop = 224.0 / 256.0;  // centre-crop side as a fraction of the shorter image side
-	std::array<float, 3> mean = image::kImagenetMean;
-	std::array<float, 3> std = image::kImagenetStd;
-	float scale = 1.0F / 255.0F;  // pixel multiplier applied before mean/std
 	Layout layout = Layout::Nchw;
 	Softmax softmax = Softmax::Auto;  // Auto: skip if the output already is a distribution
 };

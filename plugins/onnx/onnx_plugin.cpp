@@ -12,7 +12,6 @@
 
 #include <opencv2/core/utility.hpp>
 
-#include <cstdio>
 #include <cstdlib>
 
 namespace {
@@ -24,19 +23,10 @@ namespace vp = vaccel::plugin;
 
 constexpr const char *kName = "onnx";
 
-// Loaded networks by resource id, and labels by DATA resource id / env path.
-// Process-lifetime state, deliberately never destroyed: the core may call fini() or
-// resource_unregister() from its own exit-time cleanup, after this library's static destructors
-// would have run.
-vp::ResourceCache<Classifier> &models()
+// Loaded networks by MODEL resource and labels by DATA resource / $VACCEL_ONNX_LABELS.
+vp::ClassifierState<Classifier> &state()
 {
-	static auto *cache = new vp::ResourceCache<Classifier>();
-	return *cache;
-}
-vp::LabelsProvider &labels_provider()
-{
-	static auto *labels = new vp::LabelsProvider("VACCEL_ONNX_LABELS");
-	return *labels;
+	return vp::leaked_plugin_state<Classifier>("VACCEL_ONNX_LABELS");
 }
 
 int to_vaccel(Status s)
@@ -54,16 +44,11 @@ int to_vaccel(Status s)
 int session_model(struct vaccel_session *sess, std::shared_ptr<Classifier> &out)
 {
 	struct vaccel_resource *res = nullptr;
-	if (vaccel_session_resource_by_type(sess, &res, VACCEL_RESOURCE_MODEL) != VACCEL_OK ||
-	    res == nullptr) {
-		vaccel_error("[onnx] session %lld has no MODEL resource: register the .onnx model "
-			     "with the session (e.g. `classify <image> 1 <model.onnx>`)",
-			     static_cast<long long>(sess->id));
-		return VACCEL_ENOENT;
-	}
+	if (const int rc = vp::session_model_resource(kName, "onnx", sess, res); rc != VACCEL_OK)
+		return rc;
 	int rc = VACCEL_OK;
 	std::string err;
-	out = models().get_or_load(res->id, sess->id, [&]() -> std::shared_ptr<Classifier> {
+	out = state().models.get_or_load(res->id, sess->id, [&]() -> std::shared_ptr<Classifier> {
 		const std::string path = vp::resource_blob_path(res, 0);
 		std::unique_ptr<Classifier> net;
 		if (!path.empty()) {
@@ -83,26 +68,16 @@ int session_model(struct vaccel_session *sess, std::shared_ptr<Classifier> &out)
 			     static_cast<long long>(res->id));
 		return std::shared_ptr<Classifier>(std::move(net));
 	});
-	if (!out) {
-		vaccel_error("[onnx] cannot load model %s: %s", vp::resource_name(res).c_str(), err.c_str());
-		return rc != VACCEL_OK ? rc : VACCEL_EBACKEND;
-	}
-	return VACCEL_OK;
+	return vp::model_load_result(kName, res, out != nullptr, rc, err);
 }
 
 int classify_impl(struct vaccel_session *sess, const void *img, unsigned char *out_text,
 		  unsigned char *out_imgname, size_t len_img, size_t len_out_text,
 		  size_t len_out_imgname)
 {
-	if (sess == nullptr || img == nullptr || len_img == 0) {
-		vaccel_error("[onnx] image classification: %s",
-			     sess == nullptr ? "no session" : "empty image buffer");
-		return VACCEL_EINVAL;
-	}
-	if (out_text == nullptr || len_out_text == 0) {
-		vaccel_error("[onnx] image classification: no output text buffer");
-		return VACCEL_EINVAL;
-	}
+	if (const int rc = vp::check_classify_args(kName, sess, img, len_img, out_text, len_out_text);
+	    rc != VACCEL_OK)
+		return rc;
 	std::string err;
 	Preprocess pre;
 	if (!vaccel::onnx::preprocess_from_env(pre, err)) {
@@ -113,7 +88,7 @@ int classify_impl(struct vaccel_session *sess, const void *img, unsigned char *o
 	if (const int rc = session_model(sess, net); rc != VACCEL_OK)
 		return rc;
 	std::shared_ptr<vaccel::image::Labels> labels;
-	if (const int rc = labels_provider().get(sess, labels, err); rc != VACCEL_OK) {
+	if (const int rc = state().labels.get(sess, labels, err); rc != VACCEL_OK) {
 		vaccel_error("[onnx] %s", err.c_str());
 		return rc;
 	}
@@ -122,15 +97,8 @@ int classify_impl(struct vaccel_session *sess, const void *img, unsigned char *o
 		vaccel_error("[onnx] image classification failed: %s", err.c_str());
 		return to_vaccel(s);
 	}
-	const auto best = vaccel::image::top_k(probs, 1).at(0);
-	const std::string label = vp::class_label(*labels, best.index, probs.size());
-	char text[512];
-	std::snprintf(text, sizeof(text), "%s (class %zu, p=%.3f)", label.c_str(), best.index,
-		      static_cast<double>(best.score));
-	vaccel::image::copy_to_c_buffer(text, out_text, len_out_text);
-	vaccel::image::copy_to_c_buffer(label, out_imgname, len_out_imgname);
-	vaccel_debug("[onnx] session %lld: %s", static_cast<long long>(sess->id), text);
-	return VACCEL_OK;
+	return vp::write_top1(kName, sess, *labels, probs, out_text, len_out_text, out_imgname,
+			      len_out_imgname);
 }
 
 extern "C" int onnx_image_classify(struct vaccel_session *sess, const void *img,
@@ -156,9 +124,8 @@ int onnx_resource_unregister(struct vaccel_resource *res, struct vaccel_session 
 	if (res == nullptr || sess == nullptr)
 		return VACCEL_EINVAL;
 	return vp::op_boundary(kName, "resource unregister", [&] {
-		if (models().forget(res->id, sess->id))
+		if (state().forget(res->id, sess->id))
 			vaccel_debug("[onnx] released model of resource %lld", static_cast<long long>(res->id));
-		labels_provider().forget(res->id, sess->id);
 		return VACCEL_OK;
 	});
 }
@@ -182,8 +149,7 @@ int onnx_init()
 
 int onnx_fini()
 {
-	models().clear();
-	labels_provider().clear();
+	state().clear();
 	return VACCEL_OK;
 }
 

@@ -10,7 +10,6 @@
 
 #include <vaccel.h>
 
-#include <cstdio>
 #include <cstring>
 
 namespace {
@@ -23,18 +22,10 @@ namespace vp = vaccel::plugin;
 
 constexpr const char *kName = "tflite";
 
-// Process-lifetime state, deliberately never destroyed: the core may call fini() or
-// resource_unregister() from its own exit-time cleanup, after this library's static destructors
-// would have run.
-vp::ResourceCache<Model> &models()
+// Loaded models by MODEL resource and labels by DATA resource / $VACCEL_TFLITE_LABELS.
+vp::ClassifierState<Model> &state()
 {
-	static auto *cache = new vp::ResourceCache<Model>();
-	return *cache;
-}
-vp::LabelsProvider &labels_provider()
-{
-	static auto *labels = new vp::LabelsProvider("VACCEL_TFLITE_LABELS");
-	return *labels;
+	return vp::leaked_plugin_state<Model>("VACCEL_TFLITE_LABELS");
 }
 
 int to_vaccel(Status s)
@@ -70,7 +61,7 @@ int model_for(struct vaccel_session *sess, const struct vaccel_resource *res,
 	}
 	int rc = VACCEL_OK;
 	std::string err;
-	out = models().get_or_load(res->id, sess->id, [&]() -> std::shared_ptr<Model> {
+	out = state().models.get_or_load(res->id, sess->id, [&]() -> std::shared_ptr<Model> {
 		std::vector<uint8_t> bytes;
 		rc = vp::resource_blob_bytes(res, 0, bytes, err);
 		if (rc != VACCEL_OK)
@@ -90,11 +81,7 @@ int model_for(struct vaccel_session *sess, const struct vaccel_resource *res,
 			    vaccel::tflite::dtype_name(model->inputs().at(0).dtype));
 		return std::shared_ptr<Model>(std::move(model));
 	});
-	if (!out) {
-		vaccel_error("[tflite] cannot load model %s: %s", vp::resource_name(res).c_str(), err.c_str());
-		return rc != VACCEL_OK ? rc : VACCEL_EBACKEND;
-	}
-	return VACCEL_OK;
+	return vp::model_load_result(kName, res, out != nullptr, rc, err);
 }
 
 // Checks a caller tensor against the model's input description.
@@ -191,29 +178,18 @@ int classify_impl(struct vaccel_session *sess, const void *img, unsigned char *o
 		  unsigned char *out_imgname, size_t len_img, size_t len_out_text,
 		  size_t len_out_imgname)
 {
-	if (sess == nullptr || img == nullptr || len_img == 0) {
-		vaccel_error("[tflite] image classification: %s",
-			     sess == nullptr ? "no session" : "empty image buffer");
-		return VACCEL_EINVAL;
-	}
-	if (out_text == nullptr || len_out_text == 0) {
-		vaccel_error("[tflite] image classification: no output text buffer");
-		return VACCEL_EINVAL;
-	}
+	if (const int rc = vp::check_classify_args(kName, sess, img, len_img, out_text, len_out_text);
+	    rc != VACCEL_OK)
+		return rc;
 	struct vaccel_resource *res = nullptr;
-	if (vaccel_session_resource_by_type(sess, &res, VACCEL_RESOURCE_MODEL) != VACCEL_OK ||
-	    res == nullptr) {
-		vaccel_error("[tflite] session %lld has no MODEL resource: register the .tflite model "
-			     "with the session (e.g. `classify <image> 1 <model.tflite>`)",
-			     static_cast<long long>(sess->id));
-		return VACCEL_ENOENT;
-	}
+	if (const int rc = vp::session_model_resource(kName, "tflite", sess, res); rc != VACCEL_OK)
+		return rc;
 	std::shared_ptr<Model> model;
 	if (const int rc = model_for(sess, res, model); rc != VACCEL_OK)
 		return rc;
 	std::string err;
 	std::shared_ptr<vaccel::image::Labels> labels;
-	if (const int rc = labels_provider().get(sess, labels, err); rc != VACCEL_OK) {
+	if (const int rc = state().labels.get(sess, labels, err); rc != VACCEL_OK) {
 		vaccel_error("[tflite] %s", err.c_str());
 		return rc;
 	}
@@ -223,15 +199,8 @@ int classify_impl(struct vaccel_session *sess, const void *img, unsigned char *o
 		return to_vaccel(s);
 	}
 	const std::vector<float> probs = vaccel::tflite::to_probabilities(scores, model->outputs().at(0));
-	const auto best = vaccel::image::top_k(probs, 1).at(0);
-	const std::string label = vp::class_label(*labels, best.index, probs.size());
-	char text[512];
-	std::snprintf(text, sizeof(text), "%s (class %zu, p=%.3f)", label.c_str(), best.index,
-		      static_cast<double>(best.score));
-	vaccel::image::copy_to_c_buffer(text, out_text, len_out_text);
-	vaccel::image::copy_to_c_buffer(label, out_imgname, len_out_imgname);
-	vaccel_debug("[tflite] session %lld: %s", static_cast<long long>(sess->id), text);
-	return VACCEL_OK;
+	return vp::write_top1(kName, sess, *labels, probs, out_text, len_out_text, out_imgname,
+			      len_out_imgname);
 }
 
 extern "C" int tflite_model_load_op(struct vaccel_session *sess, struct vaccel_resource *model)
@@ -258,12 +227,12 @@ extern "C" int tflite_model_unload_op(struct vaccel_session *sess, struct vaccel
 	return vp::op_boundary(kName, "model unload", [&] {
 		if (sess == nullptr || model == nullptr)
 			return VACCEL_EINVAL;
-		if (!models().used_by(model->id, sess->id)) {
+		if (!state().models.used_by(model->id, sess->id)) {
 			vaccel_error("[tflite] model unload: resource %lld is not loaded in session %lld",
 				     static_cast<long long>(model->id), static_cast<long long>(sess->id));
 			return VACCEL_EINVAL;
 		}
-		if (models().forget(model->id, sess->id))
+		if (state().models.forget(model->id, sess->id))
 			vaccel_debug("[tflite] released model of resource %lld",
 				     static_cast<long long>(model->id));
 		return VACCEL_OK;
@@ -292,8 +261,7 @@ int tflite_resource_unregister(struct vaccel_resource *res, struct vaccel_sessio
 	if (res == nullptr || sess == nullptr)
 		return VACCEL_EINVAL;
 	return vp::op_boundary(kName, "resource unregister", [&] {
-		models().forget(res->id, sess->id);
-		labels_provider().forget(res->id, sess->id);
+		state().forget(res->id, sess->id);
 		return VACCEL_OK;
 	});
 }
@@ -312,8 +280,7 @@ int tflite_init()
 
 int tflite_fini()
 {
-	models().clear();
-	labels_provider().clear();
+	state().clear();
 	return VACCEL_OK;
 }
 

@@ -292,15 +292,6 @@ int torch_model_run(vaccel_session *sess, const vaccel_resource *model,
 	});
 }
 
-// Same wording as the other classification plugins: "<label> (class <index>, p=<prob>)".
-std::string format_top1(const std::string &label, const image::Scored &best)
-{
-	char text[512];
-	std::snprintf(text, sizeof(text), "%s (class %zu, p=%.3f)", label.c_str(), best.index,
-		      static_cast<double>(best.score));
-	return text;
-}
-
 int torch_classify(vaccel_session *sess, const void *img, unsigned char *out_text,
 		   unsigned char *out_imgname, size_t len_img, size_t len_out_text,
 		   size_t len_out_imgname) noexcept
@@ -336,7 +327,7 @@ int torch_classify(vaccel_session *sess, const void *img, unsigned char *out_tex
 			fail(ErrorKind::Backend, "model produced an empty score tensor");
 		const auto best = image::top_k(image::softmax(logits), 1).at(0);
 		const std::string label = labels->name(best.index);
-		const std::string text = format_top1(label, best);
+		const std::string text = image::format_top1(label, best);
 		image::copy_to_c_buffer(text, out_text, len_out_text);
 		// No image is produced; like the other classifiers, the "image name" is the label.
 		if (out_imgname != nullptr)

@@ -8,7 +8,6 @@
 // VACCEL_TORCH_MEAN / VACCEL_TORCH_STD ("r,g,b") and VACCEL_TORCH_SCALE (pixel multiplier).
 #pragma once
 
-#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -17,14 +16,8 @@
 
 namespace vaccel::torch_plugin {
 
-struct Preprocess {
-	int width = 224;
-	int height = 224;
-	double crop = 224.0 / 256.0;
-	std::array<float, 3> mean = image::kImagenetMean;
-	std::array<float, 3> std = image::kImagenetStd;
-	float scale = 1.0F / 255.0F;
-};
+// The torch plugin needs nothing beyond the shared crop/resize/normalise description.
+using Preprocess = image::InputSpec;
 
 // Applies the VACCEL_TORCH_* overrides to `pre`.  False (pre unchanged) with the offending
 // variable named in `error` if one cannot be parsed.
