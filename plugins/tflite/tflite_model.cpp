@@ -26,28 +26,9 @@ class FlatReader {
 public:
 	FlatReader(const uint8_t *data, size_t size) : d_(data), n_(size) {}
 
-	std::optional<uint32_t> u32(size_t pos) const
-	{
-		if (pos > n_ || n_ - pos < 4)
-			return std::nullopt;
-		uint32_t v = 0;
-		std::memcpy(&v, d_ + pos, 4);
-		return v;
-	}
-	std::optional<uint16_t> u16(size_t pos) const
-	{
-		if (pos > n_ || n_ - pos < 2)
-			return std::nullopt;
-		uint16_t v = 0;
-		std::memcpy(&v, d_ + pos, 2);
-		return v;
-	}
-	std::optional<uint8_t> u8(size_t pos) const
-	{
-		if (pos >= n_)
-			return std::nullopt;
-		return d_[pos];
-	}
+	std::optional<uint32_t> u32(size_t pos) const { return scalar<uint32_t>(pos); }
+	std::optional<uint16_t> u16(size_t pos) const { return scalar<uint16_t>(pos); }
+	std::optional<uint8_t> u8(size_t pos) const { return scalar<uint8_t>(pos); }
 	// Follows the uoffset stored at `pos`.
 	std::optional<size_t> deref(size_t pos) const
 	{
@@ -83,6 +64,18 @@ public:
 	}
 
 private:
+	// A little-endian scalar at `pos` (the host is little-endian, as FlatBuffers assume), or
+	// nullopt when it would run past the buffer.
+	template <class T>
+	std::optional<T> scalar(size_t pos) const
+	{
+		if (pos > n_ || n_ - pos < sizeof(T))
+			return std::nullopt;
+		T v{};
+		std::memcpy(&v, d_ + pos, sizeof(T));
+		return v;
+	}
+
 	const uint8_t *d_;
 	size_t n_;
 };
