@@ -67,6 +67,20 @@ inline int run_in_region(OpRegion &region, Call &&call)
 // Logs that the session's plugin lacks `type` and returns VACCEL_ENOTSUP.
 int op_not_supported(const vaccel_session *sess, vaccel_op_type_t type) noexcept;
 
+// The tail every op entry point shares: calls the session plugin's
+// implementation of `type` (Fn: the function type of the API entry point)
+// with (sess, args...) inside `region`; VACCEL_ENOTSUP (logged) when the
+// plugin lacks it.
+template <typename Fn, typename... Args>
+inline int call_plugin_op(vaccel_session *sess, vaccel_op_type_t type, OpRegion &region,
+			  Args... args)
+{
+	auto *fn = lookup_op<Fn>(sess, type);
+	if (fn == nullptr)
+		return op_not_supported(sess, type);
+	return run_in_region(region, [&] { return fn(sess, args...); });
+}
+
 // Logs and returns VACCEL_EINVAL for a bad argument of op `what`.
 int invalid_arg(const char *what, const char *reason) noexcept;
 
@@ -101,5 +115,34 @@ inline int check_session(const vaccel_session *sess, const char *what) noexcept
 // registered with the session -> EPERM.
 int check_resource(const vaccel_session *sess, const vaccel_resource *res,
 		   vaccel_resource_type_t expected, const char *what) noexcept;
+
+// Prologue of the model ops (tf, tflite, torch): a session, and `model` a
+// MODEL resource registered with it.
+inline int check_model_op(const vaccel_session *sess, const vaccel_resource *model,
+			  const char *what) noexcept
+{
+	if (int ret = check_session(sess, what))
+		return ret;
+	return check_resource(sess, model, VACCEL_RESOURCE_MODEL, what);
+}
+
+// A tensor array argument of a model run: nr >= 0, the array present when
+// nr > 0, and (if `entries_required`, i.e. inputs) no NULL entry.
+template <typename Tensor>
+int check_tensor_list(const char *what, const char *name, Tensor *const *tensors, int nr,
+		      bool entries_required) noexcept
+{
+	if (nr < 0 || (nr > 0 && tensors == nullptr)) {
+		vaccel_error("%s: invalid %s (count %d)", what, name, nr);
+		return VACCEL_EINVAL;
+	}
+	if (entries_required)
+		for (int i = 0; i < nr; ++i)
+			if (tensors[i] == nullptr) {
+				vaccel_error("%s: %s[%d] is NULL", what, name, i);
+				return VACCEL_EINVAL;
+			}
+	return VACCEL_OK;
+}
 
 } // namespace vaccel::ops

@@ -32,11 +32,7 @@ int vaccel_sgemm(struct vaccel_session *sess, int64_t m, int64_t n, int64_t k, f
 		return VACCEL_EINVAL;
 	}
 	VACCEL_OPS_DEBUG("session:%" PRId64 " Looking for plugin implementing sgemm", sess->id);
-	auto *fn = lookup_op<decltype(vaccel_sgemm)>(sess, VACCEL_OP_BLAS_SGEMM);
-	if (fn == nullptr)
-		return op_not_supported(sess, VACCEL_OP_BLAS_SGEMM);
-	return run_in_region(sgemm_region, [&] {
-		return fn(sess, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-	});
+	return call_plugin_op<decltype(vaccel_sgemm)>(sess, VACCEL_OP_BLAS_SGEMM, sgemm_region, m,
+		n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 	VACCEL_OPS_CATCH("vaccel_sgemm")
 }

@@ -38,12 +38,8 @@ int vaccel_exec(struct vaccel_session *sess, const char *library, const char *fn
 		return ret;
 	VACCEL_OPS_DEBUG("session:%" PRId64 " Looking for plugin implementing exec (%s:%s)",
 			 sess->id, library, fn_symbol);
-	auto *fn = lookup_op<decltype(vaccel_exec)>(sess, VACCEL_OP_EXEC);
-	if (fn == nullptr)
-		return op_not_supported(sess, VACCEL_OP_EXEC);
-	return run_in_region(exec_region, [&] {
-		return fn(sess, library, fn_symbol, read, nr_read, write, nr_write);
-	});
+	return call_plugin_op<decltype(vaccel_exec)>(sess, VACCEL_OP_EXEC, exec_region, library,
+		fn_symbol, read, nr_read, write, nr_write);
 	VACCEL_OPS_CATCH("vaccel_exec")
 }
 
@@ -65,12 +61,8 @@ int vaccel_exec_with_resource(struct vaccel_session *sess, struct vaccel_resourc
 			 " Looking for plugin implementing exec_with_resource (resource %" PRId64
 			 ", %s)",
 			 sess->id, resource->id, fn_symbol);
-	auto *fn = lookup_op<decltype(vaccel_exec_with_resource)>(sess,
-								  VACCEL_OP_EXEC_WITH_RESOURCE);
-	if (fn == nullptr)
-		return op_not_supported(sess, VACCEL_OP_EXEC_WITH_RESOURCE);
-	return run_in_region(exec_with_resource_region, [&] {
-		return fn(sess, resource, fn_symbol, read, nr_read, write, nr_write);
-	});
+	return call_plugin_op<decltype(vaccel_exec_with_resource)>(
+		sess, VACCEL_OP_EXEC_WITH_RESOURCE, exec_with_resource_region, resource, fn_symbol,
+		read, nr_read, write, nr_write);
 	VACCEL_OPS_CATCH("vaccel_exec_with_resource")
 }

@@ -34,10 +34,8 @@ int vaccel_fpga_arraycopy(struct vaccel_session *sess, int a[], int out_a[], siz
 		return ret;
 	if (int ret = check_arrays(what, len_a, a, out_a))
 		return ret;
-	auto *fn = lookup_op<decltype(vaccel_fpga_arraycopy)>(sess, VACCEL_OP_FPGA_ARRAYCOPY);
-	if (fn == nullptr)
-		return op_not_supported(sess, VACCEL_OP_FPGA_ARRAYCOPY);
-	return run_in_region(arraycopy_region, [&] { return fn(sess, a, out_a, len_a); });
+	return call_plugin_op<decltype(vaccel_fpga_arraycopy)>(sess, VACCEL_OP_FPGA_ARRAYCOPY,
+		arraycopy_region, a, out_a, len_a);
 	VACCEL_OPS_CATCH("vaccel_fpga_arraycopy")
 }
 
@@ -49,10 +47,8 @@ int vaccel_fpga_mmult(struct vaccel_session *sess, float a[], float b[], float c
 		return ret;
 	if (int ret = check_arrays(what, len_a, a, b, c))
 		return ret;
-	auto *fn = lookup_op<decltype(vaccel_fpga_mmult)>(sess, VACCEL_OP_FPGA_MMULT);
-	if (fn == nullptr)
-		return op_not_supported(sess, VACCEL_OP_FPGA_MMULT);
-	return run_in_region(mmult_region, [&] { return fn(sess, a, b, c, len_a); });
+	return call_plugin_op<decltype(vaccel_fpga_mmult)>(sess, VACCEL_OP_FPGA_MMULT, mmult_region,
+		a, b, c, len_a);
 	VACCEL_OPS_CATCH("vaccel_fpga_mmult")
 }
 
@@ -65,11 +61,8 @@ int vaccel_fpga_parallel(struct vaccel_session *sess, float a[], float b[], floa
 		return ret;
 	if (int ret = check_arrays(what, len_a, a, b, add_output, mult_output))
 		return ret;
-	auto *fn = lookup_op<decltype(vaccel_fpga_parallel)>(sess, VACCEL_OP_FPGA_PARALLEL);
-	if (fn == nullptr)
-		return op_not_supported(sess, VACCEL_OP_FPGA_PARALLEL);
-	return run_in_region(parallel_region,
-			     [&] { return fn(sess, a, b, add_output, mult_output, len_a); });
+	return call_plugin_op<decltype(vaccel_fpga_parallel)>(sess, VACCEL_OP_FPGA_PARALLEL,
+		parallel_region, a, b, add_output, mult_output, len_a);
 	VACCEL_OPS_CATCH("vaccel_fpga_parallel")
 }
 
@@ -84,9 +77,7 @@ int vaccel_fpga_vadd(struct vaccel_session *sess, float a[], float b[], float c[
 		return ret;
 	if (len_b == 0)
 		return invalid_arg(what, "len_b is 0");
-	auto *fn = lookup_op<decltype(vaccel_fpga_vadd)>(sess, VACCEL_OP_FPGA_VECTORADD);
-	if (fn == nullptr)
-		return op_not_supported(sess, VACCEL_OP_FPGA_VECTORADD);
-	return run_in_region(vadd_region, [&] { return fn(sess, a, b, c, len_a, len_b); });
+	return call_plugin_op<decltype(vaccel_fpga_vadd)>(sess, VACCEL_OP_FPGA_VECTORADD,
+		vadd_region, a, b, c, len_a, len_b);
 	VACCEL_OPS_CATCH("vaccel_fpga_vadd")
 }

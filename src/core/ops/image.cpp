@@ -42,11 +42,8 @@ int image_op(vaccel_op_type_t type, const char *what, vaccel_session *sess, cons
 		return ret;
 	VACCEL_OPS_DEBUG("session:%" PRId64 " Looking for plugin implementing %s", sess->id,
 			 vaccel_op_type_to_str(type));
-	auto *fn = lookup_op<ImageOpFn>(sess, type);
-	if (fn == nullptr)
-		return op_not_supported(sess, type);
-	return run_in_region(image_region,
-			     [&] { return fn(sess, img, out_imgname, len_img, len_out_imgname); });
+	return call_plugin_op<ImageOpFn>(sess, type, image_region, img, out_imgname, len_img,
+		len_out_imgname);
 }
 } // namespace
 
@@ -66,13 +63,9 @@ int vaccel_image_classification(struct vaccel_session *sess, const void *img,
 		return ret;
 	VACCEL_OPS_DEBUG("session:%" PRId64 " Looking for plugin implementing image classification",
 			 sess->id);
-	auto *fn = lookup_op<decltype(vaccel_image_classification)>(sess, VACCEL_OP_IMAGE_CLASSIFY);
-	if (fn == nullptr)
-		return op_not_supported(sess, VACCEL_OP_IMAGE_CLASSIFY);
-	return run_in_region(image_region, [&] {
-		return fn(sess, img, out_text, out_imgname, len_img, len_out_text,
-			  len_out_imgname);
-	});
+	return call_plugin_op<decltype(vaccel_image_classification)>(sess, VACCEL_OP_IMAGE_CLASSIFY,
+		image_region, img, out_text, out_imgname, len_img, len_out_text,
+		len_out_imgname);
 	VACCEL_OPS_CATCH("vaccel_image_classification")
 }
 

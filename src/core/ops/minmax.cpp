@@ -23,11 +23,7 @@ int vaccel_minmax(struct vaccel_session *sess, const double *indata, int ndata, 
 		return invalid_arg(what, "indata, outdata, min or max is NULL");
 	if (ndata <= 0)
 		return invalid_arg(what, "ndata must be positive");
-	auto *fn = lookup_op<decltype(vaccel_minmax)>(sess, VACCEL_OP_MINMAX);
-	if (fn == nullptr)
-		return op_not_supported(sess, VACCEL_OP_MINMAX);
-	return run_in_region(minmax_region, [&] {
-		return fn(sess, indata, ndata, low_threshold, high_threshold, outdata, min, max);
-	});
+	return call_plugin_op<decltype(vaccel_minmax)>(sess, VACCEL_OP_MINMAX, minmax_region,
+		indata, ndata, low_threshold, high_threshold, outdata, min, max);
 	VACCEL_OPS_CATCH("vaccel_minmax")
 }

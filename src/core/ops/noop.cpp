@@ -19,9 +19,6 @@ int vaccel_noop(struct vaccel_session *sess)
 		return invalid_arg("vaccel_noop", "session is NULL");
 	VACCEL_OPS_DEBUG("session:%" PRId64 " Looking for plugin implementing noop operation",
 			 sess->id);
-	auto *fn = lookup_op<decltype(vaccel_noop)>(sess, VACCEL_OP_NOOP);
-	if (fn == nullptr)
-		return op_not_supported(sess, VACCEL_OP_NOOP);
-	return run_in_region(noop_region, [&] { return fn(sess); });
+	return call_plugin_op<decltype(vaccel_noop)>(sess, VACCEL_OP_NOOP, noop_region);
 	VACCEL_OPS_CATCH("vaccel_noop")
 }

@@ -21,10 +21,7 @@ int vaccel_opencv(struct vaccel_session *sess, struct vaccel_arg *read, size_t n
 	if ((read == nullptr && nr_read > 0) || (write == nullptr && nr_write > 0))
 		return invalid_arg(what, "args are NULL but their count is not 0");
 	VACCEL_OPS_DEBUG("session:%" PRId64 " Looking for plugin implementing opencv", sess->id);
-	auto *fn = lookup_op<decltype(vaccel_opencv)>(sess, VACCEL_OP_OPENCV);
-	if (fn == nullptr)
-		return op_not_supported(sess, VACCEL_OP_OPENCV);
-	return run_in_region(opencv_region,
-			     [&] { return fn(sess, read, nr_read, write, nr_write); });
+	return call_plugin_op<decltype(vaccel_opencv)>(sess, VACCEL_OP_OPENCV, opencv_region, read,
+		nr_read, write, nr_write);
 	VACCEL_OPS_CATCH("vaccel_opencv")
 }

@@ -13,33 +13,14 @@ OpRegion load_region("vaccel_tf_model_load");
 OpRegion unload_region("vaccel_tf_model_unload");
 OpRegion run_region("vaccel_tf_model_run");
 
-int check_model_op(const vaccel_session *sess, const vaccel_resource *model,
-		   const vaccel_tf_status *status, const char *what) noexcept
+// The shared model-op prologue, plus the TF status every tf op fills in.
+int check_tf_model_op(const vaccel_session *sess, const vaccel_resource *model,
+		      const vaccel_tf_status *status, const char *what) noexcept
 {
-	if (int ret = check_session(sess, what))
-		return ret;
-	if (int ret = check_resource(sess, model, VACCEL_RESOURCE_MODEL, what))
+	if (int ret = check_model_op(sess, model, what))
 		return ret;
 	if (status == nullptr)
 		return invalid_arg(what, "status is NULL");
-	return VACCEL_OK;
-}
-
-// nr >= 0, and the per-tensor arrays present (with non-NULL entries) when nr > 0.
-template <typename Tensor>
-int check_tensor_list(const char *what, const char *name, Tensor *const *tensors, int nr,
-		      bool entries_required) noexcept
-{
-	if (nr < 0 || (nr > 0 && tensors == nullptr)) {
-		vaccel_error("%s: invalid %s (count %d)", what, name, nr);
-		return VACCEL_EINVAL;
-	}
-	if (entries_required)
-		for (int i = 0; i < nr; ++i)
-			if (tensors[i] == nullptr) {
-				vaccel_error("%s: %s[%d] is NULL", what, name, i);
-				return VACCEL_EINVAL;
-			}
 	return VACCEL_OK;
 }
 } // namespace
@@ -49,14 +30,12 @@ int vaccel_tf_model_load(struct vaccel_session *sess, struct vaccel_resource *mo
 {
 	VACCEL_OPS_TRY
 	constexpr const char *what = "vaccel_tf_model_load";
-	if (int ret = check_model_op(sess, model, status, what))
+	if (int ret = check_tf_model_op(sess, model, status, what))
 		return ret;
 	VACCEL_OPS_DEBUG("session:%" PRId64 " Looking for plugin implementing tf model load",
 			 sess->id);
-	auto *fn = lookup_op<decltype(vaccel_tf_model_load)>(sess, VACCEL_OP_TF_MODEL_LOAD);
-	if (fn == nullptr)
-		return op_not_supported(sess, VACCEL_OP_TF_MODEL_LOAD);
-	return run_in_region(load_region, [&] { return fn(sess, model, status); });
+	return call_plugin_op<decltype(vaccel_tf_model_load)>(sess, VACCEL_OP_TF_MODEL_LOAD,
+		load_region, model, status);
 	VACCEL_OPS_CATCH("vaccel_tf_model_load")
 }
 
@@ -65,14 +44,12 @@ int vaccel_tf_model_unload(struct vaccel_session *sess, struct vaccel_resource *
 {
 	VACCEL_OPS_TRY
 	constexpr const char *what = "vaccel_tf_model_unload";
-	if (int ret = check_model_op(sess, model, status, what))
+	if (int ret = check_tf_model_op(sess, model, status, what))
 		return ret;
 	VACCEL_OPS_DEBUG("session:%" PRId64 " Looking for plugin implementing tf model unload",
 			 sess->id);
-	auto *fn = lookup_op<decltype(vaccel_tf_model_unload)>(sess, VACCEL_OP_TF_MODEL_UNLOAD);
-	if (fn == nullptr)
-		return op_not_supported(sess, VACCEL_OP_TF_MODEL_UNLOAD);
-	return run_in_region(unload_region, [&] { return fn(sess, model, status); });
+	return call_plugin_op<decltype(vaccel_tf_model_unload)>(sess, VACCEL_OP_TF_MODEL_UNLOAD,
+		unload_region, model, status);
 	VACCEL_OPS_CATCH("vaccel_tf_model_unload")
 }
 
@@ -85,7 +62,7 @@ int vaccel_tf_model_run(struct vaccel_session *sess, const struct vaccel_resourc
 {
 	VACCEL_OPS_TRY
 	constexpr const char *what = "vaccel_tf_model_run";
-	if (int ret = check_model_op(sess, model, status, what))
+	if (int ret = check_tf_model_op(sess, model, status, what))
 		return ret;
 	if (int ret = check_tensor_list(what, "inputs", in, nr_inputs, true))
 		return ret;
@@ -95,12 +72,8 @@ int vaccel_tf_model_run(struct vaccel_session *sess, const struct vaccel_resourc
 		return invalid_arg(what, "input or output nodes are NULL");
 	VACCEL_OPS_DEBUG("session:%" PRId64 " Looking for plugin implementing tf model run",
 			 sess->id);
-	auto *fn = lookup_op<decltype(vaccel_tf_model_run)>(sess, VACCEL_OP_TF_MODEL_RUN);
-	if (fn == nullptr)
-		return op_not_supported(sess, VACCEL_OP_TF_MODEL_RUN);
-	return run_in_region(run_region, [&] {
-		return fn(sess, model, run_options, in_nodes, in, nr_inputs, out_nodes, out,
-			  nr_outputs, status);
-	});
+	return call_plugin_op<decltype(vaccel_tf_model_run)>(sess, VACCEL_OP_TF_MODEL_RUN,
+		run_region, model, run_options, in_nodes, in, nr_inputs, out_nodes,
+		out, nr_outputs, status);
 	VACCEL_OPS_CATCH("vaccel_tf_model_run")
 }

@@ -13,14 +13,6 @@ namespace {
 OpRegion load_region("vaccel_torch_model_load");
 OpRegion run_region("vaccel_torch_model_run");
 OpRegion sgemm_region("vaccel_torch_sgemm_op");
-
-int check_model_op(const vaccel_session *sess, const vaccel_resource *model,
-		   const char *what) noexcept
-{
-	if (int ret = check_session(sess, what))
-		return ret;
-	return check_resource(sess, model, VACCEL_RESOURCE_MODEL, what);
-}
 } // namespace
 
 int vaccel_torch_model_load(struct vaccel_session *sess, struct vaccel_resource *model)
@@ -31,10 +23,8 @@ int vaccel_torch_model_load(struct vaccel_session *sess, struct vaccel_resource 
 		return ret;
 	VACCEL_OPS_DEBUG("session:%" PRId64 " Looking for plugin implementing torch model load",
 			 sess->id);
-	auto *fn = lookup_op<decltype(vaccel_torch_model_load)>(sess, VACCEL_OP_TORCH_MODEL_LOAD);
-	if (fn == nullptr)
-		return op_not_supported(sess, VACCEL_OP_TORCH_MODEL_LOAD);
-	return run_in_region(load_region, [&] { return fn(sess, model); });
+	return call_plugin_op<decltype(vaccel_torch_model_load)>(sess, VACCEL_OP_TORCH_MODEL_LOAD,
+		load_region, model);
 	VACCEL_OPS_CATCH("vaccel_torch_model_load")
 }
 
@@ -47,21 +37,14 @@ int vaccel_torch_model_run(struct vaccel_session *sess, const struct vaccel_reso
 	constexpr const char *what = "vaccel_torch_model_run";
 	if (int ret = check_model_op(sess, model, what))
 		return ret;
-	if (nr_inputs < 0 || (nr_inputs > 0 && in == nullptr))
-		return invalid_arg(what, "invalid inputs");
-	for (int i = 0; i < nr_inputs; ++i)
-		if (in[i] == nullptr)
-			return invalid_arg(what, "an input tensor is NULL");
-	if (nr_outputs < 0 || (nr_outputs > 0 && out == nullptr))
-		return invalid_arg(what, "invalid outputs");
+	if (int ret = check_tensor_list(what, "inputs", in, nr_inputs, true))
+		return ret;
+	if (int ret = check_tensor_list(what, "outputs", out, nr_outputs, false))
+		return ret;
 	VACCEL_OPS_DEBUG("session:%" PRId64 " Looking for plugin implementing torch model run",
 			 sess->id);
-	auto *fn = lookup_op<decltype(vaccel_torch_model_run)>(sess, VACCEL_OP_TORCH_MODEL_RUN);
-	if (fn == nullptr)
-		return op_not_supported(sess, VACCEL_OP_TORCH_MODEL_RUN);
-	return run_in_region(run_region, [&] {
-		return fn(sess, model, run_options, in, nr_inputs, out, nr_outputs);
-	});
+	return call_plugin_op<decltype(vaccel_torch_model_run)>(sess, VACCEL_OP_TORCH_MODEL_RUN,
+		run_region, model, run_options, in, nr_inputs, out, nr_outputs);
 	VACCEL_OPS_CATCH("vaccel_torch_model_run")
 }
 
@@ -78,9 +61,7 @@ int vaccel_torch_sgemm(struct vaccel_session *sess, struct vaccel_torch_tensor *
 		return invalid_arg(what, "in_A, in_B or out is NULL");
 	if (M <= 0 || N <= 0 || K <= 0)
 		return invalid_arg(what, "M, N and K must be positive");
-	auto *fn = lookup_op<decltype(vaccel_torch_sgemm)>(sess, VACCEL_OP_TORCH_SGEMM);
-	if (fn == nullptr)
-		return op_not_supported(sess, VACCEL_OP_TORCH_SGEMM);
-	return run_in_region(sgemm_region, [&] { return fn(sess, in_A, in_B, in_C, M, N, K, out); });
+	return call_plugin_op<decltype(vaccel_torch_sgemm)>(sess, VACCEL_OP_TORCH_SGEMM,
+		sgemm_region, in_A, in_B, in_C, M, N, K, out);
 	VACCEL_OPS_CATCH("vaccel_torch_sgemm")
 }
