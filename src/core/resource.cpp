@@ -163,6 +163,25 @@ void reset_resource_struct(vaccel_resource *res)
 	res->plugin_priv = nullptr;
 }
 
+// Frees what an initialised resource owns (blobs, path copies, run
+// directory and its files, the sessions lock) and clears the public fields.
+// Shared by release and by a failed init, so both undo exactly the same.
+void free_resource_contents(vaccel_resource *res)
+{
+	free_blob_array(res->blobs, res->nr_blobs);
+	if (res->paths) {
+		for (size_t i = 0; i < res->nr_paths; ++i)
+			free(res->paths[i]);
+		free(res->paths);
+	}
+	if (res->rundir) {
+		remove_tree(res->rundir);
+		free(res->rundir);
+	}
+	pthread_mutex_destroy(&res->sessions_lock);
+	reset_resource_struct(res);
+}
+
 // Assigns an id, fills the struct, runs `make_blobs` (which may use the
 // resource's id and rundir) and publishes the resource in the registry.
 int publish_resource(vaccel_resource *res, vaccel_resource_type_t type,
@@ -189,18 +208,7 @@ int publish_resource(vaccel_resource *res, vaccel_resource_type_t type,
 	pthread_mutex_init(&res->sessions_lock, nullptr);
 
 	auto fail = [&](int ret) {
-		free_blob_array(res->blobs, res->nr_blobs);
-		if (res->paths) {
-			for (size_t i = 0; i < res->nr_paths; ++i)
-				free(res->paths[i]);
-			free(res->paths);
-		}
-		if (res->rundir) {
-			remove_tree(res->rundir);
-			free(res->rundir);
-		}
-		pthread_mutex_destroy(&res->sessions_lock);
-		reset_resource_struct(res);
+		free_resource_contents(res);
 		o.resource_ids.release(id);
 		return ret;
 	};
@@ -529,18 +537,7 @@ int release_impl(vaccel_resource *res)
 	vaccel_id_t id = res->id;
 	{
 		std::lock_guard data_lock(rs->data_mutex);
-		free_blob_array(res->blobs, res->nr_blobs);
-		if (res->paths) {
-			for (size_t i = 0; i < res->nr_paths; ++i)
-				free(res->paths[i]);
-			free(res->paths);
-		}
-		if (res->rundir) {
-			remove_tree(res->rundir);
-			free(res->rundir);
-		}
-		pthread_mutex_destroy(&res->sessions_lock);
-		reset_resource_struct(res);
+		free_resource_contents(res);
 	}
 	o.resource_ids.release(id);
 	vaccel_debug("Released resource %lld", static_cast<long long>(id));
@@ -579,6 +576,24 @@ int copy_blobs(vaccel_resource *res, const vaccel_blob **blobs, size_t nr_blobs)
 		if ((ret = append_blob(res, b)))
 			return ret;
 	}
+	return VACCEL_OK;
+}
+
+// The *_new constructors: a zeroed heap resource set up by `init` (one of
+// the vaccel_resource_init* functions), freed again if that fails.
+template <typename Init>
+int new_resource(vaccel_resource **res, Init &&init)
+{
+	if (!res)
+		return VACCEL_EINVAL;
+	auto *r = static_cast<vaccel_resource *>(calloc(1, sizeof(vaccel_resource)));
+	if (!r)
+		return VACCEL_ENOMEM;
+	if (int ret = init(r)) {
+		free(r);
+		return ret;
+	}
+	*res = r;
 	return VACCEL_OK;
 }
 
@@ -663,71 +678,35 @@ int vaccel_resource_release(struct vaccel_resource *res)
 int vaccel_resource_new(struct vaccel_resource **res, const char *path,
 			vaccel_resource_type_t type)
 {
-	if (!res)
-		return VACCEL_EINVAL;
-	auto *r = static_cast<vaccel_resource *>(calloc(1, sizeof(vaccel_resource)));
-	if (!r)
-		return VACCEL_ENOMEM;
-	int ret = vaccel_resource_init(r, path, type);
-	if (ret) {
-		free(r);
-		return ret;
-	}
-	*res = r;
-	return VACCEL_OK;
+	return new_resource(res, [&](vaccel_resource *r) {
+		return vaccel_resource_init(r, path, type);
+	});
 }
 
 int vaccel_resource_multi_new(struct vaccel_resource **res, const char **paths,
 			      size_t nr_paths, vaccel_resource_type_t type)
 {
-	if (!res)
-		return VACCEL_EINVAL;
-	auto *r = static_cast<vaccel_resource *>(calloc(1, sizeof(vaccel_resource)));
-	if (!r)
-		return VACCEL_ENOMEM;
-	int ret = vaccel_resource_init_multi(r, paths, nr_paths, type);
-	if (ret) {
-		free(r);
-		return ret;
-	}
-	*res = r;
-	return VACCEL_OK;
+	return new_resource(res, [&](vaccel_resource *r) {
+		return vaccel_resource_init_multi(r, paths, nr_paths, type);
+	});
 }
 
 int vaccel_resource_from_buf(struct vaccel_resource **res, const void *buf,
 			     size_t nr_bytes, vaccel_resource_type_t type,
 			     const char *filename, bool mem_only)
 {
-	if (!res)
-		return VACCEL_EINVAL;
-	auto *r = static_cast<vaccel_resource *>(calloc(1, sizeof(vaccel_resource)));
-	if (!r)
-		return VACCEL_ENOMEM;
-	int ret = vaccel_resource_init_from_buf(r, buf, nr_bytes, type, filename, mem_only);
-	if (ret) {
-		free(r);
-		return ret;
-	}
-	*res = r;
-	return VACCEL_OK;
+	return new_resource(res, [&](vaccel_resource *r) {
+		return vaccel_resource_init_from_buf(r, buf, nr_bytes, type, filename, mem_only);
+	});
 }
 
 int vaccel_resource_from_blobs(struct vaccel_resource **res,
 			       const struct vaccel_blob **blobs, size_t nr_blobs,
 			       vaccel_resource_type_t type)
 {
-	if (!res)
-		return VACCEL_EINVAL;
-	auto *r = static_cast<vaccel_resource *>(calloc(1, sizeof(vaccel_resource)));
-	if (!r)
-		return VACCEL_ENOMEM;
-	int ret = vaccel_resource_init_from_blobs(r, blobs, nr_blobs, type);
-	if (ret) {
-		free(r);
-		return ret;
-	}
-	*res = r;
-	return VACCEL_OK;
+	return new_resource(res, [&](vaccel_resource *r) {
+		return vaccel_resource_init_from_blobs(r, blobs, nr_blobs, type);
+	});
 }
 
 int vaccel_resource_delete(struct vaccel_resource *res)
