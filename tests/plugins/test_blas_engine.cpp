@@ -11,24 +11,7 @@ namespace {
 
 using vaccel::blas::SgemmArgs;
 
-struct Case {
-	int64_t m, n, k, lda, ldb, ldc;
-	float alpha, beta;
-};
-
-// Readable values in test listings (ctest shows them).
-[[maybe_unused]] void PrintTo(const Case &c, std::ostream *os)
-{
-	*os << "alpha=" << c.alpha << " beta=" << c.beta;
-}
-
-// Readable test names: m<m>n<n>k<k>_lda<lda>...
-std::string case_name(const ::testing::TestParamInfo<Case> &info)
-{
-	const Case &c = info.param;
-	return "m" + std::to_string(c.m) + "n" + std::to_string(c.n) + "k" + std::to_string(c.k) +
-	       "_ld" + std::to_string(c.lda) + "x" + std::to_string(c.ldb) + "x" + std::to_string(c.ldc);
-}
+using Case = vaccel::test::SgemmCase;
 
 std::vector<float> random_matrix(size_t count, std::mt19937 &rng)
 {
@@ -72,7 +55,7 @@ INSTANTIATE_TEST_SUITE_P(
 			  Case{8, 50, 3, 5, 64, 70, -2.0F, 3.0F},    // padded leading dims
 			  Case{64, 1, 129, 130, 1, 2, 0.5F, 1.0F},   // matrix-vector shape
 			  Case{5, 6, 0, 1, 6, 6, 1.0F, 2.0F}),       // k = 0: C = beta * C
-	case_name);
+	vaccel::test::sgemm_case_name);
 
 TEST(SgemmEngine, RejectsInconsistentArguments)
 {

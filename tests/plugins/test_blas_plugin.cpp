@@ -43,24 +43,7 @@ struct Session {
 	}
 };
 
-struct Case {
-	int64_t m, n, k, lda, ldb, ldc;
-	float alpha, beta;
-};
-
-// Readable values in test listings (ctest shows them).
-[[maybe_unused]] void PrintTo(const Case &c, std::ostream *os)
-{
-	*os << "alpha=" << c.alpha << " beta=" << c.beta;
-}
-
-// Readable test names: m<m>n<n>k<k>_lda<lda>...
-std::string case_name(const ::testing::TestParamInfo<Case> &info)
-{
-	const Case &c = info.param;
-	return "m" + std::to_string(c.m) + "n" + std::to_string(c.n) + "k" + std::to_string(c.k) +
-	       "_ld" + std::to_string(c.lda) + "x" + std::to_string(c.ldb) + "x" + std::to_string(c.ldc);
-}
+using Case = vaccel::test::SgemmCase;
 
 class BlasPlugin : public ::testing::TestWithParam<Case> {};
 
@@ -98,7 +81,7 @@ INSTANTIATE_TEST_SUITE_P(Shapes, BlasPlugin,
 					   Case{100, 37, 61, 61, 37, 37, 0.75F, -1.25F},
 					   Case{33, 130, 17, 20, 140, 131, -1.0F, 2.0F},
 					   Case{257, 3, 300, 301, 3, 5, 2.5F, 0.5F}),
-			 case_name);
+			 vaccel::test::sgemm_case_name);
 
 TEST(BlasPluginErrors, InconsistentSizesAreInvalid)
 {

@@ -13,6 +13,17 @@
 
 namespace vaccel::test {
 
+// The sample images of the models directory and a substring of the top-1 ImageNet label every
+// classifier under test must give (../shared/models/README.md lists the expected classes).
+struct ImageCase {
+	const char *image;
+	const char *label;
+};
+inline constexpr ImageCase kSampleImages[] = {{"cat.bmp", "Egyptian cat"},
+					       {"parrot.jpg", "macaw"},
+					       {"hot_dog.jpg", "hotdog"},
+					       {"bird.bmp", "chickadee"}};
+
 // $VACCEL_MODELS_DIR, else the directory configured at build time.
 inline std::string models_dir()
 {

@@ -15,14 +15,8 @@ using vaccel::test::read_bytes;
 
 namespace {
 
-struct Case {
-	const char *image;
-	const char *label;  // substring of the expected top-1 label
-};
-const Case kCases[] = {{"cat.bmp", "Egyptian cat"},
-		       {"parrot.jpg", "macaw"},
-		       {"hot_dog.jpg", "hotdog"},
-		       {"bird.bmp", "chickadee"}};
+using vaccel::test::ImageCase;
+using vaccel::test::kSampleImages;
 
 void expect_top1(const char *model_file, bool from_buffer)
 {
@@ -37,7 +31,7 @@ void expect_top1(const char *model_file, bool from_buffer)
 	ASSERT_TRUE(net) << err;
 	vaccel::image::Labels labels;
 	ASSERT_TRUE(labels.load(model_path("imagenet_labels_1000.txt"), err)) << err;
-	for (const Case &c : kCases) {
+	for (const ImageCase &c : kSampleImages) {
 		const auto img = read_bytes(model_path(c.image));
 		std::vector<float> probs;
 		ASSERT_EQ(net->classify(img.data(), img.size(), Preprocess{}, probs, err), Status::Ok) << err;

@@ -13,14 +13,6 @@ using namespace vaccel::test;
 
 namespace {
 
-struct Case {
-	const char *image;
-	const char *label;
-};
-const Case kCases[] = {{"cat.bmp", "Egyptian cat"},
-		       {"parrot.jpg", "macaw"},
-		       {"hot_dog.jpg", "hotdog"},
-		       {"bird.bmp", "chickadee"}};
 
 const char *const kInt8 = "mobilenetv2-12-int8.onnx";
 const char *const kF32 = "mobilenetv2-12-f32-opset10.onnx";
@@ -52,7 +44,7 @@ struct ClassifierSession {
 void expect_all_images(const char *model_file)
 {
 	ClassifierSession cs(model_file);
-	for (const Case &c : kCases) {
+	for (const ImageCase &c : kSampleImages) {
 		const auto r = classify(cs.sess, read_bytes(model_path(c.image)));
 		ASSERT_EQ(r.rc, VACCEL_OK) << model_file << " " << c.image;
 		EXPECT_NE(r.text.find(c.label), std::string::npos)
@@ -64,7 +56,7 @@ void expect_all_images(const char *model_file)
 void expect_example_output(const char *model_file)
 {
 	const std::string bin = classify_binary();
-	for (const Case &c : kCases) {
+	for (const ImageCase &c : kSampleImages) {
 		const std::string cmd = "env VACCEL_PLUGINS=" + quote(VACCEL_TEST_PLUGIN_PATH) +
 					" VACCEL_ONNX_LABELS=" + quote(model_path("imagenet_labels_1000.txt")) +
 					" " + quote(bin) + " " + quote(model_path(c.image)) + " 1 " +
@@ -191,7 +183,7 @@ TEST_F(OnnxPlugin, ConcurrentSessionsWithDifferentModels)
 	Resource f32b(model_path(kF32), VACCEL_RESOURCE_MODEL);
 	Resource *models[4] = {&int8, &int8, &f32a, &f32b};
 	std::vector<std::vector<unsigned char>> images;
-	for (const Case &c : kCases)
+	for (const ImageCase &c : kSampleImages)
 		images.push_back(read_bytes(model_path(c.image)));
 
 	std::atomic<int> ok{0};
@@ -214,7 +206,7 @@ TEST_F(OnnxPlugin, ConcurrentSessionsWithDifferentModels)
 				for (size_t i = 0; i < images.size(); ++i) {
 					const auto r = classify(sess, images[i]);
 					if (r.rc == VACCEL_OK &&
-					    r.text.find(kCases[i].label) != std::string::npos)
+					    r.text.find(kSampleImages[i].label) != std::string::npos)
 						++ok;
 					else
 						++wrong;

@@ -16,14 +16,6 @@ using namespace vaccel::test;
 
 namespace {
 
-struct Case {
-	const char *image;
-	const char *label;
-};
-const Case kCases[] = {{"cat.bmp", "Egyptian cat"},
-		       {"parrot.jpg", "macaw"},
-		       {"hot_dog.jpg", "hotdog"},
-		       {"bird.bmp", "chickadee"}};
 
 const char *const kV2 = "mobilenet_v2_1.0_224_quant.tflite";
 const char *const kTiny = "mobilenet_v1_0.25_128_quant.tflite";
@@ -101,7 +93,7 @@ int run(ModelSession &ms, InputTensor &in, Outputs &out, uint8_t &status, int nr
 TEST_F(TflitePlugin, V2QuantAllImagesThroughApi)
 {
 	ModelSession ms(kV2);
-	for (const Case &c : kCases) {
+	for (const ImageCase &c : kSampleImages) {
 		const auto r = classify(ms.sess, read_bytes(model_path(c.image)));
 		ASSERT_EQ(r.rc, VACCEL_OK) << c.image;
 		EXPECT_NE(r.text.find(c.label), std::string::npos) << c.image << " -> " << r.text;
@@ -111,7 +103,7 @@ TEST_F(TflitePlugin, V2QuantAllImagesThroughApi)
 TEST_F(TflitePlugin, V2QuantAllImagesThroughClassifyExample)
 {
 	const std::string bin = classify_binary();
-	for (const Case &c : kCases) {
+	for (const ImageCase &c : kSampleImages) {
 		const std::string cmd = "env VACCEL_PLUGINS=" + quote(VACCEL_TEST_PLUGIN_PATH) +
 					" VACCEL_TFLITE_LABELS=" + quote(model_path("imagenet_labels.txt")) +
 					" " + quote(bin) + " " + quote(model_path(c.image)) + " 1 " +
