@@ -8,6 +8,7 @@
 
 #include <vaccel.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -17,6 +18,36 @@
 #include <vector>
 
 namespace vaccel::bench {
+
+// Command line of the image benchmarks: [runs] [image] [both|plugin|direct] [model file], image
+// and model relative to $VACCEL_MODELS_DIR; the plugin .so from $<plugin_env> or the build tree.
+struct ImageBenchArgs {
+	int runs = 0;
+	std::string image_path;
+	std::string mode;
+	std::string model;
+	std::string labels;
+	std::string plugin_so;
+	bool do_direct = true;
+	bool do_plugin = true;
+};
+
+inline ImageBenchArgs parse_image_bench_args(int argc, char **argv, int default_runs,
+					     const char *default_model, const char *labels_file,
+					     const char *plugin_env, const char *plugin_default)
+{
+	ImageBenchArgs a;
+	a.runs = argc > 1 ? std::max(1, std::atoi(argv[1])) : default_runs;
+	const std::string dir = env_or("VACCEL_MODELS_DIR", VACCEL_BENCH_MODELS_DIR);
+	a.image_path = dir + "/" + (argc > 2 ? argv[2] : "cat.bmp");
+	a.mode = argc > 3 ? argv[3] : "both";
+	a.model = dir + "/" + (argc > 4 ? argv[4] : default_model);
+	a.labels = dir + "/" + labels_file;
+	a.plugin_so = env_or(plugin_env, plugin_default);
+	a.do_direct = a.mode != "plugin";
+	a.do_plugin = a.mode != "direct";
+	return a;
+}
 
 inline std::vector<unsigned char> read_all_or_die(const std::string &path)
 {

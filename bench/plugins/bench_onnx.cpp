@@ -61,33 +61,27 @@ struct Direct {
 
 int main(int argc, char **argv)
 {
-	const int runs = argc > 1 ? std::max(1, std::atoi(argv[1])) : 30;
-	const std::string dir = bench::env_or("VACCEL_MODELS_DIR", VACCEL_BENCH_MODELS_DIR);
-	const std::string image_path = dir + "/" + (argc > 2 ? argv[2] : "cat.bmp");
-	const std::string mode = argc > 3 ? argv[3] : "both";
-	const std::string model = dir + "/" + (argc > 4 ? argv[4] : "mobilenetv2-12-int8.onnx");
-	const std::string labels = dir + "/imagenet_labels_1000.txt";
-	const std::string so = bench::env_or("VACCEL_BENCH_PLUGIN_ONNX", VACCEL_BENCH_PLUGIN_ONNX_DEFAULT);
-	const bool do_direct = mode != "plugin";
-	const bool do_plugin = mode != "direct";
+	const auto args = bench::parse_image_bench_args(
+		argc, argv, 30, "mobilenetv2-12-int8.onnx", "imagenet_labels_1000.txt",
+		"VACCEL_BENCH_PLUGIN_ONNX", VACCEL_BENCH_PLUGIN_ONNX_DEFAULT);
 	cv::setNumThreads(1);
 	std::printf("onnx plugin benchmark: %s on %s, %d runs per path, mode %s, 1 thread\n",
-		    model.c_str(), image_path.c_str(), runs, mode.c_str());
-	const auto img = bench::read_all_or_die(image_path);
+		    args.model.c_str(), args.image_path.c_str(), args.runs, args.mode.c_str());
+	const auto img = bench::read_all_or_die(args.image_path);
 
 	std::unique_ptr<Direct> direct;
 	std::unique_ptr<bench::PluginSession> plugin;
-	if (do_direct) {
-		direct = std::make_unique<Direct>(model, labels);
+	if (args.do_direct) {
+		direct = std::make_unique<Direct>(args.model, args.labels);
 		const double t0 = now_ms();
 		const std::string top = direct->classify(img);
 		std::printf("direct  readNetFromONNX: %.1f ms, first image: %.1f ms -> %s\n", direct->load_ms,
 			    now_ms() - t0, top.c_str());
 	}
 	double plugin_first_ms = 0;
-	if (do_plugin) {
+	if (args.do_plugin) {
 		const double t0 = now_ms();
-		plugin = std::make_unique<bench::PluginSession>(so, model, labels);
+		plugin = std::make_unique<bench::PluginSession>(args.plugin_so, args.model, args.labels);
 		const double t1 = now_ms();
 		const std::string top = plugin->classify(img);  // loads the model on first use
 		plugin_first_ms = now_ms() - t1;
@@ -101,10 +95,10 @@ int main(int argc, char **argv)
 			plugin->classify(img);
 	}
 	const auto t = bench::interleave(
-		runs, direct ? std::function<void()>([&] { direct->classify(img); }) : nullptr,
+		args.runs, direct ? std::function<void()>([&] { direct->classify(img); }) : nullptr,
 		plugin ? std::function<void()>([&] { plugin->classify(img); }) : nullptr);
 	bench::report(t);
-	if (do_plugin)
+	if (args.do_plugin)
 		std::printf("plugin  model load (first image - median image): %.1f ms\n",
 			    plugin_first_ms - bench::median(t.plugin));
 	return 0;

@@ -80,30 +80,24 @@ struct Direct {
 
 int main(int argc, char **argv)
 {
-	const int runs = argc > 1 ? std::max(1, std::atoi(argv[1])) : 20;
-	const std::string dir = bench::env_or("VACCEL_MODELS_DIR", VACCEL_BENCH_MODELS_DIR);
-	const std::string image_path = dir + "/" + (argc > 2 ? argv[2] : "cat.bmp");
-	const std::string mode = argc > 3 ? argv[3] : "both";
-	const std::string model = dir + "/" + (argc > 4 ? argv[4] : "mobilenet_v1_0.25_128_quant.tflite");
-	const std::string labels = dir + "/imagenet_labels.txt";
-	const std::string so = bench::env_or("VACCEL_BENCH_PLUGIN_TFLITE", VACCEL_BENCH_PLUGIN_TFLITE_DEFAULT);
-	const bool do_direct = mode != "plugin";
-	const bool do_plugin = mode != "direct";
+	const auto args = bench::parse_image_bench_args(
+		argc, argv, 20, "mobilenet_v1_0.25_128_quant.tflite", "imagenet_labels.txt",
+		"VACCEL_BENCH_PLUGIN_TFLITE", VACCEL_BENCH_PLUGIN_TFLITE_DEFAULT);
 	std::printf("tflite plugin benchmark: %s on %s, %d runs per path, mode %s, Arm NN CpuRef\n",
-		    model.c_str(), image_path.c_str(), runs, mode.c_str());
-	const auto img = bench::read_all_or_die(image_path);
+		    args.model.c_str(), args.image_path.c_str(), args.runs, args.mode.c_str());
+	const auto img = bench::read_all_or_die(args.image_path);
 
 	std::unique_ptr<Direct> direct;
 	std::unique_ptr<bench::PluginSession> plugin;
-	if (do_direct) {
-		direct = std::make_unique<Direct>(model, labels);
+	if (args.do_direct) {
+		direct = std::make_unique<Direct>(args.model, args.labels);
 		const double t0 = now_ms();
 		const std::string top = direct->classify(img);
 		std::printf("direct  parse+optimize+load: %.1f ms, first image: %.1f ms -> %s\n",
 			    direct->load_ms, now_ms() - t0, top.c_str());
 	}
-	if (do_plugin) {
-		plugin = std::make_unique<bench::PluginSession>(so, model, labels);
+	if (args.do_plugin) {
+		plugin = std::make_unique<bench::PluginSession>(args.plugin_so, args.model, args.labels);
 		const double t0 = now_ms();
 		bench::check_or_die(vaccel_tflite_model_load(plugin->session(), plugin->model()),
 				    "TFLITE_MODEL_LOAD");
@@ -118,7 +112,7 @@ int main(int argc, char **argv)
 	if (plugin)
 		plugin->classify(img);
 	const auto t = bench::interleave(
-		runs, direct ? std::function<void()>([&] { direct->classify(img); }) : nullptr,
+		args.runs, direct ? std::function<void()>([&] { direct->classify(img); }) : nullptr,
 		plugin ? std::function<void()>([&] { plugin->classify(img); }) : nullptr);
 	bench::report(t);
 	return 0;
