@@ -110,6 +110,19 @@ struct NoEnvLabels {
 	}
 };
 
+// A session with the MobileNet TorchScript model and the 1000-class labels registered: the setup
+// of the classification tests.
+struct MobilenetSession {
+	Session s;
+	Resource model{test::model_path(test::kTorchModel), VACCEL_RESOURCE_MODEL};
+	Resource labels{test::model_path(test::kLabels1000), VACCEL_RESOURCE_DATA};
+	MobilenetSession()
+	{
+		model.attach(s);
+		labels.attach(s);
+	}
+};
+
 int classify(Session &s, const std::vector<unsigned char> &img, std::string &text)
 {
 	unsigned char out_text[512] = {};
@@ -160,11 +173,8 @@ TensorPtr make_tensor(void *data, size_t size, std::vector<int64_t> dims, vaccel
 TEST(TorchPlugin, ClassifiesTestImagesWithLabelsResource)
 {
 	NoEnvLabels no_env;
-	Session s;
-	Resource model(test::model_path(test::kTorchModel), VACCEL_RESOURCE_MODEL);
-	Resource labels(test::model_path(test::kLabels1000), VACCEL_RESOURCE_DATA);
-	model.attach(s);
-	labels.attach(s);
+	MobilenetSession ms;
+	Session &s = ms.s;
 	for (const auto &e : test::kTorchExpected) {
 		std::string text;
 		ASSERT_EQ(classify(s, image_bytes(e.image), text), VACCEL_OK) << e.image;
@@ -188,18 +198,15 @@ TEST(TorchPlugin, ClassifiesWithInMemoryModelAndEnvLabels)
 TEST(TorchPlugin, ModelRunMatchesTheImagePathScores)
 {
 	NoEnvLabels no_env;
-	Session s;
-	Resource model(test::model_path(test::kTorchModel), VACCEL_RESOURCE_MODEL);
-	Resource labels(test::model_path(test::kLabels1000), VACCEL_RESOURCE_DATA);
-	model.attach(s);
-	labels.attach(s);
-	ASSERT_EQ(vaccel_torch_model_load(&s.s, &model.r), VACCEL_OK);
+	MobilenetSession ms;
+	Session &s = ms.s;
+	ASSERT_EQ(vaccel_torch_model_load(&s.s, &ms.model.r), VACCEL_OK);
 	for (const char *name : {"cat.bmp", "hot_dog.jpg"}) {
 		auto input = reference_input(name);
 		auto in = make_tensor(input.data(), input.size() * sizeof(float), {1, 3, 224, 224},
 				      VACCEL_TORCH_FLOAT);
 		vaccel_torch_tensor *out = nullptr;
-		ASSERT_EQ(vaccel_torch_model_run(&s.s, &model.r, nullptr, &in.t, 1, &out, 1), VACCEL_OK);
+		ASSERT_EQ(vaccel_torch_model_run(&s.s, &ms.model.r, nullptr, &in.t, 1, &out, 1), VACCEL_OK);
 		TensorPtr owned{out};
 		ASSERT_NE(out, nullptr);
 		EXPECT_EQ(out->data_type, VACCEL_TORCH_FLOAT);
@@ -279,11 +286,8 @@ TEST(TorchPluginErrors, MissingModelOrLabelsIsNotFound)
 
 TEST(TorchPluginErrors, BadImagesAreInvalid)
 {
-	Session s;
-	Resource model(test::model_path(test::kTorchModel), VACCEL_RESOURCE_MODEL);
-	Resource labels(test::model_path(test::kLabels1000), VACCEL_RESOURCE_DATA);
-	model.attach(s);
-	labels.attach(s);
+	MobilenetSession ms;
+	Session &s = ms.s;
 	std::string text;
 	const std::vector<unsigned char> not_image(4096, 0x42);
 	EXPECT_EQ(classify(s, not_image, text), VACCEL_EINVAL);
