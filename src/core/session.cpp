@@ -205,6 +205,25 @@ int session_release_impl(vaccel_session *sess)
 	return ret;
 }
 
+// Whether `type` names a resource list of a session (C callers may pass any int).
+bool known_resource_type(const vaccel_resource_type_t &type)
+{
+	return enum_raw(type) >= 0 && enum_raw(type) < VACCEL_RESOURCE_MAX;
+}
+
+// Runs `body(state)` on the live session `sess` with the objects lock held;
+// VACCEL_EINVAL if `sess` is not a live session.  The lookups below share it.
+template <typename Body>
+int with_live_session(const vaccel_session *sess, Body &&body)
+{
+	auto &o = objects();
+	std::lock_guard lock(o.mutex);
+	SessionState *st = find_session_locked(sess);
+	if (!st)
+		return VACCEL_EINVAL;
+	return body(*st);
+}
+
 } // namespace
 
 extern "C" {
@@ -268,7 +287,7 @@ bool vaccel_session_has_resource(const struct vaccel_session *sess,
 		auto &o = objects();
 		std::lock_guard lock(o.mutex);
 		SessionState *st = find_session_locked(sess);
-		if (!st || (enum_raw(res->type) < 0 || enum_raw(res->type) >= VACCEL_RESOURCE_MAX))
+		if (!st || !known_resource_type(res->type))
 			return false;
 		auto &list = st->resources[res->type];
 		return std::find(list.begin(), list.end(), res) != list.end();
@@ -284,18 +303,15 @@ int vaccel_session_resource_by_id(struct vaccel_session *sess, struct vaccel_res
 	return guard(__func__, [&]() -> int {
 		if (!sess || !res)
 			return VACCEL_EINVAL;
-		auto &o = objects();
-		std::lock_guard lock(o.mutex);
-		SessionState *st = find_session_locked(sess);
-		if (!st)
-			return VACCEL_EINVAL;
-		for (auto &list : st->resources)
-			for (auto *r : list)
-				if (r->id == id) {
-					*res = r;
-					return VACCEL_OK;
-				}
-		return VACCEL_ENOENT;
+		return with_live_session(sess, [&](SessionState &st) -> int {
+			for (auto &list : st.resources)
+				for (auto *r : list)
+					if (r->id == id) {
+						*res = r;
+						return VACCEL_OK;
+					}
+			return VACCEL_ENOENT;
+		});
 	});
 }
 
@@ -303,17 +319,14 @@ int vaccel_session_resource_by_type(struct vaccel_session *sess, struct vaccel_r
 				    vaccel_resource_type_t type)
 {
 	return guard(__func__, [&]() -> int {
-		if (!sess || !res || (enum_raw(type) < 0 || enum_raw(type) >= VACCEL_RESOURCE_MAX))
+		if (!sess || !res || !known_resource_type(type))
 			return VACCEL_EINVAL;
-		auto &o = objects();
-		std::lock_guard lock(o.mutex);
-		SessionState *st = find_session_locked(sess);
-		if (!st)
-			return VACCEL_EINVAL;
-		if (st->resources[type].empty())
-			return VACCEL_ENOENT;
-		*res = st->resources[type].front();
-		return VACCEL_OK;
+		return with_live_session(sess, [&](SessionState &st) -> int {
+			if (st.resources[type].empty())
+				return VACCEL_ENOENT;
+			*res = st.resources[type].front();
+			return VACCEL_OK;
+		});
 	});
 }
 
@@ -321,25 +334,23 @@ int vaccel_session_resources_by_type(struct vaccel_session *sess, struct vaccel_
 				     size_t *nr_found, vaccel_resource_type_t type)
 {
 	return guard(__func__, [&]() -> int {
-		if (!sess || !res || !nr_found || (enum_raw(type) < 0 || enum_raw(type) >= VACCEL_RESOURCE_MAX))
+		if (!sess || !res || !nr_found || !known_resource_type(type))
 			return VACCEL_EINVAL;
-		auto &o = objects();
-		std::lock_guard lock(o.mutex);
-		SessionState *st = find_session_locked(sess);
-		if (!st)
-			return VACCEL_EINVAL;
-		auto &list = st->resources[type];
-		if (list.empty()) {
-			*nr_found = 0;
-			return VACCEL_ENOENT;
-		}
-		auto **arr = static_cast<vaccel_resource **>(malloc(list.size() * sizeof(vaccel_resource *)));
-		if (!arr)
-			return VACCEL_ENOMEM;
-		std::copy(list.begin(), list.end(), arr);
-		*res = arr;
-		*nr_found = list.size();
-		return VACCEL_OK;
+		return with_live_session(sess, [&](SessionState &st) -> int {
+			auto &list = st.resources[type];
+			if (list.empty()) {
+				*nr_found = 0;
+				return VACCEL_ENOENT;
+			}
+			auto **arr = static_cast<vaccel_resource **>(
+				malloc(list.size() * sizeof(vaccel_resource *)));
+			if (!arr)
+				return VACCEL_ENOMEM;
+			std::copy(list.begin(), list.end(), arr);
+			*res = arr;
+			*nr_found = list.size();
+			return VACCEL_OK;
+		});
 	});
 }
 
