@@ -168,6 +168,25 @@ at::Tensor wrap_input(const TensorView &view)
 				torch::TensorOptions().dtype(to_scalar_type(view.dtype)));
 }
 
+// Runs `load` (a torch::jit::load call) and puts the module in inference mode.  libtorch's
+// failures become Backend errors naming `what` (a path or a buffer description); running out of
+// memory stays bad_alloc so the plugin reports ENOMEM.
+template <class Load>
+torch::jit::Module load_module(Load &&load, const std::string &what)
+{
+	try {
+		torch::jit::Module module = load();
+		module.eval();
+		return module;
+	} catch (const std::bad_alloc &) {
+		throw;
+	} catch (const std::exception &e) {
+		throw EngineError(ErrorKind::Backend, "libtorch cannot load " + what +
+							      " as TorchScript: " +
+							      c10::GetExceptionString(e));
+	}
+}
+
 }  // namespace
 
 bool is_valid_dtype(int value)
@@ -228,36 +247,20 @@ std::shared_ptr<Model> Model::load_file(const std::string &path)
 	std::error_code ec;
 	if (!std::filesystem::is_regular_file(path, ec))
 		throw EngineError(ErrorKind::NotFound, "model file not found: " + path);
-	try {
-		auto impl = std::make_unique<Impl>();
-		impl->module = torch::jit::load(path, torch::kCPU);
-		impl->module.eval();
-		return std::shared_ptr<Model>(new Model(std::move(impl)));
-	} catch (const std::bad_alloc &) {
-		throw;
-	} catch (const std::exception &e) {
-		throw EngineError(ErrorKind::Backend,
-				  "libtorch cannot load " + path + " as TorchScript: " +
-					  c10::GetExceptionString(e));
-	}
+	auto impl = std::make_unique<Impl>();
+	impl->module = load_module([&] { return torch::jit::load(path, torch::kCPU); }, path);
+	return std::shared_ptr<Model>(new Model(std::move(impl)));
 }
 
 std::shared_ptr<Model> Model::load_memory(const void *data, size_t size)
 {
 	if (data == nullptr || size == 0)
 		throw EngineError(ErrorKind::InvalidInput, "model buffer is empty");
-	try {
-		auto impl = std::make_unique<Impl>();
-		impl->module = torch::jit::load(std::make_shared<MemoryReader>(data, size), torch::kCPU);
-		impl->module.eval();
-		return std::shared_ptr<Model>(new Model(std::move(impl)));
-	} catch (const std::bad_alloc &) {
-		throw;
-	} catch (const std::exception &e) {
-		throw EngineError(ErrorKind::Backend,
-				  "libtorch cannot load the " + std::to_string(size) +
-					  "-byte model buffer as TorchScript: " + c10::GetExceptionString(e));
-	}
+	auto impl = std::make_unique<Impl>();
+	impl->module = load_module(
+		[&] { return torch::jit::load(std::make_shared<MemoryReader>(data, size), torch::kCPU); },
+		"the " + std::to_string(size) + "-byte model buffer");
+	return std::shared_ptr<Model>(new Model(std::move(impl)));
 }
 
 std::vector<OwnedTensor> Model::run(std::span<const TensorView> inputs, size_t max_outputs) const
