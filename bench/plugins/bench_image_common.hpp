@@ -14,6 +14,7 @@
 #include <fstream>
 #include <functional>
 #include <iterator>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -107,6 +108,23 @@ private:
 	struct vaccel_resource model_ {};
 	struct vaccel_resource labels_ {};
 };
+
+// The direct path's engine (nullptr in plugin-only mode), loaded and timed on a first image:
+// prints "direct  <load_what>: <load> ms, first image: <t> ms -> <top-1>".  Direct has a
+// (model, labels) constructor, a load_ms figure and classify(img) -> top-1 text.
+template <class Direct>
+std::unique_ptr<Direct> start_direct(const ImageBenchArgs &args,
+				     const std::vector<unsigned char> &img, const char *load_what)
+{
+	if (!args.do_direct)
+		return nullptr;
+	auto direct = std::make_unique<Direct>(args.model, args.labels);
+	const double t0 = now_ms();
+	const std::string top = direct->classify(img);
+	std::printf("direct  %s: %.1f ms, first image: %.1f ms -> %s\n", load_what, direct->load_ms,
+		    now_ms() - t0, top.c_str());
+	return direct;
+}
 
 struct Timings {
 	std::vector<double> direct;

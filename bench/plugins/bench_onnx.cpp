@@ -69,15 +69,8 @@ int main(int argc, char **argv)
 		    args.model.c_str(), args.image_path.c_str(), args.runs, args.mode.c_str());
 	const auto img = bench::read_all_or_die(args.image_path);
 
-	std::unique_ptr<Direct> direct;
+	const auto direct = bench::start_direct<Direct>(args, img, "readNetFromONNX");
 	std::unique_ptr<bench::PluginSession> plugin;
-	if (args.do_direct) {
-		direct = std::make_unique<Direct>(args.model, args.labels);
-		const double t0 = now_ms();
-		const std::string top = direct->classify(img);
-		std::printf("direct  readNetFromONNX: %.1f ms, first image: %.1f ms -> %s\n", direct->load_ms,
-			    now_ms() - t0, top.c_str());
-	}
 	double plugin_first_ms = 0;
 	if (args.do_plugin) {
 		const double t0 = now_ms();
