@@ -13,7 +13,12 @@
  *
  * From C++ the designated initialisers must follow the field order of
  * struct vaccel_plugin_info. An op's `func` has the parameters of the
- * matching API function (e.g. vaccel_noop(struct vaccel_session *)). */
+ * matching API function (e.g. vaccel_noop(struct vaccel_session *)).
+ *
+ * Lifetime: fini() runs from vaccel_cleanup() or, at process exit, from
+ * libvaccel's destructor, which runs after the plugin's own C++ static
+ * objects have been destroyed. State that fini() touches should therefore
+ * live on the heap (the bundled plugins do this). */
 #ifndef VACCEL_PLUGIN_H
 #define VACCEL_PLUGIN_H
 
