@@ -3,18 +3,19 @@
 #   1. installs the Debian packages (idempotent) and builds everything in ./build;
 #   2. runs every CTest test (core, plugins, examples, rpc, vm);
 #   3. rebuilds the core, the bundled plugins, examples, rpc plugin and agent with
-#      AddressSanitizer + UBSan in ./build-asan and runs their tests again.
-# Options: --no-asan (skip 3), --tsan (also a ThreadSanitizer build in ./build-tsan).
+#      AddressSanitizer + UBSan in ./build-asan and runs their tests again;
+#   4. the same with ThreadSanitizer in ./build-tsan for the core and rpc tests.
+# Options: --no-asan (skip 3), --no-tsan (skip 4).
 # Models are read from $VACCEL_MODELS_DIR, else ../shared/models next to the checkout.
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 asan=1
-tsan=0
+tsan=1
 for arg in "$@"; do
   case "$arg" in
     --no-asan) asan=0 ;;
-    --tsan) tsan=1 ;;
+    --no-tsan) tsan=0 ;;
     *) echo "run-tests: unknown option $arg" >&2; exit 2 ;;
   esac
 done
