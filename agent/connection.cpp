@@ -21,16 +21,7 @@ namespace {
 
 constexpr size_t kMaxArgs = 1024;
 constexpr size_t kMaxBlobs = 4096;
-constexpr size_t kMaxTensors = 1024;
-constexpr size_t kMaxDims = 64;
 constexpr size_t kMaxProfSamples = 10000;
-
-uint64_t now_ns()
-{
-	timespec ts{};
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + static_cast<uint64_t>(ts.tv_nsec);
-}
 
 // Sum of segment sizes; false on overflow.
 bool add_size(uint64_t &total, uint64_t n)
@@ -78,6 +69,13 @@ struct Segments {
 };
 
 } // namespace
+
+uint64_t monotonic_ns()
+{
+	timespec ts{};
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + static_cast<uint64_t>(ts.tv_nsec);
+}
 
 Connection::Connection(Agent &agent, rpc::UniqueFd fd, uint64_t id, std::string peer)
 	: agent_(agent), cfg_(agent.config()), id_(id), peer_(std::move(peer)),
@@ -877,10 +875,10 @@ void Connection::do_genop(const v1::Genop &m, std::span<std::byte> payload, Repl
 		return;
 	}
 	int op = read.empty() ? -1 : genop_op_code(read[0]);
-	uint64_t t0 = now_ns();
+	uint64_t t0 = monotonic_ns();
 	int ret = vaccel_genop(s->sess, read.data(), static_cast<int>(read.size()), write.data(),
 			       static_cast<int>(write.size()));
-	record_sample(*s, op_region_name(op), t0, now_ns() - t0);
+	record_sample(*s, op_region_name(op), t0, monotonic_ns() - t0);
 	r.resp.set_status(ret);
 	if (ret != VACCEL_OK) {
 		r.resp.set_error("genop failed on the agent");

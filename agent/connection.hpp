@@ -16,6 +16,13 @@ namespace vaccel::agent {
 
 namespace v1 = ::vaccel::rpc::v1;
 
+// Bounds on what one request may describe (checked before anything is allocated for it).
+inline constexpr size_t kMaxTensors = 1024;
+inline constexpr size_t kMaxDims = 64;
+
+// CLOCK_MONOTONIC in nanoseconds, for the agent-side profiling samples.
+uint64_t monotonic_ns();
+
 // What a handler sends back: metadata, payload iovecs and what keeps them alive until sent.
 struct Reply {
 	v1::Response resp;

@@ -3,50 +3,124 @@
 
 #include "log.hpp"
 
-#include <chrono>
 #include <cstring>
+#include <limits>
+#include <memory>
 
 namespace vaccel::agent {
 namespace {
 
-constexpr int kMaxTensors = 1024;
-constexpr int kMaxDims = 64;
-
-uint64_t mono_ns()
-{
-	timespec ts{};
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + static_cast<uint64_t>(ts.tv_nsec);
-}
-
 // Checks tensor descriptors: bounded counts and dims.
 bool tensors_ok(const google::protobuf::RepeatedPtrField<v1::Tensor> &ts, std::string &why)
 {
-	if (ts.size() > kMaxTensors) {
+	if (static_cast<size_t>(ts.size()) > kMaxTensors) {
 		why = "too many tensors";
 		return false;
 	}
 	for (auto &t : ts)
-		if (t.dims_size() > kMaxDims) {
+		if (static_cast<size_t>(t.dims_size()) > kMaxDims) {
 			why = "too many tensor dims";
 			return false;
 		}
 	return true;
 }
 
-template <typename T> void put_out_tensor(v1::ModelRunDone *done, const T *t, Reply &r)
-{
-	auto *pt = done->add_out_tensors();
-	if (!t) {
-		pt->set_size(0);
-		return;
+// The C helpers of one tensor kind, so that the three model families share one wrapping code.
+template <typename T> struct TensorKind;
+template <> struct TensorKind<vaccel_tf_tensor> {
+	using dim_t = int64_t;
+	using type_t = vaccel_tf_data_type;
+	static int create(vaccel_tf_tensor **t, size_t n, const dim_t *d, type_t ty)
+	{
+		return vaccel_tf_tensor_new(t, static_cast<int>(n), d, ty);
 	}
-	for (int64_t d = 0; d < static_cast<int64_t>(t->nr_dims); ++d)
-		pt->add_dims(t->dims[d]);
-	pt->set_data_type(static_cast<int32_t>(t->data_type));
-	pt->set_size(t->data ? t->size : 0);
-	if (t->data && t->size)
-		r.payload.push_back({t->data, t->size});
+	static void set_data(vaccel_tf_tensor *t, void *p, size_t n) { vaccel_tf_tensor_set_data(t, p, n); }
+	static void destroy(vaccel_tf_tensor *t) { vaccel_tf_tensor_delete(t); }
+};
+template <> struct TensorKind<vaccel_tflite_tensor> {
+	using dim_t = int32_t;
+	using type_t = vaccel_tflite_data_type;
+	static int create(vaccel_tflite_tensor **t, size_t n, const dim_t *d, type_t ty)
+	{
+		return vaccel_tflite_tensor_new(t, static_cast<int>(n), d, ty);
+	}
+	static void set_data(vaccel_tflite_tensor *t, void *p, size_t n) { vaccel_tflite_tensor_set_data(t, p, n); }
+	static void destroy(vaccel_tflite_tensor *t) { vaccel_tflite_tensor_delete(t); }
+};
+template <> struct TensorKind<vaccel_torch_tensor> {
+	using dim_t = int64_t;
+	using type_t = vaccel_torch_data_type;
+	static int create(vaccel_torch_tensor **t, size_t n, const dim_t *d, type_t ty)
+	{
+		return vaccel_torch_tensor_new(t, static_cast<int64_t>(n), d, ty);
+	}
+	static void set_data(vaccel_torch_tensor *t, void *p, size_t n) { vaccel_torch_tensor_set_data(t, p, n); }
+	static void destroy(vaccel_torch_tensor *t) { vaccel_torch_tensor_delete(t); }
+};
+
+// Owns tensors (inputs borrowing payload bytes, or outputs allocated by the plugin).
+template <typename T> struct Tensors {
+	std::vector<T *> list;
+	Tensors() = default;
+	explicit Tensors(size_t n) : list(n, nullptr) {}
+	Tensors(const Tensors &) = delete;
+	Tensors &operator=(const Tensors &) = delete;
+	~Tensors()
+	{
+		for (auto *t : list)
+			if (t)
+				TensorKind<T>::destroy(t);
+	}
+};
+
+// Wraps the request's input tensors around consecutive payload bytes starting at `p` (sizes
+// were checked against the payload when the request arrived).
+template <typename T>
+int wrap_inputs(const google::protobuf::RepeatedPtrField<v1::Tensor> &ts, std::byte *p, Tensors<T> &in,
+		std::string &why)
+{
+	using dim_t = typename TensorKind<T>::dim_t;
+	for (auto &t : ts) {
+		std::vector<dim_t> dims;
+		for (auto d : t.dims()) {
+			if (d < std::numeric_limits<dim_t>::min() || d > std::numeric_limits<dim_t>::max()) {
+				why = "tensor dim out of range";
+				return VACCEL_EINVAL;
+			}
+			dims.push_back(static_cast<dim_t>(d));
+		}
+		T *vt = nullptr;
+		if (int ret = TensorKind<T>::create(&vt, dims.size(), dims.data(),
+						    static_cast<typename TensorKind<T>::type_t>(t.data_type()))) {
+			why = "bad input tensor";
+			return ret;
+		}
+		in.list.push_back(vt);
+		TensorKind<T>::set_data(vt, t.size() ? p : nullptr, t.size());
+		p += t.size();
+	}
+	return VACCEL_OK;
+}
+
+// Describes the outputs in the reply and hands their bytes to it as payload; the tensors are
+// freed once the response has been written.
+template <typename T> void reply_outputs(v1::ModelRunDone *done, int ret, std::shared_ptr<Tensors<T>> out, Reply &r)
+{
+	if (ret == VACCEL_OK)
+		for (const T *t : out->list) {
+			auto *pt = done->add_out_tensors();
+			if (!t) {
+				pt->set_size(0);
+				continue;
+			}
+			for (int64_t d = 0; d < static_cast<int64_t>(t->nr_dims); ++d)
+				pt->add_dims(t->dims[d]);
+			pt->set_data_type(static_cast<int32_t>(t->data_type));
+			pt->set_size(t->data ? t->size : 0);
+			if (t->data && t->size)
+				r.payload.push_back({t->data, t->size});
+		}
+	r.cleanup.push_back([out = std::move(out)] {});
 }
 
 } // namespace
@@ -60,10 +134,10 @@ void Connection::do_tf_load(const v1::ModelRef &m, bool unload, Reply &r)
 	if (!model)
 		return;
 	vaccel_tf_status status{};
-	uint64_t t0 = mono_ns();
+	uint64_t t0 = monotonic_ns();
 	int ret = unload ? vaccel_tf_model_unload(s->sess, model, &status)
 			 : vaccel_tf_model_load(s->sess, model, &status);
-	record_sample(*s, unload ? "tf_model_unload" : "tf_model_load", t0, mono_ns() - t0);
+	record_sample(*s, unload ? "tf_model_unload" : "tf_model_load", t0, monotonic_ns() - t0);
 	r.resp.set_status(ret);
 	auto *st = r.resp.mutable_model_loaded()->mutable_status();
 	st->set_code(status.code);
@@ -80,7 +154,7 @@ void Connection::do_tf_run(const v1::TfModelRun &m, std::span<std::byte> payload
 		return;
 	std::string why;
 	if (!tensors_ok(m.in_tensors(), why) || m.in_nodes_size() != m.in_tensors_size() ||
-	    m.out_nodes_size() > kMaxTensors) {
+	    static_cast<size_t>(m.out_nodes_size()) > kMaxTensors) {
 		r.fail(VACCEL_EINVAL, why.empty() ? "inconsistent tf nodes/tensors" : why);
 		return;
 	}
@@ -98,46 +172,25 @@ void Connection::do_tf_run(const v1::TfModelRun &m, std::span<std::byte> payload
 		in_nodes.push_back({const_cast<char *>(n.name().c_str()), n.id()});
 	for (auto &n : m.out_nodes())
 		out_nodes.push_back({const_cast<char *>(n.name().c_str()), n.id()});
-	std::vector<vaccel_tf_tensor *> in;
-	auto free_in = [&] {
-		for (auto *t : in)
-			vaccel_tf_tensor_delete(t);
-	};
-	for (auto &t : m.in_tensors()) {
-		vaccel_tf_tensor *vt = nullptr;
-		std::vector<int64_t> dims(t.dims().begin(), t.dims().end());
-		int ret = vaccel_tf_tensor_new(&vt, static_cast<int>(dims.size()), dims.data(),
-					       static_cast<vaccel_tf_data_type>(t.data_type()));
-		if (ret != VACCEL_OK) {
-			free_in();
-			r.fail(ret, "bad input tensor");
-			return;
-		}
-		vaccel_tf_tensor_set_data(vt, t.size() ? p : nullptr, t.size());
-		p += t.size();
-		in.push_back(vt);
+	Tensors<vaccel_tf_tensor> in;
+	if (int ret = wrap_inputs(m.in_tensors(), p, in, why)) {
+		r.fail(ret, why);
+		return;
 	}
-	std::vector<vaccel_tf_tensor *> out(static_cast<size_t>(m.out_nodes_size()), nullptr);
+	auto out = std::make_shared<Tensors<vaccel_tf_tensor>>(static_cast<size_t>(m.out_nodes_size()));
 	vaccel_tf_status status{};
-	uint64_t t0 = mono_ns();
-	int ret = vaccel_tf_model_run(s->sess, model, ro, in_nodes.data(), in.data(), static_cast<int>(in.size()),
-				      out_nodes.data(), out.data(), static_cast<int>(out.size()), &status);
-	record_sample(*s, "tf_model_run", t0, mono_ns() - t0);
-	free_in();
+	uint64_t t0 = monotonic_ns();
+	int ret = vaccel_tf_model_run(s->sess, model, ro, in_nodes.data(), in.list.data(),
+				      static_cast<int>(in.list.size()), out_nodes.data(), out->list.data(),
+				      static_cast<int>(out->list.size()), &status);
+	record_sample(*s, "tf_model_run", t0, monotonic_ns() - t0);
 	r.resp.set_status(ret);
 	auto *done = r.resp.mutable_model_run_done();
 	done->mutable_status()->set_code(status.code);
 	if (status.message)
 		done->mutable_status()->set_message(status.message);
 	vaccel_tf_status_release(&status);
-	if (ret == VACCEL_OK)
-		for (auto *t : out)
-			put_out_tensor(done, t, r);
-	r.cleanup.push_back([out] {
-		for (auto *t : out)
-			if (t)
-				vaccel_tf_tensor_delete(t);
-	});
+	reply_outputs(done, ret, std::move(out), r);
 }
 
 // ---- TFLite --------------------------------------------------------------------------------
@@ -148,9 +201,9 @@ void Connection::do_tflite_load(const v1::ModelRef &m, bool unload, Reply &r)
 	vaccel_resource *model = find_model(m.session_id(), m.model_id(), s, r);
 	if (!model)
 		return;
-	uint64_t t0 = mono_ns();
+	uint64_t t0 = monotonic_ns();
 	int ret = unload ? vaccel_tflite_model_unload(s->sess, model) : vaccel_tflite_model_load(s->sess, model);
-	record_sample(*s, unload ? "tflite_model_unload" : "tflite_model_load", t0, mono_ns() - t0);
+	record_sample(*s, unload ? "tflite_model_unload" : "tflite_model_load", t0, monotonic_ns() - t0);
 	r.resp.set_status(ret);
 	if (ret != VACCEL_OK)
 		r.resp.set_error("tflite model load/unload failed on the agent");
@@ -163,56 +216,25 @@ void Connection::do_tflite_run(const v1::TfliteModelRun &m, std::span<std::byte>
 	if (!model)
 		return;
 	std::string why;
-	if (!tensors_ok(m.in_tensors(), why) || m.nr_out() > static_cast<uint32_t>(kMaxTensors)) {
+	if (!tensors_ok(m.in_tensors(), why) || m.nr_out() > kMaxTensors) {
 		r.fail(VACCEL_EINVAL, why.empty() ? "too many output tensors" : why);
 		return;
 	}
-	std::byte *p = payload.data();
-	std::vector<vaccel_tflite_tensor *> in;
-	auto free_in = [&] {
-		for (auto *t : in)
-			vaccel_tflite_tensor_delete(t);
-	};
-	for (auto &t : m.in_tensors()) {
-		std::vector<int32_t> dims;
-		for (auto d : t.dims()) {
-			if (d < INT32_MIN || d > INT32_MAX) {
-				free_in();
-				r.fail(VACCEL_EINVAL, "tflite dim out of range");
-				return;
-			}
-			dims.push_back(static_cast<int32_t>(d));
-		}
-		vaccel_tflite_tensor *vt = nullptr;
-		int ret = vaccel_tflite_tensor_new(&vt, static_cast<int>(dims.size()), dims.data(),
-						   static_cast<vaccel_tflite_data_type>(t.data_type()));
-		if (ret != VACCEL_OK) {
-			free_in();
-			r.fail(ret, "bad input tensor");
-			return;
-		}
-		vaccel_tflite_tensor_set_data(vt, t.size() ? p : nullptr, t.size());
-		p += t.size();
-		in.push_back(vt);
+	Tensors<vaccel_tflite_tensor> in;
+	if (int ret = wrap_inputs(m.in_tensors(), payload.data(), in, why)) {
+		r.fail(ret, why);
+		return;
 	}
-	std::vector<vaccel_tflite_tensor *> out(m.nr_out(), nullptr);
+	auto out = std::make_shared<Tensors<vaccel_tflite_tensor>>(m.nr_out());
 	uint8_t status = 0;
-	uint64_t t0 = mono_ns();
-	int ret = vaccel_tflite_model_run(s->sess, model, in.data(), static_cast<int>(in.size()), out.data(),
-					  static_cast<int>(out.size()), &status);
-	record_sample(*s, "tflite_model_run", t0, mono_ns() - t0);
-	free_in();
+	uint64_t t0 = monotonic_ns();
+	int ret = vaccel_tflite_model_run(s->sess, model, in.list.data(), static_cast<int>(in.list.size()),
+					  out->list.data(), static_cast<int>(out->list.size()), &status);
+	record_sample(*s, "tflite_model_run", t0, monotonic_ns() - t0);
 	r.resp.set_status(ret);
 	auto *done = r.resp.mutable_model_run_done();
 	done->mutable_status()->set_code(status);
-	if (ret == VACCEL_OK)
-		for (auto *t : out)
-			put_out_tensor(done, t, r);
-	r.cleanup.push_back([out] {
-		for (auto *t : out)
-			if (t)
-				vaccel_tflite_tensor_delete(t);
-	});
+	reply_outputs(done, ret, std::move(out), r);
 }
 
 // ---- Torch ---------------------------------------------------------------------------------
@@ -223,9 +245,9 @@ void Connection::do_torch_load(const v1::ModelRef &m, Reply &r)
 	vaccel_resource *model = find_model(m.session_id(), m.model_id(), s, r);
 	if (!model)
 		return;
-	uint64_t t0 = mono_ns();
+	uint64_t t0 = monotonic_ns();
 	int ret = vaccel_torch_model_load(s->sess, model);
-	record_sample(*s, "torch_model_load", t0, mono_ns() - t0);
+	record_sample(*s, "torch_model_load", t0, monotonic_ns() - t0);
 	r.resp.set_status(ret);
 	if (ret != VACCEL_OK)
 		r.resp.set_error("torch model load failed on the agent");
@@ -238,7 +260,7 @@ void Connection::do_torch_run(const v1::TorchModelRun &m, std::span<std::byte> p
 	if (!model)
 		return;
 	std::string why;
-	if (!tensors_ok(m.in_tensors(), why) || m.nr_out() > static_cast<uint32_t>(kMaxTensors)) {
+	if (!tensors_ok(m.in_tensors(), why) || m.nr_out() > kMaxTensors) {
 		r.fail(VACCEL_EINVAL, why.empty() ? "too many output tensors" : why);
 		return;
 	}
@@ -251,41 +273,18 @@ void Connection::do_torch_run(const v1::TorchModelRun &m, std::span<std::byte> p
 		ro = &run_options;
 		p += m.run_options_size();
 	}
-	std::vector<vaccel_torch_tensor *> in;
-	auto free_in = [&] {
-		for (auto *t : in)
-			vaccel_torch_tensor_delete(t);
-	};
-	for (auto &t : m.in_tensors()) {
-		std::vector<int64_t> dims(t.dims().begin(), t.dims().end());
-		vaccel_torch_tensor *vt = nullptr;
-		int ret = vaccel_torch_tensor_new(&vt, static_cast<int64_t>(dims.size()), dims.data(),
-						  static_cast<vaccel_torch_data_type>(t.data_type()));
-		if (ret != VACCEL_OK) {
-			free_in();
-			r.fail(ret, "bad input tensor");
-			return;
-		}
-		vaccel_torch_tensor_set_data(vt, t.size() ? p : nullptr, t.size());
-		p += t.size();
-		in.push_back(vt);
+	Tensors<vaccel_torch_tensor> in;
+	if (int ret = wrap_inputs(m.in_tensors(), p, in, why)) {
+		r.fail(ret, why);
+		return;
 	}
-	std::vector<vaccel_torch_tensor *> out(m.nr_out(), nullptr);
-	uint64_t t0 = mono_ns();
-	int ret = vaccel_torch_model_run(s->sess, model, ro, in.data(), static_cast<int>(in.size()), out.data(),
-					 static_cast<int>(out.size()));
-	record_sample(*s, "torch_model_run", t0, mono_ns() - t0);
-	free_in();
+	auto out = std::make_shared<Tensors<vaccel_torch_tensor>>(m.nr_out());
+	uint64_t t0 = monotonic_ns();
+	int ret = vaccel_torch_model_run(s->sess, model, ro, in.list.data(), static_cast<int>(in.list.size()),
+					 out->list.data(), static_cast<int>(out->list.size()));
+	record_sample(*s, "torch_model_run", t0, monotonic_ns() - t0);
 	r.resp.set_status(ret);
-	auto *done = r.resp.mutable_model_run_done();
-	if (ret == VACCEL_OK)
-		for (auto *t : out)
-			put_out_tensor(done, t, r);
-	r.cleanup.push_back([out] {
-		for (auto *t : out)
-			if (t)
-				vaccel_torch_tensor_delete(t);
-	});
+	reply_outputs(r.resp.mutable_model_run_done(), ret, std::move(out), r);
 }
 
 } // namespace vaccel::agent
