@@ -56,18 +56,6 @@ std::string op_region_name(int op)
 	return "genop";
 }
 
-// Payload cursor handing out consecutive segments.
-struct Segments {
-	std::span<std::byte> payload;
-	size_t pos = 0;
-	std::byte *take(uint64_t n)
-	{
-		std::byte *p = payload.data() + pos;
-		pos += n;
-		return p;
-	}
-};
-
 } // namespace
 
 uint64_t monotonic_ns()
@@ -209,6 +197,7 @@ bool Connection::handle_hello(rpc::InMessage &in, std::string &why)
 	ack.set_max_payload(cfg_.max_payload);
 	ack.set_max_chunk(cfg_.max_chunk);
 	ack.set_memfd_accepted(memfd_ok_);
+	ack.set_parts_accepted(memfd_ok_);
 	ack.set_max_sessions(static_cast<uint32_t>(cfg_.max_sessions_per_connection));
 	rpc::SendOptions so;
 	so.timeout_ms = cfg_.io_timeout_ms;
@@ -292,7 +281,7 @@ bool Connection::handle_request(rpc::InMessage &in, std::string &why)
 		} else {
 			if (int r = rpc::recv_payload(*ch_, limits_, in, sink, why, &mcache_); r != 0)
 				return false;
-			auto payload = sink.bytes();
+			const rpc::PayloadView payload = sink.view();
 			switch (req.call_case()) {
 			case v1::Request::kSessionCreate:
 				do_session_create(req.session_create(), reply);
@@ -494,24 +483,6 @@ public:
 		s.done += n;
 		return 0;
 	}
-	int adopt_mapping(rpc::Mapping m) override
-	{
-		const std::byte *p = m.data();
-		for (auto &s : segs) {
-			if (s.in_memory) {
-				if (int r = s.mem.reserve(s.size))
-					return r;
-				memcpy(s.mem.data(), p, s.size);
-				s.mem.commit(s.size);
-			} else if (int r = write_file(s, p, s.size)) {
-				return r;
-			}
-			s.done = s.size;
-			p += s.size;
-		}
-		return 0;
-	}
-
 private:
 	void skip_done()
 	{
@@ -817,7 +788,7 @@ int Connection::check_exec_policy(const std::vector<vaccel_arg> &read, SessionEn
 	return VACCEL_OK;
 }
 
-void Connection::do_genop(const v1::Genop &m, std::span<std::byte> payload, Reply &r)
+void Connection::do_genop(const v1::Genop &m, const rpc::PayloadView &payload, Reply &r)
 {
 	SessionEntry *s = find_session(m.session_id(), r);
 	if (!s)
@@ -826,7 +797,7 @@ void Connection::do_genop(const v1::Genop &m, std::span<std::byte> payload, Repl
 		r.fail(VACCEL_EINVAL, "too many genop args");
 		return;
 	}
-	Segments seg{payload};
+	rpc::PayloadCursor seg{payload};
 	std::vector<vaccel_arg> read(static_cast<size_t>(m.read_size()));
 	for (int i = 0; i < m.read_size(); ++i) {
 		const auto &a = m.read(i);
@@ -834,8 +805,12 @@ void Connection::do_genop(const v1::Genop &m, std::span<std::byte> payload, Repl
 			r.fail(VACCEL_EINVAL, "read arg without data");
 			return;
 		}
-		read[i] = vaccel_arg{a.size() ? seg.take(a.size()) : nullptr, a.size(),
-				     static_cast<vaccel_arg_type_t>(a.type()), a.custom_type_id(), false};
+		std::byte *data = seg.take(a.size());
+		if (a.size() && !data) {
+			r.fail(VACCEL_EINVAL, kSplitSegment);
+			return;
+		}
+		read[i] = vaccel_arg{data, a.size(), static_cast<vaccel_arg_type_t>(a.type()), a.custom_type_id(), false};
 	}
 	// Write args get their own memory: output-only ones fresh zeroed pages (mapped lazily, so
 	// a large claimed size costs nothing until written), in/out ones a copy of their bytes
@@ -863,8 +838,14 @@ void Connection::do_genop(const v1::Genop &m, std::span<std::byte> payload, Repl
 		if (a.size()) {
 			buf = outbuf->data() + out_off;
 			out_off += a.size();
-			if (a.has_data())
-				memcpy(buf, seg.take(a.size()), a.size());
+			if (a.has_data()) {
+				const std::byte *src = seg.take(a.size());
+				if (!src) {
+					r.fail(VACCEL_EINVAL, kSplitSegment);
+					return;
+				}
+				memcpy(buf, src, a.size());
+			}
 		}
 		write[i] = vaccel_arg{buf, a.size(), static_cast<vaccel_arg_type_t>(a.type()), a.custom_type_id(), false};
 	}

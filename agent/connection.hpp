@@ -19,6 +19,9 @@ namespace v1 = ::vaccel::rpc::v1;
 // Bounds on what one request may describe (checked before anything is allocated for it).
 inline constexpr size_t kMaxTensors = 1024;
 inline constexpr size_t kMaxDims = 64;
+// A segment (arg, tensor, run options) must lie inside one payload part: a sender that
+// splits one across a memfd range and inline bytes is refused rather than copied for.
+inline constexpr const char *kSplitSegment = "payload segment split across payload parts";
 
 // CLOCK_MONOTONIC in nanoseconds, for the agent-side profiling samples.
 uint64_t monotonic_ns();
@@ -79,13 +82,13 @@ private:
 	bool do_resource_register(const v1::ResourceRegister &m, rpc::InMessage &in, Reply &r, std::string &why);
 	void do_resource_unregister(const v1::ResourceUnregister &m, Reply &r);
 	void do_resource_sync(const v1::ResourceSync &m, Reply &r);
-	void do_genop(const v1::Genop &m, std::span<std::byte> payload, Reply &r);
+	void do_genop(const v1::Genop &m, const rpc::PayloadView &payload, Reply &r);
 	void do_tf_load(const v1::ModelRef &m, bool unload, Reply &r);
-	void do_tf_run(const v1::TfModelRun &m, std::span<std::byte> payload, Reply &r);
+	void do_tf_run(const v1::TfModelRun &m, const rpc::PayloadView &payload, Reply &r);
 	void do_tflite_load(const v1::ModelRef &m, bool unload, Reply &r);
-	void do_tflite_run(const v1::TfliteModelRun &m, std::span<std::byte> payload, Reply &r);
+	void do_tflite_run(const v1::TfliteModelRun &m, const rpc::PayloadView &payload, Reply &r);
 	void do_torch_load(const v1::ModelRef &m, Reply &r);
-	void do_torch_run(const v1::TorchModelRun &m, std::span<std::byte> payload, Reply &r);
+	void do_torch_run(const v1::TorchModelRun &m, const rpc::PayloadView &payload, Reply &r);
 	void do_profiling_get(const v1::ProfilingGet &m, Reply &r);
 
 	SessionEntry *find_session(int64_t id, Reply &r);

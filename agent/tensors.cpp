@@ -73,10 +73,10 @@ template <typename T> struct Tensors {
 	}
 };
 
-// Wraps the request's input tensors around consecutive payload bytes starting at `p` (sizes
-// were checked against the payload when the request arrived).
+// Wraps the request's input tensors around the next payload segments (sizes were checked
+// against the payload when the request arrived).
 template <typename T>
-int wrap_inputs(const google::protobuf::RepeatedPtrField<v1::Tensor> &ts, std::byte *p, Tensors<T> &in,
+int wrap_inputs(const google::protobuf::RepeatedPtrField<v1::Tensor> &ts, rpc::PayloadCursor &seg, Tensors<T> &in,
 		std::string &why)
 {
 	using dim_t = typename TensorKind<T>::dim_t;
@@ -96,8 +96,12 @@ int wrap_inputs(const google::protobuf::RepeatedPtrField<v1::Tensor> &ts, std::b
 			return ret;
 		}
 		in.list.push_back(vt);
-		TensorKind<T>::set_data(vt, t.size() ? p : nullptr, t.size());
-		p += t.size();
+		std::byte *data = seg.take(t.size());
+		if (t.size() && !data) {
+			why = kSplitSegment;
+			return VACCEL_EINVAL;
+		}
+		TensorKind<T>::set_data(vt, data, t.size());
 	}
 	return VACCEL_OK;
 }
@@ -146,7 +150,7 @@ void Connection::do_tf_load(const v1::ModelRef &m, bool unload, Reply &r)
 	vaccel_tf_status_release(&status);
 }
 
-void Connection::do_tf_run(const v1::TfModelRun &m, std::span<std::byte> payload, Reply &r)
+void Connection::do_tf_run(const v1::TfModelRun &m, const rpc::PayloadView &payload, Reply &r)
 {
 	SessionEntry *s = nullptr;
 	vaccel_resource *model = find_model(m.session_id(), m.model_id(), s, r);
@@ -158,14 +162,17 @@ void Connection::do_tf_run(const v1::TfModelRun &m, std::span<std::byte> payload
 		r.fail(VACCEL_EINVAL, why.empty() ? "inconsistent tf nodes/tensors" : why);
 		return;
 	}
-	std::byte *p = payload.data();
+	rpc::PayloadCursor seg{payload};
 	vaccel_tf_buffer run_options{};
 	vaccel_tf_buffer *ro = nullptr;
 	if (m.run_options_size()) {
-		run_options.data = p;
+		run_options.data = seg.take(m.run_options_size());
 		run_options.size = m.run_options_size();
 		ro = &run_options;
-		p += m.run_options_size();
+		if (!run_options.data) {
+			r.fail(VACCEL_EINVAL, kSplitSegment);
+			return;
+		}
 	}
 	std::vector<vaccel_tf_node> in_nodes, out_nodes;
 	for (auto &n : m.in_nodes())
@@ -173,7 +180,7 @@ void Connection::do_tf_run(const v1::TfModelRun &m, std::span<std::byte> payload
 	for (auto &n : m.out_nodes())
 		out_nodes.push_back({const_cast<char *>(n.name().c_str()), n.id()});
 	Tensors<vaccel_tf_tensor> in;
-	if (int ret = wrap_inputs(m.in_tensors(), p, in, why)) {
+	if (int ret = wrap_inputs(m.in_tensors(), seg, in, why)) {
 		r.fail(ret, why);
 		return;
 	}
@@ -209,7 +216,7 @@ void Connection::do_tflite_load(const v1::ModelRef &m, bool unload, Reply &r)
 		r.resp.set_error("tflite model load/unload failed on the agent");
 }
 
-void Connection::do_tflite_run(const v1::TfliteModelRun &m, std::span<std::byte> payload, Reply &r)
+void Connection::do_tflite_run(const v1::TfliteModelRun &m, const rpc::PayloadView &payload, Reply &r)
 {
 	SessionEntry *s = nullptr;
 	vaccel_resource *model = find_model(m.session_id(), m.model_id(), s, r);
@@ -220,8 +227,9 @@ void Connection::do_tflite_run(const v1::TfliteModelRun &m, std::span<std::byte>
 		r.fail(VACCEL_EINVAL, why.empty() ? "too many output tensors" : why);
 		return;
 	}
+	rpc::PayloadCursor seg{payload};
 	Tensors<vaccel_tflite_tensor> in;
-	if (int ret = wrap_inputs(m.in_tensors(), payload.data(), in, why)) {
+	if (int ret = wrap_inputs(m.in_tensors(), seg, in, why)) {
 		r.fail(ret, why);
 		return;
 	}
@@ -253,7 +261,7 @@ void Connection::do_torch_load(const v1::ModelRef &m, Reply &r)
 		r.resp.set_error("torch model load failed on the agent");
 }
 
-void Connection::do_torch_run(const v1::TorchModelRun &m, std::span<std::byte> payload, Reply &r)
+void Connection::do_torch_run(const v1::TorchModelRun &m, const rpc::PayloadView &payload, Reply &r)
 {
 	SessionEntry *s = nullptr;
 	vaccel_resource *model = find_model(m.session_id(), m.model_id(), s, r);
@@ -264,17 +272,20 @@ void Connection::do_torch_run(const v1::TorchModelRun &m, std::span<std::byte> p
 		r.fail(VACCEL_EINVAL, why.empty() ? "too many output tensors" : why);
 		return;
 	}
-	std::byte *p = payload.data();
+	rpc::PayloadCursor seg{payload};
 	vaccel_torch_buffer run_options{};
 	vaccel_torch_buffer *ro = nullptr;
 	if (m.run_options_size()) {
-		run_options.data = reinterpret_cast<char *>(p);
+		run_options.data = reinterpret_cast<char *>(seg.take(m.run_options_size()));
 		run_options.size = m.run_options_size();
 		ro = &run_options;
-		p += m.run_options_size();
+		if (!run_options.data) {
+			r.fail(VACCEL_EINVAL, kSplitSegment);
+			return;
+		}
 	}
 	Tensors<vaccel_torch_tensor> in;
-	if (int ret = wrap_inputs(m.in_tensors(), p, in, why)) {
+	if (int ret = wrap_inputs(m.in_tensors(), seg, in, why)) {
 		r.fail(ret, why);
 		return;
 	}

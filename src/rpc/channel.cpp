@@ -18,7 +18,7 @@ namespace {
 constexpr size_t kReadBuffer = 64 * 1024;
 // Reads at least this large bypass the buffer and land in the destination directly.
 constexpr size_t kDirectRead = 16 * 1024;
-constexpr size_t kMaxPendingFds = 4;
+constexpr size_t kMaxPendingFds = kMaxMessageFds;
 } // namespace
 
 Channel::Channel(UniqueFd fd) : fd_(std::move(fd)), rbuf_(new std::byte[kReadBuffer])
@@ -48,16 +48,16 @@ int Channel::wait(short events, int timeout_ms)
 	}
 }
 
-int Channel::write_all(const iovec *iov_in, size_t n, int pass_fd, int timeout_ms)
+int Channel::write_all(const iovec *iov_in, size_t n, std::span<const int> fds, int timeout_ms)
 {
-	if (n > IOV_MAX)
+	if (n > IOV_MAX || fds.size() > kMaxMessageFds || (!fds.empty() && !is_unix_))
 		return EINVAL;
 	iovec iov[IOV_MAX];
 	std::copy(iov_in, iov_in + n, iov);
 	size_t first = 0;
 	while (first < n && iov[first].iov_len == 0)
 		++first;
-	bool fd_sent = pass_fd < 0;
+	bool fd_sent = fds.empty();
 	bool stalled = false;
 	std::chrono::steady_clock::time_point stall_deadline{};
 	auto writable_now = [this] {
@@ -70,15 +70,15 @@ int Channel::write_all(const iovec *iov_in, size_t n, int pass_fd, int timeout_m
 			msghdr msg{};
 			msg.msg_iov = iov + first;
 			msg.msg_iovlen = n - first;
-			alignas(cmsghdr) char cbuf[CMSG_SPACE(sizeof(int))];
+			alignas(cmsghdr) char cbuf[CMSG_SPACE(sizeof(int) * kMaxMessageFds)];
 			if (!fd_sent) {
 				msg.msg_control = cbuf;
-				msg.msg_controllen = sizeof(cbuf);
+				msg.msg_controllen = CMSG_SPACE(sizeof(int) * fds.size());
 				cmsghdr *c = CMSG_FIRSTHDR(&msg);
 				c->cmsg_level = SOL_SOCKET;
 				c->cmsg_type = SCM_RIGHTS;
-				c->cmsg_len = CMSG_LEN(sizeof(int));
-				memcpy(CMSG_DATA(c), &pass_fd, sizeof(int));
+				c->cmsg_len = CMSG_LEN(sizeof(int) * fds.size());
+				memcpy(CMSG_DATA(c), fds.data(), sizeof(int) * fds.size());
 			}
 			w = ::sendmsg(fd_.get(), &msg, MSG_NOSIGNAL);
 		} else {

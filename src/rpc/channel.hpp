@@ -31,9 +31,10 @@ public:
 	[[nodiscard]] bool is_socket() const { return is_socket_; }
 	[[nodiscard]] bool can_pass_fds() const { return is_unix_; }
 
-	// Writes all bytes of iov[0..n) (n <= IOV_MAX); attaches pass_fd (>=0) to the first byte.
-	// Every gap without progress is bounded by timeout_ms. Returns 0 or errno.
-	int write_all(const iovec *iov, size_t n, int pass_fd, int timeout_ms);
+	// Writes all bytes of iov[0..n) (n <= IOV_MAX); attaches the fds (at most kMaxMessageFds,
+	// AF_UNIX only) to the first byte. Every gap without progress is bounded by timeout_ms.
+	// Returns 0 or errno.
+	int write_all(const iovec *iov, size_t n, std::span<const int> fds, int timeout_ms);
 
 	// Reads exactly n bytes. first_timeout_ms bounds the wait for the first byte,
 	// gap_timeout_ms every later wait. Returns 0, ECONNRESET on EOF, ETIMEDOUT, or errno.

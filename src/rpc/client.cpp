@@ -6,6 +6,7 @@
 #include <sys/random.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdlib>
@@ -47,6 +48,7 @@ ClientOptions ClientOptions::from_env()
 	o.chunk = env_u64("VACCEL_RPC_CHUNK", o.chunk);
 	o.memfd_min = env_u64("VACCEL_RPC_MEMFD_MIN", o.memfd_min);
 	o.memfd_max = env_u64("VACCEL_RPC_MEMFD_MAX", o.memfd_max);
+	o.shm_min = env_u64("VACCEL_RPC_SHM_MIN", o.shm_min);
 	return o;
 }
 
@@ -119,7 +121,7 @@ int Client::handshake_locked(std::string &why)
 	hello.set_nonce(fresh_nonce());
 	hello.set_persistent_channel(persistent);
 	hello.set_client_name(opt_.client_name);
-	hello.set_want_memfd(ch_->can_pass_fds() && opt_.memfd_min > 0);
+	hello.set_want_memfd(ch_->can_pass_fds() && (opt_.memfd_min > 0 || shared_wanted()));
 	std::string meta = hello.SerializeAsString();
 
 	auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(opt_.hello_timeout_ms);
@@ -167,7 +169,9 @@ int Client::handshake_locked(std::string &why)
 			ack_.max_payload = ack.max_payload();
 			ack_.max_chunk = ack.max_chunk();
 			ack_.memfd_accepted = ack.memfd_accepted();
+			ack_.parts_accepted = ack.parts_accepted();
 			memfd_ok_ = ack.memfd_accepted() && ch_->can_pass_fds() && opt_.memfd_min > 0;
+			parts_ok_ = ack.memfd_accepted() && ack.parts_accepted() && ch_->can_pass_fds() && shared_wanted();
 			return 0;
 		}
 	}
@@ -195,6 +199,40 @@ int Client::call(const v1::Request &req, std::span<const iovec> payload, CallRes
 	return r;
 }
 
+bool Client::shared_wanted() const
+{
+	return opt_.find_shared && opt_.shm_min > 0;
+}
+
+bool Client::plan_shared(std::span<const iovec> payload, SharedPlan &plan) const
+{
+	bool any_fd = false;
+	for (const auto &v : payload) {
+		if (v.iov_len == 0)
+			continue;
+		int fd = -1;
+		uint64_t off = 0;
+		// Each fd part may add an inline part after it: stay within the table limit.
+		bool room = plan.parts.size() + 2 <= kMaxParts;
+		if (room && v.iov_len >= opt_.shm_min && opt_.find_shared(v.iov_base, v.iov_len, &fd, &off)) {
+			auto it = std::find(plan.fds.begin(), plan.fds.end(), fd);
+			if (it != plan.fds.end() || plan.fds.size() < kMaxMessageFds) {
+				if (it == plan.fds.end())
+					it = plan.fds.insert(plan.fds.end(), fd);
+				auto index = static_cast<uint32_t>(it - plan.fds.begin());
+				plan.parts.push_back({PayloadPart::fd_range, index, off, v.iov_len});
+				any_fd = true;
+				continue;
+			}
+		}
+		if (plan.parts.empty() || plan.parts.back().kind != PayloadPart::inline_bytes)
+			plan.parts.push_back({PayloadPart::inline_bytes, 0, 0, 0});
+		plan.parts.back().length += v.iov_len;
+		plan.inline_iov.push_back(v);
+	}
+	return any_fd;
+}
+
 int Client::call_locked(const v1::Request &req, std::span<const iovec> payload, CallResult &out, std::string &why)
 {
 	std::string meta = req.SerializeAsString();
@@ -207,8 +245,19 @@ int Client::call_locked(const v1::Request &req, std::span<const iovec> payload, 
 	so.chunk = opt_.chunk;
 	so.timeout_ms = opt_.io_timeout_ms;
 	uint64_t total = iov_total(payload);
+	if (ack_.max_payload && total > ack_.max_payload) {
+		why = "payload of " + std::to_string(total) + " bytes exceeds the agent's limit of " +
+		      std::to_string(ack_.max_payload);
+		return EMSGSIZE;
+	}
+	SharedPlan plan;
 	MemfdPool::Lease lease;
-	if (memfd_ok_ && total >= opt_.memfd_min && total <= opt_.memfd_max && total <= ack_.max_payload) {
+	if (parts_ok_ && plan_shared(payload, plan)) {
+		// Zero copy: shared-buffer iovecs travel as ranges of their memfds, the rest inline.
+		so.parts = plan.parts;
+		so.fds = plan.fds;
+		payload = plan.inline_iov;
+	} else if (memfd_ok_ && total >= opt_.memfd_min && total <= opt_.memfd_max) {
 		int err = 0;
 		lease = pool_.acquire(total, &err);
 		if (lease.valid()) {
@@ -220,11 +269,6 @@ int Client::call_locked(const v1::Request &req, std::span<const iovec> payload, 
 			}
 			so.memfd = lease.fd();
 		}
-	}
-	if (ack_.max_payload && total > ack_.max_payload) {
-		why = "payload of " + std::to_string(total) + " bytes exceeds the agent's limit of " +
-		      std::to_string(ack_.max_payload);
-		return EMSGSIZE;
 	}
 	if (int r = send_message(*ch_, FrameType::request, stream, meta, payload, so)) {
 		why = "sending request: " + std::string(strerror(r));

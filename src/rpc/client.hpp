@@ -11,10 +11,12 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <span>
 #include <string>
+#include <vector>
 
 namespace vaccel::rpc {
 
@@ -28,9 +30,14 @@ struct ClientOptions {
 	size_t memfd_min = 1u << 20;       // payloads >= this go through a sealed memfd (0 = never)
 	size_t memfd_max = 256u << 20;     // larger ones stream (a memfd copy would double memory)
 	std::string client_name = "vaccel-rpc";
+	// Zero-copy: payload iovecs of at least shm_min bytes that find_shared places inside a
+	// sealed memfd (fd and offset; the fd stays the finder's) travel as that memfd range,
+	// without copying, when the agent accepts PARTS payloads. Unset/0: never.
+	std::function<bool(const void *ptr, size_t len, int *fd, uint64_t *offset)> find_shared;
+	size_t shm_min = 64u << 10;
 
 	// Defaults overridden by VACCEL_RPC_ADDRESS/ADDR, VACCEL_RPC_TIMEOUT_MS,
-	// VACCEL_RPC_CHUNK, VACCEL_RPC_MEMFD_MIN, VACCEL_RPC_MEMFD_MAX.
+	// VACCEL_RPC_CHUNK, VACCEL_RPC_MEMFD_MIN, VACCEL_RPC_MEMFD_MAX, VACCEL_RPC_SHM_MIN.
 	static ClientOptions from_env();
 };
 
@@ -69,11 +76,21 @@ public:
 		uint64_t max_payload = 0;
 		uint64_t max_chunk = 0;
 		bool memfd_accepted = false;
+		bool parts_accepted = false;
 	};
 	[[nodiscard]] AgentInfo agent_info();
 	[[nodiscard]] const ClientOptions &options() const { return opt_; }
 
 private:
+	// How a payload travels when some of its iovecs lie in shared buffers.
+	struct SharedPlan {
+		std::vector<PayloadPart> parts;
+		std::vector<int> fds;         // borrowed from find_shared's owner
+		std::vector<iovec> inline_iov; // bytes of the inline parts, in order
+	};
+	[[nodiscard]] bool shared_wanted() const;
+	// Fills `plan`; false when no iovec is in a shared buffer (send as usual then).
+	bool plan_shared(std::span<const iovec> payload, SharedPlan &plan) const;
 	int connect_locked(std::string &why);
 	int handshake_locked(std::string &why);
 	int call_locked(const v1::Request &req, std::span<const iovec> payload, CallResult &out, std::string &why);
@@ -85,6 +102,7 @@ private:
 	std::unique_ptr<Channel> ch_; // guarded by lock_
 	AgentInfo ack_;               // guarded by lock_ (written at connect)
 	bool memfd_ok_ = false;
+	bool parts_ok_ = false; // zero-copy shared buffers usable on this connection
 	uint32_t next_stream_ = 1;
 	std::atomic<uint64_t> generation_{0};
 	MemfdPool pool_;

@@ -20,6 +20,22 @@ uint64_t get_le(const std::byte *p, size_t n)
 	return v;
 }
 
+// A PARTS head frame: has_fd set, data = the parts table (1..kMaxParts entries), and no
+// DATA frames follow when it also ends the message (no inline parts).
+int check_parts_header(const FrameHeader &h, std::string &why)
+{
+	if (h.type == FrameType::data || !(h.flags & frame_flags::has_fd)) {
+		why = "PARTS flag only on a head frame with HAS_FD";
+		return EPROTO;
+	}
+	if (h.data_len == 0 || h.data_len % kPartEntrySize != 0 || h.data_len / kPartEntrySize > kMaxParts) {
+		why = "PARTS table of " + std::to_string(h.data_len) + " bytes is not 1.." +
+		      std::to_string(kMaxParts) + " entries";
+		return EPROTO;
+	}
+	return 0;
+}
+
 } // namespace
 
 FrameHeaderBytes encode_header(const FrameHeader &h)
@@ -66,6 +82,8 @@ int decode_header(const std::byte *b, FrameHeader &out, std::string &why)
 		why = "DATA frame with metadata";
 		return EPROTO;
 	}
+	if (out.flags & frame_flags::parts)
+		return check_parts_header(out, why);
 	if (out.type != FrameType::data && out.data_len > out.aux) {
 		why = "frame data exceeds declared payload";
 		return EPROTO;
@@ -75,6 +93,29 @@ int decode_header(const std::byte *b, FrameHeader &out, std::string &why)
 		return EPROTO;
 	}
 	return 0;
+}
+
+void encode_parts(std::span<const PayloadPart> parts, std::vector<std::byte> &out)
+{
+	out.assign(parts.size() * kPartEntrySize, std::byte{0});
+	std::byte *b = out.data();
+	for (const auto &p : parts) {
+		put_le(&b[0], p.kind, 4);
+		put_le(&b[4], p.fd_index, 4);
+		put_le(&b[8], p.offset, 8);
+		put_le(&b[16], p.length, 8);
+		b += kPartEntrySize;
+	}
+}
+
+PayloadPart decode_part(const std::byte *b)
+{
+	PayloadPart p;
+	p.kind = static_cast<uint32_t>(get_le(&b[0], 4));
+	p.fd_index = static_cast<uint32_t>(get_le(&b[4], 4));
+	p.offset = get_le(&b[8], 8);
+	p.length = get_le(&b[16], 8);
+	return p;
 }
 
 const char *frame_type_name(FrameType t)

@@ -4,7 +4,9 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string>
+#include <vector>
 
 namespace vaccel::rpc {
 
@@ -23,7 +25,23 @@ enum class FrameType : uint8_t {
 namespace frame_flags {
 inline constexpr uint16_t end = 1u << 0;    // last frame of the message
 inline constexpr uint16_t has_fd = 1u << 1; // payload travels in an attached sealed memfd
-inline constexpr uint16_t known = end | has_fd;
+inline constexpr uint16_t parts = 1u << 2;  // with has_fd: payload = parts table (inline and fd ranges)
+inline constexpr uint16_t known = end | has_fd | parts;
+} // namespace frame_flags
+
+// A PARTS head frame carries a table of these (24 bytes each, little endian) as its data.
+struct PayloadPart {
+	enum Kind : uint32_t { inline_bytes = 0, fd_range = 1 };
+	uint32_t kind = inline_bytes;
+	uint32_t fd_index = 0; // fd_range: index among the fds attached to the head frame
+	uint64_t offset = 0;   // fd_range: byte offset inside that memfd
+	uint64_t length = 0;   // > 0
+};
+inline constexpr size_t kPartEntrySize = 24;
+inline constexpr size_t kMaxParts = 64;
+inline constexpr size_t kMaxMessageFds = 4;
+
+namespace frame_flags {
 } // namespace frame_flags
 
 struct FrameHeader {
@@ -42,6 +60,10 @@ FrameHeaderBytes encode_header(const FrameHeader &h);
 // Parses and validates the fixed fields (magic, version, type, flags); limits that depend on
 // configuration are checked by the caller. Returns 0 or VACCEL_EINVAL-like errno with `why` set.
 int decode_header(const std::byte *bytes, FrameHeader &out, std::string &why);
+
+// Parts table of a PARTS head frame, kPartEntrySize bytes per entry.
+void encode_parts(std::span<const PayloadPart> parts, std::vector<std::byte> &out);
+PayloadPart decode_part(const std::byte *entry);
 
 const char *frame_type_name(FrameType t);
 

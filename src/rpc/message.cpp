@@ -58,37 +58,26 @@ uint64_t iov_total(std::span<const iovec> iov)
 	return t;
 }
 
-int send_message(Channel &ch, FrameType type, uint32_t stream_id, const std::string &meta,
-		 std::span<const iovec> payload, const SendOptions &opt)
+namespace {
+
+// Sends payload bytes as frames: when `meta` is given the first frame is the head frame `h`
+// carrying it, otherwise every frame is a DATA frame of h's stream (offsets from 0).
+int send_frames(Channel &ch, const FrameHeader &h, const std::string *meta, std::span<const iovec> payload,
+		const SendOptions &opt)
 {
-	uint64_t total = iov_total(payload);
-	FrameHeader h;
-	h.type = type;
-	h.stream_id = stream_id;
-	h.meta_len = static_cast<uint32_t>(meta.size());
-	h.aux = total;
+	const uint64_t total = iov_total(payload);
 	std::vector<iovec> iov;
 	iov.reserve(8);
-
-	if (opt.memfd >= 0) {
-		// Payload lives in the memfd; the head frame only names its size.
-		h.flags = frame_flags::end | frame_flags::has_fd;
-		auto hb = encode_header(h);
-		iov.push_back({hb.data(), hb.size()});
-		iov.push_back({const_cast<char *>(meta.data()), meta.size()});
-		return ch.write_all(iov.data(), iov.size(), opt.memfd, opt.timeout_ms);
-	}
-
 	IovCursor cur{payload};
 	size_t chunk = std::max<size_t>(opt.chunk, 4096);
 	uint64_t sent = 0;
-	bool head = true;
+	bool head = meta != nullptr;
 	while (head || sent < total) {
 		iov.clear();
 		FrameHeaderBytes hb{};
 		iov.push_back({nullptr, 0}); // header slot, filled below
 		if (head)
-			iov.push_back({const_cast<char *>(meta.data()), meta.size()});
+			iov.push_back({const_cast<char *>(meta->data()), meta->size()});
 		size_t got = cur.take(chunk, iov);
 		FrameHeader fh = h;
 		if (!head) {
@@ -100,12 +89,57 @@ int send_message(Channel &ch, FrameType type, uint32_t stream_id, const std::str
 		fh.flags = (sent + got == total) ? frame_flags::end : 0;
 		hb = encode_header(fh);
 		iov[0] = {hb.data(), hb.size()};
-		if (int r = ch.write_all(iov.data(), iov.size(), -1, opt.timeout_ms))
+		if (int r = ch.write_all(iov.data(), iov.size(), {}, opt.timeout_ms))
 			return r;
 		sent += got;
 		head = false;
 	}
 	return 0;
+}
+
+// PARTS message: head frame (metadata + parts table, fds attached), then the inline parts'
+// bytes as DATA frames.
+int send_parts(Channel &ch, FrameHeader h, const std::string &meta, std::span<const iovec> inline_bytes,
+	       const SendOptions &opt)
+{
+	uint64_t total = 0;
+	for (const auto &p : opt.parts)
+		total += p.length;
+	const uint64_t inline_total = iov_total(inline_bytes);
+	std::vector<std::byte> table;
+	encode_parts(opt.parts, table);
+	h.flags = frame_flags::has_fd | frame_flags::parts | (inline_total == 0 ? frame_flags::end : 0);
+	h.data_len = table.size();
+	h.aux = total;
+	auto hb = encode_header(h);
+	iovec iov[3] = {{hb.data(), hb.size()},
+			{const_cast<char *>(meta.data()), meta.size()},
+			{table.data(), table.size()}};
+	if (int r = ch.write_all(iov, 3, opt.fds, opt.timeout_ms))
+		return r;
+	return inline_total ? send_frames(ch, h, nullptr, inline_bytes, opt) : 0;
+}
+
+} // namespace
+
+int send_message(Channel &ch, FrameType type, uint32_t stream_id, const std::string &meta,
+		 std::span<const iovec> payload, const SendOptions &opt)
+{
+	FrameHeader h;
+	h.type = type;
+	h.stream_id = stream_id;
+	h.meta_len = static_cast<uint32_t>(meta.size());
+	h.aux = iov_total(payload);
+	if (!opt.parts.empty())
+		return send_parts(ch, h, meta, payload, opt);
+	if (opt.memfd >= 0) {
+		// Payload lives in the memfd; the head frame only names its size.
+		h.flags = frame_flags::end | frame_flags::has_fd;
+		auto hb = encode_header(h);
+		iovec iov[2] = {{hb.data(), hb.size()}, {const_cast<char *>(meta.data()), meta.size()}};
+		return ch.write_all(iov, 2, std::span<const int>(&opt.memfd, 1), opt.timeout_ms);
+	}
+	return send_frames(ch, h, &meta, payload, opt);
 }
 
 int recv_head(Channel &ch, const Limits &lim, InMessage &out, int first_timeout_ms, std::string &why)
@@ -138,10 +172,13 @@ int recv_head(Channel &ch, const Limits &lim, InMessage &out, int first_timeout_
 	out.meta.resize(h.meta_len);
 	if (h.meta_len && (r = ch.read_exact(out.meta.data(), h.meta_len, lim.gap_timeout_ms, lim.gap_timeout_ms)))
 		return why = "reading metadata: " + std::string(strerror(r)), r;
-	out.fd.reset();
+	out.fds.clear();
 	if (h.flags & frame_flags::has_fd) {
-		out.fd = ch.take_fd();
-		if (!out.fd) {
+		// A PARTS message may carry several memfds, a plain HAS_FD message exactly one.
+		size_t want = (h.flags & frame_flags::parts) ? kMaxMessageFds : 1;
+		while (out.fds.size() < want && ch.pending_fds())
+			out.fds.push_back(ch.take_fd());
+		if (out.fds.empty()) {
 			why = "HAS_FD frame arrived without a file descriptor";
 			return EBADF;
 		}
@@ -156,51 +193,77 @@ int recv_head(Channel &ch, const Limits &lim, InMessage &out, int first_timeout_
 	return 0;
 }
 
-int recv_payload(Channel &ch, const Limits &lim, InMessage &msg, PayloadSink &sink, std::string &why,
-		 MappingCache *cache)
-{
-	const uint64_t total = msg.head.aux;
-	if (msg.head.flags & frame_flags::has_fd) {
-		const char *reason = nullptr;
-		if (int r = check_sealed_memfd(msg.fd.get(), total, &reason))
-			return why = reason, r;
-		Mapping m;
-		if (int r = cache ? cache->view(msg.fd.get(), total, m) : m.map_readonly(msg.fd.get(), total))
-			return why = "mmap of memfd failed: " + std::string(strerror(r)), r;
-		msg.fd.reset();
-		return sink.adopt_mapping(std::move(m));
+namespace {
+
+// Reads the inline (streamed) bytes of one message: those of the head frame, then DATA frames
+// of the same stream with consecutive offsets until END. Never trusts a length before the
+// bytes arrive: the sink grows per frame.
+class InlineStream {
+public:
+	InlineStream(Channel &ch, const Limits &lim, uint32_t stream, uint64_t total, uint64_t in_head, bool end)
+		: ch_(ch), lim_(lim), stream_(stream), total_(total), in_frame_(in_head), end_(end)
+	{
 	}
 
-	uint64_t offset = 0;
-	uint64_t in_frame = msg.head.data_len;
-	bool end = msg.head.flags & frame_flags::end;
-	for (;;) {
-		while (in_frame > 0) {
+	// Reads the next n stream bytes into the sink at payload offset `at`.
+	int read(PayloadSink &sink, uint64_t at, uint64_t n, std::string &why)
+	{
+		while (n > 0) {
+			if (in_frame_ == 0) {
+				if (end_)
+					return why = "payload ended after " + std::to_string(offset_) + " of " +
+						     std::to_string(total_) + " inline bytes",
+					       EPROTO;
+				if (int r = next_frame(why))
+					return r;
+				continue;
+			}
+			size_t want = static_cast<size_t>(std::min({in_frame_, n, uint64_t{1} << 30}));
 			std::span<std::byte> win;
-			size_t want = static_cast<size_t>(std::min<uint64_t>(in_frame, 1ull << 30));
-			if (int r = sink.window(offset, want, win))
+			if (int r = sink.window(at, want, win))
 				return why = "no room for payload", r;
 			size_t k = std::min(win.size(), want);
-			if (int r = ch.read_exact(win.data(), k, lim.gap_timeout_ms, lim.gap_timeout_ms))
+			if (int r = ch_.read_exact(win.data(), k, lim_.gap_timeout_ms, lim_.gap_timeout_ms))
 				return why = "reading payload: " + std::string(strerror(r)), r;
 			if (int r = sink.commit(k))
 				return why = "payload sink failed", r;
-			offset += k;
-			in_frame -= k;
+			at += k;
+			offset_ += k;
+			in_frame_ -= k;
+			n -= k;
 		}
-		if (end)
-			break;
+		return 0;
+	}
+
+	// After the last byte: reads what is left of the frames up to END (only empty final
+	// frames may remain) and checks that the stream carried exactly `total` bytes.
+	int finish(std::string &why)
+	{
+		while (!end_ && in_frame_ == 0)
+			if (int r = next_frame(why))
+				return r;
+		if (in_frame_ != 0 || offset_ != total_) {
+			why = "payload ended after " + std::to_string(offset_) + " of " + std::to_string(total_) +
+			      " bytes";
+			return EPROTO;
+		}
+		return 0;
+	}
+
+private:
+	int next_frame(std::string &why)
+	{
 		FrameHeaderBytes hb;
 		FrameHeader d;
-		if (int r = ch.read_exact(hb.data(), hb.size(), lim.gap_timeout_ms, lim.gap_timeout_ms))
+		if (int r = ch_.read_exact(hb.data(), hb.size(), lim_.gap_timeout_ms, lim_.gap_timeout_ms))
 			return why = "reading DATA header: " + std::string(strerror(r)), r;
 		if (int r = decode_header(hb.data(), d, why))
 			return r;
-		if (d.type != FrameType::data || d.stream_id != msg.head.stream_id) {
-			why = "expected DATA frame of stream " + std::to_string(msg.head.stream_id);
+		if (d.type != FrameType::data || d.stream_id != stream_) {
+			why = "expected DATA frame of stream " + std::to_string(stream_);
 			return EPROTO;
 		}
-		if (d.aux != offset || d.data_len > total - offset || d.data_len > lim.max_chunk) {
+		if (d.aux != offset_ || d.data_len > total_ - offset_ || d.data_len > lim_.max_chunk) {
 			why = "DATA frame offset/length inconsistent with the declared payload";
 			return EPROTO;
 		}
@@ -208,18 +271,130 @@ int recv_payload(Channel &ch, const Limits &lim, InMessage &msg, PayloadSink &si
 			why = "DATA frame may not carry an fd";
 			return EPROTO;
 		}
-		in_frame = d.data_len;
-		end = d.flags & frame_flags::end;
-		if (!end && d.data_len == 0) {
+		in_frame_ = d.data_len;
+		end_ = d.flags & frame_flags::end;
+		if (!end_ && d.data_len == 0) {
 			why = "empty non-final DATA frame";
 			return EPROTO;
 		}
+		return 0;
 	}
-	if (offset != total) {
-		why = "payload ended after " + std::to_string(offset) + " of " + std::to_string(total) + " bytes";
-		return EPROTO;
+
+	Channel &ch_;
+	const Limits &lim_;
+	uint32_t stream_;
+	uint64_t total_;
+	uint64_t offset_ = 0;
+	uint64_t in_frame_;
+	bool end_;
+};
+
+int map_range(MappingCache *cache, int fd, uint64_t offset, uint64_t len, Mapping &m)
+{
+	if (len > SIZE_MAX)
+		return EINVAL;
+	return cache ? cache->view(fd, offset, static_cast<size_t>(len), m)
+		     : m.map_readonly(fd, offset, static_cast<size_t>(len));
+}
+
+// Reads and validates a PARTS table: kinds, lengths adding up to the declared payload, fd
+// indexes among the attached fds, and every attached fd used and sealed over the ranges.
+int read_parts_table(Channel &ch, const Limits &lim, const InMessage &msg, std::vector<PayloadPart> &parts,
+		     uint64_t &inline_total, std::string &why)
+{
+	std::byte table[kMaxParts * kPartEntrySize];
+	const auto table_len = static_cast<size_t>(msg.head.data_len); // <= sizeof(table): decode_header
+	if (int r = ch.read_exact(table, table_len, lim.gap_timeout_ms, lim.gap_timeout_ms))
+		return why = "reading parts table: " + std::string(strerror(r)), r;
+	std::vector<uint64_t> fd_end(msg.fds.size(), 0);
+	uint64_t sum = 0;
+	inline_total = 0;
+	for (size_t i = 0; i < table_len / kPartEntrySize; ++i) {
+		PayloadPart p = decode_part(table + i * kPartEntrySize);
+		if (p.length == 0 || p.length > lim.max_payload)
+			return why = "payload part " + std::to_string(i) + " has a bad length", EPROTO;
+		if (p.kind == PayloadPart::inline_bytes) {
+			if (p.fd_index != 0 || p.offset != 0)
+				return why = "inline payload part with an fd index or offset", EPROTO;
+			inline_total += p.length;
+		} else if (p.kind == PayloadPart::fd_range) {
+			if (p.fd_index >= msg.fds.size())
+				return why = "payload part names fd " + std::to_string(p.fd_index) + " of " +
+					     std::to_string(msg.fds.size()) + " attached",
+				       EPROTO;
+			if (p.offset > UINT64_MAX - p.length)
+				return why = "payload part range overflows", EPROTO;
+			fd_end[p.fd_index] = std::max(fd_end[p.fd_index], p.offset + p.length);
+		} else {
+			return why = "unknown payload part kind " + std::to_string(p.kind), EPROTO;
+		}
+		sum += p.length; // each length <= max_payload and at most kMaxParts of them: no overflow
+		parts.push_back(p);
+	}
+	if (sum != msg.head.aux)
+		return why = "payload parts add up to " + std::to_string(sum) + " bytes, not the declared " +
+			     std::to_string(msg.head.aux),
+		       EPROTO;
+	if ((inline_total == 0) != static_cast<bool>(msg.head.flags & frame_flags::end))
+		return why = "END flag does not match the inline parts", EPROTO;
+	for (size_t i = 0; i < msg.fds.size(); ++i) {
+		if (fd_end[i] == 0)
+			return why = "attached fd " + std::to_string(i) + " is not used by any part", EPROTO;
+		const char *reason = nullptr;
+		if (int r = check_sealed_memfd(msg.fds[i].get(), fd_end[i], &reason))
+			return why = reason, r;
 	}
 	return 0;
+}
+
+int recv_parts(Channel &ch, const Limits &lim, InMessage &msg, PayloadSink &sink, std::string &why,
+	       MappingCache *cache)
+{
+	std::vector<PayloadPart> parts;
+	uint64_t inline_total = 0;
+	if (int r = read_parts_table(ch, lim, msg, parts, inline_total, why))
+		return r;
+	InlineStream stream(ch, lim, msg.head.stream_id, inline_total, 0, msg.head.flags & frame_flags::end);
+	uint64_t at = 0;
+	for (const auto &p : parts) {
+		if (p.kind == PayloadPart::inline_bytes) {
+			if (int r = stream.read(sink, at, p.length, why))
+				return r;
+		} else {
+			Mapping m;
+			if (int r = map_range(cache, msg.fds[p.fd_index].get(), p.offset, p.length, m))
+				return why = "mmap of memfd part failed: " + std::string(strerror(r)), r;
+			if (int r = sink.adopt_range(at, std::move(m)))
+				return why = "payload sink failed", r;
+		}
+		at += p.length;
+	}
+	msg.fds.clear();
+	return stream.finish(why);
+}
+
+} // namespace
+
+int recv_payload(Channel &ch, const Limits &lim, InMessage &msg, PayloadSink &sink, std::string &why,
+		 MappingCache *cache)
+{
+	const uint64_t total = msg.head.aux;
+	if (msg.head.flags & frame_flags::parts)
+		return recv_parts(ch, lim, msg, sink, why, cache);
+	if (msg.head.flags & frame_flags::has_fd) {
+		const char *reason = nullptr;
+		if (int r = check_sealed_memfd(msg.fds.at(0).get(), total, &reason))
+			return why = reason, r;
+		Mapping m;
+		if (int r = map_range(cache, msg.fds[0].get(), 0, total, m))
+			return why = "mmap of memfd failed: " + std::string(strerror(r)), r;
+		msg.fds.clear();
+		return sink.adopt_range(0, std::move(m));
+	}
+	InlineStream stream(ch, lim, msg.head.stream_id, total, msg.head.data_len, msg.head.flags & frame_flags::end);
+	if (int r = stream.read(sink, 0, total, why))
+		return r;
+	return stream.finish(why);
 }
 
 namespace {
@@ -231,7 +406,7 @@ public:
 		return 0;
 	}
 	int commit(size_t) override { return 0; }
-	int adopt_mapping(Mapping) override { return 0; }
+	int adopt_range(uint64_t, Mapping) override { return 0; }
 
 private:
 	std::byte buf_[64 * 1024];
@@ -244,10 +419,52 @@ int discard_payload(Channel &ch, const Limits &lim, InMessage &msg, std::string 
 	return recv_payload(ch, lim, msg, *sink, why);
 }
 
+int PayloadSink::adopt_range(uint64_t offset, Mapping m)
+{
+	const std::byte *src = m.data();
+	size_t left = m.size();
+	while (left > 0) {
+		std::span<std::byte> win;
+		if (int r = window(offset, left, win))
+			return r;
+		size_t k = std::min(win.size(), left);
+		memcpy(win.data(), src, k);
+		if (int r = commit(k))
+			return r;
+		src += k;
+		offset += k;
+		left -= k;
+	}
+	return 0;
+}
+
+PayloadView::PayloadView(std::vector<Piece> pieces) : pieces_(std::move(pieces))
+{
+	for (const auto &p : pieces_)
+		size_ = std::max<uint64_t>(size_, p.start + p.bytes.size());
+}
+
+std::byte *PayloadView::at(uint64_t off, uint64_t len) const
+{
+	if (len == 0)
+		return nullptr;
+	// Pieces are few (at most kMaxParts) and sorted by start.
+	for (const auto &p : pieces_)
+		if (off >= p.start && off - p.start < p.bytes.size())
+			return len <= p.bytes.size() - (off - p.start) ? p.bytes.data() + (off - p.start) : nullptr;
+	return nullptr;
+}
+
 int MemorySink::window(uint64_t offset, size_t want, std::span<std::byte> &out)
 {
-	if (offset != region_.size())
+	if (offset != end_)
 		return EINVAL;
+	if (pieces_.empty() || pieces_.back().map.data() || pieces_.back().start + pieces_.back().len != offset) {
+		Piece p;
+		p.start = offset;
+		p.region_off = region_.size();
+		pieces_.push_back(std::move(p));
+	}
 	// Grow by what this frame still carries (bytes that are on their way), never by the
 	// size the peer declared for the whole message.
 	if (int r = region_.reserve(region_.size() + want))
@@ -259,21 +476,47 @@ int MemorySink::window(uint64_t offset, size_t want, std::span<std::byte> &out)
 int MemorySink::commit(size_t n)
 {
 	region_.commit(n);
+	pieces_.back().len += n;
+	end_ += n;
 	return 0;
 }
 
-int MemorySink::adopt_mapping(Mapping m)
+int MemorySink::adopt_range(uint64_t offset, Mapping m)
 {
-	mapping_ = std::move(m);
-	mapped_ = true;
+	if (offset != end_)
+		return EINVAL;
+	if (m.size() == 0)
+		return 0;
+	Piece p;
+	p.start = offset;
+	p.len = m.size();
+	p.map = std::move(m);
+	end_ += p.len;
+	pieces_.push_back(std::move(p));
 	return 0;
+}
+
+PayloadView MemorySink::view()
+{
+	std::vector<PayloadView::Piece> out;
+	out.reserve(pieces_.size());
+	for (auto &p : pieces_) {
+		// Stream pieces are resolved only now: the region may have moved while growing.
+		std::byte *base = p.map.data() ? p.map.data() : region_.data() + p.region_off;
+		out.push_back({p.start, {base, static_cast<size_t>(p.len)}});
+	}
+	return PayloadView(std::move(out));
 }
 
 std::span<std::byte> MemorySink::bytes()
 {
-	if (mapped_)
-		return {mapping_.data(), mapping_.size()};
-	return {region_.data(), region_.size()};
+	if (pieces_.empty())
+		return {};
+	if (pieces_.size() > 1)
+		return {};
+	auto &p = pieces_.front();
+	std::byte *base = p.map.data() ? p.map.data() : region_.data() + p.region_off;
+	return {base, static_cast<size_t>(p.len)};
 }
 
 } // namespace vaccel::rpc

@@ -27,6 +27,11 @@ struct SendOptions {
 	size_t chunk = 2u << 20;   // payload bytes per frame
 	int memfd = -1;            // when >= 0: payload already in this sealed memfd (AF_UNIX)
 	int timeout_ms = 30000;    // max stall per write
+	// When not empty (AF_UNIX): the payload is these parts in order; the payload iovecs passed
+	// to send_message are then the bytes of the inline parts only, and `fds` (at most
+	// kMaxMessageFds sealed memfds) are attached for the fd_range parts.
+	std::span<const PayloadPart> parts;
+	std::span<const int> fds;
 };
 
 // Total bytes of an iovec list.
@@ -38,7 +43,7 @@ int send_message(Channel &ch, FrameType type, uint32_t stream_id, const std::str
 struct InMessage {
 	FrameHeader head;
 	std::string meta;
-	UniqueFd fd; // attached memfd when head.flags has HAS_FD
+	std::vector<UniqueFd> fds; // attached memfds when head.flags has HAS_FD (one unless PARTS)
 	uint64_t payload_size() const { return head.aux; }
 };
 
@@ -52,8 +57,47 @@ public:
 	// Where the payload bytes at `offset` go: at least 1 and at most `want` bytes of space.
 	virtual int window(uint64_t offset, size_t want, std::span<std::byte> &out) = 0;
 	virtual int commit(size_t n) = 0;
-	// The whole payload as a read-only mapping (memfd path); the sink may keep it.
-	virtual int adopt_mapping(Mapping m) = 0;
+	// The payload bytes at `offset` as a read-only mapping (memfd paths); the sink may keep
+	// it. By default they are copied through window()/commit().
+	virtual int adopt_range(uint64_t offset, Mapping m);
+};
+
+// A received payload: one or more contiguous pieces (stream bytes, mapped memfd ranges).
+class PayloadView {
+public:
+	struct Piece {
+		uint64_t start = 0;
+		std::span<std::byte> bytes;
+	};
+	PayloadView() = default;
+	explicit PayloadView(std::vector<Piece> pieces);
+	[[nodiscard]] uint64_t size() const { return size_; }
+	[[nodiscard]] const std::vector<Piece> &pieces() const { return pieces_; }
+	// [off, off + len) when it lies inside one piece; nullptr when it runs past the end,
+	// crosses from one piece into the next, or len is 0.
+	[[nodiscard]] std::byte *at(uint64_t off, uint64_t len) const;
+
+private:
+	std::vector<Piece> pieces_;
+	uint64_t size_ = 0;
+};
+
+// Hands out the consecutive segments of a payload (segments appear in message order).
+class PayloadCursor {
+public:
+	explicit PayloadCursor(const PayloadView &v) : view_(v) {}
+	// The next n bytes, or nullptr when n is 0 or they are not one contiguous range (a
+	// segment the sender split across parts).
+	std::byte *take(uint64_t n)
+	{
+		std::byte *p = view_.at(pos_, n);
+		pos_ += n;
+		return p;
+	}
+
+private:
+	const PayloadView &view_;
+	uint64_t pos_ = 0;
 };
 
 // `cache` (optional) keeps memfd mappings across messages; views it hands out stay valid until
@@ -64,20 +108,29 @@ int recv_payload(Channel &ch, const Limits &lim, InMessage &msg, PayloadSink &si
 // Reads and throws away the payload (used after rejecting a request, to stay in sync).
 int discard_payload(Channel &ch, const Limits &lim, InMessage &msg, std::string &why);
 
-// Sink that collects the payload in memory: either a reusable growable region or the
-// received memfd mapping.
+// Sink that collects the payload in memory without copying mapped parts: stream bytes go
+// to a reusable growable region, memfd ranges stay mapped.
 class MemorySink : public PayloadSink {
 public:
 	explicit MemorySink(GrowableRegion &region) : region_(region) { region_.clear(); }
 	int window(uint64_t offset, size_t want, std::span<std::byte> &out) override;
 	int commit(size_t n) override;
-	int adopt_mapping(Mapping m) override;
+	int adopt_range(uint64_t offset, Mapping m) override;
+	// The received payload; valid while the sink and its region live.
+	[[nodiscard]] PayloadView view();
+	// The payload when it is one contiguous piece (or empty); an empty span otherwise.
 	[[nodiscard]] std::span<std::byte> bytes();
 
 private:
+	struct Piece {
+		uint64_t start = 0;
+		uint64_t len = 0;
+		size_t region_off = 0; // stream piece: where its bytes start in region_
+		Mapping map;           // mapped piece when map.data() != nullptr
+	};
 	GrowableRegion &region_;
-	Mapping mapping_;
-	bool mapped_ = false;
+	std::vector<Piece> pieces_;
+	uint64_t end_ = 0; // payload bytes received so far
 };
 
 } // namespace vaccel::rpc

@@ -3,8 +3,10 @@
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <limits>
 #include <cerrno>
 #include <utility>
 
@@ -74,7 +76,8 @@ void GrowableRegion::trim(size_t keep_bytes)
 }
 
 Mapping::Mapping(Mapping &&o) noexcept
-	: base_(std::exchange(o.base_, nullptr)), len_(std::exchange(o.len_, 0)), owned_(o.owned_)
+	: data_(std::exchange(o.data_, nullptr)), len_(std::exchange(o.len_, 0)),
+	  map_base_(std::exchange(o.map_base_, nullptr)), map_len_(std::exchange(o.map_len_, 0))
 {
 }
 
@@ -82,9 +85,10 @@ Mapping &Mapping::operator=(Mapping &&o) noexcept
 {
 	if (this != &o) {
 		reset();
-		base_ = std::exchange(o.base_, nullptr);
+		data_ = std::exchange(o.data_, nullptr);
 		len_ = std::exchange(o.len_, 0);
-		owned_ = o.owned_;
+		map_base_ = std::exchange(o.map_base_, nullptr);
+		map_len_ = std::exchange(o.map_len_, 0);
 	}
 	return *this;
 }
@@ -93,38 +97,49 @@ Mapping::~Mapping() { reset(); }
 
 void Mapping::reset()
 {
-	if (base_ && len_ && owned_)
-		munmap(base_, len_);
-	base_ = nullptr;
+	if (map_base_)
+		munmap(map_base_, map_len_);
+	data_ = nullptr;
 	len_ = 0;
-	owned_ = true;
+	map_base_ = nullptr;
+	map_len_ = 0;
 }
 
-int Mapping::map_readonly(int fd, size_t len)
+int Mapping::map_readonly(int fd, uint64_t offset, size_t len)
 {
 	reset();
 	if (len == 0)
 		return 0;
+	static const uint64_t page = static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+	uint64_t start = offset - offset % page;
+	size_t lead = static_cast<size_t>(offset - start);
+	if (len > SIZE_MAX - lead || start > static_cast<uint64_t>(std::numeric_limits<off_t>::max()))
+		return EINVAL;
 	// Shared and read-only: payload bytes are inputs. (A private writable mapping with
 	// MAP_POPULATE would copy every page; the seals checked beforehand rule out SIGBUS.)
-	void *p = mmap(nullptr, len, PROT_READ, MAP_SHARED | MAP_POPULATE, fd, 0);
+	void *p = mmap(nullptr, lead + len, PROT_READ, MAP_SHARED | MAP_POPULATE, fd, static_cast<off_t>(start));
 	if (p == MAP_FAILED)
 		return errno;
-	base_ = static_cast<std::byte *>(p);
+	map_base_ = p;
+	map_len_ = lead + len;
+	data_ = static_cast<std::byte *>(p) + lead;
 	len_ = len;
 	return 0;
 }
 
-int MappingCache::view(int fd, size_t len, Mapping &out)
+int MappingCache::view(int fd, uint64_t offset, size_t len, Mapping &out)
 {
 	struct stat st {};
 	if (fstat(fd, &st) != 0)
 		return errno;
+	auto file_size = static_cast<uint64_t>(st.st_size);
+	if (offset > file_size || len > file_size - offset)
+		return EINVAL;
 	++tick_;
 	for (auto &e : entries_) {
-		if (e.dev == st.st_dev && e.ino == st.st_ino && e.map.size() >= len) {
+		if (e.dev == st.st_dev && e.ino == st.st_ino && e.map.size() >= offset + len) {
 			e.last_use = tick_;
-			out = Mapping::borrowed(e.map.data(), len);
+			out = Mapping::borrowed(e.map.data() + offset, len);
 			return 0;
 		}
 	}
@@ -132,8 +147,8 @@ int MappingCache::view(int fd, size_t len, Mapping &out)
 	e.dev = st.st_dev;
 	e.ino = st.st_ino;
 	e.last_use = tick_;
-	// Map the whole (sealed) file so later, larger payloads in the same memfd hit the cache.
-	if (int r = e.map.map_readonly(fd, static_cast<size_t>(st.st_size)))
+	// Map the whole (sealed) file so later payloads elsewhere in the same memfd hit the cache.
+	if (int r = e.map.map_readonly(fd, 0, static_cast<size_t>(file_size)))
 		return r;
 	if (entries_.size() >= max_) {
 		auto lru = std::min_element(entries_.begin(), entries_.end(),
@@ -141,7 +156,7 @@ int MappingCache::view(int fd, size_t len, Mapping &out)
 		entries_.erase(lru);
 	}
 	entries_.push_back(std::move(e));
-	out = Mapping::borrowed(entries_.back().map.data(), len);
+	out = Mapping::borrowed(entries_.back().map.data() + offset, len);
 	return 0;
 }
 

@@ -41,17 +41,16 @@ private:
 	size_t cap_ = 0;
 };
 
-// A read-only shared view of a received memfd; may also be a borrowed view of a mapping
-// owned by a MappingCache.
+// A read-only shared view of (a range of) a received memfd; may also be a borrowed view of
+// a mapping owned by a MappingCache.
 class Mapping {
 public:
 	Mapping() = default;
 	static Mapping borrowed(std::byte *data, size_t len)
 	{
 		Mapping m;
-		m.base_ = data;
+		m.data_ = data;
 		m.len_ = len;
-		m.owned_ = false;
 		return m;
 	}
 	Mapping(const Mapping &) = delete;
@@ -60,25 +59,31 @@ public:
 	Mapping &operator=(Mapping &&o) noexcept;
 	~Mapping();
 
-	int map_readonly(int fd, size_t len);
-	[[nodiscard]] std::byte *data() const { return base_; }
+	// Maps bytes [offset, offset + len) of fd (any offset: the mapping starts at the page
+	// below it). Returns 0 or errno.
+	int map_readonly(int fd, uint64_t offset, size_t len);
+	[[nodiscard]] std::byte *data() const { return data_; }
 	[[nodiscard]] size_t size() const { return len_; }
 	void reset();
 
 private:
-	std::byte *base_ = nullptr;
+	std::byte *data_ = nullptr;
 	size_t len_ = 0;
-	bool owned_ = true;
+	void *map_base_ = nullptr; // owned mmap, when not borrowed
+	size_t map_len_ = 0;
 };
 
-// Per-connection cache of memfd mappings keyed by inode. Pooled client memfds come back
-// call after call; their size is sealed, so a mapping stays valid and mapping/faulting it
-// again is avoided. Holds at most `max` mappings (each keeps its memfd alive).
+// Per-connection cache of memfd mappings keyed by inode. Pooled client memfds and shared
+// buffers come back call after call; their size is sealed, so a mapping stays valid and
+// mapping/faulting it again is avoided. Holds at most `max` mappings (each keeps its memfd
+// alive); the least recently used goes first, so the up to kMaxMessageFds memfds of one
+// message never evict each other.
 class MappingCache {
 public:
 	explicit MappingCache(size_t max = 4) : max_(max) {}
-	// Returns a borrowed view of `len` bytes of the memfd (mapping it on first use).
-	int view(int fd, size_t len, Mapping &out);
+	// Returns a borrowed view of bytes [offset, offset + len) of the memfd (mapping the
+	// whole file on first use). EINVAL when the range is outside the file.
+	int view(int fd, uint64_t offset, size_t len, Mapping &out);
 
 private:
 	struct Entry {
