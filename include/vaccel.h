@@ -24,6 +24,7 @@
 #include "vaccel/prof.h"
 #include "vaccel/resource.h"
 #include "vaccel/session.h"
+#include "vaccel/shm.h"
 #include "vaccel/ops/blas.h"
 #include "vaccel/ops/exec.h"
 #include "vaccel/ops/fpga.h"

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // vAccel C++ API (header-only, C++20) over the C ABI of vaccel.h: RAII
 // owners (Config/Runtime, Session, Resource, Arg/ArgArray, ProfRegion,
-// TF/TFLite/Torch tensors),
+// TF/TFLite/Torch tensors, SharedBuffer),
 // std::span views, and vaccel::Error (a std::system_error carrying the
 // VACCEL_E* code). Link with -lvaccel as for C.
 #ifndef VACCEL_HPP
@@ -16,6 +16,7 @@
 #include "vaccel/cpp/prof.hpp"
 #include "vaccel/cpp/resource.hpp"
 #include "vaccel/cpp/session.hpp"
+#include "vaccel/cpp/shm.hpp"
 #include "vaccel/cpp/tensor.hpp"
 
 #endif // VACCEL_HPP
