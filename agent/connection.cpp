@@ -282,6 +282,11 @@ bool Connection::handle_request(rpc::InMessage &in, std::string &why)
 			if (int r = rpc::recv_payload(*ch_, limits_, in, sink, why, &mcache_); r != 0)
 				return false;
 			const rpc::PayloadView payload = sink.view();
+			if ((in.head.flags & rpc::frame_flags::parts) && !zero_copy_seen_) {
+				zero_copy_seen_ = true;
+				RPC_INFO("conn %llu: client sends shared buffers zero-copy (%zu payload parts)",
+					 (unsigned long long)id_, payload.pieces().size());
+			}
 			switch (req.call_case()) {
 			case v1::Request::kSessionCreate:
 				do_session_create(req.session_create(), reply);

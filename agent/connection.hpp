@@ -114,6 +114,7 @@ private:
 	bool hello_done_ = false;
 	bool persistent_ = false;
 	bool memfd_ok_ = false;
+	bool zero_copy_seen_ = false; // first PARTS payload of this connection is logged once
 	uint64_t nonce_ = 0;
 	std::map<int64_t, SessionEntry> sessions_;
 	std::map<int64_t, ResourceEntry> resources_;

@@ -25,6 +25,14 @@ rpc::Client &State::client()
 	if (!client_) {
 		auto opt = rpc::ClientOptions::from_env();
 		opt.client_name = "libvaccel-rpc pid " + std::to_string(getpid());
+		// Buffers the application took from vaccel_shm_alloc() reach the agent as their memfd.
+		opt.find_shared = [](const void *ptr, size_t len, int *fd, uint64_t *offset) {
+			size_t off = 0;
+			if (vaccel_shm_lookup(ptr, len, fd, &off) != VACCEL_OK)
+				return false;
+			*offset = off;
+			return true;
+		};
 		client_ = std::make_unique<rpc::Client>(opt);
 	}
 	return *client_;

@@ -201,6 +201,55 @@ TEST_F(PluginTest, SharedResourceTravelsOnceAndSyncs)
 	vaccel_session_release(&s2);
 }
 
+TEST_F(PluginTest, SharedBufferTensorsTravelWithoutCopies)
+{
+	vaccel_session sess{};
+	ASSERT_EQ(vaccel_session_init(&sess, VACCEL_PLUGIN_REMOTE), VACCEL_OK);
+	const char model_bytes[] = "not really a model";
+	vaccel_resource model{};
+	ASSERT_EQ(vaccel_resource_init_from_buf(&model, model_bytes, sizeof(model_bytes), VACCEL_RESOURCE_MODEL,
+						"m.tflite", false),
+		  VACCEL_OK);
+	ASSERT_EQ(vaccel_resource_register(&model, &sess), VACCEL_OK);
+	ASSERT_EQ(vaccel_tflite_model_load(&sess, &model), VACCEL_OK);
+	// Input 0 in ordinary memory (travels inline), input 1 (1 MiB, at an offset inside a
+	// shared buffer) as a range of the buffer's memfd.
+	constexpr size_t kBig = 1 << 20, kOffset = 4096 + 12;
+	auto *shm = static_cast<uint8_t *>(vaccel_shm_alloc(kBig + 2 * kOffset));
+	ASSERT_NE(shm, nullptr);
+	for (size_t i = 0; i < kBig; ++i)
+		shm[kOffset + i] = static_cast<uint8_t>(i * 7 + 1);
+	std::vector<float> small(16);
+	for (int i = 0; i < 16; ++i)
+		small[i] = i * 0.25f;
+	int32_t dims0[2] = {1, 16}, dims1[2] = {1, static_cast<int32_t>(kBig)};
+	vaccel_tflite_tensor *in[2] = {nullptr, nullptr};
+	ASSERT_EQ(vaccel_tflite_tensor_new(&in[0], 2, dims0, VACCEL_TFLITE_FLOAT32), VACCEL_OK);
+	ASSERT_EQ(vaccel_tflite_tensor_new(&in[1], 2, dims1, VACCEL_TFLITE_UINT8), VACCEL_OK);
+	ASSERT_EQ(vaccel_tflite_tensor_set_data(in[0], small.data(), small.size() * sizeof(float)), VACCEL_OK);
+	ASSERT_EQ(vaccel_tflite_tensor_set_data(in[1], shm + kOffset, kBig), VACCEL_OK);
+	vaccel_tflite_tensor *out[2] = {nullptr, nullptr};
+	uint8_t status = 99;
+	ASSERT_EQ(vaccel_tflite_model_run(&sess, &model, in, 2, out, 2, &status), VACCEL_OK);
+	ASSERT_NE(out[0], nullptr);
+	ASSERT_NE(out[1], nullptr);
+	ASSERT_EQ(out[0]->size, small.size() * sizeof(float));
+	EXPECT_EQ(memcmp(out[0]->data, small.data(), out[0]->size), 0);
+	ASSERT_EQ(out[1]->size, kBig);
+	EXPECT_EQ(memcmp(out[1]->data, shm + kOffset, kBig), 0);
+	// The agent says it took this connection's payload as parts (one inline, one memfd range).
+	EXPECT_NE(g_agent->log_text().find("zero-copy (2 payload parts)"), std::string::npos) << g_agent->log_text();
+	for (auto *t : out)
+		vaccel_tflite_tensor_delete(t);
+	for (auto *t : in)
+		vaccel_tflite_tensor_delete(t); // borrowed data is not freed
+	EXPECT_EQ(vaccel_shm_free(shm), VACCEL_OK);
+	EXPECT_EQ(vaccel_tflite_model_unload(&sess, &model), VACCEL_OK);
+	EXPECT_EQ(vaccel_resource_unregister(&model, &sess), VACCEL_OK);
+	vaccel_resource_release(&model);
+	vaccel_session_release(&sess);
+}
+
 TEST_F(PluginTest, ThreadsShareTheConnection)
 {
 	constexpr int kThreads = 8, kOps = 200;
