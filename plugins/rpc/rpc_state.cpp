@@ -3,15 +3,20 @@
 #include "log.hpp"
 
 #include <cerrno>
+#include <cstddef>
 #include <cstring>
+#include <new>
 
 namespace vaccel::rpcplugin {
 
 State &State::get()
 {
 	// Deliberately never destroyed: libvaccel finalises plugins from its own destructor, which
-	// runs after this library's static destructors at exit; fini() empties it instead.
-	static State *s = new State;
+	// runs after this library's static destructors at exit; fini() empties it instead. It lives
+	// in this library's static storage, not on the heap, so that nothing of it is left behind
+	// (or reported as leaked) once libvaccel has dlclose()d the plugin.
+	alignas(State) static std::byte storage[sizeof(State)];
+	static State *s = new (storage) State;
 	return *s;
 }
 
