@@ -23,6 +23,7 @@ struct AgentConfig {
 	int log_level = 2;                       // 1 error .. 4 debug
 	size_t max_connections = 256;
 	size_t max_sessions_per_connection = 64;
+	size_t workers_per_connection = 4;       // 0: every request runs on the connection's thread
 	uint64_t max_bytes_per_connection = 16ull << 30; // resources + payload in flight
 	uint64_t max_payload = 8ull << 30;       // one message
 	uint64_t max_chunk = 16ull << 20;        // one frame

@@ -117,10 +117,18 @@ void Connection::run()
 			 persistent_ ? "; releasing its state and resynchronising" : "; dropping connection");
 		if (!persistent_)
 			break;
+		stop_workers();
 		release_all();
 		hello_done_ = false;
 		resync = true;
 	}
+	// Workers may still be writing responses: wake them (shutdown) and wait for them before the
+	// fd is closed, so that none can write to a recycled fd number.
+	{
+		std::lock_guard lock(fd_lock_);
+		ch_->shutdown();
+	}
+	stop_workers();
 	{
 		std::lock_guard lock(fd_lock_);
 		ch_->close();
@@ -181,6 +189,7 @@ bool Connection::handle_hello(rpc::InMessage &in, std::string &why)
 		// A new client process on a channel that outlived the previous one (virtio-serial).
 		RPC_INFO("conn %llu: new client (nonce changed): releasing state of the previous one",
 			 (unsigned long long)id_);
+		stop_workers();
 		release_all();
 	}
 	nonce_ = hello.nonce();
@@ -201,6 +210,7 @@ bool Connection::handle_hello(rpc::InMessage &in, std::string &why)
 	ack.set_max_sessions(static_cast<uint32_t>(cfg_.max_sessions_per_connection));
 	rpc::SendOptions so;
 	so.timeout_ms = cfg_.io_timeout_ms;
+	std::lock_guard wl(write_lock_);
 	if (int r = rpc::send_message(*ch_, FrameType::hello_ack, in.head.stream_id, ack.SerializeAsString(), {}, so)) {
 		why = "sending HELLO_ACK: " + std::string(strerror(r));
 		return false;
@@ -253,104 +263,260 @@ bool expected_payload(const v1::Request &req, uint64_t &total)
 
 bool Connection::handle_request(rpc::InMessage &in, std::string &why)
 {
-	v1::Request req;
+	auto task = std::make_unique<Task>(take_region());
+	task->stream = in.head.stream_id;
+	v1::Request &req = task->req;
 	if (!req.ParseFromString(in.meta) || req.call_case() == v1::Request::CALL_NOT_SET) {
 		why = "malformed or empty REQUEST metadata";
 		return false;
 	}
-	// Declared before the reply: write args may point into the received payload (a memfd
-	// mapping owned by the sink), and the reply is sent after the handler returns.
-	rpc::MemorySink sink(rx_);
+	if (req.call_case() == v1::Request::kResourceRegister) {
+		// Streams its payload into the spool itself; changes the state.
+		Reply reply;
+		reply.resp.set_status(VACCEL_OK);
+		{
+			std::unique_lock state(state_lock_);
+			if (!do_resource_register(req.resource_register(), in, reply, why))
+				return false;
+		}
+		finish_task(std::move(task));
+		return send_reply(in.head.stream_id, reply, why);
+	}
+	uint64_t want = 0;
+	if (!expected_payload(req, want) || want != in.payload_size()) {
+		why = "payload of " + std::to_string(in.payload_size()) + " bytes does not match the metadata (" +
+		      std::to_string(want) + ")";
+		return false;
+	}
+	// bytes_held_ changes only on this thread.
+	if (bytes_held_ + want > cfg_.max_bytes_per_connection) {
+		if (rpc::discard_payload(*ch_, limits_, in, why))
+			return false;
+		Reply reply;
+		reply.fail(VACCEL_ENOMEM, "connection memory budget exceeded");
+		finish_task(std::move(task));
+		return send_reply(in.head.stream_id, reply, why);
+	}
+	if (int r = rpc::recv_payload(*ch_, limits_, in, task->sink, why, &mcache_); r != 0)
+		return false;
+	if ((in.head.flags & rpc::frame_flags::parts) && !zero_copy_seen_) {
+		zero_copy_seen_ = true;
+		RPC_INFO("conn %llu: client sends shared buffers zero-copy (%zu payload parts)", (unsigned long long)id_,
+			 task->sink.view().pieces().size());
+	}
+	task->bytes = want;
+	if (should_dispatch(req, want)) {
+		dispatch(std::move(task));
+		return true;
+	}
+	bool ok = execute(*task, why);
+	finish_task(std::move(task));
+	return ok;
+}
+
+namespace {
+
+// Requests that only read the connection's state (and may run concurrently).
+bool is_data_path(const v1::Request &req)
+{
+	switch (req.call_case()) {
+	case v1::Request::kGenop:
+	case v1::Request::kTfModelRun:
+	case v1::Request::kTfliteModelRun:
+	case v1::Request::kTorchModelRun:
+	case v1::Request::kPing:
+		return true;
+	default:
+		return false;
+	}
+}
+
+} // namespace
+
+void Connection::run_handler(const v1::Request &req, const rpc::PayloadView &payload, Reply &reply)
+{
+	switch (req.call_case()) {
+	case v1::Request::kSessionCreate:
+		do_session_create(req.session_create(), reply);
+		break;
+	case v1::Request::kSessionRelease:
+		do_session_release(req.session_release(), reply);
+		break;
+	case v1::Request::kResourceUnregister:
+		do_resource_unregister(req.resource_unregister(), reply);
+		break;
+	case v1::Request::kResourceSync:
+		do_resource_sync(req.resource_sync(), reply);
+		break;
+	case v1::Request::kGenop:
+		do_genop(req.genop(), payload, reply);
+		break;
+	case v1::Request::kTfModelLoad:
+		do_tf_load(req.tf_model_load(), false, reply);
+		break;
+	case v1::Request::kTfModelUnload:
+		do_tf_load(req.tf_model_unload(), true, reply);
+		break;
+	case v1::Request::kTfModelRun:
+		do_tf_run(req.tf_model_run(), payload, reply);
+		break;
+	case v1::Request::kTfliteModelLoad:
+		do_tflite_load(req.tflite_model_load(), false, reply);
+		break;
+	case v1::Request::kTfliteModelUnload:
+		do_tflite_load(req.tflite_model_unload(), true, reply);
+		break;
+	case v1::Request::kTfliteModelRun:
+		do_tflite_run(req.tflite_model_run(), payload, reply);
+		break;
+	case v1::Request::kTorchModelLoad:
+		do_torch_load(req.torch_model_load(), reply);
+		break;
+	case v1::Request::kTorchModelRun:
+		do_torch_run(req.torch_model_run(), payload, reply);
+		break;
+	case v1::Request::kProfilingGet:
+		do_profiling_get(req.profiling_get(), reply);
+		break;
+	case v1::Request::kPing:
+		break;
+	default:
+		reply.fail(VACCEL_ENOTSUP, "unsupported request");
+		break;
+	}
+}
+
+bool Connection::execute(Task &t, std::string &why)
+{
+	const v1::Request &req = t.req;
+	const rpc::PayloadView payload = t.sink.view();
 	Reply reply;
 	reply.resp.set_status(VACCEL_OK);
-
-	if (req.call_case() == v1::Request::kResourceRegister) {
-		if (!do_resource_register(req.resource_register(), in, reply, why))
-			return false;
-	} else {
-		uint64_t want = 0;
-		if (!expected_payload(req, want) || want != in.payload_size()) {
-			why = "payload of " + std::to_string(in.payload_size()) +
-			      " bytes does not match the metadata (" + std::to_string(want) + ")";
-			return false;
-		}
-		if (bytes_held_ + want > cfg_.max_bytes_per_connection) {
-			if (rpc::discard_payload(*ch_, limits_, in, why))
-				return false;
-			reply.fail(VACCEL_ENOMEM, "connection memory budget exceeded");
-		} else {
-			if (int r = rpc::recv_payload(*ch_, limits_, in, sink, why, &mcache_); r != 0)
-				return false;
-			const rpc::PayloadView payload = sink.view();
-			if ((in.head.flags & rpc::frame_flags::parts) && !zero_copy_seen_) {
-				zero_copy_seen_ = true;
-				RPC_INFO("conn %llu: client sends shared buffers zero-copy (%zu payload parts)",
-					 (unsigned long long)id_, payload.pieces().size());
-			}
-			switch (req.call_case()) {
-			case v1::Request::kSessionCreate:
-				do_session_create(req.session_create(), reply);
-				break;
-			case v1::Request::kSessionRelease:
-				do_session_release(req.session_release(), reply);
-				break;
-			case v1::Request::kResourceUnregister:
-				do_resource_unregister(req.resource_unregister(), reply);
-				break;
-			case v1::Request::kResourceSync:
-				do_resource_sync(req.resource_sync(), reply);
-				break;
-			case v1::Request::kGenop:
-				do_genop(req.genop(), payload, reply);
-				break;
-			case v1::Request::kTfModelLoad:
-				do_tf_load(req.tf_model_load(), false, reply);
-				break;
-			case v1::Request::kTfModelUnload:
-				do_tf_load(req.tf_model_unload(), true, reply);
-				break;
-			case v1::Request::kTfModelRun:
-				do_tf_run(req.tf_model_run(), payload, reply);
-				break;
-			case v1::Request::kTfliteModelLoad:
-				do_tflite_load(req.tflite_model_load(), false, reply);
-				break;
-			case v1::Request::kTfliteModelUnload:
-				do_tflite_load(req.tflite_model_unload(), true, reply);
-				break;
-			case v1::Request::kTfliteModelRun:
-				do_tflite_run(req.tflite_model_run(), payload, reply);
-				break;
-			case v1::Request::kTorchModelLoad:
-				do_torch_load(req.torch_model_load(), reply);
-				break;
-			case v1::Request::kTorchModelRun:
-				do_torch_run(req.torch_model_run(), payload, reply);
-				break;
-			case v1::Request::kProfilingGet:
-				do_profiling_get(req.profiling_get(), reply);
-				break;
-			case v1::Request::kPing:
-				break;
-			default:
-				reply.fail(VACCEL_ENOTSUP, "unsupported request");
-				break;
-			}
-		}
+	{
+		std::shared_lock shared(state_lock_, std::defer_lock);
+		std::unique_lock exclusive(state_lock_, std::defer_lock);
+		if (is_data_path(req))
+			shared.lock();
+		else
+			exclusive.lock();
+		run_handler(req, payload, reply);
 	}
 	if (reply.resp.status() != VACCEL_OK)
 		RPC_DEBUG("conn %llu: request %d failed: %d %s", (unsigned long long)id_, (int)req.call_case(),
 			  reply.resp.status(), reply.resp.error().c_str());
+	return send_reply(t.stream, reply, why);
+}
+
+bool Connection::send_reply(uint32_t stream, Reply &reply, std::string &why)
+{
 	rpc::SendOptions so;
 	so.timeout_ms = cfg_.io_timeout_ms;
-	int r = rpc::send_message(*ch_, FrameType::response, in.head.stream_id, reply.resp.SerializeAsString(),
-				  reply.payload, so);
-	rx_.trim(cfg_.retain_buffer);
+	int r = 0;
+	{
+		std::lock_guard wl(write_lock_);
+		r = rpc::send_message(*ch_, FrameType::response, stream, reply.resp.SerializeAsString(), reply.payload, so);
+	}
 	if (r != 0) {
 		why = "sending response: " + std::string(strerror(r));
 		return r == ECONNRESET && !persistent_ ? true : false;
 	}
 	return true;
+}
+
+// ---- worker pool ---------------------------------------------------------------------------
+
+// A data-path request of a concurrent client (one calling from several threads) goes to a
+// worker so that this thread keeps reading and the client's ops overlap, unless the queue or
+// the connection's byte budget says to apply back-pressure: then this thread runs it and stops
+// reading meanwhile. A single-threaded client's requests run here, with no thread hand-off.
+bool Connection::should_dispatch(const v1::Request &req, uint64_t bytes)
+{
+	if (cfg_.workers_per_connection == 0 || !req.concurrent() || !is_data_path(req))
+		return false;
+	if (bytes_held_ + inflight_bytes_.load() + bytes > cfg_.max_bytes_per_connection)
+		return false;
+	std::lock_guard lock(work_lock_);
+	return queue_.size() < 2 * cfg_.workers_per_connection;
+}
+
+void Connection::dispatch(std::unique_ptr<Task> t)
+{
+	inflight_bytes_ += t->bytes;
+	t->counted = true;
+	std::lock_guard lock(work_lock_);
+	queue_.push_back(std::move(t));
+	if (idle_workers_ == 0 && workers_.size() < cfg_.workers_per_connection)
+		workers_.emplace_back([this] { worker_loop(); });
+	else
+		work_cv_.notify_one();
+}
+
+void Connection::worker_loop()
+{
+	std::unique_lock lock(work_lock_);
+	for (;;) {
+		++idle_workers_;
+		work_cv_.wait(lock, [this] { return workers_stop_ || !queue_.empty(); });
+		--idle_workers_;
+		if (workers_stop_)
+			return;
+		std::unique_ptr<Task> t = std::move(queue_.front());
+		queue_.pop_front();
+		lock.unlock();
+		std::string why;
+		if (!execute(*t, why)) {
+			RPC_WARN("conn %llu: %s", (unsigned long long)id_, why.c_str());
+			std::lock_guard fl(fd_lock_);
+			if (!fd_closed_)
+				ch_->shutdown(); // the reading thread sees it and ends the connection
+		}
+		finish_task(std::move(t));
+		lock.lock();
+	}
+}
+
+void Connection::stop_workers()
+{
+	std::vector<std::thread> workers;
+	std::deque<std::unique_ptr<Task>> dropped;
+	{
+		std::lock_guard lock(work_lock_);
+		workers_stop_ = true;
+		workers.swap(workers_);
+		dropped.swap(queue_);
+	}
+	work_cv_.notify_all();
+	for (auto &w : workers)
+		w.join();
+	for (auto &t : dropped)
+		finish_task(std::move(t));
+	std::lock_guard lock(work_lock_);
+	workers_stop_ = false;
+}
+
+rpc::GrowableRegion Connection::take_region()
+{
+	std::lock_guard lock(work_lock_);
+	if (spare_regions_.empty())
+		return {};
+	rpc::GrowableRegion r = std::move(spare_regions_.back());
+	spare_regions_.pop_back();
+	return r;
+}
+
+void Connection::finish_task(std::unique_ptr<Task> t)
+{
+	if (!t)
+		return;
+	if (t->counted)
+		inflight_bytes_ -= t->bytes;
+	rpc::GrowableRegion r = std::move(t->region);
+	t.reset();
+	r.trim(cfg_.retain_buffer);
+	std::lock_guard lock(work_lock_);
+	// One buffer per worker plus the reading thread's is all that can be in use at once.
+	if (spare_regions_.size() <= cfg_.workers_per_connection)
+		spare_regions_.push_back(std::move(r));
 }
 
 // ---- lookups -------------------------------------------------------------------------------
@@ -389,6 +555,7 @@ vaccel_resource *Connection::find_model(int64_t sess_id, int64_t model_id, Sessi
 
 void Connection::record_sample(SessionEntry &s, const std::string &region, uint64_t start_ns, uint64_t dur_ns)
 {
+	std::lock_guard lock(prof_lock_);
 	auto &samples = s.prof[region].samples;
 	if (samples.size() >= kMaxProfSamples)
 		return; // bounded: the first kMaxProfSamples calls per region are kept
@@ -891,6 +1058,7 @@ void Connection::do_profiling_get(const v1::ProfilingGet &m, Reply &r)
 	if (!s)
 		return;
 	auto *out = r.resp.mutable_profiling_data();
+	std::lock_guard lock(prof_lock_);
 	for (auto &[name, reg] : s->prof) {
 		auto *pr = out->add_regions();
 		pr->set_name("vaccel-agent " + name);

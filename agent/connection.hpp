@@ -1,4 +1,9 @@
 // One client connection: its own sessions, resources and profiling (isolation domain).
+// Threads: the connection's thread reads every frame and runs control requests (sessions,
+// resources, model load) and a single-threaded client's requests itself; data-path requests
+// (genop, model runs) of a client flagged concurrent go to a small per-connection worker pool,
+// so that one client's ops overlap. Data-path requests hold the state lock shared, everything
+// else exclusive: a session or resource never changes under an op that uses it.
 #pragma once
 
 #include "agent.hpp"
@@ -8,9 +13,12 @@
 
 #include <sys/uio.h>
 
+#include <condition_variable>
+#include <deque>
 #include <functional>
 #include <map>
 #include <set>
+#include <shared_mutex>
 
 namespace vaccel::agent {
 
@@ -69,11 +77,34 @@ private:
 		std::map<std::string, ProfRegion> prof;
 	};
 
+	// A received request waiting to run (its payload in `region` and mapped memfd parts).
+	struct Task {
+		rpc::GrowableRegion region;
+		rpc::MemorySink sink{region};
+		v1::Request req;
+		uint32_t stream = 0;
+		uint64_t bytes = 0;   // payload bytes
+		bool counted = false; // bytes are in inflight_bytes_ (dispatched to a worker)
+		explicit Task(rpc::GrowableRegion r) : region(std::move(r)) {}
+	};
+
 	void run();
 	// Serves frames until the connection ends. Returns false on a protocol error.
 	bool serve(std::string &why);
 	bool handle_hello(rpc::InMessage &in, std::string &why);
 	bool handle_request(rpc::InMessage &in, std::string &why);
+	// Runs a received request under the state lock and sends its response.
+	bool execute(Task &t, std::string &why);
+	bool send_reply(uint32_t stream, Reply &reply, std::string &why);
+	void run_handler(const v1::Request &req, const rpc::PayloadView &payload, Reply &reply);
+	// Worker pool: dispatch() hands a task over (spawning a worker if none is idle);
+	// stop_workers() drops queued tasks and joins the workers (they respawn on demand).
+	bool should_dispatch(const v1::Request &req, uint64_t bytes);
+	void dispatch(std::unique_ptr<Task> t);
+	void worker_loop();
+	void stop_workers();
+	rpc::GrowableRegion take_region();
+	void finish_task(std::unique_ptr<Task> t);
 	void release_all();
 
 	// Request handlers. Payload handlers receive the message payload bytes (already received).
@@ -110,6 +141,23 @@ private:
 	std::atomic<bool> finished_{false};
 	std::atomic<bool> stopping_{false};
 
+	std::mutex write_lock_; // one message at a time on ch_ (connection thread and workers)
+
+	// Worker pool (see above).
+	std::mutex work_lock_;
+	std::condition_variable work_cv_;
+	std::deque<std::unique_ptr<Task>> queue_; // guarded by work_lock_
+	std::vector<std::thread> workers_;        // guarded by work_lock_
+	size_t idle_workers_ = 0;                 // guarded by work_lock_
+	bool workers_stop_ = false;               // guarded by work_lock_
+	std::vector<rpc::GrowableRegion> spare_regions_; // guarded by work_lock_: reused receive buffers
+	std::atomic<uint64_t> inflight_bytes_{0}; // payload bytes of queued and running tasks
+
+	// Sessions and resources: written only by this connection's thread, holding state_lock_
+	// exclusively; data-path requests on workers read them holding it shared.
+	std::shared_mutex state_lock_;
+	std::mutex prof_lock_; // profiling samples are appended by concurrent data-path requests
+
 	// Everything below is touched only by this connection's thread.
 	bool hello_done_ = false;
 	bool persistent_ = false;
@@ -120,8 +168,7 @@ private:
 	std::map<int64_t, ResourceEntry> resources_;
 	uint64_t bytes_held_ = 0;
 	uint64_t next_res_dir_ = 1;
-	rpc::GrowableRegion rx_;
-	rpc::MappingCache mcache_; // memfd mappings reused across requests
+	rpc::MappingCache mcache_; // memfd mappings reused across requests (used by the reading thread)
 };
 
 } // namespace vaccel::agent

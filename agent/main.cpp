@@ -36,6 +36,7 @@ void usage(FILE *out)
 		"  -l, --log-level N           1 error, 2 warn, 3 info, 4 debug (default: VACCEL_LOG_LEVEL or 2)\n"
 		"      --max-connections N     concurrent connections (default 256)\n"
 		"      --max-sessions N        sessions per connection (default 64)\n"
+		"      --workers N             threads per connection running one client's overlapping ops (default 4)\n"
 		"      --max-connection-bytes N  bytes held per connection: resources + payload (default 16G)\n"
 		"      --max-payload N         largest message payload (default 8G)\n"
 		"      --io-timeout-ms N       silence allowed inside a frame (default 10000)\n"
@@ -98,6 +99,7 @@ enum LongOnly {
 	kExecAllow,
 	kAllowUrl,
 	kNoMemfd,
+	kWorkers,
 	kWorkdir,
 };
 
@@ -124,6 +126,7 @@ int main(int argc, char **argv)
 		{"exec-allowlist", required_argument, nullptr, kExecAllow},
 		{"allow-url-resources", no_argument, nullptr, kAllowUrl},
 		{"no-memfd", no_argument, nullptr, kNoMemfd},
+		{"workers", required_argument, nullptr, kWorkers},
 		{"workdir", required_argument, nullptr, kWorkdir},
 		{"help", no_argument, nullptr, 'h'},
 		{nullptr, 0, nullptr, 0},
@@ -153,6 +156,9 @@ int main(int argc, char **argv)
 			break;
 		case kMaxSess:
 			cfg.max_sessions_per_connection = need_size("max-sessions");
+			break;
+		case kWorkers:
+			cfg.workers_per_connection = need_size("workers");
 			break;
 		case kMaxConnBytes:
 			cfg.max_bytes_per_connection = need_size("max-connection-bytes");

@@ -36,7 +36,7 @@ int rpc_session_init(vaccel_session *sess, uint32_t flags)
 		return ret;
 	}
 	sess->remote_id = res.response.session_created().session_id();
-	st.add_session(sess->id, {sess->remote_id, st.client().generation()});
+	st.add_session(sess->id, {sess->remote_id, res.generation});
 	vaccel_debug("[rpc] session %lld -> agent session %lld", (long long)sess->id, (long long)sess->remote_id);
 	return VACCEL_OK;
 }

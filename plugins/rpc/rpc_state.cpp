@@ -20,7 +20,7 @@ State &State::get()
 	return *s;
 }
 
-rpc::Client &State::client()
+std::shared_ptr<rpc::Client> State::client()
 {
 	std::lock_guard lock(lock_);
 	// A process may point VACCEL_RPC_ADDRESS elsewhere between sessions: follow it once no
@@ -38,9 +38,9 @@ rpc::Client &State::client()
 			*offset = off;
 			return true;
 		};
-		client_ = std::make_unique<rpc::Client>(opt);
+		client_ = std::make_shared<rpc::Client>(opt);
 	}
-	return *client_;
+	return client_;
 }
 
 void State::reset_client()
@@ -125,7 +125,7 @@ int State::call(const vaccel_session *sess, const v1::Request &req, std::span<co
 			return r;
 	}
 	std::string why;
-	int r = client().call(req, payload, out, why, gen);
+	int r = client()->call(req, payload, out, why, gen);
 	if (r == ECONNRESET) {
 		vaccel_error("[rpc] session %lld: %s; create a new session to reconnect",
 			     sess ? (long long)sess->id : 0LL, why.c_str());

@@ -43,7 +43,8 @@ public:
 	static State &get();
 
 	// The client, created on first use from the environment.
-	rpc::Client &client();
+	// The client for the current address (kept alive by the caller during a call).
+	std::shared_ptr<rpc::Client> client();
 	void reset_client();
 
 	// Issues a request on behalf of a session (sess may be null for session creation).
@@ -66,7 +67,7 @@ public:
 
 private:
 	std::mutex lock_;
-	std::unique_ptr<rpc::Client> client_;                 // guarded by lock_ (creation)
+	std::shared_ptr<rpc::Client> client_;                 // guarded by lock_ (creation)
 	std::map<vaccel_id_t, RemoteSession> sessions_;       // guarded by lock_
 	std::map<vaccel_id_t, RemoteResource> resources_;     // guarded by lock_
 };

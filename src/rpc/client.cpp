@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <thread>
 
 namespace vaccel::rpc {
 namespace {
@@ -79,7 +80,27 @@ bool Client::connected()
 void Client::disconnect()
 {
 	std::lock_guard lock(lock_);
+	if (ch_)
+		drop_locked(ch_, "disconnected", false);
+}
+
+void Client::drop_locked(const std::shared_ptr<Channel> &ch, const std::string &why, bool log)
+{
+	if (!ch || ch_ != ch)
+		return; // already dropped (the calls on it were failed then)
+	if (log)
+		RPC_ERROR("agent %s: %s", opt_.address.c_str(), why.c_str());
+	ch_->shutdown(); // wakes a thread blocked reading or writing on it
 	ch_.reset();
+	for (auto &[stream, p] : pending_) {
+		p->err = EREMOTEIO;
+		p->why = why;
+		// A call whose response is being read stays with the reader, which finishes it.
+		if (!p->claimed)
+			p->done = true;
+	}
+	pending_.clear();
+	turn_.notify_all();
 }
 
 int Client::ensure_connected(std::string &why)
@@ -99,7 +120,7 @@ int Client::connect_locked(std::string &why)
 	UniqueFd fd;
 	if (connect_to(addr_, opt_.connect_timeout_ms, fd, why) != 0)
 		return EREMOTEIO;
-	ch_ = std::make_unique<Channel>(std::move(fd));
+	ch_ = std::make_shared<Channel>(std::move(fd));
 	if (int r = handshake_locked(why)) {
 		ch_.reset();
 		return r;
@@ -182,7 +203,7 @@ int Client::handshake_locked(std::string &why)
 int Client::call(const v1::Request &req, std::span<const iovec> payload, CallResult &out, std::string &why,
 		 uint64_t expected_generation)
 {
-	std::lock_guard lock(lock_);
+	std::unique_lock lock(lock_);
 	if (expected_generation != 0 && (!ch_ || generation_.load() != expected_generation)) {
 		why = "the connection this session was created on is gone";
 		return ECONNRESET;
@@ -191,12 +212,153 @@ int Client::call(const v1::Request &req, std::span<const iovec> payload, CallRes
 		if (int r = connect_locked(why))
 			return r;
 	}
-	int r = call_locked(req, payload, out, why);
-	if (r == EREMOTEIO) {
-		RPC_ERROR("agent %s: %s", opt_.address.c_str(), why.c_str());
-		ch_.reset(); // next call reconnects (new generation)
+	Route rt{ch_, memfd_ok_, parts_ok_, ack_.max_payload};
+	out.generation = generation_.load();
+	uint32_t stream = next_stream_;
+	next_stream_ += 2; // client streams are odd
+	if (next_stream_ >= 0x7fffffff)
+		next_stream_ = 1;
+	Pending me;
+	me.ch = rt.ch.get();
+	me.out = &out;
+	// Calls from a second thread (or overlapping ones) mark this client concurrent for good:
+	// the agent then keeps reading while it runs our data-path ops, so they can overlap.
+	auto self = std::this_thread::get_id();
+	if (!pending_.empty() || (last_caller_ != std::thread::id{} && last_caller_ != self))
+		concurrent_ = true;
+	last_caller_ = self;
+	bool concurrent = concurrent_;
+	pending_[stream] = &me;
+	lock.unlock();
+
+	// Held until the response: the agent reads a pooled memfd while it runs the op.
+	MemfdPool::Lease lease;
+	std::string send_why;
+	int r = send_request(rt, req, stream, concurrent, payload, lease, send_why);
+	lock.lock();
+	if (r == EMSGSIZE) {
+		pending_.erase(stream);
+		why = send_why;
+		return r;
 	}
+	if (r != 0)
+		drop_locked(rt.ch, "sending request: " + send_why, true);
+	r = wait_response(lock, rt.ch, me);
+	if (r)
+		why = me.why;
 	return r;
+}
+
+int Client::send_request(const Route &rt, const v1::Request &req, uint32_t stream, bool concurrent,
+			 std::span<const iovec> payload, MemfdPool::Lease &lease, std::string &why)
+{
+	uint64_t total = iov_total(payload);
+	if (rt.max_payload && total > rt.max_payload) {
+		why = "payload of " + std::to_string(total) + " bytes exceeds the agent's limit of " +
+		      std::to_string(rt.max_payload);
+		return EMSGSIZE;
+	}
+	std::string meta = req.SerializeAsString();
+	if (concurrent) {
+		// Appending a serialized message merges it into the first: only the flag is added.
+		v1::Request extra;
+		extra.set_concurrent(true);
+		meta += extra.SerializeAsString();
+	}
+	SendOptions so;
+	so.chunk = opt_.chunk;
+	so.timeout_ms = opt_.io_timeout_ms;
+	SharedPlan plan;
+	if (rt.parts_ok && plan_shared(payload, plan)) {
+		// Zero copy: shared-buffer iovecs travel as ranges of their memfds, the rest inline.
+		so.parts = plan.parts;
+		so.fds = plan.fds;
+		payload = plan.inline_iov;
+	} else if (rt.memfd_ok && total >= opt_.memfd_min && total <= opt_.memfd_max) {
+		int err = 0;
+		lease = pool_.acquire(total, &err);
+		if (lease.valid()) {
+			// One copy into a pooled sealed memfd; the agent maps it instead of reading a stream.
+			std::byte *dst = lease.data();
+			for (auto &v : payload) {
+				memcpy(dst, v.iov_base, v.iov_len);
+				dst += v.iov_len;
+			}
+			so.memfd = lease.fd();
+		}
+	}
+	std::lock_guard wl(write_lock_);
+	if (int r = send_message(*rt.ch, FrameType::request, stream, meta, payload, so)) {
+		why = strerror(r);
+		return EREMOTEIO;
+	}
+	return 0;
+}
+
+// Waits until `me` is answered. The thread holding the read turn reads responses for every
+// waiting call; a single caller never hands off, so it pays no thread wake-up.
+int Client::wait_response(std::unique_lock<std::mutex> &lock, const std::shared_ptr<Channel> &ch, Pending &me)
+{
+	while (!me.done) {
+		if (reading_) {
+			turn_.wait(lock);
+			continue;
+		}
+		reading_ = true;
+		lock.unlock();
+		std::string why;
+		Pending *answered = nullptr;
+		int r = read_one_response(*ch, answered, why);
+		lock.lock();
+		reading_ = false;
+		if (answered) {
+			answered->claimed = false;
+			answered->done = true;
+			answered->err = r ? EREMOTEIO : 0;
+			if (r)
+				answered->why = why;
+		}
+		if (r)
+			drop_locked(ch, why, true);
+		turn_.notify_all();
+	}
+	return me.err;
+}
+
+int Client::read_one_response(Channel &ch, Pending *&answered, std::string &why)
+{
+	InMessage in;
+	if (recv_head(ch, limits_, in, opt_.response_timeout_ms, why) != 0) {
+		why = "waiting for response: " + why;
+		return EREMOTEIO;
+	}
+	Pending *p = nullptr;
+	{
+		std::lock_guard lock(lock_);
+		auto it = pending_.find(in.head.stream_id);
+		if (it != pending_.end() && it->second->ch == &ch && !it->second->done) {
+			p = it->second;
+			p->claimed = true; // its caller keeps waiting until we are done with its result
+			pending_.erase(it);
+			answered = p;
+		}
+	}
+	if (in.head.type != FrameType::response || !p) {
+		why = "unexpected " + std::string(frame_type_name(in.head.type)) + " frame (stream " +
+		      std::to_string(in.head.stream_id) + ")";
+		return EREMOTEIO;
+	}
+	// The caller waits until we mark it done: its result is ours to fill until then.
+	if (!p->out->response.ParseFromString(in.meta)) {
+		why = "malformed response metadata";
+		return EREMOTEIO;
+	}
+	MemorySink sink(p->out->payload);
+	if (int r = recv_payload(ch, limits_, in, sink, why)) {
+		why = "receiving response payload: " + why + " (" + strerror(r) + ")";
+		return EREMOTEIO;
+	}
+	return 0;
 }
 
 bool Client::shared_wanted() const
@@ -231,69 +393,6 @@ bool Client::plan_shared(std::span<const iovec> payload, SharedPlan &plan) const
 		plan.inline_iov.push_back(v);
 	}
 	return any_fd;
-}
-
-int Client::call_locked(const v1::Request &req, std::span<const iovec> payload, CallResult &out, std::string &why)
-{
-	std::string meta = req.SerializeAsString();
-	uint32_t stream = next_stream_;
-	next_stream_ += 2; // client streams are odd
-	if (next_stream_ == 0x7fffffff)
-		next_stream_ = 1;
-
-	SendOptions so;
-	so.chunk = opt_.chunk;
-	so.timeout_ms = opt_.io_timeout_ms;
-	uint64_t total = iov_total(payload);
-	if (ack_.max_payload && total > ack_.max_payload) {
-		why = "payload of " + std::to_string(total) + " bytes exceeds the agent's limit of " +
-		      std::to_string(ack_.max_payload);
-		return EMSGSIZE;
-	}
-	SharedPlan plan;
-	MemfdPool::Lease lease;
-	if (parts_ok_ && plan_shared(payload, plan)) {
-		// Zero copy: shared-buffer iovecs travel as ranges of their memfds, the rest inline.
-		so.parts = plan.parts;
-		so.fds = plan.fds;
-		payload = plan.inline_iov;
-	} else if (memfd_ok_ && total >= opt_.memfd_min && total <= opt_.memfd_max) {
-		int err = 0;
-		lease = pool_.acquire(total, &err);
-		if (lease.valid()) {
-			// One copy into a pooled sealed memfd; the agent maps it instead of reading a stream.
-			std::byte *dst = lease.data();
-			for (auto &v : payload) {
-				memcpy(dst, v.iov_base, v.iov_len);
-				dst += v.iov_len;
-			}
-			so.memfd = lease.fd();
-		}
-	}
-	if (int r = send_message(*ch_, FrameType::request, stream, meta, payload, so)) {
-		why = "sending request: " + std::string(strerror(r));
-		return EREMOTEIO;
-	}
-	InMessage in;
-	if (recv_head(*ch_, limits_, in, opt_.response_timeout_ms, why) != 0) {
-		why = "waiting for response: " + why;
-		return EREMOTEIO;
-	}
-	if (in.head.type != FrameType::response || in.head.stream_id != stream) {
-		why = "unexpected " + std::string(frame_type_name(in.head.type)) + " frame (stream " +
-		      std::to_string(in.head.stream_id) + ", expected " + std::to_string(stream) + ")";
-		return EREMOTEIO;
-	}
-	if (!out.response.ParseFromString(in.meta)) {
-		why = "malformed response metadata";
-		return EREMOTEIO;
-	}
-	MemorySink sink(out.payload);
-	if (int r = recv_payload(*ch_, limits_, in, sink, why)) {
-		why = "receiving response payload: " + why + " (" + strerror(r) + ")";
-		return EREMOTEIO;
-	}
-	return 0;
 }
 
 } // namespace vaccel::rpc

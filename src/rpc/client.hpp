@@ -1,6 +1,9 @@
 // Client end of protocol v1: one connection (one agent-side isolation domain), HELLO
-// handshake, synchronous calls serialised by a mutex, payload out of band (memfd on AF_UNIX
-// above a threshold). Used by the rpc plugin, tests and benchmarks.
+// handshake, payload out of band (memfd on AF_UNIX above a threshold, zero copy for shared
+// buffers). Thread-safe: calls from several threads are in flight together on the one
+// connection (requests are written one message at a time; whichever waiting thread holds the
+// read turn reads the next response and hands it to its caller). Used by the rpc plugin,
+// tests and benchmarks.
 #pragma once
 
 #include "address.hpp"
@@ -10,12 +13,15 @@
 #include "vaccel_rpc.pb.h"
 
 #include <atomic>
+#include <condition_variable>
+#include <map>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <span>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace vaccel::rpc {
@@ -45,6 +51,7 @@ struct ClientOptions {
 struct CallResult {
 	v1::Response response;
 	GrowableRegion payload;
+	uint64_t generation = 0; // of the connection that carried the call (see Client::generation)
 };
 
 class Client {
@@ -58,8 +65,9 @@ public:
 	int ensure_connected(std::string &why);
 
 	// Sends `req` with `payload`, waits for the response. Transport failures return
-	// EREMOTEIO (the connection is dropped; the next ensure_connected reconnects) and are
-	// distinct from the agent's own status, which is in out.response.status().
+	// EREMOTEIO (the connection is dropped, failing every call in flight on it; the next call
+	// reconnects) and are distinct from the agent's own status, in out.response.status().
+	// EMSGSIZE: the payload exceeds the agent's limit (nothing was sent).
 	// expected_generation != 0 pins the call to that connection: if it is gone (or was
 	// replaced) the call fails with ECONNRESET instead of reaching a different agent state.
 	int call(const v1::Request &req, std::span<const iovec> payload, CallResult &out, std::string &why,
@@ -93,17 +101,45 @@ private:
 	bool plan_shared(std::span<const iovec> payload, SharedPlan &plan) const;
 	int connect_locked(std::string &why);
 	int handshake_locked(std::string &why);
-	int call_locked(const v1::Request &req, std::span<const iovec> payload, CallResult &out, std::string &why);
+	// A call waiting for its response.
+	struct Pending {
+		const Channel *ch = nullptr; // the connection it was sent on
+		CallResult *out = nullptr;
+		bool done = false;
+		bool claimed = false; // a reader is filling `out`
+		int err = 0;
+		std::string why;
+	};
+	// What call() needs from the connection, copied under lock_.
+	struct Route {
+		std::shared_ptr<Channel> ch;
+		bool memfd_ok = false;
+		bool parts_ok = false;
+		uint64_t max_payload = 0;
+	};
+	int send_request(const Route &rt, const v1::Request &req, uint32_t stream, bool concurrent,
+			 std::span<const iovec> payload, MemfdPool::Lease &lease, std::string &why);
+	int wait_response(std::unique_lock<std::mutex> &lock, const std::shared_ptr<Channel> &ch, Pending &me);
+	// Reads the next response into the call it answers (returned in `answered`, claimed).
+	int read_one_response(Channel &ch, Pending *&answered, std::string &why);
+	// Fails every pending call and forgets `ch` if it is still the current connection.
+	void drop_locked(const std::shared_ptr<Channel> &ch, const std::string &why, bool log);
 
 	ClientOptions opt_;
 	Address addr_;
 	bool addr_ok_ = false;
 	std::mutex lock_;
-	std::unique_ptr<Channel> ch_; // guarded by lock_
-	AgentInfo ack_;               // guarded by lock_ (written at connect)
-	bool memfd_ok_ = false;
-	bool parts_ok_ = false; // zero-copy shared buffers usable on this connection
-	uint32_t next_stream_ = 1;
+	std::condition_variable turn_;  // a response arrived, or the read turn is free
+	std::shared_ptr<Channel> ch_;   // guarded by lock_
+	AgentInfo ack_;                 // guarded by lock_ (written at connect)
+	bool memfd_ok_ = false;         // guarded by lock_
+	bool parts_ok_ = false;         // guarded by lock_: zero-copy shared buffers usable
+	uint32_t next_stream_ = 1;      // guarded by lock_
+	std::map<uint32_t, Pending *> pending_; // guarded by lock_
+	bool reading_ = false;          // guarded by lock_: some thread holds the read turn
+	std::thread::id last_caller_;   // guarded by lock_
+	bool concurrent_ = false;       // guarded by lock_: calls came from several threads
+	std::mutex write_lock_;         // one message at a time on the channel
 	std::atomic<uint64_t> generation_{0};
 	MemfdPool pool_;
 	Limits limits_;

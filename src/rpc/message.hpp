@@ -100,8 +100,8 @@ private:
 	uint64_t pos_ = 0;
 };
 
-// `cache` (optional) keeps memfd mappings across messages; views it hands out stay valid until
-// the next recv_payload with the same cache.
+// `cache` (optional) keeps memfd mappings across messages; the views it hands to the sink keep
+// their mapping alive on their own.
 int recv_payload(Channel &ch, const Limits &lim, InMessage &msg, PayloadSink &sink, std::string &why,
 		 MappingCache *cache = nullptr);
 

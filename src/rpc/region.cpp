@@ -77,7 +77,8 @@ void GrowableRegion::trim(size_t keep_bytes)
 
 Mapping::Mapping(Mapping &&o) noexcept
 	: data_(std::exchange(o.data_, nullptr)), len_(std::exchange(o.len_, 0)),
-	  map_base_(std::exchange(o.map_base_, nullptr)), map_len_(std::exchange(o.map_len_, 0))
+	  map_base_(std::exchange(o.map_base_, nullptr)), map_len_(std::exchange(o.map_len_, 0)),
+	  keep_(std::move(o.keep_))
 {
 }
 
@@ -89,6 +90,7 @@ Mapping &Mapping::operator=(Mapping &&o) noexcept
 		len_ = std::exchange(o.len_, 0);
 		map_base_ = std::exchange(o.map_base_, nullptr);
 		map_len_ = std::exchange(o.map_len_, 0);
+		keep_ = std::move(o.keep_);
 	}
 	return *this;
 }
@@ -103,6 +105,7 @@ void Mapping::reset()
 	len_ = 0;
 	map_base_ = nullptr;
 	map_len_ = 0;
+	keep_.reset();
 }
 
 int Mapping::map_readonly(int fd, uint64_t offset, size_t len)
@@ -137,9 +140,9 @@ int MappingCache::view(int fd, uint64_t offset, size_t len, Mapping &out)
 		return EINVAL;
 	++tick_;
 	for (auto &e : entries_) {
-		if (e.dev == st.st_dev && e.ino == st.st_ino && e.map.size() >= offset + len) {
+		if (e.dev == st.st_dev && e.ino == st.st_ino && e.map->size() >= offset + len) {
 			e.last_use = tick_;
-			out = Mapping::borrowed(e.map.data() + offset, len);
+			out = Mapping::borrowed(e.map->data() + offset, len, e.map);
 			return 0;
 		}
 	}
@@ -148,7 +151,8 @@ int MappingCache::view(int fd, uint64_t offset, size_t len, Mapping &out)
 	e.ino = st.st_ino;
 	e.last_use = tick_;
 	// Map the whole (sealed) file so later payloads elsewhere in the same memfd hit the cache.
-	if (int r = e.map.map_readonly(fd, 0, static_cast<size_t>(file_size)))
+	e.map = std::make_shared<Mapping>();
+	if (int r = e.map->map_readonly(fd, 0, static_cast<size_t>(file_size)))
 		return r;
 	if (entries_.size() >= max_) {
 		auto lru = std::min_element(entries_.begin(), entries_.end(),
@@ -156,7 +160,7 @@ int MappingCache::view(int fd, uint64_t offset, size_t len, Mapping &out)
 		entries_.erase(lru);
 	}
 	entries_.push_back(std::move(e));
-	out = Mapping::borrowed(entries_.back().map.data() + offset, len);
+	out = Mapping::borrowed(entries_.back().map->data() + offset, len, entries_.back().map);
 	return 0;
 }
 

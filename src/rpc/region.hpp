@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <vector>
 
@@ -46,11 +47,13 @@ private:
 class Mapping {
 public:
 	Mapping() = default;
-	static Mapping borrowed(std::byte *data, size_t len)
+	// A view into a mapping owned elsewhere; `keep` (optional) holds that owner alive.
+	static Mapping borrowed(std::byte *data, size_t len, std::shared_ptr<const void> keep = {})
 	{
 		Mapping m;
 		m.data_ = data;
 		m.len_ = len;
+		m.keep_ = std::move(keep);
 		return m;
 	}
 	Mapping(const Mapping &) = delete;
@@ -71,13 +74,14 @@ private:
 	size_t len_ = 0;
 	void *map_base_ = nullptr; // owned mmap, when not borrowed
 	size_t map_len_ = 0;
+	std::shared_ptr<const void> keep_; // borrowed: keeps the owning mapping alive
 };
 
 // Per-connection cache of memfd mappings keyed by inode. Pooled client memfds and shared
 // buffers come back call after call; their size is sealed, so a mapping stays valid and
 // mapping/faulting it again is avoided. Holds at most `max` mappings (each keeps its memfd
-// alive); the least recently used goes first, so the up to kMaxMessageFds memfds of one
-// message never evict each other.
+// alive); the least recently used goes first. Views share ownership of their mapping, so one
+// still in use by a request being served survives its eviction. Not thread-safe (one reader).
 class MappingCache {
 public:
 	explicit MappingCache(size_t max = 4) : max_(max) {}
@@ -88,7 +92,7 @@ public:
 private:
 	struct Entry {
 		uint64_t dev = 0, ino = 0;
-		Mapping map;
+		std::shared_ptr<Mapping> map;
 		uint64_t last_use = 0;
 	};
 	std::vector<Entry> entries_;

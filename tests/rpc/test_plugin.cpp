@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <cstring>
+#include <latch>
 #include <thread>
 
 using rpctest::AgentProcess;
@@ -249,6 +250,52 @@ TEST_F(PluginTest, SharedBufferTensorsTravelWithoutCopies)
 	vaccel_resource_release(&model);
 	vaccel_session_release(&sess);
 }
+
+#ifdef EXEC_PLUGIN
+// Threads of one process share one connection, yet their ops run side by side on the agent:
+// each calls a function that only returns 0 once all of them are inside it at the same time.
+// (With the calls serialised it would time out after 5 s and return 1.)
+TEST_F(PluginTest, ThreadsOfOneProcessOverlapOnTheAgent)
+{
+	AgentProcess exec_agent;
+	ASSERT_TRUE(exec_agent.start(EXEC_PLUGIN, {"--allow-exec", "--workers", "4"}));
+	// The plugin follows a new address once no session of the old connection is left.
+	std::string previous = getenv("VACCEL_RPC_ADDRESS");
+	setenv("VACCEL_RPC_ADDRESS", exec_agent.address().c_str(), 1);
+	constexpr int kThreads = 4, kRounds = 3;
+	std::atomic<int> failures{0};
+	// Every thread has called before any exec: the client knows it is used from several
+	// threads (until then a lone request runs on the agent's reading thread).
+	std::latch sessions_ready(kThreads);
+	std::vector<std::thread> th;
+	for (int t = 0; t < kThreads; ++t)
+		th.emplace_back([&] {
+			vaccel_session sess{};
+			int init = vaccel_session_init(&sess, VACCEL_PLUGIN_REMOTE);
+			sessions_ready.arrive_and_wait();
+			if (init != VACCEL_OK) {
+				failures++;
+				return;
+			}
+			for (int round = 0; round < kRounds; ++round) {
+				int32_t n = kThreads, result = -1;
+				vaccel_arg in{&n, sizeof(n), VACCEL_ARG_INT32, 0, false};
+				vaccel_arg out{&result, sizeof(result), VACCEL_ARG_INT32, 0, false};
+				int ret = vaccel_exec(&sess, EXEC_LIB, "vtest_rendezvous", &in, 1, &out, 1);
+				if (ret != VACCEL_OK) {
+					fprintf(stderr, "round %d: vaccel_exec returned %d\n", round, ret);
+					failures++;
+				}
+			}
+			if (vaccel_session_release(&sess) != VACCEL_OK)
+				failures++;
+		});
+	for (auto &t : th)
+		t.join();
+	EXPECT_EQ(failures.load(), 0);
+	setenv("VACCEL_RPC_ADDRESS", previous.c_str(), 1);
+}
+#endif
 
 TEST_F(PluginTest, ThreadsShareTheConnection)
 {
