@@ -6,9 +6,11 @@
 //     vaccel_shm_alloc() buffer; memcpy of the same size for reference.
 //  3. classify through the agent vs in-process with the same plugin.
 //  4. Aggregate noop and 1 MiB throughput with 1, 4 and 16 concurrent clients.
+//  --threads (run it unpinned): 1/4/16 threads on one connection vs one connection each, and
+//     classify images/s with 1/2/4 threads in-process vs through the agent on one connection.
 // Every loop is bounded by an iteration count and a time cap.
 //
-// usage: rpc_bench [--quick] [--classify-plugin PATH --model PATH] [--image PATH]
+// usage: rpc_bench [--quick] [--threads] [--classify-plugin PATH --model PATH] [--image PATH]
 #include "client.hpp"
 #include "transport.hpp"
 #include "vaccel_rpc.pb.h"
@@ -28,6 +30,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -515,52 +518,98 @@ void bench_classify(const std::string &plugin, const std::string &image, const s
 
 // ---- 4. concurrency --------------------------------------------------------------------------
 
-void bench_clients(const std::string &agent_addr)
+// Runs n threads; each sets itself up with make_call (outside the timing) and then calls the
+// returned function until cap_s has passed (bounded by max_calls). Returns successful calls/s.
+double threads_rate(int n, double cap_s, long max_calls, const std::function<std::function<bool()>()> &make_call)
 {
+	std::atomic<long> ok{0};
+	std::atomic<int> ready{0};
+	std::atomic<bool> go{false};
+	std::vector<std::thread> th;
+	for (int i = 0; i < n; ++i)
+		th.emplace_back([&] {
+			auto call = make_call();
+			ready++;
+			while (!go)
+				std::this_thread::yield();
+			double t0 = now_s();
+			for (long k = 0; k < max_calls && now_s() - t0 < cap_s; ++k)
+				if (call())
+					ok++;
+		});
+	while (ready < n)
+		std::this_thread::yield();
+	double t0 = now_s();
+	go = true;
+	for (auto &t : th)
+		t.join();
+	return static_cast<double>(ok) / (now_s() - t0);
+}
+
+// n threads doing genop NOOP, then 1 MiB payloads; `shared` gives them one client connection
+// (one process), otherwise each has its own (one client each).
+void bench_threads(const std::string &agent_addr, bool shared)
+{
+	std::vector<char> mib(1 << 20, 5);
 	for (int n : {1, 4, 16}) {
-		std::atomic<long> ops{0}, bytes{0};
-		std::atomic<bool> go{false};
 		double cap = g_quick ? 1.0 : 2.0;
-		std::vector<std::thread> th;
-		for (int i = 0; i < n; ++i)
-			th.emplace_back([&] {
-				auto c = client(agent_addr, 0);
+		std::shared_ptr<Client> one = client(agent_addr, 0);
+		auto caller = [&](const char *data, size_t size) {
+			return [&, data, size]() -> std::function<bool()> {
+				std::shared_ptr<Client> c = shared ? one : std::shared_ptr<Client>(client(agent_addr, 0));
 				int64_t sid = session(*c);
-				CallResult res;
-				while (!go)
-					std::this_thread::yield();
-				double t0 = now_s();
-				for (int k = 0; k < 1000000 && now_s() - t0 < cap; ++k)
-					if (genop_payload(*c, sid, nullptr, 0, res) == 0)
-						ops++;
-			});
-		double t0 = now_s();
-		go = true;
-		for (auto &t : th)
-			t.join();
-		double dt = now_s() - t0;
-		// Same with 1 MiB payloads.
-		std::vector<char> mib(1 << 20, 5);
-		std::vector<std::thread> th2;
-		std::atomic<bool> go2{false};
-		for (int i = 0; i < n; ++i)
-			th2.emplace_back([&] {
-				auto c = client(agent_addr, 0);
-				int64_t sid = session(*c);
-				CallResult res;
-				while (!go2)
-					std::this_thread::yield();
-				double s0 = now_s();
-				for (int k = 0; k < 100000 && now_s() - s0 < cap; ++k)
-					if (genop_payload(*c, sid, mib.data(), mib.size(), res) == 0)
-						bytes += mib.size();
-			});
-		double s0 = now_s();
-		go2 = true;
-		for (auto &t : th2)
-			t.join();
-		double ds = now_s() - s0;
-		printf("| %d | %.0f | %.2f |\n", n, ops / dt, bytes / ds / 1e9);
+				return [c, sid, data, size, res = std::make_shared<CallResult>()] {
+					return genop_payload(*c, sid, data, size, *res) == 0;
+				};
+			};
+		};
+		double calls = threads_rate(n, cap, 1000000, caller(nullptr, 0));
+		double mibs = threads_rate(n, cap, 100000, caller(mib.data(), mib.size()));
+		printf("| %d | %.0f | %.2f |\n", n, calls, mibs * mib.size() / 1e9);
+		fflush(stdout);
+	}
+}
+
+// classify images/s with n threads, each with its own session: the plugin in this process vs
+// the same plugin in the agent, all threads' remote sessions on the rpc plugin's one connection.
+void bench_classify_threads(const std::string &plugin, const std::string &image, const std::string &model,
+			    const std::string &agent_addr)
+{
+	std::ifstream f(image, std::ios::binary);
+	std::vector<char> img((std::istreambuf_iterator<char>(f)), {});
+	if (img.empty() || vaccel_plugin_load(plugin.c_str()) != VACCEL_OK) {
+		printf("(skipped: cannot read %s or load %s)\n", image.c_str(), plugin.c_str());
+		return;
+	}
+	setenv("VACCEL_RPC_ADDRESS", agent_addr.c_str(), 1);
+	for (int n : {1, 2, 4}) {
+		double rate[2] = {0, 0};
+		for (int remote = 0; remote < 2; ++remote) {
+			std::vector<std::shared_ptr<vaccel_session>> sessions;
+			std::mutex m;
+			auto make = [&]() -> std::function<bool()> {
+				auto sess = std::shared_ptr<vaccel_session>(new vaccel_session{}, [](vaccel_session *s) {
+					vaccel_session_release(s);
+					delete s;
+				});
+				auto res = std::make_shared<vaccel_resource>();
+				if (vaccel_session_init(sess.get(), remote ? VACCEL_PLUGIN_REMOTE : 0) != VACCEL_OK ||
+				    vaccel_resource_init(res.get(), model.c_str(), VACCEL_RESOURCE_MODEL) != VACCEL_OK ||
+				    vaccel_resource_register(res.get(), sess.get()) != VACCEL_OK)
+					return [] { return false; };
+				{
+					std::lock_guard lock(m);
+					sessions.push_back(sess);
+				}
+				return [sess, res, &img] {
+					unsigned char text[512], name[512];
+					return vaccel_image_classification(sess.get(), img.data(), text, name, img.size(),
+									   sizeof(text), sizeof(name)) == VACCEL_OK;
+				};
+			};
+			rate[remote] = threads_rate(n, g_quick ? 2.0 : 5.0, 10000, make);
+		}
+		printf("| %d | %.1f | %.1f | %.3fx |\n", n, rate[0], rate[1], rate[1] / rate[0]);
 		fflush(stdout);
 	}
 }
@@ -570,12 +619,15 @@ void bench_clients(const std::string &agent_addr)
 int main(int argc, char **argv)
 {
 	std::string classify_plugin = NOOP_PLUGIN;
+	bool threads_only = false;
 	std::string image = VACCEL_MODELS_DIR "/cat.bmp";
 	std::string model;
 	for (int i = 1; i < argc; ++i) {
 		std::string a = argv[i];
 		if (a == "--quick")
 			g_quick = true;
+		else if (a == "--threads")
+			threads_only = true;
 		else if (a == "--classify-plugin" && i + 1 < argc)
 			classify_plugin = argv[++i];
 		else if (a == "--image" && i + 1 < argc)
@@ -583,7 +635,8 @@ int main(int argc, char **argv)
 		else if (a == "--model" && i + 1 < argc)
 			model = argv[++i];
 		else {
-			fprintf(stderr, "usage: %s [--quick] [--classify-plugin PATH --model PATH] [--image PATH]\n", argv[0]);
+			fprintf(stderr, "usage: %s [--quick] [--threads] [--classify-plugin PATH --model PATH] [--image PATH]\n",
+				argv[0]);
 			return 2;
 		}
 	}
@@ -593,6 +646,25 @@ int main(int argc, char **argv)
 	if (vaccel_plugin_load(RPC_PLUGIN) != VACCEL_OK) {
 		fprintf(stderr, "cannot load %s\n", RPC_PLUGIN);
 		return 1;
+	}
+
+	if (threads_only) {
+		// Thread scaling needs both cores: run this part unpinned.
+		Agent an = start_agent(NOOP_PLUGIN, false, "threads");
+		printf("## Threads (unix, noop agent): aggregate noop calls/s and 1 MiB payload GB/s\n\n");
+		printf("one connection per thread:\n\n| threads | noop calls/s | 1 MiB payload GB/s |\n|---|---|---|\n");
+		bench_threads(an.addr, false);
+		printf("\nall threads on one connection (one process):\n\n| threads | noop calls/s | 1 MiB payload GB/s "
+		       "|\n|---|---|---|\n");
+		bench_threads(an.addr, true);
+		stop_process(an.pid);
+		Agent ac = start_agent(classify_plugin, false, "classify-threads");
+		printf("\n## classify images/s, one session per thread (%s)\n\n", classify_plugin.c_str());
+		printf("| threads | in-process | through agent, one connection | ratio |\n|---|---|---|---|\n");
+		bench_classify_threads(classify_plugin, image, model, ac.addr);
+		stop_process(ac.pid);
+		std::string rm = "rm -rf " + g_tmp;
+		return system(rm.c_str()) == 0 ? 0 : 1;
 	}
 
 	std::string raw_unix, raw_tcp;
@@ -622,7 +694,7 @@ int main(int argc, char **argv)
 	printf("\n## Concurrent clients (unix, noop agent): aggregate noop calls/s and 1 MiB payload GB/s\n\n");
 	Agent an = start_agent(NOOP_PLUGIN, false, "clients");
 	printf("| clients | noop calls/s | 1 MiB payload GB/s |\n|---|---|---|\n");
-	bench_clients(an.addr);
+	bench_threads(an.addr, false);
 
 	stop_process(an.pid);
 	stop_process(at.pid);

@@ -18,7 +18,9 @@ namespace {
 constexpr size_t kReadBuffer = 64 * 1024;
 // Reads at least this large bypass the buffer and land in the destination directly.
 constexpr size_t kDirectRead = 16 * 1024;
-constexpr size_t kMaxPendingFds = kMaxMessageFds;
+// Fds wait here until their message is parsed; with read-ahead, messages queued behind the
+// one being parsed may have brought theirs already.
+constexpr size_t kMaxPendingFds = 4 * kMaxMessageFds;
 } // namespace
 
 Channel::Channel(UniqueFd fd) : fd_(std::move(fd)), rbuf_(new std::byte[kReadBuffer])

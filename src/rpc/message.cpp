@@ -142,6 +142,53 @@ int send_message(Channel &ch, FrameType type, uint32_t stream_id, const std::str
 	return send_frames(ch, h, &meta, payload, opt);
 }
 
+namespace {
+
+// Reads and validates the parts table of a PARTS head frame: kinds, lengths adding up to the
+// declared payload, the END flag; *nfds = how many fds the table refers to.
+int read_parts_table(Channel &ch, const Limits &lim, InMessage &msg, size_t &nfds, std::string &why)
+{
+	std::byte table[kMaxParts * kPartEntrySize];
+	const auto table_len = static_cast<size_t>(msg.head.data_len); // <= sizeof(table): decode_header
+	if (int r = ch.read_exact(table, table_len, lim.gap_timeout_ms, lim.gap_timeout_ms))
+		return why = "reading parts table: " + std::string(strerror(r)), r;
+	uint64_t sum = 0, inline_total = 0;
+	nfds = 0;
+	for (size_t i = 0; i < table_len / kPartEntrySize; ++i) {
+		PayloadPart p = decode_part(table + i * kPartEntrySize);
+		if (p.length == 0 || p.length > lim.max_payload)
+			return why = "payload part " + std::to_string(i) + " has a bad length", EPROTO;
+		if (p.kind == PayloadPart::inline_bytes) {
+			if (p.fd_index != 0 || p.offset != 0)
+				return why = "inline payload part with an fd index or offset", EPROTO;
+			inline_total += p.length;
+		} else if (p.kind == PayloadPart::fd_range) {
+			if (p.fd_index >= kMaxMessageFds)
+				return why = "payload part names fd " + std::to_string(p.fd_index) + " (at most " +
+					     std::to_string(kMaxMessageFds) + " per message)",
+				       EPROTO;
+			if (p.offset > UINT64_MAX - p.length)
+				return why = "payload part range overflows", EPROTO;
+			nfds = std::max<size_t>(nfds, p.fd_index + 1);
+		} else {
+			return why = "unknown payload part kind " + std::to_string(p.kind), EPROTO;
+		}
+		sum += p.length; // each length <= max_payload and at most kMaxParts of them: no overflow
+		msg.parts.push_back(p);
+	}
+	if (sum != msg.head.aux)
+		return why = "payload parts add up to " + std::to_string(sum) + " bytes, not the declared " +
+			     std::to_string(msg.head.aux),
+		       EPROTO;
+	if ((inline_total == 0) != static_cast<bool>(msg.head.flags & frame_flags::end))
+		return why = "END flag does not match the inline parts", EPROTO;
+	if (nfds == 0)
+		return why = "PARTS message without a memfd range", EPROTO;
+	return 0;
+}
+
+} // namespace
+
 int recv_head(Channel &ch, const Limits &lim, InMessage &out, int first_timeout_ms, std::string &why)
 {
 	FrameHeaderBytes hb;
@@ -173,21 +220,18 @@ int recv_head(Channel &ch, const Limits &lim, InMessage &out, int first_timeout_
 	if (h.meta_len && (r = ch.read_exact(out.meta.data(), h.meta_len, lim.gap_timeout_ms, lim.gap_timeout_ms)))
 		return why = "reading metadata: " + std::string(strerror(r)), r;
 	out.fds.clear();
-	if (h.flags & frame_flags::has_fd) {
-		// A PARTS message may carry several memfds, a plain HAS_FD message exactly one.
-		size_t want = (h.flags & frame_flags::parts) ? kMaxMessageFds : 1;
-		while (out.fds.size() < want && ch.pending_fds())
-			out.fds.push_back(ch.take_fd());
-		if (out.fds.empty()) {
-			why = "HAS_FD frame arrived without a file descriptor";
-			return EBADF;
-		}
+	out.parts.clear();
+	size_t nfds = (h.flags & frame_flags::has_fd) ? 1 : 0;
+	if (h.flags & frame_flags::parts) {
+		if ((r = read_parts_table(ch, lim, out, nfds, why)))
+			return r;
 	}
-	if (ch.pending_fds()) {
-		// An fd attached to a frame that does not declare one: close it and refuse.
-		while (ch.pending_fds())
-			ch.take_fd();
-		why = "unexpected file descriptor attached";
+	// The fds came with the first byte of this head frame, so they are queued by now; a
+	// concurrent sender's next message may have queued its own behind them.
+	while (out.fds.size() < nfds && ch.pending_fds())
+		out.fds.push_back(ch.take_fd());
+	if (out.fds.size() < nfds) {
+		why = "HAS_FD frame arrived without its " + std::to_string(nfds) + " file descriptor(s)";
 		return EBADF;
 	}
 	return 0;
@@ -297,46 +341,14 @@ int map_range(MappingCache *cache, int fd, uint64_t offset, uint64_t len, Mappin
 		     : m.map_readonly(fd, offset, static_cast<size_t>(len));
 }
 
-// Reads and validates a PARTS table: kinds, lengths adding up to the declared payload, fd
-// indexes among the attached fds, and every attached fd used and sealed over the ranges.
-int read_parts_table(Channel &ch, const Limits &lim, const InMessage &msg, std::vector<PayloadPart> &parts,
-		     uint64_t &inline_total, std::string &why)
+// Checks the attached memfds of a PARTS message: every one used by some range, sealed, and
+// large enough for the furthest range into it.
+int check_parts_fds(const InMessage &msg, std::string &why)
 {
-	std::byte table[kMaxParts * kPartEntrySize];
-	const auto table_len = static_cast<size_t>(msg.head.data_len); // <= sizeof(table): decode_header
-	if (int r = ch.read_exact(table, table_len, lim.gap_timeout_ms, lim.gap_timeout_ms))
-		return why = "reading parts table: " + std::string(strerror(r)), r;
 	std::vector<uint64_t> fd_end(msg.fds.size(), 0);
-	uint64_t sum = 0;
-	inline_total = 0;
-	for (size_t i = 0; i < table_len / kPartEntrySize; ++i) {
-		PayloadPart p = decode_part(table + i * kPartEntrySize);
-		if (p.length == 0 || p.length > lim.max_payload)
-			return why = "payload part " + std::to_string(i) + " has a bad length", EPROTO;
-		if (p.kind == PayloadPart::inline_bytes) {
-			if (p.fd_index != 0 || p.offset != 0)
-				return why = "inline payload part with an fd index or offset", EPROTO;
-			inline_total += p.length;
-		} else if (p.kind == PayloadPart::fd_range) {
-			if (p.fd_index >= msg.fds.size())
-				return why = "payload part names fd " + std::to_string(p.fd_index) + " of " +
-					     std::to_string(msg.fds.size()) + " attached",
-				       EPROTO;
-			if (p.offset > UINT64_MAX - p.length)
-				return why = "payload part range overflows", EPROTO;
+	for (const auto &p : msg.parts)
+		if (p.kind == PayloadPart::fd_range)
 			fd_end[p.fd_index] = std::max(fd_end[p.fd_index], p.offset + p.length);
-		} else {
-			return why = "unknown payload part kind " + std::to_string(p.kind), EPROTO;
-		}
-		sum += p.length; // each length <= max_payload and at most kMaxParts of them: no overflow
-		parts.push_back(p);
-	}
-	if (sum != msg.head.aux)
-		return why = "payload parts add up to " + std::to_string(sum) + " bytes, not the declared " +
-			     std::to_string(msg.head.aux),
-		       EPROTO;
-	if ((inline_total == 0) != static_cast<bool>(msg.head.flags & frame_flags::end))
-		return why = "END flag does not match the inline parts", EPROTO;
 	for (size_t i = 0; i < msg.fds.size(); ++i) {
 		if (fd_end[i] == 0)
 			return why = "attached fd " + std::to_string(i) + " is not used by any part", EPROTO;
@@ -350,13 +362,15 @@ int read_parts_table(Channel &ch, const Limits &lim, const InMessage &msg, std::
 int recv_parts(Channel &ch, const Limits &lim, InMessage &msg, PayloadSink &sink, std::string &why,
 	       MappingCache *cache)
 {
-	std::vector<PayloadPart> parts;
-	uint64_t inline_total = 0;
-	if (int r = read_parts_table(ch, lim, msg, parts, inline_total, why))
+	if (int r = check_parts_fds(msg, why))
 		return r;
+	uint64_t inline_total = 0;
+	for (const auto &p : msg.parts)
+		if (p.kind == PayloadPart::inline_bytes)
+			inline_total += p.length;
 	InlineStream stream(ch, lim, msg.head.stream_id, inline_total, 0, msg.head.flags & frame_flags::end);
 	uint64_t at = 0;
-	for (const auto &p : parts) {
+	for (const auto &p : msg.parts) {
 		if (p.kind == PayloadPart::inline_bytes) {
 			if (int r = stream.read(sink, at, p.length, why))
 				return r;

@@ -43,11 +43,14 @@ int send_message(Channel &ch, FrameType type, uint32_t stream_id, const std::str
 struct InMessage {
 	FrameHeader head;
 	std::string meta;
-	std::vector<UniqueFd> fds; // attached memfds when head.flags has HAS_FD (one unless PARTS)
+	std::vector<UniqueFd> fds;       // attached memfds when head.flags has HAS_FD (one unless PARTS)
+	std::vector<PayloadPart> parts;  // PARTS: the table, read (and checked) with the head
 	uint64_t payload_size() const { return head.aux; }
 };
 
-// Reads one head frame (header + metadata). Does not read payload bytes.
+// Reads one head frame (header + metadata, and the parts table of a PARTS message) and takes
+// the fds attached to it. Fds are matched to messages in stream order: those queued beyond what
+// this message declares belong to messages after it. Does not read payload bytes.
 int recv_head(Channel &ch, const Limits &lim, InMessage &out, int first_timeout_ms, std::string &why);
 
 // Receives the payload bytes of a message whose head was read by recv_head.

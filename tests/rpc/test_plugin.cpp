@@ -297,6 +297,53 @@ TEST_F(PluginTest, ThreadsOfOneProcessOverlapOnTheAgent)
 }
 #endif
 
+// Threads of one process register (memfd-sized) resources and run ops at the same time.
+TEST_F(PluginTest, ThreadsRegisterResourcesConcurrently)
+{
+	constexpr int kThreads = 4, kRounds = 5;
+	std::vector<uint8_t> model(3 << 20);
+	for (size_t i = 0; i < model.size(); ++i)
+		model[i] = static_cast<uint8_t>(i * 31 + 7);
+	std::string path = g_agent->dir() + "/client-model.bin";
+	{
+		FILE *f = fopen(path.c_str(), "wb");
+		ASSERT_NE(f, nullptr);
+		ASSERT_EQ(fwrite(model.data(), 1, model.size(), f), model.size());
+		fclose(f);
+	}
+	std::atomic<int> failures{0};
+	std::latch start(kThreads);
+	std::vector<std::thread> th;
+	for (int t = 0; t < kThreads; ++t)
+		th.emplace_back([&] {
+			start.arrive_and_wait();
+			for (int round = 0; round < kRounds; ++round) {
+				vaccel_session sess{};
+				vaccel_resource res{};
+				int ret = vaccel_session_init(&sess, VACCEL_PLUGIN_REMOTE);
+				if (ret == VACCEL_OK)
+					ret = vaccel_resource_init(&res, path.c_str(), VACCEL_RESOURCE_MODEL);
+				if (ret == VACCEL_OK)
+					ret = vaccel_resource_register(&res, &sess);
+				std::vector<char> img(5000, 1);
+				unsigned char text[128] = {}, name[128] = {};
+				if (ret == VACCEL_OK)
+					ret = vaccel_image_classification(&sess, img.data(), text, name, img.size(), sizeof(text),
+									  sizeof(name));
+				if (ret != VACCEL_OK) {
+					fprintf(stderr, "round %d: %d\n", round, ret);
+					failures++;
+				}
+				vaccel_resource_unregister(&res, &sess);
+				vaccel_resource_release(&res);
+				vaccel_session_release(&sess);
+			}
+		});
+	for (auto &t : th)
+		t.join();
+	EXPECT_EQ(failures.load(), 0) << g_agent->log_text();
+}
+
 TEST_F(PluginTest, ThreadsShareTheConnection)
 {
 	constexpr int kThreads = 8, kOps = 200;

@@ -480,6 +480,46 @@ void write_parts_head(Channel &ch, const std::vector<PayloadPart> &parts, uint64
 
 } // namespace
 
+TEST(Parts, FdsOfQueuedMessagesStayWithTheirMessages)
+{
+	// Concurrent senders: the receiver's read-ahead may take in the next messages (and their
+	// fds) before it parses them. Each message still gets exactly its own fds.
+	auto [a, b] = make_pair_channels();
+	std::unique_ptr<Channel> ca(a), cb(b);
+	SealedBuffer m0(4096), m1(4096), m2(4096);
+	memset(m0.data(), 'a', 4096);
+	memset(m1.data(), 'b', 4096);
+	memset(m2.data(), 'c', 4096);
+	std::vector<PayloadPart> two{{PayloadPart::fd_range, 0, 0, 100}, {PayloadPart::fd_range, 1, 0, 100}};
+	int fds01[2] = {m0.fd(), m1.fd()};
+	SendOptions p1;
+	p1.parts = two;
+	p1.fds = fds01;
+	ASSERT_EQ(send_message(*ca, FrameType::request, 1, "one", {}, p1), 0);
+	char text[] = "plain";
+	iovec tv{text, 5};
+	ASSERT_EQ(send_message(*ca, FrameType::request, 3, "two", {&tv, 1}, SendOptions{}), 0);
+	SendOptions p3;
+	p3.memfd = m2.fd();
+	iovec mv{m2.data(), 100};
+	ASSERT_EQ(send_message(*ca, FrameType::request, 5, "three", {&mv, 1}, p3), 0);
+	std::string expect[3] = {std::string(100, 'a') + std::string(100, 'b'), "plain", std::string(100, 'c')};
+	for (int i = 0; i < 3; ++i) {
+		SCOPED_TRACE(i);
+		InMessage in;
+		GrowableRegion region;
+		MemorySink sink(region);
+		std::string why;
+		ASSERT_EQ(receive(*cb, in, sink, why), 0) << why;
+		PayloadView v = sink.view();
+		std::string got;
+		for (auto &piece : v.pieces())
+			got.append(reinterpret_cast<const char *>(piece.bytes.data()), piece.bytes.size());
+		EXPECT_EQ(got, expect[i]);
+	}
+	EXPECT_EQ(cb->pending_fds(), 0u);
+}
+
 TEST(Parts, HostileTablesAreRejected)
 {
 	SealedBuffer m(8192);
@@ -499,7 +539,9 @@ TEST(Parts, HostileTablesAreRejected)
 	};
 	std::vector<Case> cases{
 		{"sum differs from declared", {{P::fd_range, 0, 0, 100}}, 200, kParts, fd, "add up"},
-		{"fd index out of range", {{P::fd_range, 1, 0, 100}}, 100, kParts, fd, "names fd 1"},
+		{"fd index beyond the attached fds", {{P::fd_range, 1, 0, 100}}, 100, kParts, fd, "2 file descriptor"},
+		{"fd index beyond the limit", {{P::fd_range, 9, 0, 100}}, 100, kParts, fd, "names fd 9"},
+		{"fd 0 never named", {{P::fd_range, 1, 0, 100}, {P::fd_range, 1, 0, 1}}, 101, kParts, fd, "file descriptor"},
 		{"range past the memfd", {{P::fd_range, 0, 8000, 1000}}, 1000, kParts, fd, "smaller"},
 		{"offset overflows", {{P::fd_range, 0, UINT64_MAX - 5, 100}}, 100, kParts, fd, "overflow"},
 		{"unsealed memfd", {{P::fd_range, 0, 0, 100}}, 100, kParts, unsealed, "sealed"},
@@ -508,7 +550,9 @@ TEST(Parts, HostileTablesAreRejected)
 		{"inline part with an offset", {{P::inline_bytes, 0, 5, 10}, {P::fd_range, 0, 0, 1}}, 11,
 		 frame_flags::has_fd | frame_flags::parts, fd, "inline"},
 		{"END with inline parts", {{P::inline_bytes, 0, 0, 10}, {P::fd_range, 0, 0, 1}}, 11, kParts, fd, "END"},
-		{"no fd at all", {{P::fd_range, 0, 0, 100}}, 100, kParts, -1, "without a file descriptor"},
+		{"no fd at all", {{P::fd_range, 0, 0, 100}}, 100, kParts, -1, "file descriptor"},
+		{"no memfd range", {{P::inline_bytes, 0, 0, 10}}, 10, frame_flags::has_fd | frame_flags::parts, fd,
+		 "without a memfd range"},
 	};
 	for (auto &c : cases) {
 		SCOPED_TRACE(c.name);
