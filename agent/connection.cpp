@@ -263,7 +263,7 @@ bool expected_payload(const v1::Request &req, uint64_t &total)
 
 bool Connection::handle_request(rpc::InMessage &in, std::string &why)
 {
-	auto task = std::make_unique<Task>(take_region());
+	std::unique_ptr<Task> task = take_task();
 	task->stream = in.head.stream_id;
 	v1::Request &req = task->req;
 	if (!req.ParseFromString(in.meta) || req.call_case() == v1::Request::CALL_NOT_SET) {
@@ -494,14 +494,17 @@ void Connection::stop_workers()
 	workers_stop_ = false;
 }
 
-rpc::GrowableRegion Connection::take_region()
+std::unique_ptr<Connection::Task> Connection::take_task()
 {
-	std::lock_guard lock(work_lock_);
-	if (spare_regions_.empty())
-		return {};
-	rpc::GrowableRegion r = std::move(spare_regions_.back());
-	spare_regions_.pop_back();
-	return r;
+	{
+		std::lock_guard lock(work_lock_);
+		if (!spare_tasks_.empty()) {
+			std::unique_ptr<Task> t = std::move(spare_tasks_.back());
+			spare_tasks_.pop_back();
+			return t;
+		}
+	}
+	return std::make_unique<Task>();
 }
 
 void Connection::finish_task(std::unique_ptr<Task> t)
@@ -510,13 +513,14 @@ void Connection::finish_task(std::unique_ptr<Task> t)
 		return;
 	if (t->counted)
 		inflight_bytes_ -= t->bytes;
-	rpc::GrowableRegion r = std::move(t->region);
-	t.reset();
-	r.trim(cfg_.retain_buffer);
+	t->counted = false;
+	t->bytes = 0;
+	t->sink.reset(); // drops memfd mappings it held
+	t->region.trim(cfg_.retain_buffer);
 	std::lock_guard lock(work_lock_);
-	// One buffer per worker plus the reading thread's is all that can be in use at once.
-	if (spare_regions_.size() <= cfg_.workers_per_connection)
-		spare_regions_.push_back(std::move(r));
+	// One task per worker plus the reading thread's is all that can be in use at once.
+	if (spare_tasks_.size() <= cfg_.workers_per_connection)
+		spare_tasks_.push_back(std::move(t));
 }
 
 // ---- lookups -------------------------------------------------------------------------------

@@ -78,6 +78,7 @@ private:
 	};
 
 	// A received request waiting to run (its payload in `region` and mapped memfd parts).
+	// Tasks are reused (request, receive buffer) from a small free list.
 	struct Task {
 		rpc::GrowableRegion region;
 		rpc::MemorySink sink{region};
@@ -85,7 +86,6 @@ private:
 		uint32_t stream = 0;
 		uint64_t bytes = 0;   // payload bytes
 		bool counted = false; // bytes are in inflight_bytes_ (dispatched to a worker)
-		explicit Task(rpc::GrowableRegion r) : region(std::move(r)) {}
 	};
 
 	void run();
@@ -103,7 +103,7 @@ private:
 	void dispatch(std::unique_ptr<Task> t);
 	void worker_loop();
 	void stop_workers();
-	rpc::GrowableRegion take_region();
+	std::unique_ptr<Task> take_task();
 	void finish_task(std::unique_ptr<Task> t);
 	void release_all();
 
@@ -150,7 +150,7 @@ private:
 	std::vector<std::thread> workers_;        // guarded by work_lock_
 	size_t idle_workers_ = 0;                 // guarded by work_lock_
 	bool workers_stop_ = false;               // guarded by work_lock_
-	std::vector<rpc::GrowableRegion> spare_regions_; // guarded by work_lock_: reused receive buffers
+	std::vector<std::unique_ptr<Task>> spare_tasks_; // guarded by work_lock_: reused tasks and buffers
 	std::atomic<uint64_t> inflight_bytes_{0}; // payload bytes of queued and running tasks
 
 	// Sessions and resources: written only by this connection's thread, holding state_lock_

@@ -116,6 +116,13 @@ int discard_payload(Channel &ch, const Limits &lim, InMessage &msg, std::string 
 class MemorySink : public PayloadSink {
 public:
 	explicit MemorySink(GrowableRegion &region) : region_(region) { region_.clear(); }
+	// Forgets the received payload (empties the region, drops mappings) for the next message.
+	void reset()
+	{
+		pieces_.clear();
+		end_ = 0;
+		region_.clear();
+	}
 	int window(uint64_t offset, size_t want, std::span<std::byte> &out) override;
 	int commit(size_t n) override;
 	int adopt_range(uint64_t offset, Mapping m) override;
