@@ -10,7 +10,8 @@
 //     classify images/s with 1/2/4 threads in-process vs through the agent on one connection.
 // Every loop is bounded by an iteration count and a time cap.
 //
-// usage: rpc_bench [--quick] [--threads] [--classify-plugin PATH --model PATH] [--image PATH]
+// usage: rpc_bench [--quick] [--threads] [--agent-workers N] [--classify-plugin PATH --model PATH] [--image PATH]
+// (--agent-workers: the agents' --workers; 0 serves each connection's calls one at a time)
 #include "client.hpp"
 #include "transport.hpp"
 #include "vaccel_rpc.pb.h"
@@ -48,6 +49,7 @@ namespace v1 = vaccel::rpc::v1;
 namespace {
 
 bool g_quick = false;
+std::string g_agent_workers = "4"; // --workers of the agents this benchmark starts
 std::string g_tmp;
 
 double now_s() { return duration<double>(steady_clock::now().time_since_epoch()).count(); }
@@ -180,7 +182,7 @@ Agent start_agent(const std::string &plugins, bool tcp, const std::string &tag)
 		setenv("VACCEL_LOG_LEVEL", "1", 1);
 		std::string a = tcp ? "tcp://127.0.0.1:0" : "unix://" + sock;
 		execl(VACCEL_AGENT_BIN, VACCEL_AGENT_BIN, "-a", a.c_str(), "--workdir", g_tmp.c_str(), "--retain-buffer",
-		      "2G", "-l", "1", nullptr);
+		      "2G", "-l", "1", "--workers", g_agent_workers.c_str(), nullptr);
 		_exit(127);
 	}
 	for (int i = 0; i < 200; ++i) {
@@ -628,6 +630,8 @@ int main(int argc, char **argv)
 			g_quick = true;
 		else if (a == "--threads")
 			threads_only = true;
+		else if (a == "--agent-workers" && i + 1 < argc)
+			g_agent_workers = argv[++i];
 		else if (a == "--classify-plugin" && i + 1 < argc)
 			classify_plugin = argv[++i];
 		else if (a == "--image" && i + 1 < argc)
@@ -635,7 +639,9 @@ int main(int argc, char **argv)
 		else if (a == "--model" && i + 1 < argc)
 			model = argv[++i];
 		else {
-			fprintf(stderr, "usage: %s [--quick] [--threads] [--classify-plugin PATH --model PATH] [--image PATH]\n",
+			fprintf(stderr,
+				"usage: %s [--quick] [--threads] [--agent-workers N] [--classify-plugin PATH --model PATH] "
+				"[--image PATH]\n",
 				argv[0]);
 			return 2;
 		}
