@@ -229,13 +229,7 @@ std::unique_ptr<Client> client(const std::string &addr, size_t memfd_min, bool s
 	o.memfd_min = memfd_min;
 	o.memfd_max = 2ull << 30;
 	if (shared)
-		o.find_shared = [](const void *ptr, size_t len, int *fd, uint64_t *offset) {
-			size_t off = 0;
-			if (vaccel_shm_lookup(ptr, len, fd, &off) != VACCEL_OK)
-				return false;
-			*offset = off;
-			return true;
-		};
+		o.find_shared = vaccel_shm_lookup;
 	return std::make_unique<Client>(o);
 }
 

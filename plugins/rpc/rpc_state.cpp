@@ -31,13 +31,7 @@ std::shared_ptr<rpc::Client> State::client()
 		auto opt = rpc::ClientOptions::from_env();
 		opt.client_name = "libvaccel-rpc pid " + std::to_string(getpid());
 		// Buffers the application took from vaccel_shm_alloc() reach the agent as their memfd.
-		opt.find_shared = [](const void *ptr, size_t len, int *fd, uint64_t *offset) {
-			size_t off = 0;
-			if (vaccel_shm_lookup(ptr, len, fd, &off) != VACCEL_OK)
-				return false;
-			*offset = off;
-			return true;
-		};
+		opt.find_shared = vaccel_shm_lookup;
 		client_ = std::make_shared<rpc::Client>(opt);
 	}
 	return client_;

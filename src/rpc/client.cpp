@@ -373,10 +373,10 @@ bool Client::plan_shared(std::span<const iovec> payload, SharedPlan &plan) const
 		if (v.iov_len == 0)
 			continue;
 		int fd = -1;
-		uint64_t off = 0;
+		size_t off = 0;
 		// Each fd part may add an inline part after it: stay within the table limit.
 		bool room = plan.parts.size() + 2 <= kMaxParts;
-		if (room && v.iov_len >= opt_.shm_min && opt_.find_shared(v.iov_base, v.iov_len, &fd, &off)) {
+		if (room && v.iov_len >= opt_.shm_min && opt_.find_shared(v.iov_base, v.iov_len, &fd, &off) == 0) {
 			auto it = std::find(plan.fds.begin(), plan.fds.end(), fd);
 			if (it != plan.fds.end() || plan.fds.size() < kMaxMessageFds) {
 				if (it == plan.fds.end())

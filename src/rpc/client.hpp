@@ -37,9 +37,10 @@ struct ClientOptions {
 	size_t memfd_max = 256u << 20;     // larger ones stream (a memfd copy would double memory)
 	std::string client_name = "vaccel-rpc";
 	// Zero-copy: payload iovecs of at least shm_min bytes that find_shared places inside a
-	// sealed memfd (fd and offset; the fd stays the finder's) travel as that memfd range,
-	// without copying, when the agent accepts PARTS payloads. Unset/0: never.
-	std::function<bool(const void *ptr, size_t len, int *fd, uint64_t *offset)> find_shared;
+	// sealed memfd (returns 0 and sets the fd, which stays the finder's, and the offset)
+	// travel as that memfd range, without copying, when the agent accepts PARTS payloads.
+	// vaccel_shm_lookup has this shape. Unset/0: never.
+	std::function<int(const void *ptr, size_t len, int *fd, size_t *offset)> find_shared;
 	size_t shm_min = 64u << 10;
 
 	// Defaults overridden by VACCEL_RPC_ADDRESS/ADDR, VACCEL_RPC_TIMEOUT_MS,

@@ -35,6 +35,34 @@ protected:
 
 const char kText[] = "This is a dummy classification tag!";
 
+// A remote session with a (dummy: the noop plugin echoes tensors) TFLite model registered
+// and loaded on the agent; unloaded and released at the end of the test.
+class RemoteTfliteModel {
+public:
+	RemoteTfliteModel()
+	{
+		static const char model_bytes[] = "not really a model";
+		ok_ = vaccel_session_init(&sess, VACCEL_PLUGIN_REMOTE) == VACCEL_OK &&
+		      vaccel_resource_init_from_buf(&model, model_bytes, sizeof(model_bytes), VACCEL_RESOURCE_MODEL,
+						    "m.tflite", false) == VACCEL_OK &&
+		      vaccel_resource_register(&model, &sess) == VACCEL_OK && model.remote_id > 0 &&
+		      vaccel_tflite_model_load(&sess, &model) == VACCEL_OK;
+	}
+	~RemoteTfliteModel()
+	{
+		EXPECT_EQ(vaccel_tflite_model_unload(&sess, &model), VACCEL_OK);
+		EXPECT_EQ(vaccel_resource_unregister(&model, &sess), VACCEL_OK);
+		vaccel_resource_release(&model);
+		vaccel_session_release(&sess);
+	}
+	[[nodiscard]] bool ok() const { return ok_; }
+	vaccel_session sess{};
+	vaccel_resource model{};
+
+private:
+	bool ok_ = false;
+};
+
 } // namespace
 
 TEST_F(PluginTest, RemoteSessionRunsOps)
@@ -57,16 +85,10 @@ TEST_F(PluginTest, RemoteSessionRunsOps)
 
 TEST_F(PluginTest, TfliteTensorsRoundTrip)
 {
-	vaccel_session sess{};
-	ASSERT_EQ(vaccel_session_init(&sess, VACCEL_PLUGIN_REMOTE), VACCEL_OK);
-	const char model_bytes[] = "not really a model";
-	vaccel_resource model{};
-	ASSERT_EQ(vaccel_resource_init_from_buf(&model, model_bytes, sizeof(model_bytes), VACCEL_RESOURCE_MODEL,
-						"m.tflite", false),
-		  VACCEL_OK);
-	ASSERT_EQ(vaccel_resource_register(&model, &sess), VACCEL_OK);
-	EXPECT_GT(model.remote_id, 0);
-	ASSERT_EQ(vaccel_tflite_model_load(&sess, &model), VACCEL_OK);
+	RemoteTfliteModel m;
+	ASSERT_TRUE(m.ok());
+	auto &sess = m.sess;
+	auto &model = m.model;
 	int32_t dims[2] = {1, 16};
 	vaccel_tflite_tensor *in = nullptr;
 	ASSERT_EQ(vaccel_tflite_tensor_allocate(&in, 2, dims, VACCEL_TFLITE_FLOAT32, 16 * sizeof(float)), VACCEL_OK);
@@ -84,10 +106,6 @@ TEST_F(PluginTest, TfliteTensorsRoundTrip)
 	EXPECT_EQ(memcmp(out[0]->data, in->data, in->size), 0);
 	vaccel_tflite_tensor_delete(out[0]);
 	vaccel_tflite_tensor_delete(in);
-	EXPECT_EQ(vaccel_tflite_model_unload(&sess, &model), VACCEL_OK);
-	EXPECT_EQ(vaccel_resource_unregister(&model, &sess), VACCEL_OK);
-	vaccel_resource_release(&model);
-	vaccel_session_release(&sess);
 }
 
 TEST_F(PluginTest, TensorflowAndTorchTensorsRoundTrip)
@@ -204,15 +222,10 @@ TEST_F(PluginTest, SharedResourceTravelsOnceAndSyncs)
 
 TEST_F(PluginTest, SharedBufferTensorsTravelWithoutCopies)
 {
-	vaccel_session sess{};
-	ASSERT_EQ(vaccel_session_init(&sess, VACCEL_PLUGIN_REMOTE), VACCEL_OK);
-	const char model_bytes[] = "not really a model";
-	vaccel_resource model{};
-	ASSERT_EQ(vaccel_resource_init_from_buf(&model, model_bytes, sizeof(model_bytes), VACCEL_RESOURCE_MODEL,
-						"m.tflite", false),
-		  VACCEL_OK);
-	ASSERT_EQ(vaccel_resource_register(&model, &sess), VACCEL_OK);
-	ASSERT_EQ(vaccel_tflite_model_load(&sess, &model), VACCEL_OK);
+	RemoteTfliteModel m;
+	ASSERT_TRUE(m.ok());
+	auto &sess = m.sess;
+	auto &model = m.model;
 	// Input 0 in ordinary memory (travels inline), input 1 (1 MiB, at an offset inside a
 	// shared buffer) as a range of the buffer's memfd.
 	constexpr size_t kBig = 1 << 20, kOffset = 4096 + 12;
@@ -245,10 +258,6 @@ TEST_F(PluginTest, SharedBufferTensorsTravelWithoutCopies)
 	for (auto *t : in)
 		vaccel_tflite_tensor_delete(t); // borrowed data is not freed
 	EXPECT_EQ(vaccel_shm_free(shm), VACCEL_OK);
-	EXPECT_EQ(vaccel_tflite_model_unload(&sess, &model), VACCEL_OK);
-	EXPECT_EQ(vaccel_resource_unregister(&model, &sess), VACCEL_OK);
-	vaccel_resource_release(&model);
-	vaccel_session_release(&sess);
 }
 
 #ifdef EXEC_PLUGIN
