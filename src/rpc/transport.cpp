@@ -171,6 +171,37 @@ int clear_stale_unix_socket(const std::string &path, std::string &why)
 	return 0;
 }
 
+// Binds under a temporary name and renames the socket into place once it listens: the file
+// appearing then means connections are accepted (no window in which a client that waits for
+// the file gets ECONNREFUSED).
+int listen_unix(const Address &addr, int backlog, UniqueFd &out, std::string &why)
+{
+	if (int r = clear_stale_unix_socket(addr.path, why))
+		return r;
+	std::string tmp = addr.path + ".tmp" + std::to_string(getpid());
+	if (tmp.size() >= sizeof(sockaddr_un::sun_path))
+		tmp = addr.path; // no room for a temporary name: bind in place
+	else
+		::unlink(tmp.c_str());
+	UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+	if (!fd)
+		return why = strerror(errno), errno;
+	auto sa = unix_sockaddr(tmp);
+	if (::bind(fd.get(), reinterpret_cast<sockaddr *>(&sa), sizeof(sa)) != 0) {
+		int e = errno;
+		why = "bind " + addr.to_string() + ": " + strerror(e);
+		return e;
+	}
+	if (::listen(fd.get(), backlog) != 0 || (tmp != addr.path && ::rename(tmp.c_str(), addr.path.c_str()) != 0)) {
+		int e = errno;
+		::unlink(tmp.c_str());
+		why = "listen " + addr.to_string() + ": " + strerror(e);
+		return e;
+	}
+	out = std::move(fd);
+	return 0;
+}
+
 } // namespace
 
 int set_nonblocking(int fd)
@@ -216,17 +247,7 @@ int listen_on(const Address &addr, int backlog, UniqueFd &out, std::string &why)
 {
 	UniqueFd fd;
 	if (addr.kind == Address::Kind::unix_socket) {
-		if (int r = clear_stale_unix_socket(addr.path, why))
-			return r;
-		fd.reset(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-		if (!fd)
-			return why = strerror(errno), errno;
-		auto sa = unix_sockaddr(addr.path);
-		if (::bind(fd.get(), reinterpret_cast<sockaddr *>(&sa), sizeof(sa)) != 0) {
-			int e = errno;
-			why = "bind " + addr.to_string() + ": " + strerror(e);
-			return e;
-		}
+		return listen_unix(addr, backlog, out, why);
 	} else if (addr.kind == Address::Kind::tcp) {
 		addrinfo hints{};
 		hints.ai_family = AF_UNSPEC;

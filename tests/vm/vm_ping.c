@@ -33,7 +33,12 @@ static const char *default_device(void) {
   return "/dev/virtio-ports/vaccel";
 }
 
-// Waits for `events` on fd until `deadline_ns`; returns 0 when ready, EXIT_TIMEOUT when the time is up.
+// Set once bytes went through: from then on a POLLHUP means the host side went away (before, it only
+// means that nobody is connected yet, and writes keep failing with EAGAIN until the timeout).
+static int g_host_seen;
+
+// Waits for `events` on fd until `deadline_ns`; returns 0 when ready, EXIT_EOF when the host hung up
+// after having been connected, EXIT_TIMEOUT when the time is up.
 static int wait_ready(int fd, short events, uint64_t deadline_ns) {
   for (;;) {
     uint64_t now = now_ns();
@@ -41,6 +46,7 @@ static int wait_ready(int fd, short events, uint64_t deadline_ns) {
     struct pollfd p = {.fd = fd, .events = events};
     int left_ms = (int)((deadline_ns - now) / 1000000u) + 1;
     int n = poll(&p, 1, left_ms);
+    if (n > 0 && (p.revents & POLLHUP) && g_host_seen) return EXIT_EOF;
     if (n > 0) return 0;
     if (n < 0 && errno != EINTR) return EXIT_TIMEOUT;
   }
@@ -59,7 +65,12 @@ static int write_all(int fd, const unsigned char *buf, size_t len, uint64_t dead
       fprintf(stderr, "vm_ping: write: %s\n", strerror(errno));
       return EXIT_WRITE;
     }
-    if (wait_ready(fd, POLLOUT, deadline_ns) != 0) {
+    int w = wait_ready(fd, POLLOUT, deadline_ns);
+    if (w == EXIT_EOF) {
+      fprintf(stderr, "vm_ping: host hung up while writing (%zu of %zu bytes)\n", done, len);
+      return EXIT_EOF;
+    }
+    if (w != 0) {
       fprintf(stderr, "vm_ping: timed out writing (is the host side connected?)\n");
       return EXIT_TIMEOUT;
     }
@@ -73,6 +84,7 @@ static int read_all(int fd, unsigned char *buf, size_t len, uint64_t deadline_ns
     ssize_t n = read(fd, buf + done, len - done);
     if (n > 0) {
       done += (size_t)n;
+      g_host_seen = 1;
       continue;
     }
     if (n == 0) {
@@ -83,7 +95,12 @@ static int read_all(int fd, unsigned char *buf, size_t len, uint64_t deadline_ns
       fprintf(stderr, "vm_ping: read: %s\n", strerror(errno));
       return EXIT_EOF;
     }
-    if (wait_ready(fd, POLLIN, deadline_ns) != 0) {
+    int w = wait_ready(fd, POLLIN, deadline_ns);
+    if (w == EXIT_EOF) {
+      fprintf(stderr, "vm_ping: host hung up after %zu of %zu bytes\n", done, len);
+      return EXIT_EOF;
+    }
+    if (w != 0) {
       fprintf(stderr, "vm_ping: timed out waiting for the echo\n");
       return EXIT_TIMEOUT;
     }
