@@ -39,10 +39,51 @@ template <typename T> void describe_tensor(const T *t, v1::Tensor *pt, std::vect
 		payload.push_back({t->data, t->size});
 }
 
-// Walks the output tensors of a ModelRunDone and hands each (descriptor, bytes) to `make`.
-template <typename Make>
-int unpack_outputs(const vaccel::rpc::CallResult &res, int nr_out, Make make)
+template <typename T>
+int describe_inputs(T *const *in, int nr_in, google::protobuf::RepeatedPtrField<v1::Tensor> *pts,
+		    std::vector<iovec> &payload)
 {
+	for (int i = 0; i < nr_in; ++i) {
+		if (!in[i])
+			return VACCEL_EINVAL;
+		describe_tensor(in[i], pts->Add(), payload);
+	}
+	return VACCEL_OK;
+}
+
+// The allocator of one tensor kind: outputs are created from the agent's descriptors.
+template <typename T> struct TensorAlloc;
+template <> struct TensorAlloc<vaccel_tf_tensor> {
+	using dim_t = int64_t;
+	static int make(vaccel_tf_tensor **t, const std::vector<dim_t> &d, int32_t type, size_t n)
+	{
+		return vaccel_tf_tensor_allocate(t, static_cast<int>(d.size()), d.data(),
+						 static_cast<vaccel_tf_data_type>(type), n);
+	}
+};
+template <> struct TensorAlloc<vaccel_tflite_tensor> {
+	using dim_t = int32_t;
+	static int make(vaccel_tflite_tensor **t, const std::vector<dim_t> &d, int32_t type, size_t n)
+	{
+		return vaccel_tflite_tensor_allocate(t, static_cast<int>(d.size()), d.data(),
+						     static_cast<vaccel_tflite_data_type>(type), n);
+	}
+};
+template <> struct TensorAlloc<vaccel_torch_tensor> {
+	using dim_t = int64_t;
+	static int make(vaccel_torch_tensor **t, const std::vector<dim_t> &d, int32_t type, size_t n)
+	{
+		return vaccel_torch_tensor_allocate(t, static_cast<int64_t>(d.size()), d.data(),
+						    static_cast<vaccel_torch_data_type>(type), n);
+	}
+};
+
+// Creates out[0..) from the output tensors of a ModelRunDone (the rest stay NULL).
+template <typename T> int unpack_outputs(const vaccel::rpc::CallResult &res, T **out, int nr_out)
+{
+	using dim_t = typename TensorAlloc<T>::dim_t;
+	for (int i = 0; i < nr_out; ++i)
+		out[i] = nullptr;
 	const auto &done = res.response.model_run_done();
 	if (done.out_tensors_size() > nr_out) {
 		vaccel_error("[rpc] agent returned %d output tensors, expected at most %d", done.out_tensors_size(), nr_out);
@@ -54,8 +95,13 @@ int unpack_outputs(const vaccel::rpc::CallResult &res, int nr_out, Make make)
 		const auto &t = done.out_tensors(i);
 		if (t.size() > left || t.dims_size() > 64)
 			return VACCEL_EREMOTEIO;
-		if (int r = make(i, t, p))
+		std::vector<dim_t> dims;
+		for (auto d : t.dims())
+			dims.push_back(static_cast<dim_t>(d));
+		if (int r = TensorAlloc<T>::make(&out[i], dims, t.data_type(), t.size()))
 			return r;
+		if (t.size())
+			memcpy(out[i]->data, p, t.size());
 		p += t.size();
 		left -= t.size();
 	}
@@ -123,10 +169,9 @@ int rpc_tf_model_run(vaccel_session *sess, const vaccel_resource *model, const v
 		auto *n = m->add_in_nodes();
 		n->set_name(in_nodes[i].name ? in_nodes[i].name : "");
 		n->set_id(in_nodes[i].id);
-		if (!in[i])
-			return VACCEL_EINVAL;
-		describe_tensor(in[i], m->add_in_tensors(), payload);
 	}
+	if (int r = describe_inputs(in, nr_in, m->mutable_in_tensors(), payload))
+		return r;
 	for (int i = 0; i < nr_out; ++i) {
 		auto *n = m->add_out_nodes();
 		n->set_name(out_nodes[i].name ? out_nodes[i].name : "");
@@ -138,16 +183,7 @@ int rpc_tf_model_run(vaccel_session *sess, const vaccel_resource *model, const v
 		set_tf_status(status, res.response.model_run_done().status());
 	if (ret != VACCEL_OK)
 		return ret;
-	for (int i = 0; i < nr_out; ++i)
-		out[i] = nullptr;
-	return unpack_outputs(res, nr_out, [&](int i, const v1::Tensor &t, const std::byte *p) {
-		std::vector<int64_t> dims(t.dims().begin(), t.dims().end());
-		int r = vaccel_tf_tensor_allocate(&out[i], static_cast<int>(dims.size()), dims.data(),
-						  static_cast<vaccel_tf_data_type>(t.data_type()), t.size());
-		if (r == VACCEL_OK && t.size())
-			memcpy(out[i]->data, p, t.size());
-		return r;
-	});
+	return unpack_outputs(res, out, nr_out);
 }
 
 int rpc_tflite_model_load(vaccel_session *sess, vaccel_resource *model)
@@ -176,29 +212,15 @@ int rpc_tflite_model_run(vaccel_session *sess, const vaccel_resource *model, vac
 	m->set_model_id(ids.model);
 	m->set_nr_out(static_cast<uint32_t>(nr_out));
 	std::vector<iovec> payload;
-	for (int i = 0; i < nr_in; ++i) {
-		if (!in[i])
-			return VACCEL_EINVAL;
-		describe_tensor(in[i], m->add_in_tensors(), payload);
-	}
+	if (int r = describe_inputs(in, nr_in, m->mutable_in_tensors(), payload))
+		return r;
 	vaccel::rpc::CallResult res;
 	int ret = State::get().call(sess, req, payload, res);
 	if (status && res.response.has_model_run_done())
 		*status = static_cast<uint8_t>(res.response.model_run_done().status().code());
 	if (ret != VACCEL_OK)
 		return ret;
-	for (int i = 0; i < nr_out; ++i)
-		out[i] = nullptr;
-	return unpack_outputs(res, nr_out, [&](int i, const v1::Tensor &t, const std::byte *p) {
-		std::vector<int32_t> dims;
-		for (auto d : t.dims())
-			dims.push_back(static_cast<int32_t>(d));
-		int r = vaccel_tflite_tensor_allocate(&out[i], static_cast<int>(dims.size()), dims.data(),
-						      static_cast<vaccel_tflite_data_type>(t.data_type()), t.size());
-		if (r == VACCEL_OK && t.size())
-			memcpy(out[i]->data, p, t.size());
-		return r;
-	});
+	return unpack_outputs(res, out, nr_out);
 }
 
 int rpc_torch_model_load(vaccel_session *sess, vaccel_resource *model)
@@ -225,23 +247,11 @@ int rpc_torch_model_run(vaccel_session *sess, const vaccel_resource *model, cons
 		m->set_run_options_size(run_options->size);
 		payload.push_back({run_options->data, run_options->size});
 	}
-	for (int i = 0; i < nr_in; ++i) {
-		if (!in[i])
-			return VACCEL_EINVAL;
-		describe_tensor(in[i], m->add_in_tensors(), payload);
-	}
+	if (int r = describe_inputs(in, nr_in, m->mutable_in_tensors(), payload))
+		return r;
 	vaccel::rpc::CallResult res;
 	int ret = State::get().call(sess, req, payload, res);
 	if (ret != VACCEL_OK)
 		return ret;
-	for (int i = 0; i < nr_out; ++i)
-		out[i] = nullptr;
-	return unpack_outputs(res, nr_out, [&](int i, const v1::Tensor &t, const std::byte *p) {
-		std::vector<int64_t> dims(t.dims().begin(), t.dims().end());
-		int r = vaccel_torch_tensor_allocate(&out[i], static_cast<int64_t>(dims.size()), dims.data(),
-						     static_cast<vaccel_torch_data_type>(t.data_type()), t.size());
-		if (r == VACCEL_OK && t.size())
-			memcpy(out[i]->data, p, t.size());
-		return r;
-	});
+	return unpack_outputs(res, out, nr_out);
 }
