@@ -155,13 +155,13 @@ ssize_t Channel::read_some(void *dst, size_t n)
 	return r;
 }
 
-int Channel::fill(int timeout_ms)
+// Reads at least one byte (at most n) into dst, waiting up to timeout_ms for it; *got = bytes.
+int Channel::read_available(void *dst, size_t n, int timeout_ms, size_t &got)
 {
 	for (;;) {
-		ssize_t r = read_some(rbuf_.get(), kReadBuffer);
+		ssize_t r = read_some(dst, n);
 		if (r > 0) {
-			rpos_ = 0;
-			rlen_ = static_cast<size_t>(r);
+			got = static_cast<size_t>(r);
 			return 0;
 		}
 		if (r == 0)
@@ -190,26 +190,19 @@ int Channel::read_exact(void *dst_v, size_t n, int first_timeout_ms, int gap_tim
 			got_any = true;
 			continue;
 		}
+		size_t got = 0;
 		if (n >= kDirectRead) {
-			ssize_t r = read_some(dst, n);
-			if (r > 0) {
-				dst += r;
-				n -= static_cast<size_t>(r);
-				got_any = true;
-				continue;
-			}
-			if (r == 0)
-				return ECONNRESET;
-			if (errno == EINTR)
-				continue;
-			if (errno != EAGAIN && errno != EWOULDBLOCK)
-				return errno;
-			if (int w = wait(POLLIN, timeout))
-				return w;
+			if (int r = read_available(dst, n, timeout, got))
+				return r;
+			dst += got;
+			n -= got;
+			got_any = true;
 			continue;
 		}
-		if (int r = fill(timeout))
+		if (int r = read_available(rbuf_.get(), kReadBuffer, timeout, got))
 			return r;
+		rpos_ = 0;
+		rlen_ = got;
 	}
 	return 0;
 }

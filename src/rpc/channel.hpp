@@ -53,7 +53,7 @@ public:
 	void close() { fd_.reset(); }
 
 private:
-	int fill(int timeout_ms);
+	int read_available(void *dst, size_t n, int timeout_ms, size_t &got);
 	int wait(short events, int timeout_ms);
 	ssize_t read_some(void *dst, size_t n);
 
