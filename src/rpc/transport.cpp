@@ -16,6 +16,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <memory>
 
 namespace vaccel::rpc {
 namespace {
@@ -72,24 +73,39 @@ int connect_unix(const Address &a, int timeout_ms, UniqueFd &out, std::string &w
 	return 0;
 }
 
+struct AddrinfoFree {
+	void operator()(addrinfo *ai) const { freeaddrinfo(ai); }
+};
+using AddrinfoList = std::unique_ptr<addrinfo, AddrinfoFree>;
+
+// Resolves a tcp address (passive: for bind) into `out`; false with `why` set on failure.
+bool resolve_tcp(const Address &a, bool passive, AddrinfoList &out, std::string &why)
+{
+	addrinfo hints{};
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICSERV | (passive ? AI_PASSIVE : 0);
+	addrinfo *res = nullptr;
+	int gai = getaddrinfo(a.host.c_str(), std::to_string(a.port).c_str(), &hints, &res);
+	if (gai != 0) {
+		why = "resolve " + a.host + ": " + gai_strerror(gai);
+		return false;
+	}
+	out.reset(res);
+	return true;
+}
+
 int connect_tcp(const Address &a, int timeout_ms, UniqueFd &out, std::string &why)
 {
 	if (a.port == 0) {
 		why = "tcp port 0 is only valid for listening";
 		return EINVAL;
 	}
-	addrinfo hints{};
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	addrinfo *res = nullptr;
-	auto port = std::to_string(a.port);
-	int gai = getaddrinfo(a.host.c_str(), port.c_str(), &hints, &res);
-	if (gai != 0) {
-		why = "resolve " + a.host + ": " + gai_strerror(gai);
+	AddrinfoList res;
+	if (!resolve_tcp(a, false, res, why))
 		return EHOSTUNREACH;
-	}
 	int ret = EHOSTUNREACH;
-	for (addrinfo *ai = res; ai; ai = ai->ai_next) {
+	for (addrinfo *ai = res.get(); ai; ai = ai->ai_next) {
 		UniqueFd fd(::socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, ai->ai_protocol));
 		if (!fd) {
 			ret = errno;
@@ -102,7 +118,6 @@ int connect_tcp(const Address &a, int timeout_ms, UniqueFd &out, std::string &wh
 			break;
 		}
 	}
-	freeaddrinfo(res);
 	if (ret != 0)
 		why = "connect " + a.to_string() + ": " + strerror(ret);
 	return ret;
@@ -202,6 +217,55 @@ int listen_unix(const Address &addr, int backlog, UniqueFd &out, std::string &wh
 	return 0;
 }
 
+// listen() on a bound socket, which then goes to `out`.
+int start_listening(UniqueFd fd, const Address &addr, int backlog, UniqueFd &out, std::string &why)
+{
+	if (::listen(fd.get(), backlog) != 0) {
+		int e = errno;
+		why = "listen " + addr.to_string() + ": " + strerror(e);
+		return e;
+	}
+	out = std::move(fd);
+	return 0;
+}
+
+int listen_tcp(const Address &addr, int backlog, UniqueFd &out, std::string &why)
+{
+	AddrinfoList res;
+	if (!resolve_tcp(addr, true, res, why))
+		return EADDRNOTAVAIL;
+	int ret = EADDRNOTAVAIL;
+	for (addrinfo *ai = res.get(); ai; ai = ai->ai_next) {
+		UniqueFd s(::socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol));
+		if (!s)
+			continue;
+		int one = 1;
+		setsockopt(s.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		if (::bind(s.get(), ai->ai_addr, ai->ai_addrlen) == 0)
+			return start_listening(std::move(s), addr, backlog, out, why);
+		ret = errno;
+	}
+	why = "bind " + addr.to_string() + ": " + strerror(ret);
+	return ret;
+}
+
+int listen_vsock(const Address &addr, int backlog, UniqueFd &out, std::string &why)
+{
+	UniqueFd fd(::socket(AF_VSOCK, SOCK_STREAM | SOCK_CLOEXEC, 0));
+	if (!fd)
+		return why = "vsock socket: " + std::string(strerror(errno)), errno;
+	sockaddr_vm sa{};
+	sa.svm_family = AF_VSOCK;
+	sa.svm_cid = addr.cid;
+	sa.svm_port = addr.port;
+	if (::bind(fd.get(), reinterpret_cast<sockaddr *>(&sa), sizeof(sa)) != 0) {
+		int e = errno;
+		why = "bind " + addr.to_string() + ": " + strerror(e);
+		return e;
+	}
+	return start_listening(std::move(fd), addr, backlog, out, why);
+}
+
 } // namespace
 
 int set_nonblocking(int fd)
@@ -245,65 +309,18 @@ int connect_to(const Address &addr, int timeout_ms, UniqueFd &out, std::string &
 
 int listen_on(const Address &addr, int backlog, UniqueFd &out, std::string &why)
 {
-	UniqueFd fd;
-	if (addr.kind == Address::Kind::unix_socket) {
+	switch (addr.kind) {
+	case Address::Kind::unix_socket:
 		return listen_unix(addr, backlog, out, why);
-	} else if (addr.kind == Address::Kind::tcp) {
-		addrinfo hints{};
-		hints.ai_family = AF_UNSPEC;
-		hints.ai_socktype = SOCK_STREAM;
-		hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
-		addrinfo *res = nullptr;
-		auto port = std::to_string(addr.port);
-		int gai = getaddrinfo(addr.host.c_str(), port.c_str(), &hints, &res);
-		if (gai != 0) {
-			why = "resolve " + addr.host + ": " + gai_strerror(gai);
-			return EADDRNOTAVAIL;
-		}
-		int ret = EADDRNOTAVAIL;
-		for (addrinfo *ai = res; ai; ai = ai->ai_next) {
-			UniqueFd s(::socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol));
-			if (!s)
-				continue;
-			int one = 1;
-			setsockopt(s.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-			if (::bind(s.get(), ai->ai_addr, ai->ai_addrlen) == 0) {
-				fd = std::move(s);
-				ret = 0;
-				break;
-			}
-			ret = errno;
-		}
-		freeaddrinfo(res);
-		if (ret != 0) {
-			why = "bind " + addr.to_string() + ": " + strerror(ret);
-			return ret;
-		}
-	} else if (addr.kind == Address::Kind::vsock) {
-		fd.reset(::socket(AF_VSOCK, SOCK_STREAM | SOCK_CLOEXEC, 0));
-		if (!fd)
-			return why = "vsock socket: " + std::string(strerror(errno)), errno;
-		sockaddr_vm sa{};
-		sa.svm_family = AF_VSOCK;
-		sa.svm_cid = addr.cid;
-		sa.svm_port = addr.port;
-		if (::bind(fd.get(), reinterpret_cast<sockaddr *>(&sa), sizeof(sa)) != 0) {
-			int e = errno;
-			why = "bind " + addr.to_string() + ": " + strerror(e);
-			return e;
-		}
-	} else {
+	case Address::Kind::tcp:
+		return listen_tcp(addr, backlog, out, why);
+	case Address::Kind::vsock:
+		return listen_vsock(addr, backlog, out, why);
+	default:
 		why = "cannot listen on " + addr.to_string() +
 		      " (the host side of virtio-serial is a unix:// listener)";
 		return EINVAL;
 	}
-	if (::listen(fd.get(), backlog) != 0) {
-		int e = errno;
-		why = "listen " + addr.to_string() + ": " + strerror(e);
-		return e;
-	}
-	out = std::move(fd);
-	return 0;
 }
 
 int bound_tcp_port(int fd)
