@@ -3,6 +3,7 @@
 #include "address.hpp"
 #include "connection.hpp"
 #include "log.hpp"
+#include "spool.hpp"
 #include "transport.hpp"
 
 #include <poll.h>
@@ -27,14 +28,10 @@ int Agent::start()
 		const char *t = getenv("TMPDIR");
 		base = (t && *t) ? t : "/tmp";
 	}
-	std::string templ = base + "/vaccel-agent.XXXXXX";
-	if (!mkdtemp(templ.data())) {
-		int e = errno;
-		RPC_ERROR("cannot create spool directory under %s: %s", base.c_str(), strerror(e));
+	if (int e = open_spool(base, spool_))
 		return e;
-	}
-	spool_ = templ;
 
+	conn_cap_ = connections_within_fd_limit(cfg_.max_connections);
 	for (auto &text : cfg_.addresses) {
 		rpc::Address addr;
 		std::string why;
@@ -91,20 +88,46 @@ void Agent::reap_finished()
 		c->join();
 }
 
+void Agent::back_off_accept(Listener &l, int err)
+{
+	constexpr int kPauseMs = 100;
+	constexpr size_t kShedPerPause = 16;
+	size_t shed = fd_reserve_.shed(l.fd.get(), kShedPerPause);
+	accept_paused_until_ = rpc::deadline_after(std::chrono::steady_clock::now(), kPauseMs);
+	RPC_LOG_LIMITED(accept_log_, rpc::LogLevel::warn,
+			"accept on %s: %s: refused %zu pending connection(s), not accepting for %d ms", l.address.c_str(),
+			strerror(err), shed, kPauseMs);
+}
+
 void Agent::accept_one(Listener &l)
 {
 	rpc::UniqueFd fd;
 	int r = rpc::accept_connection(l.fd.get(), fd);
+	if (r == EMFILE || r == ENFILE || r == ENOBUFS || r == ENOMEM) {
+		back_off_accept(l, r);
+		return;
+	}
 	if (r != 0) {
 		if (r != EAGAIN && r != EINTR && r != ECONNABORTED)
-			RPC_WARN("accept on %s: %s", l.address.c_str(), strerror(r));
+			RPC_LOG_LIMITED(accept_log_, rpc::LogLevel::warn, "accept on %s: %s", l.address.c_str(), strerror(r));
 		return;
 	}
 	reap_finished();
 	std::lock_guard lock(conns_lock_);
-	if (conns_.size() >= cfg_.max_connections) {
-		RPC_WARN("connection limit (%zu) reached: refusing a connection on %s", cfg_.max_connections,
-			 l.address.c_str());
+	std::shared_ptr<Connection> victim;
+	switch (admit_new(conns_, conn_cap_, cfg_.max_pre_hello, victim)) {
+	case Admission::admit:
+		break;
+	case Admission::evict_then_admit:
+		RPC_LOG_LIMITED(evict_log_, rpc::LogLevel::warn,
+				"connection slots full or too many waiting for HELLO: closing conn %llu (oldest without "
+				"HELLO) for a new one on %s",
+				(unsigned long long)victim->id(), l.address.c_str());
+		victim->stop(); // its thread ends and is reaped later; it no longer counts
+		break;
+	case Admission::refuse:
+		RPC_LOG_LIMITED(refuse_log_, rpc::LogLevel::warn,
+				"connection limit (%zu) reached: refusing a connection on %s", conn_cap_, l.address.c_str());
 		return; // fd closes here
 	}
 	auto c = std::make_shared<Connection>(*this, std::move(fd), next_conn_id_++, l.address);
@@ -119,9 +142,13 @@ int Agent::run(int stop_fd)
 		pfds.push_back({l.fd.get(), POLLIN, 0});
 	pfds.push_back({stop_fd, POLLIN, 0});
 	for (;;) {
+		// While backing off (back_off_accept) the listeners are left out of the poll set.
+		const int pause_ms = rpc::clamp_timeout(1000, accept_paused_until_);
+		for (size_t i = 0; i < listeners_.size(); ++i)
+			pfds[i].fd = pause_ms > 0 ? -1 : listeners_[i].fd.get();
 		for (auto &p : pfds)
 			p.revents = 0;
-		int n = ::poll(pfds.data(), pfds.size(), 1000);
+		int n = ::poll(pfds.data(), pfds.size(), pause_ms > 0 ? pause_ms : 1000);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -160,10 +187,7 @@ void Agent::shutdown()
 	for (auto &c : all)
 		c->join();
 	all.clear();
-	if (!spool_.empty()) {
-		std::error_code ec;
-		std::filesystem::remove_all(spool_, ec);
-	}
+	spool_.remove();
 }
 
 } // namespace vaccel::agent

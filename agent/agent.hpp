@@ -1,8 +1,11 @@
 // vaccel-agent: serves protocol v1 connections by re-issuing calls to the host vAccel runtime.
 #pragma once
 
+#include "admission.hpp"
 #include "channel.hpp"
+#include "log.hpp"
 #include "message.hpp"
+#include "owned_dir.hpp"
 #include "unique_fd.hpp"
 
 #include <atomic>
@@ -21,16 +24,19 @@ struct AgentConfig {
 	std::vector<std::string> addresses;
 	std::string plugins;                     // ':'-separated; empty = VACCEL_PLUGINS
 	int log_level = 2;                       // 1 error .. 4 debug
-	size_t max_connections = 256;
+	size_t max_connections = 256;            // lowered to what RLIMIT_NOFILE carries (admission.hpp)
+	size_t max_pre_hello = 64;               // connections waiting for their HELLO (oldest evicted)
 	size_t max_sessions_per_connection = 64;
 	size_t workers_per_connection = 4;       // 0: every request runs on the connection's thread
 	uint64_t max_bytes_per_connection = 16ull << 30; // resources + payload in flight
 	uint64_t max_payload = 8ull << 30;       // one message
 	uint64_t max_chunk = 16ull << 20;        // one frame
 	size_t retain_buffer = 256u << 20;       // receive buffer kept between requests
-	int io_timeout_ms = 10000;               // silence allowed inside a frame
-	int persistent_gap_ms = 1000;            // same, on persistent channels (then resync)
+	int io_timeout_ms = 10000;               // silence inside a frame; also a head frame's deadline
+	uint64_t min_rate = 64u << 10;           // payload bytes/s a message must keep up (rpc::Limits)
+	int persistent_gap_ms = 1000;            // silence inside a frame on persistent channels (then resync)
 	int idle_timeout_ms = -1;                // between requests (-1 = forever)
+	int hello_timeout_ms = 5000;             // from accept to a complete HELLO (0 = no limit)
 	bool allow_exec = false;
 	std::vector<std::string> exec_allowlist; // libraries EXEC may load when !allow_exec
 	bool allow_url_resources = false;
@@ -55,7 +61,7 @@ public:
 	void shutdown();
 
 	[[nodiscard]] const AgentConfig &config() const { return cfg_; }
-	[[nodiscard]] const std::string &spool_dir() const { return spool_; }
+	[[nodiscard]] const std::string &spool_dir() const { return spool_.path(); }
 	// tcp listener ports actually bound (for tcp://127.0.0.1:0), in listener order.
 	[[nodiscard]] std::vector<int> tcp_ports() const;
 
@@ -67,14 +73,21 @@ private:
 	};
 	void accept_one(Listener &l);
 	void reap_finished();
+	// Out of fds (or kernel memory) in accept: sheds a few pending connections and stops
+	// polling the listeners for a while, rather than spin on a listener that stays readable.
+	void back_off_accept(Listener &l, int err);
 
 	AgentConfig cfg_;
-	std::string spool_;
+	common::OwnedDir spool_; // agent/spool.hpp
 	std::vector<Listener> listeners_;
 	std::mutex conns_lock_;
 	std::list<std::shared_ptr<Connection>> conns_; // guarded by conns_lock_
 	uint64_t next_conn_id_ = 1;
 	bool shut_ = false;
+	size_t conn_cap_ = 0;                              // max_connections within the fd limit
+	FdReserve fd_reserve_;                             // see back_off_accept()
+	rpc::Deadline accept_paused_until_ = rpc::Deadline::min();
+	rpc::LogLimiter accept_log_, refuse_log_, evict_log_;
 };
 
 } // namespace vaccel::agent

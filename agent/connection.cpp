@@ -1,6 +1,7 @@
 #include "connection.hpp"
 
 #include "log.hpp"
+#include "spool.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -72,6 +73,10 @@ Connection::Connection(Agent &agent, rpc::UniqueFd fd, uint64_t id, std::string 
 	limits_.max_payload = cfg_.max_payload;
 	limits_.max_chunk = cfg_.max_chunk;
 	limits_.gap_timeout_ms = cfg_.io_timeout_ms;
+	limits_.frame_timeout_ms = cfg_.io_timeout_ms;
+	limits_.min_rate = cfg_.min_rate;
+	if (cfg_.hello_timeout_ms > 0)
+		hello_by_ = rpc::deadline_after(std::chrono::steady_clock::now(), cfg_.hello_timeout_ms);
 }
 
 Connection::~Connection() { join(); }
@@ -109,6 +114,7 @@ void Connection::run()
 				resync = true;
 				continue;
 			}
+			greeted_.store(true);
 		}
 		bool ok = serve(why);
 		if (ok || stopping_.load())
@@ -142,19 +148,25 @@ void Connection::run()
 // Returns true when the peer closed (or we are stopping), false on a protocol error.
 bool Connection::serve(std::string &why)
 {
+	static rpc::LogLimiter no_hello_log;
 	for (;;) {
 		rpc::InMessage in;
-		int r = rpc::recv_head(*ch_, limits_, in, cfg_.idle_timeout_ms, why);
+		// Until its first HELLO a connection holds a slot on nobody's behalf: HELLO must be
+		// complete by hello_by_ (--hello-timeout-ms), however its bytes trickle in.
+		const bool greeted = greeted_.load();
+		int r = rpc::recv_head(*ch_, limits_, in, cfg_.idle_timeout_ms, why, greeted ? rpc::kNoDeadline : hello_by_);
 		if (r == ECONNRESET && !stopping_.load()) {
 			// Peer closed between frames; a persistent channel's host side closing is final too.
 			return true;
 		}
-		if (r == ETIMEDOUT) {
+		if (r == ETIMEDOUT && !greeted && !stopping_.load()) {
+			// Anyone can open silent connections: one line per interval, not one per connection.
+			RPC_LOG_LIMITED(no_hello_log, rpc::LogLevel::warn, "conn %llu (%s): no HELLO in time: closed",
+					(unsigned long long)id_, peer_.c_str());
+			return true;
+		}
+		if (r == ETIMEDOUT && in.started == rpc::kNoDeadline) {
 			// Silence between requests (--idle-timeout-ms): an orderly close, not an error.
-			if (!hello_done_) {
-				why = "no HELLO within the idle timeout";
-				return false;
-			}
 			RPC_INFO("conn %llu: idle timeout", (unsigned long long)id_);
 			return true;
 		}
@@ -163,6 +175,7 @@ bool Connection::serve(std::string &why)
 		if (in.head.type == FrameType::hello) {
 			if (!handle_hello(in, why))
 				return false;
+			greeted_.store(true);
 			continue;
 		}
 		if (!hello_done_) {
@@ -754,11 +767,10 @@ bool Connection::do_resource_register(const v1::ResourceRegister &m, rpc::InMess
 	if (bytes_held_ + declared > cfg_.max_bytes_per_connection)
 		return refuse(VACCEL_ENOMEM, "connection byte budget exceeded");
 
-	// Spool directory of this resource: <spool>/c<conn>/r<n>/
-	std::string dir = agent_.spool_dir() + "/c" + std::to_string(id_) + "/r" + std::to_string(next_res_dir_++);
-	std::error_code ec;
-	fs::create_directories(dir, ec);
-	if (ec)
+	// Spool directory of this resource: <spool>/c<conn>/r<n>/ (0700, agent/spool.hpp)
+	std::string rel = "c" + std::to_string(id_) + "/r" + std::to_string(next_res_dir_++);
+	std::string dir = agent_.spool_dir() + "/" + rel;
+	if (make_private_dirs(agent_.spool_dir(), rel) != 0)
 		return refuse(VACCEL_EIO, "cannot create spool directory");
 	auto cleanup_dir = [dir] {
 		std::error_code e2;

@@ -60,6 +60,11 @@ public:
 	void stop();     // wakes the thread (shutdown of the socket)
 	void join();
 	[[nodiscard]] bool finished() const { return finished_.load(); }
+	// Once its first HELLO was answered: the connection serves a client (until then the
+	// agent may evict it to make room, agent/admission.hpp).
+	[[nodiscard]] bool greeted() const { return greeted_.load(); }
+	// stop() was called: the connection is on its way out and no longer holds a slot.
+	[[nodiscard]] bool stopping() const { return stopping_.load(); }
 	[[nodiscard]] uint64_t id() const { return id_; }
 
 private:
@@ -140,6 +145,8 @@ private:
 	bool fd_closed_ = false; // guarded by fd_lock_
 	std::atomic<bool> finished_{false};
 	std::atomic<bool> stopping_{false};
+	std::atomic<bool> greeted_{false};
+	rpc::Deadline hello_by_ = rpc::kNoDeadline; // HELLO due by then (--hello-timeout-ms)
 
 	std::mutex write_lock_; // one message at a time on ch_ (connection thread and workers)
 

@@ -9,7 +9,9 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <climits>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -34,12 +36,18 @@ void usage(FILE *out)
 		"                              unix:///path, tcp://host:port (port 0 = ephemeral), vsock://cid:port\n"
 		"  -p, --plugins LIST          ':'-separated plugins (default: VACCEL_PLUGINS)\n"
 		"  -l, --log-level N           1 error, 2 warn, 3 info, 4 debug (default: VACCEL_LOG_LEVEL or 2)\n"
-		"      --max-connections N     concurrent connections (default 256)\n"
+		"      --max-connections N     concurrent connections (default 256; fewer if ulimit -n cannot carry them)\n"
+		"      --max-pre-hello N       connections waiting for their HELLO; the oldest makes room (default 64)\n"
+		"      --hello-timeout-ms N    time from connect to a complete HELLO (default 5000; 0 = none, for a\n"
+		"                              VMM's virtio-serial chardev, which connects before the guest speaks)\n"
 		"      --max-sessions N        sessions per connection (default 64)\n"
 		"      --workers N             threads per connection running one client's overlapping ops (default 4)\n"
 		"      --max-connection-bytes N  bytes held per connection: resources + payload (default 16G)\n"
 		"      --max-payload N         largest message payload (default 8G)\n"
-		"      --io-timeout-ms N       silence allowed inside a frame (default 10000)\n"
+		"      --io-timeout-ms N       silence allowed inside a frame, and time for a whole head frame\n"
+		"                              (header + metadata) from its first byte (default 10000)\n"
+		"      --min-rate N            payload bytes per second a message must keep up, after\n"
+		"                              --io-timeout-ms of grace (default 64K; 0 = none)\n"
 		"      --idle-timeout-ms N     silence allowed between requests (default: none)\n"
 		"      --retain-buffer N       receive buffer kept per connection between requests (default 256M)\n"
 		"      --allow-exec            allow exec and exec_with_resource (runs guest-chosen code!)\n"
@@ -101,6 +109,9 @@ enum LongOnly {
 	kNoMemfd,
 	kWorkers,
 	kWorkdir,
+	kMaxPreHello,
+	kHelloTimeout,
+	kMinRate,
 };
 
 } // namespace
@@ -128,6 +139,9 @@ int main(int argc, char **argv)
 		{"no-memfd", no_argument, nullptr, kNoMemfd},
 		{"workers", required_argument, nullptr, kWorkers},
 		{"workdir", required_argument, nullptr, kWorkdir},
+		{"max-pre-hello", required_argument, nullptr, kMaxPreHello},
+		{"hello-timeout-ms", required_argument, nullptr, kHelloTimeout},
+		{"min-rate", required_argument, nullptr, kMinRate},
 		{"help", no_argument, nullptr, 'h'},
 		{nullptr, 0, nullptr, 0},
 	};
@@ -189,6 +203,15 @@ int main(int argc, char **argv)
 			break;
 		case kWorkdir:
 			cfg.workdir = optarg;
+			break;
+		case kMaxPreHello:
+			cfg.max_pre_hello = need_size("max-pre-hello");
+			break;
+		case kHelloTimeout:
+			cfg.hello_timeout_ms = static_cast<int>(std::min<uint64_t>(need_size("hello-timeout-ms"), INT_MAX));
+			break;
+		case kMinRate:
+			cfg.min_rate = need_size("min-rate");
 			break;
 		case 'h':
 			usage(stdout);

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "config_internal.hpp"
+#include "owned_dir.hpp"
 #include "core_internal.hpp"
 #include "op_common.hpp"
 #include "vaccel.h"
@@ -21,6 +22,7 @@ struct Runtime {
 	std::recursive_mutex lifecycle_mutex; // bootstrap/cleanup; plugin init may re-enter
 	std::atomic<bool> initialized{false};
 	std::string rundir;
+	vaccel::common::OwnedDir rundir_lock; // holds rundir while this process lives
 	struct vaccel_config config{nullptr, VACCEL_LOG_ERROR, nullptr, false, false};
 };
 
@@ -31,9 +33,14 @@ Runtime &runtime()
 	return *r;
 }
 
-// Creates <parent>/<6 random chars>; parent is created (0700) if missing and
-// must belong to us, so another user cannot pre-create it.
-int make_unique_dir(const std::string &parent, std::string &out)
+// Run directories are <parent>/run.<6 random chars>, locked while their process lives
+// (common/owned_dir.hpp): a process that crashed leaves its files (tenants' models, on an
+// agent) only until the next bootstrap of this user, which removes them.
+constexpr const char *kRundirPrefix = "run.";
+
+// Creates <parent>/run.<6 random chars> (0700, locked); parent is created (0700) if missing
+// and must belong to us, so another user cannot pre-create it.
+int make_unique_dir(const std::string &parent, vaccel::common::OwnedDir &out)
 {
 	if (int ret = vaccel::core::make_dir(parent))
 		return ret;
@@ -43,20 +50,20 @@ int make_unique_dir(const std::string &parent, std::string &out)
 			     static_cast<unsigned>(getuid()));
 		return VACCEL_EACCES;
 	}
-	std::string templ = parent + "/XXXXXX";
-	if (!mkdtemp(templ.data())) {
-		int err = errno;
+	if (size_t n = vaccel::common::remove_abandoned_dirs(parent, kRundirPrefix))
+		vaccel_info("Removed %zu run director%s of processes that are gone", n,
+			    n == 1 ? "y" : "ies");
+	if (int err = out.create(parent, kRundirPrefix)) {
 		vaccel_error("Could not create run directory under %s: %s", parent.c_str(),
 			     strerror(err));
 		return err;
 	}
-	out = templ;
 	return VACCEL_OK;
 }
 
 // /run/user/<uid>/vaccel/<random> when /run/user/<uid> is writable, else
 // ${TMPDIR:-/tmp}/vaccel-<uid>/<random>.
-int create_rundir(std::string &out)
+int create_rundir(vaccel::common::OwnedDir &out)
 {
 	const std::string uid = std::to_string(getuid());
 	const std::string run_user = "/run/user/" + uid;
@@ -86,6 +93,7 @@ int cleanup_locked(Runtime &rt, bool release_objects = true)
 	vaccel::ops::print_and_reset_op_regions();
 	vaccel::core::plugins_unload_all();
 	vaccel::core::remove_tree(rt.rundir);
+	rt.rundir_lock.release();
 	rt.initialized.store(false);
 	rt.rundir.clear();
 	vaccel_config_release(&rt.config);
@@ -106,13 +114,12 @@ int bootstrap_locked(Runtime &rt, const struct vaccel_config *cfg)
 	vaccel::core::prof_set_enabled(rt.config.profiling_enabled);
 	vaccel::core::net_global_init();
 
-	std::string dir;
-	if (int ret = create_rundir(dir)) {
+	if (int ret = create_rundir(rt.rundir_lock)) {
 		vaccel_error("vAccel bootstrap failed: no run directory");
 		vaccel_config_release(&rt.config);
 		return ret;
 	}
-	rt.rundir = dir;
+	rt.rundir = rt.rundir_lock.path();
 	vaccel::core::sessions_reset_pool();
 	vaccel::core::resources_reset_pool();
 	rt.initialized.store(true);

@@ -18,10 +18,28 @@ namespace {
 constexpr size_t kReadBuffer = 64 * 1024;
 // Reads at least this large bypass the buffer and land in the destination directly.
 constexpr size_t kDirectRead = 16 * 1024;
-// Fds wait here until their message is parsed; with read-ahead, messages queued behind the
-// one being parsed may have brought theirs already.
-constexpr size_t kMaxPendingFds = 4 * kMaxMessageFds;
 } // namespace
+
+Deadline deadline_after(Deadline from, int64_t ms)
+{
+	if (ms < 0 || from == kNoDeadline)
+		return kNoDeadline;
+	auto room = std::chrono::duration_cast<std::chrono::milliseconds>(kNoDeadline - from).count();
+	return ms >= room ? kNoDeadline : from + std::chrono::milliseconds(ms);
+}
+
+int clamp_timeout(int timeout_ms, Deadline deadline)
+{
+	if (deadline == kNoDeadline)
+		return timeout_ms;
+	auto now = std::chrono::steady_clock::now();
+	if (deadline <= now)
+		return 0;
+	// Rounded up, so that a wait does not end a little before the deadline and spin.
+	auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - now).count();
+	left = std::min<int64_t>(left, INT_MAX);
+	return (timeout_ms < 0 || left < timeout_ms) ? static_cast<int>(left) : timeout_ms;
+}
 
 Channel::Channel(UniqueFd fd) : fd_(std::move(fd)), rbuf_(new std::byte[kReadBuffer])
 {
@@ -175,12 +193,12 @@ int Channel::read_available(void *dst, size_t n, int timeout_ms, size_t &got)
 	}
 }
 
-int Channel::read_exact(void *dst_v, size_t n, int first_timeout_ms, int gap_timeout_ms)
+int Channel::read_exact(void *dst_v, size_t n, int first_timeout_ms, int gap_timeout_ms, Deadline deadline)
 {
 	auto *dst = static_cast<std::byte *>(dst_v);
 	bool got_any = false;
 	while (n > 0) {
-		int timeout = got_any ? gap_timeout_ms : first_timeout_ms;
+		int timeout = clamp_timeout(got_any ? gap_timeout_ms : first_timeout_ms, deadline);
 		if (rpos_ < rlen_) {
 			size_t k = std::min(n, rlen_ - rpos_);
 			memcpy(dst, rbuf_.get() + rpos_, k);

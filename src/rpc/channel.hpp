@@ -9,6 +9,7 @@
 #include <sys/uio.h>
 
 #include <atomic>
+#include <chrono>
 #include <deque>
 #include <memory>
 #include <mutex>
@@ -19,6 +20,19 @@
 namespace vaccel::rpc {
 
 inline constexpr int kNoTimeout = -1;
+
+// A point in time by which a whole frame or message must have arrived (whatever the pace of
+// its bytes): per-read timeouts alone let a peer keep a read going forever, one byte at a time.
+using Deadline = std::chrono::steady_clock::time_point;
+inline constexpr Deadline kNoDeadline = Deadline::max();
+// `from` + ms, saturating at kNoDeadline; a negative ms means no deadline.
+Deadline deadline_after(Deadline from, int64_t ms);
+// timeout_ms (-1 = none) shortened to what is left until `deadline` (0 once it has passed).
+int clamp_timeout(int timeout_ms, Deadline deadline);
+
+// Fds a connection may have queued (received, not yet matched to a message): read-ahead can
+// bring those of the messages behind the one being parsed. Further fds are closed on receipt.
+inline constexpr size_t kMaxPendingFds = 4 * kMaxMessageFds;
 
 class Channel {
 public:
@@ -37,8 +51,10 @@ public:
 	int write_all(const iovec *iov, size_t n, std::span<const int> fds, int timeout_ms);
 
 	// Reads exactly n bytes. first_timeout_ms bounds the wait for the first byte,
-	// gap_timeout_ms every later wait. Returns 0, ECONNRESET on EOF, ETIMEDOUT, or errno.
-	int read_exact(void *dst, size_t n, int first_timeout_ms, int gap_timeout_ms);
+	// gap_timeout_ms every later wait, and all of them end at `deadline`. Returns 0,
+	// ECONNRESET on EOF, ETIMEDOUT, or errno.
+	int read_exact(void *dst, size_t n, int first_timeout_ms, int gap_timeout_ms,
+		       Deadline deadline = kNoDeadline);
 
 	// Pops the oldest fd received with SCM_RIGHTS (invalid fd when none).
 	UniqueFd take_fd();

@@ -69,4 +69,20 @@ void log(LogLevel level, const char *fmt, ...)
 		level_name(level), prefix.c_str(), msg);
 }
 
+bool LogLimiter::allow(unsigned long long &suppressed)
+{
+	struct timespec ts {};
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	const int64_t now_ms = static_cast<int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
+	std::lock_guard lock(lock_);
+	if (now_ms < next_ms_) {
+		++suppressed_;
+		return false;
+	}
+	next_ms_ = now_ms + interval_ms_;
+	suppressed = suppressed_;
+	suppressed_ = 0;
+	return true;
+}
+
 } // namespace vaccel::rpc

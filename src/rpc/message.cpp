@@ -146,11 +146,11 @@ namespace {
 
 // Reads and validates the parts table of a PARTS head frame: kinds, lengths adding up to the
 // declared payload, the END flag; *nfds = how many fds the table refers to.
-int read_parts_table(Channel &ch, const Limits &lim, InMessage &msg, size_t &nfds, std::string &why)
+int read_parts_table(Channel &ch, const Limits &lim, InMessage &msg, Deadline by, size_t &nfds, std::string &why)
 {
 	std::byte table[kMaxParts * kPartEntrySize];
 	const auto table_len = static_cast<size_t>(msg.head.data_len); // <= sizeof(table): decode_header
-	if (int r = ch.read_exact(table, table_len, lim.gap_timeout_ms, lim.gap_timeout_ms))
+	if (int r = ch.read_exact(table, table_len, lim.gap_timeout_ms, lim.gap_timeout_ms, by))
 		return why = "reading parts table: " + std::string(strerror(r)), r;
 	uint64_t sum = 0, inline_total = 0;
 	nfds = 0;
@@ -189,12 +189,35 @@ int read_parts_table(Channel &ch, const Limits &lim, InMessage &msg, size_t &nfd
 
 } // namespace
 
-int recv_head(Channel &ch, const Limits &lim, InMessage &out, int first_timeout_ms, std::string &why)
+Deadline payload_due(const Limits &lim, const InMessage &msg, uint64_t offset)
+{
+	if (lim.frame_timeout_ms < 0)
+		return kNoDeadline;
+	if (lim.min_rate == 0)
+		return kNoDeadline;
+	// offset <= max_payload + frame headers, so offset * 1000 does not overflow in practice;
+	// saturate anyway rather than trust that.
+	uint64_t ms = offset > UINT64_MAX / 1000 ? UINT64_MAX : offset * 1000 / lim.min_rate;
+	ms = std::min<uint64_t>(ms, INT64_MAX - static_cast<uint64_t>(lim.frame_timeout_ms));
+	return deadline_after(msg.started, static_cast<int64_t>(ms) + lim.frame_timeout_ms);
+}
+
+int recv_head(Channel &ch, const Limits &lim, InMessage &out, int first_timeout_ms, std::string &why,
+	      Deadline deadline)
 {
 	FrameHeaderBytes hb;
-	int r = ch.read_exact(hb.data(), hb.size(), first_timeout_ms, lim.gap_timeout_ms);
+	// The first byte may be long in coming (idle connection); from then on the whole head
+	// frame is on a clock.
+	int r = ch.read_exact(hb.data(), 1, first_timeout_ms, lim.gap_timeout_ms, deadline);
 	if (r)
 		return why = "reading frame header: " + std::string(strerror(r)), r;
+	out.started = std::chrono::steady_clock::now();
+	const Deadline by = std::min(deadline, deadline_after(out.started, lim.frame_timeout_ms));
+	r = ch.read_exact(hb.data() + 1, hb.size() - 1, lim.gap_timeout_ms, lim.gap_timeout_ms, by);
+	if (r)
+		return why = "reading frame header: " + std::string(strerror(r)) +
+			     (r == ETIMEDOUT ? " (frame deadline)" : ""),
+		       r;
 	if ((r = decode_header(hb.data(), out.head, why)))
 		return r;
 	const FrameHeader &h = out.head;
@@ -217,13 +240,13 @@ int recv_head(Channel &ch, const Limits &lim, InMessage &out, int first_timeout_
 	}
 	// meta_len is capped above, so this allocation is bounded.
 	out.meta.resize(h.meta_len);
-	if (h.meta_len && (r = ch.read_exact(out.meta.data(), h.meta_len, lim.gap_timeout_ms, lim.gap_timeout_ms)))
+	if (h.meta_len && (r = ch.read_exact(out.meta.data(), h.meta_len, lim.gap_timeout_ms, lim.gap_timeout_ms, by)))
 		return why = "reading metadata: " + std::string(strerror(r)), r;
 	out.fds.clear();
 	out.parts.clear();
 	size_t nfds = (h.flags & frame_flags::has_fd) ? 1 : 0;
 	if (h.flags & frame_flags::parts) {
-		if ((r = read_parts_table(ch, lim, out, nfds, why)))
+		if ((r = read_parts_table(ch, lim, out, by, nfds, why)))
 			return r;
 	}
 	// The fds came with the first byte of this head frame, so they are queued by now; a
@@ -244,8 +267,9 @@ namespace {
 // bytes arrive: the sink grows per frame.
 class InlineStream {
 public:
-	InlineStream(Channel &ch, const Limits &lim, uint32_t stream, uint64_t total, uint64_t in_head, bool end)
-		: ch_(ch), lim_(lim), stream_(stream), total_(total), in_frame_(in_head), end_(end)
+	InlineStream(Channel &ch, const Limits &lim, const InMessage &msg, uint64_t total, uint64_t in_head, bool end)
+		: ch_(ch), lim_(lim), msg_(msg), stream_(msg.head.stream_id), total_(total), in_frame_(in_head),
+		  end_(end)
 	{
 	}
 
@@ -267,8 +291,10 @@ public:
 			if (int r = sink.window(at, want, win))
 				return why = "no room for payload", r;
 			size_t k = std::min(win.size(), want);
-			if (int r = ch_.read_exact(win.data(), k, lim_.gap_timeout_ms, lim_.gap_timeout_ms))
+			const Deadline due = payload_due(lim_, msg_, wire_ + k);
+			if (int r = ch_.read_exact(win.data(), k, lim_.gap_timeout_ms, lim_.gap_timeout_ms, due))
 				return why = "reading payload: " + std::string(strerror(r)), r;
+			wire_ += k;
 			if (int r = sink.commit(k))
 				return why = "payload sink failed", r;
 			at += k;
@@ -299,8 +325,11 @@ private:
 	{
 		FrameHeaderBytes hb;
 		FrameHeader d;
-		if (int r = ch_.read_exact(hb.data(), hb.size(), lim_.gap_timeout_ms, lim_.gap_timeout_ms))
+		// Frame headers count against the rate too: tiny frames buy no extra time.
+		const Deadline due = payload_due(lim_, msg_, wire_ + hb.size());
+		if (int r = ch_.read_exact(hb.data(), hb.size(), lim_.gap_timeout_ms, lim_.gap_timeout_ms, due))
 			return why = "reading DATA header: " + std::string(strerror(r)), r;
+		wire_ += hb.size();
 		if (int r = decode_header(hb.data(), d, why))
 			return r;
 		if (d.type != FrameType::data || d.stream_id != stream_) {
@@ -326,6 +355,8 @@ private:
 
 	Channel &ch_;
 	const Limits &lim_;
+	const InMessage &msg_;
+	uint64_t wire_ = 0; // stream bytes read so far (payload and DATA headers): what is due when
 	uint32_t stream_;
 	uint64_t total_;
 	uint64_t offset_ = 0;
@@ -368,7 +399,7 @@ int recv_parts(Channel &ch, const Limits &lim, InMessage &msg, PayloadSink &sink
 	for (const auto &p : msg.parts)
 		if (p.kind == PayloadPart::inline_bytes)
 			inline_total += p.length;
-	InlineStream stream(ch, lim, msg.head.stream_id, inline_total, 0, msg.head.flags & frame_flags::end);
+	InlineStream stream(ch, lim, msg, inline_total, 0, msg.head.flags & frame_flags::end);
 	uint64_t at = 0;
 	for (const auto &p : msg.parts) {
 		if (p.kind == PayloadPart::inline_bytes) {
@@ -405,7 +436,7 @@ int recv_payload(Channel &ch, const Limits &lim, InMessage &msg, PayloadSink &si
 		msg.fds.clear();
 		return sink.adopt_range(0, std::move(m));
 	}
-	InlineStream stream(ch, lim, msg.head.stream_id, total, msg.head.data_len, msg.head.flags & frame_flags::end);
+	InlineStream stream(ch, lim, msg, total, msg.head.data_len, msg.head.flags & frame_flags::end);
 	if (int r = stream.read(sink, 0, total, why))
 		return r;
 	return stream.finish(why);

@@ -21,6 +21,14 @@ struct Limits {
 	uint64_t max_chunk = 16ull << 20;         // data bytes per frame
 	uint64_t max_payload = 8ull << 30;        // payload bytes per message
 	int gap_timeout_ms = 10000;               // silence allowed inside a frame
+	// Whole-message deadlines, counted from the first byte of the head frame (off by default;
+	// the agent sets them, docs/protocol.md §7). The head frame (header, metadata, parts
+	// table) must be complete within frame_timeout_ms; inline payload byte k (DATA frame
+	// headers counted too) is due frame_timeout_ms + k / min_rate later. The payload's
+	// deadline thus grows with its size at a rate any real link beats, while a peer that
+	// trickles bytes loses the connection once it falls behind that rate.
+	int frame_timeout_ms = -1;                // -1: no deadline
+	uint64_t min_rate = 0;                    // bytes/s; 0: payload only bound by the gaps
 };
 
 struct SendOptions {
@@ -45,13 +53,20 @@ struct InMessage {
 	std::string meta;
 	std::vector<UniqueFd> fds;       // attached memfds when head.flags has HAS_FD (one unless PARTS)
 	std::vector<PayloadPart> parts;  // PARTS: the table, read (and checked) with the head
+	Deadline started = kNoDeadline;  // when its first byte was read (deadlines count from it)
 	uint64_t payload_size() const { return head.aux; }
 };
 
 // Reads one head frame (header + metadata, and the parts table of a PARTS message) and takes
 // the fds attached to it. Fds are matched to messages in stream order: those queued beyond what
 // this message declares belong to messages after it. Does not read payload bytes.
-int recv_head(Channel &ch, const Limits &lim, InMessage &out, int first_timeout_ms, std::string &why);
+// first_timeout_ms bounds the wait for its first byte; the head must be complete by
+// lim.frame_timeout_ms after that byte, and in any case by `deadline` (ETIMEDOUT).
+int recv_head(Channel &ch, const Limits &lim, InMessage &out, int first_timeout_ms, std::string &why,
+	      Deadline deadline = kNoDeadline);
+
+// When inline payload byte `offset` of `msg` is due (lim.frame_timeout_ms, lim.min_rate).
+Deadline payload_due(const Limits &lim, const InMessage &msg, uint64_t offset);
 
 // Receives the payload bytes of a message whose head was read by recv_head.
 class PayloadSink {
