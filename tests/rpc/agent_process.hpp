@@ -4,6 +4,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -65,6 +66,11 @@ public:
 			int fd = open(log_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
 			dup2(fd, 1);
 			dup2(fd, 2);
+			if (fd_limit_ > 0) {
+				rlimit rl{fd_limit_, fd_limit_};
+				if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+					_exit(126);
+			}
 			setenv("VACCEL_PLUGINS", plugins.c_str(), 1);
 			setenv("VACCEL_LOG_LEVEL", "1", 1);
 			std::vector<char *> argv;
@@ -151,6 +157,9 @@ public:
 		return ss.str();
 	}
 
+	// RLIMIT_NOFILE (soft and hard) of the agent processes started from now on (0: inherited).
+	void set_fd_limit(rlim_t n) { fd_limit_ = n; }
+
 	const std::string &address() const { return address_; }
 	const std::string &socket_path() const { return sock_; }
 	const std::string &dir() const { return dir_; }
@@ -158,6 +167,7 @@ public:
 
 private:
 	pid_t pid_ = -1;
+	rlim_t fd_limit_ = 0;
 	std::string dir_, sock_, log_, address_;
 };
 

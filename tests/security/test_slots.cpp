@@ -59,7 +59,7 @@ long trickle_until_closed(int fd, const std::string &bytes, int max_s)
 TEST(Slots, SilentConnectionsDoNotLockOutAClient)
 {
 	AgentProcess agent;
-	ASSERT_TRUE(agent.start(NOOP_PLUGIN, {"-l", "2", "--max-connections", "256", "--hello-timeout-ms", "2000"}));
+	ASSERT_TRUE(agent.start(NOOP_PLUGIN, {"-l", "2", "--max-connections", "256"}));
 	Fds silent;
 	for (int i = 0; i < 256; ++i) {
 		int fd = raw_unix_connect(agent.socket_path());
@@ -74,11 +74,11 @@ TEST(Slots, SilentConnectionsDoNotLockOutAClient)
 	int status = -1;
 	int64_t sid = create_session(*c, &status);
 	EXPECT_GT(sid, 0) << "status " << status << "\n" << agent.log_text();
-	EXPECT_LT(ms_since(t0), 2000 + 3000) << "not served within the HELLO deadline";
+	EXPECT_LT(ms_since(t0), 5000) << "not served within the HELLO deadline";
 
-	// And the silent ones are closed at their HELLO deadline (2 s), with a bounded log.
+	// And the silent ones are closed at their HELLO deadline (5 s by default), with a bounded log.
 	size_t closed = 0;
-	auto give_up = Clock::now() + std::chrono::milliseconds(2000 + 4000);
+	auto give_up = Clock::now() + std::chrono::milliseconds(5000 + 4000);
 	for (int fd : silent.fds) {
 		auto left = std::chrono::duration_cast<std::chrono::milliseconds>(give_up - Clock::now()).count();
 		closed += closed_by_peer(fd, static_cast<int>(std::max<long>(left, 50))) ? 1 : 0;
