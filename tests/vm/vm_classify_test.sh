@@ -66,7 +66,8 @@ cat > "$scratch/guest-env.sh" <<EOF
 export VACCEL_PLUGINS=$rpc_plugin
 export VACCEL_RPC_ADDRESS=serial:///dev/virtio-ports/vaccel
 EOF
-agent_cmd=(-- env VACCEL_PLUGINS="$agent_plugin" "${agent_env[@]}" "$agent_bin" -a "unix://@SOCK@")
+# QEMU's chardev connects before the guest boots and says HELLO: no HELLO deadline on its socket.
+agent_cmd=(-- env VACCEL_PLUGINS="$agent_plugin" "${agent_env[@]}" "$agent_bin" -a "unix://@SOCK@" --hello-timeout-ms 0)
 run_common=(--kernel "$guest_dir/vmlinuz" --initrd "$guest_dir/initrd.img" --timeout 80
   --console "$scratch/console.log" --agent-log "$scratch/agent.log")
 console="$scratch/console.log"

@@ -104,7 +104,7 @@ for ((r = 1; r <= repeats; r++)); do
   host_pair "$scratch/host-rpc.txt" VACCEL_PLUGINS="$rpc_plugin" VACCEL_RPC_ADDRESS="unix://$scratch/agent.sock"
   "$VM_SCRIPTS/run-vm.sh" --kernel "$guest_dir/vmlinuz" --initrd "$guest_dir/initrd.img" --timeout 300 --quiet \
     --script "$scratch/guest-classify.sh" --console "$scratch/guest-$r.txt" \
-    -- env VACCEL_PLUGINS="$onnx_plugin" VACCEL_ONNX_LABELS="$labels" "$agent" -a "unix://@SOCK@" ||
+    -- env VACCEL_PLUGINS="$onnx_plugin" VACCEL_ONNX_LABELS="$labels" "$agent" -a "unix://@SOCK@" --hello-timeout-ms 0 ||
     vm_die "guest classify run failed: $(cat "$scratch/guest-$r.txt" 2>/dev/null)"
   cat "$scratch/guest-$r.txt" >> "$scratch/guest.txt"
 done
@@ -140,7 +140,7 @@ done
 EOF
 "$VM_SCRIPTS/run-vm.sh" --kernel "$guest_dir/vmlinuz" --initrd "$guest_dir/initrd.img" --timeout 300 --quiet \
   --script "$scratch/guest-noop.sh" --console "$scratch/noop-guest.txt" \
-  -- env VACCEL_PLUGINS="$noop_plugin" "$agent" -a "unix://@SOCK@" ||
+  -- env VACCEL_PLUGINS="$noop_plugin" "$agent" -a "unix://@SOCK@" --hello-timeout-ms 0 ||
   vm_die "guest noop run failed: $(cat "$scratch/noop-guest.txt" 2>/dev/null)"
 
 vm_log "guest virtio-serial echo round trips (host: vm_echo_agent)"
