@@ -114,7 +114,6 @@ void Connection::run()
 				resync = true;
 				continue;
 			}
-			greeted_.store(true);
 		}
 		bool ok = serve(why);
 		if (ok || stopping_.load())
@@ -175,7 +174,6 @@ bool Connection::serve(std::string &why)
 		if (in.head.type == FrameType::hello) {
 			if (!handle_hello(in, why))
 				return false;
-			greeted_.store(true);
 			continue;
 		}
 		if (!hello_done_) {
@@ -211,6 +209,9 @@ bool Connection::handle_hello(rpc::InMessage &in, std::string &why)
 		limits_.gap_timeout_ms = cfg_.persistent_gap_ms;
 	memfd_ok_ = cfg_.accept_memfd && ch_->can_pass_fds() && hello.want_memfd();
 	hello_done_ = true;
+	// Before HELLO_ACK: the client may open its next connection as soon as it reads it, and
+	// this one must count as a client (not evictable) by then.
+	greeted_.store(true);
 
 	v1::HelloAck ack;
 	ack.set_protocol_version(rpc::kProtocolVersion);

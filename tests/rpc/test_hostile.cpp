@@ -188,10 +188,18 @@ TEST_F(HostileTest, ConnectionLimitRefusesThenRecovers)
 {
 	AgentProcess small;
 	ASSERT_TRUE(small.start(NOOP_PLUGIN, {"--max-connections", "4"}));
+	// Slots held by clients that said HELLO (silent ones would be evicted for the newcomer,
+	// tests/security/test_slots.cpp).
 	std::vector<int> fds;
-	for (int i = 0; i < 4; ++i)
-		fds.push_back(raw_unix_connect(small.socket_path()));
-	std::this_thread::sleep_for(std::chrono::milliseconds(200));
+	for (int i = 0; i < 4; ++i) {
+		int fd = raw_unix_connect(small.socket_path());
+		ASSERT_TRUE(write_all_fd(fd, hello_frame(100 + i)));
+		char ack[256];
+		pollfd p{fd, POLLIN, 0};
+		ASSERT_EQ(poll(&p, 1, 5000), 1);
+		ASSERT_GT(recv(fd, ack, sizeof(ack), 0), 0);
+		fds.push_back(fd);
+	}
 	int extra = raw_unix_connect(small.socket_path());
 	EXPECT_TRUE(closed_by_peer(extra, 3000));
 	close(extra);
