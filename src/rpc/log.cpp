@@ -69,4 +69,20 @@ void log(LogLevel level, const char *fmt, ...)
 		level_name(level), prefix.c_str(), msg);
 }
 
+bool LogThrottle::allow(uint64_t &held_back)
+{
+	struct timespec ts {};
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	int64_t now = static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+	std::lock_guard lock(lock_);
+	if (now < next_ns_) {
+		++held_;
+		return false;
+	}
+	next_ns_ = now + interval_ns_;
+	held_back = held_;
+	held_ = 0;
+	return true;
+}
+
 } // namespace vaccel::rpc

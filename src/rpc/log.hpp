@@ -3,6 +3,8 @@
 #pragma once
 
 #include <cstdarg>
+#include <cstdint>
+#include <mutex>
 
 namespace vaccel::rpc {
 
@@ -16,6 +18,22 @@ void set_log_sink(LogSink sink);
 void set_log_prefix(const char *prefix);
 
 void log(LogLevel level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+// Lets at most one line through per interval, counting those it held back: for events a peer
+// can cause at will (one line each would let it flood the log).
+class LogThrottle {
+public:
+	explicit LogThrottle(int interval_ms = 1000) : interval_ns_(static_cast<int64_t>(interval_ms) * 1000000) {}
+	// True when a line may be written now; `held_back` gets how many were suppressed since the
+	// previous one.
+	bool allow(uint64_t &held_back);
+
+private:
+	std::mutex lock_;
+	int64_t interval_ns_;
+	int64_t next_ns_ = 0; // guarded by lock_
+	uint64_t held_ = 0;   // guarded by lock_
+};
 
 #define RPC_LOG(level, ...)                                                     \
 	do {                                                                    \
