@@ -181,16 +181,15 @@ bool Agent::admit_peer(const Listener &l, int fd)
 
 void Agent::warn_exposure(const Listener &l) const
 {
+	if (!l.unix_path.empty())
+		return;
+	if (cfg_.peers.restricts())
+		RPC_WARN("%s: --allow-uid/--allow-gid apply to unix sockets only; this listener is not restricted by them",
+			 l.address.c_str());
 	sockaddr_storage ss{};
 	socklen_t len = sizeof(ss);
 	if (getsockname(l.fd.get(), reinterpret_cast<sockaddr *>(&ss), &len) != 0 ||
-	    (ss.ss_family != AF_INET && ss.ss_family != AF_INET6))
-		return;
-	if (cfg_.peers.restricts())
-		RPC_WARN("%s: --allow-uid/--allow-gid apply to unix sockets only; this tcp listener is not restricted "
-			 "by them",
-			 l.address.c_str());
-	if (rpc::is_loopback(reinterpret_cast<sockaddr *>(&ss)))
+	    (ss.ss_family != AF_INET && ss.ss_family != AF_INET6) || rpc::is_loopback(reinterpret_cast<sockaddr *>(&ss)))
 		return;
 	// Printed whatever the log level: an operator must not miss it.
 	fprintf(stderr,

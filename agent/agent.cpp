@@ -56,8 +56,8 @@ int Agent::start()
 		}
 		if (addr.kind == rpc::Address::Kind::unix_socket)
 			l.unix_path = addr.path;
+		warn_exposure(l);
 		if (addr.kind == rpc::Address::Kind::tcp) {
-			warn_exposure(l);
 			int port = rpc::bound_tcp_port(l.fd.get());
 			RPC_INFO("listening on %s (port %d)", text.c_str(), port);
 			// Machine-readable line for scripts and tests that asked for port 0.

@@ -79,8 +79,8 @@ private:
 	void reap_finished();
 	// access_control.cpp
 	int load_auth_key();
-	bool admit_peer(const Listener &l, int fd);
-	void warn_exposure(const Listener &l) const;
+	bool admit_peer(const Listener &l, int fd);       // SO_PEERCRED allowlist (unix listeners)
+	void warn_exposure(const Listener &l) const;     // non-loopback tcp, allowlist not applying
 
 	AgentConfig cfg_;
 	std::string spool_;

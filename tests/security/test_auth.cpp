@@ -179,7 +179,7 @@ std::unique_ptr<Client> auth_client(const std::string &addr, const std::string &
 
 // ---- socket file permissions -------------------------------------------------------------------
 
-TEST(SocketMode, Is0600UnderUmask022AndOtherUidsCannotConnect)
+TEST(AuthSocketMode, Is0600UnderUmask022AndOtherUidsCannotConnect)
 {
 	mode_t old = umask(022); // inherited by the agent: the socket mode must not follow it
 	AgentProcess agent;
@@ -192,7 +192,7 @@ TEST(SocketMode, Is0600UnderUmask022AndOtherUidsCannotConnect)
 	EXPECT_GT(create_session(*c), 0) << "the agent's own uid is served";
 }
 
-TEST(SocketMode, SocketModeAndGroupOptions)
+TEST(AuthSocketMode, SocketModeAndGroupOptions)
 {
 	mode_t old = umask(077);
 	AgentProcess agent;
@@ -206,7 +206,7 @@ TEST(SocketMode, SocketModeAndGroupOptions)
 	EXPECT_EQ(other_uid_peer(agent.socket_path()), served) << "group members may connect";
 }
 
-TEST(SocketMode, BadValuesAreRefused)
+TEST(AuthSocketMode, BadValuesAreRefused)
 {
 	std::string out;
 	TempDir d;
@@ -219,7 +219,7 @@ TEST(SocketMode, BadValuesAreRefused)
 
 // ---- peer credentials ----------------------------------------------------------------------------
 
-TEST(PeerCredentials, PeerNotInAllowUidIsRefusedAndListedOneIsServed)
+TEST(AuthPeerCredentials, PeerNotInAllowUidIsRefusedAndListedOneIsServed)
 {
 	AgentProcess agent;
 	ASSERT_TRUE(agent.start(NOOP_PLUGIN, {"--socket-mode", "0666", "--allow-uid", "4250," + std::to_string(kOtherUid)}))
@@ -248,7 +248,7 @@ TEST(PeerCredentials, PeerNotInAllowUidIsRefusedAndListedOneIsServed)
 	EXPECT_TRUE(agent.alive());
 }
 
-TEST(PeerCredentials, AllowGidMatchesPrimaryAndSupplementaryGroups)
+TEST(AuthPeerCredentials, AllowGidMatchesPrimaryAndSupplementaryGroups)
 {
 	for (gid_t g : {kOtherGid, kOtherSupplementaryGid}) {
 		AgentProcess agent;
@@ -263,7 +263,7 @@ TEST(PeerCredentials, AllowGidMatchesPrimaryAndSupplementaryGroups)
 
 // ---- tcp exposure ------------------------------------------------------------------------------
 
-TEST(RemoteTcp, NonLoopbackAddressesNeedAllowRemote)
+TEST(AuthRemoteTcp, NonLoopbackAddressesNeedAllowRemote)
 {
 	// Never bound: the agent refuses before bind() (and runs in an empty network namespace).
 	for (const char *addr : {"tcp://0.0.0.0:0", "tcp://[::]:0", "tcp://192.0.2.1:0", "tcp://[::ffff:10.1.2.3]:0"}) {
@@ -276,7 +276,7 @@ TEST(RemoteTcp, NonLoopbackAddressesNeedAllowRemote)
 	}
 }
 
-TEST(RemoteTcp, AllowRemoteWarnsLoudly)
+TEST(AuthRemoteTcp, AllowRemoteWarnsLoudly)
 {
 	// Only ever inside a fresh network namespace: nothing outside this test can reach it.
 	std::string out;
@@ -289,7 +289,7 @@ TEST(RemoteTcp, AllowRemoteWarnsLoudly)
 	EXPECT_NE(out.find("without --auth-key-file"), std::string::npos) << out;
 }
 
-TEST(RemoteTcp, LoopbackNamesAndAddressesNeedNoFlag)
+TEST(AuthRemoteTcp, LoopbackNamesAndAddressesNeedNoFlag)
 {
 	for (const char *addr : {"tcp://127.0.0.1:0", "tcp://127.3.4.5:0", "tcp://localhost:0"}) {
 		std::string out;
@@ -313,7 +313,7 @@ sockaddr_storage sockaddr_of(const char *text)
 	return ss;
 }
 
-TEST(RemoteTcp, LoopbackCheck)
+TEST(AuthRemoteTcp, LoopbackCheck)
 {
 	for (const char *a : {"127.0.0.1", "127.255.1.2", "::1", "::ffff:127.0.0.1", "::ffff:127.9.9.9"}) {
 		auto ss = sockaddr_of(a);
@@ -336,7 +336,7 @@ TEST(RemoteTcp, LoopbackCheck)
 
 // ---- shared-secret handshake ---------------------------------------------------------------------
 
-class SharedSecret : public ::testing::Test {
+class AuthSharedSecret : public ::testing::Test {
 protected:
 	void SetUp() override
 	{
@@ -391,7 +391,7 @@ protected:
 	rpc::Limits limits_;
 };
 
-TEST_F(SharedSecret, RightKeyIsServed)
+TEST_F(AuthSharedSecret, RightKeyIsServed)
 {
 	auto c = auth_client(agent_.address(), key_);
 	int64_t sid = create_session(*c);
@@ -402,7 +402,7 @@ TEST_F(SharedSecret, RightKeyIsServed)
 	EXPECT_GT(create_session(*c2), 0);
 }
 
-TEST_F(SharedSecret, WrongKeyIsRefused)
+TEST_F(AuthSharedSecret, WrongKeyIsRefused)
 {
 	auto c = auth_client(agent_.address(), dir_.write("other.key", kOtherKey, 0600));
 	std::string why;
@@ -412,7 +412,7 @@ TEST_F(SharedSecret, WrongKeyIsRefused)
 	EXPECT_GT(create_session(*auth_client(agent_.address(), key_)), 0) << "still serves the right key";
 }
 
-TEST_F(SharedSecret, NoProofIsRefused)
+TEST_F(AuthSharedSecret, NoProofIsRefused)
 {
 	// A client without a key says why it cannot connect.
 	auto c = make_client(agent_.address());
@@ -434,7 +434,7 @@ TEST_F(SharedSecret, NoProofIsRefused)
 	EXPECT_TRUE(ended(*ch));
 }
 
-TEST_F(SharedSecret, ReplayedProofFails)
+TEST_F(AuthSharedSecret, ReplayedProofFails)
 {
 	const std::string nonce(rpc::kAuthNonceSize, 'n');
 	std::shared_ptr<rpc::Channel> first;
@@ -463,7 +463,7 @@ TEST_F(SharedSecret, ReplayedProofFails)
 	EXPECT_EQ(resp.status(), VACCEL_EACCES);
 }
 
-TEST_F(SharedSecret, ClientRefusesAnAgentThatDoesNotAuthenticate)
+TEST_F(AuthSharedSecret, ClientRefusesAnAgentThatDoesNotAuthenticate)
 {
 	AgentProcess plain;
 	ASSERT_TRUE(plain.start(NOOP_PLUGIN, {}, true)) << plain.log_text();
@@ -474,7 +474,7 @@ TEST_F(SharedSecret, ClientRefusesAnAgentThatDoesNotAuthenticate)
 	EXPECT_GT(create_session(*make_client(plain.address())), 0) << "no key on either side still works";
 }
 
-TEST_F(SharedSecret, WorksOnUnixSockets)
+TEST_F(AuthSharedSecret, WorksOnUnixSockets)
 {
 	AgentProcess unix_agent;
 	ASSERT_TRUE(unix_agent.start(NOOP_PLUGIN, {"--auth-key-file", key_})) << unix_agent.log_text();
@@ -483,7 +483,7 @@ TEST_F(SharedSecret, WorksOnUnixSockets)
 	EXPECT_EQ(make_client(unix_agent.address())->ensure_connected(why), EACCES) << why;
 }
 
-TEST(SharedSecretKeyFile, WeakKeyFilesAreRefused)
+TEST(AuthKeyFile, WeakKeyFilesAreRefused)
 {
 	TempDir d;
 	std::string out;
@@ -509,7 +509,7 @@ TEST(SharedSecretKeyFile, WeakKeyFilesAreRefused)
 // ---- through the rpc plugin (VACCEL_RPC_AUTH_KEY_FILE) -------------------------------------------
 
 #ifdef RPC_PLUGIN
-TEST(SharedSecretPlugin, PluginUsesTheKeyFileFromTheEnvironment)
+TEST(AuthPlugin, PluginUsesTheKeyFileFromTheEnvironment)
 {
 	TempDir d;
 	std::string key = d.write("k", kKey, 0600);
