@@ -189,7 +189,8 @@ int clear_stale_unix_socket(const std::string &path, std::string &why)
 // Binds under the socket's final permissions: bind() creates the file with 0777 & ~umask, so
 // the umask is narrowed to exactly `mode` around it (and restored at once), and the group is set
 // before listen(); until listen() every connect() is refused, so no client can get in through
-// wider permissions at any moment.
+// wider permissions at any moment. (The umask is process-wide: a file another thread created in
+// that instant would only get narrower permissions; the agent binds before serving anyone.)
 int bind_unix_restricted(int fd, const std::string &path, const ListenOptions &opt, std::string &why)
 {
 	auto sa = unix_sockaddr(path);
