@@ -23,6 +23,8 @@ Agent::~Agent() { shutdown(); }
 
 int Agent::start()
 {
+	if (int r = load_auth_key())
+		return r;
 	std::string base = cfg_.workdir;
 	if (base.empty()) {
 		const char *t = getenv("TMPDIR");
@@ -41,12 +43,17 @@ int Agent::start()
 		}
 		Listener l;
 		l.address = text;
-		if (int r = rpc::listen_on(addr, 128, l.fd, why)) {
+		rpc::ListenOptions lo;
+		lo.unix_mode = cfg_.socket_mode;
+		lo.unix_group = cfg_.socket_group;
+		lo.allow_remote = cfg_.allow_remote;
+		if (int r = rpc::listen_on(addr, 128, l.fd, why, lo)) {
 			RPC_ERROR("cannot listen on %s: %s", text.c_str(), why.c_str());
 			return r;
 		}
 		if (addr.kind == rpc::Address::Kind::unix_socket)
 			l.unix_path = addr.path;
+		warn_exposure(l);
 		if (addr.kind == rpc::Address::Kind::tcp) {
 			int port = rpc::bound_tcp_port(l.fd.get());
 			RPC_INFO("listening on %s (port %d)", text.c_str(), port);
@@ -112,6 +119,8 @@ void Agent::accept_one(Listener &l)
 			RPC_LOG_LIMITED(accept_log_, rpc::LogLevel::warn, "accept on %s: %s", l.address.c_str(), strerror(r));
 		return;
 	}
+	if (!admit_peer(l, fd.get()))
+		return; // fd closes here
 	reap_finished();
 	std::lock_guard lock(conns_lock_);
 	std::shared_ptr<Connection> victim;

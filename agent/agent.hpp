@@ -1,6 +1,7 @@
 // vaccel-agent: serves protocol v1 connections by re-issuing calls to the host vAccel runtime.
 #pragma once
 
+#include "access_control.hpp"
 #include "admission.hpp"
 #include "channel.hpp"
 #include "log.hpp"
@@ -42,6 +43,12 @@ struct AgentConfig {
 	bool allow_url_resources = false;
 	bool accept_memfd = true;
 	std::string workdir;                     // spool directory base (default $TMPDIR or /tmp)
+	// Access (access_control.hpp, docs/security.md).
+	mode_t socket_mode = 0600;               // unix socket files
+	gid_t socket_group = static_cast<gid_t>(-1); // their group (-1: the agent's)
+	PeerPolicy peers;                        // unix peers admitted (empty: any)
+	bool allow_remote = false;               // tcp listeners on non-loopback addresses
+	std::string auth_key_file;               // set: clients must prove they hold this key
 };
 
 class Connection;
@@ -64,6 +71,8 @@ public:
 	[[nodiscard]] const std::string &spool_dir() const { return spool_.path(); }
 	// tcp listener ports actually bound (for tcp://127.0.0.1:0), in listener order.
 	[[nodiscard]] std::vector<int> tcp_ports() const;
+	// The shared secret clients must prove they hold; empty: no authentication.
+	[[nodiscard]] const std::string &auth_key() const { return auth_key_; }
 
 private:
 	struct Listener {
@@ -77,8 +86,14 @@ private:
 	// polling the listeners for a while, rather than spin on a listener that stays readable.
 	void back_off_accept(Listener &l, int err);
 
+	// access_control.cpp
+	int load_auth_key();
+	bool admit_peer(const Listener &l, int fd);       // SO_PEERCRED allowlist (unix listeners)
+	void warn_exposure(const Listener &l) const;     // non-loopback tcp, allowlist not applying
+
 	AgentConfig cfg_;
 	common::OwnedDir spool_; // agent/spool.hpp
+	std::string auth_key_;
 	std::vector<Listener> listeners_;
 	std::mutex conns_lock_;
 	std::list<std::shared_ptr<Connection>> conns_; // guarded by conns_lock_

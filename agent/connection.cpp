@@ -184,6 +184,11 @@ bool Connection::serve(std::string &why)
 			why = "unexpected " + std::string(rpc::frame_type_name(in.head.type)) + " frame";
 			return false;
 		}
+		if (auth_pending_) {
+			if (!handle_auth(in, why))
+				return false;
+			continue;
+		}
 		if (!handle_request(in, why))
 			return false;
 	}
@@ -196,6 +201,8 @@ bool Connection::handle_hello(rpc::InMessage &in, std::string &why)
 		why = "malformed HELLO";
 		return false;
 	}
+	if (!start_auth(hello, why))
+		return false;
 	if (hello_done_ && hello.nonce() != nonce_) {
 		// A new client process on a channel that outlived the previous one (virtio-serial).
 		RPC_INFO("conn %llu: new client (nonce changed): releasing state of the previous one",
@@ -222,6 +229,8 @@ bool Connection::handle_hello(rpc::InMessage &in, std::string &why)
 	ack.set_memfd_accepted(memfd_ok_);
 	ack.set_parts_accepted(memfd_ok_);
 	ack.set_max_sessions(static_cast<uint32_t>(cfg_.max_sessions_per_connection));
+	if (auth_pending_)
+		ack.set_auth_challenge(auth_challenge_);
 	rpc::SendOptions so;
 	so.timeout_ms = cfg_.io_timeout_ms;
 	std::lock_guard wl(write_lock_);
@@ -393,6 +402,9 @@ void Connection::run_handler(const v1::Request &req, const rpc::PayloadView &pay
 		do_profiling_get(req.profiling_get(), reply);
 		break;
 	case v1::Request::kPing:
+		break;
+	case v1::Request::kAuth:
+		reply.fail(VACCEL_EINVAL, "no authentication pending on this connection");
 		break;
 	default:
 		reply.fail(VACCEL_ENOTSUP, "unsupported request");

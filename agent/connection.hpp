@@ -97,6 +97,9 @@ private:
 	// Serves frames until the connection ends. Returns false on a protocol error.
 	bool serve(std::string &why);
 	bool handle_hello(rpc::InMessage &in, std::string &why);
+	// connection_auth.cpp: a challenge for this HELLO when the agent has a key; the answer.
+	bool start_auth(const v1::Hello &hello, std::string &why);
+	bool handle_auth(rpc::InMessage &in, std::string &why);
 	bool handle_request(rpc::InMessage &in, std::string &why);
 	// Runs a received request under the state lock and sends its response.
 	bool execute(Task &t, std::string &why);
@@ -171,6 +174,9 @@ private:
 	bool memfd_ok_ = false;
 	bool zero_copy_seen_ = false; // first PARTS payload of this connection is logged once
 	uint64_t nonce_ = 0;
+	bool auth_pending_ = false;      // requests are refused until a valid Request.auth
+	std::string auth_challenge_;     // sent in HELLO_ACK, used up by the first answer
+	std::string client_auth_nonce_;  // Hello.auth_nonce
 	std::map<int64_t, SessionEntry> sessions_;
 	std::map<int64_t, ResourceEntry> resources_;
 	uint64_t bytes_held_ = 0;

@@ -55,6 +55,14 @@ void usage(FILE *out)
 		"      --allow-url-resources   download http(s)/ftp resources on behalf of clients\n"
 		"      --no-memfd              refuse memfd payloads\n"
 		"      --workdir DIR           where received resources are spooled (default $TMPDIR or /tmp)\n"
+		"      --socket-mode OCTAL     permissions of unix socket files (default 0600)\n"
+		"      --socket-group GROUP    group of unix socket files (name or gid; default: the agent's)\n"
+		"      --allow-uid UID         serve only these unix-socket peers (repeatable, or ','-separated;\n"
+		"                              with --allow-gid: peers matching either; default: any)\n"
+		"      --allow-gid GID         serve only unix-socket peers in these groups (repeatable, or ','-separated)\n"
+		"      --allow-remote          allow tcp listeners on non-loopback addresses (other hosts may connect!)\n"
+		"      --auth-key-file FILE    clients must prove they hold this key (HMAC challenge; file mode 0600,\n"
+		"                              at least 16 bytes; clients: VACCEL_RPC_AUTH_KEY_FILE)\n"
 		"  -h, --help\n"
 		"Sizes accept K, M, G suffixes (powers of 1024).\n");
 }
@@ -112,6 +120,12 @@ enum LongOnly {
 	kMaxPreHello,
 	kHelloTimeout,
 	kMinRate,
+	kSocketMode,
+	kSocketGroup,
+	kAllowUid,
+	kAllowGid,
+	kAllowRemote,
+	kAuthKeyFile,
 };
 
 } // namespace
@@ -142,6 +156,12 @@ int main(int argc, char **argv)
 		{"max-pre-hello", required_argument, nullptr, kMaxPreHello},
 		{"hello-timeout-ms", required_argument, nullptr, kHelloTimeout},
 		{"min-rate", required_argument, nullptr, kMinRate},
+		{"socket-mode", required_argument, nullptr, kSocketMode},
+		{"socket-group", required_argument, nullptr, kSocketGroup},
+		{"allow-uid", required_argument, nullptr, kAllowUid},
+		{"allow-gid", required_argument, nullptr, kAllowGid},
+		{"allow-remote", no_argument, nullptr, kAllowRemote},
+		{"auth-key-file", required_argument, nullptr, kAuthKeyFile},
 		{"help", no_argument, nullptr, 'h'},
 		{nullptr, 0, nullptr, 0},
 	};
@@ -154,6 +174,14 @@ int main(int argc, char **argv)
 		}
 		return v;
 	};
+	// Access options (access_control.hpp): a bad value is fatal, like a bad size.
+	auto need = [&](bool ok, const char *name, const std::string &why) {
+		if (!ok) {
+			fprintf(stderr, "vaccel-agent: invalid value for --%s: %s: %s\n", name, optarg, why.c_str());
+			exit(2);
+		}
+	};
+	std::string why;
 	while ((c = getopt_long(argc, argv, "a:p:l:h", opts, nullptr)) != -1) {
 		switch (c) {
 		case 'a':
@@ -212,6 +240,24 @@ int main(int argc, char **argv)
 			break;
 		case kMinRate:
 			cfg.min_rate = need_size("min-rate");
+			break;
+		case kSocketMode:
+			need(vaccel::agent::parse_socket_mode(optarg, cfg.socket_mode, why), "socket-mode", why);
+			break;
+		case kSocketGroup:
+			need(vaccel::agent::parse_group(optarg, cfg.socket_group, why), "socket-group", why);
+			break;
+		case kAllowUid:
+			need(vaccel::agent::parse_id_list(optarg, false, cfg.peers.uids, why), "allow-uid", why);
+			break;
+		case kAllowGid:
+			need(vaccel::agent::parse_id_list(optarg, true, cfg.peers.gids, why), "allow-gid", why);
+			break;
+		case kAllowRemote:
+			cfg.allow_remote = true;
+			break;
+		case kAuthKeyFile:
+			cfg.auth_key_file = optarg;
 			break;
 		case 'h':
 			usage(stdout);

@@ -8,8 +8,8 @@ PACKAGES=(
   cmake g++ make pkg-config libgtest-dev libgmock-dev libbenchmark-dev
   # core: URL resources
   libcurl4-openssl-dev ca-certificates
-  # rpc: protocol metadata
-  libprotobuf-dev protobuf-compiler
+  # rpc: protocol metadata, HMAC of the optional shared-secret handshake (libcrypto)
+  libprotobuf-dev protobuf-compiler libssl-dev
   # plugins: image decoding, OpenCV DNN (onnx), libtorch (torch), Arm NN (tflite), OpenBLAS (blas)
   libstb-dev libopencv-dnn-dev libopencv-imgproc-dev
   libtorch-dev libopenblas0-openmp libopenblas-dev

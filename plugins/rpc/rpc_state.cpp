@@ -128,6 +128,8 @@ int State::call(const vaccel_session *sess, const v1::Request &req, std::span<co
 	if (r != 0) {
 		if (r != EREMOTEIO) // transport failures were already logged by the client
 			vaccel_error("[rpc] %s", why.c_str());
+		if (r == EACCES) // authentication refused or impossible (VACCEL_RPC_AUTH_KEY_FILE)
+			return VACCEL_EACCES;
 		return r == EMSGSIZE ? VACCEL_EINVAL : VACCEL_EREMOTEIO;
 	}
 	int status = out.response.status();

@@ -1,5 +1,6 @@
 #include "client.hpp"
 
+#include "auth.hpp"
 #include "log.hpp"
 #include "transport.hpp"
 
@@ -50,6 +51,8 @@ ClientOptions ClientOptions::from_env()
 	o.memfd_min = env_u64("VACCEL_RPC_MEMFD_MIN", o.memfd_min);
 	o.memfd_max = env_u64("VACCEL_RPC_MEMFD_MAX", o.memfd_max);
 	o.shm_min = env_u64("VACCEL_RPC_SHM_MIN", o.shm_min);
+	if (const char *k = getenv(kAuthKeyFileEnv))
+		o.auth_key_file = k;
 	return o;
 }
 
@@ -143,6 +146,9 @@ int Client::handshake_locked(std::string &why)
 	hello.set_persistent_channel(persistent);
 	hello.set_client_name(opt_.client_name);
 	hello.set_want_memfd(ch_->can_pass_fds() && (opt_.memfd_min > 0 || shared_wanted()));
+	std::string key;
+	if (int r = auth_hello_locked(hello, key, why))
+		return r;
 	std::string meta = hello.SerializeAsString();
 
 	auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(opt_.hello_timeout_ms);
@@ -193,7 +199,7 @@ int Client::handshake_locked(std::string &why)
 			ack_.parts_accepted = ack.parts_accepted();
 			memfd_ok_ = ack.memfd_accepted() && ch_->can_pass_fds() && opt_.memfd_min > 0;
 			parts_ok_ = ack.memfd_accepted() && ack.parts_accepted() && ch_->can_pass_fds() && shared_wanted();
-			return 0;
+			return authenticate_locked(key, hello, ack.auth_challenge(), why);
 		}
 	}
 	why = "handshake: no HELLO_ACK from agent at " + opt_.address;

@@ -42,9 +42,15 @@ struct ClientOptions {
 	// vaccel_shm_lookup has this shape. Unset/0: never.
 	std::function<int(const void *ptr, size_t len, int *fd, size_t *offset)> find_shared;
 	size_t shm_min = 64u << 10;
+	// Shared-secret authentication (auth.hpp): set, the client proves it holds this file's key
+	// and requires the agent to prove it too (connecting fails with EACCES otherwise, also
+	// against an agent that does not ask). Empty: no authentication (an agent that requires it
+	// refuses the connection, EACCES).
+	std::string auth_key_file;
 
 	// Defaults overridden by VACCEL_RPC_ADDRESS/ADDR, VACCEL_RPC_TIMEOUT_MS,
-	// VACCEL_RPC_CHUNK, VACCEL_RPC_MEMFD_MIN, VACCEL_RPC_MEMFD_MAX, VACCEL_RPC_SHM_MIN.
+	// VACCEL_RPC_CHUNK, VACCEL_RPC_MEMFD_MIN, VACCEL_RPC_MEMFD_MAX, VACCEL_RPC_SHM_MIN,
+	// VACCEL_RPC_AUTH_KEY_FILE.
 	static ClientOptions from_env();
 };
 
@@ -62,7 +68,8 @@ public:
 	Client(const Client &) = delete;
 	Client &operator=(const Client &) = delete;
 
-	// Connects and handshakes if not connected. Returns 0 or an errno; *why explains.
+	// Connects and handshakes if not connected. Returns 0 or an errno; *why explains
+	// (EACCES: authentication refused or impossible, see ClientOptions::auth_key_file).
 	int ensure_connected(std::string &why);
 
 	// Sends `req` with `payload`, waits for the response. Transport failures return
@@ -102,6 +109,11 @@ private:
 	bool plan_shared(std::span<const iovec> payload, SharedPlan &plan) const;
 	int connect_locked(std::string &why);
 	int handshake_locked(std::string &why);
+	// client_auth.cpp: loads the key and puts a fresh nonce in `hello` when a key file is set;
+	// after HELLO_ACK, answers the agent's challenge and checks the agent's proof.
+	int auth_hello_locked(v1::Hello &hello, std::string &key, std::string &why);
+	int authenticate_locked(const std::string &key, const v1::Hello &hello, const std::string &challenge,
+				std::string &why);
 	// A call waiting for its response.
 	struct Pending {
 		const Channel *ch = nullptr; // the connection it was sent on

@@ -186,10 +186,34 @@ int clear_stale_unix_socket(const std::string &path, std::string &why)
 	return 0;
 }
 
+// Binds under the socket's final permissions: bind() creates the file with 0777 & ~umask, so
+// the umask is narrowed to exactly `mode` around it (and restored at once), and the group is set
+// before listen(); until listen() every connect() is refused, so no client can get in through
+// wider permissions at any moment. (The umask is process-wide: a file another thread created in
+// that instant would only get narrower permissions; the agent binds before serving anyone.)
+int bind_unix_restricted(int fd, const std::string &path, const ListenOptions &opt, std::string &why)
+{
+	auto sa = unix_sockaddr(path);
+	mode_t old = ::umask(~opt.unix_mode & 0777);
+	int rc = ::bind(fd, reinterpret_cast<sockaddr *>(&sa), sizeof(sa));
+	int e = errno;
+	::umask(old);
+	if (rc != 0)
+		return why = "bind: " + std::string(strerror(e)), e;
+	// umask cannot add bits (setgid/sticky are meaningless here); chmod makes the mode exact.
+	if (::chmod(path.c_str(), opt.unix_mode & 0777) != 0 ||
+	    (opt.unix_group != static_cast<gid_t>(-1) && ::lchown(path.c_str(), static_cast<uid_t>(-1), opt.unix_group) != 0)) {
+		e = errno;
+		::unlink(path.c_str());
+		return why = "setting mode/group of " + path + ": " + strerror(e), e;
+	}
+	return 0;
+}
+
 // Binds under a temporary name and renames the socket into place once it listens: the file
 // appearing then means connections are accepted (no window in which a client that waits for
 // the file gets ECONNREFUSED).
-int listen_unix(const Address &addr, int backlog, UniqueFd &out, std::string &why)
+int listen_unix(const Address &addr, int backlog, const ListenOptions &opt, UniqueFd &out, std::string &why)
 {
 	if (int r = clear_stale_unix_socket(addr.path, why))
 		return r;
@@ -201,10 +225,8 @@ int listen_unix(const Address &addr, int backlog, UniqueFd &out, std::string &wh
 	UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
 	if (!fd)
 		return why = strerror(errno), errno;
-	auto sa = unix_sockaddr(tmp);
-	if (::bind(fd.get(), reinterpret_cast<sockaddr *>(&sa), sizeof(sa)) != 0) {
-		int e = errno;
-		why = "bind " + addr.to_string() + ": " + strerror(e);
+	if (int e = bind_unix_restricted(fd.get(), tmp, opt, why)) {
+		why = addr.to_string() + ": " + why;
 		return e;
 	}
 	if (::listen(fd.get(), backlog) != 0 || (tmp != addr.path && ::rename(tmp.c_str(), addr.path.c_str()) != 0)) {
@@ -229,11 +251,37 @@ int start_listening(UniqueFd fd, const Address &addr, int backlog, UniqueFd &out
 	return 0;
 }
 
-int listen_tcp(const Address &addr, int backlog, UniqueFd &out, std::string &why)
+std::string numeric_host(const sockaddr *sa, socklen_t len)
+{
+	char host[NI_MAXHOST];
+	if (getnameinfo(sa, len, host, sizeof(host), nullptr, 0, NI_NUMERICHOST) != 0)
+		return "?";
+	return host;
+}
+
+// Every address the listener could bind must be loopback unless remote clients are allowed:
+// checked on the very list that is bound, before any bind.
+int check_loopback_only(const addrinfo *list, std::string &why)
+{
+	for (const addrinfo *ai = list; ai; ai = ai->ai_next) {
+		if (is_loopback(ai->ai_addr))
+			continue;
+		why = numeric_host(ai->ai_addr, ai->ai_addrlen) +
+		      " is not a loopback address, so other hosts could connect: refused without --allow-remote "
+		      "(pass it to allow this, and use --auth-key-file)";
+		return EACCES;
+	}
+	return 0;
+}
+
+int listen_tcp(const Address &addr, int backlog, const ListenOptions &opt, UniqueFd &out, std::string &why)
 {
 	AddrinfoList res;
 	if (!resolve_tcp(addr, true, res, why))
 		return EADDRNOTAVAIL;
+	if (!opt.allow_remote)
+		if (int r = check_loopback_only(res.get(), why))
+			return r;
 	int ret = EADDRNOTAVAIL;
 	for (addrinfo *ai = res.get(); ai; ai = ai->ai_next) {
 		UniqueFd s(::socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol));
@@ -307,13 +355,28 @@ int connect_to(const Address &addr, int timeout_ms, UniqueFd &out, std::string &
 	return EINVAL;
 }
 
-int listen_on(const Address &addr, int backlog, UniqueFd &out, std::string &why)
+bool is_loopback(const sockaddr *sa)
+{
+	if (sa->sa_family == AF_INET) {
+		const auto *in = reinterpret_cast<const sockaddr_in *>(sa);
+		return (ntohl(in->sin_addr.s_addr) >> 24) == 127;
+	}
+	if (sa->sa_family == AF_INET6) {
+		const in6_addr &a = reinterpret_cast<const sockaddr_in6 *>(sa)->sin6_addr;
+		if (IN6_IS_ADDR_LOOPBACK(&a))
+			return true;
+		return IN6_IS_ADDR_V4MAPPED(&a) && a.s6_addr[12] == 127;
+	}
+	return false;
+}
+
+int listen_on(const Address &addr, int backlog, UniqueFd &out, std::string &why, const ListenOptions &opt)
 {
 	switch (addr.kind) {
 	case Address::Kind::unix_socket:
-		return listen_unix(addr, backlog, out, why);
+		return listen_unix(addr, backlog, opt, out, why);
 	case Address::Kind::tcp:
-		return listen_tcp(addr, backlog, out, why);
+		return listen_tcp(addr, backlog, opt, out, why);
 	case Address::Kind::vsock:
 		return listen_vsock(addr, backlog, out, why);
 	default:
