@@ -23,6 +23,7 @@ struct AgentConfig {
 	int log_level = 2;                       // 1 error .. 4 debug
 	size_t max_connections = 256;
 	size_t max_sessions_per_connection = 64;
+	size_t max_resources_per_connection = 256;
 	size_t workers_per_connection = 4;       // 0: every request runs on the connection's thread
 	uint64_t max_bytes_per_connection = 16ull << 30; // resources + payload in flight
 	uint64_t max_payload = 8ull << 30;       // one message
@@ -34,6 +35,8 @@ struct AgentConfig {
 	bool allow_exec = false;
 	std::vector<std::string> exec_allowlist; // libraries EXEC may load when !allow_exec
 	bool allow_url_resources = false;
+	std::vector<std::string> url_allow_hosts; // internal hosts/ranges URL resources may reach
+	bool url_allow_redirects = false;
 	bool accept_memfd = true;
 	std::string workdir;                     // spool directory base (default $TMPDIR or /tmp)
 };

@@ -1,6 +1,8 @@
 // vaccel-agent: host daemon of the remote path (docs/protocol.md).
 #include "agent.hpp"
+#include "id_quota.hpp"
 #include "log.hpp"
+#include "url_policy.hpp"
 
 #include <vaccel.h>
 
@@ -36,6 +38,8 @@ void usage(FILE *out)
 		"  -l, --log-level N           1 error, 2 warn, 3 info, 4 debug (default: VACCEL_LOG_LEVEL or 2)\n"
 		"      --max-connections N     concurrent connections (default 256)\n"
 		"      --max-sessions N        sessions per connection (default 64)\n"
+		"      --max-resources N       resources per connection (default 256); connections x sessions\n"
+		"                              and x resources must fit the runtime's id pools (65536, 262144)\n"
 		"      --workers N             threads per connection running one client's overlapping ops (default 4)\n"
 		"      --max-connection-bytes N  bytes held per connection: resources + payload (default 16G)\n"
 		"      --max-payload N         largest message payload (default 8G)\n"
@@ -44,7 +48,10 @@ void usage(FILE *out)
 		"      --retain-buffer N       receive buffer kept per connection between requests (default 256M)\n"
 		"      --allow-exec            allow exec and exec_with_resource (runs guest-chosen code!)\n"
 		"      --exec-allowlist LIB    allow exec of this library only (repeatable, or ':'-separated)\n"
-		"      --allow-url-resources   download http(s)/ftp resources on behalf of clients\n"
+		"      --allow-url-resources   download http(s) resources on behalf of clients (public addresses only)\n"
+		"      --url-allow-host H      also allow this internal host: HOST[:PORT], IPV4[/LEN][:PORT] or\n"
+		"                              [IPV6][/LEN][:PORT] (repeatable)\n"
+		"      --url-allow-redirects   follow redirects of URL resources (each hop checked; default: refused)\n"
 		"      --no-memfd              refuse memfd payloads\n"
 		"      --workdir DIR           where received resources are spooled (default $TMPDIR or /tmp)\n"
 		"  -h, --help\n"
@@ -101,6 +108,9 @@ enum LongOnly {
 	kNoMemfd,
 	kWorkers,
 	kWorkdir,
+	kMaxRes,
+	kUrlAllowHost,
+	kUrlRedirects,
 };
 
 } // namespace
@@ -128,6 +138,9 @@ int main(int argc, char **argv)
 		{"no-memfd", no_argument, nullptr, kNoMemfd},
 		{"workers", required_argument, nullptr, kWorkers},
 		{"workdir", required_argument, nullptr, kWorkdir},
+		{"max-resources", required_argument, nullptr, kMaxRes},
+		{"url-allow-host", required_argument, nullptr, kUrlAllowHost},
+		{"url-allow-redirects", no_argument, nullptr, kUrlRedirects},
 		{"help", no_argument, nullptr, 'h'},
 		{nullptr, 0, nullptr, 0},
 	};
@@ -190,6 +203,15 @@ int main(int argc, char **argv)
 		case kWorkdir:
 			cfg.workdir = optarg;
 			break;
+		case kMaxRes:
+			cfg.max_resources_per_connection = need_size("max-resources");
+			break;
+		case kUrlAllowHost:
+			cfg.url_allow_hosts.emplace_back(optarg);
+			break;
+		case kUrlRedirects:
+			cfg.url_allow_redirects = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -228,6 +250,8 @@ int main(int argc, char **argv)
 		RPC_WARN("no plugins loaded: every session request will fail (set VACCEL_PLUGINS or --plugins)");
 	if (cfg.allow_exec)
 		RPC_WARN("--allow-exec: clients may run code on this host");
+	if (!vaccel::agent::id_quotas_fit(cfg) || !vaccel::agent::apply_url_policy(cfg))
+		return 2;
 
 	if (pipe2(g_stop_pipe, O_CLOEXEC | O_NONBLOCK) != 0) {
 		perror("pipe2");
