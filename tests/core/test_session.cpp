@@ -192,9 +192,36 @@ TEST_F(Session, PrivIsLeftToTheApplication)
 	EXPECT_OK(vaccel_session_release(&sess));
 }
 
+// Points TMPDIR (where the runtime's rundir goes) at a tmpfs for the life of the object, when
+// one is writable: tens of thousands of session directories cost seconds on a busy disk.
+class RundirOnTmpfs {
+public:
+	RundirOnTmpfs()
+	{
+		if (const char *t = getenv("TMPDIR"))
+			saved_ = t, had_ = true;
+		if (access("/dev/shm", W_OK) == 0)
+			setenv("TMPDIR", "/dev/shm", 1);
+	}
+	~RundirOnTmpfs()
+	{
+		if (had_)
+			setenv("TMPDIR", saved_.c_str(), 1);
+		else
+			unsetenv("TMPDIR");
+	}
+
+private:
+	std::string saved_;
+	bool had_ = false;
+};
+
 // The id pool holds vaccel_session_capacity() sessions; the next one is VACCEL_EUSERS.
 TEST_F(Session, IdPoolExhaustionIsEusers)
 {
+	RundirOnTmpfs tmpfs;
+	vaccel_cleanup();
+	ASSERT_OK(bootstrap(vtest::plugin_list({VTEST_CPU, VTEST_REMOTE})));
 	ASSERT_GE(vaccel_session_capacity(), 1024u);
 	std::vector<vaccel_session> sessions(vaccel_session_capacity());
 	size_t created = 0;
