@@ -28,6 +28,7 @@ struct AgentConfig {
 	size_t max_connections = 256;            // lowered to what RLIMIT_NOFILE carries (admission.hpp)
 	size_t max_pre_hello = 64;               // connections waiting for their HELLO (oldest evicted)
 	size_t max_sessions_per_connection = 64;
+	size_t max_resources_per_connection = 256;
 	size_t workers_per_connection = 4;       // 0: every request runs on the connection's thread
 	uint64_t max_bytes_per_connection = 16ull << 30; // resources + payload in flight
 	uint64_t max_payload = 8ull << 30;       // one message
@@ -41,6 +42,8 @@ struct AgentConfig {
 	bool allow_exec = false;
 	std::vector<std::string> exec_allowlist; // libraries EXEC may load when !allow_exec
 	bool allow_url_resources = false;
+	std::vector<std::string> url_allow_hosts; // internal hosts/ranges URL resources may reach
+	bool url_allow_redirects = false;
 	bool accept_memfd = true;
 	std::string workdir;                     // spool directory base (default $TMPDIR or /tmp)
 	// Access (access_control.hpp, docs/security.md).

@@ -2,6 +2,7 @@
 
 #include "log.hpp"
 #include "spool.hpp"
+#include "url_policy.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -709,11 +710,6 @@ private:
 	std::byte bounce_[256 * 1024];
 };
 
-bool url_allowed(const std::string &u)
-{
-	return u.rfind("http://", 0) == 0 || u.rfind("https://", 0) == 0 || u.rfind("ftp://", 0) == 0;
-}
-
 } // namespace
 
 bool Connection::do_resource_register(const v1::ResourceRegister &m, rpc::InMessage &in, Reply &r, std::string &why)
@@ -753,6 +749,8 @@ bool Connection::do_resource_register(const v1::ResourceRegister &m, rpc::InMess
 		return true;
 	}
 
+	if (resources_.size() >= cfg_.max_resources_per_connection)
+		return refuse(VACCEL_EUSERS, "too many resources on this connection");
 	if (m.type() >= VACCEL_RESOURCE_MAX)
 		return refuse(VACCEL_EINVAL, "invalid resource type");
 	if (m.blobs_size() > static_cast<int>(kMaxBlobs))
@@ -765,8 +763,8 @@ bool Connection::do_resource_register(const v1::ResourceRegister &m, rpc::InMess
 		if (!cfg_.allow_url_resources)
 			return refuse(VACCEL_EPERM, "URL resources are not allowed on this agent");
 		for (auto &u : m.urls())
-			if (!url_allowed(u))
-				return refuse(VACCEL_EPERM, "only http(s)/ftp URLs are allowed (no host paths)");
+			if (!url_scheme_allowed(u))
+				return refuse(VACCEL_EPERM, "only http(s) URLs are allowed (no host paths)");
 	}
 	std::set<std::string> names;
 	for (auto &b : m.blobs()) {
@@ -848,14 +846,20 @@ bool Connection::do_resource_register(const v1::ResourceRegister &m, rpc::InMess
 	}
 	if (ret != VACCEL_OK) {
 		cleanup_dir();
-		r.fail(ret, "host resource creation failed");
+		if (m.urls_size() > 0)
+			fail_url_resource(r, id_, ret, "creation");
+		else
+			r.fail(ret, "host resource creation failed");
 		return true;
 	}
 	ret = vaccel_resource_register(res, s->sess);
 	if (ret != VACCEL_OK) {
 		vaccel_resource_delete(res);
 		cleanup_dir();
-		r.fail(ret, "host resource register failed");
+		if (m.urls_size() > 0)
+			fail_url_resource(r, id_, ret, "download or register");
+		else
+			r.fail(ret, "host resource register failed");
 		return true;
 	}
 	ResourceEntry e;

@@ -1,6 +1,8 @@
 // vaccel-agent: host daemon of the remote path (docs/protocol.md).
 #include "agent.hpp"
+#include "id_quota.hpp"
 #include "log.hpp"
+#include "url_policy.hpp"
 
 #include <vaccel.h>
 
@@ -41,6 +43,8 @@ void usage(FILE *out)
 		"      --hello-timeout-ms N    time from connect to a complete HELLO (default 5000; 0 = none, for a\n"
 		"                              VMM's virtio-serial chardev, which connects before the guest speaks)\n"
 		"      --max-sessions N        sessions per connection (default 64)\n"
+		"      --max-resources N       resources per connection (default 256); connections x sessions\n"
+		"                              and x resources must fit the runtime's id pools (65536, 262144)\n"
 		"      --workers N             threads per connection running one client's overlapping ops (default 4)\n"
 		"      --max-connection-bytes N  bytes held per connection: resources + payload (default 16G)\n"
 		"      --max-payload N         largest message payload (default 8G)\n"
@@ -52,7 +56,10 @@ void usage(FILE *out)
 		"      --retain-buffer N       receive buffer kept per connection between requests (default 256M)\n"
 		"      --allow-exec            allow exec and exec_with_resource (runs guest-chosen code!)\n"
 		"      --exec-allowlist LIB    allow exec of this library only (repeatable, or ':'-separated)\n"
-		"      --allow-url-resources   download http(s)/ftp resources on behalf of clients\n"
+		"      --allow-url-resources   download http(s) resources on behalf of clients (public addresses only)\n"
+		"      --url-allow-host H      also allow this internal host: HOST[:PORT], IPV4[/LEN][:PORT] or\n"
+		"                              [IPV6][/LEN][:PORT] (repeatable)\n"
+		"      --url-allow-redirects   follow redirects of URL resources (each hop checked; default: refused)\n"
 		"      --no-memfd              refuse memfd payloads\n"
 		"      --workdir DIR           where received resources are spooled (default $TMPDIR or /tmp)\n"
 		"      --socket-mode OCTAL     permissions of unix socket files (default 0600)\n"
@@ -126,6 +133,9 @@ enum LongOnly {
 	kAllowGid,
 	kAllowRemote,
 	kAuthKeyFile,
+	kMaxRes,
+	kUrlAllowHost,
+	kUrlRedirects,
 };
 
 } // namespace
@@ -162,6 +172,9 @@ int main(int argc, char **argv)
 		{"allow-gid", required_argument, nullptr, kAllowGid},
 		{"allow-remote", no_argument, nullptr, kAllowRemote},
 		{"auth-key-file", required_argument, nullptr, kAuthKeyFile},
+		{"max-resources", required_argument, nullptr, kMaxRes},
+		{"url-allow-host", required_argument, nullptr, kUrlAllowHost},
+		{"url-allow-redirects", no_argument, nullptr, kUrlRedirects},
 		{"help", no_argument, nullptr, 'h'},
 		{nullptr, 0, nullptr, 0},
 	};
@@ -259,6 +272,15 @@ int main(int argc, char **argv)
 		case kAuthKeyFile:
 			cfg.auth_key_file = optarg;
 			break;
+		case kMaxRes:
+			cfg.max_resources_per_connection = need_size("max-resources");
+			break;
+		case kUrlAllowHost:
+			cfg.url_allow_hosts.emplace_back(optarg);
+			break;
+		case kUrlRedirects:
+			cfg.url_allow_redirects = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -297,6 +319,8 @@ int main(int argc, char **argv)
 		RPC_WARN("no plugins loaded: every session request will fail (set VACCEL_PLUGINS or --plugins)");
 	if (cfg.allow_exec)
 		RPC_WARN("--allow-exec: clients may run code on this host");
+	if (!vaccel::agent::id_quotas_fit(cfg) || !vaccel::agent::apply_url_policy(cfg))
+		return 2;
 
 	if (pipe2(g_stop_pipe, O_CLOEXEC | O_NONBLOCK) != 0) {
 		perror("pipe2");

@@ -1,19 +1,31 @@
 // SPDX-License-Identifier: Apache-2.0
-// URL resources with libcurl: existence check (HEAD) and download.
+// URL resources with libcurl: existence check (HEAD) and download. Without a URL policy
+// (include/vaccel/url_policy.h) fetches behave as in vAccel 0.8; with one, every socket is
+// checked before it is opened, redirects are followed here hop by hop (or refused), and every
+// failure is the same VACCEL_EREMOTEIO to the caller (the reason goes to the log).
+#include <arpa/inet.h>
 #include <curl/curl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
+#include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
 
 #include "core_internal.hpp"
+#include "url_policy.hpp"
 
 namespace {
 
+using vaccel::core::UrlPolicy;
+
 // Loopback must never go through a proxy (tests serve files on 127.0.0.1).
 constexpr const char kNoProxy[] = "localhost,127.0.0.1,::1";
+constexpr long kMaxRedirects = 10;
 
 struct CurlHandle {
 	CURL *h = curl_easy_init();
@@ -24,17 +36,145 @@ struct CurlHandle {
 	}
 };
 
-void common_options(CURL *h, const char *url, char *errbuf)
+// One fetch: the policy it runs under (nullptr: vAccel 0.8 behaviour), the host of the hop
+// being fetched (for allowlist names) and why the policy refused a connection.
+struct Fetch {
+	std::shared_ptr<const UrlPolicy> policy = vaccel::core::current_url_policy();
+	std::string host;
+	std::string refused;
+};
+
+std::string address_text(const sockaddr_storage &ss)
+{
+	char buf[INET6_ADDRSTRLEN] = "?";
+	uint16_t port = 0;
+	if (ss.ss_family == AF_INET) {
+		const auto *in = reinterpret_cast<const sockaddr_in *>(&ss);
+		inet_ntop(AF_INET, &in->sin_addr, buf, sizeof(buf));
+		port = ntohs(in->sin_port);
+	} else if (ss.ss_family == AF_INET6) {
+		const auto *in6 = reinterpret_cast<const sockaddr_in6 *>(&ss);
+		inet_ntop(AF_INET6, &in6->sin6_addr, buf, sizeof(buf));
+		port = ntohs(in6->sin6_port);
+	}
+	return std::string(buf) + " port " + std::to_string(port);
+}
+
+// curl calls this for every address it is about to connect to (after DNS, for every hop):
+// the place where a name that resolves to an internal address is caught.
+curl_socket_t open_checked_socket(void *clientp, curlsocktype purpose, curl_sockaddr *addr)
+{
+	auto *f = static_cast<Fetch *>(clientp);
+	sockaddr_storage ss{};
+	memcpy(&ss, &addr->addr, std::min<size_t>(addr->addrlen, sizeof(ss)));
+	std::string why;
+	if (purpose != CURLSOCKTYPE_IPCXN) {
+		f->refused = "not an outgoing connection";
+		return CURL_SOCKET_BAD;
+	}
+	if (!vaccel::core::url_connect_allowed(*f->policy, f->host, reinterpret_cast<const sockaddr *>(&ss), why)) {
+		f->refused = "connection to " + address_text(ss) + " refused: " + why;
+		return CURL_SOCKET_BAD;
+	}
+	return socket(addr->family, addr->socktype | SOCK_CLOEXEC, addr->protocol);
+}
+
+void common_options(CURL *h, Fetch &f, const char *url, char *errbuf)
 {
 	curl_easy_setopt(h, CURLOPT_URL, url);
-	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
-	curl_easy_setopt(h, CURLOPT_MAXREDIRS, 10L);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 30L);
-	curl_easy_setopt(h, CURLOPT_NOPROXY, kNoProxy);
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
 	curl_easy_setopt(h, CURLOPT_FAILONERROR, 1L);
 	errbuf[0] = '\0';
+	if (!f.policy) {
+		curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
+		curl_easy_setopt(h, CURLOPT_MAXREDIRS, kMaxRedirects);
+		curl_easy_setopt(h, CURLOPT_NOPROXY, kNoProxy);
+		return;
+	}
+	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L); // perform_hops() follows them
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(h, CURLOPT_PROXY, ""); // a proxy would connect where we cannot check
+	curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, open_checked_socket);
+	curl_easy_setopt(h, CURLOPT_OPENSOCKETDATA, &f);
+	// A stalled server must not hold the caller's thread forever.
+	curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, 60L);
+}
+
+// Scheme and lower-case host of `url` as curl reads it. False if it cannot be parsed.
+bool url_scheme_host(const std::string &url, std::string &scheme, std::string &host)
+{
+	std::unique_ptr<CURLU, decltype(&curl_url_cleanup)> u(curl_url(), curl_url_cleanup);
+	if (!u || curl_url_set(u.get(), CURLUPART_URL, url.c_str(), 0) != CURLUE_OK)
+		return false;
+	char *s = nullptr, *h = nullptr;
+	bool ok = curl_url_get(u.get(), CURLUPART_SCHEME, &s, 0) == CURLUE_OK &&
+		  curl_url_get(u.get(), CURLUPART_HOST, &h, 0) == CURLUE_OK;
+	if (ok) {
+		scheme = s;
+		host = h;
+		std::transform(host.begin(), host.end(), host.begin(),
+			       [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; });
+	}
+	curl_free(s);
+	curl_free(h);
+	return ok;
+}
+
+// Runs the transfer set up on `h`. Under a policy, redirects are followed here, one hop at a
+// time, so that open_checked_socket() knows each hop's host and the scheme of each hop is
+// checked; `before_hop` runs before every hop after the first. `why` gets a policy refusal.
+CURLcode perform_hops(CURL *h, Fetch &f, const char *url, long &status, std::string &why,
+		      const std::function<void()> &before_hop = {})
+{
+	status = 0;
+	if (!f.policy) {
+		CURLcode rc = curl_easy_perform(h);
+		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+		return rc;
+	}
+	std::string cur = url;
+	for (long hop = 0;; ++hop) {
+		std::string scheme;
+		if (!url_scheme_host(cur, scheme, f.host)) {
+			why = "malformed URL " + cur;
+			return CURLE_URL_MALFORMAT;
+		}
+		if (scheme != "http" && scheme != "https") {
+			why = "scheme " + scheme + " is not allowed (http and https only)";
+			return CURLE_UNSUPPORTED_PROTOCOL;
+		}
+		curl_easy_setopt(h, CURLOPT_URL, cur.c_str());
+		if (hop > 0 && before_hop)
+			before_hop();
+		CURLcode rc = curl_easy_perform(h);
+		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+		if (rc != CURLE_OK || status < 300 || status > 399)
+			return rc;
+		char *next = nullptr;
+		curl_easy_getinfo(h, CURLINFO_REDIRECT_URL, &next);
+		if (!next)
+			return rc;
+		if (!f.policy->follow_redirects) {
+			why = std::string("redirect to ") + next + " refused (redirects are not allowed)";
+			return CURLE_TOO_MANY_REDIRECTS;
+		}
+		if (hop >= kMaxRedirects) {
+			why = "too many redirects";
+			return CURLE_TOO_MANY_REDIRECTS;
+		}
+		cur = next;
+	}
+}
+
+// The reason of a failed fetch, for the log.
+std::string failure_text(const Fetch &f, const std::string &why, CURLcode rc, const char *errbuf, long status)
+{
+	std::string text = !why.empty() ? why : !f.refused.empty() ? f.refused : errbuf[0] ? errbuf : curl_easy_strerror(rc);
+	return text + " (HTTP status " + std::to_string(status) + ")";
 }
 
 // Maps a curl failure (and HTTP status) to a vAccel error code.
@@ -115,27 +255,26 @@ int net_url_check(const char *url)
 	if (!c.h)
 		return VACCEL_ENOMEM;
 	char errbuf[CURL_ERROR_SIZE];
-	common_options(c.h, url, errbuf);
+	Fetch f;
+	std::string why;
+	common_options(c.h, f, url, errbuf);
 	curl_easy_setopt(c.h, CURLOPT_NOBODY, 1L);
 	curl_easy_setopt(c.h, CURLOPT_TIMEOUT, 60L);
-	CURLcode rc = curl_easy_perform(c.h);
 	long status = 0;
-	curl_easy_getinfo(c.h, CURLINFO_RESPONSE_CODE, &status);
+	CURLcode rc = perform_hops(c.h, f, url, status, why);
 	if (rc == CURLE_OK && (status < 400))
 		return VACCEL_OK;
-	if (status == 405 || status == 501) {
+	if (why.empty() && (status == 405 || status == 501)) {
 		// Server refuses HEAD: start a GET and stop at the first byte.
 		curl_easy_setopt(c.h, CURLOPT_NOBODY, 0L);
 		curl_easy_setopt(c.h, CURLOPT_HTTPGET, 1L);
 		curl_easy_setopt(c.h, CURLOPT_WRITEFUNCTION, stop_at_first_chunk);
-		rc = curl_easy_perform(c.h);
-		curl_easy_getinfo(c.h, CURLINFO_RESPONSE_CODE, &status);
-		if ((rc == CURLE_OK || rc == CURLE_WRITE_ERROR) && status < 400)
+		rc = perform_hops(c.h, f, url, status, why);
+		if ((rc == CURLE_OK || rc == CURLE_WRITE_ERROR) && why.empty() && status < 400)
 			return VACCEL_OK;
 	}
-	vaccel_error("URL %s is not reachable: %s%s(HTTP status %ld)", url,
-		     errbuf[0] ? errbuf : curl_easy_strerror(rc), " ", status);
-	return map_failure(rc, status);
+	vaccel_error("URL %s is not reachable: %s", url, failure_text(f, why, rc, errbuf, status).c_str());
+	return f.policy ? VACCEL_EREMOTEIO : map_failure(rc, status);
 }
 
 int net_download(const char *url, const std::string &dest)
@@ -151,7 +290,9 @@ int net_download(const char *url, const std::string &dest)
 		return err;
 	}
 	char errbuf[CURL_ERROR_SIZE];
-	common_options(c.h, url, errbuf);
+	Fetch fetch;
+	std::string why;
+	common_options(c.h, fetch, url, errbuf);
 	curl_easy_setopt(c.h, CURLOPT_WRITEFUNCTION, write_to_file);
 	curl_easy_setopt(c.h, CURLOPT_WRITEDATA, f);
 	Progress prog{url};
@@ -159,16 +300,22 @@ int net_download(const char *url, const std::string &dest)
 	curl_easy_setopt(c.h, CURLOPT_XFERINFODATA, &prog);
 	curl_easy_setopt(c.h, CURLOPT_NOPROGRESS, 0L);
 	vaccel_debug("Downloading %s to %s", url, dest.c_str());
-	CURLcode rc = curl_easy_perform(c.h);
+	bool truncate_failed = false;
+	auto drop_redirect_body = [&] {
+		// The file holds the body of the redirect response: start it again.
+		truncate_failed |= fflush(f) != 0 || ftruncate(fileno(f), 0) != 0;
+		rewind(f);
+	};
 	long status = 0;
-	curl_easy_getinfo(c.h, CURLINFO_RESPONSE_CODE, &status);
-	bool close_failed = fclose(f) != 0;
-	if (rc != CURLE_OK || close_failed) {
-		vaccel_error("Could not download %s: %s (HTTP status %ld)", url,
-			     close_failed ? "write error" : (errbuf[0] ? errbuf : curl_easy_strerror(rc)),
-			     status);
+	CURLcode rc = perform_hops(c.h, fetch, url, status, why, drop_redirect_body);
+	bool close_failed = fclose(f) != 0 || truncate_failed;
+	if (rc != CURLE_OK || close_failed || !why.empty()) {
+		vaccel_error("Could not download %s: %s", url,
+			     close_failed ? "write error" : failure_text(fetch, why, rc, errbuf, status).c_str());
 		unlink(dest.c_str());
-		return close_failed ? VACCEL_EIO : map_failure(rc, status);
+		if (close_failed)
+			return VACCEL_EIO;
+		return fetch.policy ? VACCEL_EREMOTEIO : map_failure(rc, status);
 	}
 	vaccel_debug("Downloaded %s", url);
 	return VACCEL_OK;

@@ -17,8 +17,11 @@
 
 namespace vaccel::core {
 
-inline constexpr std::size_t kMaxSessions = 1024;
-inline constexpr std::size_t kMaxResources = 2048;
+// Process-wide id capacities (vaccel_session_capacity(), vaccel_resource_capacity()). Sized
+// so that vaccel-agent's default tenants times their quotas fit with room to spare
+// (256 connections x 64 sessions, x 256 resources); IdPool keeps them cheap (40 KiB).
+inline constexpr std::size_t kMaxSessions = 65536;
+inline constexpr std::size_t kMaxResources = 262144;
 
 struct SessionState {
 	vaccel_session *sess = nullptr;

@@ -428,6 +428,35 @@ TEST(PathUtil, IsUrl)
 	EXPECT_FALSE(vaccel_path_is_url(nullptr));
 }
 
+// The id pool holds vaccel_resource_capacity() resources; the next one is VACCEL_EUSERS, and
+// releasing one makes room again.
+TEST_F(Resource, IdPoolExhaustionIsEusers)
+{
+	ASSERT_GE(vaccel_resource_capacity(), 2048u);
+	std::vector<vaccel_resource> all(vaccel_resource_capacity());
+	const char byte = 'x';
+	size_t created = 0;
+	for (auto &r : all) {
+		int rc = vaccel_resource_init_from_buf(&r, &byte, 1, VACCEL_RESOURCE_DATA, "b", true);
+		if (rc != VACCEL_OK) {
+			ADD_FAILURE() << "resource " << created << " failed with " << rc;
+			break;
+		}
+		++created;
+	}
+	vaccel_resource extra{};
+	if (created == all.size())
+		EXPECT_EQ(VACCEL_EUSERS, vaccel_resource_init_from_buf(&extra, &byte, 1, VACCEL_RESOURCE_DATA, "b", true));
+	if (created > 0) {
+		ASSERT_OK(vaccel_resource_release(&all[created - 1]));
+		ASSERT_OK(vaccel_resource_init_from_buf(&extra, &byte, 1, VACCEL_RESOURCE_DATA, "b", true));
+		EXPECT_OK(vaccel_resource_release(&extra));
+		--created;
+	}
+	for (size_t i = 0; i < created; ++i)
+		ASSERT_OK(vaccel_resource_release(&all[i]));
+}
+
 // ---- http:// resources against a local server ---------------------------------------------------
 
 TEST_F(Resource, HttpDownloadOnRegister)
