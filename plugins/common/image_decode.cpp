@@ -13,6 +13,7 @@
 //     deflate stream that keeps "decoding" the zeros stb pads after its end stops at the budget.
 #include "image.hpp"
 
+#include <charconv>
 #include <cstdlib>
 #include <cstring>
 #include <limits>
@@ -379,6 +380,30 @@ std::string check_decodable(const void *data, size_t size, const DecodeLimits &l
 		break;
 	}
 	return "unsupported image format";
+}
+
+bool decode_limits_from_env(DecodeLimits &limits, std::string &error)
+{
+	constexpr long long kMostPixels = 1LL << 30;  // stb refuses anything near 2^31 bytes anyway
+	const char *v = env_value("VACCEL_IMAGE_MAX_PIXELS");
+	if (v == nullptr)
+		return true;
+	const std::string_view text(v);
+	long long n = 0;
+	const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+	if (ec != std::errc{} || end != text.data() + text.size() || n < 1 || n > kMostPixels) {
+		error = std::string("VACCEL_IMAGE_MAX_PIXELS='") + v + "': expected a whole number in 1.." +
+			std::to_string(kMostPixels);
+		return false;
+	}
+	limits.max_pixels = n;
+	return true;
+}
+
+bool decode_rgb(const void *data, size_t size, Image &out, std::string &error)
+{
+	DecodeLimits limits;
+	return decode_limits_from_env(limits, error) && decode_rgb(data, size, out, error, limits);
 }
 
 bool decode_rgb(const void *data, size_t size, Image &out, std::string &error,

@@ -268,6 +268,15 @@ TEST(ImageBombs, PixelLimitIsConfigurable)
 	EXPECT_FALSE(decode_rgb(bytes.data(), bytes.size(), img, err, DecodeLimits{512 * 340}));
 	EXPECT_NE(err.find("512x341"), std::string::npos) << err;
 	EXPECT_TRUE(decode_rgb(bytes.data(), bytes.size(), img, err, DecodeLimits{512 * 341})) << err;
+	// The plugins' form takes the cap from $VACCEL_IMAGE_MAX_PIXELS (restored afterwards).
+	ASSERT_EQ(setenv("VACCEL_IMAGE_MAX_PIXELS", "100000", 1), 0);
+	EXPECT_FALSE(decode_rgb(bytes.data(), bytes.size(), img, err));
+	EXPECT_NE(err.find("100000-pixel limit"), std::string::npos) << err;
+	ASSERT_EQ(setenv("VACCEL_IMAGE_MAX_PIXELS", "lots", 1), 0);
+	EXPECT_FALSE(decode_rgb(bytes.data(), bytes.size(), img, err));
+	EXPECT_NE(err.find("VACCEL_IMAGE_MAX_PIXELS='lots'"), std::string::npos) << err;
+	ASSERT_EQ(unsetenv("VACCEL_IMAGE_MAX_PIXELS"), 0);
+	EXPECT_TRUE(decode_rgb(bytes.data(), bytes.size(), img, err)) << err;
 }
 
 TEST(ImageResize, ConstantImageStaysConstant)
