@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Image decoding (stb_image: JPEG/PNG/BMP...), resizing and labels for the
- * tflite_inference and torch_inference examples. Plain C, header-only.
- * Link with libstb (pkg-config stb). */
+/* Image decoding (JPEG/PNG/BMP, with the plugins' own decoder and limits), resizing and labels for
+ * the tflite_inference and torch_inference examples. Plain C, header-only.
+ * Link with the vaccel-plugin-image target (plugins/common/image_c.h). */
 #ifndef VACCEL_EXAMPLES_IMAGE_PREP_H
 #define VACCEL_EXAMPLES_IMAGE_PREP_H
 
 #include "common.h"
 
 #include <math.h>
-#include <stb_image.h>
+#include <image_c.h>
 
 /* 8-bit RGB, interleaved (HWC). */
 struct ex_image {
@@ -24,26 +24,21 @@ static inline void ex_image_free(struct ex_image *img)
 	img->width = img->height = 0;
 }
 
-/* Decodes any format stb_image reads into RGB. */
+/* Decodes a JPEG, PNG or BMP file into RGB, refusing what the plugins refuse. */
 static inline int ex_image_load(const char *path, struct ex_image *img)
 {
-	int channels = 0;
-	unsigned char *px = stbi_load(path, &img->width, &img->height, &channels, 3);
-	if (!px) {
-		fprintf(stderr, "Could not decode image %s: %s\n", path, stbi_failure_reason());
-		return EINVAL;
-	}
-	/* stb's buffer comes from malloc by default; copy anyway so ex_image_free
-	 * never depends on how libstb was built. */
-	size_t bytes = (size_t)img->width * (size_t)img->height * 3;
-	img->pixels = malloc(bytes);
-	if (!img->pixels) {
-		stbi_image_free(px);
-		return ENOMEM;
-	}
-	memcpy(img->pixels, px, bytes);
-	stbi_image_free(px);
-	return 0;
+	unsigned char *bytes = NULL;
+	size_t size = 0;
+	int ret = example_read_file(path, &bytes, &size);
+	if (ret)
+		return ret;
+	char why[256];
+	ret = vaccel_image_decode_rgb(bytes, size, &img->width, &img->height, &img->pixels, why,
+				      sizeof(why));
+	free(bytes);
+	if (ret)
+		fprintf(stderr, "Could not decode image %s: %s\n", path, why);
+	return ret;
 }
 
 /* Source coordinate of destination pixel `d` with half-pixel centres (the

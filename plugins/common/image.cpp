@@ -1,8 +1,6 @@
 // Implementation of the shared image helpers; see image.hpp for the contracts.
 #include "image.hpp"
 
-#include <stb_image.h>
-
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
@@ -19,16 +17,6 @@
 namespace vaccel::image {
 
 namespace {
-
-// stbi_load_from_memory takes an int length; larger buffers are not images we want anyway.
-constexpr size_t kMaxEncodedBytes = static_cast<size_t>(std::numeric_limits<int>::max());
-
-// Guard against decompression bombs: 64 Mpixel is far beyond any classifier input.
-constexpr long long kMaxPixels = 64LL * 1024 * 1024;
-
-struct StbFree {
-	void operator()(stbi_uc *p) const { stbi_image_free(p); }
-};
 
 // One source coordinate pair and its blend weight along one axis of a bilinear resize.
 struct Tap {
@@ -58,57 +46,6 @@ uint8_t to_u8(float v)
 }
 
 }  // namespace
-
-bool looks_like_image(const void *data, size_t size)
-{
-	if (data == nullptr || size == 0 || size > kMaxEncodedBytes)
-		return false;
-	int w = 0;
-	int h = 0;
-	int c = 0;
-	return stbi_info_from_memory(static_cast<const stbi_uc *>(data), static_cast<int>(size), &w,
-				     &h, &c) != 0;
-}
-
-bool decode_rgb(const void *data, size_t size, Image &out, std::string &error)
-{
-	if (data == nullptr || size == 0) {
-		error = "empty image buffer";
-		return false;
-	}
-	if (size > kMaxEncodedBytes) {
-		error = "image buffer too large (" + std::to_string(size) + " bytes)";
-		return false;
-	}
-	const auto *bytes = static_cast<const stbi_uc *>(data);
-	const int len = static_cast<int>(size);
-	int w = 0;
-	int h = 0;
-	int c = 0;
-	// Probe first so we refuse absurd dimensions before allocating for them.
-	if (stbi_info_from_memory(bytes, len, &w, &h, &c) == 0) {
-		const char *why = stbi_failure_reason();
-		error = std::string("not a decodable image (JPEG/PNG/BMP/GIF/TGA/PNM expected): ") +
-			(why != nullptr ? why : "unknown format");
-		return false;
-	}
-	if (w <= 0 || h <= 0 || static_cast<long long>(w) * h > kMaxPixels) {
-		error = "image dimensions out of range: " + std::to_string(w) + "x" + std::to_string(h);
-		return false;
-	}
-	std::unique_ptr<stbi_uc, StbFree> pixels(stbi_load_from_memory(bytes, len, &w, &h, &c, 3));
-	if (!pixels) {
-		const char *why = stbi_failure_reason();
-		error = std::string("image decoding failed: ") + (why != nullptr ? why : "unknown");
-		return false;
-	}
-	out.width = w;
-	out.height = h;
-	out.channels = 3;
-	const size_t n = static_cast<size_t>(w) * static_cast<size_t>(h) * 3;
-	out.pixels.assign(pixels.get(), pixels.get() + n);
-	return true;
-}
 
 Image resize_bilinear(const Image &src, int width, int height)
 {

@@ -48,11 +48,39 @@ struct Image {
 inline constexpr std::array<float, 3> kImagenetMean{0.485F, 0.456F, 0.406F};
 inline constexpr std::array<float, 3> kImagenetStd{0.229F, 0.224F, 0.225F};
 
-// Decodes JPEG / PNG / BMP (anything stb_image reads) from memory into 8-bit RGB.
-// Returns false with `error` set for an empty buffer or bytes that are not a decodable image.
+// Images come from guests, so decode_rgb accepts only JPEG, PNG and BMP (no GIF, TGA, PSD, HDR,
+// PIC or PNM) and bounds the cost of every image before decoding it:
+//   - at most `max_pixels` pixels (default kDefaultMaxPixels: 25 Mpixel, a 24 MP camera photo; the
+//     models take 224x224, so larger images bring nothing but cost; $VACCEL_IMAGE_MAX_PIXELS);
+//   - the declared size must be reachable from the bytes present: a BMP must hold all its rows
+//     (uncompressed only), a PNG's IDAT bytes must be able to inflate to its pixel data (at most
+//     deflate's 1032:1), a JPEG may declare at most 1024 pixels per byte; a PNG without IEND or a
+//     JPEG without EOI is truncated and refused;
+//   - stb's working memory is limited to 32 bytes per pixel plus twice the encoded size.
+// Every rejection is a false return with a human-readable `error`.
+inline constexpr long long kDefaultMaxPixels = 25'000'000;
+struct DecodeLimits {
+	long long max_pixels = kDefaultMaxPixels;
+};
+
+// Why these bytes will not be decoded (format, header, dimensions, byte count; see above), or an
+// empty string when decode_rgb may try them.  Cheap: reads headers and chunk/marker structure only.
+std::string check_decodable(const void *data, size_t size, const DecodeLimits &limits = {});
+
+// The limits the plugins decode with: the defaults, with $VACCEL_IMAGE_MAX_PIXELS (a whole number,
+// 1..2^30) replacing max_pixels when set, so an operator can lower or raise the cap for every image
+// plugin at once.  Returns false (limits unchanged) with the variable named in `error` when its
+// value cannot be used.
+bool decode_limits_from_env(DecodeLimits &limits, std::string &error);
+
+// Decodes JPEG / PNG / BMP from memory into 8-bit RGB.  Returns false with `error` set for an empty
+// buffer, an image refused by check_decodable, or bytes that fail to decode.
+bool decode_rgb(const void *data, size_t size, Image &out, std::string &error,
+		const DecodeLimits &limits);
+// The same with decode_limits_from_env's limits (what the plugins call).
 bool decode_rgb(const void *data, size_t size, Image &out, std::string &error);
 
-// True when the bytes start like a format stb_image can decode (cheap header probe, no decoding).
+// True when the bytes start like a JPEG, PNG or BMP with a readable header (no decoding).
 bool looks_like_image(const void *data, size_t size);
 
 // Bilinear resize with half-pixel centres (the convention of cv::resize INTER_LINEAR and

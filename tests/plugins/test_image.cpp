@@ -1,11 +1,18 @@
 // Unit tests of the shared image helpers (plugins/common/image.hpp).
 #include "image.hpp"
+#include "image_bombs.hpp"
 #include "test_models.hpp"
 
 #include <stb_image_write.h>
 
 #include <gtest/gtest.h>
 
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <cstring>
 #include <numeric>
 
 using namespace vaccel::image;
@@ -86,6 +93,190 @@ TEST(ImageDecode, RejectsEmptyAndGarbage)
 	const auto jpg = read_bytes(model_path("hot_dog.jpg"));
 	ASSERT_GT(jpg.size(), 64U);
 	EXPECT_FALSE(decode_rgb(jpg.data(), 64, img, err));
+}
+
+TEST(ImageDecode, DecodesEverySampleImage)
+{
+	for (const auto &sample : vaccel::test::kSampleImages) {
+		const auto bytes = read_bytes(model_path(sample.image));
+		Image img;
+		std::string err;
+		EXPECT_TRUE(decode_rgb(bytes.data(), bytes.size(), img, err)) << sample.image << ": " << err;
+	}
+}
+
+// ---- decompression bombs -------------------------------------------------------------------
+// Each hostile image is decoded in a forked child, so its time and memory are measured on their
+// own (the child's CPU time from wait4, its peak RSS growth from getrusage) and a decoder that
+// would run for long is killed by the child's alarm instead of hanging the test.
+
+namespace bombs = vaccel::test::bombs;
+
+struct DecodeCost {
+	bool finished = false;  // the child reported back (not killed)
+	bool decoded = false;
+	std::string error;
+	double cpu_s = 0.0;
+	long rss_growth_kib = 0;
+};
+
+constexpr unsigned kChildAlarmSeconds = 60;  // only an unfixed decoder gets near this
+constexpr double kMaxBombCpuSeconds = 1.0;
+constexpr long kMaxBombRssKib = 100L * 1024;
+
+struct ChildReport {
+	int decoded;
+	long rss_growth_kib;
+	char error[256];
+};
+
+[[noreturn]] void decode_and_report(const bombs::Bytes &bytes, int fd)
+{
+	alarm(kChildAlarmSeconds);
+	rusage before{};
+	getrusage(RUSAGE_SELF, &before);
+	Image img;
+	std::string err;
+	ChildReport r{};
+	r.decoded = decode_rgb(bytes.data(), bytes.size(), img, err) ? 1 : 0;
+	rusage after{};
+	getrusage(RUSAGE_SELF, &after);
+	r.rss_growth_kib = after.ru_maxrss - before.ru_maxrss;
+	std::strncpy(r.error, err.c_str(), sizeof(r.error) - 1);
+	const bool sent = write(fd, &r, sizeof(r)) == static_cast<ssize_t>(sizeof(r));
+	_exit(sent ? 0 : 1);
+}
+
+DecodeCost decode_in_child(const bombs::Bytes &bytes)
+{
+	DecodeCost cost;
+	int fds[2];
+	if (pipe(fds) != 0)
+		return cost;
+	const pid_t pid = fork();
+	if (pid == 0) {
+		close(fds[0]);
+		decode_and_report(bytes, fds[1]);
+	}
+	close(fds[1]);
+	ChildReport r{};
+	const bool got = pid > 0 && read(fds[0], &r, sizeof(r)) == static_cast<ssize_t>(sizeof(r));
+	close(fds[0]);
+	int status = 0;
+	rusage usage{};
+	if (pid > 0)
+		wait4(pid, &status, 0, &usage);
+	cost.finished = got && WIFEXITED(status);
+	cost.decoded = r.decoded != 0;
+	cost.error = r.error;
+	cost.cpu_s = static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+		     static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+	cost.rss_growth_kib = r.rss_growth_kib;
+	return cost;
+}
+
+void expect_cheap_rejection(const char *name, const bombs::Bytes &bytes, const char *why)
+{
+	const DecodeCost c = decode_in_child(bytes);
+	ASSERT_TRUE(c.finished) << name << ": the decoding child did not report back (killed after "
+				<< kChildAlarmSeconds << " s?)";
+	EXPECT_FALSE(c.decoded) << name << " (" << bytes.size() << " bytes) was decoded";
+	EXPECT_NE(c.error.find(why), std::string::npos)
+		<< name << ": error '" << c.error << "' should mention '" << why << "'";
+	EXPECT_LT(c.cpu_s, kMaxBombCpuSeconds) << name << " cost " << c.cpu_s << " s of CPU";
+	EXPECT_LT(c.rss_growth_kib, kMaxBombRssKib)
+		<< name << " grew the decoder's RSS by " << c.rss_growth_kib / 1024 << " MiB";
+	std::printf("  %-28s %6zu bytes: %.3f s CPU, +%ld KiB RSS: %s\n", name, bytes.size(), c.cpu_s,
+		    c.rss_growth_kib, c.error.c_str());
+}
+
+TEST(ImageBombs, OtherFormatsAreRefusedUnread)
+{
+	expect_cheap_rejection("TGA 8000x8000 header", bombs::tga_header(8000, 8000), "unsupported");
+	expect_cheap_rejection("HDR 8000x8000 header", bombs::hdr_header(8000), "unsupported");
+	const auto tga = bombs::tga_header(8000, 8000);
+	ASSERT_EQ(tga.size(), 18U);
+	ASSERT_EQ(bombs::hdr_header(8000).size(), 51U);
+	EXPECT_FALSE(looks_like_image(tga.data(), tga.size()));
+}
+
+TEST(ImageBombs, BmpRowsMustBePresent)
+{
+	expect_cheap_rejection("BMP 5000x5000 header only", bombs::bmp(5000, 5000, 0, false),
+			       "truncated BMP");
+	expect_cheap_rejection("BMP 65535x65535 header", bombs::bmp(65535, 65535, 0, false),
+			       "pixel limit");
+	// Legitimate: all rows present decodes; one byte short is an error, not zero padding.
+	const auto whole = bombs::bmp(5, 3);
+	Image img;
+	std::string err;
+	ASSERT_TRUE(decode_rgb(whole.data(), whole.size(), img, err)) << err;
+	EXPECT_EQ(img.width, 5);
+	EXPECT_EQ(img.pixels[0], 0x40);
+	const auto short_one = bombs::bmp(5, 3, 1);
+	EXPECT_FALSE(decode_rgb(short_one.data(), short_one.size(), img, err));
+	EXPECT_NE(err.find("truncated BMP"), std::string::npos) << err;
+}
+
+TEST(ImageBombs, JpegDimensionsMustFitItsBytes)
+{
+	expect_cheap_rejection("JPEG 65535x65535 SOF", bombs::jpeg(65535, 65535, 16), "pixel limit");
+	expect_cheap_rejection("JPEG 4096x4096, 16 bytes", bombs::jpeg(4096, 4096, 16),
+			       "bytes can encode at most");
+	expect_cheap_rejection("JPEG without EOI", bombs::jpeg(64, 64, 16, false), "truncated JPEG");
+	// Legitimate: 64 blocks of two bits each, 16 bytes, decodes to a flat grey image.
+	const auto flat = bombs::jpeg(64, 64, 16);
+	Image img;
+	std::string err;
+	ASSERT_TRUE(decode_rgb(flat.data(), flat.size(), img, err)) << err;
+	EXPECT_EQ(img.width, 64);
+	EXPECT_EQ(img.height, 64);
+}
+
+TEST(ImageBombs, PngDataMustInflateToItsSize)
+{
+	expect_cheap_rejection("PNG 65535x65535 IHDR", bombs::png(65535, 65535, 2, {0x78, 1, 3, 0}),
+			       "pixel limit");
+	expect_cheap_rejection("PNG 4000x4000, 4 IDAT bytes", bombs::png(4000, 4000, 2, {0x78, 1, 3, 0}),
+			       "1032:1");
+	// A deflate stream at the best ratio deflate has, for a 2000x2000 grey image, behind a header
+	// that claims 5% more rows: just over the limit.
+	const bombs::Bytes zeros = bombs::zlib_zeros(2000 * 2001);
+	expect_cheap_rejection("PNG deflate bomb +5%", bombs::png(2000, 2100, 0, zeros), "1032:1");
+	expect_cheap_rejection("PNG without IEND", bombs::png(2000, 2000, 0, zeros, false),
+			       "truncated PNG");
+	// A 16x16 image whose (valid) stream inflates to 200 MB: the decoder's memory budget stops it.
+	expect_cheap_rejection("PNG 16x16, 200 MB stream", bombs::png(16, 16, 0, bombs::zlib_zeros(200'000'000)),
+			       "MiB its size allows");
+	// A stream that stops early is an error (stb does not decode past the end of deflate data).
+	expect_cheap_rejection("PNG truncated deflate", bombs::png(16, 16, 0, bombs::zlib_truncated_copies()),
+			       "decoding failed");
+	// Legitimate: the same maximal-ratio stream with its true size decodes.
+	const auto exact = bombs::png(2000, 2000, 0, zeros);
+	Image img;
+	std::string err;
+	ASSERT_TRUE(decode_rgb(exact.data(), exact.size(), img, err)) << err;
+	EXPECT_EQ(img.width, 2000);
+	EXPECT_EQ(img.pixels[12345], 0);
+}
+
+TEST(ImageBombs, PixelLimitIsConfigurable)
+{
+	const auto bytes = read_bytes(model_path("cat.bmp"));  // 512x341
+	Image img;
+	std::string err;
+	EXPECT_FALSE(decode_rgb(bytes.data(), bytes.size(), img, err, DecodeLimits{512 * 340}));
+	EXPECT_NE(err.find("512x341"), std::string::npos) << err;
+	EXPECT_TRUE(decode_rgb(bytes.data(), bytes.size(), img, err, DecodeLimits{512 * 341})) << err;
+	// The plugins' form takes the cap from $VACCEL_IMAGE_MAX_PIXELS (restored afterwards).
+	ASSERT_EQ(setenv("VACCEL_IMAGE_MAX_PIXELS", "100000", 1), 0);
+	EXPECT_FALSE(decode_rgb(bytes.data(), bytes.size(), img, err));
+	EXPECT_NE(err.find("100000-pixel limit"), std::string::npos) << err;
+	ASSERT_EQ(setenv("VACCEL_IMAGE_MAX_PIXELS", "lots", 1), 0);
+	EXPECT_FALSE(decode_rgb(bytes.data(), bytes.size(), img, err));
+	EXPECT_NE(err.find("VACCEL_IMAGE_MAX_PIXELS='lots'"), std::string::npos) << err;
+	ASSERT_EQ(unsetenv("VACCEL_IMAGE_MAX_PIXELS"), 0);
+	EXPECT_TRUE(decode_rgb(bytes.data(), bytes.size(), img, err)) << err;
 }
 
 TEST(ImageResize, ConstantImageStaysConstant)
