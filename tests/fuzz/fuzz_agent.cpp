@@ -20,12 +20,14 @@
 #include "connection.hpp"
 #include "frame.hpp"
 
+#include <fcntl.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <memory>
-#include <thread>
 #include <vector>
 
 #ifndef NOOP_PLUGIN
@@ -110,6 +112,37 @@ std::vector<uint8_t> build_stream(const uint8_t *data, size_t size)
 	return out;
 }
 
+// Writes the stream while draining the responses (one thread, so that neither side blocks on a
+// full socket), half-closes, and reads until the agent closes its end: its thread is then done.
+void talk(int fd, const std::vector<uint8_t> &stream)
+{
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+	size_t off = 0;
+	bool writing = true;
+	char buf[64 * 1024];
+	for (;;) {
+		if (writing && off == stream.size()) {
+			shutdown(fd, SHUT_WR);
+			writing = false;
+		}
+		pollfd p{fd, static_cast<short>(POLLIN | (writing ? POLLOUT : 0)), 0};
+		if (poll(&p, 1, -1) < 0 && errno != EINTR)
+			abort();
+		if (writing && (p.revents & (POLLOUT | POLLERR | POLLHUP))) {
+			ssize_t w = send(fd, stream.data() + off, stream.size() - off, MSG_NOSIGNAL);
+			if (w > 0)
+				off += static_cast<size_t>(w);
+			else if (w < 0 && errno != EAGAIN && errno != EINTR)
+				off = stream.size(); // the agent dropped the connection: the rest is moot
+		}
+		if (p.revents & (POLLIN | POLLHUP | POLLERR)) {
+			ssize_t r = read(fd, buf, sizeof(buf));
+			if (r == 0 || (r < 0 && errno != EAGAIN && errno != EINTR))
+				return; // EOF: the agent closed its end
+		}
+	}
+}
+
 } // namespace
 
 extern "C" int LLVMFuzzerInitialize(int *, char ***)
@@ -143,21 +176,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	auto conn = std::make_unique<vaccel::agent::Connection>(*g_agent, rpc::UniqueFd(sv[0]), g_conn_id++,
 								  "fuzz");
 	conn->start();
-	// Responses are drained while the harness writes, so neither side blocks on a full socket.
-	std::thread drain([fd = sv[1]] {
-		char buf[64 * 1024];
-		while (read(fd, buf, sizeof(buf)) > 0) {
-		}
-	});
-	size_t off = 0;
-	while (off < stream.size()) {
-		ssize_t w = send(sv[1], stream.data() + off, stream.size() - off, MSG_NOSIGNAL);
-		if (w <= 0)
-			break; // the agent dropped the connection (protocol error): the rest is moot
-		off += static_cast<size_t>(w);
-	}
-	shutdown(sv[1], SHUT_WR);
-	drain.join(); // EOF: the agent closed its end, so its thread is done serving
+	talk(sv[1], stream);
 	conn->join();
 	close(sv[1]);
 	return 0;

@@ -55,8 +55,9 @@ relay_port="$(grep -o 'tcp port [0-9]*' "$tmp/relay.out" | awk '{print $3}')"
 
 img="$tmp/img/rgb8x8.jpg" model="$tmp/tfl/mobilenet_v1_0.25_128_quant.opcodes.tflite"
 printf 'background\ncat\n' >"$tmp/labels.txt"
-run() { # example args...: runs it through the relay (its output is not checked here)
-  local ex="$B/examples/$1"; shift
+run() { # example (name in $B/examples, or a path) args...: runs it through the relay (output not checked)
+  local ex="$1"; shift
+  [[ $ex == */* ]] || ex="$B/examples/$ex"
   [ -x "$ex" ] || { echo "  skip $(basename "$ex") (not built)"; return; }
   local t0=$SECONDS
   (cd "$tmp" && timeout 60 env VACCEL_PLUGINS="$RPC" VACCEL_RPC_ADDRESS="tcp://127.0.0.1:$relay_port" \
@@ -76,6 +77,9 @@ run exec_with_resource "$B/examples/libmytestlib.so" 1
 run tflite_inference "$img" "$model" "$tmp/labels.txt" 1
 run torch_inference "$img" "$model" "$tmp/labels.txt" 1
 run mbench 1 1 2>/dev/null || true
+# Ops no example calls (minmax, fpga, opencv, multi-file and synced resources).
+cc -o "$tmp/more_ops" "$here/capture/more_ops.c" -I"$repo/include" -L"$B/src/core" -Wl,-rpath,"$B/src/core" -lvaccel
+run "$tmp/more_ops" "$tmp/labels.txt" "$img"
 sleep 0.3 # the relay flushes each connection when both ends closed
 
 protoc --python_out="$tmp" -I "$repo/src/rpc/proto" "$repo/src/rpc/proto/vaccel_rpc.proto"
