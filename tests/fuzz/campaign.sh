@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Longer offline fuzzing campaign (not part of CI): runs harnesses niced, two at a time, each for
-# its own time budget, keeping the grown corpus, logs and any reproducer under <out_dir>, then
-# prints one line per harness: executions, final cov/ft, corpus size and findings.
+# Longer offline fuzzing campaign (not part of CI): runs harnesses niced, $CAMPAIGN_JOBS (default 2)
+# at a time, each for its own time budget, keeping the grown corpus, logs and any reproducer under
+# <out_dir>, then prints one line per harness: executions, final cov/ft, corpus size and findings.
 # usage: campaign.sh <build_dir> <out_dir> <harness:seconds>...
 #   harness: a name in <build_dir>/tests/fuzz, or a path to a harness binary (its seeds are then
 #   looked up by its basename up to the first '.', e.g. /tmp/fuzz_image.hardened -> fuzz_image).
@@ -30,7 +30,7 @@ for spec in "$@"; do
   if [[ $h == */* ]]; then bin=$h label=$(basename "$h"); else bin="$B/tests/fuzz/$h" label=$h; fi
   one "$bin" "$label" "$secs" &
   running=$((running + 1))
-  if ((running >= 2)); then wait -n; running=$((running - 1)); fi
+  if ((running >= ${CAMPAIGN_JOBS:-2})); then wait -n; running=$((running - 1)); fi
 done
 wait
 
