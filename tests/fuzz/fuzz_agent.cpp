@@ -27,6 +27,9 @@
 
 #include <atomic>
 #include <cerrno>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
 #include <memory>
 #include <vector>
 
@@ -45,6 +48,7 @@ constexpr size_t kMaxMeta = 4096;
 constexpr size_t kMaxPayload = 16384;
 
 vaccel::agent::Agent *g_agent = nullptr;
+std::string g_workdir; // removed at exit with whatever the connections left in it
 std::atomic<uint64_t> g_conn_id{1};
 
 void append(std::vector<uint8_t> &out, const void *p, size_t n)
@@ -149,9 +153,14 @@ extern "C" int LLVMFuzzerInitialize(int *, char ***)
 {
 	vaccel::fuzz::quiet_logs();
 	vaccel::fuzz::bootstrap_quietly(NOOP_PLUGIN);
-	char dir[] = "/tmp/vaccel-fuzz-agent.XXXXXX";
-	if (!mkdtemp(dir))
+	std::string dir = std::filesystem::temp_directory_path() / "vaccel-fuzz-agent.XXXXXX";
+	if (!mkdtemp(dir.data()))
 		abort();
+	g_workdir = dir;
+	atexit([] {
+		std::error_code ec;
+		std::filesystem::remove_all(g_workdir, ec);
+	});
 	vaccel::agent::AgentConfig cfg;
 	cfg.max_sessions_per_connection = 8;
 	cfg.workers_per_connection = 0; // requests run on the connection's thread: reproducible runs
