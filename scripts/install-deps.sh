@@ -6,6 +6,8 @@ set -euo pipefail
 PACKAGES=(
   # toolchain and test/bench frameworks
   cmake g++ make pkg-config libgtest-dev libgmock-dev libbenchmark-dev
+  # fuzzing (tests/fuzz): clang with libFuzzer and the sanitizer runtimes (-fsanitize=fuzzer)
+  clang libclang-rt-14-dev
   # core: URL resources
   libcurl4-openssl-dev ca-certificates
   # rpc: protocol metadata, HMAC of the optional shared-secret handshake (libcrypto)

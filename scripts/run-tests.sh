@@ -4,17 +4,22 @@
 #   2. runs every CTest test (core, plugins, examples, rpc, vm);
 #   3. rebuilds the core, the bundled plugins, examples, rpc plugin and agent with
 #      AddressSanitizer + UBSan in ./build-asan and runs their tests again;
-#   4. the same with ThreadSanitizer in ./build-tsan for the core and rpc tests.
-# Options: --no-asan (skip 3), --no-tsan (skip 4).
+#   4. builds the libFuzzer harnesses (tests/fuzz) with clang in ./build-fuzz and runs each one
+#      for a bounded time on its seed corpus; any crash, leak, timeout or OOM fails the run;
+#   5. the same with ThreadSanitizer in ./build-tsan for the core and rpc tests.
+# Options: --no-asan (skip 3), --no-fuzz (skip 4), --no-tsan (skip 5).
+# VACCEL_FUZZ_SECONDS sets the time per harness of step 4 (default 30).
 # Models are read from $VACCEL_MODELS_DIR, else ../shared/models next to the checkout.
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 asan=1
+fuzz=1
 tsan=1
 for arg in "$@"; do
   case "$arg" in
     --no-asan) asan=0 ;;
+    --no-fuzz) fuzz=0 ;;
     --no-tsan) tsan=0 ;;
     *) echo "run-tests: unknown option $arg" >&2; exit 2 ;;
   esac
@@ -41,6 +46,13 @@ if ((asan)); then
   echo "== tests under ASan + UBSan =="
   (cd "$repo/build-asan" && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
      ctest --output-on-failure -j"$jobs" -L 'core|examples|rpc' -LE 'slow|vm')
+fi
+if ((fuzz)); then
+  echo "== build (libFuzzer harnesses, clang, ASan + UBSan) =="
+  CC=clang CXX=clang++ cmake -S "$repo" -B "$repo/build-fuzz" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVACCEL_FUZZ=ON >/dev/null
+  cmake --build "$repo/build-fuzz" -j"$jobs" --target fuzzers
+  echo "== fuzzing, ${VACCEL_FUZZ_SECONDS:-30} s per harness =="
+  "$repo/tests/fuzz/run-fuzzers.sh" "$repo/build-fuzz" "${VACCEL_FUZZ_SECONDS:-30}" "$jobs"
 fi
 if ((tsan)); then
   echo "== build (TSan) =="
