@@ -12,6 +12,7 @@
 //   - stb's allocations are charged to a per-decode budget proportional to the pixel count, so a
 //     deflate stream that keeps "decoding" the zeros stb pads after its end stops at the budget.
 #include "image.hpp"
+#include "jpeg_tables.hpp"
 
 #include <charconv>
 #include <cstdlib>
@@ -345,7 +346,9 @@ bool looks_like_image(const void *data, size_t size)
 	int w = 0;
 	int h = 0;
 	int c = 0;
-	return sniff(b) != Format::Other &&
+	const Format format = sniff(b);
+	return format != Format::Other &&
+	       (format != Format::Jpeg || check_jpeg_huffman_tables(b).empty()) &&
 	       stbi_info_from_memory(reinterpret_cast<const stbi_uc *>(data), static_cast<int>(size), &w,
 				     &h, &c) != 0;
 }
@@ -360,6 +363,9 @@ std::string check_decodable(const void *data, size_t size, const DecodeLimits &l
 	const Format format = sniff(b);
 	if (format == Format::Other)
 		return "unsupported image format (JPEG, PNG and BMP are accepted)";
+	if (format == Format::Jpeg)
+		if (std::string why = check_jpeg_huffman_tables(b); !why.empty())
+			return why;
 	const Declared d = declared_size(b, format);
 	if (d.width == 0 || d.height == 0)
 		return stb_reason("corrupt image header: ");

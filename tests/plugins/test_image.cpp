@@ -384,3 +384,17 @@ TEST(ImageUtil, FloatListAndCBuffer)
 	copy_to_c_buffer("abcdefgh", buf, sizeof(buf));
 	EXPECT_STREQ(reinterpret_cast<char *>(buf), "abcd");
 }
+
+// Found by tests/fuzz/fuzz_image: Debian's stb_image builds a Huffman table of up to 4080
+// symbols from a DHT segment (one 8-bit count of 255 followed by 0x40 0xFF...), overwriting the
+// decoder's other tables; the guest's bytes must be refused before stb parses them (stbi_info
+// included, hence looks_like_image too).
+TEST(ImageBombs, JpegHuffmanTableOverflowIsRefusedBeforeStb)
+{
+	const std::vector<unsigned char> dht_overflow{0xff, 0xd8, 0xff, 0xc4, 0x01, 0xa2, 0x00, 0x40, 0xff};
+	Image img;
+	std::string err;
+	EXPECT_FALSE(decode_rgb(dht_overflow.data(), dht_overflow.size(), img, err));
+	EXPECT_NE(err.find("Huffman table"), std::string::npos) << err;
+	EXPECT_FALSE(looks_like_image(dht_overflow.data(), dht_overflow.size()));
+}
