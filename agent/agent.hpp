@@ -1,6 +1,7 @@
 // vaccel-agent: serves protocol v1 connections by re-issuing calls to the host vAccel runtime.
 #pragma once
 
+#include "budget.hpp"
 #include "channel.hpp"
 #include "message.hpp"
 #include "unique_fd.hpp"
@@ -24,8 +25,11 @@ struct AgentConfig {
 	size_t max_connections = 256;
 	size_t max_sessions_per_connection = 64;
 	size_t workers_per_connection = 4;       // 0: every request runs on the connection's thread
-	uint64_t max_bytes_per_connection = 16ull << 30; // resources + payload in flight
-	uint64_t max_payload = 8ull << 30;       // one message
+	uint64_t max_bytes_per_connection = 2ull << 30; // resources + payload in flight + mapped
+	uint64_t max_payload = 1ull << 30;       // one message
+	uint64_t max_response = 1ull << 30;      // one response's payload (write args, outputs)
+	uint64_t max_memory = 4ull << 30;        // agent-wide: payloads, copies, mappings, buffers
+	uint64_t max_disk = 16ull << 30;         // agent-wide: spooled resource files
 	uint64_t max_chunk = 16ull << 20;        // one frame
 	size_t retain_buffer = 256u << 20;       // receive buffer kept between requests
 	int io_timeout_ms = 10000;               // silence allowed inside a frame
@@ -56,6 +60,9 @@ public:
 
 	[[nodiscard]] const AgentConfig &config() const { return cfg_; }
 	[[nodiscard]] const std::string &spool_dir() const { return spool_; }
+	// Agent-wide budgets, shared by every connection.
+	[[nodiscard]] ByteBudget &memory_budget() { return memory_; }
+	[[nodiscard]] ByteBudget &disk_budget() { return disk_; }
 	// tcp listener ports actually bound (for tcp://127.0.0.1:0), in listener order.
 	[[nodiscard]] std::vector<int> tcp_ports() const;
 
@@ -69,6 +76,8 @@ private:
 	void reap_finished();
 
 	AgentConfig cfg_;
+	ByteBudget memory_;
+	ByteBudget disk_;
 	std::string spool_;
 	std::vector<Listener> listeners_;
 	std::mutex conns_lock_;
