@@ -807,7 +807,8 @@ bool Connection::do_resource_register(const v1::ResourceRegister &m, rpc::InMess
 		}
 		sink.segs.push_back(std::move(seg));
 	}
-	if (int ret = rpc::recv_payload(*ch_, limits_, in, sink, why, &mcache_); ret != 0) {
+	// Uncached mapping: blob bytes are copied once into the spool or memory, then unmapped.
+	if (int ret = rpc::recv_payload(*ch_, limits_, in, sink, why); ret != 0) {
 		cleanup_dir();
 		if (ret == ENOSPC || ret == EIO || ret == EDQUOT) {
 			// Our disk failed us, not the peer's framing; still the stream is out of sync.
