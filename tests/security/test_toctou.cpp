@@ -157,34 +157,38 @@ TEST_F(Toctou, OpCodeFlipNeverRunsUploadedLibrary)
 
 TEST_F(Toctou, AllowlistedLibraryFlipNeverRunsOtherLibrary)
 {
-	const std::string allowed = dir + "/allowed.so"; // the only library EXEC may load
+	// Two library paths one byte apart: libA.so (the only one EXEC may load; it does not
+	// exist) and libB.so (the client's code, a copy of the marker library).
+	const std::string allowed = dir + "/libA.so", other = dir + "/libB.so";
+	std::filesystem::copy_file(MARKER_LIB, other);
 	AgentProcess agent;
 	ASSERT_TRUE(agent.start(EXEC_PLUGIN, {"--exec-allowlist", allowed})) << agent.log_text();
 	Client c(sectest::zero_copy_options(agent.address(), shm));
 	int64_t sid = create_session(c);
 	ASSERT_GT(sid, 0);
 
-	// read[0] EXEC at 0, read[1] the library string at 256 (flipped), read[2] the symbol.
+	// read[0] EXEC at 0, read[1] the library path at 256 (its 'A'/'B' byte flipped), read[2]
+	// the symbol at 4096.
 	std::byte *b = shm.base();
 	b[0] = static_cast<std::byte>(VACCEL_OP_EXEC);
-	const size_t kLib = 1024;
-	std::vector<std::byte> good(kLib, std::byte{0}), evil(kLib, std::byte{0});
-	memcpy(good.data(), allowed.c_str(), allowed.size());
-	memcpy(evil.data(), MARKER_LIB, strlen(MARKER_LIB));
+	memcpy(b + 256, allowed.c_str(), allowed.size() + 1);
+	const size_t flip_at = allowed.size() - 4; // "libA.so": the 'A'
 	const char sym[] = "vaccel_test_marker_fn";
 	memcpy(b + 4096, sym, sizeof(sym));
+	const char a_byte = 'A', b_byte = 'B';
 	int tries = 0;
 	{
-		Flipper flip(b + 256, good, evil);
+		Flipper flip(b + 256 + flip_at, bytes_of(&a_byte, 1), bytes_of(&b_byte, 1));
 		tries = race([&] {
 			return send_genop(c, sid, {{VACCEL_ARG_UINT8, {b, 1}},
-						   {VACCEL_ARG_STRING, {b + 256, kLib}},
+						   {VACCEL_ARG_STRING, {b + 256, allowed.size() + 1}},
 						   {VACCEL_ARG_STRING, {b + 4096, sizeof(sym)}}});
 		});
 	}
 	printf("[toctou] allowlisted library flip: %d tries\n", tries);
 	EXPECT_FALSE(exists(marker)) << "a library outside the allowlist ran after " << tries << " tries";
 	EXPECT_TRUE(agent.alive());
+	EXPECT_EQ(rpctest::noop(c, sid), 0);
 }
 
 } // namespace
