@@ -37,14 +37,6 @@ bool valid_blob_name(const std::string &n)
 	       n.find('\0') == std::string::npos;
 }
 
-std::string op_region_name(int op)
-{
-	char buf[64];
-	if (op >= 0 && op < VACCEL_OP_MAX && vaccel_op_type_name(static_cast<vaccel_op_type_t>(op), buf, sizeof(buf)))
-		return std::string("genop:") + buf;
-	return "genop";
-}
-
 } // namespace
 
 uint64_t monotonic_ns()
@@ -278,8 +270,9 @@ bool Connection::handle_request(rpc::InMessage &in, std::string &why)
 		      std::to_string(want) + ")";
 		return false;
 	}
-	// The payload's receive buffer and the address space of its mapped memfd ranges.
-	if (auto refused = charge_request(want + rpc::mapped_span(in), task->charge); refused != Charge::Refusal::none) {
+	// The inline bytes' receive buffer and the address space of the mapped memfd ranges.
+	const uint64_t footprint = rpc::inline_size(in) + rpc::mapped_span(in);
+	if (auto refused = charge_request(footprint, task->charge); refused != Charge::Refusal::none) {
 		if (rpc::discard_payload(*ch_, limits_, in, why))
 			return false;
 		Reply reply;
@@ -913,6 +906,14 @@ void Connection::do_resource_sync(const v1::ResourceSync &m, Reply &r)
 	ResourceEntry *e = find_resource(m.resource_id(), r);
 	if (!e)
 		return;
+	uint64_t total = 0;
+	for (size_t i = 0; i < e->res->nr_blobs; ++i)
+		if (e->res->blobs[i]->type == VACCEL_BLOB_BUFFER)
+			total += e->res->blobs[i]->size;
+	if (total > cfg_.max_response) {
+		r.fail(VACCEL_ENOMEM, "resource blobs exceed the response limit (--max-response)");
+		return;
+	}
 	auto *out = r.resp.mutable_resource_synced();
 	for (size_t i = 0; i < e->res->nr_blobs; ++i) {
 		vaccel_blob *b = e->res->blobs[i];
@@ -945,103 +946,6 @@ void Connection::release_all()
 	mcache_.clear();
 	std::error_code ec;
 	fs::remove_all(agent_.spool_dir() + "/c" + std::to_string(id_), ec);
-}
-
-// ---- genop ---------------------------------------------------------------------------------
-
-int Connection::check_exec_policy(const std::vector<vaccel_arg> &read, SessionEntry &s, std::string &why)
-{
-	if (read.empty())
-		return VACCEL_OK; // vaccel_genop reports the missing op code
-	int op = genop_op_code(read[0]);
-	if (op == VACCEL_OP_EXEC) {
-		if (cfg_.allow_exec)
-			return VACCEL_OK;
-		if (read.size() >= 2 && read[1].buf && read[1].size > 0) {
-			std::string lib(static_cast<const char *>(read[1].buf),
-					strnlen(static_cast<const char *>(read[1].buf), read[1].size));
-			for (auto &allowed : cfg_.exec_allowlist)
-				if (lib == allowed)
-					return VACCEL_OK;
-		}
-		why = "exec is not allowed on this agent (start it with --allow-exec or --exec-allowlist)";
-		return VACCEL_EPERM;
-	}
-	if (op == VACCEL_OP_EXEC_WITH_RESOURCE) {
-		if (!cfg_.allow_exec) {
-			why = "exec_with_resource is not allowed on this agent (start it with --allow-exec)";
-			return VACCEL_EPERM;
-		}
-		if (read.size() < 2 || read[1].size != sizeof(int64_t) || !read[1].buf) {
-			why = "exec_with_resource: missing resource id";
-			return VACCEL_EINVAL;
-		}
-		int64_t rid = 0;
-		memcpy(&rid, read[1].buf, sizeof(rid));
-		auto it = resources_.find(rid);
-		if (it == resources_.end()) {
-			why = "exec_with_resource: unknown resource " + std::to_string(rid);
-			return VACCEL_ENOENT;
-		}
-		if (!it->second.sessions.count(s.sess->id)) {
-			why = "exec_with_resource: resource not registered with this session";
-			return VACCEL_EPERM;
-		}
-	}
-	return VACCEL_OK;
-}
-
-void Connection::do_genop(const v1::Genop &m, const rpc::PayloadView &payload, Reply &r)
-{
-	SessionEntry *s = find_session(m.session_id(), r);
-	if (!s)
-		return;
-	// Everything decided on below comes from private copies (genop_args.hpp).
-	std::string why;
-	GenopCost cost;
-	if (int ret = plan_genop(m, payload, cfg_.max_response, cost, why)) {
-		RPC_WARN("conn %llu: genop refused: %s", (unsigned long long)id_, why.c_str());
-		r.fail(ret, why);
-		return;
-	}
-	auto charge = std::make_shared<Charge>();
-	if (auto refused = charge->take(budget_, agent_.memory_budget(), cost.private_bytes + cost.write_bytes);
-	    refused != Charge::Refusal::none) {
-		RPC_WARN("conn %llu: genop refused: %s", (unsigned long long)id_, refusal_text(refused));
-		r.fail(VACCEL_ENOMEM, refusal_text(refused));
-		return;
-	}
-	GenopCall call;
-	if (int ret = build_genop(m, payload, cost, call, why)) {
-		r.fail(ret, why);
-		return;
-	}
-	if (int ret = check_exec_policy(call.read, *s, why); ret != VACCEL_OK) {
-		RPC_WARN("conn %llu: %s", (unsigned long long)id_, why.c_str());
-		r.fail(ret, why);
-		return;
-	}
-	uint64_t t0 = monotonic_ns();
-	int ret = vaccel_genop(s->sess, call.read.data(), static_cast<int>(call.read.size()), call.write.data(),
-			       static_cast<int>(call.write.size()));
-	record_sample(*s, op_region_name(call.op), t0, monotonic_ns() - t0);
-	r.resp.set_status(ret);
-	if (ret != VACCEL_OK) {
-		r.resp.set_error("genop failed on the agent");
-		return;
-	}
-	auto *done = r.resp.mutable_genop_done();
-	for (const vaccel_arg &w : call.write) {
-		auto *pa = done->add_write();
-		pa->set_type(w.type);
-		pa->set_size(w.size);
-		pa->set_custom_type_id(w.custom_type_id);
-		pa->set_has_data(true);
-		if (w.size)
-			r.payload.push_back({w.buf, w.size});
-	}
-	// The write args and their charge stay until the response is written.
-	r.cleanup.push_back([out = call.out, charge] {});
 }
 
 // ---- profiling -----------------------------------------------------------------------------

@@ -64,18 +64,18 @@ vaccel_arg make_arg(void *buf, const v1::Arg &a)
 	return vaccel_arg{buf, a.size(), static_cast<vaccel_arg_type_t>(a.type()), a.custom_type_id(), false};
 }
 
-// Reads the op code from read[0] into private memory (the first copy, on which the rest
-// of the plan depends).
-int private_op_code(const v1::Genop &m, const rpc::PayloadView &payload)
+// Copies read[0] (at most 4 bytes: an op code) into cost.op_bytes and decodes the op code
+// from that copy, the one every later decision and the call itself use.
+void private_op_code(const v1::Genop &m, const rpc::PayloadView &payload, GenopCost &cost)
 {
-	if (m.read_size() == 0 || m.read(0).size() == 0 || m.read(0).size() > 4)
-		return -1;
-	std::byte *p = payload.at(0, m.read(0).size());
+	cost.op = -1;
+	if (m.read_size() == 0 || m.read(0).size() == 0 || m.read(0).size() > sizeof(cost.op_bytes))
+		return;
+	const std::byte *p = payload.at(0, m.read(0).size());
 	if (!p)
-		return -1;
-	alignas(kArgAlign) std::byte copy[4];
-	memcpy(copy, p, m.read(0).size());
-	return genop_op_code(vaccel_arg{copy, m.read(0).size(), VACCEL_ARG_RAW, 0, false});
+		return;
+	memcpy(cost.op_bytes, p, m.read(0).size());
+	cost.op = genop_op_code(vaccel_arg{cost.op_bytes, m.read(0).size(), VACCEL_ARG_RAW, 0, false});
 }
 
 } // namespace
@@ -99,8 +99,8 @@ int plan_genop(const v1::Genop &m, const rpc::PayloadView &payload, uint64_t max
 		why = "too many genop args";
 		return VACCEL_EINVAL;
 	}
-	const int op = private_op_code(m, payload);
-	cost.op = op;
+	private_op_code(m, payload, cost);
+	const int op = cost.op;
 	rpc::PayloadCursor seg{payload};
 	for (int i = 0; i < m.read_size(); ++i) {
 		const auto &a = m.read(i);
@@ -158,7 +158,10 @@ int build_genop(const v1::Genop &m, const rpc::PayloadView &payload, const Genop
 			// Same layout as planned: the decision depends only on the private op code,
 			// the metadata and where the segment lies, never on the client's bytes.
 			std::byte *dst = call.private_bytes.get() + priv;
-			memcpy(dst, p, a.size());
+			if (i == 0 && cost.op >= 0)
+				memcpy(dst, cost.op_bytes, a.size()); // the op code the plan was made for
+			else
+				memcpy(dst, p, a.size());
 			priv += align_up(a.size());
 			p = dst;
 		}

@@ -474,6 +474,17 @@ std::byte *PayloadView::at(uint64_t off, uint64_t len, bool *shared) const
 	return nullptr;
 }
 
+uint64_t inline_size(const InMessage &msg)
+{
+	if (!(msg.head.flags & frame_flags::has_fd))
+		return msg.head.aux;
+	uint64_t total = 0;
+	for (const auto &p : msg.parts)
+		if (p.kind == PayloadPart::inline_bytes)
+			total += p.length; // the parts add up to aux: no overflow
+	return total;
+}
+
 uint64_t mapped_span(const InMessage &msg)
 {
 	if (!(msg.head.flags & frame_flags::has_fd))

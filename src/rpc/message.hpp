@@ -109,6 +109,8 @@ private:
 
 // Address space that mapping the memfd parts of a message takes (whole pages; 0 without fds).
 uint64_t mapped_span(const InMessage &msg);
+// Payload bytes of a message that travel inline (received into memory), not in memfds.
+uint64_t inline_size(const InMessage &msg);
 
 // `cache` (optional) keeps memfd mappings across messages; the views it hands to the sink keep
 // their mapping alive on their own.
