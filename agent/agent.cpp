@@ -17,7 +17,7 @@
 
 namespace vaccel::agent {
 
-Agent::Agent(AgentConfig cfg) : cfg_(std::move(cfg)) {}
+Agent::Agent(AgentConfig cfg) : cfg_(std::move(cfg)), memory_(cfg_.max_memory), disk_(cfg_.max_disk) {}
 
 Agent::~Agent() { shutdown(); }
 

@@ -3,6 +3,7 @@
 
 #include "access_control.hpp"
 #include "admission.hpp"
+#include "budget.hpp"
 #include "channel.hpp"
 #include "log.hpp"
 #include "message.hpp"
@@ -30,8 +31,11 @@ struct AgentConfig {
 	size_t max_sessions_per_connection = 64;
 	size_t max_resources_per_connection = 256;
 	size_t workers_per_connection = 4;       // 0: every request runs on the connection's thread
-	uint64_t max_bytes_per_connection = 16ull << 30; // resources + payload in flight
-	uint64_t max_payload = 8ull << 30;       // one message
+	uint64_t max_bytes_per_connection = 2ull << 30; // resources + payload in flight + mapped
+	uint64_t max_payload = 1ull << 30;       // one message
+	uint64_t max_response = 1ull << 30;      // one response's payload (write args, outputs)
+	uint64_t max_memory = 4ull << 30;        // agent-wide: payloads, copies, mappings, buffers
+	uint64_t max_disk = 16ull << 30;         // agent-wide: spooled resource files
 	uint64_t max_chunk = 16ull << 20;        // one frame
 	size_t retain_buffer = 256u << 20;       // receive buffer kept between requests
 	int io_timeout_ms = 10000;               // silence inside a frame; also a head frame's deadline
@@ -72,6 +76,9 @@ public:
 
 	[[nodiscard]] const AgentConfig &config() const { return cfg_; }
 	[[nodiscard]] const std::string &spool_dir() const { return spool_.path(); }
+	// Agent-wide budgets, shared by every connection.
+	[[nodiscard]] ByteBudget &memory_budget() { return memory_; }
+	[[nodiscard]] ByteBudget &disk_budget() { return disk_; }
 	// tcp listener ports actually bound (for tcp://127.0.0.1:0), in listener order.
 	[[nodiscard]] std::vector<int> tcp_ports() const;
 	// The shared secret clients must prove they hold; empty: no authentication.
@@ -95,6 +102,8 @@ private:
 	void warn_exposure(const Listener &l) const;     // non-loopback tcp, allowlist not applying
 
 	AgentConfig cfg_;
+	ByteBudget memory_;
+	ByteBudget disk_;
 	common::OwnedDir spool_; // agent/spool.hpp
 	std::string auth_key_;
 	std::vector<Listener> listeners_;

@@ -21,7 +21,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr size_t kMaxArgs = 1024;
 constexpr size_t kMaxBlobs = 4096;
 constexpr size_t kMaxProfSamples = 10000;
 
@@ -40,24 +39,6 @@ bool valid_blob_name(const std::string &n)
 	       n.find('\0') == std::string::npos;
 }
 
-// Genop op code from read[0]: UINT8 arg, or a legacy RAW arg of 1..4 bytes (little endian).
-int genop_op_code(const vaccel_arg &a)
-{
-	if (!a.buf || a.size == 0 || a.size > 4)
-		return -1;
-	uint32_t v = 0;
-	memcpy(&v, a.buf, a.size);
-	return static_cast<int>(v);
-}
-
-std::string op_region_name(int op)
-{
-	char buf[64];
-	if (op >= 0 && op < VACCEL_OP_MAX && vaccel_op_type_name(static_cast<vaccel_op_type_t>(op), buf, sizeof(buf)))
-		return std::string("genop:") + buf;
-	return "genop";
-}
-
 } // namespace
 
 uint64_t monotonic_ns()
@@ -69,7 +50,8 @@ uint64_t monotonic_ns()
 
 Connection::Connection(Agent &agent, rpc::UniqueFd fd, uint64_t id, std::string peer)
 	: agent_(agent), cfg_(agent.config()), id_(id), peer_(std::move(peer)),
-	  ch_(std::make_unique<rpc::Channel>(std::move(fd)))
+	  ch_(std::make_unique<rpc::Channel>(std::move(fd))), budget_(cfg_.max_bytes_per_connection),
+	  mcache_(4, cfg_.max_payload, [this](int64_t delta) { return account_mapping(delta); })
 {
 	limits_.max_payload = cfg_.max_payload;
 	limits_.max_chunk = cfg_.max_chunk;
@@ -312,12 +294,14 @@ bool Connection::handle_request(rpc::InMessage &in, std::string &why)
 		      std::to_string(want) + ")";
 		return false;
 	}
-	// bytes_held_ changes only on this thread.
-	if (bytes_held_ + want > cfg_.max_bytes_per_connection) {
+	// The inline bytes' receive buffer and the address space of the mapped memfd ranges.
+	const uint64_t footprint = rpc::inline_size(in) + rpc::mapped_span(in);
+	if (auto refused = charge_request(footprint, task->charge); refused != Charge::Refusal::none) {
 		if (rpc::discard_payload(*ch_, limits_, in, why))
 			return false;
 		Reply reply;
-		reply.fail(VACCEL_ENOMEM, "connection memory budget exceeded");
+		reply.fail(VACCEL_ENOMEM, refusal_text(refused));
+		RPC_WARN("conn %llu: request refused: %s", (unsigned long long)id_, refusal_text(refused));
 		finish_task(std::move(task));
 		return send_reply(in.head.stream_id, reply, why);
 	}
@@ -328,8 +312,7 @@ bool Connection::handle_request(rpc::InMessage &in, std::string &why)
 		RPC_INFO("conn %llu: client sends shared buffers zero-copy (%zu payload parts)", (unsigned long long)id_,
 			 task->sink.view().pieces().size());
 	}
-	task->bytes = want;
-	if (should_dispatch(req, want)) {
+	if (should_dispatch(req)) {
 		dispatch(std::move(task));
 		return true;
 	}
@@ -456,21 +439,48 @@ bool Connection::send_reply(uint32_t stream, Reply &reply, std::string &why)
 // worker so that this thread keeps reading and the client's ops overlap, unless the queue or
 // the connection's byte budget says to apply back-pressure: then this thread runs it and stops
 // reading meanwhile. A single-threaded client's requests run here, with no thread hand-off.
-bool Connection::should_dispatch(const v1::Request &req, uint64_t bytes)
+bool Connection::should_dispatch(const v1::Request &req)
 {
 	if (cfg_.workers_per_connection == 0 || !req.concurrent() || !is_data_path(req))
-		return false;
-	if (bytes_held_ + inflight_bytes_.load() + bytes > cfg_.max_bytes_per_connection)
 		return false;
 	std::lock_guard lock(work_lock_);
 	return queue_.size() < 2 * cfg_.workers_per_connection;
 }
 
+Charge::Refusal Connection::charge_request(uint64_t bytes, Charge &out)
+{
+	for (;;) {
+		Charge::Refusal r = out.take(budget_, agent_.memory_budget(), bytes);
+		std::unique_lock lock(work_lock_);
+		if (r == Charge::Refusal::none || busy_tasks_ == 0)
+			return r;
+		// This connection's own tasks hold the bytes: wait for one to finish (bounded by
+		// the ops themselves), as a full queue makes the client wait.
+		task_done_cv_.wait(lock);
+	}
+}
+
+bool Connection::account_mapping(int64_t delta)
+{
+	if (delta < 0) {
+		budget_.give_back(static_cast<uint64_t>(-delta));
+		agent_.memory_budget().give_back(static_cast<uint64_t>(-delta));
+		return true;
+	}
+	const auto n = static_cast<uint64_t>(delta);
+	if (!budget_.try_take(n))
+		return false;
+	if (!agent_.memory_budget().try_take(n)) {
+		budget_.give_back(n);
+		return false;
+	}
+	return true;
+}
+
 void Connection::dispatch(std::unique_ptr<Task> t)
 {
-	inflight_bytes_ += t->bytes;
-	t->counted = true;
 	std::lock_guard lock(work_lock_);
+	++busy_tasks_;
 	queue_.push_back(std::move(t));
 	if (idle_workers_ == 0 && workers_.size() < cfg_.workers_per_connection)
 		workers_.emplace_back([this] { worker_loop(); });
@@ -499,6 +509,8 @@ void Connection::worker_loop()
 		}
 		finish_task(std::move(t));
 		lock.lock();
+		--busy_tasks_;
+		task_done_cv_.notify_all();
 	}
 }
 
@@ -518,6 +530,7 @@ void Connection::stop_workers()
 	for (auto &t : dropped)
 		finish_task(std::move(t));
 	std::lock_guard lock(work_lock_);
+	busy_tasks_ -= std::min(busy_tasks_, dropped.size());
 	workers_stop_ = false;
 }
 
@@ -538,10 +551,7 @@ void Connection::finish_task(std::unique_ptr<Task> t)
 {
 	if (!t)
 		return;
-	if (t->counted)
-		inflight_bytes_ -= t->bytes;
-	t->counted = false;
-	t->bytes = 0;
+	t->charge.release();
 	t->sink.reset(); // drops memfd mappings it held
 	t->region.trim(cfg_.retain_buffer);
 	std::lock_guard lock(work_lock_);
@@ -775,8 +785,18 @@ bool Connection::do_resource_register(const v1::ResourceRegister &m, rpc::InMess
 		if (b.type() >= VACCEL_BLOB_MAX)
 			return refuse(VACCEL_EINVAL, "invalid blob type");
 	}
-	if (bytes_held_ + declared > cfg_.max_bytes_per_connection)
-		return refuse(VACCEL_ENOMEM, "connection byte budget exceeded");
+	// BUFFER blobs stay in memory, the others are spooled to disk: each side is charged to
+	// the connection's budget and to the agent-wide one of its kind.
+	uint64_t in_memory = 0;
+	for (auto &b : m.blobs())
+		if (b.type() == VACCEL_BLOB_BUFFER && !m.directory())
+			in_memory += b.size(); // the sizes add up to `declared`: no overflow
+	Charge mem_charge, disk_charge;
+	if (auto refused = mem_charge.take(budget_, agent_.memory_budget(), in_memory); refused != Charge::Refusal::none)
+		return refuse(VACCEL_ENOMEM, refusal_text(refused));
+	if (auto refused = disk_charge.take(budget_, agent_.disk_budget(), declared - in_memory);
+	    refused != Charge::Refusal::none)
+		return refuse(refused == Charge::Refusal::agent ? VACCEL_ENOSPC : VACCEL_ENOMEM, refusal_text(refused));
 
 	// Spool directory of this resource: <spool>/c<conn>/r<n>/ (0700, agent/spool.hpp)
 	std::string rel = "c" + std::to_string(id_) + "/r" + std::to_string(next_res_dir_++);
@@ -803,7 +823,8 @@ bool Connection::do_resource_register(const v1::ResourceRegister &m, rpc::InMess
 		}
 		sink.segs.push_back(std::move(seg));
 	}
-	if (int ret = rpc::recv_payload(*ch_, limits_, in, sink, why, &mcache_); ret != 0) {
+	// Uncached mapping: blob bytes are copied once into the spool or memory, then unmapped.
+	if (int ret = rpc::recv_payload(*ch_, limits_, in, sink, why); ret != 0) {
 		cleanup_dir();
 		if (ret == ENOSPC || ret == EIO || ret == EDQUOT) {
 			// Our disk failed us, not the peer's framing; still the stream is out of sync.
@@ -866,8 +887,8 @@ bool Connection::do_resource_register(const v1::ResourceRegister &m, rpc::InMess
 	e.res = res;
 	e.sessions.insert(m.session_id());
 	e.dir = dir;
-	e.bytes = declared;
-	bytes_held_ += declared;
+	e.memory = std::move(mem_charge);
+	e.disk = std::move(disk_charge);
 	resources_[res->id] = std::move(e);
 	r.resp.mutable_resource_registered()->set_resource_id(res->id);
 	RPC_DEBUG("conn %llu: resource %lld registered (%llu bytes)", (unsigned long long)id_, (long long)res->id,
@@ -884,8 +905,7 @@ void Connection::release_resource_if_unused(int64_t id)
 	std::error_code ec;
 	if (!it->second.dir.empty())
 		fs::remove_all(it->second.dir, ec);
-	bytes_held_ -= std::min(bytes_held_, it->second.bytes);
-	resources_.erase(it);
+	resources_.erase(it); // gives its charges back
 }
 
 void Connection::do_resource_unregister(const v1::ResourceUnregister &m, Reply &r)
@@ -915,6 +935,14 @@ void Connection::do_resource_sync(const v1::ResourceSync &m, Reply &r)
 	ResourceEntry *e = find_resource(m.resource_id(), r);
 	if (!e)
 		return;
+	uint64_t total = 0;
+	for (size_t i = 0; i < e->res->nr_blobs; ++i)
+		if (e->res->blobs[i]->type == VACCEL_BLOB_BUFFER)
+			total += e->res->blobs[i]->size;
+	if (total > cfg_.max_response) {
+		r.fail(VACCEL_ENOMEM, "resource blobs exceed the response limit (--max-response)");
+		return;
+	}
 	auto *out = r.resp.mutable_resource_synced();
 	for (size_t i = 0; i < e->res->nr_blobs; ++i) {
 		vaccel_blob *b = e->res->blobs[i];
@@ -944,143 +972,9 @@ void Connection::release_all()
 			fs::remove_all(e.dir, ec);
 	}
 	resources_.clear();
-	bytes_held_ = 0;
+	mcache_.clear();
 	std::error_code ec;
 	fs::remove_all(agent_.spool_dir() + "/c" + std::to_string(id_), ec);
-}
-
-// ---- genop ---------------------------------------------------------------------------------
-
-int Connection::check_exec_policy(const std::vector<vaccel_arg> &read, SessionEntry &s, std::string &why)
-{
-	if (read.empty())
-		return VACCEL_OK; // vaccel_genop reports the missing op code
-	int op = genop_op_code(read[0]);
-	if (op == VACCEL_OP_EXEC) {
-		if (cfg_.allow_exec)
-			return VACCEL_OK;
-		if (read.size() >= 2 && read[1].buf && read[1].size > 0) {
-			std::string lib(static_cast<const char *>(read[1].buf),
-					strnlen(static_cast<const char *>(read[1].buf), read[1].size));
-			for (auto &allowed : cfg_.exec_allowlist)
-				if (lib == allowed)
-					return VACCEL_OK;
-		}
-		why = "exec is not allowed on this agent (start it with --allow-exec or --exec-allowlist)";
-		return VACCEL_EPERM;
-	}
-	if (op == VACCEL_OP_EXEC_WITH_RESOURCE) {
-		if (!cfg_.allow_exec) {
-			why = "exec_with_resource is not allowed on this agent (start it with --allow-exec)";
-			return VACCEL_EPERM;
-		}
-		if (read.size() < 2 || read[1].size != sizeof(int64_t) || !read[1].buf) {
-			why = "exec_with_resource: missing resource id";
-			return VACCEL_EINVAL;
-		}
-		int64_t rid = 0;
-		memcpy(&rid, read[1].buf, sizeof(rid));
-		auto it = resources_.find(rid);
-		if (it == resources_.end()) {
-			why = "exec_with_resource: unknown resource " + std::to_string(rid);
-			return VACCEL_ENOENT;
-		}
-		if (!it->second.sessions.count(s.sess->id)) {
-			why = "exec_with_resource: resource not registered with this session";
-			return VACCEL_EPERM;
-		}
-	}
-	return VACCEL_OK;
-}
-
-void Connection::do_genop(const v1::Genop &m, const rpc::PayloadView &payload, Reply &r)
-{
-	SessionEntry *s = find_session(m.session_id(), r);
-	if (!s)
-		return;
-	if (m.read_size() > static_cast<int>(kMaxArgs) || m.write_size() > static_cast<int>(kMaxArgs)) {
-		r.fail(VACCEL_EINVAL, "too many genop args");
-		return;
-	}
-	rpc::PayloadCursor seg{payload};
-	std::vector<vaccel_arg> read(static_cast<size_t>(m.read_size()));
-	for (int i = 0; i < m.read_size(); ++i) {
-		const auto &a = m.read(i);
-		if (!a.has_data() && a.size() != 0) {
-			r.fail(VACCEL_EINVAL, "read arg without data");
-			return;
-		}
-		std::byte *data = seg.take(a.size());
-		if (a.size() && !data) {
-			r.fail(VACCEL_EINVAL, kSplitSegment);
-			return;
-		}
-		read[i] = vaccel_arg{data, a.size(), static_cast<vaccel_arg_type_t>(a.type()), a.custom_type_id(), false};
-	}
-	// Write args get their own memory: output-only ones fresh zeroed pages (mapped lazily, so
-	// a large claimed size costs nothing until written), in/out ones a copy of their bytes
-	// (the payload may be a read-only memfd mapping).
-	uint64_t out_only = 0;
-	for (auto &a : m.write())
-		if (!add_size(out_only, a.size())) {
-			r.fail(VACCEL_EINVAL, "write arg sizes overflow");
-			return;
-		}
-	if (bytes_held_ + payload.size() + out_only > cfg_.max_bytes_per_connection || out_only > cfg_.max_payload) {
-		r.fail(VACCEL_ENOMEM, "write args exceed the connection budget");
-		return;
-	}
-	auto outbuf = std::make_shared<rpc::GrowableRegion>();
-	if (out_only && outbuf->reserve(out_only)) {
-		r.fail(VACCEL_ENOMEM, "cannot allocate write args");
-		return;
-	}
-	std::vector<vaccel_arg> write(static_cast<size_t>(m.write_size()));
-	uint64_t out_off = 0;
-	for (int i = 0; i < m.write_size(); ++i) {
-		const auto &a = m.write(i);
-		std::byte *buf = nullptr;
-		if (a.size()) {
-			buf = outbuf->data() + out_off;
-			out_off += a.size();
-			if (a.has_data()) {
-				const std::byte *src = seg.take(a.size());
-				if (!src) {
-					r.fail(VACCEL_EINVAL, kSplitSegment);
-					return;
-				}
-				memcpy(buf, src, a.size());
-			}
-		}
-		write[i] = vaccel_arg{buf, a.size(), static_cast<vaccel_arg_type_t>(a.type()), a.custom_type_id(), false};
-	}
-	std::string why;
-	if (int ret = check_exec_policy(read, *s, why); ret != VACCEL_OK) {
-		RPC_WARN("conn %llu: %s", (unsigned long long)id_, why.c_str());
-		r.fail(ret, why);
-		return;
-	}
-	int op = read.empty() ? -1 : genop_op_code(read[0]);
-	uint64_t t0 = monotonic_ns();
-	int ret = vaccel_genop(s->sess, read.data(), static_cast<int>(read.size()), write.data(),
-			       static_cast<int>(write.size()));
-	record_sample(*s, op_region_name(op), t0, monotonic_ns() - t0);
-	r.resp.set_status(ret);
-	if (ret != VACCEL_OK) {
-		r.resp.set_error("genop failed on the agent");
-		return;
-	}
-	auto *done = r.resp.mutable_genop_done();
-	for (size_t i = 0; i < write.size(); ++i) {
-		auto *pa = done->add_write();
-		pa->set_type(write[i].type);
-		pa->set_size(write[i].size);
-		pa->set_custom_type_id(write[i].custom_type_id);
-		pa->set_has_data(true);
-		if (write[i].size)
-			r.payload.push_back({write[i].buf, write[i].size});
-	}
-	r.cleanup.push_back([outbuf] {});
 }
 
 // ---- profiling -----------------------------------------------------------------------------

@@ -7,6 +7,8 @@
 #pragma once
 
 #include "agent.hpp"
+#include "budget.hpp"
+#include "genop_args.hpp"
 #include "vaccel_rpc.pb.h"
 
 #include <vaccel.h>
@@ -27,9 +29,7 @@ namespace v1 = ::vaccel::rpc::v1;
 // Bounds on what one request may describe (checked before anything is allocated for it).
 inline constexpr size_t kMaxTensors = 1024;
 inline constexpr size_t kMaxDims = 64;
-// A segment (arg, tensor, run options) must lie inside one payload part: a sender that
-// splits one across a memfd range and inline bytes is refused rather than copied for.
-inline constexpr const char *kSplitSegment = "payload segment split across payload parts";
+inline constexpr const char *kSplitSegment = kSplitSegmentText;
 
 // CLOCK_MONOTONIC in nanoseconds, for the agent-side profiling samples.
 uint64_t monotonic_ns();
@@ -72,7 +72,7 @@ private:
 		vaccel_resource *res = nullptr;
 		std::set<int64_t> sessions;  // host session ids it is registered with
 		std::string dir;             // spool directory (removed on release)
-		uint64_t bytes = 0;          // accounted against the connection budget
+		Charge memory, disk;         // its BUFFER blobs, its spooled files
 	};
 	struct ProfRegion {
 		std::vector<v1::ProfSample> samples;
@@ -89,8 +89,7 @@ private:
 		rpc::MemorySink sink{region};
 		v1::Request req;
 		uint32_t stream = 0;
-		uint64_t bytes = 0;   // payload bytes
-		bool counted = false; // bytes are in inflight_bytes_ (dispatched to a worker)
+		Charge charge; // payload + mapped memfd ranges, until the task is finished
 	};
 
 	void run();
@@ -107,7 +106,12 @@ private:
 	void run_handler(const v1::Request &req, const rpc::PayloadView &payload, Reply &reply);
 	// Worker pool: dispatch() hands a task over (spawning a worker if none is idle);
 	// stop_workers() drops queued tasks and joins the workers (they respawn on demand).
-	bool should_dispatch(const v1::Request &req, uint64_t bytes);
+	bool should_dispatch(const v1::Request &req);
+	// Charges a request's payload and mapped ranges to the budgets, waiting for this
+	// connection's running tasks to finish when only they stand in the way (back-pressure).
+	Charge::Refusal charge_request(uint64_t bytes, Charge &out);
+	// Mapping cache hook: charges (delta > 0) or gives back the address space it keeps.
+	bool account_mapping(int64_t delta);
 	void dispatch(std::unique_ptr<Task> t);
 	void worker_loop();
 	void stop_workers();
@@ -161,7 +165,12 @@ private:
 	size_t idle_workers_ = 0;                 // guarded by work_lock_
 	bool workers_stop_ = false;               // guarded by work_lock_
 	std::vector<std::unique_ptr<Task>> spare_tasks_; // guarded by work_lock_: reused tasks and buffers
-	std::atomic<uint64_t> inflight_bytes_{0}; // payload bytes of queued and running tasks
+	size_t busy_tasks_ = 0;                   // guarded by work_lock_: dispatched, not finished
+	std::condition_variable task_done_cv_;    // a dispatched task finished
+
+	// Everything this connection holds: resources, payloads in flight, mapped memfd ranges,
+	// private copies and responses being sent (--max-connection-bytes).
+	ByteBudget budget_;
 
 	// Sessions and resources: written only by this connection's thread, holding state_lock_
 	// exclusively; data-path requests on workers read them holding it shared.
@@ -179,7 +188,6 @@ private:
 	std::string client_auth_nonce_;  // Hello.auth_nonce
 	std::map<int64_t, SessionEntry> sessions_;
 	std::map<int64_t, ResourceEntry> resources_;
-	uint64_t bytes_held_ = 0;
 	uint64_t next_res_dir_ = 1;
 	rpc::MappingCache mcache_; // memfd mappings reused across requests (used by the reading thread)
 };

@@ -46,8 +46,12 @@ void usage(FILE *out)
 		"      --max-resources N       resources per connection (default 256); connections x sessions\n"
 		"                              and x resources must fit the runtime's id pools (65536, 262144)\n"
 		"      --workers N             threads per connection running one client's overlapping ops (default 4)\n"
-		"      --max-connection-bytes N  bytes held per connection: resources + payload (default 16G)\n"
-		"      --max-payload N         largest message payload (default 8G)\n"
+		"      --max-connection-bytes N  bytes held per connection: resources, payloads in flight,\n"
+		"                              mapped memfd ranges, responses (default 2G)\n"
+		"      --max-payload N         largest message payload, and largest memfd accepted (default 1G)\n"
+		"      --max-response N        largest response payload: write args, output tensors (default 1G)\n"
+		"      --max-memory N          memory held by all connections together (default 4G)\n"
+		"      --max-disk N            spooled resource bytes of all connections together (default 16G)\n"
 		"      --io-timeout-ms N       silence allowed inside a frame, and time for a whole head frame\n"
 		"                              (header + metadata) from its first byte (default 10000)\n"
 		"      --min-rate N            payload bytes per second a message must keep up, after\n"
@@ -136,6 +140,9 @@ enum LongOnly {
 	kMaxRes,
 	kUrlAllowHost,
 	kUrlRedirects,
+	kMaxResponse,
+	kMaxMemory,
+	kMaxDisk,
 };
 
 } // namespace
@@ -154,6 +161,9 @@ int main(int argc, char **argv)
 		{"max-sessions", required_argument, nullptr, kMaxSess},
 		{"max-connection-bytes", required_argument, nullptr, kMaxConnBytes},
 		{"max-payload", required_argument, nullptr, kMaxPayload},
+		{"max-response", required_argument, nullptr, kMaxResponse},
+		{"max-memory", required_argument, nullptr, kMaxMemory},
+		{"max-disk", required_argument, nullptr, kMaxDisk},
 		{"io-timeout-ms", required_argument, nullptr, kIoTimeout},
 		{"idle-timeout-ms", required_argument, nullptr, kIdleTimeout},
 		{"retain-buffer", required_argument, nullptr, kRetain},
@@ -220,6 +230,15 @@ int main(int argc, char **argv)
 			break;
 		case kMaxPayload:
 			cfg.max_payload = need_size("max-payload");
+			break;
+		case kMaxResponse:
+			cfg.max_response = need_size("max-response");
+			break;
+		case kMaxMemory:
+			cfg.max_memory = need_size("max-memory");
+			break;
+		case kMaxDisk:
+			cfg.max_disk = need_size("max-disk");
 			break;
 		case kIoTimeout:
 			cfg.io_timeout_ms = static_cast<int>(need_size("io-timeout-ms"));

@@ -27,9 +27,11 @@ bool tensors_ok(const google::protobuf::RepeatedPtrField<v1::Tensor> &ts, std::s
 
 // The C helpers of one tensor kind, so that the three model families share one wrapping code.
 template <typename T> struct TensorKind;
+// valid_type: whether a wire value names an enumerator (checked before the enum cast).
 template <> struct TensorKind<vaccel_tf_tensor> {
 	using dim_t = int64_t;
 	using type_t = vaccel_tf_data_type;
+	static bool valid_type(int32_t v) { return v >= VACCEL_TF_FLOAT && v <= VACCEL_TF_UINT64; }
 	static int create(vaccel_tf_tensor **t, size_t n, const dim_t *d, type_t ty)
 	{
 		return vaccel_tf_tensor_new(t, static_cast<int>(n), d, ty);
@@ -40,6 +42,7 @@ template <> struct TensorKind<vaccel_tf_tensor> {
 template <> struct TensorKind<vaccel_tflite_tensor> {
 	using dim_t = int32_t;
 	using type_t = vaccel_tflite_data_type;
+	static bool valid_type(int32_t v) { return v >= VACCEL_TFLITE_NOTYPE && v <= VACCEL_TFLITE_INT4; }
 	static int create(vaccel_tflite_tensor **t, size_t n, const dim_t *d, type_t ty)
 	{
 		return vaccel_tflite_tensor_new(t, static_cast<int>(n), d, ty);
@@ -50,6 +53,7 @@ template <> struct TensorKind<vaccel_tflite_tensor> {
 template <> struct TensorKind<vaccel_torch_tensor> {
 	using dim_t = int64_t;
 	using type_t = vaccel_torch_data_type;
+	static bool valid_type(int32_t v) { return v >= VACCEL_TORCH_BYTE && v <= VACCEL_TORCH_FLOAT; }
 	static int create(vaccel_torch_tensor **t, size_t n, const dim_t *d, type_t ty)
 	{
 		return vaccel_torch_tensor_new(t, static_cast<int64_t>(n), d, ty);
@@ -61,6 +65,7 @@ template <> struct TensorKind<vaccel_torch_tensor> {
 // Owns tensors (inputs borrowing payload bytes, or outputs allocated by the plugin).
 template <typename T> struct Tensors {
 	std::vector<T *> list;
+	std::vector<std::unique_ptr<std::byte[]>> copies; // aligned copies of misaligned inputs
 	Tensors() = default;
 	explicit Tensors(size_t n) : list(n, nullptr) {}
 	Tensors(const Tensors &) = delete;
@@ -72,6 +77,11 @@ template <typename T> struct Tensors {
 				TensorKind<T>::destroy(t);
 	}
 };
+
+// Input tensor data is plain numbers: the one kind of client bytes (with BLAS matrices) that
+// may be read in place from the client's shared memory (docs/protocol.md, "Client memory"),
+// when aligned for any element type; misaligned data is copied.
+constexpr size_t kTensorAlign = 8;
 
 // Wraps the request's input tensors around the next payload segments (sizes were checked
 // against the payload when the request arrived).
@@ -89,6 +99,10 @@ int wrap_inputs(const google::protobuf::RepeatedPtrField<v1::Tensor> &ts, rpc::P
 			}
 			dims.push_back(static_cast<dim_t>(d));
 		}
+		if (!TensorKind<T>::valid_type(t.data_type())) {
+			why = "invalid tensor data type " + std::to_string(t.data_type());
+			return VACCEL_EINVAL;
+		}
 		T *vt = nullptr;
 		if (int ret = TensorKind<T>::create(&vt, dims.size(), dims.data(),
 						    static_cast<typename TensorKind<T>::type_t>(t.data_type()))) {
@@ -101,15 +115,42 @@ int wrap_inputs(const google::protobuf::RepeatedPtrField<v1::Tensor> &ts, rpc::P
 			why = kSplitSegment;
 			return VACCEL_EINVAL;
 		}
+		if (data && reinterpret_cast<uintptr_t>(data) % kTensorAlign != 0) {
+			auto copy = std::make_unique_for_overwrite<std::byte[]>(t.size());
+			memcpy(copy.get(), data, t.size());
+			data = copy.get();
+			in.copies.push_back(std::move(copy));
+		}
 		TensorKind<T>::set_data(vt, data, t.size());
 	}
 	return VACCEL_OK;
 }
 
+// Run options are parsed by the engine: a private copy of the next segment (docs/protocol.md,
+// "Client memory"), never the client's shared bytes.
+bool private_copy(rpc::PayloadCursor &seg, uint64_t n, std::vector<std::byte> &out)
+{
+	const std::byte *p = seg.take(n);
+	if (!p)
+		return false;
+	out.assign(p, p + n);
+	return true;
+}
+
 // Describes the outputs in the reply and hands their bytes to it as payload; the tensors are
 // freed once the response has been written.
-template <typename T> void reply_outputs(v1::ModelRunDone *done, int ret, std::shared_ptr<Tensors<T>> out, Reply &r)
+template <typename T>
+void reply_outputs(v1::ModelRunDone *done, int ret, std::shared_ptr<Tensors<T>> out, uint64_t max_response, Reply &r)
 {
+	uint64_t total = 0;
+	for (const T *t : out->list)
+		if (t && t->data)
+			total += t->size;
+	if (ret == VACCEL_OK && total > max_response) {
+		r.fail(VACCEL_ENOMEM, "output tensors exceed the response limit (--max-response)");
+		r.cleanup.push_back([out = std::move(out)] {});
+		return;
+	}
 	if (ret == VACCEL_OK)
 		for (const T *t : out->list) {
 			auto *pt = done->add_out_tensors();
@@ -165,14 +206,15 @@ void Connection::do_tf_run(const v1::TfModelRun &m, const rpc::PayloadView &payl
 	rpc::PayloadCursor seg{payload};
 	vaccel_tf_buffer run_options{};
 	vaccel_tf_buffer *ro = nullptr;
+	std::vector<std::byte> ro_copy;
 	if (m.run_options_size()) {
-		run_options.data = seg.take(m.run_options_size());
-		run_options.size = m.run_options_size();
-		ro = &run_options;
-		if (!run_options.data) {
+		if (!private_copy(seg, m.run_options_size(), ro_copy)) {
 			r.fail(VACCEL_EINVAL, kSplitSegment);
 			return;
 		}
+		run_options.data = ro_copy.data();
+		run_options.size = ro_copy.size();
+		ro = &run_options;
 	}
 	std::vector<vaccel_tf_node> in_nodes, out_nodes;
 	for (auto &n : m.in_nodes())
@@ -197,7 +239,7 @@ void Connection::do_tf_run(const v1::TfModelRun &m, const rpc::PayloadView &payl
 	if (status.message)
 		done->mutable_status()->set_message(status.message);
 	vaccel_tf_status_release(&status);
-	reply_outputs(done, ret, std::move(out), r);
+	reply_outputs(done, ret, std::move(out), cfg_.max_response, r);
 }
 
 // ---- TFLite --------------------------------------------------------------------------------
@@ -242,7 +284,7 @@ void Connection::do_tflite_run(const v1::TfliteModelRun &m, const rpc::PayloadVi
 	r.resp.set_status(ret);
 	auto *done = r.resp.mutable_model_run_done();
 	done->mutable_status()->set_code(status);
-	reply_outputs(done, ret, std::move(out), r);
+	reply_outputs(done, ret, std::move(out), cfg_.max_response, r);
 }
 
 // ---- Torch ---------------------------------------------------------------------------------
@@ -275,14 +317,15 @@ void Connection::do_torch_run(const v1::TorchModelRun &m, const rpc::PayloadView
 	rpc::PayloadCursor seg{payload};
 	vaccel_torch_buffer run_options{};
 	vaccel_torch_buffer *ro = nullptr;
+	std::vector<std::byte> ro_copy;
 	if (m.run_options_size()) {
-		run_options.data = reinterpret_cast<char *>(seg.take(m.run_options_size()));
-		run_options.size = m.run_options_size();
-		ro = &run_options;
-		if (!run_options.data) {
+		if (!private_copy(seg, m.run_options_size(), ro_copy)) {
 			r.fail(VACCEL_EINVAL, kSplitSegment);
 			return;
 		}
+		run_options.data = reinterpret_cast<char *>(ro_copy.data());
+		run_options.size = ro_copy.size();
+		ro = &run_options;
 	}
 	Tensors<vaccel_torch_tensor> in;
 	if (int ret = wrap_inputs(m.in_tensors(), seg, in, why)) {
@@ -295,7 +338,7 @@ void Connection::do_torch_run(const v1::TorchModelRun &m, const rpc::PayloadView
 					 out->list.data(), static_cast<int>(out->list.size()));
 	record_sample(*s, "torch_model_run", t0, monotonic_ns() - t0);
 	r.resp.set_status(ret);
-	reply_outputs(r.resp.mutable_model_run_done(), ret, std::move(out), r);
+	reply_outputs(r.resp.mutable_model_run_done(), ret, std::move(out), cfg_.max_response, r);
 }
 
 } // namespace vaccel::agent

@@ -181,8 +181,10 @@ Agent start_agent(const std::string &plugins, bool tcp, const std::string &tag)
 		setenv("VACCEL_PLUGINS", plugins.c_str(), 1);
 		setenv("VACCEL_LOG_LEVEL", "1", 1);
 		std::string a = tcp ? "tcp://127.0.0.1:0" : "unix://" + sock;
+		// Limits above the defaults: the throughput table sends 1 GiB payloads.
 		execl(VACCEL_AGENT_BIN, VACCEL_AGENT_BIN, "-a", a.c_str(), "--workdir", g_tmp.c_str(), "--retain-buffer",
-		      "2G", "-l", "1", "--workers", g_agent_workers.c_str(), nullptr);
+		      "2G", "-l", "1", "--workers", g_agent_workers.c_str(), "--max-payload", "2G", "--max-response", "2G",
+		      "--max-connection-bytes", "6G", "--max-memory", "8G", nullptr);
 		_exit(127);
 	}
 	for (int i = 0; i < 200; ++i) {

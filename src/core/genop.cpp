@@ -13,6 +13,7 @@
 // (out_imgname, out_text).
 #include <array>
 #include <cinttypes>
+#include <cstdint>
 #include <cstring>
 #include <limits>
 
@@ -60,6 +61,13 @@ public:
 			return VACCEL_EINVAL;
 		if (arg->buf == nullptr || arg->size == 0 || arg->size % sizeof(T) != 0)
 			return bad_size(arg, sizeof(T));
+		// The op reads and writes the elements in place: a misaligned buffer would be
+		// undefined behaviour there (packed args are the caller's to align).
+		if (reinterpret_cast<uintptr_t>(arg->buf) % alignof(T) != 0) {
+			vaccel_error("genop %s: %s arg %zu is not aligned for its %zu-byte elements", op_,
+				     dir_, pos_ - 1, alignof(T));
+			return VACCEL_EINVAL;
+		}
 		*out = static_cast<T *>(arg->buf);
 		*count = arg->size / sizeof(T);
 		return VACCEL_OK;

@@ -374,7 +374,7 @@ int map_range(MappingCache *cache, int fd, uint64_t offset, uint64_t len, Mappin
 
 // Checks the attached memfds of a PARTS message: every one used by some range, sealed, and
 // large enough for the furthest range into it.
-int check_parts_fds(const InMessage &msg, std::string &why)
+int check_parts_fds(const Limits &lim, const InMessage &msg, std::string &why)
 {
 	std::vector<uint64_t> fd_end(msg.fds.size(), 0);
 	for (const auto &p : msg.parts)
@@ -384,7 +384,7 @@ int check_parts_fds(const InMessage &msg, std::string &why)
 		if (fd_end[i] == 0)
 			return why = "attached fd " + std::to_string(i) + " is not used by any part", EPROTO;
 		const char *reason = nullptr;
-		if (int r = check_sealed_memfd(msg.fds[i].get(), fd_end[i], &reason))
+		if (int r = check_sealed_memfd(msg.fds[i].get(), fd_end[i], lim.max_payload, &reason))
 			return why = reason, r;
 	}
 	return 0;
@@ -393,7 +393,7 @@ int check_parts_fds(const InMessage &msg, std::string &why)
 int recv_parts(Channel &ch, const Limits &lim, InMessage &msg, PayloadSink &sink, std::string &why,
 	       MappingCache *cache)
 {
-	if (int r = check_parts_fds(msg, why))
+	if (int r = check_parts_fds(lim, msg, why))
 		return r;
 	uint64_t inline_total = 0;
 	for (const auto &p : msg.parts)
@@ -428,7 +428,7 @@ int recv_payload(Channel &ch, const Limits &lim, InMessage &msg, PayloadSink &si
 		return recv_parts(ch, lim, msg, sink, why, cache);
 	if (msg.head.flags & frame_flags::has_fd) {
 		const char *reason = nullptr;
-		if (int r = check_sealed_memfd(msg.fds.at(0).get(), total, &reason))
+		if (int r = check_sealed_memfd(msg.fds.at(0).get(), total, lim.max_payload, &reason))
 			return why = reason, r;
 		Mapping m;
 		if (int r = map_range(cache, msg.fds[0].get(), 0, total, m))
@@ -489,15 +489,44 @@ PayloadView::PayloadView(std::vector<Piece> pieces) : pieces_(std::move(pieces))
 		size_ = std::max<uint64_t>(size_, p.start + p.bytes.size());
 }
 
-std::byte *PayloadView::at(uint64_t off, uint64_t len) const
+std::byte *PayloadView::at(uint64_t off, uint64_t len, bool *shared) const
 {
 	if (len == 0)
 		return nullptr;
 	// Pieces are few (at most kMaxParts) and sorted by start.
 	for (const auto &p : pieces_)
-		if (off >= p.start && off - p.start < p.bytes.size())
-			return len <= p.bytes.size() - (off - p.start) ? p.bytes.data() + (off - p.start) : nullptr;
+		if (off >= p.start && off - p.start < p.bytes.size()) {
+			if (len > p.bytes.size() - (off - p.start))
+				return nullptr;
+			if (shared)
+				*shared = p.shared;
+			return p.bytes.data() + (off - p.start);
+		}
 	return nullptr;
+}
+
+uint64_t inline_size(const InMessage &msg)
+{
+	if (!(msg.head.flags & frame_flags::has_fd))
+		return msg.head.aux;
+	uint64_t total = 0;
+	for (const auto &p : msg.parts)
+		if (p.kind == PayloadPart::inline_bytes)
+			total += p.length; // the parts add up to aux: no overflow
+	return total;
+}
+
+uint64_t mapped_span(const InMessage &msg)
+{
+	if (!(msg.head.flags & frame_flags::has_fd))
+		return 0;
+	if (!(msg.head.flags & frame_flags::parts))
+		return page_span(0, msg.head.aux);
+	uint64_t total = 0;
+	for (const auto &p : msg.parts)
+		if (p.kind == PayloadPart::fd_range)
+			total += page_span(p.offset, p.length); // at most kMaxParts ranges of <= max_payload
+	return total;
 }
 
 int MemorySink::window(uint64_t offset, size_t want, std::span<std::byte> &out)
@@ -547,8 +576,9 @@ PayloadView MemorySink::view()
 	out.reserve(pieces_.size());
 	for (auto &p : pieces_) {
 		// Stream pieces are resolved only now: the region may have moved while growing.
-		std::byte *base = p.map.data() ? p.map.data() : region_.data() + p.region_off;
-		out.push_back({p.start, {base, static_cast<size_t>(p.len)}});
+		const bool mapped = p.map.data() != nullptr;
+		std::byte *base = mapped ? p.map.data() : region_.data() + p.region_off;
+		out.push_back({p.start, {base, static_cast<size_t>(p.len)}, mapped});
 	}
 	return PayloadView(std::move(out));
 }

@@ -81,19 +81,23 @@ public:
 };
 
 // A received payload: one or more contiguous pieces (stream bytes, mapped memfd ranges).
+// Mapped pieces are `shared`: the peer's own pages, which it can still write while the
+// request is served (docs/protocol.md, "Client memory"). Stream pieces are private copies.
 class PayloadView {
 public:
 	struct Piece {
 		uint64_t start = 0;
 		std::span<std::byte> bytes;
+		bool shared = false;
 	};
 	PayloadView() = default;
 	explicit PayloadView(std::vector<Piece> pieces);
 	[[nodiscard]] uint64_t size() const { return size_; }
 	[[nodiscard]] const std::vector<Piece> &pieces() const { return pieces_; }
 	// [off, off + len) when it lies inside one piece; nullptr when it runs past the end,
-	// crosses from one piece into the next, or len is 0.
-	[[nodiscard]] std::byte *at(uint64_t off, uint64_t len) const;
+	// crosses from one piece into the next, or len is 0. *shared (optional) tells whether
+	// the bytes are the peer's shared memory.
+	[[nodiscard]] std::byte *at(uint64_t off, uint64_t len, bool *shared = nullptr) const;
 
 private:
 	std::vector<Piece> pieces_;
@@ -105,10 +109,10 @@ class PayloadCursor {
 public:
 	explicit PayloadCursor(const PayloadView &v) : view_(v) {}
 	// The next n bytes, or nullptr when n is 0 or they are not one contiguous range (a
-	// segment the sender split across parts).
-	std::byte *take(uint64_t n)
+	// segment the sender split across parts). *shared as for PayloadView::at.
+	std::byte *take(uint64_t n, bool *shared = nullptr)
 	{
-		std::byte *p = view_.at(pos_, n);
+		std::byte *p = view_.at(pos_, n, shared);
 		pos_ += n;
 		return p;
 	}
@@ -117,6 +121,11 @@ private:
 	const PayloadView &view_;
 	uint64_t pos_ = 0;
 };
+
+// Address space that mapping the memfd parts of a message takes (whole pages; 0 without fds).
+uint64_t mapped_span(const InMessage &msg);
+// Payload bytes of a message that travel inline (received into memory), not in memfds.
+uint64_t inline_size(const InMessage &msg);
 
 // `cache` (optional) keeps memfd mappings across messages; the views it hands to the sink keep
 // their mapping alive on their own.

@@ -118,9 +118,10 @@ int Mapping::map_readonly(int fd, uint64_t offset, size_t len)
 	size_t lead = static_cast<size_t>(offset - start);
 	if (len > SIZE_MAX - lead || start > static_cast<uint64_t>(std::numeric_limits<off_t>::max()))
 		return EINVAL;
-	// Shared and read-only: payload bytes are inputs. (A private writable mapping with
-	// MAP_POPULATE would copy every page; the seals checked beforehand rule out SIGBUS.)
-	void *p = mmap(nullptr, lead + len, PROT_READ, MAP_SHARED | MAP_POPULATE, fd, static_cast<off_t>(start));
+	// Shared and read-only: payload bytes are inputs (the seals checked beforehand rule out
+	// SIGBUS). Not pre-faulted: only the pages the request actually reads cost memory, and a
+	// peer's sparse memfd does not turn into resident pages of ours.
+	void *p = mmap(nullptr, lead + len, PROT_READ, MAP_SHARED, fd, static_cast<off_t>(start));
 	if (p == MAP_FAILED)
 		return errno;
 	map_base_ = p;
@@ -130,41 +131,81 @@ int Mapping::map_readonly(int fd, uint64_t offset, size_t len)
 	return 0;
 }
 
+uint64_t page_span(uint64_t offset, uint64_t len)
+{
+	static const uint64_t page = static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+	uint64_t start = offset - offset % page;
+	uint64_t end = offset + len; // callers checked offset + len against a file size
+	return (end - start + page - 1) / page * page;
+}
+
 int MappingCache::view(int fd, uint64_t offset, size_t len, Mapping &out)
 {
 	struct stat st {};
 	if (fstat(fd, &st) != 0)
 		return errno;
 	auto file_size = static_cast<uint64_t>(st.st_size);
+	if (file_size > max_file_)
+		return EFBIG;
 	if (offset > file_size || len > file_size - offset)
 		return EINVAL;
+	if (len == 0) {
+		out.reset();
+		return 0;
+	}
 	++tick_;
 	for (auto &e : entries_) {
-		if (e.dev == st.st_dev && e.ino == st.st_ino && e.map->size() >= offset + len) {
+		if (e.dev == st.st_dev && e.ino == st.st_ino && offset >= e.start &&
+		    offset + len <= e.start + e.map->size()) {
 			e.last_use = tick_;
-			out = Mapping::borrowed(e.map->data() + offset, len, e.map);
+			out = Mapping::borrowed(e.map->data() + (offset - e.start), len, e.map);
 			return 0;
 		}
 	}
+	// Map only the pages of this range: a range used again (a pooled memfd, a shared
+	// buffer's argument) hits the cache; a tiny range of a huge memfd costs one page.
+	static const uint64_t page = static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
 	Entry e;
 	e.dev = st.st_dev;
 	e.ino = st.st_ino;
+	e.start = offset - offset % page;
 	e.last_use = tick_;
-	// Map the whole (sealed) file so later payloads elsewhere in the same memfd hit the cache.
 	e.map = std::make_shared<Mapping>();
-	if (int r = e.map->map_readonly(fd, 0, static_cast<size_t>(file_size)))
+	if (int r = e.map->map_readonly(fd, e.start, static_cast<size_t>(offset + len - e.start)))
 		return r;
-	if (entries_.size() >= max_) {
-		auto lru = std::min_element(entries_.begin(), entries_.end(),
-					    [](const Entry &a, const Entry &b) { return a.last_use < b.last_use; });
-		entries_.erase(lru);
+	const uint64_t bytes = e.map->mapped_size();
+	if (account_ && !account_(static_cast<int64_t>(bytes))) {
+		// Over budget: serve this request from an uncached mapping (dropped with its view).
+		out = Mapping::borrowed(e.map->data() + (offset - e.start), len, e.map);
+		return 0;
 	}
+	if (entries_.size() >= max_)
+		evict_lru();
+	mapped_ += bytes;
 	entries_.push_back(std::move(e));
-	out = Mapping::borrowed(entries_.back().map->data() + offset, len, entries_.back().map);
+	Entry &in = entries_.back();
+	out = Mapping::borrowed(in.map->data() + (offset - in.start), len, in.map);
 	return 0;
 }
 
-int check_sealed_memfd(int fd, uint64_t need, const char **why)
+void MappingCache::evict_lru()
+{
+	auto lru = std::min_element(entries_.begin(), entries_.end(),
+				    [](const Entry &a, const Entry &b) { return a.last_use < b.last_use; });
+	const uint64_t bytes = lru->map->mapped_size();
+	mapped_ -= bytes;
+	if (account_)
+		account_(-static_cast<int64_t>(bytes));
+	entries_.erase(lru);
+}
+
+void MappingCache::clear()
+{
+	while (!entries_.empty())
+		evict_lru();
+}
+
+int check_sealed_memfd(int fd, uint64_t need, uint64_t max_size, const char **why)
 {
 	struct stat st {};
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
@@ -183,6 +224,10 @@ int check_sealed_memfd(int fd, uint64_t need, const char **why)
 	if (static_cast<uint64_t>(st.st_size) < need) {
 		*why = "attached memfd is smaller than the declared payload";
 		return EINVAL;
+	}
+	if (static_cast<uint64_t>(st.st_size) > max_size) {
+		*why = "attached memfd is larger than the payload limit";
+		return EFBIG;
 	}
 	return 0;
 }

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <vector>
@@ -67,6 +68,8 @@ public:
 	int map_readonly(int fd, uint64_t offset, size_t len);
 	[[nodiscard]] std::byte *data() const { return data_; }
 	[[nodiscard]] size_t size() const { return len_; }
+	// Bytes of address space this mapping owns (page-rounded; 0 when borrowed).
+	[[nodiscard]] size_t mapped_size() const { return map_len_; }
 	void reset();
 
 private:
@@ -77,31 +80,55 @@ private:
 	std::shared_ptr<const void> keep_; // borrowed: keeps the owning mapping alive
 };
 
-// Per-connection cache of memfd mappings keyed by inode. Pooled client memfds and shared
-// buffers come back call after call; their size is sealed, so a mapping stays valid and
-// mapping/faulting it again is avoided. Holds at most `max` mappings (each keeps its memfd
-// alive); the least recently used goes first. Views share ownership of their mapping, so one
-// still in use by a request being served survives its eviction. Not thread-safe (one reader).
+// Per-connection cache of memfd mappings, keyed by inode and page range. Pooled client memfds
+// and shared buffers come back call after call with the same ranges; their size is sealed, so
+// a mapping stays valid and mapping it again is avoided. Only the pages a request uses are
+// mapped (never the whole file, never pre-faulted), and memfds larger than `max_file` are
+// refused (EFBIG). Holds at most `max` mappings (each keeps its memfd alive); the least
+// recently used goes first. `account` (optional) is told of every byte of address space
+// the cache keeps (+n when a mapping is added, -n when one is dropped) and may refuse an
+// addition: the view is then handed out uncached. Views share ownership of their mapping, so
+// one still in use by a request being served survives its eviction. Not thread-safe.
 class MappingCache {
 public:
-	explicit MappingCache(size_t max = 4) : max_(max) {}
-	// Returns a borrowed view of bytes [offset, offset + len) of the memfd (mapping the
-	// whole file on first use). EINVAL when the range is outside the file.
+	using Account = std::function<bool(int64_t delta)>;
+	explicit MappingCache(size_t max = 4, uint64_t max_file = UINT64_MAX, Account account = {})
+		: max_(max), max_file_(max_file), account_(std::move(account))
+	{
+	}
+	MappingCache(const MappingCache &) = delete;
+	MappingCache &operator=(const MappingCache &) = delete;
+	~MappingCache() { clear(); }
+	// Returns a borrowed view of bytes [offset, offset + len) of the memfd. EINVAL when the
+	// range is outside the file, EFBIG when the file is larger than max_file.
 	int view(int fd, uint64_t offset, size_t len, Mapping &out);
+	// Drops every cached mapping (views in use keep theirs).
+	void clear();
+	// Address space the cached mappings hold.
+	[[nodiscard]] uint64_t mapped_bytes() const { return mapped_; }
 
 private:
 	struct Entry {
 		uint64_t dev = 0, ino = 0;
+		uint64_t start = 0; // file offset of the mapping (page-aligned)
 		std::shared_ptr<Mapping> map;
 		uint64_t last_use = 0;
 	};
+	void evict_lru();
 	std::vector<Entry> entries_;
 	size_t max_;
+	uint64_t max_file_;
+	Account account_;
+	uint64_t mapped_ = 0;
 	uint64_t tick_ = 0;
 };
 
+// Address space needed to map bytes [offset, offset + len) of a file (whole pages).
+uint64_t page_span(uint64_t offset, uint64_t len);
+
 // Validates a memfd received from a peer before it is mapped: regular file, F_SEAL_SHRINK
-// (and F_SEAL_GROW) set so the peer cannot truncate it under us (SIGBUS), size >= need.
-int check_sealed_memfd(int fd, uint64_t need, const char **why);
+// (and F_SEAL_GROW) set so the peer cannot truncate it under us (SIGBUS), need <= size <=
+// max_size (a peer may not make us map or keep alive more than the limits allow).
+int check_sealed_memfd(int fd, uint64_t need, uint64_t max_size, const char **why);
 
 } // namespace vaccel::rpc

@@ -50,7 +50,8 @@ TEST(AgentLarge, TwoGibResourceShaMatchesOnAgent)
 		fclose(f);
 	}
 	AgentProcess agent;
-	ASSERT_TRUE(agent.start(NOOP_PLUGIN));
+	// Above the default limits (1 GiB payload, 2 GiB per connection): an operator raises them.
+	ASSERT_TRUE(agent.start(NOOP_PLUGIN, {"--max-payload", "3G", "--max-connection-bytes", "3G"}));
 	int fd = open(src.c_str(), O_RDONLY);
 	void *map = mmap(nullptr, size, PROT_READ, MAP_SHARED, fd, 0);
 	ASSERT_NE(map, MAP_FAILED);
