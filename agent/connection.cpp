@@ -133,8 +133,9 @@ bool Connection::serve(std::string &why)
 	static rpc::LogLimiter no_hello_log;
 	for (;;) {
 		rpc::InMessage in;
-		// Until its first HELLO a connection holds a slot on nobody's behalf: HELLO must be
-		// complete by hello_by_ (--hello-timeout-ms), however its bytes trickle in.
+		// Until its first HELLO (and, on an agent with a key, its proof) a connection holds a
+		// slot on nobody's behalf: both must be complete by hello_by_ (--hello-timeout-ms),
+		// however their bytes trickle in.
 		const bool greeted = greeted_.load();
 		int r = rpc::recv_head(*ch_, limits_, in, cfg_.idle_timeout_ms, why, greeted ? rpc::kNoDeadline : hello_by_);
 		if (r == ECONNRESET && !stopping_.load()) {
@@ -143,7 +144,7 @@ bool Connection::serve(std::string &why)
 		}
 		if (r == ETIMEDOUT && !greeted && !stopping_.load()) {
 			// Anyone can open silent connections: one line per interval, not one per connection.
-			RPC_LOG_LIMITED(no_hello_log, rpc::LogLevel::warn, "conn %llu (%s): no HELLO in time: closed",
+			RPC_LOG_LIMITED(no_hello_log, rpc::LogLevel::warn, "conn %llu (%s): no HELLO (or proof) in time: closed",
 					(unsigned long long)id_, peer_.c_str());
 			return true;
 		}
@@ -200,8 +201,10 @@ bool Connection::handle_hello(rpc::InMessage &in, std::string &why)
 	memfd_ok_ = cfg_.accept_memfd && ch_->can_pass_fds() && hello.want_memfd();
 	hello_done_ = true;
 	// Before HELLO_ACK: the client may open its next connection as soon as it reads it, and
-	// this one must count as a client (not evictable) by then.
-	greeted_.store(true);
+	// this one must count as a client (not evictable) by then. With a key, that is once the
+	// client has proven it holds it (handle_auth).
+	if (!auth_pending_)
+		greeted_.store(true);
 
 	v1::HelloAck ack;
 	ack.set_protocol_version(rpc::kProtocolVersion);

@@ -53,6 +53,7 @@ bool Connection::handle_auth(rpc::InMessage &in, std::string &why)
 			why = "authentication failed (wrong key)";
 		} else {
 			auth_pending_ = false;
+			greeted_.store(true); // a client now: no HELLO deadline, never evicted
 			reply.resp.set_status(VACCEL_OK);
 			reply.resp.mutable_auth_done()->set_proof(
 				rpc::auth_proof(key, rpc::AuthRole::agent, auth_challenge_, client_auth_nonce_));

@@ -347,9 +347,13 @@ protected:
 	// A raw connection: HELLO with `client_nonce`; returns the challenge of HELLO_ACK.
 	std::string raw_hello(std::shared_ptr<rpc::Channel> &ch, const std::string &client_nonce)
 	{
+		return raw_hello_to(agent_, ch, client_nonce);
+	}
+	std::string raw_hello_to(AgentProcess &agent, std::shared_ptr<rpc::Channel> &ch, const std::string &client_nonce)
+	{
 		rpc::Address a;
 		std::string why;
-		EXPECT_EQ(rpc::parse_address(agent_.address(), a, why), 0);
+		EXPECT_EQ(rpc::parse_address(agent.address(), a, why), 0);
 		rpc::UniqueFd fd;
 		EXPECT_EQ(rpc::connect_to(a, 5000, fd, why), 0) << why;
 		ch = std::make_shared<rpc::Channel>(std::move(fd));
@@ -432,6 +436,21 @@ TEST_F(AuthSharedSecret, NoProofIsRefused)
 	EXPECT_EQ(resp.status(), VACCEL_EACCES);
 	EXPECT_NE(resp.error().find("requires authentication"), std::string::npos) << resp.error();
 	EXPECT_TRUE(ended(*ch));
+}
+
+// A connection that said HELLO but never proves it holds the key is nobody's client yet: the
+// HELLO deadline covers the proof too, so such connections cannot hold slots.
+TEST_F(AuthSharedSecret, UnprovenConnectionIsClosedAtTheHelloDeadline)
+{
+	AgentProcess strict;
+	ASSERT_TRUE(strict.start(NOOP_PLUGIN, {"--auth-key-file", key_, "--hello-timeout-ms", "1000"}, true))
+		<< strict.log_text();
+	std::shared_ptr<rpc::Channel> ch;
+	ASSERT_EQ(raw_hello_to(strict, ch, std::string(rpc::kAuthNonceSize, 'x')).size(), rpc::kAuthNonceSize);
+	auto t0 = std::chrono::steady_clock::now();
+	EXPECT_TRUE(ended(*ch)) << "a connection without its proof was still open 5 s after HELLO";
+	EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(4));
+	EXPECT_GT(create_session(*auth_client(strict.address(), key_)), 0) << "a client with the key is served";
 }
 
 TEST_F(AuthSharedSecret, ReplayedProofFails)
