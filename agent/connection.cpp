@@ -343,7 +343,8 @@ bool is_data_path(const v1::Request &req)
 
 } // namespace
 
-void Connection::run_handler(const v1::Request &req, const rpc::PayloadView &payload, Reply &reply)
+void Connection::run_handler(const v1::Request &req, const rpc::PayloadView &payload, rpc::GrowableRegion &scratch,
+			     Reply &reply)
 {
 	switch (req.call_case()) {
 	case v1::Request::kSessionCreate:
@@ -359,7 +360,7 @@ void Connection::run_handler(const v1::Request &req, const rpc::PayloadView &pay
 		do_resource_sync(req.resource_sync(), reply);
 		break;
 	case v1::Request::kGenop:
-		do_genop(req.genop(), payload, reply);
+		do_genop(req.genop(), payload, scratch, reply);
 		break;
 	case v1::Request::kTfModelLoad:
 		do_tf_load(req.tf_model_load(), false, reply);
@@ -412,7 +413,7 @@ bool Connection::execute(Task &t, std::string &why)
 			shared.lock();
 		else
 			exclusive.lock();
-		run_handler(req, payload, reply);
+		run_handler(req, payload, t.scratch, reply);
 	}
 	if (reply.resp.status() != VACCEL_OK)
 		RPC_DEBUG("conn %llu: request %d failed: %d %s", (unsigned long long)id_, (int)req.call_case(),
@@ -557,6 +558,7 @@ void Connection::finish_task(std::unique_ptr<Task> t)
 	t->charge.release();
 	t->sink.reset(); // drops memfd mappings it held
 	t->region.trim(cfg_.retain_buffer);
+	t->scratch.trim(cfg_.retain_buffer);
 	std::lock_guard lock(work_lock_);
 	// One task per worker plus the reading thread's is all that can be in use at once.
 	if (spare_tasks_.size() <= cfg_.workers_per_connection)

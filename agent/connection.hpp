@@ -87,6 +87,7 @@ private:
 	struct Task {
 		rpc::GrowableRegion region;
 		rpc::MemorySink sink{region};
+		rpc::GrowableRegion scratch; // private copies of the request's args (genop_args.hpp)
 		v1::Request req;
 		uint32_t stream = 0;
 		Charge charge; // payload + mapped memfd ranges, until the task is finished
@@ -103,7 +104,8 @@ private:
 	// Runs a received request under the state lock and sends its response.
 	bool execute(Task &t, std::string &why);
 	bool send_reply(uint32_t stream, Reply &reply, std::string &why);
-	void run_handler(const v1::Request &req, const rpc::PayloadView &payload, Reply &reply);
+	void run_handler(const v1::Request &req, const rpc::PayloadView &payload, rpc::GrowableRegion &scratch,
+			 Reply &reply);
 	// Worker pool: dispatch() hands a task over (spawning a worker if none is idle);
 	// stop_workers() drops queued tasks and joins the workers (they respawn on demand).
 	bool should_dispatch(const v1::Request &req);
@@ -125,7 +127,7 @@ private:
 	bool do_resource_register(const v1::ResourceRegister &m, rpc::InMessage &in, Reply &r, std::string &why);
 	void do_resource_unregister(const v1::ResourceUnregister &m, Reply &r);
 	void do_resource_sync(const v1::ResourceSync &m, Reply &r);
-	void do_genop(const v1::Genop &m, const rpc::PayloadView &payload, Reply &r);
+	void do_genop(const v1::Genop &m, const rpc::PayloadView &payload, rpc::GrowableRegion &scratch, Reply &r);
 	void do_tf_load(const v1::ModelRef &m, bool unload, Reply &r);
 	void do_tf_run(const v1::TfModelRun &m, const rpc::PayloadView &payload, Reply &r);
 	void do_tflite_load(const v1::ModelRef &m, bool unload, Reply &r);

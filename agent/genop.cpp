@@ -61,7 +61,8 @@ int Connection::check_exec_policy(const std::vector<vaccel_arg> &read, SessionEn
 	return VACCEL_OK;
 }
 
-void Connection::do_genop(const v1::Genop &m, const rpc::PayloadView &payload, Reply &r)
+void Connection::do_genop(const v1::Genop &m, const rpc::PayloadView &payload, rpc::GrowableRegion &scratch,
+			  Reply &r)
 {
 	SessionEntry *s = find_session(m.session_id(), r);
 	if (!s)
@@ -82,7 +83,7 @@ void Connection::do_genop(const v1::Genop &m, const rpc::PayloadView &payload, R
 		return;
 	}
 	GenopCall call;
-	if (int ret = build_genop(m, payload, cost, call, why)) {
+	if (int ret = build_genop(m, payload, cost, scratch, call, why)) {
 		r.fail(ret, why);
 		return;
 	}

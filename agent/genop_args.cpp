@@ -138,14 +138,15 @@ int plan_genop(const v1::Genop &m, const rpc::PayloadView &payload, uint64_t max
 	return VACCEL_OK;
 }
 
-int build_genop(const v1::Genop &m, const rpc::PayloadView &payload, const GenopCost &cost, GenopCall &call,
-		std::string &why)
+int build_genop(const v1::Genop &m, const rpc::PayloadView &payload, const GenopCost &cost,
+		rpc::GrowableRegion &scratch, GenopCall &call, std::string &why)
 {
 	call.op = cost.op;
-	if (cost.private_bytes) {
-		// operator new[] aligns to __STDCPP_DEFAULT_NEW_ALIGNMENT__.
-		static_assert(__STDCPP_DEFAULT_NEW_ALIGNMENT__ >= kArgAlign);
-		call.private_bytes = std::make_unique_for_overwrite<std::byte[]>(cost.private_bytes);
+	scratch.clear();
+	// A GrowableRegion is page-aligned: every copy at a kArgAlign multiple is aligned.
+	if (cost.private_bytes && scratch.reserve(cost.private_bytes)) {
+		why = "cannot allocate private copies of the args";
+		return VACCEL_ENOMEM;
 	}
 	rpc::PayloadCursor seg{payload};
 	call.read.resize(static_cast<size_t>(m.read_size()));
@@ -157,7 +158,7 @@ int build_genop(const v1::Genop &m, const rpc::PayloadView &payload, const Genop
 		if (a.size() && (i == 0 || must_copy(cost.op, i, a, p, shared))) {
 			// Same layout as planned: the decision depends only on the private op code,
 			// the metadata and where the segment lies, never on the client's bytes.
-			std::byte *dst = call.private_bytes.get() + priv;
+			std::byte *dst = scratch.data() + priv;
 			if (i == 0 && cost.op >= 0)
 				memcpy(dst, cost.op_bytes, a.size()); // the op code the plan was made for
 			else

@@ -32,7 +32,7 @@ inline constexpr size_t kArgAlign = alignof(std::max_align_t);
 struct GenopCall {
 	std::vector<vaccel_arg> read, write;
 	int op = -1; // op code, from the private copy of read[0]; -1 when read[0] is not one
-	std::unique_ptr<std::byte[]> private_bytes;    // copies of read args
+	// copies of read args live in the caller's scratch region (build_genop)
 	std::shared_ptr<rpc::GrowableRegion> out;      // write args, kept until the reply is sent
 };
 
@@ -50,9 +50,11 @@ struct GenopCost {
 int plan_genop(const v1::Genop &m, const rpc::PayloadView &payload, uint64_t max_response, GenopCost &cost,
 	       std::string &why);
 
-// Builds the call planned by plan_genop (same request and payload).
-int build_genop(const v1::Genop &m, const rpc::PayloadView &payload, const GenopCost &cost, GenopCall &call,
-		std::string &why);
+// Builds the call planned by plan_genop (same request and payload). The private copies go to
+// `scratch` (reused across requests, so its pages are already faulted in), which must outlive
+// the call.
+int build_genop(const v1::Genop &m, const rpc::PayloadView &payload, const GenopCost &cost,
+		rpc::GrowableRegion &scratch, GenopCall &call, std::string &why);
 
 // Op code of a (private) read[0]: UINT8 arg, or a legacy RAW arg of 1..4 bytes (little endian).
 int genop_op_code(const vaccel_arg &a);
