@@ -31,6 +31,19 @@ inline constexpr size_t kMaxTensors = 1024;
 inline constexpr size_t kMaxDims = 64;
 inline constexpr const char *kSplitSegment = kSplitSegmentText;
 
+// total += n; false (total unchanged) when the sum would overflow: sizes come from clients.
+inline bool add_size(uint64_t &total, uint64_t n)
+{
+	if (n > UINT64_MAX - total)
+		return false;
+	total += n;
+	return true;
+}
+
+// Requests that only read the connection's state: they hold the state lock shared and may run
+// on the worker pool, concurrently with each other.
+bool is_data_path(const v1::Request &req);
+
 // CLOCK_MONOTONIC in nanoseconds, for the agent-side profiling samples.
 uint64_t monotonic_ns();
 
