@@ -94,6 +94,9 @@ void Connection::run()
 		hello_done_ = false;
 		resync = true;
 	}
+	// From here on this connection serves no one: its slot is free for the next client, who may
+	// connect the moment the peer sees the shutdown below (admit_new skips stopping ones).
+	stopping_.store(true);
 	// Workers may still be writing responses: wake them (shutdown) and wait for them before the
 	// fd is closed, so that none can write to a recycled fd number.
 	{
