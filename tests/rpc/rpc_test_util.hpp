@@ -83,9 +83,9 @@ inline GArg str(const std::string &s) { return buf(VACCEL_ARG_STRING, s.c_str(),
 inline GArg i64(int64_t v) { return buf(VACCEL_ARG_INT64, &v, sizeof(v)); }
 inline GArg out(uint32_t type, uint64_t n) { return {type, {}, n, false}; }
 
-// Genop; returns agent status (or -1000 - transport error) and the write args' bytes.
-inline int genop(Client &c, int64_t sid, const std::vector<GArg> &read, const std::vector<GArg> &write,
-		 std::vector<std::vector<uint8_t>> *results = nullptr)
+// Sends one genop request built from `read` and `write`; returns 0 or the transport error (why).
+inline int genop_call(Client &c, int64_t sid, const std::vector<GArg> &read, const std::vector<GArg> &write,
+		      CallResult &res, std::string &why)
 {
 	v1::Request req;
 	auto *g = req.mutable_genop();
@@ -102,9 +102,16 @@ inline int genop(Client &c, int64_t sid, const std::vector<GArg> &read, const st
 		put(a, g->add_read());
 	for (auto &a : write)
 		put(a, g->add_write());
+	return c.call(req, payload, res, why);
+}
+
+// Genop; returns agent status (or -1000 - transport error) and the write args' bytes.
+inline int genop(Client &c, int64_t sid, const std::vector<GArg> &read, const std::vector<GArg> &write,
+		 std::vector<std::vector<uint8_t>> *results = nullptr)
+{
 	CallResult res;
 	std::string why;
-	if (int r = c.call(req, payload, res, why))
+	if (int r = genop_call(c, sid, read, write, res, why))
 		return -1000 - r;
 	if (results && res.response.status() == 0) {
 		results->clear();

@@ -26,24 +26,9 @@ protected:
 	// Genop returning the whole response (status and error text).
 	v1::Response genop_raw(const std::vector<GArg> &read, const std::vector<GArg> &write)
 	{
-		v1::Request req;
-		auto *g = req.mutable_genop();
-		g->set_session_id(sid);
-		std::vector<iovec> payload;
-		auto put = [&](const GArg &a, v1::Arg *pa) {
-			pa->set_type(a.type);
-			pa->set_size(a.size);
-			pa->set_has_data(a.has_data);
-			if (a.has_data && a.size)
-				payload.push_back({const_cast<uint8_t *>(a.bytes.data()), a.bytes.size()});
-		};
-		for (auto &a : read)
-			put(a, g->add_read());
-		for (auto &a : write)
-			put(a, g->add_write());
 		CallResult res;
 		std::string why;
-		EXPECT_EQ(c->call(req, payload, res, why), 0) << why;
+		EXPECT_EQ(genop_call(*c, sid, read, write, res, why), 0) << why;
 		return res.response;
 	}
 
