@@ -1,7 +1,6 @@
 #include "admission.hpp"
 
 #include "channel.hpp"
-#include "connection.hpp"
 #include "log.hpp"
 
 #include <fcntl.h>
@@ -43,30 +42,6 @@ size_t connections_within_fd_limit(size_t wanted)
 			 "(raise it with ulimit -n for more)",
 			 limit, carried, fds_per_connection(), cap);
 	return cap;
-}
-
-Admission admit_new(const std::list<std::shared_ptr<Connection>> &conns, size_t max_connections,
-		    size_t max_pre_hello, std::shared_ptr<Connection> &victim)
-{
-	size_t live = 0, waiting = 0;
-	std::shared_ptr<Connection> oldest_waiting;
-	for (const auto &c : conns) {
-		if (c->stopping() || c->finished())
-			continue;
-		++live;
-		if (!c->greeted()) {
-			++waiting;
-			if (!oldest_waiting)
-				oldest_waiting = c;
-		}
-	}
-	if (live < max_connections && waiting < std::max<size_t>(max_pre_hello, 1))
-		return Admission::admit;
-	if (oldest_waiting) {
-		victim = std::move(oldest_waiting);
-		return Admission::evict_then_admit;
-	}
-	return Admission::refuse;
 }
 
 FdReserve::FdReserve() : fd_(::open("/dev/null", O_RDONLY | O_CLOEXEC)) {}

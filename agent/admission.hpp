@@ -5,13 +5,12 @@
 
 #include "unique_fd.hpp"
 
+#include <algorithm>
 #include <cstddef>
 #include <list>
 #include <memory>
 
 namespace vaccel::agent {
-
-class Connection;
 
 // Most fds one connection can hold at once: its socket, the fds it may park (received, not yet
 // matched to a message), one message's fds being mapped, and one spool file being written.
@@ -30,8 +29,32 @@ enum class Admission { admit, evict_then_admit, refuse };
 // waiting one makes room. So silent connections can delay nobody beyond their own kind, and
 // a client that speaks at once (every real client does) always gets in unless max_connections
 // clients that did say HELLO hold every slot. `victim` is set for evict_then_admit.
-Admission admit_new(const std::list<std::shared_ptr<Connection>> &conns, size_t max_connections,
-		    size_t max_pre_hello, std::shared_ptr<Connection> &victim);
+// T is a connection (thread isolation) or a worker process (agent/supervisor.hpp): anything
+// with stopping(), finished() and greeted().
+template <class T>
+Admission admit_new(const std::list<std::shared_ptr<T>> &conns, size_t max_connections, size_t max_pre_hello,
+		    std::shared_ptr<T> &victim)
+{
+	size_t live = 0, waiting = 0;
+	std::shared_ptr<T> oldest_waiting;
+	for (const auto &c : conns) {
+		if (c->stopping() || c->finished())
+			continue;
+		++live;
+		if (!c->greeted()) {
+			++waiting;
+			if (!oldest_waiting)
+				oldest_waiting = c;
+		}
+	}
+	if (live < max_connections && waiting < std::max<size_t>(max_pre_hello, 1))
+		return Admission::admit;
+	if (oldest_waiting) {
+		victim = std::move(oldest_waiting);
+		return Admission::evict_then_admit;
+	}
+	return Admission::refuse;
+}
 
 // An fd kept open (on /dev/null) only to be given up when accept() fails for lack of fds:
 // closing it lets the agent accept the connection at the head of the backlog and close it at

@@ -4,6 +4,7 @@
 #include "connection.hpp"
 #include "log.hpp"
 #include "spool.hpp"
+#include "supervisor.hpp"
 #include "transport.hpp"
 
 #include <poll.h>
@@ -21,7 +22,7 @@ Agent::Agent(AgentConfig cfg) : cfg_(std::move(cfg)), memory_(cfg_.max_memory), 
 
 Agent::~Agent() { shutdown(); }
 
-int Agent::start()
+int Agent::start(int stop_fd)
 {
 	if (int r = load_auth_key())
 		return r;
@@ -65,6 +66,11 @@ int Agent::start()
 		}
 		fflush(stdout);
 		listeners_.push_back(std::move(l));
+	}
+	if (cfg_.process_isolation) {
+		supervisor_ = std::make_unique<Supervisor>(*this, stop_fd);
+		if (int e = supervisor_->start())
+			return e;
 	}
 	return 0;
 }
@@ -121,6 +127,10 @@ void Agent::accept_one(Listener &l)
 	}
 	if (!admit_peer(l, fd.get()))
 		return; // fd closes here
+	if (supervisor_) {
+		supervisor_->accept(std::move(fd), l.address);
+		return;
+	}
 	reap_finished();
 	std::lock_guard lock(conns_lock_);
 	std::shared_ptr<Connection> victim;
@@ -152,12 +162,13 @@ int Agent::run(int stop_fd)
 	pfds.push_back({stop_fd, POLLIN, 0});
 	for (;;) {
 		// While backing off (back_off_accept) the listeners are left out of the poll set.
-		const int pause_ms = rpc::clamp_timeout(1000, accept_paused_until_);
+		const int tick_ms = supervisor_ ? supervisor_->poll_ms() : 1000;
+		const int pause_ms = rpc::clamp_timeout(tick_ms, accept_paused_until_);
 		for (size_t i = 0; i < listeners_.size(); ++i)
 			pfds[i].fd = pause_ms > 0 ? -1 : listeners_[i].fd.get();
 		for (auto &p : pfds)
 			p.revents = 0;
-		int n = ::poll(pfds.data(), pfds.size(), pause_ms > 0 ? pause_ms : 1000);
+		int n = ::poll(pfds.data(), pfds.size(), pause_ms > 0 ? pause_ms : tick_ms);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -170,7 +181,9 @@ int Agent::run(int stop_fd)
 		for (size_t i = 0; i < listeners_.size(); ++i)
 			if (pfds[i].revents & POLLIN)
 				accept_one(listeners_[i]);
-		if (n == 0)
+		if (supervisor_)
+			supervisor_->tick();
+		else if (n == 0)
 			reap_finished();
 	}
 }
@@ -186,6 +199,8 @@ void Agent::shutdown()
 			::unlink(l.unix_path.c_str());
 	}
 	listeners_.clear();
+	if (supervisor_)
+		supervisor_->shutdown();
 	std::list<std::shared_ptr<Connection>> all;
 	{
 		std::lock_guard lock(conns_lock_);

@@ -56,9 +56,19 @@ struct AgentConfig {
 	PeerPolicy peers;                        // unix peers admitted (empty: any)
 	bool allow_remote = false;               // tcp listeners on non-loopback addresses
 	std::string auth_key_file;               // set: clients must prove they hold this key
+	// Isolation (agent/supervisor.hpp, docs/security.md "Isolation model").
+	bool process_isolation = true;           // --isolation process (default) | thread
+	int op_timeout_ms = 0;                   // kill a worker whose op runs longer (0: never)
+	uint64_t worker_memory = 4ull << 30;     // per worker beyond the zygote's image (0: no limit)
+	std::string cgroup_dir;                  // writable cgroup v2 dir for per-worker leaves
+	bool seccomp = true;
+	bool drop_user = false;                  // --user given: workers run as worker_uid/gid
+	uid_t worker_uid = 0;
+	gid_t worker_gid = 0;
 };
 
 class Connection;
+class Supervisor;
 
 class Agent {
 public:
@@ -67,15 +77,20 @@ public:
 	Agent(const Agent &) = delete;
 	Agent &operator=(const Agent &) = delete;
 
-	// Binds all listeners. Returns 0 or errno (logged).
-	int start();
+	// Binds all listeners; with process isolation also readies the supervisor (stop_fd is
+	// closed in its workers). Returns 0 or errno (logged).
+	int start(int stop_fd = -1);
 	// Accept loop; returns when stop_fd becomes readable (signal) or on a fatal error.
 	int run(int stop_fd);
 	// Closes listeners (removing unix socket files), stops and joins all connections.
 	void shutdown();
 
 	[[nodiscard]] const AgentConfig &config() const { return cfg_; }
-	[[nodiscard]] const std::string &spool_dir() const { return spool_.path(); }
+	// In a worker process: its own private directory below the supervisor's spool.
+	[[nodiscard]] const std::string &spool_dir() const
+	{
+		return worker_spool_.empty() ? spool_.path() : worker_spool_;
+	}
 	// Agent-wide budgets, shared by every connection.
 	[[nodiscard]] ByteBudget &memory_budget() { return memory_; }
 	[[nodiscard]] ByteBudget &disk_budget() { return disk_; }
@@ -85,6 +100,7 @@ public:
 	[[nodiscard]] const std::string &auth_key() const { return auth_key_; }
 
 private:
+	friend class Supervisor; // process isolation: admits, forks workers from this agent
 	struct Listener {
 		std::string address;
 		std::string unix_path; // removed at shutdown
@@ -115,6 +131,8 @@ private:
 	FdReserve fd_reserve_;                             // see back_off_accept()
 	rpc::Deadline accept_paused_until_ = rpc::Deadline::min();
 	rpc::LogLimiter accept_log_, refuse_log_, evict_log_;
+	std::unique_ptr<Supervisor> supervisor_; // process isolation only
+	std::string worker_spool_;               // set in a worker process
 };
 
 } // namespace vaccel::agent

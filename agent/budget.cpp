@@ -9,10 +9,24 @@ bool ByteBudget::try_take(uint64_t n)
 		if (n > cap_ || cur > cap_ - n)
 			return false;
 	} while (!used_.compare_exchange_weak(cur, cur + n, std::memory_order_relaxed));
+	if (global_) {
+		if (!global_->try_take(n)) {
+			used_.fetch_sub(n, std::memory_order_relaxed);
+			return false;
+		}
+		tally_->fetch_add(n, std::memory_order_relaxed);
+	}
 	return true;
 }
 
-void ByteBudget::give_back(uint64_t n) { used_.fetch_sub(n, std::memory_order_relaxed); }
+void ByteBudget::give_back(uint64_t n)
+{
+	if (global_) {
+		tally_->fetch_sub(n, std::memory_order_relaxed);
+		global_->give_back(n);
+	}
+	used_.fetch_sub(n, std::memory_order_relaxed);
+}
 
 Charge::Refusal Charge::take(ByteBudget &conn, ByteBudget &agent, uint64_t n)
 {

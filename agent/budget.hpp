@@ -22,9 +22,21 @@ public:
 	[[nodiscard]] uint64_t used() const { return used_.load(std::memory_order_relaxed); }
 	[[nodiscard]] uint64_t cap() const { return cap_; }
 
+	// Worker processes (agent/supervisor.hpp): this budget also takes from `global`, a budget
+	// in memory shared by all workers, and counts what it holds there in `tally` (in the
+	// worker's page), so that the supervisor can give it back when the worker dies. Called
+	// once, before any thread uses the budget.
+	void share_with(ByteBudget *global, std::atomic<uint64_t> *tally)
+	{
+		global_ = global;
+		tally_ = tally;
+	}
+
 private:
 	const uint64_t cap_;
 	std::atomic<uint64_t> used_{0};
+	ByteBudget *global_ = nullptr;
+	std::atomic<uint64_t> *tally_ = nullptr;
 };
 
 // Bytes taken from a connection's budget and an agent-wide one together, given back to both

@@ -1,4 +1,5 @@
 #include "connection.hpp"
+#include "worker_page.hpp"
 
 #include "log.hpp"
 #include "spool.hpp"
@@ -190,8 +191,10 @@ bool Connection::handle_hello(rpc::InMessage &in, std::string &why)
 	// Before HELLO_ACK: the client may open its next connection as soon as it reads it, and
 	// this one must count as a client (not evictable) by then. With a key, that is once the
 	// client has proven it holds it (handle_auth).
-	if (!auth_pending_)
+	if (!auth_pending_) {
 		greeted_.store(true);
+		note_greeted(); // the supervisor reads it (process isolation)
+	}
 
 	v1::HelloAck ack;
 	ack.set_protocol_version(rpc::kProtocolVersion);
@@ -396,6 +399,7 @@ bool Connection::execute(Task &t, std::string &why)
 			shared.lock();
 		else
 			exclusive.lock();
+		OpScope timed(static_cast<int32_t>(req.call_case())); // --op-timeout-ms, crash log
 		run_handler(req, payload, t.scratch, reply);
 	}
 	if (reply.resp.status() != VACCEL_OK)

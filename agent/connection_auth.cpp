@@ -2,6 +2,7 @@
 // HELLO_ACK carries a fresh challenge, and nothing but a valid Request.auth is served until the
 // client has proved it holds the key.
 #include "connection.hpp"
+#include "worker_page.hpp"
 
 #include "auth.hpp"
 #include "log.hpp"
@@ -54,6 +55,7 @@ bool Connection::handle_auth(rpc::InMessage &in, std::string &why)
 		} else {
 			auth_pending_ = false;
 			greeted_.store(true); // a client now: no HELLO deadline, never evicted
+			note_greeted();
 			reply.resp.set_status(VACCEL_OK);
 			reply.resp.mutable_auth_done()->set_proof(
 				rpc::auth_proof(key, rpc::AuthRole::agent, auth_challenge_, client_auth_nonce_));

@@ -2,6 +2,7 @@
 #include "agent.hpp"
 #include "id_quota.hpp"
 #include "log.hpp"
+#include "sandbox.hpp"
 #include "url_policy.hpp"
 
 #include <vaccel.h>
@@ -74,6 +75,16 @@ void usage(FILE *out)
 		"      --allow-remote          allow tcp listeners on non-loopback addresses (other hosts may connect!)\n"
 		"      --auth-key-file FILE    clients must prove they hold this key (HMAC challenge; file mode 0600,\n"
 		"                              at least 16 bytes; clients: VACCEL_RPC_AUTH_KEY_FILE)\n"
+		"      --isolation MODE        process (default): one sandboxed worker process per connection,\n"
+		"                              forked from the agent with its plugins loaded; thread: all\n"
+		"                              connections in this process (benchmarks, debugging)\n"
+		"      --op-timeout-ms N       kill a worker whose op runs longer (process isolation; default: none)\n"
+		"      --worker-memory N       memory per worker beyond the loaded plugins (default 4G; 0 = none)\n"
+		"      --cgroup DIR            writable cgroup v2 directory: per-worker leaves with memory.max\n"
+		"                              (default: the limit is RLIMIT_AS)\n"
+		"      --user USER             workers run as this user (the agent must start as root)\n"
+		"      --group GROUP           ... and this group (default: the user's)\n"
+		"      --no-seccomp            workers run without their seccomp filter (debugging only)\n"
 		"  -h, --help\n"
 		"Sizes accept K, M, G suffixes (powers of 1024).\n");
 }
@@ -143,6 +154,13 @@ enum LongOnly {
 	kMaxResponse,
 	kMaxMemory,
 	kMaxDisk,
+	kIsolation,
+	kOpTimeout,
+	kWorkerMemory,
+	kCgroup,
+	kUser,
+	kGroup,
+	kNoSeccomp,
 };
 
 } // namespace
@@ -185,6 +203,13 @@ int main(int argc, char **argv)
 		{"max-resources", required_argument, nullptr, kMaxRes},
 		{"url-allow-host", required_argument, nullptr, kUrlAllowHost},
 		{"url-allow-redirects", no_argument, nullptr, kUrlRedirects},
+		{"isolation", required_argument, nullptr, kIsolation},
+		{"op-timeout-ms", required_argument, nullptr, kOpTimeout},
+		{"worker-memory", required_argument, nullptr, kWorkerMemory},
+		{"cgroup", required_argument, nullptr, kCgroup},
+		{"user", required_argument, nullptr, kUser},
+		{"group", required_argument, nullptr, kGroup},
+		{"no-seccomp", no_argument, nullptr, kNoSeccomp},
 		{"help", no_argument, nullptr, 'h'},
 		{nullptr, 0, nullptr, 0},
 	};
@@ -205,6 +230,8 @@ int main(int argc, char **argv)
 		}
 	};
 	std::string why;
+	gid_t user_gid = 0, group_gid = 0;
+	bool have_group = false;
 	while ((c = getopt_long(argc, argv, "a:p:l:h", opts, nullptr)) != -1) {
 		switch (c) {
 		case 'a':
@@ -300,6 +327,31 @@ int main(int argc, char **argv)
 		case kUrlRedirects:
 			cfg.url_allow_redirects = true;
 			break;
+		case kIsolation:
+			need(strcmp(optarg, "process") == 0 || strcmp(optarg, "thread") == 0, "isolation",
+			     "process or thread");
+			cfg.process_isolation = strcmp(optarg, "process") == 0;
+			break;
+		case kOpTimeout:
+			cfg.op_timeout_ms = static_cast<int>(std::min<uint64_t>(need_size("op-timeout-ms"), INT_MAX));
+			break;
+		case kWorkerMemory:
+			cfg.worker_memory = need_size("worker-memory");
+			break;
+		case kCgroup:
+			cfg.cgroup_dir = optarg;
+			break;
+		case kUser:
+			need(vaccel::agent::parse_user(optarg, cfg.worker_uid, user_gid, why), "user", why);
+			cfg.drop_user = true;
+			break;
+		case kGroup:
+			need(vaccel::agent::parse_group_id(optarg, group_gid, why), "group", why);
+			have_group = true;
+			break;
+		case kNoSeccomp:
+			cfg.seccomp = false;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -315,6 +367,15 @@ int main(int argc, char **argv)
 	}
 	if (cfg.addresses.empty())
 		cfg.addresses.emplace_back("tcp://127.0.0.1:65500");
+	cfg.worker_gid = have_group ? group_gid : user_gid;
+	if ((cfg.drop_user || have_group) && (geteuid() != 0 || !cfg.process_isolation)) {
+		fprintf(stderr, "vaccel-agent: --user/--group need the agent to start as root, with --isolation process\n");
+		return 2;
+	}
+	if (have_group && !cfg.drop_user) {
+		fprintf(stderr, "vaccel-agent: --group needs --user\n");
+		return 2;
+	}
 	if (cfg.log_level < 1 || cfg.log_level > 5)
 		cfg.log_level = 2;
 	vaccel::rpc::set_log_prefix("vaccel-agent");
@@ -355,7 +416,7 @@ int main(int argc, char **argv)
 	int rc = 0;
 	{
 		vaccel::agent::Agent agent(cfg);
-		if (agent.start() != 0) {
+		if (agent.start(g_stop_pipe[0]) != 0) {
 			agent.shutdown();
 			return 1;
 		}

@@ -12,6 +12,8 @@ PACKAGES=(
   libcurl4-openssl-dev ca-certificates
   # rpc: protocol metadata, HMAC of the optional shared-secret handshake (libcrypto)
   libprotobuf-dev protobuf-compiler libssl-dev
+  # agent: the seccomp filter of each tenant's worker process (agent/sandbox.cpp)
+  libseccomp-dev
   # plugins: image decoding, OpenCV DNN (onnx), libtorch (torch), Arm NN (tflite), OpenBLAS (blas)
   libstb-dev libopencv-dnn-dev libopencv-imgproc-dev
   libtorch-dev libopenblas0-openmp libopenblas-dev

@@ -1,0 +1,371 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "supervisor.hpp"
+
+#include "agent.hpp"
+#include "connection.hpp"
+#include "log.hpp"
+
+#include <dirent.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+#include <filesystem>
+#include <new>
+#include <thread>
+
+namespace vaccel::agent {
+
+namespace {
+
+uint64_t now_ns()
+{
+	timespec ts{};
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + static_cast<uint64_t>(ts.tv_nsec);
+}
+
+std::string signal_text(int sig)
+{
+	const char *abbrev = sigabbrev_np(sig);
+	const char *desc = sigdescr_np(sig);
+	return std::string(abbrev ? "SIG" : "signal ") + (abbrev ? abbrev : std::to_string(sig)) + " (" +
+	       (desc ? desc : "unknown") + ")";
+}
+
+// Ops the worker had begun and not finished, as named text ("" when none).
+std::string ops_in_flight(const WorkerPage &page)
+{
+	std::string out;
+	char buf[64];
+	for (const auto &s : page.slots) {
+		int32_t op = s.op.load(std::memory_order_acquire);
+		if (op == 0)
+			continue;
+		out += out.empty() ? "" : ", ";
+		out += op_name(op, buf, sizeof(buf));
+	}
+	return out;
+}
+
+} // namespace
+
+Supervisor::Supervisor(Agent &agent, int stop_fd) : agent_(agent), stop_fd_(stop_fd) {}
+
+Supervisor::~Supervisor()
+{
+	shutdown();
+	if (shared_) {
+		shared_->~SharedBudgets();
+		munmap(shared_, sizeof(SharedBudgets));
+	}
+}
+
+int Supervisor::thread_count()
+{
+	DIR *d = opendir("/proc/self/task");
+	if (!d)
+		return -1;
+	int n = 0;
+	while (dirent *e = readdir(d))
+		if (e->d_name[0] != '.')
+			++n;
+	closedir(d);
+	return n;
+}
+
+int Supervisor::start()
+{
+	const AgentConfig &cfg = agent_.config();
+	void *p = mmap(nullptr, sizeof(SharedBudgets), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED) {
+		int e = errno;
+		RPC_ERROR("cannot map the shared budgets: %s", strerror(e));
+		return e;
+	}
+	shared_ = new (p) SharedBudgets{ByteBudget(cfg.max_memory), ByteBudget(cfg.max_disk)};
+
+	sandbox_.memory = cfg.worker_memory;
+	sandbox_.allow_inet = cfg.allow_url_resources;
+	sandbox_.seccomp = cfg.seccomp;
+	sandbox_.supervisor = getpid();
+	// A worker holds its socket, the fds of one connection, and what its plugins open.
+	sandbox_.nofile = fds_per_connection() + 256;
+	if (cfg.drop_user) {
+		sandbox_.drop_user = true;
+		sandbox_.uid = cfg.worker_uid;
+		sandbox_.gid = cfg.worker_gid;
+		// Workers must reach their own spool directory below the supervisor's, not list it.
+		chmod(agent_.spool_.path().c_str(), 0711);
+		RPC_INFO("workers run as uid %u gid %u", (unsigned)cfg.worker_uid, (unsigned)cfg.worker_gid);
+	} else if (geteuid() == 0) {
+		RPC_WARN("running as root without --user: workers keep root's rights (give --user/--group)");
+	}
+	if (!cfg.cgroup_dir.empty() && cfg.worker_memory) {
+		std::string why = check_cgroup_dir(cfg.cgroup_dir);
+		if (why.empty()) {
+			cgroup_dir_ = cfg.cgroup_dir;
+			RPC_INFO("worker memory limit: %llu bytes, cgroup v2 leaves under %s",
+				 (unsigned long long)cfg.worker_memory, cgroup_dir_.c_str());
+		} else {
+			RPC_WARN("cgroup %s unusable (%s): worker memory limited by RLIMIT_AS instead", cfg.cgroup_dir.c_str(),
+				 why.c_str());
+		}
+	}
+	if (cgroup_dir_.empty())
+		RPC_INFO("worker memory limit: %s", cfg.worker_memory ? "RLIMIT_AS (address space beyond the zygote's)"
+								       : "none (--worker-memory 0)");
+	RPC_INFO("isolation: one process per connection, seccomp %s, op timeout %d ms, zygote threads %d",
+		 cfg.seccomp ? "on" : "OFF", cfg.op_timeout_ms, thread_count());
+	return 0;
+}
+
+int Supervisor::poll_ms() const
+{
+	const int timeout = agent_.config().op_timeout_ms;
+	return timeout > 0 ? std::clamp(timeout / 4, 10, 100) : 100;
+}
+
+void Supervisor::accept(rpc::UniqueFd fd, const std::string &listener)
+{
+	reap();
+	const AgentConfig &cfg = agent_.config();
+	std::shared_ptr<Worker> victim;
+	switch (admit_new(workers_, agent_.conn_cap_, cfg.max_pre_hello, victim)) {
+	case Admission::admit:
+		break;
+	case Admission::evict_then_admit:
+		RPC_LOG_LIMITED(agent_.evict_log_, rpc::LogLevel::warn,
+				"connection slots full or too many waiting for HELLO: ending tenant %llu (oldest without "
+				"HELLO) for a new one on %s",
+				(unsigned long long)victim->id, listener.c_str());
+		kill_worker(*victim, "evicted before its HELLO");
+		break;
+	case Admission::refuse:
+		RPC_LOG_LIMITED(agent_.refuse_log_, rpc::LogLevel::warn,
+				"connection limit (%zu) reached: refusing a connection on %s", agent_.conn_cap_,
+				listener.c_str());
+		return;
+	}
+	spawn(std::move(fd), listener);
+}
+
+void Supervisor::spawn(rpc::UniqueFd fd, const std::string &listener)
+{
+	auto w = std::make_shared<Worker>();
+	w->id = next_id_++;
+	w->peer = listener;
+	w->page = map_worker_page();
+	if (!w->page) {
+		RPC_ERROR("tenant %llu: cannot map its worker page: %s", (unsigned long long)w->id, strerror(errno));
+		return;
+	}
+	w->spool = agent_.spool_.path() + "/w" + std::to_string(w->id);
+	if (::mkdir(w->spool.c_str(), 0700) != 0 || ::chmod(w->spool.c_str(), 0700) != 0 ||
+	    (sandbox_.drop_user && ::chown(w->spool.c_str(), sandbox_.uid, sandbox_.gid) != 0)) {
+		RPC_ERROR("tenant %llu: cannot create its spool directory %s: %s", (unsigned long long)w->id,
+			  w->spool.c_str(), strerror(errno));
+		clean_up(*w);
+		return;
+	}
+	if (!cgroup_dir_.empty()) {
+		std::string why;
+		w->cgroup = make_cgroup_leaf(cgroup_dir_, w->id, sandbox_.memory, why);
+		if (w->cgroup.empty()) {
+			RPC_ERROR("tenant %llu: no cgroup leaf (%s): connection refused", (unsigned long long)w->id,
+				  why.c_str());
+			clean_up(*w);
+			return;
+		}
+	}
+	if (int n = thread_count(); n != 1 && !warned_threads_) {
+		warned_threads_ = true;
+		RPC_WARN("the zygote has %d threads at fork: a plugin started threads in init(); its locks and pools "
+			 "may be broken in workers",
+			 n);
+	}
+	pid_t pid = fork();
+	if (pid < 0) {
+		RPC_ERROR("tenant %llu: fork: %s: connection refused", (unsigned long long)w->id, strerror(errno));
+		clean_up(*w);
+		return;
+	}
+	if (pid == 0)
+		worker_main(std::move(fd), w);
+	w->pid = pid;
+	RPC_INFO("tenant %llu: worker pid %d serves a connection on %s", (unsigned long long)w->id, (int)pid,
+		 listener.c_str());
+	workers_.push_back(std::move(w));
+}
+
+void Supervisor::worker_main(rpc::UniqueFd fd, const std::shared_ptr<Worker> &self)
+{
+	// What the worker must not hold: the supervisor's wake-up pipe and signal handlers, the
+	// listening sockets, the other workers' pages.
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	::close(stop_fd_);
+	for (auto &l : agent_.listeners_)
+		l.fd.reset();
+	agent_.listeners_.clear();
+	for (auto &other : workers_)
+		if (other != self) {
+			munmap(other->page, sizeof(WorkerPage));
+			other->page = nullptr;
+		}
+	std::string why;
+	SandboxConfig sandbox = sandbox_;
+	sandbox.cgroup_leaf = self->cgroup;
+	if (int e = apply_sandbox(sandbox, why)) {
+		RPC_ERROR("tenant %llu: sandbox: %s: %s; not serving", (unsigned long long)self->id, why.c_str(),
+			  strerror(e));
+		_exit(70);
+	}
+	set_current_worker_page(self->page);
+	agent_.memory_.share_with(&shared_->memory, &self->page->memory_held);
+	agent_.disk_.share_with(&shared_->disk, &self->page->disk_held);
+	agent_.worker_spool_ = self->spool;
+	{
+		Connection c(agent_, std::move(fd), self->id, self->peer);
+		c.start();
+		c.join();
+	}
+	std::error_code ec;
+	std::filesystem::remove_all(self->spool, ec);
+	// No exit handlers or static destructors: they belong to the zygote (plugins' state,
+	// the supervisor's spool lock), and a leak check would need ptrace, which seccomp denies.
+	_exit(0);
+}
+
+void Supervisor::kill_worker(Worker &w, std::string reason)
+{
+	if (w.kill_sent || w.pid <= 0)
+		return;
+	w.kill_sent = true;
+	w.kill_reason = std::move(reason);
+	::kill(w.pid, SIGKILL);
+}
+
+void Supervisor::check_timeouts()
+{
+	const int timeout_ms = agent_.config().op_timeout_ms;
+	if (timeout_ms <= 0)
+		return;
+	const uint64_t now = now_ns();
+	const uint64_t limit = static_cast<uint64_t>(timeout_ms) * 1000000ull;
+	char buf[64];
+	for (auto &w : workers_) {
+		if (w->kill_sent || !w->page)
+			continue;
+		for (const auto &s : w->page->slots) {
+			int32_t op = s.op.load(std::memory_order_acquire);
+			uint64_t started = s.started_ns.load(std::memory_order_relaxed);
+			if (op != 0 && now > started && now - started > limit) {
+				kill_worker(*w, std::string("op '") + op_name(op, buf, sizeof(buf)) + "' ran past --op-timeout-ms " +
+							std::to_string(timeout_ms));
+				break;
+			}
+		}
+	}
+}
+
+void Supervisor::ended(Worker &w, int status)
+{
+	char buf[64];
+	const int32_t last = w.page ? w.page->last_op.load(std::memory_order_relaxed) : 0;
+	const std::string inflight = w.page ? ops_in_flight(*w.page) : std::string();
+	const std::string op = !inflight.empty() ? "in op " + inflight
+				: last ? std::string("after op ") + op_name(last, buf, sizeof(buf))
+				       : std::string("before any op");
+	const auto id = (unsigned long long)w.id;
+	if (!w.kill_reason.empty())
+		RPC_WARN("tenant %llu (%s): worker pid %d killed (SIGKILL): %s; its connection is closed and its files "
+			 "removed",
+			 id, w.peer.c_str(), (int)w.pid, w.kill_reason.c_str());
+	else if (WIFSIGNALED(status))
+		RPC_WARN("tenant %llu (%s): worker pid %d died of %s %s; its connection is closed and its files removed; "
+			 "other tenants are unaffected",
+			 id, w.peer.c_str(), (int)w.pid, signal_text(WTERMSIG(status)).c_str(), op.c_str());
+	else if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
+		RPC_WARN("tenant %llu (%s): worker pid %d exited with status %d %s", id, w.peer.c_str(), (int)w.pid,
+			 WEXITSTATUS(status), op.c_str());
+	else
+		RPC_INFO("tenant %llu: worker pid %d ended", id, (int)w.pid);
+	clean_up(w);
+}
+
+void Supervisor::clean_up(Worker &w)
+{
+	w.exited = true;
+	if (w.page) {
+		// The worker may have died holding bytes of the agent-wide budgets: give them back.
+		// (The page is the worker's to write: never give back more than is in use.)
+		uint64_t m = w.page->memory_held.load(), d = w.page->disk_held.load();
+		shared_->memory.give_back(std::min(m, shared_->memory.used()));
+		shared_->disk.give_back(std::min(d, shared_->disk.used()));
+		unmap_worker_page(w.page);
+		w.page = nullptr;
+	}
+	if (!w.spool.empty()) {
+		std::error_code ec;
+		std::filesystem::remove_all(w.spool, ec);
+	}
+	remove_cgroup_leaf(w.cgroup);
+}
+
+void Supervisor::reap()
+{
+	for (auto it = workers_.begin(); it != workers_.end();) {
+		Worker &w = **it;
+		int status = 0;
+		pid_t r = w.pid > 0 ? waitpid(w.pid, &status, WNOHANG) : -1;
+		if (r == 0) {
+			++it;
+			continue;
+		}
+		if (r == w.pid)
+			ended(w, status);
+		else
+			clean_up(w);
+		it = workers_.erase(it);
+	}
+}
+
+void Supervisor::tick()
+{
+	reap();
+	check_timeouts();
+}
+
+void Supervisor::shutdown()
+{
+	for (auto &w : workers_)
+		if (w->pid > 0 && !w->kill_sent) {
+			w->kill_sent = true;
+			w->kill_reason = "the agent is shutting down";
+			::kill(w->pid, SIGTERM);
+		}
+	// Bounded: 2 s for workers to go, then SIGKILL.
+	for (int i = 0; i < 200 && !workers_.empty(); ++i) {
+		reap();
+		if (!workers_.empty())
+			std::this_thread::sleep_for(std::chrono::milliseconds(10));
+	}
+	for (auto &w : workers_)
+		if (w->pid > 0)
+			::kill(w->pid, SIGKILL);
+	for (auto &w : workers_) {
+		int status = 0;
+		if (w->pid > 0)
+			waitpid(w->pid, &status, 0);
+		clean_up(*w);
+	}
+	workers_.clear();
+}
+
+} // namespace vaccel::agent

@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: Apache-2.0
+// libvaccel-crashtest.so: a TEST-ONLY plugin that misbehaves on demand, standing in for an
+// engine tricked by hostile input (tests/security/test_isolation.cpp). Its image
+// classification reads the "image" bytes as a command:
+//   segv, fpe, abort  die by that signal;    hang  sleeps (bounded: 60 s);
+//   hog               allocates and touches memory, 64 MiB at a time, up to 2 GiB;
+//   execve            calls execve("/bin/true") and reports the result in out_text;
+//   inet              opens an AF_INET socket and reports the result;
+//   anything else     answers "crashtest ok".
+// Its type is VACCEL_PLUGIN_GENERIC, so a session asks for it by that flag while flag-less
+// sessions (the unmodified examples) get the plugin listed first.
+#include <vaccel.h>
+
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+namespace {
+
+void reply(unsigned char *out, size_t len, const std::string &text)
+{
+	if (out && len) {
+		size_t n = std::min(len - 1, text.size());
+		memcpy(out, text.data(), n);
+		out[n] = 0;
+	}
+}
+
+std::string errno_result(const char *what, int r)
+{
+	return std::string(what) + (r < 0 ? std::string(": denied: ") + strerror(errno) : ": allowed");
+}
+
+int crash_classify(vaccel_session *, const void *img, unsigned char *out_text, unsigned char *out_imgname,
+		   size_t len_img, size_t len_out_text, size_t len_out_imgname)
+{
+	std::string cmd(static_cast<const char *>(img), strnlen(static_cast<const char *>(img), len_img));
+	reply(out_imgname, len_out_imgname, "crashtest");
+	if (cmd == "segv") {
+		volatile int *p = nullptr;
+		*p = 1;
+	} else if (cmd == "fpe") {
+		volatile int zero = 0;
+		volatile int x = 1 / zero;
+		(void)x;
+		raise(SIGFPE); // where integer division does not trap
+	} else if (cmd == "abort") {
+		abort();
+	} else if (cmd == "hang") {
+		for (int i = 0; i < 600; ++i)
+			usleep(100 * 1000);
+	} else if (cmd == "hog") {
+		for (int i = 0; i < 32; ++i) {
+			auto *p = static_cast<char *>(malloc(64u << 20));
+			if (!p)
+				abort(); // out of its memory: a real engine would die the same way
+			memset(p, 1, 64u << 20);
+		}
+		reply(out_text, len_out_text, "hog: 2 GiB allocated");
+		return VACCEL_OK;
+	} else if (cmd == "execve") {
+		char *const argv[] = {const_cast<char *>("/bin/true"), nullptr};
+		int r = execve("/bin/true", argv, environ);
+		reply(out_text, len_out_text, errno_result("execve", r));
+		return VACCEL_OK;
+	} else if (cmd == "inet") {
+		int fd = socket(AF_INET, SOCK_STREAM, 0);
+		reply(out_text, len_out_text, errno_result("socket(AF_INET)", fd));
+		if (fd >= 0)
+			close(fd);
+		return VACCEL_OK;
+	}
+	reply(out_text, len_out_text, "crashtest ok");
+	return VACCEL_OK;
+}
+
+} // namespace
+
+static struct vaccel_op crash_ops[] = {
+	VACCEL_OP_INIT(crash_ops[0], VACCEL_OP_IMAGE_CLASSIFY, crash_classify),
+};
+
+static int crash_init(void) { return vaccel_plugin_register_ops(crash_ops, 1); }
+static int crash_fini(void) { return VACCEL_OK; }
+
+VACCEL_PLUGIN(.name = "crashtest", .version = VACCEL_VERSION, .vaccel_version = VACCEL_VERSION,
+	      .init = crash_init, .fini = crash_fini, .is_virtio = false, .type = VACCEL_PLUGIN_GENERIC)
