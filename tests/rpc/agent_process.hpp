@@ -11,6 +11,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <cstring>
@@ -135,19 +136,54 @@ public:
 
 	bool alive() const { return pid_ > 0 && kill(pid_, 0) == 0; }
 
-	// VmRSS / VmHWM of the agent in KiB.
+	// A /proc/PID/status field (KiB, or a count) summed over the agent and its worker processes
+	// (process isolation: agent/supervisor.hpp), so that what a tenant makes a worker hold counts.
 	long status_kb(const char *field) const
 	{
-		std::ifstream f("/proc/" + std::to_string(pid_) + "/status");
-		std::string line;
-		while (std::getline(f, line))
-			if (line.rfind(field, 0) == 0)
-				return atol(line.c_str() + strlen(field) + 1);
-		return -1;
+		long total = -1;
+		for (pid_t p : agent_pids()) {
+			std::ifstream f("/proc/" + std::to_string(p) + "/status");
+			std::string line;
+			while (std::getline(f, line))
+				if (line.rfind(field, 0) == 0 && line.size() > strlen(field) && line[strlen(field)] == ':')
+					total = std::max(total, 0L) + atol(line.c_str() + strlen(field) + 1);
+		}
+		return total;
 	}
-	long rss_kb() const { return status_kb("VmRSS"); }
+	// Memory of the agent: the Pss (pages shared by n processes count 1/n) of the supervisor
+	// and its workers, who share the zygote's pages; VmRSS when smaps_rollup is missing.
+	long rss_kb() const
+	{
+		long total = 0;
+		for (pid_t p : agent_pids()) {
+			std::ifstream f("/proc/" + std::to_string(p) + "/smaps_rollup");
+			std::string line;
+			bool found = false;
+			while (std::getline(f, line))
+				if (line.rfind("Pss:", 0) == 0) {
+					total += atol(line.c_str() + 4);
+					found = true;
+				}
+			if (!found)
+				return status_kb("VmRSS");
+		}
+		return total;
+	}
 	long hwm_kb() const { return status_kb("VmHWM"); }
 	int threads() const { return static_cast<int>(status_kb("Threads")); }
+
+	// The supervisor and its live workers (its children).
+	std::vector<pid_t> agent_pids() const
+	{
+		std::vector<pid_t> pids;
+		if (pid_ <= 0)
+			return pids;
+		pids.push_back(pid_);
+		std::ifstream f("/proc/" + std::to_string(pid_) + "/task/" + std::to_string(pid_) + "/children");
+		for (pid_t c; f >> c;)
+			pids.push_back(c);
+		return pids;
+	}
 
 	std::string log_text() const
 	{
