@@ -5,6 +5,8 @@
 #include "connection.hpp"
 #include "log.hpp"
 
+#include <vaccel.h>
+
 #include <dirent.h>
 #include <signal.h>
 #include <sys/mman.h>
@@ -224,6 +226,12 @@ void Supervisor::worker_main(rpc::UniqueFd fd, const std::shared_ptr<Worker> &se
 	if (int e = apply_sandbox(sandbox, why)) {
 		RPC_ERROR("tenant %llu: sandbox: %s: %s; not serving", (unsigned long long)self->id, why.c_str(),
 			  strerror(e));
+		_exit(70);
+	}
+	// The core's run directory (session and resource files) must be the worker's own, in its
+	// spool (removed with it): ids start again from 1 in every worker.
+	if (int e = vaccel_rundir_after_fork(self->spool.c_str())) {
+		RPC_ERROR("tenant %llu: no run directory of its own (%d); not serving", (unsigned long long)self->id, e);
 		_exit(70);
 	}
 	set_current_worker_page(self->page);

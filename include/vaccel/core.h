@@ -30,6 +30,15 @@ int vaccel_bootstrap_with_config(const struct vaccel_config *config);
  * dlclose), removes the rundir, closes the log. Idempotent. */
 int vaccel_cleanup(void);
 
+/* In a child forked from an initialised process (a worker of the agent,
+ * forked with its plugins loaded): gives the child its own run directory,
+ * run.<random> under `parent` (created 0700 if missing; must belong to the
+ * caller), so that its session and resource ids, which start again from the
+ * parent's state, never meet the parent's or a sibling's files. Plugins stay
+ * loaded. Call it before any other thread exists in the child. Returns
+ * VACCEL_OK (also when not initialised) or an error. */
+int vaccel_rundir_after_fork(const char *parent);
+
 /* True between a successful bootstrap and cleanup. */
 bool vaccel_is_initialized(void);
 

@@ -192,6 +192,29 @@ int vaccel_cleanup(void)
 	});
 }
 
+int vaccel_rundir_after_fork(const char *parent)
+{
+	return vaccel::core::guard(__func__, [&] {
+		if (!parent || !*parent)
+			return static_cast<int>(VACCEL_EINVAL);
+		auto &rt = runtime();
+		std::lock_guard lock(rt.lifecycle_mutex);
+		if (!rt.initialized.load())
+			return static_cast<int>(VACCEL_OK);
+		// Our copy of the parent's lock fd: closing it leaves the parent's lock (flock belongs
+		// to the open file description, which the parent still holds) and its directory alone.
+		rt.rundir_lock.release();
+		if (int ret = make_unique_dir(parent, rt.rundir_lock)) {
+			rt.rundir.clear();
+			rt.initialized.store(false);
+			return ret;
+		}
+		rt.rundir = rt.rundir_lock.path();
+		vaccel_debug("Rundir after fork: %s", rt.rundir.c_str());
+		return static_cast<int>(VACCEL_OK);
+	});
+}
+
 bool vaccel_is_initialized(void)
 {
 	return vaccel::core::runtime_initialized();

@@ -108,8 +108,13 @@ TEST_F(AgentTest, IsolationBetweenConnections)
 	int64_t ra = 0;
 	ASSERT_EQ(register_blob(*a, sa, "s", secret, sizeof(secret), VACCEL_BLOB_BUFFER, &ra), 0);
 
-	EXPECT_EQ(noop(*b, sa), VACCEL_ENOENT);                      // use A's session
-	EXPECT_EQ(release_session(*b, sa), VACCEL_ENOENT);           // release A's session
+	// Ids are per tenant (in process isolation both first sessions are 1): A's second session
+	// has an id B never had.
+	int64_t sa2 = create_session(*a);
+	ASSERT_GT(sa2, 0);
+	ASSERT_NE(sa2, sb);
+	EXPECT_EQ(noop(*b, sa2), VACCEL_ENOENT);                     // use A's session
+	EXPECT_EQ(release_session(*b, sa2), VACCEL_ENOENT);          // release A's session
 	std::vector<uint8_t> stolen;
 	EXPECT_EQ(sync_resource(*b, sb, ra, &stolen), VACCEL_ENOENT); // read A's resource
 	EXPECT_TRUE(stolen.empty());
@@ -125,6 +130,7 @@ TEST_F(AgentTest, IsolationBetweenConnections)
 
 	// A is unaffected.
 	EXPECT_EQ(noop(*a, sa), 0);
+	EXPECT_EQ(noop(*a, sa2), 0);
 	std::vector<uint8_t> mine;
 	EXPECT_EQ(sync_resource(*a, sa, ra, &mine), 0);
 	EXPECT_EQ(memcmp(mine.data(), secret, sizeof(secret)), 0);
