@@ -18,7 +18,34 @@
 
 namespace vaccel::agent {
 
-Agent::Agent(AgentConfig cfg) : cfg_(std::move(cfg)), memory_(cfg_.max_memory), disk_(cfg_.max_disk) {}
+namespace {
+
+rpc::ServerConfig server_config_of(const AgentConfig &cfg)
+{
+	rpc::ServerConfig sc;
+	sc.limits.max_payload = cfg.max_payload;
+	sc.limits.max_chunk = cfg.max_chunk;
+	sc.limits.gap_timeout_ms = cfg.io_timeout_ms;
+	sc.limits.frame_timeout_ms = cfg.io_timeout_ms;
+	sc.limits.min_rate = cfg.min_rate;
+	sc.io_timeout_ms = cfg.io_timeout_ms;
+	sc.persistent_gap_ms = cfg.persistent_gap_ms;
+	sc.idle_timeout_ms = cfg.idle_timeout_ms;
+	sc.hello_timeout_ms = cfg.hello_timeout_ms;
+	sc.accept_memfd = cfg.accept_memfd;
+	sc.workers = cfg.workers_per_connection;
+	sc.retain_buffer = cfg.retain_buffer;
+	sc.max_sessions = static_cast<uint32_t>(cfg.max_sessions_per_connection);
+	sc.agent_version = std::string("vaccel-agent ") + VACCEL_VERSION;
+	return sc;
+}
+
+} // namespace
+
+Agent::Agent(AgentConfig cfg)
+	: cfg_(std::move(cfg)), memory_(cfg_.max_memory), disk_(cfg_.max_disk), server_cfg_(server_config_of(cfg_))
+{
+}
 
 Agent::~Agent() { shutdown(); }
 
@@ -26,6 +53,7 @@ int Agent::start(int stop_fd)
 {
 	if (int r = load_auth_key())
 		return r;
+	server_cfg_.auth_key = auth_key_;
 	std::string base = cfg_.workdir;
 	if (base.empty()) {
 		const char *t = getenv("TMPDIR");

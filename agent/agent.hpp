@@ -8,6 +8,7 @@
 #include "log.hpp"
 #include "message.hpp"
 #include "owned_dir.hpp"
+#include "server_connection.hpp"
 #include "unique_fd.hpp"
 
 #include <atomic>
@@ -21,6 +22,12 @@
 #include <vector>
 
 namespace vaccel::agent {
+
+// The byte budgets are the protocol layer's (src/rpc/budget.hpp).
+using rpc::add_size;
+using rpc::ByteBudget;
+using rpc::Charge;
+using rpc::refusal_text;
 
 struct AgentConfig {
 	std::vector<std::string> addresses;
@@ -86,6 +93,8 @@ public:
 	void shutdown();
 
 	[[nodiscard]] const AgentConfig &config() const { return cfg_; }
+	// What every connection's protocol end is configured with (from the config and the key).
+	[[nodiscard]] const rpc::ServerConfig &server_config() const { return server_cfg_; }
 	// In a worker process: its own private directory below the supervisor's spool.
 	[[nodiscard]] const std::string &spool_dir() const
 	{
@@ -122,6 +131,7 @@ private:
 	ByteBudget disk_;
 	common::OwnedDir spool_; // agent/spool.hpp
 	std::string auth_key_;
+	rpc::ServerConfig server_cfg_; // auth_key views auth_key_
 	std::vector<Listener> listeners_;
 	std::mutex conns_lock_;
 	std::list<std::shared_ptr<Connection>> conns_; // guarded by conns_lock_

@@ -90,7 +90,7 @@ int Supervisor::start()
 		RPC_ERROR("cannot map the shared budgets: %s", strerror(e));
 		return e;
 	}
-	shared_ = new (p) SharedBudgets{ByteBudget(cfg.max_memory), ByteBudget(cfg.max_disk)};
+	shared_ = new (p) SharedBudgets{rpc::ByteBudget(cfg.max_memory), rpc::ByteBudget(cfg.max_disk)};
 
 	sandbox_.memory = cfg.worker_memory;
 	sandbox_.allow_inet = cfg.allow_url_resources;
@@ -238,11 +238,7 @@ void Supervisor::worker_main(rpc::UniqueFd fd, const std::shared_ptr<Worker> &se
 	agent_.memory_.share_with(&shared_->memory, &self->page->memory_held);
 	agent_.disk_.share_with(&shared_->disk, &self->page->disk_held);
 	agent_.worker_spool_ = self->spool;
-	{
-		Connection c(agent_, std::move(fd), self->id, self->peer);
-		c.start();
-		c.join();
-	}
+	serve_connection(agent_, std::move(fd), ClientInfo{self->id, self->peer}); // on this thread
 	std::error_code ec;
 	std::filesystem::remove_all(self->spool, ec);
 	// No exit handlers or static destructors: they belong to the zygote (plugins' state,

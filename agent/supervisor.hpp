@@ -68,12 +68,15 @@ private:
 		std::string kill_reason; // set when the supervisor killed it (timeout, eviction)
 		bool exited = false;
 		[[nodiscard]] bool greeted() const { return page && page->greeted.load(std::memory_order_relaxed); }
-		[[nodiscard]] bool stopping() const { return kill_sent; }
+		[[nodiscard]] bool stopping() const
+		{
+			return kill_sent || (page && page->leaving.load(std::memory_order_relaxed));
+		}
 		[[nodiscard]] bool finished() const { return exited; }
 	};
 	struct SharedBudgets {
-		ByteBudget memory;
-		ByteBudget disk;
+		rpc::ByteBudget memory;
+		rpc::ByteBudget disk;
 	};
 
 	void spawn(rpc::UniqueFd fd, const std::string &listener);

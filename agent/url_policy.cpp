@@ -1,6 +1,6 @@
 #include "url_policy.hpp"
 
-#include "connection.hpp"
+#include "server_connection.hpp"
 #include "log.hpp"
 
 #include <vaccel.h>
@@ -30,7 +30,7 @@ bool url_scheme_allowed(const std::string &url)
 	return url.rfind("http://", 0) == 0 || url.rfind("https://", 0) == 0;
 }
 
-void fail_url_resource(Reply &r, uint64_t conn, int status, const char *step)
+void fail_url_resource(rpc::Reply &r, uint64_t conn, int status, const char *step)
 {
 	RPC_INFO("conn %llu: URL resource %s failed (%d); the client gets %d", (unsigned long long)conn, step,
 		 status, VACCEL_EREMOTEIO);

@@ -6,9 +6,11 @@
 
 #include <string>
 
-namespace vaccel::agent {
-
+namespace vaccel::rpc {
 struct Reply;
+} // namespace vaccel::rpc
+
+namespace vaccel::agent {
 
 // Installs the agent's URL policy in the host runtime (include/vaccel/url_policy.h): http and
 // https only, no internal addresses unless --url-allow-host names them, no redirects unless
@@ -22,6 +24,6 @@ bool url_scheme_allowed(const std::string &url);
 // Answers a failed URL resource with the one error every such failure gets (the client must
 // not tell a refused address from a closed port or a missing document); `status` and `step`
 // go to the agent log only.
-void fail_url_resource(Reply &r, uint64_t conn, int status, const char *step);
+void fail_url_resource(rpc::Reply &r, uint64_t conn, int status, const char *step);
 
 } // namespace vaccel::agent

@@ -77,10 +77,12 @@ OpScope::~OpScope()
 		slot_->op.store(0, std::memory_order_release);
 }
 
-void note_greeted()
+void note_slot(bool greeted, bool stopping)
 {
-	if (WorkerPage *page = current_worker_page())
-		page->greeted.store(1, std::memory_order_relaxed);
+	if (WorkerPage *page = current_worker_page()) {
+		page->greeted.store(greeted ? 1 : 0, std::memory_order_relaxed);
+		page->leaving.store(stopping ? 1 : 0, std::memory_order_relaxed);
+	}
 }
 
 const char *op_name(int32_t op, char *buf, size_t len)

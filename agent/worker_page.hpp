@@ -30,6 +30,7 @@ inline constexpr size_t kOpSlots = 16; // more overlapping ops than this go unti
 
 struct WorkerPage {
 	std::atomic<uint32_t> greeted{0};   // the client's HELLO was answered
+	std::atomic<uint32_t> leaving{0};   // the connection serves no one any more (slot free)
 	std::atomic<int32_t> last_op{0};    // request kind of the op begun last
 	std::atomic<uint64_t> ops_done{0};
 	std::atomic<uint64_t> memory_held{0}; // bytes of the agent-wide memory budget
@@ -61,8 +62,8 @@ private:
 	OpSlot *slot_ = nullptr;
 };
 
-// Marks the worker's client as greeted (no-op outside a worker).
-void note_greeted();
+// Publishes the connection's slot state (no-op outside a worker).
+void note_slot(bool greeted, bool stopping);
 
 // The name of a request kind (v1::Request's call field), or "unknown(N)" for a bad number.
 const char *op_name(int32_t op, char *buf, size_t len);

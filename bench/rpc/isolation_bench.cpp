@@ -138,10 +138,10 @@ bool noop(Client &c, int64_t sid)
 	a->set_size(1);
 	a->set_has_data(true);
 	uint8_t op = VACCEL_OP_NOOP;
-	iovec iov{&op, 1};
+	std::vector<iovec> iov{{&op, 1}};
 	CallResult res;
 	std::string why;
-	return c.call(req, {iov}, res, why) == 0 && res.response.status() == 0;
+	return c.call(req, iov, res, why) == 0 && res.response.status() == 0;
 }
 
 // ---- 1. round trip -----------------------------------------------------------------------

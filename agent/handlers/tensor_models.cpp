@@ -1,5 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
 // TF / TFLite / Torch model load, run and unload with tensors out of band.
-#include "connection.hpp"
+#include "handlers.hpp"
 
 #include "log.hpp"
 
@@ -7,7 +8,7 @@
 #include <limits>
 #include <memory>
 
-namespace vaccel::agent {
+namespace vaccel::agent::handlers {
 namespace {
 
 // Checks tensor descriptors: bounded counts and dims.
@@ -172,17 +173,17 @@ void reply_outputs(v1::ModelRunDone *done, int ret, std::shared_ptr<Tensors<T>> 
 
 // ---- TensorFlow ----------------------------------------------------------------------------
 
-void Connection::do_tf_load(const v1::ModelRef &m, bool unload, Reply &r)
+void tf_load(Tenant &t, const v1::ModelRef &m, bool unload, Reply &r)
 {
-	SessionEntry *s = nullptr;
-	vaccel_resource *model = find_model(m.session_id(), m.model_id(), s, r);
+	Tenant::SessionEntry *s = nullptr;
+	vaccel_resource *model = t.find_model(m.session_id(), m.model_id(), s, r);
 	if (!model)
 		return;
 	vaccel_tf_status status{};
 	uint64_t t0 = monotonic_ns();
 	int ret = unload ? vaccel_tf_model_unload(s->sess, model, &status)
 			 : vaccel_tf_model_load(s->sess, model, &status);
-	record_sample(*s, unload ? "tf_model_unload" : "tf_model_load", t0, monotonic_ns() - t0);
+	t.record_sample(*s, unload ? "tf_model_unload" : "tf_model_load", t0, monotonic_ns() - t0);
 	r.resp.set_status(ret);
 	auto *st = r.resp.mutable_model_loaded()->mutable_status();
 	st->set_code(status.code);
@@ -191,10 +192,10 @@ void Connection::do_tf_load(const v1::ModelRef &m, bool unload, Reply &r)
 	vaccel_tf_status_release(&status);
 }
 
-void Connection::do_tf_run(const v1::TfModelRun &m, const rpc::PayloadView &payload, Reply &r)
+void tf_run(Tenant &t, const v1::TfModelRun &m, const rpc::PayloadView &payload, Reply &r)
 {
-	SessionEntry *s = nullptr;
-	vaccel_resource *model = find_model(m.session_id(), m.model_id(), s, r);
+	Tenant::SessionEntry *s = nullptr;
+	vaccel_resource *model = t.find_model(m.session_id(), m.model_id(), s, r);
 	if (!model)
 		return;
 	std::string why;
@@ -232,36 +233,36 @@ void Connection::do_tf_run(const v1::TfModelRun &m, const rpc::PayloadView &payl
 	int ret = vaccel_tf_model_run(s->sess, model, ro, in_nodes.data(), in.list.data(),
 				      static_cast<int>(in.list.size()), out_nodes.data(), out->list.data(),
 				      static_cast<int>(out->list.size()), &status);
-	record_sample(*s, "tf_model_run", t0, monotonic_ns() - t0);
+	t.record_sample(*s, "tf_model_run", t0, monotonic_ns() - t0);
 	r.resp.set_status(ret);
 	auto *done = r.resp.mutable_model_run_done();
 	done->mutable_status()->set_code(status.code);
 	if (status.message)
 		done->mutable_status()->set_message(status.message);
 	vaccel_tf_status_release(&status);
-	reply_outputs(done, ret, std::move(out), cfg_.max_response, r);
+	reply_outputs(done, ret, std::move(out), t.cfg().max_response, r);
 }
 
 // ---- TFLite --------------------------------------------------------------------------------
 
-void Connection::do_tflite_load(const v1::ModelRef &m, bool unload, Reply &r)
+void tflite_load(Tenant &t, const v1::ModelRef &m, bool unload, Reply &r)
 {
-	SessionEntry *s = nullptr;
-	vaccel_resource *model = find_model(m.session_id(), m.model_id(), s, r);
+	Tenant::SessionEntry *s = nullptr;
+	vaccel_resource *model = t.find_model(m.session_id(), m.model_id(), s, r);
 	if (!model)
 		return;
 	uint64_t t0 = monotonic_ns();
 	int ret = unload ? vaccel_tflite_model_unload(s->sess, model) : vaccel_tflite_model_load(s->sess, model);
-	record_sample(*s, unload ? "tflite_model_unload" : "tflite_model_load", t0, monotonic_ns() - t0);
+	t.record_sample(*s, unload ? "tflite_model_unload" : "tflite_model_load", t0, monotonic_ns() - t0);
 	r.resp.set_status(ret);
 	if (ret != VACCEL_OK)
 		r.resp.set_error("tflite model load/unload failed on the agent");
 }
 
-void Connection::do_tflite_run(const v1::TfliteModelRun &m, const rpc::PayloadView &payload, Reply &r)
+void tflite_run(Tenant &t, const v1::TfliteModelRun &m, const rpc::PayloadView &payload, Reply &r)
 {
-	SessionEntry *s = nullptr;
-	vaccel_resource *model = find_model(m.session_id(), m.model_id(), s, r);
+	Tenant::SessionEntry *s = nullptr;
+	vaccel_resource *model = t.find_model(m.session_id(), m.model_id(), s, r);
 	if (!model)
 		return;
 	std::string why;
@@ -280,33 +281,33 @@ void Connection::do_tflite_run(const v1::TfliteModelRun &m, const rpc::PayloadVi
 	uint64_t t0 = monotonic_ns();
 	int ret = vaccel_tflite_model_run(s->sess, model, in.list.data(), static_cast<int>(in.list.size()),
 					  out->list.data(), static_cast<int>(out->list.size()), &status);
-	record_sample(*s, "tflite_model_run", t0, monotonic_ns() - t0);
+	t.record_sample(*s, "tflite_model_run", t0, monotonic_ns() - t0);
 	r.resp.set_status(ret);
 	auto *done = r.resp.mutable_model_run_done();
 	done->mutable_status()->set_code(status);
-	reply_outputs(done, ret, std::move(out), cfg_.max_response, r);
+	reply_outputs(done, ret, std::move(out), t.cfg().max_response, r);
 }
 
 // ---- Torch ---------------------------------------------------------------------------------
 
-void Connection::do_torch_load(const v1::ModelRef &m, Reply &r)
+void torch_load(Tenant &t, const v1::ModelRef &m, Reply &r)
 {
-	SessionEntry *s = nullptr;
-	vaccel_resource *model = find_model(m.session_id(), m.model_id(), s, r);
+	Tenant::SessionEntry *s = nullptr;
+	vaccel_resource *model = t.find_model(m.session_id(), m.model_id(), s, r);
 	if (!model)
 		return;
 	uint64_t t0 = monotonic_ns();
 	int ret = vaccel_torch_model_load(s->sess, model);
-	record_sample(*s, "torch_model_load", t0, monotonic_ns() - t0);
+	t.record_sample(*s, "torch_model_load", t0, monotonic_ns() - t0);
 	r.resp.set_status(ret);
 	if (ret != VACCEL_OK)
 		r.resp.set_error("torch model load failed on the agent");
 }
 
-void Connection::do_torch_run(const v1::TorchModelRun &m, const rpc::PayloadView &payload, Reply &r)
+void torch_run(Tenant &t, const v1::TorchModelRun &m, const rpc::PayloadView &payload, Reply &r)
 {
-	SessionEntry *s = nullptr;
-	vaccel_resource *model = find_model(m.session_id(), m.model_id(), s, r);
+	Tenant::SessionEntry *s = nullptr;
+	vaccel_resource *model = t.find_model(m.session_id(), m.model_id(), s, r);
 	if (!model)
 		return;
 	std::string why;
@@ -336,9 +337,9 @@ void Connection::do_torch_run(const v1::TorchModelRun &m, const rpc::PayloadView
 	uint64_t t0 = monotonic_ns();
 	int ret = vaccel_torch_model_run(s->sess, model, ro, in.list.data(), static_cast<int>(in.list.size()),
 					 out->list.data(), static_cast<int>(out->list.size()));
-	record_sample(*s, "torch_model_run", t0, monotonic_ns() - t0);
+	t.record_sample(*s, "torch_model_run", t0, monotonic_ns() - t0);
 	r.resp.set_status(ret);
-	reply_outputs(r.resp.mutable_model_run_done(), ret, std::move(out), cfg_.max_response, r);
+	reply_outputs(r.resp.mutable_model_run_done(), ret, std::move(out), t.cfg().max_response, r);
 }
 
-} // namespace vaccel::agent
+} // namespace vaccel::agent::handlers

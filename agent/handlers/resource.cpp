@@ -1,6 +1,7 @@
-// A connection's resources: upload into the private spool (or memory), sharing between its
-// sessions, unregistering, syncing BUFFER blobs back, and release on disconnect.
-#include "connection.hpp"
+// SPDX-License-Identifier: Apache-2.0
+// RESOURCE_REGISTER, _UNREGISTER and _SYNC: a tenant's resources, uploaded into its private
+// spool directory (or memory), shared between its sessions, synced back (handlers.hpp).
+#include "handlers.hpp"
 
 #include "log.hpp"
 #include "spool.hpp"
@@ -13,7 +14,7 @@
 #include <cstring>
 #include <filesystem>
 
-namespace vaccel::agent {
+namespace vaccel::agent::handlers {
 
 namespace fs = std::filesystem;
 
@@ -28,8 +29,6 @@ bool valid_blob_name(const std::string &n)
 }
 
 } // namespace
-
-// ---- resources -----------------------------------------------------------------------------
 
 namespace {
 
@@ -99,7 +98,7 @@ private:
 
 } // namespace
 
-bool Connection::do_resource_register(const v1::ResourceRegister &m, rpc::InMessage &in, Reply &r, std::string &why)
+bool resource_register(Tenant &t, const v1::ResourceRegister &m, rpc::IncomingPayload &in, Reply &r, std::string &why)
 {
 	uint64_t declared = 0;
 	for (auto &b : m.blobs())
@@ -107,23 +106,23 @@ bool Connection::do_resource_register(const v1::ResourceRegister &m, rpc::InMess
 			why = "blob sizes overflow";
 			return false;
 		}
-	if (declared != in.payload_size() || (m.resource_id() != 0 && in.payload_size() != 0)) {
+	if (declared != in.size() || (m.resource_id() != 0 && in.size() != 0)) {
 		why = "resource payload does not match its blobs";
 		return false;
 	}
 	auto refuse = [&](int status, std::string msg) {
-		if (rpc::discard_payload(*ch_, limits_, in, why))
+		if (in.discard(why))
 			return false;
 		r.fail(status, std::move(msg));
 		return true;
 	};
-	SessionEntry *s = find_session(m.session_id(), r);
+	Tenant::SessionEntry *s = t.find_session(m.session_id(), r);
 	if (!s)
 		return refuse(VACCEL_ENOENT, "unknown session " + std::to_string(m.session_id()));
 
 	if (m.resource_id() != 0) {
 		// Sharing a resource this connection already uploaded with another of its sessions.
-		ResourceEntry *e = find_resource(m.resource_id(), r);
+		Tenant::ResourceEntry *e = t.find_resource(m.resource_id(), r);
 		if (!e)
 			return true;
 		int ret = vaccel_resource_register(e->res, s->sess);
@@ -136,7 +135,7 @@ bool Connection::do_resource_register(const v1::ResourceRegister &m, rpc::InMess
 		return true;
 	}
 
-	if (resources_.size() >= cfg_.max_resources_per_connection)
+	if (t.resources().size() >= t.cfg().max_resources_per_connection)
 		return refuse(VACCEL_EUSERS, "too many resources on this connection");
 	if (m.type() >= VACCEL_RESOURCE_MAX)
 		return refuse(VACCEL_EINVAL, "invalid resource type");
@@ -147,7 +146,7 @@ bool Connection::do_resource_register(const v1::ResourceRegister &m, rpc::InMess
 	if (m.urls_size() == 0 && m.blobs_size() == 0)
 		return refuse(VACCEL_EINVAL, "empty resource");
 	if (m.urls_size() > 0) {
-		if (!cfg_.allow_url_resources)
+		if (!t.cfg().allow_url_resources)
 			return refuse(VACCEL_EPERM, "URL resources are not allowed on this agent");
 		for (auto &u : m.urls())
 			if (!url_scheme_allowed(u))
@@ -169,16 +168,16 @@ bool Connection::do_resource_register(const v1::ResourceRegister &m, rpc::InMess
 		if (b.type() == VACCEL_BLOB_BUFFER && !m.directory())
 			in_memory += b.size(); // the sizes add up to `declared`: no overflow
 	Charge mem_charge, disk_charge;
-	if (auto refused = mem_charge.take(budget_, agent_.memory_budget(), in_memory); refused != Charge::Refusal::none)
+	if (auto refused = mem_charge.take(t.budget(), t.agent().memory_budget(), in_memory); refused != Charge::Refusal::none)
 		return refuse(VACCEL_ENOMEM, refusal_text(refused));
-	if (auto refused = disk_charge.take(budget_, agent_.disk_budget(), declared - in_memory);
+	if (auto refused = disk_charge.take(t.budget(), t.agent().disk_budget(), declared - in_memory);
 	    refused != Charge::Refusal::none)
 		return refuse(refused == Charge::Refusal::agent ? VACCEL_ENOSPC : VACCEL_ENOMEM, refusal_text(refused));
 
 	// Spool directory of this resource: <spool>/c<conn>/r<n>/ (0700, agent/spool.hpp)
-	std::string rel = "c" + std::to_string(id_) + "/r" + std::to_string(next_res_dir_++);
-	std::string dir = agent_.spool_dir() + "/" + rel;
-	if (make_private_dirs(agent_.spool_dir(), rel) != 0)
+	std::string rel = t.new_resource_dir();
+	std::string dir = t.agent().spool_dir() + "/" + rel;
+	if (make_private_dirs(t.agent().spool_dir(), rel) != 0)
 		return refuse(VACCEL_EIO, "cannot create spool directory");
 	auto cleanup_dir = [dir] {
 		std::error_code e2;
@@ -201,7 +200,7 @@ bool Connection::do_resource_register(const v1::ResourceRegister &m, rpc::InMess
 		sink.segs.push_back(std::move(seg));
 	}
 	// Uncached mapping: blob bytes are copied once into the spool or memory, then unmapped.
-	if (int ret = rpc::recv_payload(*ch_, limits_, in, sink, why); ret != 0) {
+	if (int ret = in.receive(sink, why); ret != 0) {
 		cleanup_dir();
 		if (ret == ENOSPC || ret == EIO || ret == EDQUOT) {
 			// Our disk failed us, not the peer's framing; still the stream is out of sync.
@@ -245,7 +244,7 @@ bool Connection::do_resource_register(const v1::ResourceRegister &m, rpc::InMess
 	if (ret != VACCEL_OK) {
 		cleanup_dir();
 		if (m.urls_size() > 0)
-			fail_url_resource(r, id_, ret, "creation");
+			fail_url_resource(r, t.id(), ret, "creation");
 		else
 			r.fail(ret, "host resource creation failed");
 		return true;
@@ -255,42 +254,30 @@ bool Connection::do_resource_register(const v1::ResourceRegister &m, rpc::InMess
 		vaccel_resource_delete(res);
 		cleanup_dir();
 		if (m.urls_size() > 0)
-			fail_url_resource(r, id_, ret, "download or register");
+			fail_url_resource(r, t.id(), ret, "download or register");
 		else
 			r.fail(ret, "host resource register failed");
 		return true;
 	}
-	ResourceEntry e;
+	Tenant::ResourceEntry e;
 	e.res = res;
 	e.sessions.insert(m.session_id());
 	e.dir = dir;
 	e.memory = std::move(mem_charge);
 	e.disk = std::move(disk_charge);
-	resources_[res->id] = std::move(e);
+	t.resources()[res->id] = std::move(e);
 	r.resp.mutable_resource_registered()->set_resource_id(res->id);
-	RPC_DEBUG("conn %llu: resource %lld registered (%llu bytes)", (unsigned long long)id_, (long long)res->id,
+	RPC_DEBUG("conn %llu: resource %lld registered (%llu bytes)", (unsigned long long)t.id(), (long long)res->id,
 		  (unsigned long long)declared);
 	return true;
 }
 
-void Connection::release_resource_if_unused(int64_t id)
+void resource_unregister(Tenant &t, const v1::ResourceUnregister &m, Reply &r)
 {
-	auto it = resources_.find(id);
-	if (it == resources_.end() || !it->second.sessions.empty())
-		return;
-	vaccel_resource_delete(it->second.res);
-	std::error_code ec;
-	if (!it->second.dir.empty())
-		fs::remove_all(it->second.dir, ec);
-	resources_.erase(it); // gives its charges back
-}
-
-void Connection::do_resource_unregister(const v1::ResourceUnregister &m, Reply &r)
-{
-	SessionEntry *s = find_session(m.session_id(), r);
+	Tenant::SessionEntry *s = t.find_session(m.session_id(), r);
 	if (!s)
 		return;
-	ResourceEntry *e = find_resource(m.resource_id(), r);
+	Tenant::ResourceEntry *e = t.find_resource(m.resource_id(), r);
 	if (!e)
 		return;
 	if (!e->sessions.count(m.session_id())) {
@@ -299,24 +286,24 @@ void Connection::do_resource_unregister(const v1::ResourceUnregister &m, Reply &
 	}
 	int ret = vaccel_resource_unregister(e->res, s->sess);
 	e->sessions.erase(m.session_id());
-	release_resource_if_unused(m.resource_id());
+	t.release_resource_if_unused(m.resource_id());
 	if (ret != VACCEL_OK)
 		r.fail(ret, "host resource unregister failed");
 }
 
-void Connection::do_resource_sync(const v1::ResourceSync &m, Reply &r)
+void resource_sync(Tenant &t, const v1::ResourceSync &m, Reply &r)
 {
-	SessionEntry *s = find_session(m.session_id(), r);
+	Tenant::SessionEntry *s = t.find_session(m.session_id(), r);
 	if (!s)
 		return;
-	ResourceEntry *e = find_resource(m.resource_id(), r);
+	Tenant::ResourceEntry *e = t.find_resource(m.resource_id(), r);
 	if (!e)
 		return;
 	uint64_t total = 0;
 	for (size_t i = 0; i < e->res->nr_blobs; ++i)
 		if (e->res->blobs[i]->type == VACCEL_BLOB_BUFFER)
 			total += e->res->blobs[i]->size;
-	if (total > cfg_.max_response) {
+	if (total > t.cfg().max_response) {
 		r.fail(VACCEL_ENOMEM, "resource blobs exceed the response limit (--max-response)");
 		return;
 	}
@@ -333,25 +320,4 @@ void Connection::do_resource_sync(const v1::ResourceSync &m, Reply &r)
 	}
 }
 
-void Connection::release_all()
-{
-	for (auto &[sid, s] : sessions_) {
-		for (auto &[rid, e] : resources_)
-			if (e.sessions.erase(sid))
-				vaccel_resource_unregister(e.res, s.sess);
-		vaccel_session_delete(s.sess);
-	}
-	sessions_.clear();
-	for (auto &[rid, e] : resources_) {
-		vaccel_resource_delete(e.res);
-		std::error_code ec;
-		if (!e.dir.empty())
-			fs::remove_all(e.dir, ec);
-	}
-	resources_.clear();
-	mcache_.clear();
-	std::error_code ec;
-	fs::remove_all(agent_.spool_dir() + "/c" + std::to_string(id_), ec);
-}
-
-} // namespace vaccel::agent
+} // namespace vaccel::agent::handlers

@@ -1,6 +1,7 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "budget.hpp"
 
-namespace vaccel::agent {
+namespace vaccel::rpc {
 
 bool ByteBudget::try_take(uint64_t n)
 {
@@ -67,4 +68,4 @@ const char *refusal_text(Charge::Refusal r)
 	}
 }
 
-} // namespace vaccel::agent
+} // namespace vaccel::rpc

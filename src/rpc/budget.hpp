@@ -1,14 +1,16 @@
+// SPDX-License-Identifier: Apache-2.0
 // Byte budgets of the agent (docs/protocol.md §7). Every connection has one for what it
 // holds (resources, payloads in flight, mapped memfd ranges, private copies, responses being
 // sent); the agent has one for memory and one for spool disk, summed over all connections, so
 // that many connections each within their own budget cannot exhaust the host together.
+// Thread safety: a ByteBudget is shared by threads (atomic); a Charge belongs to one owner.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
 #include <utility>
 
-namespace vaccel::agent {
+namespace vaccel::rpc {
 
 class ByteBudget {
 public:
@@ -77,7 +79,16 @@ private:
 	uint64_t bytes_ = 0;
 };
 
+// total += n; false (total unchanged) when the sum would overflow: sizes come from clients.
+inline bool add_size(uint64_t &total, uint64_t n)
+{
+	if (n > UINT64_MAX - total)
+		return false;
+	total += n;
+	return true;
+}
+
 // The error text for a refused charge.
 const char *refusal_text(Charge::Refusal r);
 
-} // namespace vaccel::agent
+} // namespace vaccel::rpc
