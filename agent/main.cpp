@@ -125,6 +125,27 @@ void split_into(const std::string &s, std::vector<std::string> &out)
 	}
 }
 
+// Process isolation forks workers from this process, which must have one thread then
+// (agent/supervisor.hpp). The pthreads build of OpenBLAS (pulled in by OpenCV) starts its pool
+// when it is loaded, and libgomp's pool cannot be used in a child once the parent ran it;
+// both size their pools from the environment when they load, which happens before main() (the
+// runtime's constructor loads VACCEL_PLUGINS). So the agent re-executes itself once with
+// OPENBLAS_NUM_THREADS=1 and OMP_NUM_THREADS=1 unless the operator set them. Returns true only
+// when the exec failed.
+bool single_threaded_pools(char **argv)
+{
+	if (getenv("OPENBLAS_NUM_THREADS") && getenv("OMP_NUM_THREADS"))
+		return false;
+	if (getenv("VACCEL_AGENT_REEXEC")) // once only, whatever happened
+		return false;
+	setenv("VACCEL_AGENT_REEXEC", "1", 1);
+	setenv("OPENBLAS_NUM_THREADS", "1", 0);
+	setenv("OMP_NUM_THREADS", "1", 0);
+	execv("/proc/self/exe", argv);
+	fprintf(stderr, "vaccel-agent: re-exec with single-threaded BLAS/OpenMP pools failed: %s\n", strerror(errno));
+	return true;
+}
+
 enum LongOnly {
 	kMaxConn = 1000,
 	kMaxSess,
@@ -378,6 +399,8 @@ int main(int argc, char **argv)
 	}
 	if (cfg.log_level < 1 || cfg.log_level > 5)
 		cfg.log_level = 2;
+	if (cfg.process_isolation && single_threaded_pools(argv))
+		return 1; // the exec failed (logged)
 	vaccel::rpc::set_log_prefix("vaccel-agent");
 	vaccel::rpc::set_log_level(static_cast<vaccel::rpc::LogLevel>(std::min(cfg.log_level, 4)));
 
