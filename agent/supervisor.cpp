@@ -32,6 +32,11 @@ uint64_t now_ns()
 	return static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + static_cast<uint64_t>(ts.tv_nsec);
 }
 
+// Ends the supervisor itself decided on and that are no fault of the tenant (logged as info; the
+// admission already logged the eviction, rate-limited).
+constexpr const char *kEvicted = "evicted before its HELLO";
+constexpr const char *kShuttingDown = "the agent is shutting down";
+
 std::string signal_text(int sig)
 {
 	const char *abbrev = sigabbrev_np(sig);
@@ -146,7 +151,7 @@ void Supervisor::accept(rpc::UniqueFd fd, const std::string &listener)
 				"connection slots full or too many waiting for HELLO: ending tenant %llu (oldest without "
 				"HELLO) for a new one on %s",
 				(unsigned long long)victim->id, listener.c_str());
-		kill_worker(*victim, "evicted before its HELLO");
+		kill_worker(*victim, kEvicted);
 		break;
 	case Admission::refuse:
 		RPC_LOG_LIMITED(agent_.refuse_log_, rpc::LogLevel::warn,
@@ -287,7 +292,9 @@ void Supervisor::ended(Worker &w, int status)
 				: last ? std::string("after op ") + op_name(last, buf, sizeof(buf))
 				       : std::string("before any op");
 	const auto id = (unsigned long long)w.id;
-	if (!w.kill_reason.empty())
+	if (w.kill_reason == kEvicted || w.kill_reason == kShuttingDown)
+		RPC_INFO("tenant %llu: worker pid %d ended: %s", id, (int)w.pid, w.kill_reason.c_str());
+	else if (!w.kill_reason.empty())
 		RPC_WARN("tenant %llu (%s): worker pid %d killed (SIGKILL): %s; its connection is closed and its files "
 			 "removed",
 			 id, w.peer.c_str(), (int)w.pid, w.kill_reason.c_str());
@@ -351,7 +358,7 @@ void Supervisor::shutdown()
 	for (auto &w : workers_)
 		if (w->pid > 0 && !w->kill_sent) {
 			w->kill_sent = true;
-			w->kill_reason = "the agent is shutting down";
+			w->kill_reason = kShuttingDown;
 			::kill(w->pid, SIGTERM);
 		}
 	// Bounded: 2 s for workers to go, then SIGKILL.
