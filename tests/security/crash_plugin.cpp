@@ -6,6 +6,7 @@
 //   hog               allocates and touches memory, 64 MiB at a time, up to 2 GiB;
 //   execve            calls execve("/bin/true") and reports the result in out_text;
 //   inet              opens an AF_INET socket and reports the result;
+//   uid               answers "uid <real> <effective>";
 //   anything else     answers "crashtest ok".
 // Its type is VACCEL_PLUGIN_GENERIC, so a session asks for it by that flag while flag-less
 // sessions (the unmodified examples) get the plugin listed first.
@@ -74,6 +75,10 @@ int crash_classify(vaccel_session *, const void *img, unsigned char *out_text, u
 		reply(out_text, len_out_text, errno_result("socket(AF_INET)", fd));
 		if (fd >= 0)
 			close(fd);
+		return VACCEL_OK;
+	}
+	if (cmd == "uid") {
+		reply(out_text, len_out_text, "uid " + std::to_string(getuid()) + " " + std::to_string(geteuid()));
 		return VACCEL_OK;
 	}
 	reply(out_text, len_out_text, "crashtest ok");

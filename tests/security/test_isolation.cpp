@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <thread>
 
@@ -207,6 +208,36 @@ TEST(Isolation, MemoryHogDiesAlone)
 	EXPECT_EQ(noop(*other, sid), 0);
 	EXPECT_TRUE(log_has(agent, "worker memory limit: RLIMIT_AS")) << agent.log_text();
 	EXPECT_TRUE(log_has(agent, "died of SIGABRT")) << agent.log_text();
+}
+
+TEST(Isolation, WorkersRunAsTheGivenUser)
+{
+	if (geteuid() != 0)
+		GTEST_SKIP() << "needs root (the agent drops to --user only when it starts as root)";
+	AgentProcess agent;
+	ASSERT_TRUE(agent.start(kPlugins, {"--user", "65534", "--group", "65534"})) << agent.log_text();
+	// Workers reach their spool below the test's directory (as below /tmp in production).
+	ASSERT_EQ(chmod(agent.dir().c_str(), 0711), 0);
+	std::string text;
+	ASSERT_EQ(crash_tenant(agent.address(), "uid", nullptr, &text), 0) << agent.log_text();
+	EXPECT_EQ(text, "uid 65534 65534");
+	// And it still spools resources and serves them back.
+	auto c = make_client(agent.address());
+	const int64_t sid = create_session(*c);
+	ASSERT_GT(sid, 0) << agent.log_text();
+	const char data[] = "spooled by an unprivileged worker";
+	int64_t rid = 0;
+	ASSERT_EQ(register_blob(*c, sid, "f.bin", data, sizeof(data), VACCEL_BLOB_FILE, &rid), 0) << agent.log_text();
+	// The spooled file belongs to the worker's user, in its private directory.
+	size_t owned = 0;
+	std::error_code ec;
+	for (auto &e : std::filesystem::recursive_directory_iterator(agent.dir(), ec)) {
+		struct stat st {};
+		if (e.is_regular_file() && stat(e.path().c_str(), &st) == 0 && st.st_uid == 65534 &&
+		    e.path().filename() == "f.bin")
+			++owned;
+	}
+	EXPECT_EQ(owned, 1u);
 }
 
 TEST(Isolation, EachTenantHasItsOwnIds)
