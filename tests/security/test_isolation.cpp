@@ -114,10 +114,24 @@ bool log_has(const AgentProcess &agent, const std::string &what)
 	return false;
 }
 
+// Sanitizer builds: a deliberate crash must stay a signal (the supervisor names it), not turn
+// into a sanitizer report and exit status. Inherited by the agents started afterwards.
+void let_crashes_be_signals()
+{
+	const char *kOpts = "handle_segv=0:handle_sigfpe=0:handle_abort=0:handle_sigbus=0:handle_sigill=0:"
+			     "allocator_may_return_null=1";
+	for (const char *var : {"ASAN_OPTIONS", "TSAN_OPTIONS"}) {
+		const char *cur = getenv(var);
+		std::string v = cur && *cur ? std::string(cur) + ":" + kOpts : kOpts;
+		setenv(var, v.c_str(), 1);
+	}
+}
+
 const std::string kPlugins = std::string(NOOP_PLUGIN) + ":" CRASH_PLUGIN;
 
 TEST(Isolation, CrashingTenantLeavesOtherTenantsServed)
 {
+	let_crashes_be_signals();
 	AgentProcess agent;
 	ASSERT_TRUE(agent.start(kPlugins)) << agent.log_text();
 	// A tenant mid-way through its work when the crashes begin.
@@ -196,6 +210,7 @@ TEST(Isolation, HungOpIsKilledAtTheOpTimeoutWhileOthersAreServed)
 
 TEST(Isolation, MemoryHogDiesAlone)
 {
+	let_crashes_be_signals();
 	AgentProcess agent;
 	ASSERT_TRUE(agent.start(kPlugins, {"--worker-memory", "256M"})) << agent.log_text();
 	auto other = make_client(agent.address());
@@ -321,6 +336,7 @@ std::string model_file(const char *name)
 
 TEST(Isolation, MalformedOnnxModelCrashesOnlyItsTenant)
 {
+	let_crashes_be_signals();
 	AgentProcess agent;
 	ASSERT_TRUE(agent.start(ONNX_PLUGIN)) << agent.log_text();
 	const std::string cat = model_file("cat.bmp"), labels = model_file("imagenet_labels_1000.txt");
