@@ -26,6 +26,7 @@
 #include "vaccel/resource.h"
 #include "vaccel/session.h"
 #include "vaccel/shm.h"
+#include "vaccel/slog.h"
 #include "vaccel/url_policy.h"
 #include "vaccel/ops/blas.h"
 #include "vaccel/ops/exec.h"
@@ -39,6 +40,7 @@
 #include "vaccel/ops/tflite.h"
 #include "vaccel/ops/torch.h"
 #include "vaccel/utils/enum.h"
+#include "vaccel/utils/fs.h"
 #include "vaccel/utils/path.h"
 #include "vaccel/utils/str.h"
 

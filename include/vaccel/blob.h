@@ -12,6 +12,12 @@
 extern "C" {
 #endif
 
+/* X-macro list of the enum's 0.8 items (see utils/enum.h). */
+#define VACCEL_BLOB_TYPE_ENUM_LIST(VACCEL_ENUM_ITEM) \
+	VACCEL_ENUM_ITEM(FILE, 0, VACCEL_BLOB) \
+	VACCEL_ENUM_ITEM(BUFFER, VACCEL_BLOB) \
+	VACCEL_ENUM_ITEM(MAPPED, VACCEL_BLOB)
+
 typedef enum vaccel_blob_type {
 	VACCEL_BLOB_FILE = 0,   /* a file on disk (path set; data NULL until read) */
 	VACCEL_BLOB_BUFFER = 1, /* memory only (data set; path NULL) */

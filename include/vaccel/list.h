@@ -9,6 +9,9 @@
 extern "C" {
 #endif
 
+/* Static initialiser of an empty (self-linked) entry, as in vAccel 0.8. */
+#define LIST_ENTRY_INIT(name) { &(name), &(name) }
+
 typedef struct vaccel_list_entry {
 	struct vaccel_list_entry *next;
 	struct vaccel_list_entry *prev;

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Logging. Levels and destination come from the active config
- * (VACCEL_LOG_LEVEL, VACCEL_LOG_FILE). Lines look like
+ * (VACCEL_LOG_LEVEL, VACCEL_LOG_FILE). Binaries built against the vAccel 0.8
+ * headers log through slog_print(), which libvaccel exports (vaccel/slog.h)
+ * and routes into this same logger. Lines look like
  * "YYYY.MM.DD-HH:MM:SS.cc - <level> message". All functions are thread-safe;
  * a message below the active level costs one atomic load and no formatting. */
 #ifndef VACCEL_LOG_H
@@ -13,13 +15,23 @@
 extern "C" {
 #endif
 
+/* X-macro list of the 0.8 levels (see utils/enum.h). */
+#define VACCEL_LOG_LEVEL_ENUM_LIST(VACCEL_ENUM_ITEM) \
+	VACCEL_ENUM_ITEM(ERROR, 1, VACCEL_LOG)       \
+	VACCEL_ENUM_ITEM(WARN, VACCEL_LOG)           \
+	VACCEL_ENUM_ITEM(INFO, VACCEL_LOG)           \
+	VACCEL_ENUM_ITEM(DEBUG, VACCEL_LOG)
+
+/* VACCEL_LOG_MAX is 5 as in vAccel 0.8. TRACE is an extension, more verbose
+ * than DEBUG; it shares the value 5 with the MAX sentinel so that the 0.8
+ * numbering stays intact and VACCEL_LOG_LEVEL=5 keeps meaning "trace". */
 typedef enum vaccel_log_level {
 	VACCEL_LOG_ERROR = 1,
 	VACCEL_LOG_WARN = 2,
 	VACCEL_LOG_INFO = 3,
 	VACCEL_LOG_DEBUG = 4,
-	VACCEL_LOG_TRACE = 5, /* extension: more verbose than DEBUG */
-	VACCEL_LOG_MAX
+	VACCEL_LOG_MAX = 5,
+	VACCEL_LOG_TRACE = VACCEL_LOG_MAX /* extension */
 } vaccel_log_level_t;
 
 VACCEL_ENUM_STR_FUNCS_DECL(vaccel_log_level_t, vaccel_log_level)

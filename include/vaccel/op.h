@@ -4,11 +4,40 @@
 #ifndef VACCEL_OP_H
 #define VACCEL_OP_H
 
+#include <stddef.h>
 #include "utils/enum.h"
+#include "utils/str.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/* X-macro list of the enum's 0.8 items (see utils/enum.h). */
+#define VACCEL_OP_TYPE_ENUM_LIST(VACCEL_ENUM_ITEM) \
+	VACCEL_ENUM_ITEM(NOOP, 0, VACCEL_OP) \
+	VACCEL_ENUM_ITEM(EXEC, VACCEL_OP) \
+	VACCEL_ENUM_ITEM(EXEC_WITH_RESOURCE, VACCEL_OP) \
+	VACCEL_ENUM_ITEM(IMAGE_CLASSIFY, VACCEL_OP) \
+	VACCEL_ENUM_ITEM(IMAGE_DETECT, VACCEL_OP) \
+	VACCEL_ENUM_ITEM(IMAGE_SEGMENT, VACCEL_OP) \
+	VACCEL_ENUM_ITEM(IMAGE_POSE, VACCEL_OP) \
+	VACCEL_ENUM_ITEM(IMAGE_DEPTH, VACCEL_OP) \
+	VACCEL_ENUM_ITEM(TF_MODEL_LOAD, VACCEL_OP) \
+	VACCEL_ENUM_ITEM(TF_MODEL_UNLOAD, VACCEL_OP) \
+	VACCEL_ENUM_ITEM(TF_MODEL_RUN, VACCEL_OP) \
+	VACCEL_ENUM_ITEM(TFLITE_MODEL_LOAD, VACCEL_OP) \
+	VACCEL_ENUM_ITEM(TFLITE_MODEL_UNLOAD, VACCEL_OP) \
+	VACCEL_ENUM_ITEM(TFLITE_MODEL_RUN, VACCEL_OP) \
+	VACCEL_ENUM_ITEM(TORCH_MODEL_LOAD, VACCEL_OP) \
+	VACCEL_ENUM_ITEM(TORCH_MODEL_RUN, VACCEL_OP) \
+	VACCEL_ENUM_ITEM(TORCH_SGEMM, VACCEL_OP) \
+	VACCEL_ENUM_ITEM(BLAS_SGEMM, VACCEL_OP) \
+	VACCEL_ENUM_ITEM(FPGA_ARRAYCOPY, VACCEL_OP) \
+	VACCEL_ENUM_ITEM(FPGA_MMULT, VACCEL_OP) \
+	VACCEL_ENUM_ITEM(FPGA_PARALLEL, VACCEL_OP) \
+	VACCEL_ENUM_ITEM(FPGA_VECTORADD, VACCEL_OP) \
+	VACCEL_ENUM_ITEM(MINMAX, VACCEL_OP) \
+	VACCEL_ENUM_ITEM(OPENCV, VACCEL_OP)
 
 typedef enum vaccel_op_type {
 	VACCEL_OP_NOOP = 0,
@@ -39,6 +68,14 @@ typedef enum vaccel_op_type {
 } vaccel_op_type_t;
 
 VACCEL_ENUM_STR_FUNCS_DECL(vaccel_op_type_t, vaccel_op_type)
+
+/* Lower-case base name of `op_type` (e.g. "image_classify") written into
+ * `lower` (of `size` bytes, truncated to fit); returns `lower`. */
+static inline char *vaccel_op_type_to_lower(vaccel_op_type_t op_type, char *lower, size_t size)
+{
+	(void)vaccel_str_to_lower(vaccel_op_type_to_base_str(op_type), lower, size, NULL);
+	return lower;
+}
 
 /* Seed-era names, mapped to the 0.8 values (source compatibility only: the
  * numbers changed in 0.8, see docs). */

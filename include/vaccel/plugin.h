@@ -36,6 +36,20 @@ extern "C" {
 struct vaccel_session;
 struct vaccel_resource;
 
+/* X-macro list of the enum's 0.8 items (see utils/enum.h). */
+#define VACCEL_PLUGIN_TYPE_ENUM_LIST(VACCEL_ENUM_ITEM) \
+	VACCEL_ENUM_ITEM(CPU, 0x0001, VACCEL_PLUGIN) \
+	VACCEL_ENUM_ITEM(GPU, 0x0002, VACCEL_PLUGIN) \
+	VACCEL_ENUM_ITEM(FPGA, 0x0004, VACCEL_PLUGIN) \
+	VACCEL_ENUM_ITEM(SOFTWARE, 0x0008, VACCEL_PLUGIN) \
+	VACCEL_ENUM_ITEM(TENSORFLOW, 0x0010, VACCEL_PLUGIN) \
+	VACCEL_ENUM_ITEM(TORCH, 0x0020, VACCEL_PLUGIN) \
+	VACCEL_ENUM_ITEM(JETSON, 0x0040, VACCEL_PLUGIN) \
+	VACCEL_ENUM_ITEM(GENERIC, 0x0080, VACCEL_PLUGIN) \
+	VACCEL_ENUM_ITEM(DEBUG, 0x0100, VACCEL_PLUGIN) \
+	VACCEL_ENUM_ITEM(REMOTE, 0x4000, VACCEL_PLUGIN) \
+	VACCEL_ENUM_ITEM(ALL, 0xffff, VACCEL_PLUGIN)
+
 typedef enum vaccel_plugin_type {
 	VACCEL_PLUGIN_CPU = 0x0001,
 	VACCEL_PLUGIN_GPU = 0x0002,
@@ -47,12 +61,13 @@ typedef enum vaccel_plugin_type {
 	VACCEL_PLUGIN_GENERIC = 0x0080,
 	VACCEL_PLUGIN_DEBUG = 0x0100,
 	VACCEL_PLUGIN_REMOTE = 0x4000, /* session flag: use a transport plugin */
-	VACCEL_PLUGIN_ALL = 0xffff
+	VACCEL_PLUGIN_ALL = 0xffff,
+	VACCEL_PLUGIN_MAX /* 0x10000, as in vAccel 0.8 */
 } vaccel_plugin_type_t;
 
 const char *vaccel_plugin_type_to_str(vaccel_plugin_type_t value);
 const char *vaccel_plugin_type_to_base_str(vaccel_plugin_type_t value);
-const char *vaccel_plugin_type_name(vaccel_plugin_type_t value, char *buf, size_t size);
+char *vaccel_plugin_type_name(vaccel_plugin_type_t value, char *buf, size_t size);
 
 /* Seed-era name. */
 #define VACCEL_REMOTE VACCEL_PLUGIN_REMOTE

@@ -40,19 +40,20 @@ int vaccel_prof_region_stop(struct vaccel_prof_region *region);
 int vaccel_prof_region_print(const struct vaccel_prof_region *region);
 int vaccel_prof_region_release(struct vaccel_prof_region *region);
 
-/* Batch helpers over an array of regions. */
-int vaccel_prof_regions_init(struct vaccel_prof_region *regions, size_t nr_regions);
-int vaccel_prof_regions_start_by_name(struct vaccel_prof_region *regions, size_t nr_regions,
+/* Batch helpers over an array of regions. The count is an int as in vAccel
+ * 0.8 (binary compatibility); a negative count is VACCEL_EINVAL. */
+int vaccel_prof_regions_init(struct vaccel_prof_region *regions, int nr_regions);
+int vaccel_prof_regions_start_by_name(struct vaccel_prof_region *regions, int nr_regions,
 				      const char *name);
-int vaccel_prof_regions_stop_by_name(struct vaccel_prof_region *regions, size_t nr_regions,
+int vaccel_prof_regions_stop_by_name(struct vaccel_prof_region *regions, int nr_regions,
 				     const char *name);
-int vaccel_prof_regions_print_all(const struct vaccel_prof_region *regions, size_t nr_regions);
+int vaccel_prof_regions_print_all(const struct vaccel_prof_region *regions, int nr_regions);
 /* Writes the print_all text into *buf: if *buf is NULL a buffer is
  * malloc'd (caller frees) and `len` is ignored, else at most len bytes. */
 int vaccel_prof_regions_print_all_to_buf(char **buf, size_t len,
 					 const struct vaccel_prof_region *regions,
-					 size_t nr_regions);
-int vaccel_prof_regions_release(struct vaccel_prof_region *regions, size_t nr_regions);
+					 int nr_regions);
+int vaccel_prof_regions_release(struct vaccel_prof_region *regions, int nr_regions);
 
 #ifdef __cplusplus
 }

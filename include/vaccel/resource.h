@@ -20,6 +20,12 @@
 extern "C" {
 #endif
 
+/* X-macro list of the enum's 0.8 items (see utils/enum.h). */
+#define VACCEL_RESOURCE_TYPE_ENUM_LIST(VACCEL_ENUM_ITEM) \
+	VACCEL_ENUM_ITEM(LIB, 0, VACCEL_RESOURCE) \
+	VACCEL_ENUM_ITEM(DATA, VACCEL_RESOURCE) \
+	VACCEL_ENUM_ITEM(MODEL, VACCEL_RESOURCE)
+
 typedef enum vaccel_resource_type {
 	VACCEL_RESOURCE_LIB = 0,   /* shared objects for exec_with_resource (deps first, main lib last) */
 	VACCEL_RESOURCE_DATA = 1,  /* arbitrary data (e.g. labels) */

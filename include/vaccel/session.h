@@ -3,7 +3,8 @@
  *  - flags & VACCEL_PLUGIN_REMOTE: the first loaded transport (is_virtio)
  *    plugin; the plugin's session_init creates the remote session;
  *  - else other type bits set: the first plugin, in load order, whose type
- *    shares a bit with flags;
+ *    shares a bit with flags; if none does, the rule below applies (as in
+ *    vAccel 0.8: the hint is a preference, not a requirement);
  *  - else the first non-transport plugin, or the only plugin if exactly one
  *    is loaded (even a transport one).
  * Every op of the session goes to that plugin (VACCEL_ENOTSUP if it lacks
@@ -28,7 +29,12 @@ extern "C" {
 struct vaccel_plugin;
 
 struct vaccel_session {
-	vaccel_id_t id;        /* 1..1024 */
+	/* The session id (1..capacity). `session_id` is the seed-era (vaccelrt)
+	 * name of the same field, kept so that old sources compile unchanged. */
+	union {
+		vaccel_id_t id;
+		vaccel_id_t session_id;
+	};
 	vaccel_id_t remote_id; /* agent-side id for remote sessions */
 	unsigned int hint;     /* flags given at creation */
 	bool is_virtio;        /* served by a transport plugin */
@@ -42,7 +48,7 @@ struct vaccel_session {
 };
 
 /* Initialises `sess` and binds it to a plugin chosen by `flags` (above).
- * VACCEL_EINVAL on NULL, VACCEL_ENOTSUP if no loaded plugin matches,
+ * VACCEL_EINVAL on NULL, VACCEL_ENOTSUP if no plugin can be chosen,
  * VACCEL_EUSERS if 1024 sessions exist, or the plugin's session_init error. */
 int vaccel_session_init(struct vaccel_session *sess, uint32_t flags);
 

@@ -7,8 +7,11 @@
 //   - exec, exec_with_resource and opencv copy each read arg into the write
 //     arg with the same index (as much as fits), so apps see their input back;
 //   - TF/TFLite/Torch runs return copies of the input tensors as outputs;
-//   - fpga_arraycopy copies, minmax copies and reports the real min/max;
-//     the other numeric ops leave their outputs untouched.
+//   - minmax copies and reports the real min/max; the fpga ops write the
+//     reference noop's dummy results (arraycopy copies, mmult writes 9.1,
+//     parallel writes a+b and 1.0, vadd writes a+b), each over len_a
+//     elements (vadd: min(len_a, len_b)); the other numeric ops leave their
+//     outputs untouched.
 // It lets applications, bindings and transports be tested without hardware.
 
 #include <vaccel.h>
@@ -389,6 +392,8 @@ int noop_fpga_mmult(vaccel_session *sess, float a[], float b[], float c[], size_
 	vaccel_debug("[noop] Calling fpga mmult for session %lld: a %p b %p c %p len %zu",
 		     sess_id(sess), static_cast<void *>(a), static_cast<void *>(b),
 		     static_cast<void *>(c), len_a);
+	if (c != nullptr)
+		std::fill_n(c, len_a, 9.1f);
 	return VACCEL_OK;
 }
 
@@ -398,6 +403,10 @@ int noop_fpga_parallel(vaccel_session *sess, float a[], float b[], float add_out
 	vaccel_debug("[noop] Calling fpga parallel for session %lld: a %p b %p add %p mult %p len %zu",
 		     sess_id(sess), static_cast<void *>(a), static_cast<void *>(b),
 		     static_cast<void *>(add_output), static_cast<void *>(mult_output), len_a);
+	for (size_t i = 0; add_output != nullptr && a != nullptr && b != nullptr && i < len_a; ++i)
+		add_output[i] = a[i] + b[i];
+	if (mult_output != nullptr)
+		std::fill_n(mult_output, len_a, 1.0f);
 	return VACCEL_OK;
 }
 
@@ -407,6 +416,9 @@ int noop_fpga_vadd(vaccel_session *sess, float a[], float b[], float c[], size_t
 	vaccel_debug("[noop] Calling fpga vector add for session %lld: a %p b %p c %p len_a %zu len_b %zu",
 		     sess_id(sess), static_cast<void *>(a), static_cast<void *>(b),
 		     static_cast<void *>(c), len_a, len_b);
+	const size_t n = std::min(len_a, len_b);
+	for (size_t i = 0; c != nullptr && a != nullptr && b != nullptr && i < n; ++i)
+		c[i] = a[i] + b[i];
 	return VACCEL_OK;
 }
 

@@ -225,6 +225,10 @@ std::vector<engine::TensorView> views_of(vaccel_torch_tensor *const *in, int nr_
 vaccel_torch_tensor *to_vaccel_tensor(engine::OwnedTensor &t)
 {
 	vaccel_torch_tensor *out = nullptr;
+	// vAccel 0.8 has no 0-d tensors (nr_dims 0 is EINVAL): a scalar output
+	// travels as shape [1].
+	if (t.dims.empty())
+		t.dims.push_back(1);
 	const int ret = vaccel_torch_tensor_new(&out, static_cast<int64_t>(t.dims.size()), t.dims.data(),
 						static_cast<vaccel_torch_data_type>(t.dtype));
 	if (ret != VACCEL_OK || out == nullptr)

@@ -26,10 +26,12 @@ int init_copy(vaccel_arg *arg, const void *buf, size_t size, vaccel_arg_type_t t
 {
 	void *copy = nullptr;
 	if (size > 0) {
-		copy = std::malloc(size);
+		// A NULL source gives a zeroed buffer (vAccel 0.8 output slots).
+		copy = buf != nullptr ? std::malloc(size) : std::calloc(1, size);
 		if (copy == nullptr)
 			return VACCEL_ENOMEM;
-		std::memcpy(copy, buf, size);
+		if (buf != nullptr)
+			std::memcpy(copy, buf, size);
 	}
 	*arg = vaccel_arg{copy, size, type, custom_type_id, true};
 	return VACCEL_OK;
@@ -39,7 +41,8 @@ void release_arg(vaccel_arg *arg) noexcept
 {
 	if (arg->owned)
 		std::free(arg->buf);
-	*arg = vaccel_arg{nullptr, 0, VACCEL_ARG_RAW, 0, false};
+	// vAccel 0.8 marks a released arg with the VACCEL_ARG_MAX type.
+	*arg = vaccel_arg{nullptr, 0, VACCEL_ARG_MAX, 0, false};
 }
 
 } // namespace vaccel::args
@@ -48,12 +51,16 @@ using namespace vaccel::args;
 
 namespace {
 
+// vAccel 0.8 rules: a buffer needs a size (size 0 only with a NULL buf); a
+// NULL buf with a size is a zeroed copy for init, an error for init_from_buf.
 int check_init_args(const char *what, const vaccel_arg *arg, const void *buf, size_t size,
-		    vaccel_arg_type_t type) noexcept
+		    vaccel_arg_type_t type, bool null_buf_ok) noexcept
 {
 	if (arg == nullptr)
 		return invalid_arg(what, "arg is NULL");
-	if (buf == nullptr && size > 0)
+	if (buf != nullptr && size == 0)
+		return invalid_arg(what, "size is 0");
+	if (buf == nullptr && size > 0 && !null_buf_ok)
 		return invalid_arg(what, "buf is NULL but size > 0");
 	if (!valid_arg_type(type))
 		return invalid_arg(what, "invalid arg type");
@@ -65,7 +72,7 @@ int check_init_args(const char *what, const vaccel_arg *arg, const void *buf, si
 int vaccel_arg_init(struct vaccel_arg *arg, const void *buf, size_t size, vaccel_arg_type_t type,
 		    uint32_t custom_type_id)
 {
-	if (int ret = check_init_args("vaccel_arg_init", arg, buf, size, type))
+	if (int ret = check_init_args("vaccel_arg_init", arg, buf, size, type, true))
 		return ret;
 	return init_copy(arg, buf, size, type, custom_type_id);
 }
@@ -73,7 +80,7 @@ int vaccel_arg_init(struct vaccel_arg *arg, const void *buf, size_t size, vaccel
 int vaccel_arg_init_from_buf(struct vaccel_arg *arg, void *buf, size_t size,
 			     vaccel_arg_type_t type, uint32_t custom_type_id)
 {
-	if (int ret = check_init_args("vaccel_arg_init_from_buf", arg, buf, size, type))
+	if (int ret = check_init_args("vaccel_arg_init_from_buf", arg, buf, size, type, false))
 		return ret;
 	*arg = vaccel_arg{buf, size, type, custom_type_id, false};
 	return VACCEL_OK;

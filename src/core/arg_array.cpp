@@ -172,7 +172,8 @@ struct TypedOps {
 
 	static int get_array(vaccel_arg_array *a, T **value, size_t *count) noexcept
 	{
-		if (a == nullptr || value == nullptr || count == nullptr)
+		// vAccel 0.8 accepts a NULL count (the caller knows the length).
+		if (a == nullptr || value == nullptr)
 			return invalid_arg("vaccel_arg_array_get_array", "NULL argument");
 		int err = VACCEL_OK;
 		vaccel_arg *arg =
@@ -186,7 +187,8 @@ struct TypedOps {
 			return VACCEL_EINVAL;
 		}
 		*value = static_cast<T *>(arg->buf);
-		*count = arg->size / sizeof(T);
+		if (count != nullptr)
+			*count = arg->size / sizeof(T);
 		a->position++;
 		return VACCEL_OK;
 	}
@@ -250,8 +252,9 @@ int vaccel_arg_array_init(struct vaccel_arg_array *array, size_t capacity)
 	if (array == nullptr)
 		return invalid_arg("vaccel_arg_array_init", "array is NULL");
 	*array = vaccel_arg_array{nullptr, 0, 0, 0, true};
+	// vAccel 0.8 allocates a default capacity when asked for 0.
 	if (capacity == 0)
-		return VACCEL_OK;
+		capacity = min_growth;
 	array->args = static_cast<vaccel_arg *>(std::calloc(capacity, sizeof(vaccel_arg)));
 	if (array->args == nullptr)
 		return VACCEL_ENOMEM;
@@ -259,16 +262,20 @@ int vaccel_arg_array_init(struct vaccel_arg_array *array, size_t capacity)
 	return VACCEL_OK;
 }
 
-int vaccel_arg_array_clear(struct vaccel_arg_array *array)
+void vaccel_arg_array_clear(struct vaccel_arg_array *array)
 {
-	if (array == nullptr)
-		return invalid_arg("vaccel_arg_array_clear", "array is NULL");
-	if (array->owned && array->args != nullptr)
+	if (array == nullptr) {
+		invalid_arg("vaccel_arg_array_clear", "array is NULL");
+		return;
+	}
+	// vAccel 0.8: an array without storage is left untouched.
+	if (array->args == nullptr)
+		return;
+	if (array->owned)
 		for (size_t i = 0; i < array->count; ++i)
 			release_arg(&array->args[i]);
 	array->count = 0;
 	array->position = 0;
-	return VACCEL_OK;
 }
 
 int vaccel_arg_array_release(struct vaccel_arg_array *array)
@@ -329,14 +336,14 @@ size_t vaccel_arg_array_position(const struct vaccel_arg_array *array)
 	return array == nullptr ? 0 : array->position;
 }
 
-int vaccel_arg_array_set_position(struct vaccel_arg_array *array, size_t position)
+void vaccel_arg_array_set_position(struct vaccel_arg_array *array, size_t position)
 {
-	if (array == nullptr)
-		return invalid_arg("vaccel_arg_array_set_position", "array is NULL");
-	if (position > array->count)
-		return VACCEL_ERANGE;
-	array->position = position;
-	return VACCEL_OK;
+	if (array == nullptr) {
+		invalid_arg("vaccel_arg_array_set_position", "array is NULL");
+		return;
+	}
+	// vAccel 0.8 clamps a position past the end to the count.
+	array->position = position > array->count ? array->count : position;
 }
 
 void vaccel_arg_array_reset_position(struct vaccel_arg_array *array)
@@ -366,8 +373,8 @@ int vaccel_arg_array_get_remaining(struct vaccel_arg_array *array, struct vaccel
 
 int vaccel_arg_array_add_raw(struct vaccel_arg_array *array, void *buf, size_t size)
 {
-	if (array == nullptr || (buf == nullptr && size > 0))
-		return invalid_arg("vaccel_arg_array_add_raw", "array or buf is NULL");
+	if (array == nullptr || buf == nullptr || size == 0)
+		return invalid_arg("vaccel_arg_array_add_raw", "array or buf is NULL, or size is 0");
 	return append_borrowed(array, buf, size, VACCEL_ARG_RAW);
 }
 
@@ -479,8 +486,8 @@ int vaccel_arg_array_set_string(struct vaccel_arg_array *array, const char *valu
 
 int vaccel_arg_array_add_buffer(struct vaccel_arg_array *array, void *buf, size_t size)
 {
-	if (array == nullptr || (buf == nullptr && size > 0))
-		return invalid_arg("vaccel_arg_array_add_buffer", "array or buf is NULL");
+	if (array == nullptr || buf == nullptr || size == 0)
+		return invalid_arg("vaccel_arg_array_add_buffer", "array or buf is NULL, or size is 0");
 	return append_borrowed(array, buf, size, VACCEL_ARG_BUFFER);
 }
 
@@ -509,20 +516,22 @@ int vaccel_arg_array_set_buffer(struct vaccel_arg_array *array, const void *buf,
 /* Custom ---------------------------------------------------------------------- */
 
 int vaccel_arg_array_add_custom(struct vaccel_arg_array *array, uint32_t custom_id, void *buf,
-				size_t size, vaccel_arg_custom_validator_t validator)
+				size_t size, vaccel_arg_type_validator_fn validator)
 {
-	if (array == nullptr || (buf == nullptr && size > 0))
-		return invalid_arg("vaccel_arg_array_add_custom", "array or buf is NULL");
-	if (validator != nullptr && !validator(buf, size, custom_id))
+	if (array == nullptr || buf == nullptr || size == 0)
+		return invalid_arg("vaccel_arg_array_add_custom", "array or buf is NULL, or size is 0");
+	if (validator == nullptr)
+		return invalid_arg("vaccel_arg_array_add_custom", "validator is NULL");
+	if (!validator(buf, size, custom_id))
 		return invalid_arg("vaccel_arg_array_add_custom", "validator rejected the data");
 	return append_borrowed(array, buf, size, VACCEL_ARG_CUSTOM, custom_id);
 }
 
 int vaccel_arg_array_get_custom(struct vaccel_arg_array *array, uint32_t expected_id, void **buf,
-				size_t *size, vaccel_arg_custom_validator_t validator)
+				size_t *size, vaccel_arg_type_validator_fn validator)
 {
-	if (buf == nullptr || size == nullptr)
-		return invalid_arg("vaccel_arg_array_get_custom", "NULL argument");
+	if (buf == nullptr || size == nullptr || validator == nullptr)
+		return invalid_arg("vaccel_arg_array_get_custom", "NULL argument or validator");
 	int err = VACCEL_OK;
 	vaccel_arg *arg =
 		typed_at_cursor(array, VACCEL_ARG_CUSTOM, &err, "vaccel_arg_array_get_custom");
@@ -533,7 +542,8 @@ int vaccel_arg_array_get_custom(struct vaccel_arg_array *array, uint32_t expecte
 			     arg->custom_type_id, expected_id);
 		return VACCEL_EINVAL;
 	}
-	if (validator != nullptr && !validator(arg->buf, arg->size, arg->custom_type_id))
+	if (arg->buf == nullptr || arg->size == 0 ||
+	    !validator(arg->buf, arg->size, arg->custom_type_id))
 		return invalid_arg("vaccel_arg_array_get_custom", "validator rejected the data");
 	*buf = arg->buf;
 	*size = arg->size;
@@ -543,10 +553,10 @@ int vaccel_arg_array_get_custom(struct vaccel_arg_array *array, uint32_t expecte
 
 int vaccel_arg_array_set_custom(struct vaccel_arg_array *array, uint32_t custom_id,
 				const void *buf, size_t size,
-				vaccel_arg_custom_validator_t validator)
+				vaccel_arg_type_validator_fn validator)
 {
-	if (array == nullptr || (buf == nullptr && size > 0))
-		return invalid_arg("vaccel_arg_array_set_custom", "array or buf is NULL");
+	if (array == nullptr || (buf == nullptr && size > 0) || validator == nullptr)
+		return invalid_arg("vaccel_arg_array_set_custom", "array, buf or validator is NULL");
 	int err = VACCEL_OK;
 	vaccel_arg *arg = at_cursor(array, &err);
 	if (arg == nullptr)
@@ -556,7 +566,7 @@ int vaccel_arg_array_set_custom(struct vaccel_arg_array *array, uint32_t custom_
 			     arg->custom_type_id, custom_id);
 		return VACCEL_EINVAL;
 	}
-	if (validator != nullptr && !validator(buf, size, custom_id))
+	if (!validator(buf, size, custom_id))
 		return invalid_arg("vaccel_arg_array_set_custom", "validator rejected the data");
 	return write_at_cursor(array, VACCEL_ARG_CUSTOM, buf, size, "vaccel_arg_array_set_custom");
 }
@@ -651,7 +661,7 @@ int vaccel_arg_array_set_serialized(struct vaccel_arg_array *array, vaccel_arg_t
 
 /* Ranges ------------------------------------------------------------------------ */
 
-int vaccel_arg_array_add_range(struct vaccel_arg_array *dst, struct vaccel_arg_array *src,
+int vaccel_arg_array_add_range(struct vaccel_arg_array *dst, const struct vaccel_arg_array *src,
 			       size_t start, size_t n, bool copy)
 {
 	VACCEL_OPS_TRY
@@ -659,8 +669,8 @@ int vaccel_arg_array_add_range(struct vaccel_arg_array *dst, struct vaccel_arg_a
 	VACCEL_OPS_CATCH("vaccel_arg_array_add_range")
 }
 
-int vaccel_arg_array_add_remaining(struct vaccel_arg_array *dst, struct vaccel_arg_array *src,
-				   bool copy)
+int vaccel_arg_array_add_remaining(struct vaccel_arg_array *dst,
+				   const struct vaccel_arg_array *src, bool copy)
 {
 	if (src == nullptr)
 		return invalid_arg("vaccel_arg_array_add_remaining", "src is NULL");
@@ -668,7 +678,8 @@ int vaccel_arg_array_add_remaining(struct vaccel_arg_array *dst, struct vaccel_a
 	return vaccel_arg_array_add_range(dst, src, start, src->count - start, copy);
 }
 
-int vaccel_arg_array_add_all(struct vaccel_arg_array *dst, struct vaccel_arg_array *src, bool copy)
+int vaccel_arg_array_add_all(struct vaccel_arg_array *dst, const struct vaccel_arg_array *src,
+			     bool copy)
 {
 	if (src == nullptr)
 		return invalid_arg("vaccel_arg_array_add_all", "src is NULL");

@@ -27,7 +27,7 @@ void set_defaults(struct vaccel_config *cfg)
 
 bool level_in_range(long level)
 {
-	return level >= VACCEL_LOG_ERROR && level < VACCEL_LOG_MAX;
+	return level >= VACCEL_LOG_ERROR && level <= VACCEL_LOG_TRACE; // TRACE = MAX = 5
 }
 
 // Value of `name`, or of its legacy spelling (with a deprecation warning).

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cerrno>
+#include <cstdarg>
 #include <filesystem>
 #include <new>
 #include <string>
@@ -44,6 +45,11 @@ void prof_set_enabled(bool enabled) noexcept;
 
 // Applies level/file to the logger (called by bootstrap/cleanup).
 void log_configure(int level, const char *file);
+// True if a message of `level` passes the active level.
+bool log_level_enabled(int level) noexcept;
+// Formats and writes one line at `level` (no line end if !newline); shared by
+// vaccel_log_print() and the slog compatibility layer.
+void log_vprint(int level, bool newline, const char *fmt, va_list ap) noexcept;
 
 // Plugin registry (plugin.cpp).
 // Chooses the plugin serving a new session with `flags` (session.h rules).
@@ -78,9 +84,6 @@ namespace vaccel::core {
 
 // libcurl global init (idempotent, thread-safe); called by bootstrap.
 void net_global_init();
-// HEAD request: VACCEL_OK if `url` exists, VACCEL_ENOENT for 404/410,
-// another error code otherwise (logged).
-int net_url_check(const char *url);
 // Downloads `url` to the file `dest` (created/truncated). Logs progress at
 // debug level. VACCEL_OK or an error code (logged); `dest` is removed on
 // failure.

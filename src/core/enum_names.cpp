@@ -42,7 +42,7 @@ const char *to_base_str(const EnumName (&table)[N], long value) noexcept
 
 // Lower-case base name into buf; NULL if buf is NULL or too small.
 template <size_t N>
-const char *to_name(const EnumName (&table)[N], long value, char *buf, size_t size) noexcept
+char *to_name(const EnumName (&table)[N], long value, char *buf, size_t size) noexcept
 {
 	if (buf == nullptr)
 		return nullptr;
@@ -88,6 +88,7 @@ constexpr EnumName blob_types[] = {BLOB(FILE), BLOB(BUFFER), BLOB(MAPPED)};
 constexpr EnumName path_types[] = {PATH(LOCAL_FILE), PATH(LOCAL_DIR), PATH(REMOTE_FILE)};
 
 #define LOG(name) { VACCEL_LOG_##name, "VACCEL_LOG_" #name, sizeof("VACCEL_LOG_") - 1 }
+// TRACE (an extension) shares the value 5 with VACCEL_LOG_MAX.
 constexpr EnumName log_levels[] = {LOG(ERROR), LOG(WARN), LOG(INFO), LOG(DEBUG), LOG(TRACE)};
 
 // Single-bit values (and ALL); combinations of bits are "UNKNOWN".
@@ -109,7 +110,7 @@ constexpr EnumName plugin_types[] = {
 	{                                                                       \
 		return to_base_str(table, static_cast<long>(value));            \
 	}                                                                       \
-	const char *prefix##_name(enum_t value, char *buf, size_t size)         \
+	char *prefix##_name(enum_t value, char *buf, size_t size)               \
 	{                                                                       \
 		return to_name(table, static_cast<long>(value), buf, size);     \
 	}

@@ -80,7 +80,7 @@ namespace vaccel::core {
 
 void log_configure(int level, const char *file)
 {
-	if (level < VACCEL_LOG_ERROR || level >= VACCEL_LOG_MAX)
+	if (level < VACCEL_LOG_ERROR || level > VACCEL_LOG_TRACE)
 		level = VACCEL_LOG_ERROR;
 	g_log_level.store(level, std::memory_order_relaxed);
 
@@ -107,6 +107,50 @@ void log_configure(int level, const char *file)
 	}
 	if (!failed.empty())
 		vaccel_error("Could not open log file %s; logging to stdout", failed.c_str());
+}
+
+bool log_level_enabled(int level) noexcept
+{
+	return level >= VACCEL_LOG_ERROR && level <= g_log_level.load(std::memory_order_relaxed);
+}
+
+void log_vprint(int level, bool newline, const char *fmt, va_list ap) noexcept
+{
+	if (!fmt || !log_level_enabled(level))
+		return;
+
+	// Format outside the lock; long messages get a heap buffer.
+	char stack_buf[512];
+	va_list ap2;
+	va_copy(ap2, ap);
+	int len = vsnprintf(stack_buf, sizeof(stack_buf), fmt, ap);
+	std::string heap_buf;
+	const char *msg = stack_buf;
+	if (len >= static_cast<int>(sizeof(stack_buf))) {
+		try {
+			heap_buf.resize(static_cast<size_t>(len) + 1);
+			vsnprintf(heap_buf.data(), heap_buf.size(), fmt, ap2);
+			msg = heap_buf.c_str();
+		} catch (...) {
+			// keep the truncated stack copy
+		}
+	} else if (len < 0) {
+		msg = fmt;
+	}
+	va_end(ap2);
+
+	char ts[64];
+	format_timestamp(ts, sizeof(ts));
+
+	try {
+		auto &s = sink();
+		std::lock_guard lock(s.mutex);
+		FILE *out = s.file ? s.file : stdout;
+		fprintf(out, "%s - %s %s%s", ts, level_tag(level), msg, newline ? "\n" : "");
+		fflush(out);
+	} catch (...) {
+		// a failing lock must not take the caller down; drop the line
+	}
 }
 
 } // namespace vaccel::core
@@ -145,46 +189,10 @@ bool vaccel_log_enabled(vaccel_log_level_t level)
 
 void vaccel_log_print(vaccel_log_level_t level, const char *fmt, ...)
 {
-	const long long raw_level = vaccel::core::enum_raw(level);
-	if (raw_level > g_log_level.load(std::memory_order_relaxed) || raw_level < VACCEL_LOG_ERROR ||
-	    !fmt)
-		return;
-
-	// Format outside the lock; long messages get a heap buffer.
-	char stack_buf[512];
 	va_list ap;
 	va_start(ap, fmt);
-	va_list ap2;
-	va_copy(ap2, ap);
-	int len = vsnprintf(stack_buf, sizeof(stack_buf), fmt, ap);
+	vaccel::core::log_vprint(static_cast<int>(vaccel::core::enum_raw(level)), true, fmt, ap);
 	va_end(ap);
-	std::string heap_buf;
-	const char *msg = stack_buf;
-	if (len >= static_cast<int>(sizeof(stack_buf))) {
-		try {
-			heap_buf.resize(static_cast<size_t>(len) + 1);
-			vsnprintf(heap_buf.data(), heap_buf.size(), fmt, ap2);
-			msg = heap_buf.c_str();
-		} catch (...) {
-			// keep the truncated stack copy
-		}
-	} else if (len < 0) {
-		msg = fmt;
-	}
-	va_end(ap2);
-
-	char ts[64];
-	format_timestamp(ts, sizeof(ts));
-
-	try {
-		auto &s = sink();
-		std::lock_guard lock(s.mutex);
-		FILE *out = s.file ? s.file : stdout;
-		fprintf(out, "%s - %s %s\n", ts, level_tag(static_cast<int>(raw_level)), msg);
-		fflush(out);
-	} catch (...) {
-		// a failing lock must not take the caller down; drop the line
-	}
 }
 
 } // extern "C"

@@ -206,11 +206,6 @@ size_t write_to_file(char *ptr, size_t size, size_t nmemb, void *userdata)
 	return fwrite(ptr, size, nmemb, static_cast<FILE *>(userdata));
 }
 
-size_t stop_at_first_chunk(char *, size_t, size_t, void *)
-{
-	return 0; // aborts the transfer: we only wanted the status
-}
-
 struct Progress {
 	const char *url;
 	curl_off_t last_logged = -1;
@@ -246,35 +241,6 @@ void net_global_init()
 {
 	static std::once_flag once;
 	std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
-
-int net_url_check(const char *url)
-{
-	net_global_init();
-	CurlHandle c;
-	if (!c.h)
-		return VACCEL_ENOMEM;
-	char errbuf[CURL_ERROR_SIZE];
-	Fetch f;
-	std::string why;
-	common_options(c.h, f, url, errbuf);
-	curl_easy_setopt(c.h, CURLOPT_NOBODY, 1L);
-	curl_easy_setopt(c.h, CURLOPT_TIMEOUT, 60L);
-	long status = 0;
-	CURLcode rc = perform_hops(c.h, f, url, status, why);
-	if (rc == CURLE_OK && (status < 400))
-		return VACCEL_OK;
-	if (why.empty() && (status == 405 || status == 501)) {
-		// Server refuses HEAD: start a GET and stop at the first byte.
-		curl_easy_setopt(c.h, CURLOPT_NOBODY, 0L);
-		curl_easy_setopt(c.h, CURLOPT_HTTPGET, 1L);
-		curl_easy_setopt(c.h, CURLOPT_WRITEFUNCTION, stop_at_first_chunk);
-		rc = perform_hops(c.h, f, url, status, why);
-		if ((rc == CURLE_OK || rc == CURLE_WRITE_ERROR) && why.empty() && status < 400)
-			return VACCEL_OK;
-	}
-	vaccel_error("URL %s is not reachable: %s", url, failure_text(f, why, rc, errbuf, status).c_str());
-	return f.policy ? VACCEL_EREMOTEIO : map_failure(rc, status);
 }
 
 int net_download(const char *url, const std::string &dest)

@@ -263,8 +263,10 @@ vaccel_plugin *plugin_select(unsigned int flags, std::string &why)
 		for (auto *p : reg.loaded)
 			if (static_cast<unsigned int>(p->info->type) & type_bits)
 				return p;
-		why = std::string("no loaded plugin can serve flags ") + hex;
-		return nullptr;
+		// vAccel 0.8: the hint is a preference; fall back to the rule for no
+		// hint (the C++ layer's vaccel::Session::strict() refuses instead).
+		vaccel_debug("No loaded plugin has a type in flags %s; using the default plugin",
+			     hex);
 	}
 	if (reg.loaded.size() == 1)
 		return reg.loaded.front();

@@ -154,13 +154,15 @@ int vaccel_prof_region_release(struct vaccel_prof_region *region)
 	return VACCEL_OK;
 }
 
-int vaccel_prof_regions_init(struct vaccel_prof_region *regions, size_t nr_regions)
+int vaccel_prof_regions_init(struct vaccel_prof_region *regions, int nr_regions)
 {
+	if (nr_regions < 0)
+		return VACCEL_EINVAL;
 	if (!enabled())
 		return VACCEL_OK;
 	if (!regions)
 		return VACCEL_EINVAL;
-	for (size_t i = 0; i < nr_regions; ++i) {
+	for (int i = 0; i < nr_regions; ++i) {
 		if (!regions[i].name)
 			return VACCEL_EINVAL;
 		int ret = vaccel_prof_region_init(&regions[i], regions[i].name);
@@ -170,50 +172,58 @@ int vaccel_prof_regions_init(struct vaccel_prof_region *regions, size_t nr_regio
 	return VACCEL_OK;
 }
 
-int vaccel_prof_regions_start_by_name(struct vaccel_prof_region *regions, size_t nr_regions,
+int vaccel_prof_regions_start_by_name(struct vaccel_prof_region *regions, int nr_regions,
 				      const char *name)
 {
+	if (nr_regions < 0)
+		return VACCEL_EINVAL;
 	if (!enabled())
 		return VACCEL_OK;
 	if (!regions || !name)
 		return VACCEL_EINVAL;
-	auto *r = find_by_name(regions, nr_regions, name);
+	auto *r = find_by_name(regions, static_cast<size_t>(nr_regions), name);
 	return r ? vaccel_prof_region_start(r) : VACCEL_EINVAL;
 }
 
-int vaccel_prof_regions_stop_by_name(struct vaccel_prof_region *regions, size_t nr_regions,
+int vaccel_prof_regions_stop_by_name(struct vaccel_prof_region *regions, int nr_regions,
 				     const char *name)
 {
+	if (nr_regions < 0)
+		return VACCEL_EINVAL;
 	if (!enabled())
 		return VACCEL_OK;
 	if (!regions || !name)
 		return VACCEL_EINVAL;
-	auto *r = find_by_name(regions, nr_regions, name);
+	auto *r = find_by_name(regions, static_cast<size_t>(nr_regions), name);
 	return r ? vaccel_prof_region_stop(r) : VACCEL_EINVAL;
 }
 
-int vaccel_prof_regions_print_all(const struct vaccel_prof_region *regions, size_t nr_regions)
+int vaccel_prof_regions_print_all(const struct vaccel_prof_region *regions, int nr_regions)
 {
+	if (nr_regions < 0)
+		return VACCEL_EINVAL;
 	if (!enabled())
 		return VACCEL_OK;
 	if (!regions)
 		return VACCEL_EINVAL;
-	for (size_t i = 0; i < nr_regions; ++i)
+	for (int i = 0; i < nr_regions; ++i)
 		vaccel_prof_region_print(&regions[i]);
 	return VACCEL_OK;
 }
 
 int vaccel_prof_regions_print_all_to_buf(char **buf, size_t len,
 					 const struct vaccel_prof_region *regions,
-					 size_t nr_regions)
+					 int nr_regions)
 {
+	if (nr_regions < 0)
+		return VACCEL_EINVAL;
 	if (!enabled())
 		return VACCEL_OK;
 	if (!buf || !regions)
 		return VACCEL_EINVAL;
 	return vaccel::core::guard(__func__, [&] {
 		std::string text;
-		for (size_t i = 0; i < nr_regions; ++i) {
+		for (int i = 0; i < nr_regions; ++i) {
 			text += region_line(&regions[i]);
 			text += '\n';
 		}
@@ -231,11 +241,13 @@ int vaccel_prof_regions_print_all_to_buf(char **buf, size_t len,
 	});
 }
 
-int vaccel_prof_regions_release(struct vaccel_prof_region *regions, size_t nr_regions)
+int vaccel_prof_regions_release(struct vaccel_prof_region *regions, int nr_regions)
 {
+	if (nr_regions < 0)
+		return VACCEL_EINVAL;
 	if (!regions)
 		return enabled() ? VACCEL_EINVAL : VACCEL_OK;
-	for (size_t i = 0; i < nr_regions; ++i)
+	for (int i = 0; i < nr_regions; ++i)
 		vaccel_prof_region_release(&regions[i]);
 	return VACCEL_OK;
 }

@@ -272,11 +272,9 @@ int resource_init_paths(vaccel_resource *res, const char **paths, size_t nr_path
 		vaccel_error("Cannot create resource from several paths: directories are not allowed");
 		return VACCEL_EINVAL;
 	}
-	if (kind == VACCEL_PATH_REMOTE_FILE) {
-		for (auto &s : sources)
-			if (int ret = net_url_check(s.path.c_str()))
-				return ret;
-	}
+	// URLs are not contacted here: as in vAccel 0.8 a local session downloads
+	// them at register time (and a remote one sends the URL itself), so an
+	// unreachable URL fails vaccel_resource_register, not init.
 	std::vector<std::string> plain;
 	for (auto &s : sources)
 		plain.push_back(s.path);

@@ -8,8 +8,8 @@
 // applications free them with *_tensor_delete(), possibly from C.
 //
 // Semantics:
-//  - init copies dims (nr_dims >= 0; dims may be NULL only when nr_dims is
-//    0), data NULL, size 0, owned false. data_type is stored as given (not
+//  - init copies dims (nr_dims > 0 and dims non-NULL, as in vAccel 0.8),
+//    data NULL, size 0, owned false. data_type is stored as given (not
 //    range-checked, as engines may use values beyond the listed ones).
 //  - allocate = new + total_size zeroed bytes (owned); total_size 0 gives
 //    data NULL.
@@ -18,7 +18,8 @@
 //    empty (data NULL, size 0, owned false); dims are kept.
 //  - release frees owned data and dims and zeroes the struct.
 //  - buffer_init takes ownership of a malloc'd buffer; node/status copy
-//    their strings (status message may be NULL).
+//    their strings (a NULL status message is VACCEL_EINVAL, as in vAccel
+//    0.8); a released node has id -1.
 #include <cstdlib>
 #include <cstring>
 #include <limits>
@@ -63,8 +64,9 @@ struct TensorOps {
 	{
 		if (t == nullptr)
 			return invalid_arg(what, "tensor is NULL");
-		if (nr_dims < 0 || (nr_dims > 0 && dims == nullptr))
-			return invalid_arg(what, "invalid dims");
+		// vAccel 0.8 rejects 0-d tensors (nr_dims 0) as well as missing dims.
+		if (nr_dims <= 0 || dims == nullptr)
+			return invalid_arg(what, "invalid dims (nr_dims must be > 0)");
 		const auto n = static_cast<uint64_t>(nr_dims);
 		if (n > std::numeric_limits<size_t>::max() / sizeof(dim_t))
 			return invalid_arg(what, "too many dims");
@@ -232,6 +234,17 @@ using TfliteTensor = TensorOps<vaccel_tflite_tensor>;
 using TorchTensor = TensorOps<vaccel_torch_tensor>;
 using TfBuffer = BufferOps<vaccel_tf_buffer, void>;
 using TorchBuffer = BufferOps<vaccel_torch_buffer, char>;
+// vAccel 0.8 hands the torch buffer's data out as void ** (its field stays char *).
+int torch_buffer_take(vaccel_torch_buffer *b, void **data, size_t *size, const char *what) noexcept
+{
+	if (data == nullptr)
+		return invalid_arg(what, "NULL argument");
+	char *bytes = nullptr;
+	const int ret = TorchBuffer::take_data(b, &bytes, size, what);
+	if (ret == VACCEL_OK)
+		*data = bytes;
+	return ret;
+}
 
 } // namespace
 
@@ -275,7 +288,7 @@ int vaccel_tf_node_release(struct vaccel_tf_node *node)
 		return invalid_arg("vaccel_tf_node_release", "node is NULL");
 	std::free(node->name);
 	node->name = nullptr;
-	node->id = 0;
+	node->id = -1; // vAccel 0.8's "no node"
 	return VACCEL_OK;
 }
 int vaccel_tf_node_new(struct vaccel_tf_node **node, const char *name, int id)
@@ -335,14 +348,12 @@ int vaccel_tf_tensor_take_data(struct vaccel_tf_tensor *tensor, void **data, siz
 
 int vaccel_tf_status_init(struct vaccel_tf_status *status, uint8_t code, const char *message)
 {
-	if (status == nullptr)
-		return invalid_arg("vaccel_tf_status_init", "status is NULL");
-	char *copy = nullptr;
-	if (message != nullptr) {
-		copy = dup_string(message);
-		if (copy == nullptr)
-			return VACCEL_ENOMEM;
-	}
+	// vAccel 0.8 requires a message.
+	if (status == nullptr || message == nullptr)
+		return invalid_arg("vaccel_tf_status_init", "status or message is NULL");
+	char *copy = dup_string(message);
+	if (copy == nullptr)
+		return VACCEL_ENOMEM;
 	status->code = code;
 	status->message = copy;
 	return VACCEL_OK;
@@ -432,9 +443,9 @@ int vaccel_torch_buffer_delete(struct vaccel_torch_buffer *buffer)
 {
 	return TorchBuffer::destroy(buffer, "vaccel_torch_buffer_delete");
 }
-int vaccel_torch_buffer_take_data(struct vaccel_torch_buffer *buffer, char **data, size_t *size)
+int vaccel_torch_buffer_take_data(struct vaccel_torch_buffer *buffer, void **data, size_t *size)
 {
-	return TorchBuffer::take_data(buffer, data, size, "vaccel_torch_buffer_take_data");
+	return torch_buffer_take(buffer, data, size, "vaccel_torch_buffer_take_data");
 }
 
 int vaccel_torch_tensor_init(struct vaccel_torch_tensor *tensor, int64_t nr_dims,

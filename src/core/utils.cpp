@@ -113,13 +113,14 @@ extern "C" {
 
 int vaccel_str_to_lower(const char *str, char *lower, size_t size, char **alloc_lower)
 {
-	if (!str || (!lower && !alloc_lower))
+	if (!str || (!lower && !alloc_lower) || (lower && size == 0))
 		return VACCEL_EINVAL;
 	size_t len = strlen(str);
 	char *out = lower;
 	if (lower) {
-		if (size < len + 1)
-			return VACCEL_ENAMETOOLONG;
+		// vAccel 0.8: a short destination gets a truncated, terminated copy.
+		if (len >= size)
+			len = size - 1;
 	} else {
 		out = static_cast<char *>(malloc(len + 1));
 		if (!out)

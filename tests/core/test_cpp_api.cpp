@@ -111,12 +111,17 @@ TEST_F(Cpp, SessionBasics)
 	EXPECT_OK(vaccel_session_get_by_id(&found, id));
 	EXPECT_EQ(moved.get(), found);
 
+	// The C API treats the hint as a preference (vAccel 0.8) ...
+	vaccel::Session fallback(VACCEL_PLUGIN_FPGA);
+	EXPECT_EQ("vtest-cpu", fallback.plugin_name());
+	// ... Session::strict() as a requirement.
 	try {
-		vaccel::Session none(VACCEL_PLUGIN_FPGA);
+		vaccel::Session none = vaccel::Session::strict(VACCEL_PLUGIN_FPGA);
 		FAIL() << "no plugin has type FPGA";
 	} catch (const vaccel::Error &e) {
 		EXPECT_EQ(VACCEL_ENOTSUP, e.vaccel_code());
 	}
+	EXPECT_EQ("vtest-cpu", vaccel::Session::strict(VACCEL_PLUGIN_CPU).plugin_name());
 }
 
 TEST_F(Cpp, SessionReleasedAtScopeEnd)

@@ -215,11 +215,13 @@ TEST_F(Selection, HintPicksFirstMatchingType)
 	EXPECT_EQ("vtest-cpu", plugin_of(VACCEL_PLUGIN_CPU | VACCEL_PLUGIN_GPU)); // load order
 }
 
-TEST_F(Selection, UnmatchedHintIsEnotsup)
+// vAccel 0.8: a hint no plugin matches falls back to the first local plugin
+// (the strict refusal lives in the C++ layer: vaccel::Session::strict).
+TEST_F(Selection, UnmatchedHintFallsBackToFirstLocalPlugin)
 {
-	int rc = 0;
-	plugin_of(VACCEL_PLUGIN_FPGA, &rc);
-	EXPECT_EQ(VACCEL_ENOTSUP, rc);
+	int rc = -1;
+	EXPECT_EQ("vtest-cpu", plugin_of(VACCEL_PLUGIN_FPGA, &rc));
+	EXPECT_OK(rc);
 }
 
 TEST_F(Selection, RemoteFlagPicksTransportAndCallsSessionInit)

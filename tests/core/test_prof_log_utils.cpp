@@ -187,7 +187,9 @@ TEST(StrUtil, ToLower)
 	EXPECT_STREQ("abc", alloc);
 	free(alloc);
 	char tiny[3];
-	EXPECT_EQ(VACCEL_ENAMETOOLONG, vaccel_str_to_lower("ABC", tiny, sizeof(tiny), nullptr));
+	// vAccel 0.8: a short buffer gets a truncated copy and VACCEL_OK.
+	EXPECT_OK(vaccel_str_to_lower("ABC", tiny, sizeof(tiny), nullptr));
+	EXPECT_STREQ("ab", tiny);
 	EXPECT_EQ(VACCEL_EINVAL, vaccel_str_to_lower(nullptr, out, sizeof(out), nullptr));
 	EXPECT_EQ(VACCEL_EINVAL, vaccel_str_to_lower("x", nullptr, 0, nullptr));
 }

@@ -482,15 +482,24 @@ TEST_F(Resource, HttpDownloadOnRegister)
 	EXPECT_FALSE(fs::exists(downloaded));
 }
 
-TEST_F(Resource, HttpMissingUrlFailsAtInit)
+// vAccel 0.8: init never contacts the server; a missing or unreachable URL
+// fails at register, where a local session downloads it.
+TEST_F(Resource, HttpMissingUrlFailsAtRegister)
 {
 	vtest::HttpServer server(std::map<std::string, std::string>{{"/present", "x"}});
 	vaccel_resource res{};
-	EXPECT_NE(VACCEL_OK, vaccel_resource_init(&res, server.url("/absent.bin").c_str(), VACCEL_RESOURCE_MODEL));
+	ASSERT_OK(vaccel_resource_init(&res, server.url("/absent.bin").c_str(), VACCEL_RESOURCE_MODEL));
+	EXPECT_EQ(0u, server.requests()) << "no request before register";
+	vaccel_session sess{};
+	ASSERT_OK(vaccel_session_init(&sess, 0));
+	EXPECT_NE(VACCEL_OK, vaccel_resource_register(&res, &sess));
 	EXPECT_GE(server.requests(), 1u);
+	EXPECT_FALSE(vaccel_session_has_resource(&sess, &res));
+	EXPECT_OK(vaccel_resource_release(&res));
+	EXPECT_OK(vaccel_session_release(&sess));
 }
 
-TEST_F(Resource, HttpUnreachableFails)
+TEST_F(Resource, HttpUnreachableFailsAtRegister)
 {
 	int port = 0;
 	{
@@ -499,7 +508,12 @@ TEST_F(Resource, HttpUnreachableFails)
 	} // closed: nothing listens there any more
 	std::string url = "http://127.0.0.1:" + std::to_string(port) + "/m.bin";
 	vaccel_resource res{};
-	EXPECT_NE(VACCEL_OK, vaccel_resource_init(&res, url.c_str(), VACCEL_RESOURCE_MODEL));
+	ASSERT_OK(vaccel_resource_init(&res, url.c_str(), VACCEL_RESOURCE_MODEL));
+	vaccel_session sess{};
+	ASSERT_OK(vaccel_session_init(&sess, 0));
+	EXPECT_NE(VACCEL_OK, vaccel_resource_register(&res, &sess));
+	EXPECT_OK(vaccel_resource_release(&res));
+	EXPECT_OK(vaccel_session_release(&sess));
 }
 
 TEST_F(Resource, HttpRemoteSessionKeepsTheUrl)
@@ -548,10 +562,15 @@ TEST_F(Resource, HttpsWithoutServerFailsCleanly)
 	}
 	std::string url = "https://127.0.0.1:" + std::to_string(port) + "/m.bin";
 	vaccel_resource res{};
-	EXPECT_NE(VACCEL_OK, vaccel_resource_init(&res, url.c_str(), VACCEL_RESOURCE_MODEL));
+	ASSERT_OK(vaccel_resource_init(&res, url.c_str(), VACCEL_RESOURCE_MODEL));
+	vaccel_session sess{};
+	ASSERT_OK(vaccel_session_init(&sess, 0));
+	EXPECT_NE(VACCEL_OK, vaccel_resource_register(&res, &sess));
 	vaccel_resource *found = nullptr;
-	EXPECT_EQ(VACCEL_ENOENT, vaccel_resource_get_by_type(&found, VACCEL_RESOURCE_MODEL))
-		<< "a failed init leaves nothing registered";
+	EXPECT_EQ(VACCEL_ENOENT, vaccel_session_resource_by_type(&sess, &found, VACCEL_RESOURCE_MODEL))
+		<< "a failed register leaves the session without the resource";
+	EXPECT_OK(vaccel_resource_release(&res));
+	EXPECT_OK(vaccel_session_release(&sess));
 }
 
 TEST_F(Resource, HttpMulti)

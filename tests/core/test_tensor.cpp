@@ -164,7 +164,7 @@ TEST(TorchTensorBuffer, Lifecycle)
 	memcpy(mem, "opts", 5);
 	vaccel_torch_buffer b{};
 	ASSERT_OK(vaccel_torch_buffer_init(&b, mem, 5));
-	char *taken = nullptr;
+	void *taken = nullptr; // void ** as in vAccel 0.8
 	ASSERT_OK(vaccel_torch_buffer_take_data(&b, &taken, &size));
 	EXPECT_EQ(mem, taken);
 	EXPECT_EQ(5u, size);

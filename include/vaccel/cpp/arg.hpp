@@ -84,7 +84,8 @@ public:
 			std::uint32_t custom_id = 0)
 	{
 		Arg a;
-		check(vaccel_arg_init(&a.arg_, bytes.data(), bytes.size(), type, custom_id),
+		check(vaccel_arg_init(&a.arg_, bytes.empty() ? nullptr : bytes.data(), bytes.size(), type,
+				      custom_id),
 		      "vaccel_arg_init");
 		a.valid_ = true;
 		return a;
@@ -93,7 +94,8 @@ public:
 			  std::uint32_t custom_id = 0)
 	{
 		Arg a;
-		check(vaccel_arg_init_from_buf(&a.arg_, bytes.data(), bytes.size(), type, custom_id),
+		check(vaccel_arg_init_from_buf(&a.arg_, bytes.empty() ? nullptr : bytes.data(),
+					       bytes.size(), type, custom_id),
 		      "vaccel_arg_init_from_buf");
 		a.valid_ = true;
 		return a;
@@ -207,7 +209,8 @@ public:
 	ArgArray &add_custom(std::uint32_t custom_id, std::span<std::byte> bytes,
 			     vaccel_arg_custom_validator_t validator = nullptr)
 	{
-		check(vaccel_arg_array_add_custom(&arr_, custom_id, bytes.data(), bytes.size(), validator),
+		check(vaccel_arg_array_add_custom(&arr_, custom_id, bytes.data(), bytes.size(),
+						  validator ? validator : &accept_any),
 		      "vaccel_arg_array_add_custom");
 		return *this;
 	}
@@ -245,7 +248,8 @@ public:
 	{
 		void *buf = nullptr;
 		std::size_t size = 0;
-		check(vaccel_arg_array_get_custom(&arr_, expected_id, &buf, &size, validator),
+		check(vaccel_arg_array_get_custom(&arr_, expected_id, &buf, &size,
+						  validator ? validator : &accept_any),
 		      "vaccel_arg_array_get_custom");
 		return {static_cast<std::byte *>(buf), size};
 	}
@@ -279,11 +283,15 @@ public:
 	std::size_t position() const noexcept { return vaccel_arg_array_position(&arr_); }
 	std::size_t remaining() const noexcept { return vaccel_arg_array_remaining_count(&arr_); }
 	void rewind() noexcept { vaccel_arg_array_reset_position(&arr_); }
+	// Stricter than the C call (which clamps, as vAccel 0.8 does): a position
+	// past the end throws VACCEL_ERANGE.
 	void seek(std::size_t position)
 	{
-		check(vaccel_arg_array_set_position(&arr_, position), "vaccel_arg_array_set_position");
+		if (position > size())
+			check(VACCEL_ERANGE, "vaccel_arg_array_set_position");
+		vaccel_arg_array_set_position(&arr_, position);
 	}
-	void clear() { check(vaccel_arg_array_clear(&arr_), "vaccel_arg_array_clear"); }
+	void clear() noexcept { vaccel_arg_array_clear(&arr_); }
 
 	// The args as the op entry points take them.
 	std::span<vaccel_arg> args() noexcept
@@ -294,6 +302,8 @@ public:
 	vaccel_arg_array *get() noexcept { return &arr_; }
 
 private:
+	// The C API requires a validator (vAccel 0.8); nullptr here means "any bytes".
+	static bool accept_any(const void *, std::size_t, std::uint32_t) noexcept { return true; }
 	void reset() noexcept
 	{
 		if (valid_)

@@ -25,6 +25,21 @@ public:
 		sess_.reset(raw);
 	}
 
+	// Like Session(flags), but the type bits are a requirement, not a hint:
+	// where the C API falls back to a default plugin (vAccel 0.8), this
+	// throws vaccel::Error with VACCEL_ENOTSUP.
+	static Session strict(std::uint32_t flags)
+	{
+		Session s(flags);
+		const std::uint32_t type_bits = flags & ~static_cast<std::uint32_t>(VACCEL_PLUGIN_REMOTE);
+		const vaccel_plugin *p = s.sess_->plugin;
+		if (type_bits != 0 &&
+		    (p == nullptr || p->info == nullptr ||
+		     (static_cast<std::uint32_t>(p->info->type) & type_bits) == 0))
+			check(VACCEL_ENOTSUP, "vaccel::Session::strict (no plugin of the requested type)");
+		return s;
+	}
+
 	Session(Session &&) noexcept = default;
 	Session &operator=(Session &&) noexcept = default;
 

@@ -56,11 +56,14 @@ int vaccel_tf_buffer_delete(struct vaccel_tf_buffer *buffer);
 int vaccel_tf_buffer_take_data(struct vaccel_tf_buffer *buffer, void **data, size_t *size);
 
 int vaccel_tf_node_init(struct vaccel_tf_node *node, const char *name, int id);
+/* Frees the name; leaves name NULL and id -1 (vAccel 0.8). */
 int vaccel_tf_node_release(struct vaccel_tf_node *node);
 int vaccel_tf_node_new(struct vaccel_tf_node **node, const char *name, int id);
 int vaccel_tf_node_delete(struct vaccel_tf_node *node);
 
-/* Tensor with copied dims and no data. */
+/* Tensor with copied dims and no data. nr_dims must be > 0 and dims
+ * non-NULL (vAccel 0.8: a 0-d tensor is VACCEL_EINVAL; same for tflite and
+ * torch tensors). */
 int vaccel_tf_tensor_init(struct vaccel_tf_tensor *tensor, int nr_dims, const int64_t *dims,
 			  enum vaccel_tf_data_type type);
 int vaccel_tf_tensor_release(struct vaccel_tf_tensor *tensor);
@@ -73,13 +76,15 @@ int vaccel_tf_tensor_delete(struct vaccel_tf_tensor *tensor);
 int vaccel_tf_tensor_set_data(struct vaccel_tf_tensor *tensor, void *data, size_t size);
 int vaccel_tf_tensor_take_data(struct vaccel_tf_tensor *tensor, void **data, size_t *size);
 
+/* Copies `message`; a NULL message is VACCEL_EINVAL (vAccel 0.8). */
 int vaccel_tf_status_init(struct vaccel_tf_status *status, uint8_t code, const char *message);
 int vaccel_tf_status_release(struct vaccel_tf_status *status);
 int vaccel_tf_status_new(struct vaccel_tf_status **status, uint8_t code, const char *message);
 int vaccel_tf_status_delete(struct vaccel_tf_status *status);
 
 /* Ops. `model` is a MODEL resource registered with `sess` (else
- * VACCEL_EINVAL / VACCEL_EPERM). Output tensors are allocated by the plugin;
+ * VACCEL_EINVAL / VACCEL_EPERM). vaccel_tf_model_load accepts a NULL status
+ * (vAccel 0.8); unload and run require one. Output tensors are allocated by the plugin;
  * free them with vaccel_tf_tensor_delete(). */
 int vaccel_tf_model_load(struct vaccel_session *sess, struct vaccel_resource *model,
 			 struct vaccel_tf_status *status);

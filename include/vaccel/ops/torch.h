@@ -42,7 +42,7 @@ int vaccel_torch_buffer_init(struct vaccel_torch_buffer *buffer, char *data, siz
 int vaccel_torch_buffer_release(struct vaccel_torch_buffer *buffer);
 int vaccel_torch_buffer_new(struct vaccel_torch_buffer **buffer, char *data, size_t size);
 int vaccel_torch_buffer_delete(struct vaccel_torch_buffer *buffer);
-int vaccel_torch_buffer_take_data(struct vaccel_torch_buffer *buffer, char **data, size_t *size);
+int vaccel_torch_buffer_take_data(struct vaccel_torch_buffer *buffer, void **data, size_t *size);
 
 int vaccel_torch_tensor_init(struct vaccel_torch_tensor *tensor, int64_t nr_dims,
 			     const int64_t *dims, enum vaccel_torch_data_type type);

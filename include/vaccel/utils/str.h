@@ -11,8 +11,10 @@ extern "C" {
 
 /* Writes the lower-case copy of `str` into `lower` (of `size` bytes) or, if
  * `lower` is NULL and `alloc_lower` is non-NULL, into a new malloc'd string
- * stored in *alloc_lower (caller frees). Returns VACCEL_EINVAL on NULL input,
- * VACCEL_ENAMETOOLONG if `size` is too small, VACCEL_ENOMEM. */
+ * stored in *alloc_lower (caller frees). As in vAccel 0.8, a `lower` buffer
+ * too small for the whole string receives the first size-1 characters and
+ * the call still returns VACCEL_OK. VACCEL_EINVAL on NULL input or a `lower`
+ * of size 0, VACCEL_ENOMEM. Thread-safe. */
 int vaccel_str_to_lower(const char *str, char *lower, size_t size, char **alloc_lower);
 
 #ifdef __cplusplus

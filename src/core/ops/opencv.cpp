@@ -25,3 +25,13 @@ int vaccel_opencv(struct vaccel_session *sess, struct vaccel_arg *read, size_t n
 		nr_read, write, nr_write);
 	VACCEL_OPS_CATCH("vaccel_opencv")
 }
+
+int vaccel_opencv_unpack(struct vaccel_session *sess, struct vaccel_arg *read, int nr_read,
+			 struct vaccel_arg *write, int nr_write)
+{
+	// The vAccel 0.8 genop-style entry point: int counts, same pass-through.
+	if (nr_read < 0 || nr_write < 0)
+		return invalid_arg("vaccel_opencv_unpack", "negative arg count");
+	return vaccel_opencv(sess, read, static_cast<size_t>(nr_read), write,
+			     static_cast<size_t>(nr_write));
+}

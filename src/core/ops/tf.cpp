@@ -30,12 +30,21 @@ int vaccel_tf_model_load(struct vaccel_session *sess, struct vaccel_resource *mo
 {
 	VACCEL_OPS_TRY
 	constexpr const char *what = "vaccel_tf_model_load";
+	// vAccel 0.8 accepts a NULL status here; the plugin still gets one (ours,
+	// discarded afterwards) so that plugins which always fill it in are safe.
+	vaccel_tf_status scratch{};
+	const bool own_status = status == nullptr;
+	if (own_status)
+		status = &scratch;
 	if (int ret = check_tf_model_op(sess, model, status, what))
 		return ret;
 	VACCEL_OPS_DEBUG("session:%" PRId64 " Looking for plugin implementing tf model load",
 			 sess->id);
-	return call_plugin_op<decltype(vaccel_tf_model_load)>(sess, VACCEL_OP_TF_MODEL_LOAD,
-		load_region, model, status);
+	const int ret = call_plugin_op<decltype(vaccel_tf_model_load)>(
+		sess, VACCEL_OP_TF_MODEL_LOAD, load_region, model, status);
+	if (own_status)
+		vaccel_tf_status_release(&scratch);
+	return ret;
 	VACCEL_OPS_CATCH("vaccel_tf_model_load")
 }
 
