@@ -2,6 +2,7 @@
 #include "bridge.hpp"
 
 #include "log.hpp"
+#include "packet_io.hpp"
 
 #include <sys/epoll.h>
 #include <sys/socket.h>
@@ -18,33 +19,6 @@ namespace {
 
 enum Tag : uint64_t { kControl = 1, kKickRx, kKickTx, kHost, kStop, kListen };
 constexpr int kChainsPerPass = 512; // bounds one pass, so tx, rx and the host take turns
-
-// Copies `src` into the writable segments of a chain, in order.
-void scatter(const Chain &c, const std::byte *src, size_t len)
-{
-	for (const Segment &s : c.segs) {
-		if (!len)
-			break;
-		const size_t n = std::min<size_t>(s.len, len);
-		memcpy(s.ptr, src, n);
-		src += n;
-		len -= n;
-	}
-}
-
-// Copies up to `len` readable bytes of a chain into `dst`, in order; returns the count.
-size_t gather(const Chain &c, std::byte *dst, size_t len)
-{
-	size_t done = 0;
-	for (const Segment &s : c.segs) {
-		if (s.writable || done == len)
-			break;
-		const size_t n = std::min<size_t>(s.len, len - done);
-		memcpy(dst + done, s.ptr, n);
-		done += n;
-	}
-	return done;
-}
 
 } // namespace
 
@@ -211,21 +185,13 @@ void Bridge::process_tx()
 void Bridge::handle_tx_chain(const Chain &c)
 {
 	Header h;
-	if (c.readable < kHeaderSize) {
-		VB_WARN("tx chain %u dropped: %llu bytes, shorter than a packet header", c.head,
-			(unsigned long long)c.readable);
+	std::span<const std::byte> payload;
+	std::string why;
+	if (!read_tx_packet(c, buf_, cfg_.max_packet, h, payload, why)) {
+		VB_WARN("tx chain %u dropped: %s", c.head, why.c_str());
 		return;
 	}
-	gather(c, buf_.data(), kHeaderSize);
-	decode(buf_, h);
-	if (h.len > cfg_.max_packet || h.len > c.readable - kHeaderSize) {
-		VB_WARN("tx chain %u dropped: %s claims %u payload bytes, chain holds %llu", c.head, op_name(h.op),
-			h.len, (unsigned long long)(c.readable - kHeaderSize));
-		return;
-	}
-	// The payload may start in the header's descriptor or in any later one: gather both at once.
-	gather(c, buf_.data(), kHeaderSize + h.len);
-	mux_.on_guest_packet(h, std::span<const std::byte>(buf_.data() + kHeaderSize, h.len));
+	mux_.on_guest_packet(h, payload);
 }
 
 void Bridge::process_rx()
