@@ -42,9 +42,9 @@ dd if=/dev/zero of=/tmp/p1m bs=1M count=1 2>/dev/null
 noop 1 > /dev/null
 vm_timeit noop 1 > /dev/null
 vm_timeit noop $((n + 1)) > /dev/null
-mbench 0 /tmp/p1m 20 2>&1 | sed 's/^/P1M /'
+mbench 1 /tmp/p1m 20 2>&1 | sed 's/^/P1M /'
 rm /tmp/p1m; dd if=/dev/zero of=/tmp/p64m bs=1M count=64 2>/dev/null
-mbench 0 /tmp/p64m 2 2>&1 | sed 's/^/P64M /'
+mbench 1 /tmp/p64m 2 2>&1 | sed 's/^/P64M /'
 EOF
 
 for ((r = 1; r <= repeats; r++)); do

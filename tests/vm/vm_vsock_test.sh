@@ -75,7 +75,7 @@ sed 's/^/agent| /' /tmp/agent.log
 export VACCEL_PLUGINS=$rpc_plugin VACCEL_RPC_ADDRESS=vsock://1:2048
 run_timed noop100 noop 100
 dd if=/dev/zero of=/tmp/p8m bs=1M count=8 2>/dev/null
-run_timed stream8m mbench 0 /tmp/p8m 4
+run_timed stream8m mbench 1 /tmp/p8m 4
 noop 200 > /tmp/k1.out 2>&1 & p1=\$!
 noop 200 > /tmp/k2.out 2>&1 & p2=\$!
 wait \$p1; echo "VM-TEST: concurrent1 rc=\$? ms=0"; wait \$p2; echo "VM-TEST: concurrent2 rc=\$? ms=0"
@@ -109,7 +109,7 @@ wait \$p1; echo "VM-TEST: concurrent1 rc=\$? ms=0"; sed 's/^/concurrent1| /' /tm
 wait \$p2; echo "VM-TEST: concurrent2 rc=\$? ms=0"; sed 's/^/concurrent2| /' /tmp/k2.out
 wait \$p3; echo "VM-TEST: concurrent3 rc=\$? ms=0"; sed 's/^/concurrent3| /' /tmp/k3.out
 dd if=/dev/zero of=/tmp/p64m bs=1M count=64 2>/dev/null
-run_timed stream64m timeout -s KILL 60 mbench 0 /tmp/p64m 1
+run_timed stream64m timeout -s KILL 60 mbench 1 /tmp/p64m 1
 rm -f /tmp/p64m
 classify /cat.bmp 1000 $model > /tmp/first.out 2>&1 & first=\$!
 wait_for_text /tmp/first.out 'classification tags'
