@@ -154,6 +154,7 @@ void VsockMux::flush_to_host(Conn &c)
 		const size_t own = std::min(c.own_bytes, static_cast<size_t>(n));
 		c.own_bytes -= own;
 		c.fwd_cnt += static_cast<uint32_t>(static_cast<size_t>(n) - own);
+		stats_.to_host += static_cast<size_t>(n) - own;
 	}
 	if (c.to_host_off == c.to_host.size()) {
 		c.to_host.clear();

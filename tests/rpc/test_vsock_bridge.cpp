@@ -160,6 +160,9 @@ TEST_P(VsockBridgeStream, OneMebibyteEachWayWithinCredit)
 	writer.join();
 	EXPECT_TRUE(recvd == down) << "host -> guest bytes differ";
 	EXPECT_GT(requests, 0u) << "the bridge ran out of credit, so it must have asked for more";
+	EXPECT_EQ(f.disconnect(), 0);
+	EXPECT_EQ(f.bridge()->stats().to_host, total) << "the bridge counts what it forwarded";
+	EXPECT_EQ(f.bridge()->stats().to_guest, total);
 	if (base > 0xF0000000u) {
 		EXPECT_LT(received, base) << "the counters wrapped at 2^32";
 	}
