@@ -5,8 +5,8 @@
 # vaccel-vsock-bridge). A measurement, not a test (not registered with CTest); figures in docs/performance.md.
 #
 # Usage: vm_vsock_bench.sh BUILD_DIR [REPEATS (default 3)]
-# Per boot, in the guest: noop round trip = (t[noop 1+N] - t[noop 1]) / N with N = 500 (vm_timeit, whole
-# processes); guest->host payload throughput from mbench's own timer (1 MiB x 20 and 64 MiB x 2 through
+# Per boot, in the guest: noop round trip = (median t[noop 1+N] - median t[noop 1]) / N with N = 200 and 3 runs
+# of each (vm_timeit, whole processes); guest->host payload throughput from mbench's own timer (1 MiB x 20 and 64 MiB x 2 through
 # vaccel_exec to the mbench plugin, which does nothing with it). Both transports stream the payload (no fd
 # passing on either). For vsock, the bridge's CPU time per MiB it forwarded (its exit line). Boots alternate
 # serial, vsock, serial, ... so that load changes on the shared machine hit both alike.
@@ -18,7 +18,7 @@ source "$REPO_ROOT/tests/vm/vm-common.sh"
 (($# >= 1)) || vm_die "usage: $0 BUILD_DIR [REPEATS]"
 build_dir="$(cd "$1" && pwd)"
 repeats="${2:-3}"
-n=500
+n=200
 rpc_plugin="$build_dir/plugins/rpc/libvaccel-rpc.so"
 agent="$build_dir/agent/vaccel-agent"
 bridge="$build_dir/vsock-bridge/vaccel-vsock-bridge"
@@ -40,8 +40,7 @@ grep -q 'rdinit=/init' /proc/cmdline || exit 125
 export VACCEL_PLUGINS=$rpc_plugin VACCEL_RPC_ADDRESS=\$VACCEL_VM_RPC_ADDRESS
 dd if=/dev/zero of=/tmp/p1m bs=1M count=1 2>/dev/null
 noop 1 > /dev/null
-vm_timeit noop 1 > /dev/null
-vm_timeit noop $((n + 1)) > /dev/null
+for r in 1 2 3; do vm_timeit noop 1 > /dev/null; vm_timeit noop $((n + 1)) > /dev/null; done
 mbench 1 /tmp/p1m 20 2>&1 | sed 's/^/P1M /'
 rm /tmp/p1m; dd if=/dev/zero of=/tmp/p64m bs=1M count=64 2>/dev/null
 mbench 1 /tmp/p64m 2 2>&1 | sed 's/^/P64M /'
@@ -64,7 +63,8 @@ per_round() {
   vals="$(for ((r = 1; r <= repeats; r++)); do awk "$prog" "$scratch/$t-$r.txt"; done | sort -n | tr '\n' ' ')"
   awk -v v="$vals" 'BEGIN { k = split(v, a, " "); printf "%.3f (runs: %s)\n", a[int((k + 1) / 2)], v }'
 }
-noop_prog='/^vm_timeit: / { if ($NF == 1) s = $2; else l = $2 } END { printf "%.3f\n", (l - s) / '"$n"' }'
+noop_prog='function med(a, k, i, j, t) { for (i = 1; i <= k; i++) for (j = i + 1; j <= k; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }; return a[int((k + 1) / 2)] }
+  /^vm_timeit: / { if ($NF == 1) s[++ns] = $2; else l[++nl] = $2 } END { printf "%.3f\n", (med(l, nl) - med(s, ns)) / '"$n"' }'
 mb_prog() { echo '/^'"$1"' .*total_time:/ { for (i = 1; i <= NF; i++) if ($i == "total_time:") ns = $(i + 1) } END { printf "%.1f\n", '"$2"' * 1048576 / (ns / 1e9) / 1e6 }'; }
 
 echo
