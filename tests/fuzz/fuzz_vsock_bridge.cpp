@@ -4,7 +4,7 @@
 // descriptor layout (read_tx_packet) and the connection state machine fed with them (VsockMux),
 // whose answers are then written into rx chains popped from a second ring in the same memory.
 //
-// Input: byte 0 picks the ring size (2..32) and byte 1 the rx ring's avail index; the rest is
+// Input: byte 0 picks the ring size (2..32), byte 1 is unused; the rest is
 // copied over a 64 KiB "guest RAM" (a memfd, as QEMU shares it) at offset 0: tx ring at 0x0 (desc)
 // / 0x400 (avail) / 0x800 (used), rx ring at 0x1000 / 0x1400 / 0x1800, buffers anywhere. Guest
 // REQUESTs connect to unix paths under a directory that does not exist, so they get RSTs.
