@@ -5,7 +5,6 @@
 
 #include <sys/eventfd.h>
 
-#include <atomic>
 #include <cstring>
 
 namespace vbridge {
@@ -16,8 +15,8 @@ constexpr uint16_t kDescWrite = 2;
 constexpr uint16_t kDescIndirect = 4;
 constexpr uint16_t kAvailNoInterrupt = 1;
 
-// The rings are shared with a running guest: index fields are read and written atomically, and
-// fences order them against the ring entries they publish.
+// The rings are shared with a running guest: index fields are read with acquire and written with
+// release semantics, which order them against the ring entries they publish.
 uint16_t load16(const std::byte *p) { return __atomic_load_n(reinterpret_cast<const uint16_t *>(p), __ATOMIC_ACQUIRE); }
 void store16(std::byte *p, uint16_t v) { __atomic_store_n(reinterpret_cast<uint16_t *>(p), v, __ATOMIC_RELEASE); }
 
@@ -59,7 +58,6 @@ Virtqueue::Pop Virtqueue::pop(const GuestMemory &mem, Chain &out, std::string &w
 		why = "avail index moved by " + std::to_string(pending) + " on a ring of " + std::to_string(num);
 		return Pop::broken;
 	}
-	std::atomic_thread_fence(std::memory_order_acquire);
 	uint16_t head = 0;
 	memcpy(&head, avail_ + 4 + 2 * (last_avail % num), 2);
 	if (head >= num) {
