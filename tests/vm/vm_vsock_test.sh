@@ -5,7 +5,7 @@
 #
 # Usage: vm_vsock_test.sh BUILD_DIR CASE
 #   loopback  guest-internal: vaccel-agent listens on vsock://4294967295:2048 (any CID) inside the guest and
-#             clients use vsock://1:2048 (vsock_loopback): noop, an 8 MiB streamed payload, two concurrent
+#             clients use vsock://1:2048 (vsock_loopback): noop, an 8 MiB streamed payload (x2), two concurrent
 #             clients, a port nobody listens on (fails in < 2 s), the agent killed mid-loop
 #   onnx      through vaccel-vsock-bridge (vhost-user-vsock-pci) to a host agent on <uds>_2048, the guest
 #             on vsock://2:2048 with the unmodified classify: classify, no agent on a second port (< 2 s),
@@ -73,11 +73,11 @@ agent=\$!
 wait_for_text /tmp/agent.log listening || echo "VM-TEST: the agent did not listen"
 sed 's/^/agent| /' /tmp/agent.log
 export VACCEL_PLUGINS=$rpc_plugin VACCEL_RPC_ADDRESS=vsock://1:2048
-run_timed noop100 noop 100
+run_timed noop20 noop 20
 dd if=/dev/zero of=/tmp/p8m bs=1M count=8 2>/dev/null
-run_timed stream8m mbench 1 /tmp/p8m 4
-noop 200 > /tmp/k1.out 2>&1 & p1=\$!
-noop 200 > /tmp/k2.out 2>&1 & p2=\$!
+run_timed stream8m mbench 1 /tmp/p8m 2
+noop 50 > /tmp/k1.out 2>&1 & p1=\$!
+noop 50 > /tmp/k2.out 2>&1 & p2=\$!
 wait \$p1; echo "VM-TEST: concurrent1 rc=\$? ms=0"; wait \$p2; echo "VM-TEST: concurrent2 rc=\$? ms=0"
 VACCEL_RPC_ADDRESS=vsock://1:2049 run_timed nolistener timeout -s KILL 20 noop 1
 timeout -s KILL 40 noop 1000000 > /tmp/loop.out 2>&1 & loop=\$!
@@ -134,8 +134,8 @@ case "$test_case" in
     vm_run "${run_common[@]}" --kernel "$guest_dir/vmlinuz" --initrd "$guest_dir/initrd.img" --script "$scratch/guest.sh" --no-agent
     vm_check "guest script ran to the end" vm_equals "$VM_RC" 0
     vm_check "the in-guest agent listened on AF_VSOCK" vm_has_line "$console" '^agent\| .*listening on vsock://4294967295:2048'
-    expect_rc noop100 0
-    vm_check "noop reached the in-guest agent" vm_has_line "$console" '^noop100\| Initialized session with id: 1$'
+    expect_rc noop20 0
+    vm_check "noop reached the in-guest agent" vm_has_line "$console" '^noop20\| Initialized session with id: 1$'
     expect_rc stream8m 0
     expect_rc concurrent1 0
     expect_rc concurrent2 0
