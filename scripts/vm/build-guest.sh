@@ -21,6 +21,9 @@ set -euo pipefail
 
 readonly INFRA_FAILURE=125
 readonly VIRTIO_MODULES="virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci virtio_mmio"
+# AF_VSOCK inside the guest (insmod order matters: no modprobe data in the image): the core, the
+# virtio transport's common part, guest-internal loopback (CID 1), and the virtio-vsock driver.
+readonly VSOCK_MODULES="vsock vmw_vsock_virtio_transport_common vsock_loopback vmw_vsock_virtio_transport"
 
 die() {
   echo "build-guest: error: $*" >&2
@@ -119,6 +122,9 @@ for module in $VIRTIO_MODULES; do
   cp "$module_root/virtio/$module.ko" "$stage/lib/modules/" || die "kernel module $module.ko missing"
 done
 cp "$module_root/char/virtio_console.ko" "$stage/lib/modules/" || die "kernel module virtio_console.ko missing"
+for module in $VSOCK_MODULES; do
+  cp "$module_root/../net/vmw_vsock/$module.ko" "$stage/lib/modules/" || die "kernel module $module.ko missing"
+done
 
 declare -A library_dirs=()
 
@@ -199,7 +205,8 @@ mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
 # No tmpfs on /tmp: the initramfs root is already writable, and files the image carries under /tmp must stay visible.
-for module in virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci virtio_mmio virtio_console; do
+for module in virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci virtio_mmio virtio_console \
+  vsock vmw_vsock_virtio_transport_common vsock_loopback vmw_vsock_virtio_transport; do
   insmod /lib/modules/$module.ko 2>/dev/null
 done
 

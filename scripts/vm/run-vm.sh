@@ -12,6 +12,13 @@
 #   --kill-agent-on-marker  SIGKILL the agent as soon as the guest console shows "VM-E2E: KILL-AGENT"
 #   --timeout SECONDS  QEMU wall-clock limit (default 60)
 #   --port-name NAME   virtio-serial port name (default vaccel; guest: /dev/virtio-ports/NAME)
+#   --transport serial|vsock  the guest channel (default serial). vsock: vaccel-vsock-bridge is started
+#                      before QEMU and QEMU gets shared guest RAM and a vhost-user-vsock-pci device; "@SOCK@"
+#                      becomes the bridge's host socket <uds>_PORT, and the guest reaches it at vsock://2:PORT
+#                      (the guest's /guest/env exports VACCEL_VM_RPC_ADDRESS for either transport)
+#   --vsock-port PORT  the vsock port the agent serves (default 2048)
+#   --bridge BIN       the vaccel-vsock-bridge binary (default: $VACCEL_VSOCK_BRIDGE or the one in PATH)
+#   --bridge-log FILE  keep the bridge's log in FILE
 #   --cpu MODEL        QEMU -cpu model (default: QEMU's qemu64; baseline x86-64 without SSE4.2/AVX2)
 #   --mem MIB          guest memory (default 512)
 #   --console FILE     keep the guest console log in FILE
@@ -41,6 +48,10 @@ no_agent=0
 kill_on_marker=0
 quiet=0
 agent_cmd=()
+transport="serial"
+vsock_port=2048
+bridge_bin="${VACCEL_VSOCK_BRIDGE:-vaccel-vsock-bridge}"
+bridge_log_copy=""
 
 log() { echo "run-vm: $*" >&2; }
 
@@ -49,7 +60,7 @@ fail_infra() {
   exit "$INFRA_FAILURE"
 }
 
-usage() { sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//'; }
 
 while (($#)); do
   case "$1" in
@@ -58,6 +69,10 @@ while (($#)); do
     --script) guest_script="$2"; shift 2 ;;
     --timeout) timeout_s="$2"; shift 2 ;;
     --port-name) port_name="$2"; shift 2 ;;
+    --transport) transport="$2"; shift 2 ;;
+    --vsock-port) vsock_port="$2"; shift 2 ;;
+    --bridge) bridge_bin="$2"; shift 2 ;;
+    --bridge-log) bridge_log_copy="$2"; shift 2 ;;
     --cpu) cpu_model="$2"; shift 2 ;;
     --mem) mem_mib="$2"; shift 2 ;;
     --console) console_copy="$2"; shift 2 ;;
@@ -79,6 +94,11 @@ done
 [[ "$socket_wait_s" =~ ^[0-9]+$ ]] || fail_infra "--socket-wait must be an integer"
 if ((no_agent)) && ((${#agent_cmd[@]})); then fail_infra "--no-agent and an agent command exclude each other"; fi
 if ((!no_agent)) && ((${#agent_cmd[@]} == 0)); then fail_infra "no agent command given (or pass --no-agent)"; fi
+[[ "$transport" == serial || "$transport" == vsock ]] || fail_infra "--transport must be serial or vsock"
+[[ "$vsock_port" =~ ^[0-9]+$ ]] || fail_infra "--vsock-port must be a number"
+if [[ "$transport" == vsock ]]; then
+  command -v "$bridge_bin" >/dev/null || fail_infra "vsock transport: no bridge binary '$bridge_bin' (--bridge)"
+fi
 for tool in qemu-system-x86_64 timeout cpio gzip; do
   command -v "$tool" >/dev/null || fail_infra "missing host tool '$tool'"
 done
@@ -88,6 +108,11 @@ work="$(mktemp -d "${TMPDIR:-/tmp}/vaccel-vm.XXXXXX")" || fail_infra "mktemp fai
 sock="$work/agent.sock"
 agent_pid=""
 qemu_pid=""
+bridge_pid=""
+if [[ "$transport" == vsock ]]; then
+  # Firecracker's hybrid-vsock naming: guest port P arrives at <uds>_P.
+  sock="$work/v.sock_$vsock_port"
+fi
 
 stop_pid() {
   local pid="$1" tries=0
@@ -105,6 +130,8 @@ stop_pid() {
 cleanup() {
   stop_pid "$qemu_pid"
   stop_pid "$agent_pid"
+  stop_pid "$bridge_pid"
+  [[ -z "$bridge_log_copy" || ! -f "$work/bridge.log" ]] || cp "$work/bridge.log" "$bridge_log_copy"
   [[ -z "$console_copy" || ! -f "$work/console.log" ]] || tr -d '\r' < "$work/console.log" > "$console_copy"
   [[ -z "$agent_log_copy" || ! -f "$work/agent.log" ]] || cp "$work/agent.log" "$agent_log_copy"
   rm -rf "$work"
@@ -116,6 +143,11 @@ trap 'exit 143' TERM
 # --- per-run initramfs: the base image plus a small appended cpio holding /guest/run.sh ---------------------
 mkdir -p "$work/overlay/guest"
 cp "$guest_script" "$work/overlay/guest/run.sh"
+if [[ "$transport" == vsock ]]; then
+  echo "export VACCEL_VM_RPC_ADDRESS=vsock://2:$vsock_port" > "$work/overlay/guest/env"
+else
+  echo "export VACCEL_VM_RPC_ADDRESS=serial:///dev/virtio-ports/$port_name" > "$work/overlay/guest/env"
+fi
 {
   cat "$initrd"
   # The kernel unpacks concatenated compressed cpio archives in order; later entries add files.
@@ -139,8 +171,26 @@ start_agent() {
   sleep 0.05 # the bind() -> listen() window
 }
 
+# The bridge must accept before QEMU starts: QEMU asks it for the device's features at realize.
+start_bridge() {
+  local args=("$bridge_bin" --socket "$work/vu.sock" --uds "$work/v.sock" --guest-cid 3)
+  log "bridge: ${args[*]}"
+  "${args[@]}" > "$work/bridge.log" 2>&1 < /dev/null &
+  bridge_pid=$!
+  local tries=0
+  while [[ ! -S "$work/vu.sock" ]] && ((tries < 200)); do
+    kill -0 "$bridge_pid" 2>/dev/null || { cat "$work/bridge.log" >&2; fail_infra "the bridge exited"; }
+    sleep 0.05
+    tries=$((tries + 1))
+  done
+  [[ -S "$work/vu.sock" ]] || fail_infra "the bridge did not create $work/vu.sock within 10 s"
+}
+
 chardev="socket,id=vaccel0,path=$sock"
-if ((no_agent)); then
+if [[ "$transport" == vsock ]]; then
+  start_bridge
+  ((no_agent)) || start_agent
+elif ((no_agent)); then
   chardev+=",reconnect=1"
 else
   start_agent
@@ -160,8 +210,18 @@ qemu_args=(
   -kernel "$kernel" -initrd "$work/initrd.img"
   -append "$kernel_cmdline"
   -device virtio-serial-pci
-  -chardev "$chardev" -device "virtserialport,chardev=vaccel0,name=$port_name"
 )
+if [[ "$transport" == vsock ]]; then
+  # vhost-user needs the guest RAM shared with the bridge. The null serial port only spares the
+  # guest's /init its wait for a named port.
+  qemu_args+=(
+    -object "memory-backend-memfd,id=mem0,size=${mem_mib}M,share=on" -machine memory-backend=mem0
+    -chardev "socket,id=vu0,path=$work/vu.sock" -device vhost-user-vsock-pci,chardev=vu0
+    -chardev null,id=vaccel0 -device "virtserialport,chardev=vaccel0,name=$port_name"
+  )
+else
+  qemu_args+=(-chardev "$chardev" -device "virtserialport,chardev=vaccel0,name=$port_name")
+fi
 [[ -z "$cpu_model" ]] || qemu_args+=(-cpu "$cpu_model")
 
 start_ns=$(date +%s%N)
@@ -185,6 +245,14 @@ wait "$qemu_pid"
 qemu_rc=$?
 qemu_pid=""
 wall_ms=$((($(date +%s%N) - start_ns) / 1000000))
+if [[ -n "$bridge_pid" ]]; then
+  # The bridge leaves by itself once QEMU is gone; its last line counts the bytes it forwarded.
+  tries=0
+  while kill -0 "$bridge_pid" 2>/dev/null && ((tries < 30)); do sleep 0.1; tries=$((tries + 1)); done
+  kill -0 "$bridge_pid" 2>/dev/null && log "warning: the bridge did not exit after QEMU"
+  stop_pid "$bridge_pid"
+  bridge_pid=""
+fi
 
 if ((!quiet)); then
   echo "----- guest console -----"
@@ -192,6 +260,10 @@ if ((!quiet)); then
   if [[ -s "$work/agent.log" ]]; then
     echo "----- agent log -----"
     sed 's/^/agent| /' "$work/agent.log"
+  fi
+  if [[ -s "$work/bridge.log" ]]; then
+    echo "----- bridge log -----"
+    sed 's/^/bridge| /' "$work/bridge.log"
   fi
   if [[ -s "$work/qemu.log" ]]; then
     echo "----- qemu -----"

@@ -121,11 +121,16 @@ int Client::connect_locked(std::string &why)
 		return EINVAL;
 	}
 	UniqueFd fd;
-	if (connect_to(addr_, opt_.connect_timeout_ms, fd, why) != 0)
+	if (connect_to(addr_, opt_.connect_timeout_ms, fd, why) != 0) {
+		// The callers do not log EREMOTEIO again: this line is the one place the reason shows.
+		RPC_ERROR("cannot reach the agent: %s", why.c_str());
 		return EREMOTEIO;
+	}
 	ch_ = std::make_shared<Channel>(std::move(fd));
 	if (int r = handshake_locked(why)) {
 		ch_.reset();
+		if (r == EREMOTEIO)
+			RPC_ERROR("agent %s: %s", opt_.address.c_str(), why.c_str());
 		return r;
 	}
 	generation_.fetch_add(1);

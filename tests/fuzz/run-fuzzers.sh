@@ -11,7 +11,7 @@ secs="${2:-40}"
 jobs="${3:-$(nproc)}"
 shift $(( $# < 3 ? $# : 3 ))
 harnesses=("$@")
-((${#harnesses[@]})) || harnesses=(fuzz_frame fuzz_genop fuzz_image fuzz_tflite fuzz_agent)
+((${#harnesses[@]})) || harnesses=(fuzz_frame fuzz_genop fuzz_image fuzz_tflite fuzz_agent fuzz_vsock_bridge)
 tmp="$(mktemp -d "${TMPDIR:-/tmp}/vaccel-fuzz-run.XXXXXX")"
 trap 'rm -rf "$tmp"' EXIT
 
