@@ -16,6 +16,8 @@ PACKAGES=(
   libstb-dev libopencv-dnn-dev libopencv-imgproc-dev
   libtorch-dev libopenblas0-openmp libopenblas-dev
   libarmnn-dev libarmnntfliteparser-dev libarmnn-cpuref-backend22
+  # XNNPACK engine (tflite, onnx); xnnpack.h includes pthreadpool.h but the -dev does not depend on it
+  libxnnpack-dev libpthreadpool-dev
   # VM end-to-end test (QEMU/TCG guest with a busybox initramfs)
   qemu-system-x86 busybox-static cpio binutils lz4 zstd
   # test helpers (local HTTP server for URL resources)
