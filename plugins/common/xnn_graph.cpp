@@ -4,6 +4,7 @@
 
 #include <xnnpack.h>
 
+#include <cstring>
 #include <deque>
 #include <map>
 
@@ -25,6 +26,24 @@ xnn_datatype to_xnn(Type t)
 }
 
 bool quantized(Type t) { return t != Type::F32; }
+
+size_t element_size(Type t)
+{
+	switch (t) {
+	case Type::QU8:
+	case Type::QS8:
+	case Type::QCS8: return 1;
+	default: return 4;
+	}
+}
+
+size_t bytes_of(const Tensor &t)
+{
+	size_t n = element_size(t.type);
+	for (const size_t d : t.dims)
+		n *= d;
+	return n;
+}
 
 const char *status_text(xnn_status s)
 {
@@ -50,6 +69,7 @@ struct Graph::Impl {
 	std::map<uint32_t, Tensor> values;		// descriptions by value id
 	std::deque<std::vector<uint8_t>> kept;		// derived constant data
 	std::deque<std::vector<float>> scales;		// per-channel scales (XNNPACK keeps the pointer)
+	std::map<uint32_t, std::vector<uint8_t>> inputs;  // padded copies of the external inputs
 
 	~Impl()
 	{
@@ -107,8 +127,17 @@ uint32_t Graph::value(const Tensor &t, Role role, uint32_t external_id)
 	uint32_t id = kNoValue;
 	xnn_status s = xnn_status_success;
 	const xnn_datatype dt = to_xnn(t.type);
+	// XNNPACK's kernels may read up to XNN_EXTRA_BYTES past any tensor they read, constants
+	// included (some operators use them in place at run time): keep a padded copy.
+	Tensor t_in = t;
+	if (t.data != nullptr) {
+		std::vector<uint8_t> copy(bytes_of(t) + XNN_EXTRA_BYTES, 0);
+		std::memcpy(copy.data(), t.data, bytes_of(t));
+		t_in.data = keep(std::move(copy));
+	}
+	const Tensor &t_use = t_in;
 	if (t.type == Type::F32) {
-		s = xnn_define_tensor_value(impl_->subgraph, dt, t.dims.size(), t.dims.data(), t.data,
+		s = xnn_define_tensor_value(impl_->subgraph, dt, t.dims.size(), t.dims.data(), t_use.data,
 					    external_id, flags, &id);
 	} else if (t.type == Type::QCS8 || t.type == Type::QCS32) {
 		if (t.channel_dim >= t.dims.size() || t.channel_scales.size() != t.dims[t.channel_dim]) {
@@ -118,16 +147,19 @@ uint32_t Graph::value(const Tensor &t, Role role, uint32_t external_id)
 		const std::vector<float> &kept = impl_->scales.emplace_back(t.channel_scales);
 		s = xnn_define_channelwise_quantized_tensor_value(impl_->subgraph, dt, kept.data(),
 								  t.dims.size(), t.channel_dim,
-								  t.dims.data(), t.data, external_id,
+								  t.dims.data(), t_use.data, external_id,
 								  flags, &id);
 	} else {
 		s = xnn_define_quantized_tensor_value(impl_->subgraph, dt, t.zero_point, t.scale,
-						      t.dims.size(), t.dims.data(), t.data,
+						      t.dims.size(), t.dims.data(), t_use.data,
 						      external_id, flags, &id);
 	}
 	if (!check(s, "a tensor value"))
 		return kNoValue;
 	impl_->values[id] = t;
+	impl_->values[id].data = t_use.data;
+	if (role == Role::Input)
+		impl_->inputs[id].assign(bytes_of(t) + XNN_EXTRA_BYTES, 0);
 	return id;
 }
 
@@ -334,8 +366,21 @@ bool Graph::run(const std::vector<std::pair<uint32_t, void *>> &externals)
 	}
 	std::vector<xnn_external_value> ext;
 	ext.reserve(externals.size());
-	for (const auto &[id, data] : externals)
-		ext.push_back({id, data});
+	for (const auto &[id, data] : externals) {
+		const Tensor *t = describe(id);
+		if (t == nullptr) {
+			error_ = "unknown external value " + std::to_string(id);
+			return false;
+		}
+		void *use = data;
+		if (const auto it = impl_->inputs.find(id); it != impl_->inputs.end()) {
+			// The caller's buffer has exactly the input's size; XNNPACK may read
+			// XNN_EXTRA_BYTES past it, so it reads a padded copy.
+			std::memcpy(it->second.data(), data, bytes_of(*t));
+			use = it->second.data();
+		}
+		ext.push_back({id, use});
+	}
 	return check(xnn_setup_runtime(impl_->runtime, ext.size(), ext.data()), "the run's buffers") &&
 	       check(xnn_invoke_runtime(impl_->runtime), "the run");
 }

@@ -8,8 +8,9 @@
 // in f32 (average pooling, softmax, hard-swish) are wrapped in converts when their tensors are
 // quantised, so the front ends describe the model as it is.
 //
-// Lifetime: constant data given to value() must outlive the Graph (the front ends keep the model
-// bytes); data the builder derives itself is kept by the Graph (keep()).
+// Buffers: XNNPACK's kernels may read up to XNN_EXTRA_BYTES past the end of any tensor, so the
+// Graph copies constant data (value()) and caller inputs (run()) into padded buffers of its own;
+// the caller's data need only live for the call.
 // Thread safety: a Graph is used by one thread at a time (the owner serialises run()); distinct
 // Graphs are independent. run() uses the Graph's own pthreadpool when finalize() asked for more
 // than one thread.
@@ -35,7 +36,7 @@ struct Tensor {
 	int32_t zero_point = 0;
 	std::vector<float> channel_scales;	// per-channel quantisation (QCS8, QCS32)
 	size_t channel_dim = 0;
-	const void *data = nullptr;		// constant data, or nullptr
+	const void *data = nullptr;		// constant data (copied by value()), or nullptr
 };
 
 // Where a value lives: computed inside the graph, or bound by run() to a caller buffer.
@@ -71,7 +72,7 @@ public:
 	uint32_t value(const Tensor &t, Role role = Role::Internal, uint32_t external_id = kNoValue);
 	// The description a value was defined with (nullptr for an unknown id).
 	[[nodiscard]] const Tensor *describe(uint32_t id) const;
-	// Keeps derived constant data alive as long as the graph; returns its address.
+	// Keeps data alive as long as the graph; returns its address.
 	const void *keep(std::vector<uint8_t> bytes);
 
 	// Nodes.  Each returns false with error() set when XNNPACK refuses the node (wrong shapes or

@@ -417,6 +417,8 @@ std::unique_ptr<XnnNet> XnnNet::build(const void *data, size_t size, size_t thre
 		error = net->graph_->error();
 		return nullptr;
 	}
+	net->weights_.clear();	// the graph keeps its own (padded) copies
+	net->weights_.shrink_to_fit();
 	net->in_dims_ = in_dims;
 	net->out_count_ = count(out_dims);
 	return net;

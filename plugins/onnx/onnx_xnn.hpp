@@ -41,7 +41,7 @@ private:
 	XnnNet() = default;
 
 	std::unique_ptr<xnn::Graph> graph_;
-	std::vector<std::vector<float>> weights_;  // transposed weights, used in place by XNNPACK
+	std::vector<std::vector<float>> weights_;  // transposed weights while the graph is built
 	std::vector<size_t> in_dims_;
 	size_t out_count_ = 0;
 	uint32_t in_id_ = 0, out_id_ = 0;

@@ -135,7 +135,7 @@ std::vector<std::string> preferred_backends()
 
 struct Model::Impl {
 	std::unique_ptr<XnnEngine> xnn;	 // set: the model runs on XNNPACK
-	std::vector<uint8_t> bytes;	 // the flatbuffer, whose weights XNNPACK uses in place
+	std::vector<uint8_t> bytes;	 // the flatbuffer while XNNPACK builds (it copies the weights)
 	armnn::IRuntimePtr runtime{nullptr, &armnn::IRuntime::Destroy};
 	armnn::NetworkId net_id = 0;
 	bool loaded = false;
@@ -186,6 +186,7 @@ std::unique_ptr<Model> Model::load(std::vector<uint8_t> bytes, const LoadOptions
 		impl->bytes = std::move(bytes);
 		impl->xnn = XnnEngine::build(impl->bytes, opts.threads, status, why_not_xnn);
 		if (impl->xnn) {
+			impl->bytes = {};  // the graph holds its own copies of the weights
 			std::unique_ptr<Model> model(new Model(std::move(impl)));
 			model->inputs_ = model->impl_->xnn->inputs();
 			model->outputs_ = model->impl_->xnn->outputs();

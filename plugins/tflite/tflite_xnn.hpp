@@ -20,7 +20,7 @@ namespace vaccel::tflite {
 
 class XnnEngine {
 public:
-	// Translates the model.  `bytes` must outlive the engine (weights are used in place).
+	// Translates the model (the engine keeps copies of what it needs from `bytes`).
 	// nullptr + status: InvalidInput (the flatbuffer reader refused the bytes: no engine should
 	// see them), Unsupported (an operator/type the engine lacks), Backend (a shape or reference
 	// that does not add up, or XNNPACK refused the graph).
