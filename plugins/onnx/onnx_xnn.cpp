@@ -413,12 +413,15 @@ std::unique_ptr<XnnNet> XnnNet::build(const void *data, size_t size, size_t thre
 		error = tr.error;
 		return nullptr;
 	}
+	// The graph holds its own padded copies of every constant: drop the protobuf and the
+	// transposed weights before XNNPACK packs its own, to keep the peak RSS down.
+	net->weights_.clear();
+	net->weights_.shrink_to_fit();
+	::onnx::ModelProto().Swap(&model);  // frees it (Clear() would keep the capacity)
 	if (!net->graph_->finalize(threads)) {
 		error = net->graph_->error();
 		return nullptr;
 	}
-	net->weights_.clear();	// the graph keeps its own (padded) copies
-	net->weights_.shrink_to_fit();
 	net->in_dims_ = in_dims;
 	net->out_count_ = count(out_dims);
 	return net;
