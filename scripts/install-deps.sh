@@ -18,6 +18,10 @@ PACKAGES=(
   libstb-dev libopencv-dnn-dev libopencv-imgproc-dev
   libtorch-dev libopenblas0-openmp libopenblas-dev
   libarmnn-dev libarmnntfliteparser-dev libarmnn-cpuref-backend22
+  # XNNPACK engine (tflite, onnx); xnnpack.h includes pthreadpool.h but the -dev does not depend on it
+  libxnnpack-dev libpthreadpool-dev
+  # onnx: the XNNPACK front end parses ONNX with libonnx's protobuf classes
+  libonnx-dev
   # VM end-to-end test (QEMU/TCG guest with a busybox initramfs)
   qemu-system-x86 busybox-static cpio binutils lz4 zstd
   # test helpers (local HTTP server for URL resources)

@@ -1,6 +1,9 @@
 // OpenCV DNN engine of the onnx plugin; see onnx_classifier.hpp.
 #include "onnx_classifier.hpp"
 
+#include <fstream>
+#include <iterator>
+
 #include <opencv2/core/utility.hpp>
 
 #include <algorithm>
@@ -90,10 +93,43 @@ std::unique_ptr<Classifier> Classifier::configure(cv::dnn::Net net, std::string 
 	return std::unique_ptr<Classifier>(new Classifier(std::move(net)));
 }
 
+std::unique_ptr<Classifier> Classifier::try_xnnpack(const void *data, size_t size, bool &fatal,
+						      std::string &reason)
+{
+	const OnnxEngine e = onnx_engine_from_env();
+	fatal = false;
+	if (e == OnnxEngine::OpenCV)
+		return nullptr;
+	bool corrupt = false;
+	auto net = XnnNet::build(data, size, 1, corrupt, reason);
+	if (!net) {
+		fatal = corrupt || e == OnnxEngine::Xnnpack;
+		return nullptr;
+	}
+	std::unique_ptr<Classifier> c(new Classifier(cv::dnn::Net()));
+	c->xnn_ = std::move(net);
+	return c;
+}
+
 std::unique_ptr<Classifier> Classifier::from_file(const std::string &path, std::string &error)
 {
+	std::string reason;
+	if (onnx_engine_from_env() != OnnxEngine::OpenCV) {
+		std::ifstream in(path, std::ios::binary);
+		const std::vector<char> bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+		bool fatal = false;
+		if (auto c = try_xnnpack(bytes.data(), bytes.size(), fatal, reason))
+			return c;
+		if (fatal && in) {
+			error = "ONNX model " + path + ": " + reason;
+			return nullptr;
+		}
+	}
 	try {
-		return configure(cv::dnn::readNetFromONNX(path), error);
+		auto c = configure(cv::dnn::readNetFromONNX(path), error);
+		if (c)
+			c->fallback_reason_ = reason;
+		return c;
 	} catch (const cv::Exception &e) {
 		error = "OpenCV DNN cannot load ONNX model " + path + ": " + e.what();
 	} catch (const std::exception &e) {
@@ -109,8 +145,19 @@ std::unique_ptr<Classifier> Classifier::from_buffer(const void *data, size_t siz
 		error = "empty ONNX model buffer";
 		return nullptr;
 	}
+	std::string reason;
+	bool fatal = false;
+	if (auto c = try_xnnpack(data, size, fatal, reason))
+		return c;
+	if (fatal) {
+		error = "ONNX model: " + reason;
+		return nullptr;
+	}
 	try {
-		return configure(cv::dnn::readNetFromONNX(static_cast<const char *>(data), size), error);
+		auto c = configure(cv::dnn::readNetFromONNX(static_cast<const char *>(data), size), error);
+		if (c)
+			c->fallback_reason_ = reason;
+		return c;
 	} catch (const cv::Exception &e) {
 		error = std::string("OpenCV DNN cannot load the ONNX model buffer: ") + e.what();
 	} catch (const std::exception &e) {
@@ -129,6 +176,17 @@ Status Classifier::forward(const std::vector<float> &input, const Preprocess &pr
 		return Status::InvalidInput;
 	}
 	const bool nchw = pre.layout == Preprocess::Layout::Nchw;
+	if (xnn_) {
+		const auto &d = xnn_->input_dims();
+		if (d[1] != 3 || d[2] != static_cast<size_t>(pre.height) || d[3] != static_cast<size_t>(pre.width)) {
+			error = "the model takes a 1x" + std::to_string(d[1]) + "x" + std::to_string(d[2]) + "x" +
+				std::to_string(d[3]) + " input, the preprocessing makes 3x" +
+				std::to_string(pre.height) + "x" + std::to_string(pre.width);
+			return Status::InvalidInput;
+		}
+		std::lock_guard lock(mu_);
+		return xnn_->forward(input, !nchw, out, error) ? Status::Ok : Status::Backend;
+	}
 	const int dims[4] = {1, nchw ? 3 : pre.height, nchw ? pre.height : pre.width,
 			     nchw ? pre.width : 3};
 	// The Mat borrows `input`; setInput copies it into the network's own blob.

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "image.hpp"
+#include "onnx_xnn.hpp"
 
 #include <array>
 #include <memory>
@@ -39,8 +40,10 @@ std::vector<float> make_input(const image::Image &img, const Preprocess &pre);
 // per model (different models run in parallel).
 class Classifier {
 public:
-	// Load from a file path or from the model bytes.  nullptr + error on failure (wrong format,
-	// unsupported operator, missing file).
+	// Load from a file path or from the model bytes, on XNNPACK when onnx_engine_from_env()
+	// allows it and the engine covers the graph, else on OpenCV DNN.  nullptr + error on failure
+	// (wrong format, unsupported operator, missing file; with VACCEL_ONNX_ENGINE=xnnpack, a graph
+	// the XNNPACK engine does not cover).
 	static std::unique_ptr<Classifier> from_file(const std::string &path, std::string &error);
 	static std::unique_ptr<Classifier> from_buffer(const void *data, size_t size,
 						       std::string &error);
@@ -53,10 +56,20 @@ public:
 	Status forward(const std::vector<float> &input, const Preprocess &pre, std::vector<float> &out,
 		       std::string &error);
 
+	// "xnnpack" or "opencv", and why XNNPACK was not used (empty when it was, or not tried).
+	[[nodiscard]] const char *engine() const { return xnn_ ? "xnnpack" : "opencv"; }
+	[[nodiscard]] const std::string &fallback_reason() const { return fallback_reason_; }
+
 private:
 	explicit Classifier(cv::dnn::Net net) : net_(std::move(net)) {}
 	static std::unique_ptr<Classifier> configure(cv::dnn::Net net, std::string &error);
+	// The XNNPACK attempt: a classifier, or nullptr with `reason` (and `fatal` when no engine may
+	// take the model: not ONNX, or VACCEL_ONNX_ENGINE=xnnpack).
+	static std::unique_ptr<Classifier> try_xnnpack(const void *data, size_t size, bool &fatal,
+						       std::string &reason);
 
+	std::unique_ptr<XnnNet> xnn_;
+	std::string fallback_reason_;
 	std::mutex mu_;
 	cv::dnn::Net net_;
 };

@@ -64,8 +64,11 @@ int session_model(struct vaccel_session *sess, std::shared_ptr<Classifier> &out)
 			rc = VACCEL_EBACKEND;
 			return nullptr;
 		}
-		vaccel_debug("[onnx] loaded model %s (resource %lld)", vp::resource_name(res).c_str(),
-			     static_cast<long long>(res->id));
+		if (!net->fallback_reason().empty())
+			vaccel_info("[onnx] %s: not on XNNPACK (%s), falling back to OpenCV DNN",
+				    vp::resource_name(res).c_str(), net->fallback_reason().c_str());
+		vaccel_info("[onnx] loaded model %s (resource %lld) on %s", vp::resource_name(res).c_str(),
+			    static_cast<long long>(res->id), net->engine());
 		return std::shared_ptr<Classifier>(std::move(net));
 	});
 	return vp::model_load_result(kName, res, out != nullptr, rc, err);

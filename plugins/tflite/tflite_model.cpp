@@ -1,6 +1,8 @@
 // Arm NN engine of the tflite plugin; see tflite_model.hpp.
 #include "tflite_model.hpp"
 
+#include "tflite_xnn.hpp"
+
 #include <armnn/ArmNN.hpp>
 #include <armnn/BackendRegistry.hpp>
 #include <armnnTfLiteParser/ITfLiteParser.hpp>
@@ -132,6 +134,8 @@ std::vector<std::string> preferred_backends()
 }
 
 struct Model::Impl {
+	std::unique_ptr<XnnEngine> xnn;	 // set: the model runs on XNNPACK
+	std::vector<uint8_t> bytes;	 // the flatbuffer while XNNPACK builds (it copies the weights)
 	armnn::IRuntimePtr runtime{nullptr, &armnn::IRuntime::Destroy};
 	armnn::NetworkId net_id = 0;
 	bool loaded = false;
@@ -147,7 +151,66 @@ Model::~Model()
 		impl_->runtime->UnloadNetwork(impl_->net_id);
 }
 
+const char *engine_name(Engine e)
+{
+	switch (e) {
+	case Engine::Auto: return "auto";
+	case Engine::Xnnpack: return "xnnpack";
+	case Engine::ArmNN: return "armnn";
+	}
+	return "auto";
+}
+
+LoadOptions load_options_from_env()
+{
+	LoadOptions o;
+	if (const char *env = std::getenv("VACCEL_TFLITE_ENGINE"); env != nullptr) {
+		const std::string v = env;
+		o.engine = v == "xnnpack" ? Engine::Xnnpack : v == "armnn" ? Engine::ArmNN : Engine::Auto;
+	}
+	o.threads = xnn_threads_from_env();
+	return o;
+}
+
 std::unique_ptr<Model> Model::load(std::vector<uint8_t> bytes, Status &status, std::string &error)
+{
+	return load(std::move(bytes), load_options_from_env(), status, error);
+}
+
+std::unique_ptr<Model> Model::load(std::vector<uint8_t> bytes, const LoadOptions &opts,
+				   Status &status, std::string &error)
+{
+	std::string why_not_xnn;
+	if (opts.engine != Engine::ArmNN) {
+		auto impl = std::make_unique<Impl>();
+		impl->bytes = std::move(bytes);
+		impl->xnn = XnnEngine::build(impl->bytes, opts.threads, status, why_not_xnn);
+		if (impl->xnn) {
+			impl->bytes = {};  // the graph holds its own copies of the weights
+			std::unique_ptr<Model> model(new Model(std::move(impl)));
+			model->inputs_ = model->impl_->xnn->inputs();
+			model->outputs_ = model->impl_->xnn->outputs();
+			model->backends_ = {"XNNPACK"};
+			model->engine_ = Engine::Xnnpack;
+			return model;
+		}
+		bytes = std::move(impl->bytes);
+		// A flatbuffer our reader refuses is refused whatever the engine; anything else the
+		// XNNPACK engine lacks is left to Arm NN, unless XNNPACK was asked for.
+		if (status == Status::InvalidInput || opts.engine == Engine::Xnnpack) {
+			status = status == Status::InvalidInput ? Status::Backend : status;
+			error = why_not_xnn;
+			return nullptr;
+		}
+	}
+	auto model = load_armnn(std::move(bytes), status, error);
+	if (model)
+		model->fallback_reason_ = why_not_xnn;
+	return model;
+}
+
+std::unique_ptr<Model> Model::load_armnn(std::vector<uint8_t> bytes, Status &status,
+					 std::string &error)
 {
 	status = check_custom_ops(bytes, error);
 	if (status != Status::Ok)
@@ -237,8 +300,14 @@ Status Model::run(const std::vector<const void *> &in, std::vector<std::vector<u
 			error = "input " + std::to_string(i) + " has no data";
 			return Status::InvalidInput;
 		}
+		if (impl_->xnn)
+			continue;
 		input_tensors.emplace_back(impl_->in_bind[i].first,
 					   armnn::ConstTensor(impl_->in_bind[i].second, in[i]));
+	}
+	if (impl_->xnn) {
+		std::lock_guard lock(mu_);
+		return impl_->xnn->run(in, out, error);
 	}
 	out.assign(outputs_.size(), {});
 	armnn::OutputTensors output_tensors;

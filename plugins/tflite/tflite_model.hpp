@@ -1,9 +1,11 @@
-// Arm NN engine of the `tflite` plugin: loads a .tflite flatbuffer with the Arm NN TfLite parser,
-// optimises it for the fastest Arm NN backend present (GpuAcc > CpuAcc > CpuRef) and runs it.
-// No vAccel dependency, so it can be unit-tested and benchmarked on its own.
+// Engines of the `tflite` plugin.  A model runs on XNNPACK (tflite_xnn.hpp) when the engine can
+// translate all of its operators and types, else on Arm NN: the TfLite parser, optimised for the
+// fastest Arm NN backend present (GpuAcc > CpuAcc > CpuRef).  $VACCEL_TFLITE_ENGINE=auto|xnnpack|
+// armnn picks one.  No vAccel dependency, so it can be unit-tested and benchmarked on its own.
 #pragma once
 
 #include "image.hpp"
+#include "tflite_flatbuffer.hpp"
 
 #include <cstdint>
 #include <memory>
@@ -39,37 +41,46 @@ struct TensorDesc {
 
 enum class Status { Ok, InvalidInput, Unsupported, Backend };
 
-// One operator code of a .tflite flatbuffer, as stored in Model.operator_codes.
-struct OperatorCode {
-	int32_t builtin = 0;	   // BuiltinOperator; 32 = CUSTOM
-	std::string custom;	   // custom_code (custom operators only)
-	size_t slot_offset = 0;	   // file offset of this entry's uoffset in the operator_codes vector
-};
-
-// Minimal bounds-checked flatbuffer reader for Model.operator_codes (Arm NN's parser only says
-// "Operator not supported ... CUSTOM", so we read the custom op names ourselves to give a useful
-// error).  Returns false with `error` set if the bytes are not a TFLite flatbuffer.
-bool read_operator_codes(const uint8_t *data, size_t size, std::vector<OperatorCode> &out,
-			 std::string &error);
-
 // Default backend preference: GpuAcc, CpuAcc, CpuRef; VACCEL_TFLITE_BACKENDS="A,B" overrides it.
 std::vector<std::string> preferred_backends();
 
+// Which engine runs a model.  Auto: XNNPACK when it covers the model, else Arm NN.
+enum class Engine { Auto, Xnnpack, ArmNN };
+const char *engine_name(Engine e);
+
+struct LoadOptions {
+	Engine engine = Engine::Auto;
+	size_t threads = 1;  // XNNPACK thread pool size (1: none)
+};
+// $VACCEL_TFLITE_ENGINE (auto|xnnpack|armnn; anything else: auto) and $VACCEL_TFLITE_THREADS.
+LoadOptions load_options_from_env();
+
 class Model {
 public:
-	// Parses, optimises and loads the model.  nullptr + status/error on failure:
-	//   Unsupported: Edge TPU (edgetpu-custom-op) or other custom operators;
-	//   Backend:     not a TFLite flatbuffer, parser/optimiser failure, no Arm NN backend.
+	// Parses, optimises and loads the model with load_options_from_env().  nullptr +
+	// status/error on failure:
+	//   Unsupported: Edge TPU (edgetpu-custom-op) or other custom operators; with
+	//                engine=xnnpack, an operator or type the XNNPACK engine lacks;
+	//   Backend:     not a TFLite flatbuffer, a corrupt one, parser/optimiser failure, no Arm NN
+	//                backend.
 	static std::unique_ptr<Model> load(std::vector<uint8_t> bytes, Status &status,
 					   std::string &error);
+	// Same, with explicit options.
+	static std::unique_ptr<Model> load(std::vector<uint8_t> bytes, const LoadOptions &opts,
+					   Status &status, std::string &error);
 	~Model();
 	Model(const Model &) = delete;
 	Model &operator=(const Model &) = delete;
 
 	[[nodiscard]] const std::vector<TensorDesc> &inputs() const { return inputs_; }
 	[[nodiscard]] const std::vector<TensorDesc> &outputs() const { return outputs_; }
-	// Backends the network was optimised for, in preference order (e.g. {"CpuRef"}).
+	// Backends the network was optimised for, in preference order (e.g. {"CpuRef"}; {"XNNPACK"}
+	// on the XNNPACK engine).
 	[[nodiscard]] const std::vector<std::string> &backends() const { return backends_; }
+	// The engine running the model (Xnnpack or ArmNN), and why Auto did not pick XNNPACK (the
+	// operator or type it lacks; empty when it did).
+	[[nodiscard]] Engine engine() const { return engine_; }
+	[[nodiscard]] const std::string &fallback_reason() const { return fallback_reason_; }
 
 	// One inference.  `in[i]` must hold inputs()[i].bytes bytes; `out` gets one byte buffer per
 	// output, in outputs() order.  Serialised per model (thread-safe).
@@ -89,11 +100,15 @@ public:
 private:
 	struct Impl;
 	explicit Model(std::unique_ptr<Impl> impl);
+	static std::unique_ptr<Model> load_armnn(std::vector<uint8_t> bytes, Status &status,
+						 std::string &error);
 
 	std::unique_ptr<Impl> impl_;
 	std::vector<TensorDesc> inputs_;
 	std::vector<TensorDesc> outputs_;
 	std::vector<std::string> backends_;
+	Engine engine_ = Engine::ArmNN;
+	std::string fallback_reason_;
 	std::mutex mu_;
 };
 

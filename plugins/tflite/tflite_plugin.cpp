@@ -1,8 +1,9 @@
-// vAccel `tflite` plugin: TFLITE_MODEL_LOAD / RUN / UNLOAD and IMAGE_CLASSIFY on Arm NN.
+// vAccel `tflite` plugin: TFLITE_MODEL_LOAD / RUN / UNLOAD and IMAGE_CLASSIFY on XNNPACK, or on
+// Arm NN for models the XNNPACK engine does not cover ($VACCEL_TFLITE_ENGINE, tflite_model.hpp).
 //
-// Models are MODEL resources registered with the session.  Each is parsed and optimised once per
-// resource (for the fastest Arm NN backend present: GpuAcc, CpuAcc, then CpuRef) and shared by the
-// sessions using it; it is released when the last of them unloads or unregisters it.
+// Models are MODEL resources registered with the session.  Each is parsed and prepared once per
+// resource (XNNPACK, else the fastest Arm NN backend present: GpuAcc, CpuAcc, then CpuRef) and
+// shared by the sessions using it; it is released when the last of them unloads or unregisters it.
 // IMAGE_CLASSIFY labels come from the session's DATA resource or $VACCEL_TFLITE_LABELS.
 #include "resource_cache.hpp"
 #include "tflite_model.hpp"
@@ -75,9 +76,13 @@ int model_for(struct vaccel_session *sess, const struct vaccel_resource *res,
 		std::string backends;
 		for (const auto &b : model->backends())
 			backends += (backends.empty() ? "" : ",") + b;
-		vaccel_info("[tflite] loaded %s on Arm NN backend(s) %s (input %s %s)",
-			    vp::resource_name(res).c_str(), backends.c_str(),
-			    dims_text(model->inputs().at(0).dims).c_str(),
+		if (!model->fallback_reason().empty())
+			vaccel_info("[tflite] %s: not on XNNPACK (%s), falling back to Arm NN",
+				    vp::resource_name(res).c_str(), model->fallback_reason().c_str());
+		vaccel_info("[tflite] loaded %s on %s (%s) (input %s %s)",
+			    vp::resource_name(res).c_str(),
+			    model->engine() == vaccel::tflite::Engine::Xnnpack ? "XNNPACK" : "Arm NN",
+			    backends.c_str(), dims_text(model->inputs().at(0).dims).c_str(),
 			    vaccel::tflite::dtype_name(model->inputs().at(0).dtype));
 		return std::shared_ptr<Model>(std::move(model));
 	});

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Regenerates the committed seed corpus of tests/fuzz (corpus/<harness>/). Test tool only.
 #   fuzz_image:  tiny JPEG/PNG/BMP images written with stb_image_write (seeds/make_images.c);
-#   fuzz_tflite: the header and operator codes of the real .tflite models (seeds/make_tflite_seed.py);
+#   fuzz_tflite: the header and operator codes of the real .tflite models (seeds/make_tflite_seed.py)
+#     and the tests' tiny float32/int8 models (seeds/make_tflite_models.cpp);
 #   fuzz_frame, fuzz_agent, fuzz_genop: real traffic. The project's example programs run through
 #     the rpc plugin -> a recording relay (capture/relay.py) -> vaccel-agent with the noop plugin,
 #     and capture/make_seeds.py cuts the recorded streams into seeds.
@@ -37,6 +38,9 @@ for m in "$M"/mobilenet_v1_0.25_128_quant.tflite "$M"/mobilenet_v2_1.0_224_quant
   [ -f "$m" ] || { echo "make-corpus: $m missing (set VACCEL_MODELS_DIR)" >&2; exit 1; }
   "$PY" "$here/seeds/make_tflite_seed.py" "$m" "$tmp/tfl"
 done
+# Whole tiny models (float32 and int8, written by the tests' own writer) for read_model.
+c++ -std=c++20 -O1 -I"$repo/tests/plugins" -o "$tmp/make_tflite_models" "$here/seeds/make_tflite_models.cpp"
+"$tmp/make_tflite_models" "$tmp/tfl"
 for f in "$tmp"/tfl/*; do cp "$f" "$corpus/fuzz_tflite/gen-$(basename "$f")"; done
 
 echo "== traffic"

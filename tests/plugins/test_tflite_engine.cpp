@@ -29,7 +29,11 @@ std::unique_ptr<Model> load(const std::string &file)
 
 TEST(TfliteEngine, DescribesQuantizedMobilenet)
 {
-	auto m = load("mobilenet_v2_1.0_224_quant.tflite");
+	Status st = Status::Ok;
+	std::string err;
+	vaccel::tflite::LoadOptions armnn;
+	armnn.engine = vaccel::tflite::Engine::ArmNN;
+	auto m = Model::load(read_bytes(model_path("mobilenet_v2_1.0_224_quant.tflite")), armnn, st, err);
 	ASSERT_TRUE(m);
 	ASSERT_EQ(m->inputs().size(), 1U);
 	EXPECT_EQ(m->inputs()[0].dims, (std::vector<int32_t>{1, 224, 224, 3}));
@@ -159,7 +163,9 @@ TEST(TfliteEngine, BackendPreferenceFromEnv)
 	setenv("VACCEL_TFLITE_BACKENDS", "CpuAcc", 1);
 	Status st = Status::Ok;
 	std::string err;
-	auto m = Model::load(read_bytes(model_path("mobilenet_v1_0.25_128_quant.tflite")), st, err);
+	vaccel::tflite::LoadOptions armnn;
+	armnn.engine = vaccel::tflite::Engine::ArmNN;
+	auto m = Model::load(read_bytes(model_path("mobilenet_v1_0.25_128_quant.tflite")), armnn, st, err);
 	unsetenv("VACCEL_TFLITE_BACKENDS");
 #if defined(__x86_64__)
 	// x86 has no CpuAcc: a clear error listing what is present.
