@@ -10,6 +10,7 @@
 # usage: bench/plugins/cpu_engines.sh [BUILD_DIR=build]
 # env:   RUNS (30, at least 20 is the rule for docs/performance.md), ARMNN_RUNS (20), CPU (1),
 #        ROUNDS (1: each round runs every engine once, in a rotated order), VACCEL_MODELS_DIR,
+#        TORCH_PLUGIN / ONNX_PLUGIN / TFLITE_PLUGIN (a plugin .so of another build),
 #        OPENBLAS_INFO=1 also runs the OpenBLAS users with OPENBLAS_CORETYPE unset (information:
 #        tests and CI never change it), LOG (raw output file, default /tmp/cpu_engines.log).
 set -euo pipefail
@@ -28,6 +29,7 @@ export VACCEL_MODELS_DIR="$models" OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
 bench="$build/bench/plugins/bench_classify"
 [[ -x "$bench" ]] || { echo "cpu_engines: $bench not built (cmake --build $build --target bench_classify)" >&2; exit 1; }
 plugin() { echo "$build/plugins/$1/libvaccel-$1.so"; }
+# TORCH_PLUGIN / ONNX_PLUGIN / TFLITE_PLUGIN: another build's plugin instead of BUILD_DIR's.
 honours() { [[ -f "$1" ]] && grep -aq "$2" "$1"; }  # does the plugin read this variable?
 
 qmodel=mobilenetv2-12-qint8-onednn.torchscript.pt
@@ -41,10 +43,12 @@ fi
 # name | env | command...   (one engine per line, '|' separated)
 engines=()
 add() { engines+=("$1|$2|$3"); }
-torch="$(plugin torch)" onnx="$(plugin onnx)" tflite="$(plugin tflite)"
+torch="${TORCH_PLUGIN:-$(plugin torch)}" onnx="${ONNX_PLUGIN:-$(plugin onnx)}"
+tflite="${TFLITE_PLUGIN:-$(plugin tflite)}"
 if [[ -f "$torch" ]]; then
   add torch-f32 "" "$bench torch-f32 $torch mobilenetv2-12-f32.torchscript.pt imagenet_labels_1000.txt $runs"
   add torch-qint8 "" "$bench torch-qint8 $torch $qpath imagenet_labels_1000.txt $runs"
+  add torch-f32-malloc-default "VACCEL_TORCH_MALLOC_TUNING=0" "$bench torch-f32-malloc-default $torch mobilenetv2-12-f32.torchscript.pt imagenet_labels_1000.txt $runs"
   if [[ "${OPENBLAS_INFO:-0}" == 1 && -n "${OPENBLAS_CORETYPE:-}" ]]; then
     add torch-f32-blas-auto "-u OPENBLAS_CORETYPE" "$bench torch-f32-blas-auto $torch mobilenetv2-12-f32.torchscript.pt imagenet_labels_1000.txt $runs"
   fi

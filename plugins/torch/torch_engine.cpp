@@ -194,6 +194,7 @@ const char *qengine_name(at::QEngine e)
 	case at::QEngine::ONEDNN: return "onednn";
 	case at::QEngine::FBGEMM: return "fbgemm";
 	case at::QEngine::QNNPACK: return "qnnpack";
+	case at::QEngine::X86: return "x86";
 	case at::QEngine::NoQEngine: return "none";
 	}
 	return "unknown";
