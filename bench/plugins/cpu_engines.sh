@@ -10,6 +10,7 @@
 # usage: bench/plugins/cpu_engines.sh [BUILD_DIR=build]
 # env:   RUNS (30, at least 20 is the rule for docs/performance.md), ARMNN_RUNS (20), CPU (1),
 #        ROUNDS (1: each round runs every engine once, in a rotated order), VACCEL_MODELS_DIR,
+#        ONLY (a regex: run only the engines whose name matches it),
 #        TORCH_PLUGIN / ONNX_PLUGIN / TFLITE_PLUGIN (a plugin .so of another build),
 #        OPENBLAS_INFO=1 also runs the OpenBLAS users with OPENBLAS_CORETYPE unset (information:
 #        tests and CI never change it), LOG (raw output file, default /tmp/cpu_engines.log).
@@ -42,7 +43,7 @@ fi
 
 # name | env | command...   (one engine per line, '|' separated)
 engines=()
-add() { engines+=("$1|$2|$3"); }
+add() { [[ "$1" =~ ${ONLY:-.} ]] && engines+=("$1|$2|$3"); return 0; }
 torch="${TORCH_PLUGIN:-$(plugin torch)}" onnx="${ONNX_PLUGIN:-$(plugin onnx)}"
 tflite="${TFLITE_PLUGIN:-$(plugin tflite)}"
 if [[ -f "$torch" ]]; then
@@ -81,7 +82,7 @@ else
 fi
 
 {
-  echo "# cpu_engines $(date -u '+%Y-%m-%d %H:%M:%S UTC'), $(nproc) CPUs, pinned to CPU $cpu, runs $runs"
+  echo "# cpu_engines $(date -u '+%Y-%m-%d %H:%M:%S UTC'), $(nproc --all) CPUs, pinned to CPU $cpu, runs $runs"
   echo "# OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-<unset>}, load: $(cut -d' ' -f1-3 /proc/loadavg)"
 } | tee "$log"
 n=${#engines[@]}
