@@ -11,6 +11,7 @@
 
 #include <vaccel.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "image.hpp"
