@@ -23,6 +23,7 @@
 # ../shared/reference/backends.md (appendix).  This script copies them, sha256-checked, from
 # --derived-from DIR (default: ../shared/models next to the repository, when present); without them
 # the f32 ONNX and torch tests fail, saying where they looked.
+# Made here when python3-torch is installed: mobilenetv2-12-qint8-onednn.torchscript.pt (below).
 #
 # Environment overrides (mirrors, offline testing): CORAL_BASE_URL, ONNX_INT8_URLS (space-separated).
 set -euo pipefail
@@ -116,6 +117,25 @@ for entry in "${derived_files[@]}"; do
     failed=1
   fi
 done
+
+# The quantized TorchScript test model (int8, oneDNN) has no download either: it is made here from
+# the f32 ONNX model by scripts/make-torch-quantized-model.py (Debian python3-torch + python3-onnx,
+# about 10 s of CPU; calibrated on synthetic images, none of the five test images).  Optional: its
+# tests skip when it is absent, and CTest's setup step makes it in the build tree when it can.
+qmodel=mobilenetv2-12-qint8-onednn.torchscript.pt
+if ((!force)) && [[ -s "$dest/$qmodel" ]]; then
+  echo "ok       $qmodel (already present)"
+elif ((failed)); then
+  echo "skipped  $qmodel (its f32 source is missing)" >&2
+elif /usr/bin/python3 -c 'import torch, onnx' >/dev/null 2>&1; then
+  if /usr/bin/python3 "$here/make-torch-quantized-model.py" -m "$dest" -o "$dest/$qmodel" >/dev/null; then
+    echo "made     $qmodel"
+  else
+    echo "FAILED   $qmodel (scripts/make-torch-quantized-model.py)" >&2; failed=1
+  fi
+else
+  echo "skipped  $qmodel: needs python3-torch and python3-onnx (its tests skip without it)" >&2
+fi
 
 if ((failed)); then
   echo "fetch-models: some files are missing or invalid (see above); destination: $dest" >&2

@@ -26,6 +26,8 @@ PACKAGES=(
   qemu-system-x86 busybox-static cpio binutils lz4 zstd
   # test helpers (local HTTP server for URL resources)
   python3 python3-protobuf curl
+  # torch: makes the quantized MobileNet V2 test model (scripts/make-torch-quantized-model.py)
+  python3-torch python3-onnx
 )
 
 missing=()

@@ -10,7 +10,7 @@
 //     classify images/s with 1/2/4 threads in-process vs through the agent on one connection.
 // Every loop is bounded by an iteration count and a time cap.
 //
-// usage: rpc_bench [--quick] [--threads] [--agent-workers N] [--classify-plugin PATH --model PATH] [--image PATH]
+// usage: rpc_bench [--quick] [--threads | --classify-only] [--agent-workers N] [--classify-plugin PATH --model PATH] [--image PATH]
 // (--agent-workers: the agents' --workers; 0 serves each connection's calls one at a time)
 #include "client.hpp"
 #include "transport.hpp"
@@ -618,6 +618,7 @@ int main(int argc, char **argv)
 {
 	std::string classify_plugin = NOOP_PLUGIN;
 	bool threads_only = false;
+	bool classify_only = false;  // section 3 alone, for re-measuring one plugin and model
 	std::string image = VACCEL_MODELS_DIR "/cat.bmp";
 	std::string model;
 	for (int i = 1; i < argc; ++i) {
@@ -626,6 +627,8 @@ int main(int argc, char **argv)
 			g_quick = true;
 		else if (a == "--threads")
 			threads_only = true;
+		else if (a == "--classify-only")
+			classify_only = true;
 		else if (a == "--agent-workers" && i + 1 < argc)
 			g_agent_workers = argv[++i];
 		else if (a == "--classify-plugin" && i + 1 < argc)
@@ -636,7 +639,7 @@ int main(int argc, char **argv)
 			model = argv[++i];
 		else {
 			fprintf(stderr,
-				"usage: %s [--quick] [--threads] [--agent-workers N] [--classify-plugin PATH --model PATH] "
+				"usage: %s [--quick] [--threads | --classify-only] [--agent-workers N] [--classify-plugin PATH --model PATH] "
 				"[--image PATH]\n",
 				argv[0]);
 			return 2;
@@ -650,6 +653,14 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
+	if (classify_only) {
+		Agent ac = start_agent(classify_plugin, false, "classify");
+		printf("| plugin | image | in-process | through agent | ratio |\n|---|---|---|---|---|\n");
+		bench_classify(classify_plugin, image, model, ac.addr);
+		stop_process(ac.pid);
+		std::string rm = "rm -rf " + g_tmp;
+		return system(rm.c_str()) == 0 ? 0 : 1;
+	}
 	if (threads_only) {
 		// Thread scaling needs both cores: run this part unpinned.
 		Agent an = start_agent(NOOP_PLUGIN, false, "threads");

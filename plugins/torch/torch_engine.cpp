@@ -174,6 +174,7 @@ at::Tensor wrap_input(const TensorView &view)
 template <class Load>
 torch::jit::Module load_module(Load &&load, const std::string &what)
 {
+	select_quantized_engine();
 	try {
 		torch::jit::Module module = load();
 		module.eval();
@@ -187,7 +188,33 @@ torch::jit::Module load_module(Load &&load, const std::string &what)
 	}
 }
 
+const char *qengine_name(at::QEngine e)
+{
+	switch (e) {
+	case at::QEngine::ONEDNN: return "onednn";
+	case at::QEngine::FBGEMM: return "fbgemm";
+	case at::QEngine::QNNPACK: return "qnnpack";
+	case at::QEngine::X86: return "x86";
+	case at::QEngine::NoQEngine: return "none";
+	}
+	return "unknown";
+}
+
 }  // namespace
+
+std::string select_quantized_engine()
+{
+	auto &ctx = at::globalContext();
+	const auto &supported = at::Context::supportedQEngines();
+	for (const at::QEngine wanted : {at::QEngine::ONEDNN, at::QEngine::FBGEMM}) {
+		if (std::find(supported.begin(), supported.end(), wanted) == supported.end())
+			continue;
+		if (ctx.qEngine() != wanted)
+			ctx.setQEngine(wanted);
+		return qengine_name(wanted);
+	}
+	return qengine_name(ctx.qEngine());
+}
 
 bool is_valid_dtype(int value)
 {

@@ -90,6 +90,15 @@ private:
 	std::unique_ptr<Impl> impl_;
 };
 
+// Picks libtorch's quantized engine (process-wide, at::globalContext().setQEngine) for quantized
+// TorchScript models: oneDNN, else FBGEMM, never QNNPACK (Debian's torch 1.13 QNNPACK returns
+// wrong values for quantized clamp/relu6 on channels-last tensors: MobileNet V2 answers "bucket"
+// for every image).  Both loaders call it, since a model's packed weights follow the engine that
+// is active when it is loaded; it writes the setting only when it differs, so concurrent runs of
+// already-loaded models are not raced.  Returns the engine's name ("onednn", "fbgemm", or the
+// unchanged current engine's name when neither is built in).
+std::string select_quantized_engine();
+
 // Intra-op threads used by every Model::run on every calling thread.  Also applied to OpenBLAS
 // (libtorch's convolutions go through its sgemm, and Debian's pthread OpenBLAS ignores
 // at::set_num_threads) unless the user set OPENBLAS_NUM_THREADS.  n < 1 is clamped to 1.

@@ -22,6 +22,7 @@
 #include "image.hpp"
 #include "resource_cache.hpp"
 #include "torch_engine.hpp"
+#include "torch_malloc.hpp"
 #include "torch_preprocess.hpp"
 
 namespace {
@@ -446,6 +447,13 @@ int torch_init() noexcept
 	return guarded("init", [&] {
 		static std::once_flag exit_hook;
 		std::call_once(exit_hook, [] { std::atexit(mark_process_exiting); });
+		// Before libtorch allocates anything of ours (engines.md §4.2: 60 ms -> 11 ms).
+		const auto tuning = vaccel::torch_plugin::apply_malloc_tuning();
+		if (tuning.state == vaccel::torch_plugin::MallocTuning::Failed)
+			vaccel_warn("[torch] %s", tuning.message.c_str());
+		else
+			vaccel_info("[torch] %s", tuning.message.c_str());
+		vaccel_debug("[torch] quantized engine: %s", engine::select_quantized_engine().c_str());
 		engine::set_threads(threads_from_env());
 		{
 			std::lock_guard lock(state().config_mu);

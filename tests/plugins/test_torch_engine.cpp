@@ -66,7 +66,7 @@ protected:
 std::string TorchEngine::load_error_;
 std::shared_ptr<Model> TorchEngine::model_;
 
-TEST_F(TorchEngine, ClassifiesTheFourTestImages)
+TEST_F(TorchEngine, ClassifiesTheFiveTestImages)
 {
 	image::Labels labels;
 	std::string error;

@@ -17,15 +17,21 @@ struct ExpectedClass {
 	size_t index;       // line number in imagenet_labels_1000.txt
 };
 
-// ../shared/models/README.md, f32 TorchScript column.
-inline constexpr std::array<ExpectedClass, 4> kTorchExpected{{
+// ../shared/models/README.md, f32 TorchScript column: all five shared images (grace_hopper is
+// "bow tie" for the float models, "military uniform" only for the int8 ones).
+inline constexpr std::array<ExpectedClass, 5> kTorchExpected{{
 	{"cat.bmp", "Egyptian cat", 285},
+	{"grace_hopper.bmp", "bow tie", 457},
 	{"parrot.jpg", "macaw", 88},
 	{"hot_dog.jpg", "hotdog", 934},
 	{"bird.bmp", "chickadee", 19},
 }};
 
 inline constexpr const char *kTorchModel = "mobilenetv2-12-f32.torchscript.pt";
+// Made by scripts/make-torch-quantized-model.py (never committed): looked up in the models
+// directory, then at VACCEL_TEST_TORCH_QUANT_MODEL (the build tree, where CTest's setup step
+// writes it).
+inline constexpr const char *kTorchQuantModel = "mobilenetv2-12-qint8-onednn.torchscript.pt";
 inline constexpr const char *kLabels1000 = "imagenet_labels_1000.txt";
 
 // The tiny model written by make_tiny_torch_model at build time:
