@@ -83,7 +83,7 @@ class Resource(CType):
         except ImportError as exc:  # pragma: no cover
             raise NotImplementedError("NumPy is not available") from exc
         arr = np.ascontiguousarray(data)
-        return cls.from_buffer(memoryview(arr).cast("B"), ResourceType.DATA)
+        return cls.from_buffer(arr, ResourceType.DATA)
 
     def _c_delete(self, ptr: Any) -> int:
         return lib.vaccel_resource_delete(ptr)

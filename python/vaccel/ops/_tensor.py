@@ -93,8 +93,9 @@ class TensorBase(CType):
         """A tensor over a numpy array without a copy (a non-contiguous array is copied once)."""
         npm = _need_numpy()
         arr = npm.ascontiguousarray(array)
-        obj = cls.from_buffer(list(arr.shape), cls.type_from_numpy(arr.dtype),
-                              memoryview(arr.reshape(-1)).cast("B") if arr.size else b"")
+        # The array itself is the buffer (a memoryview in a reference cycle with an exported
+        # buffer cannot be cleared by the garbage collector).
+        obj = cls.from_buffer(list(arr.shape), cls.type_from_numpy(arr.dtype), arr)
         obj._array = arr
         return obj
 
