@@ -62,7 +62,7 @@ class Resource(CType):
         obj = cls.__new__(cls)
         obj._paths = None
         obj._type = ResourceType(type_)
-        obj._buf = data
+        obj._buf = None  # the C side copies the bytes
         CType.__init__(obj)
         buf = ffi.from_buffer(data)
         p = ffi.new("struct vaccel_resource **")
