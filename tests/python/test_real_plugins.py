@@ -12,7 +12,7 @@ from vaccel import Arg, ArgType, Resource, ResourceType, Session
 from vaccel.ops import torch
 from vaccel.ops.tf import lite
 
-from conftest import model, plugin  # noqa: F401  (plugin: skip when not built)
+from conftest import model
 from imageprep import center_crop, read_bmp, read_labels, resize
 
 EGYPTIAN_CAT = 285  # index in imagenet_labels_1000.txt (and 286 in the 1001-label TFLite list)

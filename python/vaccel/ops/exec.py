@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from vaccel._base import check
 from vaccel._ffi import lib
-from vaccel.arg import Arg, args_array
+from vaccel.arg import args_array
 
 if TYPE_CHECKING:
     from vaccel.resource import Resource
