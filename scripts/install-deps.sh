@@ -24,6 +24,8 @@ PACKAGES=(
   libonnx-dev
   # VM end-to-end test (QEMU/TCG guest with a busybox initramfs)
   qemu-system-x86 busybox-static cpio binutils lz4 zstd
+  # Python bindings (python/): CFFI build, numpy zero copy, pytest (tests/python), offline pip install
+  python3-dev python3-cffi python3-numpy python3-pytest python3-setuptools python3-pip
   # test helpers (local HTTP server for URL resources)
   python3 python3-protobuf curl
   # torch: makes the quantized MobileNet V2 test model (scripts/make-torch-quantized-model.py)
