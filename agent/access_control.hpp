@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Who may talk to vaccel-agent: unix socket permissions and peer credentials, loopback-only
 // tcp unless --allow-remote, and the optional shared-secret handshake (src/rpc/auth.hpp).
 #pragma once

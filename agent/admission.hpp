@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Who gets a connection slot, and how the accept loop survives running out of fds
 // (docs/protocol.md §7). Clients are hostile: neither silent connections nor fd exhaustion may
 // keep a new client out for good, or make the agent spin.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // vaccel-agent: serves protocol v1 connections by re-issuing calls to the host vAccel runtime.
 #pragma once
 

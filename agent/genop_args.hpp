@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Genop arguments of a request, built under the client-memory rule (docs/protocol.md,
 // "Client memory"): every byte the agent or the host runtime decides on (op code, strings,
 // ids, sizes, images...) is copied out of the client's shared memory into agent-private,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Per-tenant id quotas: every connection may hold --max-sessions sessions and --max-resources
 // resources, and the agent only starts if all connections' quotas together fit the host
 // runtime's process-wide id pools (include/vaccel/limits.h). So no tenant can take ids that

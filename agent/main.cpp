@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // vaccel-agent: host daemon of the remote path (docs/protocol.md).
 #include "agent.hpp"
 #include "id_quota.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The agent's spool: where received resources are written, under --workdir (docs/protocol.md §6).
 // Tenants' files must not outlive the agent that received them, crash included: each agent
 // spools into its own locked directory (common/owned_dir.hpp) and removes, at start, those

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "url_policy.hpp"
 
 #include "server_connection.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // URL resources (--allow-url-resources): what the agent lets the host runtime fetch for a
 // client, and what the client learns when a fetch fails.
 #pragma once

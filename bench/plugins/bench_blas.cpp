@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Blas plugin benchmark: sgemm GFLOP/s through vaccel_sgemm (blas plugin) against a direct
 // cblas_sgemm call in the same process, interleaved, at 512^3 and 2048^3 (or sizes given).
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Shared driver of the onnx and tflite plugin benchmarks: the plugin path (vAccel C API, the plugin
 // .so loaded with vaccel_plugin_load) against a direct engine path doing the same work (decode,
 // preprocess, inference, top-1 label), interleaved run by run in one process so machine noise

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // onnx plugin benchmark: model load time, per-image latency (median), peak memory, and the ratio
 // plugin / direct OpenCV DNN with the same preprocessing, measured in the same run.
 //

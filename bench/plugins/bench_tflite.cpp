@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tflite plugin benchmark: model load time, per-image latency (median), peak memory, and the
 // ratio plugin / direct Arm NN with the same preprocessing, measured in the same run.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Torch plugin benchmark: model load time, per-image latency (median), peak memory, and the
 // ratio plugin / direct libtorch with the same preprocessing, measured in the same run.
 //

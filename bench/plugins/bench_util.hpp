@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Small helpers shared by the torch and blas plugin benchmarks: timing, medians, memory.
 #pragma once
 

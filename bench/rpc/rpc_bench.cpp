@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Remote-path benchmark, everything measured side by side in one run:
 //  1. 64 B-class round trip: raw socket ping-pong floor vs genop NOOP through vaccel-agent
 //     (protocol client) vs vaccel_noop() through libvaccel + libvaccel-rpc.so; unix and tcp.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // vAccel plugin "blas": BLAS_SGEMM on OpenBLAS (row-major cblas_sgemm, reference vaccel_sgemm
 // semantics).  The arithmetic lives in sgemm_engine.cpp; this file is the C ABI boundary, where
 // every argument is checked and no exception may escape.

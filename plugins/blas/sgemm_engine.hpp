@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // OpenBLAS-backed single-precision GEMM with the exact semantics of the reference vaccel_sgemm:
 //   C = alpha * A * B + beta * C, row-major, no transposes,
 //   A is m x k (leading dimension lda), B is k x n (ldb), C is m x n (ldc).

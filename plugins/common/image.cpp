@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Implementation of the shared image helpers; see image.hpp for the contracts.
 #include "image.hpp"
 

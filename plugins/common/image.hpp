@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Shared image / labels helpers for the image-classification plugins (onnx, torch, tflite).
 //
 // Target: `vaccel-plugin-image` (static, PIC, no vAccel dependency).  Link it and include

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The C entry point of image_c.h over decode_rgb.
 #include "image_c.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Hardened image decoding for the classification plugins (decode_rgb / looks_like_image; see
 // image.hpp for the contracts).
 //

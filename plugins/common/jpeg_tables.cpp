@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // JPEG Huffman table pre-check (contract in jpeg_tables.hpp).
 #include "jpeg_tables.hpp"
 

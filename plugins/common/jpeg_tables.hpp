@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A pre-check of JPEG Huffman tables, run before stb_image sees a JPEG (image_decode.cpp).
 //
 // Debian's stb_image (2022-09) trusts a DHT segment's symbol counts: a table counting more than

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Per-resource cache of loaded engines (models, label lists) shared by the image plugins
 // (onnx, tflite, torch).
 //

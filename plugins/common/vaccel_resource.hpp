@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Reading vAccel resources from plugins (header-only; include only from code linking `vaccel`).
 // A registered resource has blobs[0..nr_blobs): FILE blobs carry a path (data may be NULL until
 // read), BUFFER/MAPPED blobs carry data+size (and a path when persisted).  These helpers handle

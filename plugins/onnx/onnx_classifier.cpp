@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // OpenCV DNN engine of the onnx plugin; see onnx_classifier.hpp.
 #include "onnx_classifier.hpp"
 

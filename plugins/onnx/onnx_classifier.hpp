@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // OpenCV DNN image classifier for ONNX models: the engine layer of the `onnx` plugin.
 // No vAccel dependency, so it can be unit-tested and benchmarked on its own.
 #pragma once

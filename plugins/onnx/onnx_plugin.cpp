@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // vAccel `onnx` plugin: IMAGE_CLASSIFY with ONNX classifiers on OpenCV DNN.
 //
 // The model is the session's MODEL resource (`classify <image> 1 <model.onnx>`); labels come from

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // libvaccel-rpc.so: transport plugin forwarding sessions, resources and every op to a
 // vaccel-agent (docs/protocol.md). Selected by VACCEL_PLUGIN_REMOTE sessions or as sole plugin.
 #include "rpc_state.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Shared state of the rpc transport plugin: the agent connection and the mapping of local
 // sessions/resources to agent-side ids (valid only for the connection generation that made them).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // TF / TFLite / Torch ops of the rpc plugin: dedicated messages, tensor data out of band.
 #include "rpc_state.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Arm NN engine of the tflite plugin; see tflite_model.hpp.
 #include "tflite_model.hpp"
 

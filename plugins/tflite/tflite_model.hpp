@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Engines of the `tflite` plugin.  A model runs on XNNPACK (tflite_xnn.hpp) when the engine can
 // translate all of its operators and types, else on Arm NN: the TfLite parser, optimised for the
 // fastest Arm NN backend present (GpuAcc > CpuAcc > CpuRef).  $VACCEL_TFLITE_ENGINE=auto|xnnpack|

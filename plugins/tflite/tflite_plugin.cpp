@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // vAccel `tflite` plugin: TFLITE_MODEL_LOAD / RUN / UNLOAD and IMAGE_CLASSIFY on XNNPACK, or on
 // Arm NN for models the XNNPACK engine does not cover ($VACCEL_TFLITE_ENGINE, tflite_model.hpp).
 //

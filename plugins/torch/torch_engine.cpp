@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The only translation unit of the torch plugin that includes libtorch headers.
 #include "torch_engine.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The libtorch side of the torch plugin, behind a torch-free interface.
 //
 // Only torch_engine.cpp includes <torch/script.h> (one such TU takes ~12 s to compile), so the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // vAccel plugin "torch": TORCH_MODEL_LOAD, TORCH_MODEL_RUN, IMAGE_CLASSIFY and the deprecated
 // TORCH_SGEMM on Debian's libtorch 1.13.
 //

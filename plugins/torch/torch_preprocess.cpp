@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "torch_preprocess.hpp"
 
 namespace vaccel::torch_plugin {

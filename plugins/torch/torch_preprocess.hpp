@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Image → input tensor for the torch plugin's IMAGE_CLASSIFY, built on the shared
 // vaccel-plugin-image helpers (stb decoding, crop/resize, normalisation).
 //

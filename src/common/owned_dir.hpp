@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Private directories that outlive a crash only until the next start: each is created 0700 and
 // held with flock() on the directory itself for as long as its process lives, so that a later
 // process can tell an abandoned one (lock free) from one in use and remove it. Used for the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Transport addresses: unix:///path, tcp://host:port, vsock://cid:port, serial:///dev/...
 #pragma once
 

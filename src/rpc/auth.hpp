@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Shared-secret authentication of a connection (docs/protocol.md §4, "Authentication"): both
 // ends hold the same key, read from a file; the agent sends a fresh challenge in HELLO_ACK, the
 // client answers with HMAC-SHA256 over the agent's challenge and its own nonce, and the agent

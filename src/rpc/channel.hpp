@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A connected byte stream (unix/tcp/vsock socket or character device) with frame I/O:
 // gather writes (one sendmsg/writev per frame), buffered reads that go straight into the
 // destination for big reads, SCM_RIGHTS fds on AF_UNIX, and poll-based timeouts.

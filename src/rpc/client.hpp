@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Client end of protocol v1: one connection (one agent-side isolation domain), HELLO
 // handshake, payload out of band (memfd on AF_UNIX above a threshold, zero copy for shared
 // buffers). Thread-safe: calls from several threads are in flight together on the one

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Client half of the shared-secret handshake (docs/protocol.md §4, auth.hpp).
 #include "auth.hpp"
 #include "client.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fixed 32-byte little-endian frame header of protocol version 1 (docs/protocol.md).
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Minimal leveled logger of the wire layer. The agent and the plugin route it to their own
 // sinks (set_log_sink); the default writes "<prefix> <level>: msg" lines to stderr.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Pool of sealed memfds (F_SEAL_SHRINK|F_SEAL_GROW) with writable mappings, reused across
 // calls: a fresh memfd per call is slower than copying through the socket (first-touch faults).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Messages = a head frame (HELLO/REQUEST/RESPONSE + metadata + first payload bytes) followed by
 // DATA frames until END. Payload bytes are gathered from caller iovecs (never copied into the
 // metadata) and received straight into a sink, growing memory only as bytes arrive.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Memory that grows as bytes actually arrive (mmap + mremap, no copy on growth), and
 // read-only mappings of received memfds.
 #pragma once

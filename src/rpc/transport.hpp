@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Opening connected byte streams (client) and listeners (agent) for every address kind.
 #pragma once
 

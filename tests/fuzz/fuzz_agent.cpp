@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // libFuzzer harness: the agent's request handling end to end, in process, with the noop plugin.
 // Each input becomes one client connection: a real agent Connection (agent/connection.cpp) on
 // one end of an AF_UNIX socketpair, the harness on the other. The harness sends a valid HELLO,

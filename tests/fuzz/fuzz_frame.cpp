@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // libFuzzer harness: the wire decoder of src/rpc as the agent and the rpc plugin run it on what
 // a peer sends: frame headers (decode_header), message reassembly (recv_head: metadata and
 // PARTS tables; recv_payload/discard_payload: DATA frames into a MemorySink or discarded),

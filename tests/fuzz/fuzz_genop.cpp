@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // libFuzzer harness: genop unpacking (src/core/genop.cpp) and the arg-array readers plugins use
 // to unpack args (src/core/arg_array.cpp), on a session of the noop plugin.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // libFuzzer harness: the image decoder the image plugins run on client bytes
 // (plugins/common/image.cpp decode_rgb), then the preprocessing a classifier applies to what
 // it decoded (centre crop + bilinear resize + float normalisation).

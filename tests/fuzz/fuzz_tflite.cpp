@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // libFuzzer harness: the tflite plugin's own bounds-checked flatbuffer reader
 // (plugins/tflite/tflite_flatbuffer.cpp), which sees every client model before an engine does:
 // read_operator_codes (custom/Edge TPU operators, before Arm NN's parser) and read_model (the

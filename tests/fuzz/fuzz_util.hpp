@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Helpers shared by the libFuzzer harnesses of tests/fuzz (see README.md there).
 #pragma once
 

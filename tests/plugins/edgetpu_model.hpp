@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Builds an "Edge TPU" variant of a real CPU .tflite model for the tests: the shared models
 // directory has no *_edgetpu.tflite (those were not obtainable), so we append to the flatbuffer an
 // OperatorCode table {builtin CUSTOM, custom_code "edgetpu-custom-op"} and point operator_codes[0]

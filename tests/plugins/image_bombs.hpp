@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Hand-built hostile images ("decompression bombs") for the image decoder tests
 // (tests/plugins/test_image.cpp) and the agent-level test (tests/security/test_image_bombs.cpp).
 // Each one is a few bytes that declare a large image; the old decoder paid for the declared size.

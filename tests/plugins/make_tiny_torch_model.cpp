@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Build-time helper for the torch plugin tests: writes a tiny TorchScript module that is
 // different from the shared MobileNet (so tests can run two different models at once) and
 // whose outputs are easy to compute by hand.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Reference product for the sgemm tests of the blas and torch plugins.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Helpers for tests that drive a plugin through the public C API in-process, or through the
 // `classify` example as a child process.  RAII wrappers make every exit path release sessions
 // and resources; child processes run under `timeout` so no test can hang.

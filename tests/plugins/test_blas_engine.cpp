@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Engine-level tests of the blas plugin (plugins/blas/sgemm_engine.hpp): argument checks and
 // results of the OpenBLAS call against a naive product.
 #include <gtest/gtest.h>

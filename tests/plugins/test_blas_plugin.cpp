@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The blas plugin through vaccel_sgemm(): results against a naive product on random matrices
 // (non-square, padded leading dimensions, alpha/beta not 1/0) and error codes for bad sizes.
 #include <cstdio>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Unit tests of the shared image helpers (plugins/common/image.hpp).
 #include "image.hpp"
 #include "image_bombs.hpp"

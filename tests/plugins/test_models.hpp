@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Locating test models/images for the plugin tests.  Never skips: a missing file is a failure
 // whose message says which directory was searched and how to change it.
 #pragma once

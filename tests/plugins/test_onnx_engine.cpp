@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Engine-level tests of the onnx plugin (OpenCV DNN, no vAccel): accuracy on the shared images
 // with the int8 and the f32 model, preprocessing options and bad input.
 #include "onnx_classifier.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The onnx plugin through the public C API (in-process) and through the `classify` example:
 // accuracy with the int8 and f32 ONNX MobileNetV2, resources from files and memory, labels from a
 // DATA resource or VACCEL_ONNX_LABELS, bad input, and several sessions with different models.

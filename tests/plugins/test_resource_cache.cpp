@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Unit tests of plugins/common/resource_cache.hpp: one load per resource under concurrency,
 // release when the last session lets go, failed loads not cached.
 #include "resource_cache.hpp"

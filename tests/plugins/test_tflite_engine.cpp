@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Engine-level tests of the tflite plugin (Arm NN, no vAccel).
 // Note: Arm NN on x86 only has CpuRef, about 4 s per MobileNetV2-224 inference.
 #include "edgetpu_model.hpp"

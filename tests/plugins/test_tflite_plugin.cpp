@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The tflite plugin through the public C API (in-process) and through the `classify` example.
 // Arm NN on x86 has only CpuRef (~4 s per MobileNetV2-224 inference), so the slow model is used
 // only where the issue asks for it; other tests use mobilenet_v1_0.25_128_quant (~0.2 s).

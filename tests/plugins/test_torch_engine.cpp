@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Engine-level tests of the torch plugin (plugins/torch/torch_engine.hpp): libtorch behaviour
 // without the vAccel runtime in between.
 #include <gtest/gtest.h>

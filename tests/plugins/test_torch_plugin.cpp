@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The torch plugin through the public vAccel C API (and through the `classify` example):
 // accuracy on the test images, TORCH_MODEL_RUN against the image path, error codes for bad
 // input, and concurrent sessions with different models.

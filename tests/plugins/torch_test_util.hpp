@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Shared bits of the torch plugin tests: the expected top-1 classes and the tiny model.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Starts a real vaccel-agent process for a test (unix socket in a private temp dir, or
 // tcp://127.0.0.1:0), and stops it by PID.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Protocol-level helpers for agent tests: a Client plus typed wrappers of common requests.
 #pragma once
 

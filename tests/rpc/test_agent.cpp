@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Real vaccel-agent process + noop plugin, driven at protocol level over loopback sockets:
 // lifecycle, isolation, exec policy, failure behaviour, concurrency, virtio-serial handshake.
 #include "rpc_test_util.hpp"

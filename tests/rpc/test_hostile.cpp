@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Hostile input against a real agent: after each case the agent still serves a normal client
 // and its memory stays bounded (figures are printed for the record).
 #include "rpc_test_util.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A 2 GiB resource streams to the agent, which spools it to disk; the spooled file's sha256
 // matches the source and the agent's memory stays bounded (never holds it in memory).
 #include "rpc_test_util.hpp"

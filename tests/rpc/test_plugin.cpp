@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // libvaccel + libvaccel-rpc.so in this process, a real vaccel-agent (noop plugin) behind it:
 // the vAccel API end to end, tensors, resources (shared, sync), failure codes, threads.
 #include "agent_process.hpp"

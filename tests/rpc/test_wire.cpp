@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Unit tests of the wire layer: header codec, addresses, chunked payloads over a socketpair,
 // memfd validation and hostile frames.
 #include "address.hpp"

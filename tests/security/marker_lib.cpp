@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A library whose constructor leaves a marker file (path in $VACCEL_TEST_MARKER): the proof,
 // for test_toctou, that a client got the agent to load code it was not allowed to run.
 #include <fcntl.h>

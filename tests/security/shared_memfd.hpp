@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A sealed memfd mapped read/write in the test process: the "shared buffer" a hostile client
 // keeps writing while the agent serves a request that points into it.
 #pragma once

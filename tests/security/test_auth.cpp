@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Finding 9 (docs/security.md): who may talk to the agent. Unix socket files are 0600 unless
 // --socket-mode/--socket-group say otherwise, --allow-uid/--allow-gid admit only listed peers
 // (SO_PEERCRED), tcp listeners are loopback-only unless --allow-remote, and --auth-key-file

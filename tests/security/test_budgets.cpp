@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Finding 11: a ~100-byte request could ask for gigabytes of write args back, and budgets
 // were per connection only. Responses are bounded (--max-response), and the agent has
 // agent-wide caps on memory (--max-memory) and spool disk (--max-disk) that connections,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Finding 6: fd exhaustion. Under a small RLIMIT_NOFILE, clients that park fds on many
 // connections must neither make the accept loop spin (log flood) nor starve a tenant already
 // served; once they leave, new clients are served.

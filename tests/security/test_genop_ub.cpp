@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Finding 10: undefined behaviour any client could trigger in the agent. Packed genop args put
 // doubles at odd payload offsets (MINMAX of the noop plugin then loaded misaligned doubles),
 // and wire integers were cast straight to C enums (arg types, tensor data types). The agent

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Finding 4: session and resource ids come from process-wide pools. One tenant (agent
 // connection) must never be able to use up the ids another tenant is promised: each tenant
 // has its own quota, and the agent only starts when all quotas together fit the pools.

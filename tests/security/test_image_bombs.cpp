@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Finding 3 (docs/security.md): image decompression bombs.  A guest sends a few bytes that declare
 // a huge image as an IMAGE_CLASSIFY request to a real agent with the onnx plugin; each must get an
 // error within 1 s without growing the agent's peak memory by 100 MB, and the agent keeps serving

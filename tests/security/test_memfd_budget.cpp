@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Finding 2: a memfd payload used to be mapped whole and pre-faulted. A 1-byte request backed
 // by a large empty memfd made the agent fault in (allocate) every page of it. The agent must
 // map only the pages a request uses, never pre-fault, refuse memfds above its payload limit

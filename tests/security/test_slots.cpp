@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Finding 5: connection slots and slowloris. Silent connections must not lock clients out (a
 // HELLO deadline, and the oldest connection without HELLO makes room), and a peer trickling a
 // frame one byte at a time loses its connection at the frame's deadline, not never.

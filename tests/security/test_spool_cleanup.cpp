@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Finding 8: a crashed agent's files (tenants' uploads) must not stay on disk. Each agent keeps
 // its spool (under --workdir) and its library's run directory locked while it lives; the next
 // agent start removes those whose agent is gone, never those of a live agent, and they are 0700.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Finding 7: with --allow-url-resources, a client's URL must not reach the host's own network
 // (loopback, private, link-local ...) unless the operator allowlists it, redirects must not
 // lead elsewhere, and the client must not tell a closed port from an open one (one error for

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Finding 1: the exec policy is checked on bytes the client can still change. A client whose
 // genop args live in a shared memfd flips them from another thread while the agent serves
 // the request: NOOP (passes the check) <-> EXEC_WITH_RESOURCE of its own LIB resource, and

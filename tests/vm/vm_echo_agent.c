@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // vm_echo_agent: host-side stand-in for vaccel-agent, used only to test the VM runner (scripts/vm/run-vm.sh).
 // Listens on a unix socket, accepts one connection at a time (QEMU's chardev is one connection per port)
 // and writes every byte it receives back. Runs until SIGTERM/SIGINT.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // vm_ping: a small, dynamically linked guest program that checks the VM runner itself (not vAccel).
 // It sends messages over the virtio-serial port and expects the host echo agent (vm_echo_agent) to send
 // every byte back. It also measures the round trip, which is the floor for any RPC over this channel.

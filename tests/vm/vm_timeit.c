@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // vm_timeit: runs a command and prints its wall time with microsecond resolution on stderr, as
 // "vm_timeit: <ms> ms: <command>". Busybox in the guest has only 10 ms clocks; this lets the guest and the
 // host time the same commands the same way. Exit status: the command's (127 if it could not be started).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Seed traffic for the ops the example programs do not call (test tool only): the deprecated
  * FPGA and minmax ops, opencv, a multi-file DATA resource and a BUFFER resource synced back,
  * all through the public C API of whatever plugin VACCEL_PLUGINS names (the rpc plugin when

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Writes tiny valid images (JPEG, PNG, BMP) as seeds of fuzz_image, with stb_image_write from
  * Debian's libstb-dev. Test tool only. usage: make_images <out_dir> */
 #define STB_IMAGE_WRITE_IMPLEMENTATION
