@@ -67,7 +67,17 @@ TEST(Slots, SilentConnectionsDoNotLockOutAClient)
 		ASSERT_GE(fd, 0) << "connection " << i;
 		silent.fds.push_back(fd);
 	}
-	std::this_thread::sleep_for(std::chrono::milliseconds(300)); // let the agent accept them all
+	// Let the agent accept them all before the clock starts: in process mode each one gets a
+	// worker, and forking 256 of them takes seconds in a sanitizer build. The supervisor's
+	// children stop growing once the backlog is drained (bounded: 20 s).
+	size_t seen = 0;
+	auto settle_by = Clock::now() + std::chrono::seconds(20);
+	for (int stable = 0; stable < 3 && Clock::now() < settle_by;) {
+		std::this_thread::sleep_for(std::chrono::milliseconds(150));
+		size_t n = agent.agent_pids().size();
+		stable = n == seen ? stable + 1 : 0;
+		seen = n;
+	}
 
 	// A real client is served at once: the oldest silent connection makes room for it.
 	auto t0 = Clock::now();
