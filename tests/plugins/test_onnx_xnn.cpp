@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// The onnx plugin's XNNPACK engine against OpenCV DNN (the oracle) on the 5 shared images, its
-// fallback to OpenCV for the graphs it does not cover, and corrupt ONNX files (no vAccel).
+// The onnx plugin's f32 XNNPACK engine against OpenCV DNN (the oracle) on the 5 shared images and
+// corrupt ONNX files (no vAccel); the int8 model and the fallback: test_onnx_xnn_quant.cpp.
 #include "onnx_classifier.hpp"
 #include "test_models.hpp"
 
@@ -70,22 +70,8 @@ TEST(OnnxXnn, F32ModelMatchesOpenCVOnAllImages)
 	}
 }
 
-// The QOperator int8 model needs QuantizeLinear/QLinearConv/...: not covered yet, so auto falls
-// back to OpenCV, naming the first node it could not translate; xnnpack refuses it.
-TEST(OnnxXnn, Int8ModelFallsBackToOpenCV)
-{
-	const auto bytes = read_bytes(model_path("mobilenetv2-12-int8.onnx"));
-	auto c = load(bytes, "auto");
-	ASSERT_TRUE(c);
-	EXPECT_STREQ(c->engine(), "opencv");
-	EXPECT_NE(c->fallback_reason().find("QuantizeLinear"), std::string::npos) << c->fallback_reason();
-	EXPECT_EQ(classify(*c, "cat.bmp").size(), 1000U);
-	setenv("VACCEL_ONNX_ENGINE", "xnnpack", 1);
-	std::string err;
-	EXPECT_FALSE(Classifier::from_buffer(bytes.data(), bytes.size(), err));
-	unsetenv("VACCEL_ONNX_ENGINE");
-	EXPECT_NE(err.find("QuantizeLinear"), std::string::npos) << err;
-}
+// The QOperator int8 model runs on XNNPACK too: see test_onnx_xnn_quant.cpp (its fallback test
+// edits that model to hold an operator the engine lacks).
 
 TEST(OnnxXnn, CorruptModelsGetAClearError)
 {
