@@ -2,8 +2,9 @@
 // XNNPACK engine of the onnx plugin: the ONNX front end of the shared graph builder
 // (plugins/common/xnn_graph.hpp).  The model is parsed with Debian's libonnx protobuf classes;
 // graphs of f32 Conv (plain or depthwise), Clip, Relu, Add, GlobalAveragePool, Flatten, Reshape,
-// MatMul and Gemm with one NCHW image input are translated, everything else is refused with the
-// operator named so that the caller falls back to OpenCV DNN.  Inside, 4-D tensors are NHWC (what
+// MatMul and Gemm with one NCHW image input are translated, and so are QOperator int8 graphs
+// (onnx_xnn_quant.hpp); everything else is refused with the operator named so that the caller
+// falls back to OpenCV DNN.  Inside, 4-D tensors are NHWC (what
 // XNNPACK computes in); weights are transposed once at load.
 // Thread safety: build() is reentrant; forward() on one engine must be serialised by the owner.
 #pragma once
