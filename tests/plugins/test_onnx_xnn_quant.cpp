@@ -227,7 +227,7 @@ TEST(OnnxXnnQuant, BadQuantisedModelsGetAClearError)
 }
 
 // Truncations and random byte corruptions of the int8 model: refused with a message, or a model
-// that runs to completion.
+// that runs to completion (ASan-clean: build-asan, 2026-12-03).
 TEST(OnnxXnnQuant, CorruptInt8ModelsAreRefusedOrRun)
 {
 	SKIP_WITHOUT_INT8_MODEL();
@@ -241,8 +241,11 @@ TEST(OnnxXnnQuant, CorruptInt8ModelsAreRefusedOrRun)
 	int refused = 0;
 	for (int i = 0; i < 30; ++i) {
 		auto bad = bytes;
+		// Every other model is hit in its first 32 KiB only: the nodes and attributes, which
+		// come before the weights.
+		const size_t span = i % 2 == 0 ? bad.size() : std::min<size_t>(bad.size(), 32768);
 		for (int k = 0; k < 8; ++k)
-			bad[rng() % bad.size()] = static_cast<unsigned char>(rng());
+			bad[rng() % span] = static_cast<unsigned char>(rng());
 		std::string err;
 		auto c = load(bad, "xnnpack", err);
 		if (!c) {
