@@ -112,8 +112,8 @@ bool QTranslator::reshape(const ::onnx::NodeProto &n)
 	const Ints *shape = ints(n, 1);
 	if (v == nullptr || v->id == xnn::kNoValue || shape == nullptr || shape->dims.size() != 1)
 		return unsupported(n, "other than a computed tensor to a shape known at load");
-	if (attr_i(n, "allowzero", 0) != 0)
-		return unsupported(n, "allowzero");
+	if (attr_i(n, "allowzero", 0) != 0 || shape->v.size() > 6)
+		return unsupported(n, "allowzero, or a shape of more than 6 dimensions");
 	const QVal src = *v;
 	Dims want;
 	size_t infer = SIZE_MAX;
@@ -130,8 +130,13 @@ bool QTranslator::reshape(const ::onnx::NodeProto &n)
 			return invalid(n, "shape entry " + std::to_string(d));
 		}
 	}
-	if (infer != SIZE_MAX && count(want) != 0 && count(src.dims) % count(want) == 0)
-		want[infer] = count(src.dims) / count(want);
+	// Checked product: hostile entries must not wrap around to the input's element count.
+	size_t known = 1;
+	for (const size_t d : want)
+		if ((known *= d) > kMaxElements)
+			return invalid(n, "the shape holds too many elements");
+	if (infer != SIZE_MAX && count(src.dims) % known == 0)
+		want[infer] = count(src.dims) / known;
 	if (want.empty() || count(want) != count(src.dims))
 		return invalid(n, "the shape does not hold the input's elements");
 	const auto plain = [](const Dims &d) { return d.size() != 4 || (d[2] == 1 && d[3] == 1); };

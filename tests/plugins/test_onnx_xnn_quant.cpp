@@ -212,6 +212,7 @@ TEST(OnnxXnnQuant, BadQuantisedModelsGetAClearError)
 		{"padding out of range", [](auto &m) { auto *a = first(m, "QLinearConv")->mutable_attribute(); for (auto &x : *a) if (x.name() == "pads") x.set_ints(0, 5000); }, "padding"},
 		{"Gather index out of range", [](auto &m) { auto *t = initializer(m, "466"); const int64_t v = 9; t->set_raw_data(std::string(reinterpret_cast<const char *>(&v), 8)); }, "out of range"},
 		{"Reshape to a bad shape", [](auto &m) { auto *t = initializer(m, "630"); const int64_t v = -7; t->set_raw_data(std::string(reinterpret_cast<const char *>(&v), 8)); }, "shape entry"},
+		{"Reshape to a wrapping shape", [](auto &m) { auto *t = initializer(m, "630"); const int64_t v[2] = {int64_t{1} << 29, int64_t{1} << 29}; t->set_raw_data(std::string(reinterpret_cast<const char *>(v), 16)); t->set_dims(0, 2); }, "too many elements"},
 		{"Unsqueeze axis out of range", [](auto &m) { for (auto &x : *first(m, "Unsqueeze")->mutable_attribute()) if (x.name() == "axes") x.set_ints(0, 99); }, "axis"},
 		{"QLinearAdd with too few inputs", [](auto &m) { auto *in = first(m, "QLinearAdd")->mutable_input(); in->RemoveLast(); in->RemoveLast(); }, "inputs"},
 		{"a node reading a tensor never written", [](auto &m) { first(m, "QLinearGlobalAveragePool")->set_input(0, "nowhere"); }, "not a computed"},
