@@ -178,7 +178,7 @@ bool QTranslator::shape_math(const ::onnx::NodeProto &n)
 		const Ints *ax_in = n.input_size() > 1 ? ints(n, 1) : nullptr;  // opset 13: an input
 		const std::vector<int64_t> axes = ax_in != nullptr ? ax_in->v : attr_ints(n, "axes", {});
 		if (axes.empty() || axes.size() > 8)
-			return invalid(n, "no axes");
+			return unsupported(n, "axes neither an attribute nor an int64 tensor known at load");
 		const auto rank = static_cast<int64_t>(r.dims.size() + axes.size());
 		std::vector<int64_t> norm;
 		for (const int64_t ax : axes) {
