@@ -4,7 +4,7 @@
 # checks in sequence (boots are the expensive part under TCG); the host asserts on the console.
 #
 # Usage: vm_vsock_test.sh BUILD_DIR CASE
-#   loopback  guest-internal: vaccel-agent listens on vsock://4294967295:2048 (any CID) inside the guest and
+#   loopback  guest-internal: vaccel-agent listens on vsock://-1:2048 (any CID) inside the guest and
 #             clients use vsock://1:2048 (vsock_loopback): noop, an 8 MiB streamed payload (x2), two concurrent
 #             clients, a port nobody listens on (fails in < 2 s), the agent killed mid-loop
 #   onnx      through vaccel-vsock-bridge (vhost-user-vsock-pci) to a host agent on <uds>_2048, the guest
@@ -68,7 +68,7 @@ expect_fail_fast() {
 write_loopback_script() {
   cat "$scratch/prelude.sh"
   cat <<GUEST
-VACCEL_PLUGINS=$noop_plugin:$mbench_plugin vaccel-agent -l 3 -a vsock://4294967295:2048 --exec-allowlist mbench > /tmp/agent.log 2>&1 &
+VACCEL_PLUGINS=$noop_plugin:$mbench_plugin vaccel-agent -l 3 -a vsock://-1:2048 --exec-allowlist mbench > /tmp/agent.log 2>&1 &
 agent=\$!
 wait_for_text /tmp/agent.log listening || echo "VM-TEST: the agent did not listen"
 sed 's/^/agent| /' /tmp/agent.log
