@@ -9,9 +9,10 @@
 # of each (vm_timeit, whole processes); one-way payload throughput with vm_xfer (vaccel_image_segmentation on the
 # agent's noop plugin: "up" = a BYTES image in, 64 B out; "down" = 64 B in, a BYTES out-only buffer back), 1 MiB x 20
 # and 64 MiB x 2 each way. Both transports stream the payload (no fd passing on either). For vsock, the bridge's CPU
-# time per MiB it forwarded (its exit line). A third boot per round runs agent and client both inside the guest
+# time per MiB it forwarded (its exit line). vsock256k = vsock with the bridge's window at 256 KiB (its old
+# default, the Linux default) instead of 2 MiB. A last boot per round runs agent and client both inside the guest
 # (no host agent): the noop round trip over AF_VSOCK loopback (vsock://1) against a unix socket in the guest, the
-# same agent listening on both. Boots alternate serial, vsock, loopback, ... so load changes hit all alike.
+# same agent listening on both. Boots alternate serial, vsock, vsock256k, loopback, ... so load changes hit all alike.
 set -uo pipefail
 
 REPO_ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -55,16 +56,25 @@ VACCEL_PLUGINS=$noop_plugin vaccel-agent -a vsock://-1:2048 -a unix:///tmp/lo.so
 i=0; while [ \$i -lt 300 ] && [ \$(grep -c listening /tmp/agent.log) -lt 2 ]; do usleep 100000; i=\$((i + 1)); done
 cat /tmp/agent.log
 export VACCEL_PLUGINS=$rpc_plugin
-VACCEL_RPC_ADDRESS=vsock://1:2048 noop_runs LOVSOCK
-VACCEL_RPC_ADDRESS=unix:///tmp/lo.sock noop_runs LOUNIX
+# Interleaved, so that the host's load changes hit both alike.
+VACCEL_RPC_ADDRESS=vsock://1:2048 noop 1 > /dev/null; VACCEL_RPC_ADDRESS=unix:///tmp/lo.sock noop 1 > /dev/null
+for r in 1 2 3; do
+  for k in 1 $((n + 1)); do
+    VACCEL_RPC_ADDRESS=vsock://1:2048 vm_timeit noop \$k 2>&1 > /dev/null | sed 's|^|LOVSOCK |'
+    VACCEL_RPC_ADDRESS=unix:///tmp/lo.sock vm_timeit noop \$k 2>&1 > /dev/null | sed 's|^|LOUNIX |'
+  done
+done
 GUEST
 
 for ((r = 1; r <= repeats; r++)); do
-  for t in serial vsock; do
+  for t in serial vsock vsock256k; do
     vm_log "round $r/$repeats: $t"
+    opts=(--transport vsock)
+    [[ $t == serial ]] && opts=(--transport serial)
+    [[ $t == vsock256k ]] && opts+=(--bridge-opt --buf-alloc --bridge-opt 262144) # the bridge's old window
     "$VM_SCRIPTS/run-vm.sh" --kernel "$guest_dir/vmlinuz" --initrd "$guest_dir/initrd.img" --timeout 300 --quiet \
-      --transport "$t" --bridge "$bridge" --script "$scratch/guest.sh" --console "$scratch/$t-$r.txt" \
-      --bridge-log "$scratch/bridge-$r.txt" \
+      "${opts[@]}" --bridge "$bridge" --script "$scratch/guest.sh" --console "$scratch/$t-$r.txt" \
+      --bridge-log "$scratch/bridge-$t-$r.txt" \
       -- env VACCEL_PLUGINS="$noop_plugin" "$agent" -a "unix://@SOCK@" --hello-timeout-ms 0 \
       || vm_die "$t run failed: $(cat "$scratch/$t-$r.txt" 2>/dev/null)"
   done
@@ -84,12 +94,18 @@ noop_prog() {
   echo 'function med(a, k, i, j, t) { for (i = 1; i <= k; i++) for (j = i + 1; j <= k; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }; return a[int((k + 1) / 2)] }
   $1 == "'"$1"'" && $2 == "vm_timeit:" { if ($NF == 1) s[++ns] = $3; else l[++nl] = $3 } END { printf "%.3f\n", (med(l, nl) - med(s, ns)) / '"$n"' }'
 }
+# The whole "noop 1" process (start, connect, session, one call, exit): the median of its runs.
+start_prog() {
+  echo 'function med(a, k, i, j, t) { for (i = 1; i <= k; i++) for (j = i + 1; j <= k; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }; return a[int((k + 1) / 2)] }
+  $1 == "'"$1"'" && $2 == "vm_timeit:" && $NF == 1 { s[++ns] = $3 } END { printf "%.0f\n", med(s, ns) }'
+}
 xfer_prog() { echo '$1 == "vm_xfer:" && $2 == "'"$1"'" && $3 == '"$2"' { printf "%.1f\n", $3 * $5 / ($7 / 1e9) / 1e6 }'; }
 
 echo
 echo "guest (QEMU TCG, 1 vCPU) -> host agent (noop plugin); medians of $repeats boots per transport"
-for t in serial vsock; do
+for t in serial vsock vsock256k; do
   echo "$t: noop round trip ms: $(per_round "$t" "$(noop_prog NOOP)")"
+  echo "$t: whole noop 1 process ms: $(per_round "$t" "$(start_prog NOOP)")"
   for dir in up down; do
     echo "$t: $dir 1 MiB x20 MB/s: $(per_round "$t" "$(xfer_prog $dir 1048576)")"
     echo "$t: $dir 64 MiB x2 MB/s: $(per_round "$t" "$(xfer_prog $dir 67108864)")"
@@ -97,7 +113,10 @@ for t in serial vsock; do
 done
 echo "guest-internal (agent in the guest), noop round trip ms over vsock://1 (loopback): $(per_round loopback "$(noop_prog LOVSOCK)")"
 echo "guest-internal (agent in the guest), noop round trip ms over a unix socket: $(per_round loopback "$(noop_prog LOUNIX)")"
-for ((r = 1; r <= repeats; r++)); do
-  sed -n 's/.*exit: \([0-9]*\) bytes to host, \([0-9]*\) bytes to guest.*cpu \([0-9]*\) ms.*/\1 \2 \3/p' "$scratch/bridge-$r.txt"
-done | awk '{ mib = ($1 + $2) / 1048576; printf "bridge: %.1f MiB forwarded, cpu %d ms, %.2f ms per MiB\n", mib, $3, $3 / mib }'
+echo "guest-internal, whole noop 1 process ms, vsock://1: $(per_round loopback "$(start_prog LOVSOCK)"); unix: $(per_round loopback "$(start_prog LOUNIX)")"
+for t in vsock vsock256k; do
+  for ((r = 1; r <= repeats; r++)); do
+    sed -n 's/.*exit: \([0-9]*\) bytes to host, \([0-9]*\) bytes to guest.*cpu \([0-9]*\) ms.*/\1 \2 \3/p' "$scratch/bridge-$t-$r.txt"
+  done | awk -v t="$t" '{ mib = ($1 + $2) / 1048576; printf "bridge (%s): %.1f MiB forwarded, cpu %d ms, %.2f ms per MiB\n", t, mib, $3, $3 / mib }'
+done
 echo "host: $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg)"
