@@ -48,8 +48,7 @@ OPTIONS
     --uds PATH          hybrid-vsock prefix: guest port P maps to PATH_P; PATH itself takes CONNECT lines
     --guest-cid N       the guest's CID, reported in the device config (default 3; must be > 2)
     --buf-alloc BYTES   per-connection buffer for guest-to-host bytes, advertised to the guest as its
-                        credit (default 2097152; 4096 .. 67108864); the most memory one connection
-                        holds when its host end does not read
+                        credit (default 262144; 4096 .. 67108864)
     --max-packet BYTES  largest payload of one packet in either direction (default 65536; 1024 .. 65536)
     --max-conns N       connections (and pending CONNECT lines) at once (default 1024)
     --no-host-connect   do not listen on PATH for host-initiated connections

@@ -33,10 +33,7 @@ struct MuxConfig {
 	uint64_t guest_cid = 3;
 	std::string uds;                  // the hybrid-vsock prefix; empty: refuse every guest connect
 	bool host_listener = true;        // accept "CONNECT P" on <uds> itself
-	// Per connection: guest bytes buffered towards the host, advertised as the guest's credit. 2 MiB
-	// rather than the kernel's 256 KiB: the guest may then run that far ahead of this process being
-	// scheduled, which on a busy host is what limited guest->host throughput (docs/performance.md).
-	uint32_t buf_alloc = 2u << 20;
+	uint32_t buf_alloc = 256 * 1024;  // per connection: guest bytes buffered towards the host
 	uint32_t max_conns = 1024;        // connections plus pending CONNECT lines
 	uint32_t counter_base = 0;        // where tx/fwd counters start (tests exercise the 2^32 wrap)
 };

@@ -36,21 +36,6 @@ sockaddr_un unix_sockaddr(const std::string &path)
 	return sa;
 }
 
-// The vsock receive window this side advertises to its peer (its "buf_alloc" credit). The kernel
-// default of 256 KiB lets a sender run only that far ahead of our reads and credit updates, which
-// throttles bulk payloads (tensors, images) whenever the peer or the VMM back-end is slow to be
-// scheduled. A larger window costs memory only while bytes are in flight. Best effort: a kernel
-// that refuses keeps its default, which still works.
-constexpr unsigned long long kVsockBuffer = 2ull << 20;
-
-void widen_vsock_buffer(int fd)
-{
-	const unsigned long long size = kVsockBuffer;
-	if (setsockopt(fd, AF_VSOCK, SO_VM_SOCKETS_BUFFER_MAX_SIZE, &size, sizeof(size)) != 0 ||
-	    setsockopt(fd, AF_VSOCK, SO_VM_SOCKETS_BUFFER_SIZE, &size, sizeof(size)) != 0)
-		RPC_DEBUG("vsock buffer size %llu refused: %s", size, strerror(errno));
-}
-
 // Non-blocking connect bounded by timeout_ms; the fd stays non-blocking afterwards.
 int connect_with_timeout(int fd, const sockaddr *sa, socklen_t len, int timeout_ms)
 {
@@ -144,7 +129,6 @@ int connect_vsock(const Address &a, int timeout_ms, UniqueFd &out, std::string &
 	UniqueFd fd(::socket(AF_VSOCK, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
 	if (!fd)
 		return why = "vsock socket: " + std::string(strerror(errno)), errno;
-	widen_vsock_buffer(fd.get());
 	sockaddr_vm sa{};
 	sa.svm_family = AF_VSOCK;
 	sa.svm_cid = a.cid;
@@ -319,7 +303,6 @@ int listen_vsock(const Address &addr, int backlog, UniqueFd &out, std::string &w
 	UniqueFd fd(::socket(AF_VSOCK, SOCK_STREAM | SOCK_CLOEXEC, 0));
 	if (!fd)
 		return why = "vsock socket: " + std::string(strerror(errno)), errno;
-	widen_vsock_buffer(fd.get()); // accepted connections inherit it
 	sockaddr_vm sa{};
 	sa.svm_family = AF_VSOCK;
 	sa.svm_cid = addr.cid;

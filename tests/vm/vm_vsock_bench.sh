@@ -9,10 +9,10 @@
 # of each (vm_timeit, whole processes); one-way payload throughput with vm_xfer (vaccel_image_segmentation on the
 # agent's noop plugin: "up" = a BYTES image in, 64 B out; "down" = 64 B in, a BYTES out-only buffer back), 1 MiB x 20
 # and 64 MiB x 2 each way. Both transports stream the payload (no fd passing on either). For vsock, the bridge's CPU
-# time per MiB it forwarded (its exit line). vsock256k = vsock with the bridge's window at 256 KiB (its old
-# default, the Linux default) instead of 2 MiB. A last boot per round runs agent and client both inside the guest
+# time per MiB it forwarded (its exit line). vsock2m = vsock with the bridge's credit window at 2 MiB instead of its
+# (and Linux's) default 256 KiB. A last boot per round runs agent and client both inside the guest
 # (no host agent): the noop round trip over AF_VSOCK loopback (vsock://1) against a unix socket in the guest, the
-# same agent listening on both. Boots alternate serial, vsock, vsock256k, loopback, ... so load changes hit all alike.
+# same agent listening on both. Boots alternate serial, vsock, vsock2m, loopback, ... so load changes hit all alike.
 set -uo pipefail
 
 REPO_ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -67,11 +67,11 @@ done
 GUEST
 
 for ((r = 1; r <= repeats; r++)); do
-  for t in serial vsock vsock256k; do
+  for t in serial vsock vsock2m; do
     vm_log "round $r/$repeats: $t"
     opts=(--transport vsock)
     [[ $t == serial ]] && opts=(--transport serial)
-    [[ $t == vsock256k ]] && opts+=(--bridge-opt --buf-alloc --bridge-opt 262144) # the bridge's old window
+    [[ $t == vsock2m ]] && opts+=(--bridge-opt --buf-alloc --bridge-opt 2097152) # 8x the default window
     "$VM_SCRIPTS/run-vm.sh" --kernel "$guest_dir/vmlinuz" --initrd "$guest_dir/initrd.img" --timeout 300 --quiet \
       "${opts[@]}" --bridge "$bridge" --script "$scratch/guest.sh" --console "$scratch/$t-$r.txt" \
       --bridge-log "$scratch/bridge-$t-$r.txt" \
@@ -103,7 +103,7 @@ xfer_prog() { echo '$1 == "vm_xfer:" && $2 == "'"$1"'" && $3 == '"$2"' { printf 
 
 echo
 echo "guest (QEMU TCG, 1 vCPU) -> host agent (noop plugin); medians of $repeats boots per transport"
-for t in serial vsock vsock256k; do
+for t in serial vsock vsock2m; do
   echo "$t: noop round trip ms: $(per_round "$t" "$(noop_prog NOOP)")"
   echo "$t: whole noop 1 process ms: $(per_round "$t" "$(start_prog NOOP)")"
   for dir in up down; do
@@ -114,7 +114,7 @@ done
 echo "guest-internal (agent in the guest), noop round trip ms over vsock://1 (loopback): $(per_round loopback "$(noop_prog LOVSOCK)")"
 echo "guest-internal (agent in the guest), noop round trip ms over a unix socket: $(per_round loopback "$(noop_prog LOUNIX)")"
 echo "guest-internal, whole noop 1 process ms, vsock://1: $(per_round loopback "$(start_prog LOVSOCK)"); unix: $(per_round loopback "$(start_prog LOUNIX)")"
-for t in vsock vsock256k; do
+for t in vsock vsock2m; do
   for ((r = 1; r <= repeats; r++)); do
     sed -n 's/.*exit: \([0-9]*\) bytes to host, \([0-9]*\) bytes to guest.*cpu \([0-9]*\) ms.*/\1 \2 \3/p' "$scratch/bridge-$t-$r.txt"
   done | awk -v t="$t" '{ mib = ($1 + $2) / 1048576; printf "bridge (%s): %.1f MiB forwarded, cpu %d ms, %.2f ms per MiB\n", t, mib, $3, $3 / mib }'
