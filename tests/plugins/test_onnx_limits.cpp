@@ -2,7 +2,7 @@
 // The onnx XNNPACK engine against hostile models (issue 13, "treat models as hostile"): crafted
 // ONNX bytes written here with the onnx protobuf classes (tiny_onnx.hpp).  Sizes a model
 // declares are checked against its own bytes and the caps of onnx_xnn.hpp before anything is
-// allocated; what the fuzz harness (tests/fuzz/fuzz_onnx.cpp) found stays fixed.
+// allocated; what the review and the fuzz harness (tests/fuzz/fuzz_onnx.cpp) found stays fixed.
 #include "onnx_classifier.hpp"
 #include "onnx_xnn.hpp"
 #include "tiny_onnx.hpp"
@@ -136,8 +136,9 @@ TEST(OnnxLimits, SharedInitializerCannotMultiply)
 	EXPECT_EQ(u.constant_bytes, size_t{512} << 10);
 }
 
-// Reshape's 0 ("copy the input's dim i") for an i the input does not have: a read past the
-// input's dims (found by fuzz_onnx; an ASan heap-buffer-overflow before the fix), now refused.
+// Reshape's 0 ("copy the input's dim i") for an i the input does not have: the engine read past
+// the input's dims vector (found reviewing the reader for issue 13), now refused as invalid; and
+// a negative dim other than -1, which used to wrap to a huge size_t.
 TEST(OnnxLimits, ReshapeZeroPastTheInputRankIsRefused)
 {
 	auto m = om::model({1, 4, 1, 1});
