@@ -137,7 +137,8 @@ TEST(OnnxLimits, SharedInitializerCannotMultiply)
 }
 
 // Reshape's 0 ("copy the input's dim i") for an i the input does not have: the engine read past
-// the input's dims vector (found reviewing the reader for issue 13), now refused as invalid; and
+// the input's dims vector (found reviewing the reader for issue 13; ASan: heap-buffer-overflow
+// in the old Translator::node), now refused as invalid; and
 // a negative dim other than -1, which used to wrap to a huge size_t.
 TEST(OnnxLimits, ReshapeZeroPastTheInputRankIsRefused)
 {
