@@ -2,10 +2,12 @@
 // The tflite plugin's flatbuffer reader (plugins/tflite/tflite_flatbuffer.cpp) against hostile
 // models (issue 13): flatbuffer offsets may point many entries at one table or vector, so a small
 // file could make the reader copy gigabytes; its copies are capped at kMaxCopyFactor x the file's
-// size + kCopySlackBytes.  Models are written here with tiny_tflite.hpp (no Arm NN needed).
+// size + kCopySlackBytes; the XNNPACK engine's computed tensors at kMaxActivationBytes.  Models
+// are written here with tiny_tflite.hpp (no Arm NN needed).
 #include "test_models.hpp"
 #include "tflite_flatbuffer.hpp"
-#include "tiny_tflite.hpp"
+#include "tflite_xnn.hpp"
+#include "tiny_tflite_models.hpp"
 
 #include <gtest/gtest.h>
 
@@ -86,4 +88,32 @@ TEST(TfliteFlatbuffer, RealModelsStayUnderTheCopyCap)
 		ASSERT_TRUE(read_model(bytes.data(), bytes.size(), m, err)) << name << ": " << err;
 		EXPECT_GT(m.operators.size(), 10U) << name;
 	}
+}
+
+// A 700-byte model whose PAD makes a [1, 8192, 8192, 1] f32 tensor (256 MiB) from a 2x2 input,
+// then four ADDs of as much: 1.25 GiB of computed tensors, which XNNPACK would allocate at
+// runtime creation.  Refused over kMaxActivationBytes (1 GiB), for every engine (InvalidInput);
+// the engine used to build it.
+TEST(TfliteFlatbuffer, XnnpackActivationsAreCapped)
+{
+	using namespace vaccel::test::tfl;
+	auto make = [](int adds) {
+		std::vector<Tensor> t{f32({1, 2, 2, 1}),
+				      {{4, 2}, 2, bytes_of(std::vector<int32_t>{0, 0, 4095, 4095, 4095, 4095, 0, 0}), {}, {}, 0},
+				      f32({1, 8192, 8192, 1})};
+		std::vector<Op> ops{{kPad, {0, 1}, {2}, 22, Table()}};
+		for (int k = 0; k < adds; ++k) {
+			t.push_back(f32({1, 8192, 8192, 1}));
+			const auto prev = static_cast<int32_t>(t.size() - 2), out = static_cast<int32_t>(t.size() - 1);
+			ops.push_back({kAdd, {prev, prev}, {out}, 11, act_opts(0)});
+		}
+		return model(t, ops, {0}, {static_cast<int32_t>(t.size() - 1)});
+	};
+	vaccel::tflite::Status status{};
+	std::string err;
+	const auto four = make(4);
+	ASSERT_LT(four.size(), 2048U);
+	EXPECT_FALSE(vaccel::tflite::XnnEngine::build(four, 1, status, err));
+	EXPECT_EQ(status, vaccel::tflite::Status::InvalidInput);
+	EXPECT_NE(err.find("over the engine's limits"), std::string::npos) << err;
 }
