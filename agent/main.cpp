@@ -37,7 +37,7 @@ void usage(FILE *out)
 	fprintf(out,
 		"usage: vaccel-agent [-a ADDRESS]... [options]\n"
 		"  -a, --address ADDR          listen address (repeatable; default tcp://127.0.0.1:65500):\n"
-		"                              unix:///path, tcp://host:port (port 0 = ephemeral), vsock://cid:port\n"
+		"                              unix:///path, tcp://host:port (port 0 = ephemeral), vsock://cid:port (cid -1 = any)\n"
 		"  -p, --plugins LIST          ':'-separated plugins (default: VACCEL_PLUGINS)\n"
 		"  -l, --log-level N           1 error, 2 warn, 3 info, 4 debug (default: VACCEL_LOG_LEVEL or 2)\n"
 		"      --max-connections N     concurrent connections (default 256; fewer if ulimit -n cannot carry them)\n"

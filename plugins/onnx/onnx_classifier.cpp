@@ -2,6 +2,7 @@
 // OpenCV DNN engine of the onnx plugin; see onnx_classifier.hpp.
 #include "onnx_classifier.hpp"
 
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 
@@ -112,8 +113,26 @@ std::unique_ptr<Classifier> Classifier::try_xnnpack(const void *data, size_t siz
 	return c;
 }
 
+namespace {
+
+// Models over kMaxModelBytes are refused from their size, before either engine reads them.
+bool within_model_cap(size_t size, const std::string &what, std::string &error)
+{
+	if (size <= kMaxModelBytes)
+		return true;
+	error = what + " over the engine's limits: " + std::to_string(size) + " bytes (cap " +
+		std::to_string(kMaxModelBytes >> 20) + " MiB)";
+	return false;
+}
+
+}  // namespace
+
 std::unique_ptr<Classifier> Classifier::from_file(const std::string &path, std::string &error)
 {
+	std::error_code ec;
+	const auto fsize = std::filesystem::file_size(path, ec);
+	if (!ec && !within_model_cap(static_cast<size_t>(fsize), "ONNX model " + path, error))
+		return nullptr;
 	std::string reason;
 	if (onnx_engine_from_env() != OnnxEngine::OpenCV) {
 		std::ifstream in(path, std::ios::binary);
@@ -146,6 +165,8 @@ std::unique_ptr<Classifier> Classifier::from_buffer(const void *data, size_t siz
 		error = "empty ONNX model buffer";
 		return nullptr;
 	}
+	if (!within_model_cap(size, "ONNX model buffer", error))
+		return nullptr;
 	std::string reason;
 	bool fatal = false;
 	if (auto c = try_xnnpack(data, size, fatal, reason))

@@ -6,7 +6,7 @@
 
 namespace vaccel::onnx {
 
-namespace detail {
+namespace quant {
 
 // XNNPACK's qc8 weights are symmetric int8: ONNX int8 weights with zero points 0 (one or one per
 // channel), with one scale or one per channel.
@@ -206,20 +206,20 @@ bool QTranslator::shape_math(const ::onnx::NodeProto &n)
 	return fold(n, std::move(r));
 }
 
-}  // namespace detail
+}  // namespace quant
 
-using detail::Dims;
+using quant::Dims;
 
 bool is_qoperator_graph(const ::onnx::GraphProto &g)
 {
-	return std::any_of(g.node().begin(), g.node().end(), detail::is_qop);
+	return std::any_of(g.node().begin(), g.node().end(), quant::is_qop);
 }
 
 bool translate_qoperator(const ::onnx::GraphProto &g, const std::string &input, const Dims &in_dims,
 			 const std::string &output, xnn::Graph &x, uint32_t &in_id, uint32_t &out_id,
 			 Dims &out_dims, bool &corrupt, std::string &error)
 {
-	detail::QTranslator tr(g, x);
+	quant::QTranslator tr(g, x);
 	const bool ok = tr.run(input, in_dims, output, in_id, out_id, out_dims);
 	corrupt = tr.corrupt;
 	error = tr.error;

@@ -16,7 +16,9 @@
 #include <type_traits>
 #include <vector>
 
-namespace vaccel::onnx::detail {
+namespace vaccel::onnx::quant {
+
+using namespace util;  // NOLINT: the helpers of onnx_xnn_util.hpp
 
 using TP = ::onnx::TensorProto;
 
@@ -289,4 +291,4 @@ private:
 	std::string output_;
 };
 
-}  // namespace vaccel::onnx::detail
+}  // namespace vaccel::onnx::quant

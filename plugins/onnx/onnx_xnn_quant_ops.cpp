@@ -3,7 +3,7 @@
 // QLinearGlobalAveragePool); see onnx_xnn_quant.hpp.
 #include "onnx_xnn_quant_impl.hpp"
 
-namespace vaccel::onnx::detail {
+namespace vaccel::onnx::quant {
 
 // y = requant(conv(x, w) + bias): x and y int8 per-tensor, w int8 per-channel, bias int32 with
 // scale x_scale * w_scale[c] (ONNX's definition, which is also XNNPACK's).
@@ -25,9 +25,9 @@ bool QTranslator::conv(const ::onnx::NodeProto &n)
 	int32_t yz = 0;
 	if (!qparams_or_fail(n, 6, 7, ys, yz))
 		return false;
-	detail::ConvShape cs;
+	util::ConvShape cs;
 	bool impossible = false;
-	if (const std::string why = detail::conv_shape(n, x->dims, wd, cs, impossible); !why.empty())
+	if (const std::string why = util::conv_shape(n, x->dims, wd, cs, impossible); !why.empty())
 		return impossible ? invalid(n, why) : unsupported(n, why);
 	std::vector<int32_t> bias(oc, 0);
 	if (const TP *bt = init(n, 8); bt != nullptr) {
@@ -42,7 +42,7 @@ bool QTranslator::conv(const ::onnx::NodeProto &n)
 	f.dims = cs.depthwise ? Dims{1, wd[2], wd[3], oc} : Dims{oc, wd[2], wd[3], wd[1]};
 	f.channel_dim = cs.depthwise ? 3 : 0;
 	f.channel_scales = ws;
-	const std::vector<int8_t> fdata = detail::oihw_to_xnn(w, wd, cs.depthwise);
+	const std::vector<int8_t> fdata = util::oihw_to_xnn(w, wd, cs.depthwise);
 	f.data = fdata.data();
 	xnn::Tensor b;
 	b.type = xnn::Type::QCS32;
@@ -193,4 +193,4 @@ bool QTranslator::global_pool(const ::onnx::NodeProto &n)
 	return y && (x_.global_average_pool({}, x->id, *y) || refused());
 }
 
-}  // namespace vaccel::onnx::detail
+}  // namespace vaccel::onnx::quant

@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-namespace vaccel::onnx::detail {
+namespace vaccel::onnx::util {
 
 using Dims = std::vector<size_t>;
 constexpr size_t kMaxElements = size_t{1} << 29;  // 2 GiB of floats: larger tensors are refused
@@ -132,4 +132,4 @@ std::vector<T> oihw_to_xnn(const std::vector<T> &w, const Dims &wd, bool depthwi
 	return t;
 }
 
-}  // namespace vaccel::onnx::detail
+}  // namespace vaccel::onnx::util

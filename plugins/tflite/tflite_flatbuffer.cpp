@@ -15,7 +15,28 @@ namespace {
 
 class FlatReader {
 public:
-	FlatReader(const uint8_t *data, size_t size) : d_(data), n_(size) {}
+	FlatReader(const uint8_t *data, size_t size)
+		: d_(data), n_(size), budget_(kMaxCopyFactor * size + kCopySlackBytes) {}
+
+	// Counts `bytes` the reader copies out of the buffer (strings, vectors, one struct per entry)
+	// against its budget; false once over it.  Offsets may point many entries at one table or
+	// vector, which would otherwise multiply a small model into gigabytes of copies.
+	bool charge(size_t bytes) const
+	{
+		if (bytes > budget_ - copied_) {
+			over_ = true;
+			return false;
+		}
+		copied_ += bytes;
+		return true;
+	}
+	[[nodiscard]] bool over_budget() const { return over_; }
+	[[nodiscard]] std::string budget_error() const
+	{
+		return "TFLite model over the reader's limits: its tables would copy more than " +
+		       std::to_string(kMaxCopyFactor) + "x its " + std::to_string(n_) + " bytes + " +
+		       std::to_string(kCopySlackBytes >> 20) + " MiB (tables or vectors shared by many entries)";
+	}
 
 	std::optional<uint32_t> u32(size_t pos) const { return scalar<uint32_t>(pos); }
 	std::optional<uint16_t> u16(size_t pos) const { return scalar<uint16_t>(pos); }
@@ -49,7 +70,7 @@ public:
 	std::optional<std::string> string_at(size_t pos) const
 	{
 		const auto len = u32(pos);
-		if (!len || pos + 4 + *len > n_)
+		if (!len || pos + 4 + *len > n_ || !charge(*len))
 			return std::nullopt;
 		return std::string(reinterpret_cast<const char *>(d_ + pos + 4), *len);
 	}
@@ -82,6 +103,9 @@ private:
 
 	const uint8_t *d_;
 	size_t n_;
+	size_t budget_;
+	mutable size_t copied_ = 0;  // a reader serves one parse on one thread
+	mutable bool over_ = false;
 };
 
 // Field slots of the schema tables read here.
@@ -108,7 +132,7 @@ bool vector_field(const FlatReader &r, size_t table, unsigned id, std::vector<T>
 	if (!f)
 		return true;
 	const auto v = r.vec(*f, sizeof(T));
-	if (!v)
+	if (!v || !r.charge(v->second * sizeof(T)))
 		return false;
 	out.resize(v->second);
 	if (v->second != 0)
@@ -223,8 +247,9 @@ bool read_operator_codes(const uint8_t *data, size_t size, std::vector<OperatorC
 	for (uint32_t i = 0; i < *count; ++i) {
 		const size_t slot = *codes + 4 + 4 * static_cast<size_t>(i);
 		const auto table = r.deref(slot);
-		if (!table) {
-			error = "corrupt TFLite flatbuffer: bad operator code entry " + std::to_string(i);
+		if (!table || !r.charge(sizeof(OperatorCode))) {
+			error = r.over_budget() ? r.budget_error()
+						: "corrupt TFLite flatbuffer: bad operator code entry " + std::to_string(i);
 			return false;
 		}
 		OperatorCode c;
@@ -241,6 +266,10 @@ bool read_operator_codes(const uint8_t *data, size_t size, std::vector<OperatorC
 		if (const auto f = r.field(*table, 1))
 			if (const auto s = r.deref(*f))
 				c.custom = r.string_at(*s).value_or("");
+		if (r.over_budget()) {
+			error = r.budget_error();
+			return false;
+		}
 		out.push_back(std::move(c));
 	}
 	return true;
@@ -262,7 +291,7 @@ bool read_buffers(const FlatReader &r, size_t model, std::vector<FbSpan> &out, s
 		return fail(error, "cannot read Model.buffers");
 	for (size_t i = 0; i < v->second; ++i) {
 		const auto b = table_at(r, v->first, i);
-		if (!b)
+		if (!b || !r.charge(sizeof(FbSpan)))
 			return fail(error, "bad buffer entry " + std::to_string(i));
 		FbSpan span;
 		if (const auto d = r.field(*b, 0)) {
@@ -355,6 +384,8 @@ bool read_operators(const FlatReader &r, size_t sg, const std::vector<OperatorCo
 		const auto idx = scalar_field<uint32_t>(r, *t, kOpIndex, 0);
 		if (idx >= codes.size())
 			return fail(error, which + ": opcode index " + std::to_string(idx) + " out of range");
+		if (!r.charge(sizeof(FbOperator) + codes[idx].custom.size()))
+			return false;
 		op.builtin = codes[idx].builtin;
 		op.custom = codes[idx].custom;
 		if (!read_indices(r, *t, kOpInputs, m.tensors.size(), true, op.inputs) ||
@@ -374,6 +405,8 @@ bool read_subgraph(const FlatReader &r, size_t sg, const std::vector<FbSpan> &bu
 	const auto v = f ? r.vec(*f, 4) : std::nullopt;
 	if (!v)
 		return fail(error, "cannot read SubGraph.tensors");
+	if (!r.charge(v->second * sizeof(FbTensor)))
+		return false;
 	m.tensors.resize(v->second);
 	for (size_t i = 0; i < v->second; ++i) {
 		const std::string which = "tensor " + std::to_string(i);
@@ -400,8 +433,11 @@ bool read_model(const uint8_t *data, size_t size, FbModel &out, std::string &err
 	const FlatReader r(data, size);
 	const auto model = r.deref(0);	// read_operator_codes checked it
 	std::vector<FbSpan> buffers;
-	if (!model || !read_buffers(r, *model, buffers, error))
+	if (!model || !read_buffers(r, *model, buffers, error)) {
+		if (r.over_budget())
+			error = r.budget_error();
 		return false;
+	}
 	const auto sf = r.field(*model, kModelSubgraphs);
 	const auto sv = sf ? r.vec(*sf, 4) : std::nullopt;
 	if (!sv || sv->second == 0)
@@ -410,7 +446,13 @@ bool read_model(const uint8_t *data, size_t size, FbModel &out, std::string &err
 	const auto sg = table_at(r, sv->first, 0);
 	if (!sg)
 		return fail(error, "bad subgraph 0");
-	return read_subgraph(r, *sg, buffers, codes, out, error);
+	if (read_subgraph(r, *sg, buffers, codes, out, error))
+		return true;
+	if (r.over_budget()) {  // whatever part ran out, the budget is the reason
+		error = r.budget_error();
+		out = FbModel{};
+	}
+	return false;
 }
 
 size_t fb_type_size(int8_t type)

@@ -85,6 +85,12 @@ struct FbModel {
 // Upper bounds on what a model may declare, to refuse absurd sizes before allocating.
 inline constexpr size_t kMaxDims = 8;
 inline constexpr size_t kMaxTensorBytes = size_t{1} << 31;
+// What the reader copies out of a model (names, shapes, quantisation, operator index vectors, one
+// struct per tensor/operator/buffer/code) is at most kMaxCopyFactor x its size + kCopySlackBytes:
+// flatbuffer offsets may point many entries at one table or vector, which would otherwise make a
+// small file cost gigabytes (refused with an error naming this cap).
+inline constexpr size_t kMaxCopyFactor = 4;
+inline constexpr size_t kCopySlackBytes = size_t{1} << 20;
 
 // Parses the whole model structure of subgraph 0.  Spans point into `data`, which must outlive
 // the result.  False with `error` naming the corrupt part.

@@ -209,6 +209,18 @@ private:
 		xnn::Tensor x;
 		if (!tensor_desc(i, x))
 			return false;
+		// Tensors without data are computed (or bound by the caller): XNNPACK allocates them
+		// at runtime creation, so their sum is capped (constants are the file's own bytes).
+		if (x.data == nullptr) {
+			const size_t b = t(i).elements * std::max<size_t>(fb_type_size(t(i).type), 1);
+			if (b > kMaxActivationBytes - activation_bytes_) {
+				status = Status::InvalidInput;  // no engine should get it
+				error = "TFLite model over the engine's limits: its computed tensors exceed " +
+					std::to_string(kMaxActivationBytes >> 20) + " MiB (at tensor " + std::to_string(i) + ")";
+				return false;
+			}
+			activation_bytes_ += b;
+		}
 		id = g_.value(x, role, ext);
 		return id != xnn::kNoValue || refused();
 	}
@@ -255,6 +267,7 @@ private:
 	xnn::Graph &g_;
 	std::vector<uint32_t> ids_;
 	std::vector<bool> ready_;
+	size_t activation_bytes_ = 0;
 };
 
 // Checks the operator's arity and option type, then dispatches.

@@ -18,6 +18,10 @@ class Graph;
 
 namespace vaccel::tflite {
 
+// Cap on the computed tensors (activations, inputs, outputs) of one model, which XNNPACK allocates
+// when the runtime is created; a model over it is refused for every engine (Status::InvalidInput).
+inline constexpr size_t kMaxActivationBytes = size_t{1} << 30;
+
 class XnnEngine {
 public:
 	// Translates the model (the engine keeps copies of what it needs from `bytes`).

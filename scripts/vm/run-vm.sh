@@ -19,6 +19,8 @@
 #   --vsock-port PORT  the vsock port the agent serves (default 2048)
 #   --bridge BIN       the vaccel-vsock-bridge binary (default: $VACCEL_VSOCK_BRIDGE or the one in PATH)
 #   --bridge-log FILE  keep the bridge's log in FILE
+#   --bridge-opt WORD  one more word for the bridge's command line (repeatable), e.g.
+#                      --bridge-opt --buf-alloc --bridge-opt 262144
 #   --cpu MODEL        QEMU -cpu model (default: QEMU's qemu64; baseline x86-64 without SSE4.2/AVX2)
 #   --mem MIB          guest memory (default 512)
 #   --console FILE     keep the guest console log in FILE
@@ -52,6 +54,7 @@ transport="serial"
 vsock_port=2048
 bridge_bin="${VACCEL_VSOCK_BRIDGE:-vaccel-vsock-bridge}"
 bridge_log_copy=""
+bridge_opts=()
 
 log() { echo "run-vm: $*" >&2; }
 
@@ -60,7 +63,7 @@ fail_infra() {
   exit "$INFRA_FAILURE"
 }
 
-usage() { sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,33p' "$0" | sed 's/^# \{0,1\}//'; }
 
 while (($#)); do
   case "$1" in
@@ -73,6 +76,7 @@ while (($#)); do
     --vsock-port) vsock_port="$2"; shift 2 ;;
     --bridge) bridge_bin="$2"; shift 2 ;;
     --bridge-log) bridge_log_copy="$2"; shift 2 ;;
+    --bridge-opt) bridge_opts+=("$2"); shift 2 ;;
     --cpu) cpu_model="$2"; shift 2 ;;
     --mem) mem_mib="$2"; shift 2 ;;
     --console) console_copy="$2"; shift 2 ;;
@@ -173,7 +177,7 @@ start_agent() {
 
 # The bridge must accept before QEMU starts: QEMU asks it for the device's features at realize.
 start_bridge() {
-  local args=("$bridge_bin" --socket "$work/vu.sock" --uds "$work/v.sock" --guest-cid 3)
+  local args=("$bridge_bin" --socket "$work/vu.sock" --uds "$work/v.sock" --guest-cid 3 ${bridge_opts[@]+"${bridge_opts[@]}"})
   log "bridge: ${args[*]}"
   "${args[@]}" > "$work/bridge.log" 2>&1 < /dev/null &
   bridge_pid=$!

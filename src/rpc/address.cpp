@@ -89,9 +89,14 @@ int parse_vsock(std::string_view rest, Address &out, std::string &why)
 	}
 	uint32_t cid = 0;
 	uint32_t port = 0;
-	if (!parse_u32(rest.substr(0, colon), UINT32_MAX, cid) ||
+	auto cid_text = rest.substr(0, colon);
+	// "-1" is how the reference (ttrpc, Kata) writes VMADDR_CID_ANY for a listener: the CID
+	// is a u32 there too, printed as a signed int. Only this one negative value is accepted.
+	if (cid_text == "-1")
+		cid_text = "4294967295";
+	if (!parse_u32(cid_text, UINT32_MAX, cid) ||
 	    !parse_u32(rest.substr(colon + 1), UINT32_MAX, port)) {
-		why = "cid and port must be unsigned 32-bit numbers";
+		why = "cid (or -1 for any) and port must be unsigned 32-bit numbers";
 		return EINVAL;
 	}
 	out.cid = cid;

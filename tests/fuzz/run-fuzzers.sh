@@ -11,7 +11,7 @@ secs="${2:-40}"
 jobs="${3:-$(nproc)}"
 shift $(( $# < 3 ? $# : 3 ))
 harnesses=("$@")
-((${#harnesses[@]})) || harnesses=(fuzz_frame fuzz_genop fuzz_image fuzz_tflite fuzz_agent fuzz_vsock_bridge)
+((${#harnesses[@]})) || harnesses=(fuzz_frame fuzz_genop fuzz_image fuzz_tflite fuzz_onnx fuzz_agent fuzz_vsock_bridge)
 tmp="$(mktemp -d "${TMPDIR:-/tmp}/vaccel-fuzz-run.XXXXXX")"
 trap 'rm -rf "$tmp"' EXIT
 
@@ -19,6 +19,8 @@ run_one() { # harness
   local h=$1 bin="$B/tests/fuzz/$1" art="$B/fuzz-artifacts/$1/"
   mkdir -p "$tmp/$h" "$art"
   cp -r "$here/corpus/$h/." "$tmp/$h/" 2>/dev/null || true
+  # Seeds written at build time (fuzz_onnx: tiny models made by the build, never committed).
+  cp -r "$B/tests/fuzz/corpus/$h/." "$tmp/$h/" 2>/dev/null || true
   # -timeout: one input may take at most 10 s; -rss_limit_mb: an input driving the process past
   # 2 GiB is a finding too. Both count as failures, like crashes.
   ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 UBSAN_OPTIONS=print_stacktrace=1 \

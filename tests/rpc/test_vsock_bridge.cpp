@@ -180,7 +180,7 @@ TEST(VsockBridge, CreditRequestIsAnsweredWithCreditUpdate)
 	std::vector<std::byte> p;
 	ASSERT_TRUE(s.f.recv(h, p));
 	EXPECT_EQ(h.op, Op::credit_update);
-	EXPECT_EQ(h.buf_alloc, 262144u);
+	EXPECT_EQ(h.buf_alloc, vbridge::MuxConfig{}.buf_alloc);
 	EXPECT_EQ(h.fwd_cnt, 0u);
 }
 

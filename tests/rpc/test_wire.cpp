@@ -124,6 +124,23 @@ TEST(Address, Parses)
 	EXPECT_NE(parse_address(long_path, a, why), 0);
 }
 
+// VMADDR_CID_ANY written as -1, as the reference and Kata agents do (vsock://-1:1024): the
+// agent in the guest-loopback case listens on it. Any other negative or malformed CID is refused.
+TEST(Address, VsockCidAnyAsMinusOne)
+{
+	Address a;
+	std::string why;
+	ASSERT_EQ(parse_address("vsock://-1:2048", a, why), 0) << why;
+	EXPECT_EQ(a.kind, Address::Kind::vsock);
+	EXPECT_EQ(a.cid, 4294967295u);
+	EXPECT_EQ(a.port, 2048u);
+	for (const char *bad : {"vsock://-2:1", "vsock://-1:-1", "vsock://--1:1", "vsock://-1", "vsock://-01:1",
+				"vsock://-1 :1", "vsock://+1:1"}) {
+		EXPECT_NE(parse_address(bad, a, why), 0) << bad;
+		EXPECT_FALSE(why.empty()) << bad;
+	}
+}
+
 class MessageTest : public ::testing::TestWithParam<size_t> {};
 
 TEST_P(MessageTest, PayloadArrivesIntact)

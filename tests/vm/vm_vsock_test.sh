@@ -4,7 +4,7 @@
 # checks in sequence (boots are the expensive part under TCG); the host asserts on the console.
 #
 # Usage: vm_vsock_test.sh BUILD_DIR CASE
-#   loopback  guest-internal: vaccel-agent listens on vsock://4294967295:2048 (any CID) inside the guest and
+#   loopback  guest-internal: vaccel-agent listens on vsock://-1:2048 (any CID) inside the guest and
 #             clients use vsock://1:2048 (vsock_loopback): noop, an 8 MiB streamed payload (x2), two concurrent
 #             clients, a port nobody listens on (fails in < 2 s), the agent killed mid-loop
 #   onnx      through vaccel-vsock-bridge (vhost-user-vsock-pci) to a host agent on <uds>_2048, the guest
@@ -68,7 +68,7 @@ expect_fail_fast() {
 write_loopback_script() {
   cat "$scratch/prelude.sh"
   cat <<GUEST
-VACCEL_PLUGINS=$noop_plugin:$mbench_plugin vaccel-agent -l 3 -a vsock://4294967295:2048 --exec-allowlist mbench > /tmp/agent.log 2>&1 &
+VACCEL_PLUGINS=$noop_plugin:$mbench_plugin vaccel-agent -l 3 -a vsock://-1:2048 --exec-allowlist mbench > /tmp/agent.log 2>&1 &
 agent=\$!
 wait_for_text /tmp/agent.log listening || echo "VM-TEST: the agent did not listen"
 sed 's/^/agent| /' /tmp/agent.log
@@ -133,7 +133,7 @@ case "$test_case" in
     write_loopback_script > "$scratch/guest.sh"
     vm_run "${run_common[@]}" --kernel "$guest_dir/vmlinuz" --initrd "$guest_dir/initrd.img" --script "$scratch/guest.sh" --no-agent
     vm_check "guest script ran to the end" vm_equals "$VM_RC" 0
-    vm_check "the in-guest agent listened on AF_VSOCK" vm_has_line "$console" '^agent\| .*listening on vsock://4294967295:2048'
+    vm_check "the in-guest agent listened on AF_VSOCK" vm_has_line "$console" '^agent\| .*listening on vsock://-1:2048'
     expect_rc noop20 0
     vm_check "noop reached the in-guest agent" vm_has_line "$console" '^noop20\| Initialized session with id: 1$'
     expect_rc stream8m 0
