@@ -4,6 +4,7 @@
 // Thread safety: one QTranslator per translation, used by one thread.
 #pragma once
 
+#include "onnx_xnn.hpp"
 #include "onnx_xnn_util.hpp"
 #include "xnn_graph.hpp"
 
@@ -231,6 +232,18 @@ private:
 			invalid(n, "output missing or written twice");
 			return std::nullopt;
 		}
+		// The caps of onnx_xnn.hpp (a model over one is refused by every engine): padding and
+		// channel counts could otherwise make XNNPACK allocate without bound.
+		size_t elems = 1;
+		for (const size_t d : dims)
+			elems = d != 0 && elems > SIZE_MAX / d ? SIZE_MAX : elems * d;
+		const size_t bytes = elems > kMaxTensorElements ? SIZE_MAX : elems * (quant ? 1 : 4);
+		if (bytes > kMaxActivationBytes - activation_bytes_) {
+			invalid(n, "output over the caps (" + std::to_string(kMaxTensorElements) + " elements, " +
+					   std::to_string(kMaxActivationBytes >> 20) + " MiB of node outputs together)");
+			return std::nullopt;
+		}
+		activation_bytes_ += bytes;
 		xnn::Tensor t;
 		t.dims = to_nhwc(dims);
 		t.type = quant ? xnn::Type::QS8 : xnn::Type::F32;
@@ -289,6 +302,7 @@ private:
 	std::map<std::string, QVal> vals_;
 	std::map<std::string, Ints> ints_;
 	std::string output_;
+	size_t activation_bytes_ = 0;
 };
 
 }  // namespace vaccel::onnx::quant

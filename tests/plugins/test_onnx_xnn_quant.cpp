@@ -210,6 +210,7 @@ TEST(OnnxXnnQuant, BadQuantisedModelsGetAClearError)
 		{"asymmetric weights", [&](auto &m) { auto *z = conv_input(m, 5); std::string d = z->raw_data(); d[0] = 3; z->set_raw_data(d); }, "zero points"},
 		{"bias of the wrong size", [&](auto &m) { auto *b = conv_input(m, 8); b->set_raw_data(b->raw_data().substr(0, 8)); b->set_dims(0, 2); }, "bias"},
 		{"padding out of range", [](auto &m) { auto *a = first(m, "QLinearConv")->mutable_attribute(); for (auto &x : *a) if (x.name() == "pads") x.set_ints(0, 5000); }, "padding"},
+		{"activations over the caps", [](auto &m) { for (auto &x : *first(m, "QLinearConv")->mutable_attribute()) if (x.name() == "pads") for (int i = 0; i < 4; ++i) x.set_ints(i, 1000); }, "over the caps"},
 		{"Gather index out of range", [](auto &m) { auto *t = initializer(m, "466"); const int64_t v = 9; t->set_raw_data(std::string(reinterpret_cast<const char *>(&v), 8)); }, "out of range"},
 		{"Reshape to a bad shape", [](auto &m) { auto *t = initializer(m, "630"); const int64_t v = -7; t->set_raw_data(std::string(reinterpret_cast<const char *>(&v), 8)); }, "shape entry"},
 		{"Reshape to a wrapping shape", [](auto &m) { auto *t = initializer(m, "630"); const int64_t v[2] = {int64_t{1} << 29, int64_t{1} << 29}; t->set_raw_data(std::string(reinterpret_cast<const char *>(v), 16)); t->set_dims(0, 2); }, "too many elements"},
