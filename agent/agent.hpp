@@ -66,6 +66,7 @@ struct AgentConfig {
 	std::string auth_key_file;               // set: clients must prove they hold this key
 	// Isolation (agent/supervisor.hpp, docs/security.md "Isolation model").
 	bool process_isolation = true;           // --isolation process (default) | thread
+	size_t prefork = 2;                      // workers forked ahead, waiting for a connection (0: on accept)
 	int op_timeout_ms = 0;                   // kill a worker whose op runs longer (0: never)
 	uint64_t worker_memory = 4ull << 30;     // per worker beyond the zygote's image (0: no limit)
 	std::string cgroup_dir;                  // writable cgroup v2 dir for per-worker leaves

@@ -15,6 +15,8 @@ Connection::Connection(Agent &agent, rpc::UniqueFd fd, ClientInfo client)
 	  tenant_(agent, client_.id, budget_),
 	  server_(std::move(fd), client_.id, client_.peer, agent.server_config(), budget_, agent.memory_budget(), *this)
 {
+	if (client_.accepted != std::chrono::steady_clock::time_point{})
+		server_.hello_deadline_from(client_.accepted);
 }
 
 Connection::~Connection() { join(); }

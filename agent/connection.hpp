@@ -17,6 +17,7 @@
 #include "tenant.hpp"
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <thread>
@@ -27,6 +28,8 @@ namespace vaccel::agent {
 struct ClientInfo {
 	uint64_t id = 0;  // the connection's number on this agent
 	std::string peer; // the listener address it came in on
+	// When the agent accepted it (the HELLO deadline counts from then); default: construction.
+	std::chrono::steady_clock::time_point accepted{};
 };
 
 class Connection final : private rpc::RequestHandler {

@@ -79,6 +79,8 @@ void usage(FILE *out)
 		"      --isolation MODE        process (default): one sandboxed worker process per connection,\n"
 		"                              forked from the agent with its plugins loaded; thread: all\n"
 		"                              connections in this process (benchmarks, debugging)\n"
+		"      --prefork N             keep N workers forked ahead, sandboxed and waiting for a connection\n"
+		"                              (process isolation; default 2, at most 64; 0 = fork on accept)\n"
 		"      --op-timeout-ms N       kill a worker whose op runs longer (process isolation; default: none)\n"
 		"      --worker-memory N       memory per worker beyond the loaded plugins (default 4G; 0 = none)\n"
 		"      --cgroup DIR            writable cgroup v2 directory: per-worker leaves with memory.max\n"
@@ -183,6 +185,7 @@ enum LongOnly {
 	kUser,
 	kGroup,
 	kNoSeccomp,
+	kPrefork,
 };
 
 } // namespace
@@ -232,6 +235,7 @@ int main(int argc, char **argv)
 		{"user", required_argument, nullptr, kUser},
 		{"group", required_argument, nullptr, kGroup},
 		{"no-seccomp", no_argument, nullptr, kNoSeccomp},
+		{"prefork", required_argument, nullptr, kPrefork},
 		{"help", no_argument, nullptr, 'h'},
 		{nullptr, 0, nullptr, 0},
 	};
@@ -373,6 +377,10 @@ int main(int argc, char **argv)
 			break;
 		case kNoSeccomp:
 			cfg.seccomp = false;
+			break;
+		case kPrefork:
+			cfg.prefork = need_size("prefork");
+			need(cfg.prefork <= 64, "prefork", "at most 64");
 			break;
 		case 'h':
 			usage(stdout);

@@ -4,9 +4,11 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <linux/magic.h>
+#include <linux/seccomp.h>
 #include <pwd.h>
 #include <seccomp.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -75,12 +77,13 @@ int set_limit(int what, rlim_t v)
 	return setrlimit(what, &rl) == 0 ? 0 : errno;
 }
 
-int install_seccomp(bool allow_inet, std::string &why)
+// The workers' filter: what no plugin needs. Returns a context to release, or nullptr with why.
+scmp_filter_ctx build_seccomp(bool allow_inet, std::string &why)
 {
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
 	if (!ctx) {
 		why = "seccomp_init failed";
-		return ENOMEM;
+		return nullptr;
 	}
 	// What no plugin needs: running programs, reaching into other processes, kernel
 	// attack surface that only an exploit would use.
@@ -91,32 +94,54 @@ int install_seccomp(bool allow_inet, std::string &why)
 		"kexec_load",   "kexec_file_load", "open_by_handle_at", "perf_event_open", "userfaultfd",
 		"setns",        "unshare",      "fsopen",      "fsmount",          "move_mount",
 	};
-	int rc = 0;
 	for (const char *name : kDenied) {
 		int nr = seccomp_syscall_resolve_name(name);
 		if (nr == __NR_SCMP_ERROR)
 			continue; // not on this architecture
-		if ((rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), nr, 0)) != 0) {
+		if (seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), nr, 0) != 0) {
 			why = std::string("seccomp rule for ") + name;
-			break;
+			seccomp_release(ctx);
+			return nullptr;
 		}
 	}
-	if (rc == 0 && !allow_inet) {
+	if (!allow_inet) {
 		// New network sockets: only URL resources need them. Unix sockets stay (the worker's
 		// own connection is already open; libc's nscd lookups use AF_UNIX).
 		// (AF_NETLINK stays: getifaddrs() and engines' device probing read it; it leaves no host.)
 		for (int family : {AF_INET, AF_INET6, AF_PACKET, AF_VSOCK}) {
-			if ((rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(socket), 1,
-						   SCMP_A0(SCMP_CMP_EQ, static_cast<scmp_datum_t>(family)))) != 0) {
+			if (seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(socket), 1,
+					     SCMP_A0(SCMP_CMP_EQ, static_cast<scmp_datum_t>(family))) != 0) {
 				why = "seccomp rule for socket()";
-				break;
+				seccomp_release(ctx);
+				return nullptr;
 			}
 		}
 	}
-	if (rc == 0 && (rc = seccomp_load(ctx)) != 0)
+	return ctx;
+}
+
+int install_seccomp(bool allow_inet, std::string &why)
+{
+	scmp_filter_ctx ctx = build_seccomp(allow_inet, why);
+	if (!ctx)
+		return ENOMEM;
+	int rc = seccomp_load(ctx);
+	if (rc != 0)
 		why = "seccomp_load";
 	seccomp_release(ctx);
 	return rc < 0 ? -rc : rc;
+}
+
+int load_bpf(const std::vector<sock_filter> &bpf, std::string &why)
+{
+	sock_fprog prog{};
+	prog.len = static_cast<unsigned short>(bpf.size());
+	prog.filter = const_cast<sock_filter *>(bpf.data()); // the kernel only reads it
+	if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) != 0) {
+		why = "loading the seccomp filter";
+		return errno;
+	}
+	return 0;
 }
 
 } // namespace
@@ -155,6 +180,41 @@ bool parse_group_id(const char *text, gid_t &gid, std::string &why)
 	}
 	gid = res->gr_gid;
 	return true;
+}
+
+int compile_seccomp(bool allow_inet, std::vector<sock_filter> &bpf, std::string &why)
+{
+	scmp_filter_ctx ctx = build_seccomp(allow_inet, why);
+	if (!ctx)
+		return ENOMEM;
+	// libseccomp 2.5 exports to an fd only: a memfd, read back.
+	int rc = 0;
+	int fd = memfd_create("vaccel-seccomp", MFD_CLOEXEC);
+	if (fd < 0) {
+		rc = errno;
+		why = "memfd_create";
+	} else if (int e = seccomp_export_bpf(ctx, fd); e != 0) {
+		rc = -e;
+		why = "seccomp_export_bpf";
+	} else {
+		off_t size = lseek(fd, 0, SEEK_END);
+		const size_t max = BPF_MAXINSNS * sizeof(sock_filter);
+		if (size <= 0 || static_cast<size_t>(size) % sizeof(sock_filter) != 0 || static_cast<size_t>(size) > max) {
+			rc = EINVAL;
+			why = "exported filter of " + std::to_string(size) + " bytes";
+		} else {
+			bpf.resize(static_cast<size_t>(size) / sizeof(sock_filter));
+			if (pread(fd, bpf.data(), static_cast<size_t>(size), 0) != size) {
+				rc = errno ? errno : EIO;
+				why = "reading the exported filter";
+				bpf.clear();
+			}
+		}
+	}
+	if (fd >= 0)
+		::close(fd);
+	seccomp_release(ctx);
+	return rc;
 }
 
 std::string check_cgroup_dir(const std::string &dir)
@@ -242,9 +302,10 @@ int apply_sandbox(const SandboxConfig &cfg, std::string &why)
 		why = "PR_SET_NO_NEW_PRIVS";
 		return errno;
 	}
-	if (cfg.seccomp)
-		if (int e = install_seccomp(cfg.allow_inet, why))
+	if (cfg.seccomp) {
+		if (int e = cfg.seccomp_bpf.empty() ? install_seccomp(cfg.allow_inet, why) : load_bpf(cfg.seccomp_bpf, why))
 			return e;
+	}
 	return 0;
 }
 

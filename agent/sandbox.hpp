@@ -11,10 +11,12 @@
 // the supervisor's accept thread.
 #pragma once
 
+#include <linux/filter.h>
 #include <sys/types.h>
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace vaccel::agent {
 
@@ -27,6 +29,7 @@ struct SandboxConfig {
 	uint64_t nofile = 0;        // RLIMIT_NOFILE (0: leave it)
 	bool allow_inet = false;    // URL resources: may open AF_INET/AF_INET6 sockets
 	bool seccomp = true;
+	std::vector<sock_filter> seccomp_bpf; // the filter compiled once (compile_seccomp); empty: compile here
 	pid_t supervisor = 0;       // the parent: the worker exits at once if it is already gone
 };
 
@@ -44,6 +47,11 @@ std::string check_cgroup_dir(const std::string &dir);
 std::string make_cgroup_leaf(const std::string &dir, uint64_t id, uint64_t bytes, std::string &why);
 // Removes a leaf once its worker is gone (best effort).
 void remove_cgroup_leaf(const std::string &leaf);
+
+// Compiles the workers' seccomp filter to classic BPF once, in the supervisor, so that each
+// worker only loads it (libseccomp's kernel probing and compiling cost a fresh worker about a
+// millisecond). Returns 0, or an errno with why.
+int compile_seccomp(bool allow_inet, std::vector<sock_filter> &bpf, std::string &why);
 
 // In the worker, right after fork and before it reads a byte from its tenant. Order matters:
 // death signal, limits and cgroup while still privileged, then the user switch, then no new

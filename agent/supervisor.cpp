@@ -127,20 +127,31 @@ int Supervisor::start()
 	if (cgroup_dir_.empty())
 		RPC_INFO("worker memory limit: %s", cfg.worker_memory ? "RLIMIT_AS (address space beyond the zygote's)"
 								       : "none (--worker-memory 0)");
-	RPC_INFO("isolation: one process per connection, seccomp %s, op timeout %d ms, zygote threads %d",
-		 cfg.seccomp ? "on" : "OFF", cfg.op_timeout_ms, thread_count());
+	if (cfg.seccomp) {
+		std::string why;
+		if (int e = compile_seccomp(cfg.allow_url_resources, sandbox_.seccomp_bpf, why))
+			RPC_WARN("cannot compile the seccomp filter once (%s: %s): each worker compiles its own", why.c_str(),
+				 strerror(e));
+	}
+	prefork_ = cfg.prefork;
+	RPC_INFO("isolation: one process per connection, %zu pre-forked, seccomp %s (%zu BPF instructions), op "
+		 "timeout %d ms, zygote threads %d",
+		 prefork_, cfg.seccomp ? "on" : "OFF", sandbox_.seccomp_bpf.size(), cfg.op_timeout_ms, thread_count());
 	return 0;
 }
 
 int Supervisor::poll_ms() const
 {
+	if (pool_short())
+		return 0; // tick() forks the next pre-forked worker at once
 	const int timeout = agent_.config().op_timeout_ms;
 	return timeout > 0 ? std::clamp(timeout / 4, 10, 100) : 100;
 }
 
 void Supervisor::accept(rpc::UniqueFd fd, const std::string &listener)
 {
-	reap();
+	const auto accepted = std::chrono::steady_clock::now(); // the HELLO deadline counts from here
+	reap(workers_);
 	const AgentConfig &cfg = agent_.config();
 	std::shared_ptr<Worker> victim;
 	switch (admit_new(workers_, agent_.conn_cap_, cfg.max_pre_hello, victim)) {
@@ -159,96 +170,7 @@ void Supervisor::accept(rpc::UniqueFd fd, const std::string &listener)
 				listener.c_str());
 		return;
 	}
-	spawn(std::move(fd), listener);
-}
-
-void Supervisor::spawn(rpc::UniqueFd fd, const std::string &listener)
-{
-	auto w = std::make_shared<Worker>();
-	w->id = next_id_++;
-	w->peer = listener;
-	w->page = map_worker_page();
-	if (!w->page) {
-		RPC_ERROR("tenant %llu: cannot map its worker page: %s", (unsigned long long)w->id, strerror(errno));
-		return;
-	}
-	w->spool = agent_.spool_.path() + "/w" + std::to_string(w->id);
-	if (::mkdir(w->spool.c_str(), 0700) != 0 || ::chmod(w->spool.c_str(), 0700) != 0 ||
-	    (sandbox_.drop_user && ::chown(w->spool.c_str(), sandbox_.uid, sandbox_.gid) != 0)) {
-		RPC_ERROR("tenant %llu: cannot create its spool directory %s: %s", (unsigned long long)w->id,
-			  w->spool.c_str(), strerror(errno));
-		clean_up(*w);
-		return;
-	}
-	if (!cgroup_dir_.empty()) {
-		std::string why;
-		w->cgroup = make_cgroup_leaf(cgroup_dir_, w->id, sandbox_.memory, why);
-		if (w->cgroup.empty()) {
-			RPC_ERROR("tenant %llu: no cgroup leaf (%s): connection refused", (unsigned long long)w->id,
-				  why.c_str());
-			clean_up(*w);
-			return;
-		}
-	}
-	if (int n = thread_count(); n != 1 && !warned_threads_) {
-		warned_threads_ = true;
-		RPC_WARN("the zygote has %d threads at fork: a plugin started threads in init(); its locks and pools "
-			 "may be broken in workers",
-			 n);
-	}
-	pid_t pid = fork();
-	if (pid < 0) {
-		RPC_ERROR("tenant %llu: fork: %s: connection refused", (unsigned long long)w->id, strerror(errno));
-		clean_up(*w);
-		return;
-	}
-	if (pid == 0)
-		worker_main(std::move(fd), w);
-	w->pid = pid;
-	RPC_INFO("tenant %llu: worker pid %d serves a connection on %s", (unsigned long long)w->id, (int)pid,
-		 listener.c_str());
-	workers_.push_back(std::move(w));
-}
-
-void Supervisor::worker_main(rpc::UniqueFd fd, const std::shared_ptr<Worker> &self)
-{
-	// What the worker must not hold: the supervisor's wake-up pipe and signal handlers, the
-	// listening sockets, the other workers' pages.
-	signal(SIGINT, SIG_DFL);
-	signal(SIGTERM, SIG_DFL);
-	::close(stop_fd_);
-	for (auto &l : agent_.listeners_)
-		l.fd.reset();
-	agent_.listeners_.clear();
-	for (auto &other : workers_)
-		if (other != self) {
-			munmap(other->page, sizeof(WorkerPage));
-			other->page = nullptr;
-		}
-	std::string why;
-	SandboxConfig sandbox = sandbox_;
-	sandbox.cgroup_leaf = self->cgroup;
-	if (int e = apply_sandbox(sandbox, why)) {
-		RPC_ERROR("tenant %llu: sandbox: %s: %s; not serving", (unsigned long long)self->id, why.c_str(),
-			  strerror(e));
-		_exit(70);
-	}
-	// The core's run directory (session and resource files) must be the worker's own, in its
-	// spool (removed with it): ids start again from 1 in every worker.
-	if (int e = vaccel_rundir_after_fork(self->spool.c_str())) {
-		RPC_ERROR("tenant %llu: no run directory of its own (%d); not serving", (unsigned long long)self->id, e);
-		_exit(70);
-	}
-	set_current_worker_page(self->page);
-	agent_.memory_.share_with(&shared_->memory, &self->page->memory_held);
-	agent_.disk_.share_with(&shared_->disk, &self->page->disk_held);
-	agent_.worker_spool_ = self->spool;
-	serve_connection(agent_, std::move(fd), ClientInfo{self->id, self->peer}); // on this thread
-	std::error_code ec;
-	std::filesystem::remove_all(self->spool, ec);
-	// No exit handlers or static destructors: they belong to the zygote (plugins' state,
-	// the supervisor's spool lock), and a leak check would need ptrace, which seccomp denies.
-	_exit(0);
+	hand_off(std::move(fd), listener, accepted);
 }
 
 void Supervisor::kill_worker(Worker &w, std::string reason)
@@ -292,7 +214,16 @@ void Supervisor::ended(Worker &w, int status)
 				: last ? std::string("after op ") + op_name(last, buf, sizeof(buf))
 				       : std::string("before any op");
 	const auto id = (unsigned long long)w.id;
-	if (w.kill_reason == kEvicted || w.kill_reason == kShuttingDown)
+	if (!w.serving && w.kill_reason != kShuttingDown) {
+		// A pre-forked worker that never got a connection: no tenant was harmed, but the pool
+		// must not fork in a loop if workers cannot start (logged once per pause).
+		if (WIFSIGNALED(status))
+			RPC_WARN("pre-forked worker pid %d died idle of %s", (int)w.pid, signal_text(WTERMSIG(status)).c_str());
+		else
+			RPC_WARN("pre-forked worker pid %d ended idle (status %d)", (int)w.pid,
+				 WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+		pause_refill("a pre-forked worker ended before serving");
+	} else if (w.kill_reason == kEvicted || w.kill_reason == kShuttingDown)
 		RPC_INFO("tenant %llu: worker pid %d ended: %s", id, (int)w.pid, w.kill_reason.c_str());
 	else if (!w.kill_reason.empty())
 		RPC_WARN("tenant %llu (%s): worker pid %d killed (SIGKILL): %s; its connection is closed and its files "
@@ -329,9 +260,9 @@ void Supervisor::clean_up(Worker &w)
 	remove_cgroup_leaf(w.cgroup);
 }
 
-void Supervisor::reap()
+void Supervisor::reap(Workers &list)
 {
-	for (auto it = workers_.begin(); it != workers_.end();) {
+	for (auto it = list.begin(); it != list.end();) {
 		Worker &w = **it;
 		int status = 0;
 		pid_t r = w.pid > 0 ? waitpid(w.pid, &status, WNOHANG) : -1;
@@ -343,27 +274,34 @@ void Supervisor::reap()
 			ended(w, status);
 		else
 			clean_up(w);
-		it = workers_.erase(it);
+		it = list.erase(it);
 	}
 }
 
 void Supervisor::tick()
 {
-	reap();
+	reap(workers_);
+	reap(pool_);
 	check_timeouts();
+	refill();
 }
 
 void Supervisor::shutdown()
 {
-	for (auto &w : workers_)
+	shutting_down_ = true;
+	// Idle workers first: they hold no tenant.
+	workers_.splice(workers_.begin(), pool_);
+	for (auto &w : workers_) {
+		w->chan.reset();
 		if (w->pid > 0 && !w->kill_sent) {
 			w->kill_sent = true;
 			w->kill_reason = kShuttingDown;
 			::kill(w->pid, SIGTERM);
 		}
+	}
 	// Bounded: 2 s for workers to go, then SIGKILL.
 	for (int i = 0; i < 200 && !workers_.empty(); ++i) {
-		reap();
+		reap(workers_);
 		if (!workers_.empty())
 			std::this_thread::sleep_for(std::chrono::milliseconds(10));
 	}

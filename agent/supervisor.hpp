@@ -2,11 +2,21 @@
 // Process isolation (--isolation process, the default; docs/architecture.md "Supervisor, zygote
 // and workers"). The agent's main process is the supervisor and the zygote at once: it loads
 // and initialises the plugins, runs no op and starts no thread, listens, accepts and admits
-// connections, and forks one worker process per accepted connection. The worker inherits the
-// initialised plugins copy-on-write, puts itself in its sandbox (agent/sandbox.hpp) and serves
-// its connection's socket itself, so a call pays no extra hop. The supervisor never reads a
-// client byte: it sees each worker only through its exit status and its worker page
-// (agent/worker_page.hpp), and kills a worker whose op runs past --op-timeout-ms.
+// connections, and hands each accepted connection to a worker process of its own. The worker
+// inherits the initialised plugins copy-on-write, puts itself in its sandbox
+// (agent/sandbox.hpp) and serves its connection's socket itself, so a call pays no extra hop.
+// The supervisor never reads a client byte: it sees each worker only through its exit status
+// and its worker page (agent/worker_page.hpp), and kills a worker whose op runs past
+// --op-timeout-ms.
+//
+// The worker pool (--prefork N, agent/worker_pool.cpp): fork and sandbox set-up are kept out of
+// the connect path. Up to N workers are forked ahead, each with its worker page, spool directory
+// and cgroup leaf, already in its sandbox, waiting on a socketpair for one connection
+// (agent/handoff.hpp); the pool is refilled after each hand-off. A pre-forked worker serves
+// exactly one connection and then exits; an idle one holds no connection slot (admission and
+// eviction count only workers serving a connection) and dies with the supervisor
+// (PR_SET_PDEATHSIG). With an empty pool (or --prefork 0) a worker is forked on accept and
+// handed its connection the same way.
 //
 // A worker that dies, by a crash, a timeout or its memory limit, takes only its own tenant
 // down: the supervisor logs the tenant, the signal and the op, gives back the agent-wide
@@ -18,6 +28,7 @@
 #pragma once
 
 #include "budget.hpp"
+#include "channel.hpp"
 #include "sandbox.hpp"
 #include "unique_fd.hpp"
 #include "worker_page.hpp"
@@ -45,13 +56,15 @@ public:
 	// leaf or RLIMIT_AS) and the user switch, and logs them. Returns 0 or an errno (logged).
 	int start();
 	// Admits an accepted connection (the same slot rule as thread isolation, agent/admission.hpp)
-	// and forks its worker. The supervisor's copy of fd is closed on return.
+	// and hands it to a pre-forked worker, or to one forked now. The supervisor's copy of fd is
+	// closed on return.
 	void accept(rpc::UniqueFd fd, const std::string &listener);
-	// Reaps workers that ended (logging how) and kills those past --op-timeout-ms. Called at
-	// least every poll_ms().
+	// Reaps workers that ended (logging how), kills those past --op-timeout-ms and refills the
+	// pool by one worker. Called at least every poll_ms() (0 while the pool is short).
 	void tick();
 	[[nodiscard]] int poll_ms() const;
-	// Ends every worker (SIGTERM, bounded wait, SIGKILL) and cleans up after them.
+	// Ends every worker, serving or idle (SIGTERM, bounded wait, SIGKILL), and cleans up after
+	// them.
 	void shutdown();
 	// Threads of this process now (/proc/self/task).
 	static int thread_count();
@@ -59,8 +72,10 @@ public:
 private:
 	struct Worker {
 		pid_t pid = -1;
-		uint64_t id = 0;
-		std::string peer;
+		uint64_t id = 0;        // the tenant's number, given at fork
+		std::string peer;       // the listener its connection came in on (set at hand-off)
+		rpc::UniqueFd chan;     // the hand-off channel's sending end, while the worker waits
+		bool serving = false;   // it was handed a connection
 		WorkerPage *page = nullptr;
 		std::string spool;
 		std::string cgroup;
@@ -79,9 +94,17 @@ private:
 		rpc::ByteBudget disk;
 	};
 
-	void spawn(rpc::UniqueFd fd, const std::string &listener);
-	[[noreturn]] void worker_main(rpc::UniqueFd fd, const std::shared_ptr<Worker> &self);
-	void reap();
+	using Workers = std::list<std::shared_ptr<Worker>>;
+
+	// worker_pool.cpp: the pool of pre-forked workers.
+	std::shared_ptr<Worker> spawn();
+	[[noreturn]] void worker_main(rpc::UniqueFd chan, const std::shared_ptr<Worker> &self);
+	void hand_off(rpc::UniqueFd fd, const std::string &listener, std::chrono::steady_clock::time_point accepted);
+	void refill();
+	[[nodiscard]] bool pool_short() const;
+	void pause_refill(const char *why);
+
+	void reap(Workers &list);
 	void check_timeouts();
 	void kill_worker(Worker &w, std::string reason);
 	void ended(Worker &w, int status);
@@ -92,7 +115,11 @@ private:
 	SandboxConfig sandbox_;
 	std::string cgroup_dir_;            // "" : memory limit by RLIMIT_AS
 	SharedBudgets *shared_ = nullptr;   // MAP_SHARED: every worker charges it
-	std::list<std::shared_ptr<Worker>> workers_;
+	Workers workers_;                   // handed a connection (they alone count for admission)
+	Workers pool_;                      // pre-forked, idle, oldest first
+	size_t prefork_ = 0;                // --prefork: the pool's size
+	rpc::Deadline refill_paused_until_ = rpc::Deadline::min(); // after a pre-forked worker failed
+	bool shutting_down_ = false;
 	uint64_t next_id_ = 1;
 	bool warned_threads_ = false;
 };

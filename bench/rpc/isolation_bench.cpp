@@ -2,11 +2,14 @@
 // isolation_bench: what process isolation (agent/supervisor.hpp) costs, side by side in one run
 // (figures in docs/performance.md):
 //   1. noop round trip: raw unix-socket floor vs the agent in process and in thread isolation;
-//   2. connect + HELLO + first session, p50/p99: a worker forked from the zygote vs a process
-//      that must load the plugins itself (a cold agent start), with --heavy plugins loaded;
-//   3. unshared (Private_*) RSS of an idle worker;
+//   2. connect + HELLO + first session, p50/p99: a pre-forked worker (--prefork 2, back to back
+//      and with tenants 20 ms apart) vs a worker forked on accept (--prefork 0) vs thread mode
+//      vs a process that must load the plugins itself (a cold agent start, no zygote), with noop
+//      and with --heavy plugins loaded; --baseline AGENT adds another agent binary's fork on
+//      accept (e.g. one from before the pool, to compare its per-worker seccomp compile);
+//   3. unshared (Private_*) RSS of an idle worker: one serving a connection, one pre-forked;
 //   4. 64 tenants at once: aggregate noop calls/s, process vs thread isolation.
-// Usage: isolation_bench [--quick] [--heavy PLUGINS]  (PLUGINS: ':'-separated .so paths)
+// Usage: isolation_bench [--quick] [--heavy PLUGINS] [--baseline AGENT]  (PLUGINS: ':'-separated .so paths)
 // Every loop is bounded in count and time.
 #include "client.hpp"
 #include "vaccel_rpc.pb.h"
@@ -66,7 +69,8 @@ struct AgentProc {
 	std::string addr, log;
 };
 
-AgentProc start_agent(const std::string &plugins, const std::string &isolation, const std::string &tag)
+AgentProc start_agent(const std::string &plugins, const std::string &isolation, const std::string &tag,
+		      std::vector<std::string> extra = {}, const char *bin = VACCEL_AGENT_BIN)
 {
 	AgentProc ag;
 	ag.log = g_tmp + "/agent-" + tag + ".log";
@@ -79,8 +83,14 @@ AgentProc start_agent(const std::string &plugins, const std::string &isolation, 
 		setenv("VACCEL_PLUGINS", plugins.c_str(), 1);
 		setenv("VACCEL_LOG_LEVEL", "1", 1);
 		std::string a = "unix://" + sock;
-		execl(VACCEL_AGENT_BIN, VACCEL_AGENT_BIN, "-a", a.c_str(), "--workdir", g_tmp.c_str(), "-l", "3",
-		      "--isolation", isolation.c_str(), "--max-connections", "256", nullptr);
+		std::vector<std::string> args{bin, "-a", a, "--workdir", g_tmp, "-l", "3", "--isolation", isolation,
+					      "--max-connections", "256"};
+		args.insert(args.end(), extra.begin(), extra.end());
+		std::vector<char *> argv;
+		for (auto &s : args)
+			argv.push_back(s.data());
+		argv.push_back(nullptr);
+		execv(bin, argv.data());
 		_exit(127);
 	}
 	for (int i = 0; i < 2000; ++i) { // bounded: 20 s (libtorch takes a while to load)
@@ -199,10 +209,14 @@ std::vector<double> agent_round_trips(const std::string &addr, int iters)
 
 // ---- 2. connect + HELLO + first session -------------------------------------------------------
 
-std::vector<double> first_session_us(const std::string &addr, int reps)
+// `gap_ms` apart (untimed): 0 is a burst, where a pre-forked pool is refilled (a fork of the
+// zygote) while the next tenant connects; 20 ms leaves the supervisor time to refill.
+std::vector<double> first_session_us(const std::string &addr, int reps, int gap_ms = 0)
 {
 	std::vector<double> t;
 	for (int i = 0; i < reps; ++i) {
+		if (gap_ms > 0)
+			std::this_thread::sleep_for(std::chrono::milliseconds(gap_ms));
 		auto t0 = Clock::now();
 		auto c = client(addr);
 		if (session(*c) <= 0)
@@ -254,18 +268,42 @@ long smaps_kb(pid_t pid, const char *field)
 	return total;
 }
 
+// The pid of the worker the supervisor logged last as serving a connection (-1: none).
+pid_t last_serving(const AgentProc &ag)
+{
+	const std::string log = read_text(ag.log), key = "worker pid ";
+	pid_t pid = -1;
+	for (size_t p = log.find(key); p != std::string::npos; p = log.find(key, p + 1)) {
+		const char *num = log.c_str() + p + key.size();
+		char *end = nullptr;
+		long v = strtol(num, &end, 10);
+		if (end && strncmp(end, " serves", 7) == 0)
+			pid = static_cast<pid_t>(v);
+	}
+	return pid;
+}
+
+void memory_row(pid_t sup, pid_t w, const std::string &what)
+{
+	long priv = smaps_kb(w, "Private_Clean:") + smaps_kb(w, "Private_Dirty:");
+	printf("| %s | %ld KiB | %ld KiB | %ld KiB | %ld KiB |\n", what.c_str(), smaps_kb(sup, "Rss:"), smaps_kb(w, "Rss:"),
+	       smaps_kb(w, "Pss:"), priv);
+}
+
 void idle_worker_memory(const AgentProc &ag, const char *what)
 {
 	auto c = client(ag.addr);
 	if (session(*c) <= 0)
 		return;
-	auto kids = children(ag.pid);
-	if (kids.empty())
-		return;
-	pid_t w = kids.back();
-	long priv = smaps_kb(w, "Private_Clean:") + smaps_kb(w, "Private_Dirty:");
-	printf("| %s | %ld KiB | %ld KiB | %ld KiB | %ld KiB |\n", what, smaps_kb(ag.pid, "Rss:"), smaps_kb(w, "Rss:"),
-	       smaps_kb(w, "Pss:"), priv);
+	std::this_thread::sleep_for(std::chrono::milliseconds(300)); // the pool refilled, the worker idle
+	const pid_t serving = last_serving(ag);
+	if (serving > 0)
+		memory_row(ag.pid, serving, std::string(what) + ", worker with one session open");
+	for (pid_t k : children(ag.pid))
+		if (k != serving) {
+			memory_row(ag.pid, k, std::string(what) + ", pre-forked worker waiting");
+			break;
+		}
 }
 
 // ---- 4. many tenants -------------------------------------------------------------------------
@@ -302,12 +340,14 @@ double tenants_rate(const std::string &addr, int n, double seconds)
 int main(int argc, char **argv)
 {
 	bool quick = false;
-	std::string heavy;
+	std::string heavy, baseline;
 	for (int i = 1; i < argc; ++i) {
 		if (!strcmp(argv[i], "--quick"))
 			quick = true;
 		else if (!strcmp(argv[i], "--heavy") && i + 1 < argc)
 			heavy = argv[++i];
+		else if (!strcmp(argv[i], "--baseline") && i + 1 < argc)
+			baseline = argv[++i];
 	}
 	char templ[] = "/tmp/isolation-bench.XXXXXX";
 	if (!mkdtemp(templ))
@@ -339,20 +379,47 @@ int main(int argc, char **argv)
 	row("agent, process isolation", p);
 	row("agent, thread isolation", t);
 
-	printf("\n### connect + HELLO + first session\n\n| agent | plugins | p50 us | p99 us | n |\n|---|---|---|---|---|\n");
-	const int reps = quick ? 50 : 300;
-	auto fs = first_session_us(proc.addr, reps);
-	printf("| process (fork from zygote) | noop | %.0f | %.0f | %zu |\n", pct(fs, 0.5), pct(fs, 0.99), fs.size());
-	auto ft = first_session_us(thr.addr, reps);
-	printf("| thread | noop | %.0f | %.0f | %zu |\n", pct(ft, 0.5), pct(ft, 0.99), ft.size());
-	AgentProc heavy_proc;
-	if (!heavy.empty()) {
-		heavy_proc = start_agent(heavy, "process", "heavy");
-		if (!heavy_proc.addr.empty()) {
-			auto fh = first_session_us(heavy_proc.addr, reps);
-			printf("| process (fork from zygote) | heavy | %.0f | %.0f | %zu |\n", pct(fh, 0.5), pct(fh, 0.99),
-			       fh.size());
+	printf("\n### connect + HELLO + first session (rounds interleaved)\n\n| agent | plugins | p50 us | p99 us | n "
+	       "|\n|---|---|---|---|---|\n");
+	const int reps = quick ? 40 : 200;
+	struct Path {
+		std::string name, plugins;
+		AgentProc ag;
+		int gap_ms;
+		std::vector<double> t;
+	};
+	std::vector<Path> paths;
+	auto add = [&](const std::string &name, const std::string &plugins, AgentProc ag, int gap) {
+		if (!ag.addr.empty())
+			paths.push_back({name, plugins, std::move(ag), gap, {}});
+	};
+	auto add_set = [&](const std::string &plugins, const char *label, const std::string &tag) {
+		AgentProc pool = start_agent(plugins, "process", tag + "-pool", {"--prefork", "2"});
+		add("process, pre-forked (--prefork 2), back to back", label, pool, 0);
+		add("process, pre-forked (--prefork 2), 20 ms apart", label, pool, 20);
+		add("process, forked on accept (--prefork 0)", label, start_agent(plugins, "process", tag + "-fork",
+										   {"--prefork", "0"}), 0);
+		if (!baseline.empty())
+			add("process, forked on accept, --baseline agent", label,
+			    start_agent(plugins, "process", tag + "-base", {}, baseline.c_str()), 0);
+	};
+	add_set(NOOP_PLUGIN, "noop", "noop");
+	add("thread", "noop", thr, 0);
+	if (!heavy.empty())
+		add_set(heavy, "heavy", "heavy");
+	for (int round = 0; round < 4; ++round)
+		for (auto &p : paths) {
+			auto v = first_session_us(p.ag.addr, reps / 4, p.gap_ms);
+			p.t.insert(p.t.end(), v.begin(), v.end());
 		}
+	AgentProc heavy_proc;
+	for (auto &p : paths) {
+		printf("| %s | %s | %.0f | %.0f | %zu |\n", p.name.c_str(), p.plugins.c_str(), pct(p.t, 0.5), pct(p.t, 0.99),
+		       p.t.size());
+		if (p.plugins == "heavy" && p.gap_ms == 20)
+			heavy_proc = p.ag;
+	}
+	if (!heavy.empty()) {
 		auto cold = cold_start_us(heavy, quick ? 2 : 5);
 		printf("| no zygote: new process loads the plugins | heavy | %.0f | %.0f (max) | %zu |\n", pct(cold, 0.5),
 		       pct(cold, 1.0), cold.size());
@@ -372,7 +439,9 @@ int main(int argc, char **argv)
 
 	stop_process(proc.pid);
 	stop_process(thr.pid);
-	stop_process(heavy_proc.pid);
+	for (auto &p : paths)
+		if (p.gap_ms == 0 && p.ag.pid != thr.pid)
+			stop_process(p.ag.pid); // each agent once (the 20 ms row shares the back-to-back one's)
 	const std::string zlog = read_text(heavy_proc.addr.empty() ? proc.log : heavy_proc.log);
 	if (auto z = zlog.find("zygote threads"); z != std::string::npos)
 		printf("\nzygote: %s\n", zlog.substr(z, zlog.find('\n', z) - z).c_str());

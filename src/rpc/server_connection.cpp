@@ -24,6 +24,12 @@ ServerConnection::ServerConnection(UniqueFd fd, uint64_t id, std::string peer, c
 
 ServerConnection::~ServerConnection() { stop_pool(); }
 
+void ServerConnection::hello_deadline_from(std::chrono::steady_clock::time_point accepted)
+{
+	if (cfg_.hello_timeout_ms > 0)
+		hello_by_ = deadline_after(accepted, cfg_.hello_timeout_ms);
+}
+
 void ServerConnection::stop()
 {
 	stopping_.store(true);

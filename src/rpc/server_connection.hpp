@@ -125,6 +125,10 @@ public:
 	ServerConnection(const ServerConnection &) = delete;
 	ServerConnection &operator=(const ServerConnection &) = delete;
 
+	// Counts the HELLO deadline (hello_timeout_ms) from `accepted`, when the connection was
+	// accepted, instead of from construction: a process that receives an accepted connection
+	// later (a pre-forked worker) must not give its client more time. Call before serve().
+	void hello_deadline_from(std::chrono::steady_clock::time_point accepted);
 	// Serves frames until the client leaves, then closes the fd and calls handler.leaving().
 	// Call once.
 	void serve();

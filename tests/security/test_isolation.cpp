@@ -230,7 +230,9 @@ TEST(Isolation, WorkersRunAsTheGivenUser)
 	if (geteuid() != 0)
 		GTEST_SKIP() << "needs root (the agent drops to --user only when it starts as root)";
 	AgentProcess agent;
-	ASSERT_TRUE(agent.start(kPlugins, {"--user", "65534", "--group", "65534"})) << agent.log_text();
+	// --prefork 0: the test's directory (0700) becomes reachable by workers only after the agent
+	// started, below; a worker pre-forked before that could not reach its spool.
+	ASSERT_TRUE(agent.start(kPlugins, {"--user", "65534", "--group", "65534", "--prefork", "0"})) << agent.log_text();
 	// Workers reach their spool below the test's directory (as below /tmp in production).
 	ASSERT_EQ(chmod(agent.dir().c_str(), 0711), 0);
 	std::string text;
