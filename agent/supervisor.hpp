@@ -9,15 +9,15 @@
 // (agent/worker_page.hpp), and kills a worker whose op runs past --op-timeout-ms.
 //
 // A worker that dies, by a crash, a timeout or its memory limit, takes only its own tenant
-// down: the supervisor logs the tenant, the signal and the op, gives back the agent-wide
-// budget bytes the worker held, and removes its spool directory and cgroup leaf.
+// down: the supervisor logs the tenant, the signal and the op, takes back its leases of the
+// agent-wide budgets (agent/budget_lease.hpp), and removes its spool directory and cgroup leaf.
 //
 // Threads: everything here runs on the supervisor's single accept thread (fork from a
 // multi-threaded process would leave locks held in the child); spawn() checks that the process
 // still has exactly one thread before each fork and logs loudly when it has more.
 #pragma once
 
-#include "budget.hpp"
+#include "budget_lease.hpp"
 #include "sandbox.hpp"
 #include "unique_fd.hpp"
 #include "worker_page.hpp"
@@ -74,11 +74,6 @@ private:
 		}
 		[[nodiscard]] bool finished() const { return exited; }
 	};
-	struct SharedBudgets {
-		rpc::ByteBudget memory;
-		rpc::ByteBudget disk;
-	};
-
 	void spawn(rpc::UniqueFd fd, const std::string &listener);
 	[[noreturn]] void worker_main(rpc::UniqueFd fd, const std::shared_ptr<Worker> &self);
 	void reap();
@@ -91,7 +86,7 @@ private:
 	int stop_fd_;
 	SandboxConfig sandbox_;
 	std::string cgroup_dir_;            // "" : memory limit by RLIMIT_AS
-	SharedBudgets *shared_ = nullptr;   // MAP_SHARED: every worker charges it
+	std::unique_ptr<LeaseBook> leases_; // the agent-wide budgets, shared out to workers
 	std::list<std::shared_ptr<Worker>> workers_;
 	uint64_t next_id_ = 1;
 	bool warned_threads_ = false;
