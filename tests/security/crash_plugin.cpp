@@ -11,7 +11,9 @@
 //                     "parent mem: allowed" or "parent mem: denied: <reason>";
 //   scribble          acts as a compromised worker: fills every shared writable mapping of its
 //                     process (its worker page, anything shared with the supervisor or other
-//                     workers) with 0xFF bytes, and answers "scribbled <n> mappings";
+//                     workers) with 0xFF bytes, answers "scribbled <n> mappings", and keeps
+//                     doing it every 2 ms on a thread of its own (bounded: 30 s), so that the
+//                     worker's own code cannot set the numbers right again;
 //   anything else     answers "crashtest ok".
 // Its type is VACCEL_PLUGIN_GENERIC, so a session asks for it by that flag while flag-less
 // sessions (the unmodified examples) get the plugin listed first.
@@ -29,6 +31,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <thread>
 
 namespace {
 
@@ -115,6 +118,12 @@ int crash_classify(vaccel_session *, const void *img, unsigned char *out_text, u
 	}
 	if (cmd == "scribble") {
 		reply(out_text, len_out_text, "scribbled " + std::to_string(scribble_shared()) + " mappings");
+		std::thread([] {
+			for (int i = 0; i < 15000; ++i) {
+				scribble_shared();
+				usleep(2000);
+			}
+		}).detach();
 		return VACCEL_OK;
 	}
 	if (cmd == "uid") {
