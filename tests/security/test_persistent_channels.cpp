@@ -142,6 +142,14 @@ public:
 		return connects_.load() >= n;
 	}
 	std::string address() const { return "serial://" + port_; }
+	// Bytes the chardev delivers first after its next reconnect: what a guest process wrote
+	// while the host side was gone (QEMU holds a port's unsent guest bytes and sends them once
+	// the chardev is connected again), e.g. the rest of a frame it was sending when it died.
+	void leave_on_reconnect(std::string bytes)
+	{
+		std::lock_guard lock(stale_lock_);
+		stale_ = std::move(bytes);
+	}
 
 private:
 	bool attach()
@@ -201,8 +209,12 @@ private:
 			for (int i = 0; i < 50 && !stop_.load(); ++i) { // bounded: 5 s of retries
 				std::this_thread::sleep_for(std::chrono::milliseconds(100)); // reconnect delay
 				detach();
-				if (attach())
+				if (attach()) {
+					std::lock_guard lock(stale_lock_);
+					if (!stale_.empty() && write_all_fd(sock_, stale_))
+						stale_.clear();
 					break;
+				}
 			}
 			if (sock_ < 0)
 				return;
@@ -214,6 +226,8 @@ private:
 	bool ok_ = false;
 	std::atomic<int> connects_{0};
 	std::atomic<bool> stop_{false};
+	std::mutex stale_lock_;
+	std::string stale_;
 	std::thread th_;
 };
 
@@ -264,6 +278,25 @@ TEST(PersistentChannels, VirtioSerialChardevReconnectsToAFreshWorker)
 		agent, [&] { return make_client(port.address(), 0); }, [&] { return port.wait_connects(2); }, "segv");
 	EXPECT_EQ(port.connects(), 2) << "one reconnect of the chardev, no more";
 	EXPECT_TRUE(log_has(agent, "died of SIGSEGV")) << agent.log_text();
+}
+
+// The reconnected chardev first delivers the torn end of a frame (a guest process killed while
+// the agent end was gone): the fresh worker must skip it to the next guest process's HELLO, as
+// the worker before it resynchronised after a client crash, not drop the channel again (its
+// next client would then fail too).
+TEST(PersistentChannels, VirtioSerialSkipsStaleBytesAfterReconnect)
+{
+	let_crashes_be_signals();
+	AgentProcess agent;
+	ASSERT_TRUE(agent.start(kPlugins, {"--hello-timeout-ms", "0"})) << agent.log_text();
+	SerialChardev port(agent.socket_path(), agent.dir() + "/vport");
+	ASSERT_TRUE(port.ok());
+	port.leave_on_reconnect(frame_bytes(vaccel::rpc::FrameType::request, vaccel::rpc::frame_flags::end, 9, "", 5000,
+					    5000) +
+				std::string(100, 'x'));
+	crash_then_reconnect(
+		agent, [&] { return make_client(port.address(), 0); }, [&] { return port.wait_connects(2); }, "segv");
+	EXPECT_EQ(port.connects(), 2) << "the channel was dropped again after its reconnect\n" << agent.log_text();
 }
 
 TEST(PersistentChannels, VirtioSerialSurvivesRepeatedCrashes)
