@@ -10,6 +10,7 @@
 #include <dirent.h>
 #include <signal.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -20,6 +21,7 @@
 #include <filesystem>
 #include <new>
 #include <thread>
+#include <vector>
 
 namespace vaccel::agent {
 
@@ -67,10 +69,6 @@ Supervisor::Supervisor(Agent &agent, int stop_fd) : agent_(agent), stop_fd_(stop
 Supervisor::~Supervisor()
 {
 	shutdown();
-	if (shared_) {
-		shared_->~SharedBudgets();
-		munmap(shared_, sizeof(SharedBudgets));
-	}
 }
 
 int Supervisor::thread_count()
@@ -89,14 +87,15 @@ int Supervisor::thread_count()
 int Supervisor::start()
 {
 	const AgentConfig &cfg = agent_.config();
-	void *p = mmap(nullptr, sizeof(SharedBudgets), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (p == MAP_FAILED) {
-		int e = errno;
-		RPC_ERROR("cannot map the shared budgets: %s", strerror(e));
-		return e;
-	}
-	shared_ = new (p) SharedBudgets{rpc::ByteBudget(cfg.max_memory), rpc::ByteBudget(cfg.max_disk)};
+	// A worker's share of each agent-wide budget is at most what its connection may hold.
+	const uint64_t caps[2] = {cfg.max_memory, cfg.max_disk};
+	const uint64_t per_worker[2] = {cfg.max_bytes_per_connection, cfg.max_bytes_per_connection};
+	leases_ = std::make_unique<LeaseBook>(caps, per_worker);
 
+	// Not dumpable, and so neither are the workers it forks: a worker of the same user could
+	// otherwise open /proc/<supervisor or sibling>/mem and write it (seccomp sees an open()).
+	if (prctl(PR_SET_DUMPABLE, 0) != 0)
+		RPC_WARN("PR_SET_DUMPABLE: %s: workers may reach this process's memory through /proc", strerror(errno));
 	sandbox_.memory = cfg.worker_memory;
 	sandbox_.allow_inet = cfg.allow_url_resources;
 	sandbox_.seccomp = cfg.seccomp;
@@ -245,11 +244,8 @@ void Supervisor::clean_up(Worker &w)
 {
 	w.exited = true;
 	if (w.page) {
-		// The worker may have died holding bytes of the agent-wide budgets: give them back.
-		// (The page is the worker's to write: never give back more than is in use.)
-		uint64_t m = w.page->memory_held.load(), d = w.page->disk_held.load();
-		shared_->memory.give_back(std::min(m, shared_->memory.used()));
-		shared_->disk.give_back(std::min(d, shared_->disk.used()));
+		// Its leases return whole, whatever its page says it held.
+		leases_->close(*w.page);
 		unmap_worker_page(w.page);
 		w.page = nullptr;
 	}
@@ -284,6 +280,11 @@ void Supervisor::tick()
 	reap(pool_);
 	check_timeouts();
 	refill();
+	std::vector<WorkerPage *> pages;
+	for (auto &w : workers_)
+		if (w->page && !w->exited)
+			pages.push_back(w->page);
+	leases_->settle(pages);
 }
 
 void Supervisor::shutdown()

@@ -19,15 +19,15 @@
 // handed its connection the same way.
 //
 // A worker that dies, by a crash, a timeout or its memory limit, takes only its own tenant
-// down: the supervisor logs the tenant, the signal and the op, gives back the agent-wide
-// budget bytes the worker held, and removes its spool directory and cgroup leaf.
+// down: the supervisor logs the tenant, the signal and the op, takes back its leases of the
+// agent-wide budgets (agent/budget_lease.hpp), and removes its spool directory and cgroup leaf.
 //
 // Threads: everything here runs on the supervisor's single accept thread (fork from a
 // multi-threaded process would leave locks held in the child); spawn() checks that the process
 // still has exactly one thread before each fork and logs loudly when it has more.
 #pragma once
 
-#include "budget.hpp"
+#include "budget_lease.hpp"
 #include "channel.hpp"
 #include "sandbox.hpp"
 #include "unique_fd.hpp"
@@ -89,11 +89,6 @@ private:
 		}
 		[[nodiscard]] bool finished() const { return exited; }
 	};
-	struct SharedBudgets {
-		rpc::ByteBudget memory;
-		rpc::ByteBudget disk;
-	};
-
 	using Workers = std::list<std::shared_ptr<Worker>>;
 
 	// worker_pool.cpp: the pool of pre-forked workers.
@@ -114,7 +109,7 @@ private:
 	int stop_fd_;
 	SandboxConfig sandbox_;
 	std::string cgroup_dir_;            // "" : memory limit by RLIMIT_AS
-	SharedBudgets *shared_ = nullptr;   // MAP_SHARED: every worker charges it
+	std::unique_ptr<LeaseBook> leases_; // the agent-wide budgets, shared out to workers
 	Workers workers_;                   // handed a connection (they alone count for admission)
 	Workers pool_;                      // pre-forked, idle, oldest first
 	size_t prefork_ = 0;                // --prefork: the pool's size

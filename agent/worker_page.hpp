@@ -3,7 +3,7 @@
 // (agent/supervisor.hpp). The worker writes what the supervisor needs to judge it from the
 // outside: whether its client said HELLO (so the supervisor may evict silent connections),
 // which ops are running since when (--op-timeout-ms), the op it ran last (named in the crash
-// log), and the bytes it holds of the agent-wide budgets (given back when it dies).
+// log), and its requests for shares of the agent-wide budgets (the supervisor answers there).
 //
 // Trust: a worker runs hostile input through engines that may be exploited, so the supervisor
 // treats every field as untrusted numbers: op codes are looked up with bounds, counters are
@@ -33,8 +33,12 @@ struct WorkerPage {
 	std::atomic<uint32_t> leaving{0};   // the connection serves no one any more (slot free)
 	std::atomic<int32_t> last_op{0};    // request kind of the op begun last
 	std::atomic<uint64_t> ops_done{0};
-	std::atomic<uint64_t> memory_held{0}; // bytes of the agent-wide memory budget
-	std::atomic<uint64_t> disk_held{0};   // bytes of the agent-wide disk budget
+	// The agent-wide budgets (agent/budget_lease.hpp), by kind (0: --max-memory, 1: --max-disk).
+	// The supervisor's own copy of each lease is what counts; these are only the messages.
+	std::atomic<uint64_t> held[2]{};       // worker: bytes it holds (what it claims)
+	std::atomic<uint64_t> lease_want[2]{}; // worker: bytes it asks to be granted
+	std::atomic<uint64_t> lease[2]{};      // supervisor: bytes granted
+	std::atomic<uint64_t> lease_seq{0};    // supervisor: settle rounds that looked at this page
 	OpSlot slots[kOpSlots];
 };
 static_assert(std::atomic<uint64_t>::is_always_lock_free, "worker page atomics must be lock-free");

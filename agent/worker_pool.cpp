@@ -63,6 +63,7 @@ std::shared_ptr<Supervisor::Worker> Supervisor::spawn()
 		RPC_ERROR("tenant %llu: cannot map its worker page: %s", (unsigned long long)w->id, strerror(errno));
 		return nullptr;
 	}
+	leases_->open(*w->page);
 	w->spool = agent_.spool_.path() + "/w" + std::to_string(w->id);
 	if (::mkdir(w->spool.c_str(), 0700) != 0 || ::chmod(w->spool.c_str(), 0700) != 0 ||
 	    (sandbox_.drop_user && ::chown(w->spool.c_str(), sandbox_.uid, sandbox_.gid) != 0)) {
@@ -174,8 +175,10 @@ void Supervisor::worker_main(rpc::UniqueFd chan, const std::shared_ptr<Worker> &
 		_exit(70);
 	}
 	set_current_worker_page(self->page);
-	agent_.memory_.share_with(&shared_->memory, &self->page->memory_held);
-	agent_.disk_.share_with(&shared_->disk, &self->page->disk_held);
+	// The worker never returns from here: its leased budgets live as long as it does.
+	static LeasedBudget memory(*self->page, lease_memory), disk(*self->page, lease_disk);
+	agent_.memory_.share_with(&memory);
+	agent_.disk_.share_with(&disk);
 	agent_.worker_spool_ = self->spool;
 	Handoff h;
 	if (int e = receive_handoff(chan.get(), h, why)) {

@@ -10,22 +10,17 @@ bool ByteBudget::try_take(uint64_t n)
 		if (n > cap_ || cur > cap_ - n)
 			return false;
 	} while (!used_.compare_exchange_weak(cur, cur + n, std::memory_order_relaxed));
-	if (global_) {
-		if (!global_->try_take(n)) {
-			used_.fetch_sub(n, std::memory_order_relaxed);
-			return false;
-		}
-		tally_->fetch_add(n, std::memory_order_relaxed);
+	if (outer_ && !outer_->try_take(n)) {
+		used_.fetch_sub(n, std::memory_order_relaxed);
+		return false;
 	}
 	return true;
 }
 
 void ByteBudget::give_back(uint64_t n)
 {
-	if (global_) {
-		tally_->fetch_sub(n, std::memory_order_relaxed);
-		global_->give_back(n);
-	}
+	if (outer_)
+		outer_->give_back(n);
 	used_.fetch_sub(n, std::memory_order_relaxed);
 }
 

@@ -12,6 +12,17 @@
 
 namespace vaccel::rpc {
 
+// A budget a ByteBudget also charges (ByteBudget::share_with): it decides, the ByteBudget only
+// asks. Implementations must be thread-safe.
+class OuterBudget {
+public:
+	virtual ~OuterBudget() = default;
+	// Takes n bytes, or refuses (false, nothing taken).
+	virtual bool try_take(uint64_t n) = 0;
+	// Gives back n bytes taken by try_take.
+	virtual void give_back(uint64_t n) = 0;
+};
+
 class ByteBudget {
 public:
 	explicit ByteBudget(uint64_t cap) : cap_(cap) {}
@@ -24,21 +35,15 @@ public:
 	[[nodiscard]] uint64_t used() const { return used_.load(std::memory_order_relaxed); }
 	[[nodiscard]] uint64_t cap() const { return cap_; }
 
-	// Worker processes (agent/supervisor.hpp): this budget also takes from `global`, a budget
-	// in memory shared by all workers, and counts what it holds there in `tally` (in the
-	// worker's page), so that the supervisor can give it back when the worker dies. Called
-	// once, before any thread uses the budget.
-	void share_with(ByteBudget *global, std::atomic<uint64_t> *tally)
-	{
-		global_ = global;
-		tally_ = tally;
-	}
+	// Worker processes (agent/supervisor.hpp): this budget also takes from `outer`, a share
+	// of an agent-wide budget that lives outside this process (agent/budget_lease.hpp), and
+	// gives back to it. Called once, before any thread uses the budget.
+	void share_with(OuterBudget *outer) { outer_ = outer; }
 
 private:
 	const uint64_t cap_;
 	std::atomic<uint64_t> used_{0};
-	ByteBudget *global_ = nullptr;
-	std::atomic<uint64_t> *tally_ = nullptr;
+	OuterBudget *outer_ = nullptr;
 };
 
 // Bytes taken from a connection's budget and an agent-wide one together, given back to both

@@ -67,9 +67,16 @@ void ServerConnection::serve()
 		bool ok = serve_frames(why);
 		if (ok || stopping_.load())
 			break;
+		// No HELLO deadline is how a virtio-serial chardev is served (docs/vm.md). A chardev that
+		// reconnected (after the agent end went away: a worker crash) may first deliver what a
+		// guest process wrote meanwhile: skip it to the next HELLO, as a connection that had
+		// seen one would. Such a connection still counts as waiting for HELLO (evictable).
+		const bool resyncs = persistent_ || (!hello_done_ && cfg_.hello_timeout_ms <= 0);
 		RPC_WARN("conn %llu (%s): protocol error: %s%s", (unsigned long long)id_, peer_.c_str(), why.c_str(),
-			 persistent_ ? "; releasing its state and resynchronising" : "; dropping connection");
-		if (!persistent_)
+			 persistent_ ? "; releasing its state and resynchronising"
+			 : resyncs   ? "; waiting for a HELLO (no HELLO deadline: a persistent channel)"
+				     : "; dropping connection");
+		if (!resyncs)
 			break;
 		client_left();
 		hello_done_ = false;

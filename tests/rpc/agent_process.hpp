@@ -59,7 +59,10 @@ public:
 		dir_ = make_temp_dir("agent");
 		sock_ = dir_ + "/agent.sock";
 		log_ = dir_ + "/agent.log";
-		std::vector<std::string> args{VACCEL_AGENT_BIN, "-a",
+		// VACCEL_TEST_AGENT_BIN: another agent binary (e.g. an older build, to see a regression
+		// test fail on the code before its fix).
+		const char *bin = getenv("VACCEL_TEST_AGENT_BIN");
+		std::vector<std::string> args{bin && *bin ? bin : VACCEL_AGENT_BIN, "-a",
 					      use_tcp ? "tcp://127.0.0.1:0" : "unix://" + sock_, "--workdir", dir_,
 					      "-l", "3"};
 		args.insert(args.end(), extra.begin(), extra.end());

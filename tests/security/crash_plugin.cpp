@@ -7,11 +7,19 @@
 //   execve            calls execve("/bin/true") and reports the result in out_text;
 //   inet              opens an AF_INET socket and reports the result;
 //   uid               answers "uid <real> <effective>";
+//   parent_mem        opens its parent's (the supervisor's) /proc/PID/mem for writing and reports
+//                     "parent mem: allowed" or "parent mem: denied: <reason>";
+//   scribble          acts as a compromised worker: fills every shared writable mapping of its
+//                     process (its worker page, anything shared with the supervisor or other
+//                     workers) with 0xFF bytes, answers "scribbled <n> mappings", and keeps
+//                     doing it every 2 ms on a thread of its own (bounded: 30 s), so that the
+//                     worker's own code cannot set the numbers right again;
 //   anything else     answers "crashtest ok".
 // Its type is VACCEL_PLUGIN_GENERIC, so a session asks for it by that flag while flag-less
 // sessions (the unmodified examples) get the plugin listed first.
 #include <vaccel.h>
 
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -20,7 +28,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
+#include <sstream>
 #include <string>
+#include <thread>
 
 namespace {
 
@@ -31,6 +42,26 @@ void reply(unsigned char *out, size_t len, const std::string &text)
 		memcpy(out, text.data(), n);
 		out[n] = 0;
 	}
+}
+
+// Every "rw?s" line of /proc/self/maps, overwritten.
+int scribble_shared()
+{
+	std::ifstream maps("/proc/self/maps");
+	int n = 0;
+	for (std::string line; std::getline(maps, line);) {
+		std::istringstream ss(line);
+		std::string range, perms;
+		ss >> range >> perms;
+		const size_t dash = range.find('-');
+		if (perms.size() < 4 || perms[1] != 'w' || perms[3] != 's' || dash == std::string::npos)
+			continue;
+		const auto start = std::stoull(range.substr(0, dash), nullptr, 16);
+		const auto end = std::stoull(range.substr(dash + 1), nullptr, 16);
+		memset(reinterpret_cast<void *>(start), 0xFF, end - start);
+		++n;
+	}
+	return n;
 }
 
 std::string errno_result(const char *what, int r)
@@ -75,6 +106,24 @@ int crash_classify(vaccel_session *, const void *img, unsigned char *out_text, u
 		reply(out_text, len_out_text, errno_result("socket(AF_INET)", fd));
 		if (fd >= 0)
 			close(fd);
+		return VACCEL_OK;
+	}
+	if (cmd == "parent_mem") {
+		const std::string path = "/proc/" + std::to_string(getppid()) + "/mem";
+		int fd = open(path.c_str(), O_RDWR | O_CLOEXEC);
+		reply(out_text, len_out_text, errno_result("parent mem", fd));
+		if (fd >= 0)
+			close(fd);
+		return VACCEL_OK;
+	}
+	if (cmd == "scribble") {
+		reply(out_text, len_out_text, "scribbled " + std::to_string(scribble_shared()) + " mappings");
+		std::thread([] {
+			for (int i = 0; i < 15000; ++i) {
+				scribble_shared();
+				usleep(2000);
+			}
+		}).detach();
 		return VACCEL_OK;
 	}
 	if (cmd == "uid") {

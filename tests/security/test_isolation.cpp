@@ -5,6 +5,7 @@
 // them fails (the agent dies, or refuses the new options).
 #include "rpc_test_util.hpp"
 
+#include <grp.h>
 #include <sys/wait.h>
 
 #include <atomic>
@@ -223,6 +224,85 @@ TEST(Isolation, MemoryHogDiesAlone)
 	EXPECT_EQ(noop(*other, sid), 0);
 	EXPECT_TRUE(log_has(agent, "worker memory limit: RLIMIT_AS")) << agent.log_text();
 	EXPECT_TRUE(log_has(agent, "died of SIGABRT")) << agent.log_text();
+}
+
+// A compromised worker writes what it likes into every memory it shares with the supervisor
+// (its worker page; before the fix, also the agent-wide budget counters every worker charged).
+// The other tenants' budgets must still hold: they are served, the agent-wide cap still bounds
+// them, and the liar keeps no more than its own per-connection share until it dies.
+TEST(Isolation, ScribblingWorkerCannotTakeOtherTenantsBudgets)
+{
+	let_crashes_be_signals();
+	AgentProcess agent;
+	// Both budgets alike: a blob is charged to memory or to disk depending on how it travels.
+	ASSERT_TRUE(agent.start(kPlugins, {"--max-connection-bytes", "8M", "--max-memory", "24M", "--max-disk", "24M"}))
+		<< agent.log_text();
+	auto liar = make_client(agent.address());
+	const int64_t liar_sid = session_with_flags(*liar, VACCEL_PLUGIN_GENERIC);
+	ASSERT_GT(liar_sid, 0);
+	std::string text;
+	ASSERT_EQ(classify(*liar, liar_sid, "scribble", &text), 0) << agent.log_text();
+	EXPECT_EQ(text.rfind("scribbled ", 0), 0u) << text;
+	EXPECT_NE(text, "scribbled 0 mappings");
+	std::this_thread::sleep_for(std::chrono::milliseconds(300)); // a few supervisor rounds
+
+	auto upload = [&](Client &c, int64_t sid, size_t n) {
+		std::vector<uint8_t> bytes(n, 7);
+		int64_t rid = 0;
+		return register_blob(c, sid, "blob", bytes.data(), bytes.size(), VACCEL_BLOB_BUFFER, &rid);
+	};
+	std::vector<std::unique_ptr<Client>> honest;
+	std::vector<int64_t> sids;
+	for (int i = 0; i < 3; ++i) {
+		honest.push_back(make_client(agent.address(), 0));
+		sids.push_back(create_session(*honest.back()));
+		ASSERT_GT(sids.back(), 0) << agent.log_text();
+	}
+	// 5 + 5 MiB fit next to the liar's 8 MiB share of 24; 7 more do not (25 > 24).
+	EXPECT_EQ(upload(*honest[0], sids[0], 5u << 20), 0) << agent.log_text();
+	EXPECT_EQ(upload(*honest[1], sids[1], 5u << 20), 0) << agent.log_text();
+	EXPECT_EQ(upload(*honest[2], sids[2], 7u << 20), VACCEL_ENOMEM) << "the agent-wide cap no longer holds";
+	// The liar's share returns when it dies.
+	EXPECT_LE(classify(*liar, liar_sid, "segv"), -1000);
+	ASSERT_TRUE(log_has(agent, "died of SIGSEGV")) << agent.log_text();
+	std::this_thread::sleep_for(std::chrono::milliseconds(300));
+	EXPECT_EQ(upload(*honest[2], sids[2], 7u << 20), 0) << agent.log_text();
+	for (size_t i = 0; i < honest.size(); ++i)
+		EXPECT_EQ(noop(*honest[i], sids[i]), 0);
+	EXPECT_TRUE(agent.alive());
+}
+
+// A worker runs as the supervisor's user when the agent does not start as root. Seccomp denies
+// ptrace and process_vm_writev, but /proc/PID/mem is a file: the supervisor (and so every
+// worker it forks) must not be dumpable, or a compromised worker writes the supervisor's memory.
+TEST(Isolation, WorkerCannotOpenTheSupervisorsMemory)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		// An agent started by an unprivileged user (as root, the worker's CAP_SYS_PTRACE would
+		// open anything; --user covers that case: a uid change makes a process non-dumpable).
+		if (geteuid() == 0 && (setgroups(0, nullptr) != 0 || setgid(65534) != 0 || setuid(65534) != 0))
+			_exit(2);
+		int rc = 1;
+		{
+			AgentProcess agent;
+			if (!agent.start(kPlugins)) {
+				printf("%s\n", agent.log_text().c_str());
+				_exit(3);
+			}
+			std::string text;
+			int r = crash_tenant(agent.address(), "parent_mem", nullptr, &text);
+			printf("[isolation] status %d: %s\n", r, text.c_str());
+			rc = r == 0 && text.rfind("parent mem: denied", 0) == 0 ? 0 : 1;
+		}
+		fflush(stdout);
+		_exit(::testing::Test::HasFailure() ? 4 : rc);
+	}
+	ASSERT_GT(pid, 0);
+	int st = 0;
+	ASSERT_EQ(waitpid(pid, &st, 0), pid);
+	ASSERT_TRUE(WIFEXITED(st));
+	EXPECT_EQ(WEXITSTATUS(st), 0) << "1: the worker opened the supervisor's memory; 2/3: setup failed";
 }
 
 TEST(Isolation, WorkersRunAsTheGivenUser)
