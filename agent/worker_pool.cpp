@@ -63,7 +63,6 @@ std::shared_ptr<Supervisor::Worker> Supervisor::spawn()
 		RPC_ERROR("tenant %llu: cannot map its worker page: %s", (unsigned long long)w->id, strerror(errno));
 		return nullptr;
 	}
-	leases_->open(*w->page);
 	w->spool = agent_.spool_.path() + "/w" + std::to_string(w->id);
 	if (::mkdir(w->spool.c_str(), 0700) != 0 || ::chmod(w->spool.c_str(), 0700) != 0 ||
 	    (sandbox_.drop_user && ::chown(w->spool.c_str(), sandbox_.uid, sandbox_.gid) != 0)) {
@@ -123,6 +122,9 @@ void Supervisor::hand_off(rpc::UniqueFd fd, const std::string &listener, std::ch
 			RPC_ERROR("no worker for a connection on %s: connection refused", listener.c_str());
 			return; // fd closes here
 		}
+		// Its leases of the agent-wide budgets start with its connection: an idle worker
+		// holds none, so a pool never takes the budget from serving tenants.
+		leases_->open(*w->page);
 		int e = send_handoff(w->chan.get(), fd.get(), accepted, listener);
 		w->chan.reset(); // one connection per worker, ever
 		w->peer = listener;
