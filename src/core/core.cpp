@@ -13,7 +13,7 @@
 #include "config_internal.hpp"
 #include "owned_dir.hpp"
 #include "core_internal.hpp"
-#include "op_common.hpp"
+#include "ops/op_common.hpp"
 #include "vaccel.h"
 
 namespace {

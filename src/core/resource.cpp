@@ -21,7 +21,7 @@
 
 #include "blob_internal.hpp"
 #include "core_internal.hpp"
-#include "registry.hpp"
+#include "object_store.hpp"
 #include "vaccel.h"
 
 namespace fs = std::filesystem;

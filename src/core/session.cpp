@@ -7,7 +7,7 @@
 #include <string>
 
 #include "core_internal.hpp"
-#include "registry.hpp"
+#include "object_store.hpp"
 #include "vaccel.h"
 
 namespace vaccel::core {
