@@ -16,7 +16,8 @@
 #include <mutex>
 #include <string>
 
-#include "core_internal.hpp"
+#include "log_internal.hpp"
+#include "utils_internal.hpp"
 #include "vaccel/config.h"
 #include "vaccel/core.h"
 

@@ -15,7 +15,8 @@
 #include <string>
 #include <vector>
 
-#include "core_internal.hpp"
+#include "plugin_internal.hpp"
+#include "utils_internal.hpp"
 #include "vaccel.h"
 
 namespace {
