@@ -15,6 +15,7 @@ ObjectStore &objects()
 
 SessionState *find_session_locked(const vaccel_session *sess)
 {
+	objects().mutex.assert_held();
 	if (!sess)
 		return nullptr;
 	auto &o = objects();
@@ -24,6 +25,7 @@ SessionState *find_session_locked(const vaccel_session *sess)
 
 std::shared_ptr<ResourceState> find_resource_locked(const vaccel_resource *res)
 {
+	objects().mutex.assert_held();
 	if (!res)
 		return nullptr;
 	auto &o = objects();

@@ -12,6 +12,7 @@
 #include <set>
 #include <vector>
 
+#include "checked_mutex.hpp"
 #include "id_pool.hpp"
 #include "vaccel/resource.h"
 #include "vaccel/session.h"
@@ -38,7 +39,7 @@ struct ResourceState {
 };
 
 struct ObjectStore {
-	std::mutex mutex;
+	common::CheckedMutex<> mutex; // *_locked functions assert it (debug builds)
 	std::map<vaccel_id_t, SessionState> sessions;
 	std::map<vaccel_id_t, std::shared_ptr<ResourceState>> resources;
 	IdPool session_ids{kMaxSessions};

@@ -22,9 +22,11 @@ using namespace vaccel::core;
 
 namespace vaccel::core {
 
+// REQUIRES: objects().mutex held (see resource_internal.hpp).
 void remove_link_locked(SessionState *ss, ResourceState &rs, vaccel_session *sess,
 			vaccel_resource *res)
 {
+	objects().mutex.assert_held();
 	auto &sl = rs.sessions;
 	sl.erase(std::remove(sl.begin(), sl.end(), sess), sl.end());
 	std::atomic_ref<unsigned int>(res->refcount).fetch_sub(1);
