@@ -2,6 +2,7 @@
 // libvaccel-rpc.so: transport plugin forwarding sessions, resources and every op to a
 // vaccel-agent (docs/protocol.md). Selected by VACCEL_PLUGIN_REMOTE sessions or as sole plugin.
 #include "rpc_state.hpp"
+#include "rpc_tensors.hpp"
 
 #include "log.hpp"
 
@@ -395,20 +396,6 @@ int rpc_opencv(vaccel_session *sess, vaccel_arg *read, size_t nr_read, vaccel_ar
 }
 
 } // namespace
-
-// Tensor ops live in rpc_tensors.cpp.
-int rpc_tf_model_load(vaccel_session *, vaccel_resource *, vaccel_tf_status *);
-int rpc_tf_model_unload(vaccel_session *, vaccel_resource *, vaccel_tf_status *);
-int rpc_tf_model_run(vaccel_session *, const vaccel_resource *, const vaccel_tf_buffer *, const vaccel_tf_node *,
-		     vaccel_tf_tensor *const *, int, const vaccel_tf_node *, vaccel_tf_tensor **, int,
-		     vaccel_tf_status *);
-int rpc_tflite_model_load(vaccel_session *, vaccel_resource *);
-int rpc_tflite_model_unload(vaccel_session *, vaccel_resource *);
-int rpc_tflite_model_run(vaccel_session *, const vaccel_resource *, vaccel_tflite_tensor *const *, int,
-			 vaccel_tflite_tensor **, int, uint8_t *);
-int rpc_torch_model_load(vaccel_session *, vaccel_resource *);
-int rpc_torch_model_run(vaccel_session *, const vaccel_resource *, const vaccel_torch_buffer *,
-			vaccel_torch_tensor *const *, int, vaccel_torch_tensor **, int);
 
 static struct vaccel_op rpc_ops[] = {
 	VACCEL_OP_INIT(rpc_ops[0], VACCEL_OP_NOOP, rpc_noop),

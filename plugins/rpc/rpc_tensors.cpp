@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // TF / TFLite / Torch ops of the rpc plugin: dedicated messages, tensor data out of band.
+#include "rpc_tensors.hpp"
+
 #include "rpc_state.hpp"
 
 #include <cstring>

@@ -8,7 +8,7 @@
 #include <cstring>
 
 #include "arg_internal.hpp"
-#include "op_common.hpp"
+#include "ops/op_common.hpp"
 
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
 

@@ -20,7 +20,7 @@
 #include <vector>
 
 #include "arg_internal.hpp"
-#include "op_common.hpp"
+#include "ops/op_common.hpp"
 
 using vaccel::ops::invalid_arg;
 using namespace vaccel::args;

@@ -14,7 +14,7 @@
 #include <string>
 
 #include "blob_internal.hpp"
-#include "core_internal.hpp"
+#include "utils_internal.hpp"
 #include "vaccel/blob.h"
 
 namespace fs = std::filesystem;

@@ -9,7 +9,7 @@
 #include <string_view>
 
 #include "config_internal.hpp"
-#include "core_internal.hpp"
+#include "utils_internal.hpp"
 #include "vaccel/config.h"
 
 namespace {

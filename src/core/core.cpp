@@ -10,16 +10,26 @@
 #include <mutex>
 #include <string>
 
+#include "checked_mutex.hpp"
 #include "config_internal.hpp"
 #include "owned_dir.hpp"
 #include "core_internal.hpp"
-#include "op_common.hpp"
+#include "log_internal.hpp"
+#include "net_internal.hpp"
+#include "object_store.hpp"
+#include "plugin_internal.hpp"
+#include "prof_internal.hpp"
+#include "resource_internal.hpp"
+#include "session_internal.hpp"
+#include "utils_internal.hpp"
+#include "ops/op_common.hpp"
 #include "vaccel.h"
 
 namespace {
 
 struct Runtime {
-	std::recursive_mutex lifecycle_mutex; // bootstrap/cleanup; plugin init may re-enter
+	// bootstrap/cleanup; plugin init may re-enter; the *_locked functions assert it (debug builds)
+	vaccel::common::CheckedMutex<std::recursive_mutex> lifecycle_mutex;
 	std::atomic<bool> initialized{false};
 	std::string rundir;
 	vaccel::common::OwnedDir rundir_lock; // holds rundir while this process lives
@@ -80,8 +90,10 @@ int create_rundir(vaccel::common::OwnedDir &out)
 // application's session/resource structs may live on a stack that is gone,
 // so they are forgotten instead of dereferenced; their files go with the
 // rundir and the plugins' fini() drops any plugin/remote state.
+// REQUIRES: rt.lifecycle_mutex held.
 int cleanup_locked(Runtime &rt, bool release_objects = true)
 {
+	rt.lifecycle_mutex.assert_held();
 	if (!rt.initialized.load())
 		return VACCEL_OK;
 	vaccel_debug("Cleaning up vAccel");
@@ -101,8 +113,10 @@ int cleanup_locked(Runtime &rt, bool release_objects = true)
 	return VACCEL_OK;
 }
 
+// REQUIRES: rt.lifecycle_mutex held.
 int bootstrap_locked(Runtime &rt, const struct vaccel_config *cfg)
 {
+	rt.lifecycle_mutex.assert_held();
 	// Copy first: `cfg` may be the active config that cleanup frees.
 	struct vaccel_config copy{};
 	if (int ret = vaccel_config_init_from(&copy, cfg))

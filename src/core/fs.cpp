@@ -9,7 +9,7 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "core_internal.hpp"
+#include "utils_internal.hpp"
 #include "vaccel/utils/fs.h"
 
 namespace {

@@ -18,7 +18,7 @@
 #include <limits>
 
 #include "arg_internal.hpp"
-#include "op_common.hpp"
+#include "ops/op_common.hpp"
 
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
 

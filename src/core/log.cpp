@@ -16,7 +16,9 @@
 #include <mutex>
 #include <string>
 
-#include "core_internal.hpp"
+#include "checked_mutex.hpp"
+#include "log_internal.hpp"
+#include "utils_internal.hpp"
 #include "vaccel/config.h"
 #include "vaccel/core.h"
 
@@ -27,7 +29,7 @@ std::atomic<int> g_log_level{VACCEL_LOG_ERROR};
 // Sink state; heap-allocated and never destroyed so that logging keeps
 // working from library destructors that run after static destruction.
 struct LogSink {
-	std::mutex mutex;
+	vaccel::common::CheckedMutex<> mutex; // close_sink_locked asserts it (debug builds)
 	FILE *file = nullptr; // nullptr = stdout
 	bool owns_file = false;
 };
@@ -66,8 +68,10 @@ void format_timestamp(char *buf, size_t size)
 		 ts.tv_nsec / 10000000L);
 }
 
+// REQUIRES: s.mutex held.
 void close_sink_locked(LogSink &s)
 {
+	s.mutex.assert_held();
 	if (s.file && s.owns_file)
 		fclose(s.file);
 	s.file = nullptr;

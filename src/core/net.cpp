@@ -16,7 +16,8 @@
 #include <mutex>
 #include <string>
 
-#include "core_internal.hpp"
+#include "net_internal.hpp"
+#include "utils_internal.hpp"
 #include "url_policy.hpp"
 
 namespace {

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cassert>
 #include <cstdio>
 #include <cstring>
 #include <mutex>
@@ -15,7 +16,8 @@
 #include <string>
 #include <vector>
 
-#include "core_internal.hpp"
+#include "plugin_internal.hpp"
+#include "utils_internal.hpp"
 #include "vaccel.h"
 
 namespace {
@@ -110,9 +112,13 @@ int check_required_fields(const vaccel_plugin_info *info, std::string &why)
 	return VACCEL_OK;
 }
 
-// Caller holds the registry lock (shared or exclusive).
-bool already_loaded_locked(const PluginRegistry &reg, const vaccel_plugin *plugin)
+// REQUIRES: reg.mutex held, shared (`held`) or exclusive. A shared_mutex cannot name its holders,
+// so the caller's lock is passed in and checked (debug builds).
+template <typename Lock>
+bool already_loaded_locked(const PluginRegistry &reg, const Lock &held, const vaccel_plugin *plugin)
 {
+	assert(held.owns_lock() && held.mutex() == &reg.mutex && "REQUIRES: registry lock held");
+	(void)held;
 	return std::any_of(reg.loaded.begin(), reg.loaded.end(), [&](const vaccel_plugin *p) {
 		return p == plugin || strcmp(p->info->name, plugin->info->name) == 0;
 	});
@@ -199,7 +205,7 @@ int load_one(const char *lib)
 		return fail_load(lib, handle, ret, why);
 	{
 		std::shared_lock lock(reg.mutex);
-		if (already_loaded_locked(reg, plugin))
+		if (already_loaded_locked(reg, lock, plugin))
 			return fail_load(lib, handle, VACCEL_EEXIST,
 					 std::string("plugin '") + plugin->info->name +
 						 "' is already loaded");

@@ -10,7 +10,8 @@
 #include <cstring>
 #include <string>
 
-#include "core_internal.hpp"
+#include "prof_internal.hpp"
+#include "utils_internal.hpp"
 #include "vaccel/prof.h"
 
 namespace {

@@ -7,34 +7,13 @@
 #include <string>
 
 #include "core_internal.hpp"
-#include "registry.hpp"
+#include "object_store.hpp"
+#include "plugin_internal.hpp"
+#include "session_internal.hpp"
+#include "utils_internal.hpp"
 #include "vaccel.h"
 
 namespace vaccel::core {
-
-Objects &objects()
-{
-	static auto *o = new Objects;
-	return *o;
-}
-
-SessionState *find_session_locked(const vaccel_session *sess)
-{
-	if (!sess)
-		return nullptr;
-	auto &o = objects();
-	auto it = o.sessions.find(sess->id);
-	return (it != o.sessions.end() && it->second.sess == sess) ? &it->second : nullptr;
-}
-
-std::shared_ptr<ResourceState> find_resource_locked(const vaccel_resource *res)
-{
-	if (!res)
-		return nullptr;
-	auto &o = objects();
-	auto it = o.resources.find(res->id);
-	return (it != o.resources.end() && it->second->res == res) ? it->second : nullptr;
-}
 
 void sessions_reset_pool()
 {
@@ -57,19 +36,6 @@ void sessions_release_all()
 		vaccel_debug("Releasing leftover session %lld", static_cast<long long>(s->id));
 		vaccel_session_release(s);
 	}
-}
-
-void objects_forget_all()
-{
-	auto &o = objects();
-	std::lock_guard lock(o.mutex);
-	if (!o.sessions.empty() || !o.resources.empty())
-		vaccel_debug("Dropping %zu unreleased session(s) and %zu resource(s) at exit",
-			     o.sessions.size(), o.resources.size());
-	o.sessions.clear();
-	o.resources.clear();
-	o.session_ids.reset();
-	o.resource_ids.reset();
 }
 
 } // namespace vaccel::core

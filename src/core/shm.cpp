@@ -18,7 +18,7 @@
 #include <shared_mutex>
 #include <sys/types.h>
 
-#include "core_internal.hpp"
+#include "utils_internal.hpp"
 #include "vaccel/shm.h"
 
 namespace {

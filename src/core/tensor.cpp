@@ -24,7 +24,7 @@
 #include <cstring>
 #include <limits>
 
-#include "op_common.hpp"
+#include "ops/op_common.hpp"
 
 using vaccel::ops::invalid_arg;
 

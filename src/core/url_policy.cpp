@@ -10,7 +10,7 @@
 #include <cstring>
 #include <mutex>
 
-#include "core_internal.hpp"
+#include "utils_internal.hpp"
 #include "vaccel/url_policy.h"
 
 namespace vaccel::core {

@@ -13,7 +13,7 @@
 #include <random>
 #include <string>
 
-#include "core_internal.hpp"
+#include "utils_internal.hpp"
 #include "vaccel/utils/path.h"
 #include "vaccel/utils/str.h"
 

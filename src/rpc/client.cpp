@@ -90,6 +90,7 @@ void Client::disconnect()
 
 void Client::drop_locked(const std::shared_ptr<Channel> &ch, const std::string &why, bool log)
 {
+	lock_.assert_held();
 	if (!ch || ch_ != ch)
 		return; // already dropped (the calls on it were failed then)
 	if (log)
@@ -117,6 +118,7 @@ int Client::ensure_connected(std::string &why)
 
 int Client::connect_locked(std::string &why)
 {
+	lock_.assert_held();
 	if (!addr_ok_) {
 		why = "invalid agent address '" + opt_.address + "'";
 		return EINVAL;
@@ -145,6 +147,7 @@ int Client::connect_locked(std::string &why)
 // torn frame of the previous process until its gap timeout).
 int Client::handshake_locked(std::string &why)
 {
+	lock_.assert_held();
 	const bool persistent = addr_.kind == Address::Kind::serial;
 	v1::Hello hello;
 	hello.set_protocol_version(kProtocolVersion);
@@ -309,7 +312,7 @@ int Client::send_request(const Route &rt, const v1::Request &req, uint32_t strea
 
 // Waits until `me` is answered. The thread holding the read turn reads responses for every
 // waiting call; a single caller never hands off, so it pays no thread wake-up.
-int Client::wait_response(std::unique_lock<std::mutex> &lock, const std::shared_ptr<Channel> &ch, Pending &me)
+int Client::wait_response(std::unique_lock<Mutex> &lock, const std::shared_ptr<Channel> &ch, Pending &me)
 {
 	while (!me.done) {
 		if (reading_) {

@@ -9,6 +9,7 @@
 
 #include "address.hpp"
 #include "channel.hpp"
+#include "checked_mutex.hpp"
 #include "memfd_pool.hpp"
 #include "message.hpp"
 #include "vaccel_rpc.pb.h"
@@ -99,6 +100,7 @@ public:
 	[[nodiscard]] const ClientOptions &options() const { return opt_; }
 
 private:
+	using Mutex = ::vaccel::common::CheckedMutex<>;
 	// How a payload travels when some of its iovecs lie in shared buffers.
 	struct SharedPlan {
 		std::vector<PayloadPart> parts;
@@ -108,7 +110,10 @@ private:
 	[[nodiscard]] bool shared_wanted() const;
 	// Fills `plan`; false when no iovec is in a shared buffer (send as usual then).
 	bool plan_shared(std::span<const iovec> payload, SharedPlan &plan) const;
+	// The *_locked functions: REQUIRES lock_ held (asserted in debug builds).
+	// Connects and handshakes; ch_ set on success.
 	int connect_locked(std::string &why);
+	// HELLO / HELLO_ACK on the new ch_ (and the shared-secret proof when a key file is set).
 	int handshake_locked(std::string &why);
 	// client_auth.cpp: loads the key and puts a fresh nonce in `hello` when a key file is set;
 	// after HELLO_ACK, answers the agent's challenge and checks the agent's proof.
@@ -133,17 +138,18 @@ private:
 	};
 	int send_request(const Route &rt, const v1::Request &req, uint32_t stream, bool concurrent,
 			 std::span<const iovec> payload, MemfdPool::Lease &lease, std::string &why);
-	int wait_response(std::unique_lock<std::mutex> &lock, const std::shared_ptr<Channel> &ch, Pending &me);
+	int wait_response(std::unique_lock<Mutex> &lock, const std::shared_ptr<Channel> &ch, Pending &me);
 	// Reads the next response into the call it answers (returned in `answered`, claimed).
 	int read_one_response(Channel &ch, Pending *&answered, std::string &why);
 	// Fails every pending call and forgets `ch` if it is still the current connection.
+	// REQUIRES: lock_ held.
 	void drop_locked(const std::shared_ptr<Channel> &ch, const std::string &why, bool log);
 
 	ClientOptions opt_;
 	Address addr_;
 	bool addr_ok_ = false;
-	std::mutex lock_;
-	std::condition_variable turn_;  // a response arrived, or the read turn is free
+	Mutex lock_;                    // the *_locked functions assert it (debug builds)
+	std::condition_variable_any turn_; // a response arrived, or the read turn is free
 	std::shared_ptr<Channel> ch_;   // guarded by lock_
 	AgentInfo ack_;                 // guarded by lock_ (written at connect)
 	bool memfd_ok_ = false;         // guarded by lock_

@@ -11,6 +11,7 @@ namespace vaccel::rpc {
 
 int Client::auth_hello_locked(v1::Hello &hello, std::string &key, std::string &why)
 {
+	lock_.assert_held();
 	if (opt_.auth_key_file.empty())
 		return 0;
 	if (load_auth_key(opt_.auth_key_file, key, why) != 0) {
@@ -29,6 +30,7 @@ int Client::auth_hello_locked(v1::Hello &hello, std::string &key, std::string &w
 int Client::authenticate_locked(const std::string &key, const v1::Hello &hello, const std::string &challenge,
 				std::string &why)
 {
+	lock_.assert_held();
 	if (challenge.empty()) {
 		if (key.empty())
 			return 0; // neither side uses authentication
