@@ -19,9 +19,12 @@
 //
 // Errors: VACCEL_ENOENT library cannot be loaded, VACCEL_ENOSYS symbol not
 // found, VACCEL_EBACKEND the function returned non-zero, VACCEL_EINVAL bad
-// arguments. Only for trusted users: it runs arbitrary code.
+// arguments. Only for trusted users: it runs arbitrary code.  Every op, init and resource hook
+// runs behind the plugin kit's boundary (boundary.hpp), so an exception never leaves the plugin.
 
 #include <vaccel.h>
+
+#include "boundary.hpp"
 
 #include <dlfcn.h>
 #include <sys/mman.h>
@@ -39,6 +42,10 @@
 #include <string_view>
 #include <utility>
 #include <vector>
+
+constexpr char kName[] = "exec";
+constexpr char kRegister[] = "resource register";
+constexpr char kUnregister[] = "resource unregister";
 
 namespace {
 
@@ -501,12 +508,12 @@ int exec_resource_unregister(vaccel_resource *res, vaccel_session *sess)
 } // namespace
 
 static struct vaccel_op exec_ops[] = {
-	VACCEL_OP_INIT(exec_ops[0], VACCEL_OP_NOOP, exec_noop),
-	VACCEL_OP_INIT(exec_ops[1], VACCEL_OP_EXEC, exec_exec),
-	VACCEL_OP_INIT(exec_ops[2], VACCEL_OP_EXEC_WITH_RESOURCE, exec_exec_with_resource),
+	VACCEL_BOUNDARY_OP(kName, VACCEL_OP_NOOP, exec_noop),
+	VACCEL_BOUNDARY_OP(kName, VACCEL_OP_EXEC, exec_exec),
+	VACCEL_BOUNDARY_OP(kName, VACCEL_OP_EXEC_WITH_RESOURCE, exec_exec_with_resource),
 };
 
-static int exec_init(void)
+static int exec_init_impl()
 {
 	auto fresh = std::make_unique<State>();
 	fresh->settings = settings_from_env();
@@ -517,6 +524,11 @@ static int exec_init(void)
 	// A second init without fini (should not happen) replaces the old state.
 	delete g_state.exchange(fresh.release(), std::memory_order_acq_rel);
 	return vaccel_plugin_register_ops(exec_ops, sizeof(exec_ops) / sizeof(exec_ops[0]));
+}
+
+static int exec_init(void)
+{
+	return vaccel::plugin::boundary(kName, "init", exec_init_impl);
 }
 
 // Closes every library still open (the State destructor releases the last
@@ -531,5 +543,5 @@ VACCEL_PLUGIN(.name = "exec", .version = VACCEL_VERSION, .vaccel_version = VACCE
 	      .init = exec_init, .fini = exec_fini, .is_virtio = false,
 	      .type = static_cast<vaccel_plugin_type_t>(VACCEL_PLUGIN_SOFTWARE |
 							VACCEL_PLUGIN_GENERIC | VACCEL_PLUGIN_CPU),
-	      .resource_register = exec_resource_register,
-	      .resource_unregister = exec_resource_unregister)
+	      .resource_register = vaccel::plugin::at_boundary<kName, kRegister, exec_resource_register>,
+	      .resource_unregister = vaccel::plugin::at_boundary<kName, kUnregister, exec_resource_unregister>)

@@ -13,6 +13,8 @@
 
 #include <vaccel.h>
 
+#include "boundary.hpp"
+
 #include <atomic>
 #include <cerrno>
 #include <memory>
@@ -20,6 +22,9 @@
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
+
+// The op and init run behind the plugin kit's boundary (boundary.hpp).
+constexpr char kName[] = "mbench";
 
 namespace {
 
@@ -102,13 +107,15 @@ int mbench_exec(vaccel_session *sess, const char *library, const char *fn_symbol
 } // namespace
 
 static struct vaccel_op mbench_ops[] = {
-	VACCEL_OP_INIT(mbench_ops[0], VACCEL_OP_EXEC, mbench_exec),
+	VACCEL_BOUNDARY_OP(kName, VACCEL_OP_EXEC, mbench_exec),
 };
 
 static int mbench_init(void)
 {
-	delete g_profile.exchange(new Profile, std::memory_order_acq_rel);
-	return vaccel_plugin_register_ops(mbench_ops, sizeof(mbench_ops) / sizeof(mbench_ops[0]));
+	return vaccel::plugin::boundary(kName, "init", [] {
+		delete g_profile.exchange(new Profile, std::memory_order_acq_rel);
+		return vaccel_plugin_register_ops(mbench_ops, sizeof(mbench_ops) / sizeof(mbench_ops[0]));
+	});
 }
 
 // Prints the profiling region (INFO, only when profiling is enabled) and frees it.

@@ -16,11 +16,18 @@
 
 #include <vaccel.h>
 
+#include "boundary.hpp"
+
+#include <vaccel/cpp/tensor_kind.hpp>
+
 #include <algorithm>
 #include <cinttypes>
 #include <cstring>
 #include <span>
 #include <string_view>
+
+// Every op runs behind the plugin kit's boundary (op table below), so none lets an exception out.
+constexpr char kName[] = "noop";
 
 namespace {
 
@@ -194,43 +201,13 @@ int noop_image_depth(vaccel_session *sess, const void *img, unsigned char *out_i
 
 // ---- tensor echo --------------------------------------------------------------
 // Each framework has its own tensor struct and allocate/delete pair; the echo
-// logic is the same, so it is written once over a small traits type.
-
-struct TfTraits {
-	using Tensor = vaccel_tf_tensor;
-	static int allocate(Tensor **t, const Tensor &src)
-	{
-		return vaccel_tf_tensor_allocate(t, src.nr_dims, src.dims, src.data_type, src.size);
-	}
-	static void destroy(Tensor *t) { vaccel_tf_tensor_delete(t); }
-};
-
-struct TfliteTraits {
-	using Tensor = vaccel_tflite_tensor;
-	static int allocate(Tensor **t, const Tensor &src)
-	{
-		return vaccel_tflite_tensor_allocate(t, src.nr_dims, src.dims, src.data_type,
-						     src.size);
-	}
-	static void destroy(Tensor *t) { vaccel_tflite_tensor_delete(t); }
-};
-
-struct TorchTraits {
-	using Tensor = vaccel_torch_tensor;
-	static int allocate(Tensor **t, const Tensor &src)
-	{
-		return vaccel_torch_tensor_allocate(t, src.nr_dims, src.dims, src.data_type,
-						    src.size);
-	}
-	static void destroy(Tensor *t) { vaccel_torch_tensor_delete(t); }
-};
+// logic is written once over vaccel::TensorKind (vaccel/cpp/tensor_kind.hpp).
 
 // out[i] = copy of in[i]. On failure no output is left allocated.
-template <typename Traits>
-int echo_tensors(const char *what, typename Traits::Tensor *const *in, int nr_in,
-		 typename Traits::Tensor **out, int nr_out)
+template <typename Tensor>
+int echo_tensors(const char *what, Tensor *const *in, int nr_in, Tensor **out, int nr_out)
 {
-	using Tensor = typename Traits::Tensor;
+	using Kind = vaccel::TensorKind<Tensor>;
 	if (nr_out < 0 || nr_in < 0 || nr_out > nr_in || (nr_out > 0 && (in == nullptr || out == nullptr))) {
 		vaccel_error("[noop] %s: cannot echo %d input tensor(s) into %d output(s)", what,
 			     nr_in, nr_out);
@@ -239,13 +216,15 @@ int echo_tensors(const char *what, typename Traits::Tensor *const *in, int nr_in
 	for (int i = 0; i < nr_out; ++i) {
 		out[i] = nullptr;
 		const Tensor *src = in[i];
-		int ret = src != nullptr ? Traits::allocate(&out[i], *src) : VACCEL_EINVAL;
+		int ret = src != nullptr ? Kind::allocate(&out[i], src->nr_dims, src->dims, src->data_type,
+							  src->size)
+					 : VACCEL_EINVAL;
 		if (ret == VACCEL_OK && src->size > 0 && src->data != nullptr)
 			std::memcpy(out[i]->data, src->data, src->size);
 		if (ret != VACCEL_OK) {
 			vaccel_error("[noop] %s: could not copy input tensor %d (error %d)", what, i, ret);
 			for (int j = 0; j < i; ++j) {
-				Traits::destroy(out[j]);
+				Kind::destroy(out[j]);
 				out[j] = nullptr;
 			}
 			return ret;
@@ -293,7 +272,7 @@ int noop_tf_model_run(vaccel_session *sess, const vaccel_resource *model,
 		vaccel_debug("[noop] output node[%d]: %s:%d", i,
 			     out_nodes[i].name != nullptr ? out_nodes[i].name : "(null)",
 			     out_nodes[i].id);
-	const int ret = echo_tensors<TfTraits>("tf model run", in, nr_inputs, out, nr_outputs);
+	const int ret = echo_tensors("tf model run", in, nr_inputs, out, nr_outputs);
 	if (ret != VACCEL_OK)
 		return ret;
 	return set_tf_status(status);
@@ -322,7 +301,7 @@ int noop_tflite_model_run(vaccel_session *sess, const vaccel_resource *model,
 	vaccel_debug("[noop] Calling tflite model run for session %lld: %d input(s), %d output(s)",
 		     sess_id(sess), nr_inputs, nr_outputs);
 	log_resource("model", model);
-	const int ret = echo_tensors<TfliteTraits>("tflite model run", in, nr_inputs, out, nr_outputs);
+	const int ret = echo_tensors("tflite model run", in, nr_inputs, out, nr_outputs);
 	if (status != nullptr)
 		*status = ret == VACCEL_OK ? 0 : 1;
 	return ret;
@@ -345,7 +324,7 @@ int noop_torch_model_run(vaccel_session *sess, const vaccel_resource *model,
 		     sess_id(sess), nr_inputs, nr_outputs);
 	log_resource("model", model);
 	vaccel_debug("[noop] run options: %zu bytes", run_options != nullptr ? run_options->size : 0);
-	return echo_tensors<TorchTraits>("torch model run", in, nr_inputs, out, nr_outputs);
+	return echo_tensors("torch model run", in, nr_inputs, out, nr_outputs);
 }
 
 // Deprecated op: returns an M x N float tensor of zeros (the shape the real
@@ -445,30 +424,30 @@ int noop_minmax(vaccel_session *sess, const double *indata, int ndata, int low_t
 // ---- registration -------------------------------------------------------------------
 
 static struct vaccel_op noop_ops[] = {
-	VACCEL_OP_INIT(noop_ops[0], VACCEL_OP_NOOP, noop_noop),
-	VACCEL_OP_INIT(noop_ops[1], VACCEL_OP_EXEC, noop_exec),
-	VACCEL_OP_INIT(noop_ops[2], VACCEL_OP_EXEC_WITH_RESOURCE, noop_exec_with_resource),
-	VACCEL_OP_INIT(noop_ops[3], VACCEL_OP_IMAGE_CLASSIFY, noop_image_classify),
-	VACCEL_OP_INIT(noop_ops[4], VACCEL_OP_IMAGE_DETECT, noop_image_detect),
-	VACCEL_OP_INIT(noop_ops[5], VACCEL_OP_IMAGE_SEGMENT, noop_image_segment),
-	VACCEL_OP_INIT(noop_ops[6], VACCEL_OP_IMAGE_POSE, noop_image_pose),
-	VACCEL_OP_INIT(noop_ops[7], VACCEL_OP_IMAGE_DEPTH, noop_image_depth),
-	VACCEL_OP_INIT(noop_ops[8], VACCEL_OP_TF_MODEL_LOAD, noop_tf_model_load),
-	VACCEL_OP_INIT(noop_ops[9], VACCEL_OP_TF_MODEL_UNLOAD, noop_tf_model_unload),
-	VACCEL_OP_INIT(noop_ops[10], VACCEL_OP_TF_MODEL_RUN, noop_tf_model_run),
-	VACCEL_OP_INIT(noop_ops[11], VACCEL_OP_TFLITE_MODEL_LOAD, noop_tflite_model_load),
-	VACCEL_OP_INIT(noop_ops[12], VACCEL_OP_TFLITE_MODEL_UNLOAD, noop_tflite_model_unload),
-	VACCEL_OP_INIT(noop_ops[13], VACCEL_OP_TFLITE_MODEL_RUN, noop_tflite_model_run),
-	VACCEL_OP_INIT(noop_ops[14], VACCEL_OP_TORCH_MODEL_LOAD, noop_torch_model_load),
-	VACCEL_OP_INIT(noop_ops[15], VACCEL_OP_TORCH_MODEL_RUN, noop_torch_model_run),
-	VACCEL_OP_INIT(noop_ops[16], VACCEL_OP_TORCH_SGEMM, noop_torch_sgemm),
-	VACCEL_OP_INIT(noop_ops[17], VACCEL_OP_BLAS_SGEMM, noop_sgemm),
-	VACCEL_OP_INIT(noop_ops[18], VACCEL_OP_FPGA_ARRAYCOPY, noop_fpga_arraycopy),
-	VACCEL_OP_INIT(noop_ops[19], VACCEL_OP_FPGA_MMULT, noop_fpga_mmult),
-	VACCEL_OP_INIT(noop_ops[20], VACCEL_OP_FPGA_PARALLEL, noop_fpga_parallel),
-	VACCEL_OP_INIT(noop_ops[21], VACCEL_OP_FPGA_VECTORADD, noop_fpga_vadd),
-	VACCEL_OP_INIT(noop_ops[22], VACCEL_OP_MINMAX, noop_minmax),
-	VACCEL_OP_INIT(noop_ops[23], VACCEL_OP_OPENCV, noop_opencv),
+	VACCEL_BOUNDARY_OP(kName, VACCEL_OP_NOOP, noop_noop),
+	VACCEL_BOUNDARY_OP(kName, VACCEL_OP_EXEC, noop_exec),
+	VACCEL_BOUNDARY_OP(kName, VACCEL_OP_EXEC_WITH_RESOURCE, noop_exec_with_resource),
+	VACCEL_BOUNDARY_OP(kName, VACCEL_OP_IMAGE_CLASSIFY, noop_image_classify),
+	VACCEL_BOUNDARY_OP(kName, VACCEL_OP_IMAGE_DETECT, noop_image_detect),
+	VACCEL_BOUNDARY_OP(kName, VACCEL_OP_IMAGE_SEGMENT, noop_image_segment),
+	VACCEL_BOUNDARY_OP(kName, VACCEL_OP_IMAGE_POSE, noop_image_pose),
+	VACCEL_BOUNDARY_OP(kName, VACCEL_OP_IMAGE_DEPTH, noop_image_depth),
+	VACCEL_BOUNDARY_OP(kName, VACCEL_OP_TF_MODEL_LOAD, noop_tf_model_load),
+	VACCEL_BOUNDARY_OP(kName, VACCEL_OP_TF_MODEL_UNLOAD, noop_tf_model_unload),
+	VACCEL_BOUNDARY_OP(kName, VACCEL_OP_TF_MODEL_RUN, noop_tf_model_run),
+	VACCEL_BOUNDARY_OP(kName, VACCEL_OP_TFLITE_MODEL_LOAD, noop_tflite_model_load),
+	VACCEL_BOUNDARY_OP(kName, VACCEL_OP_TFLITE_MODEL_UNLOAD, noop_tflite_model_unload),
+	VACCEL_BOUNDARY_OP(kName, VACCEL_OP_TFLITE_MODEL_RUN, noop_tflite_model_run),
+	VACCEL_BOUNDARY_OP(kName, VACCEL_OP_TORCH_MODEL_LOAD, noop_torch_model_load),
+	VACCEL_BOUNDARY_OP(kName, VACCEL_OP_TORCH_MODEL_RUN, noop_torch_model_run),
+	VACCEL_BOUNDARY_OP(kName, VACCEL_OP_TORCH_SGEMM, noop_torch_sgemm),
+	VACCEL_BOUNDARY_OP(kName, VACCEL_OP_BLAS_SGEMM, noop_sgemm),
+	VACCEL_BOUNDARY_OP(kName, VACCEL_OP_FPGA_ARRAYCOPY, noop_fpga_arraycopy),
+	VACCEL_BOUNDARY_OP(kName, VACCEL_OP_FPGA_MMULT, noop_fpga_mmult),
+	VACCEL_BOUNDARY_OP(kName, VACCEL_OP_FPGA_PARALLEL, noop_fpga_parallel),
+	VACCEL_BOUNDARY_OP(kName, VACCEL_OP_FPGA_VECTORADD, noop_fpga_vadd),
+	VACCEL_BOUNDARY_OP(kName, VACCEL_OP_MINMAX, noop_minmax),
+	VACCEL_BOUNDARY_OP(kName, VACCEL_OP_OPENCV, noop_opencv),
 };
 
 static_assert(sizeof(noop_ops) / sizeof(noop_ops[0]) == VACCEL_OP_MAX,

@@ -5,6 +5,7 @@
 
 #include "image.hpp"
 #include "onnx_xnn.hpp"
+#include "status.hpp"
 
 #include <array>
 #include <memory>
@@ -32,7 +33,8 @@ struct Preprocess : image::InputSpec {
 // defaults.  Returns false and names the bad variable in `error` if one cannot be parsed.
 bool preprocess_from_env(Preprocess &pre, std::string &error);
 
-enum class Status { Ok, InvalidInput, Backend };
+// The plugin kit's outcome of an engine call (Ok, InvalidInput or Backend here).
+using Status = plugin::Status;
 
 // Decoded image → model input tensor (NCHW or NHWC float, batch 1).
 std::vector<float> make_input(const image::Image &img, const Preprocess &pre);

@@ -4,6 +4,7 @@
 #include "rpc_state.hpp"
 #include "rpc_tensors.hpp"
 
+#include "boundary.hpp"
 #include "log.hpp"
 
 #include <algorithm>
@@ -14,6 +15,16 @@
 using vaccel::rpcplugin::State;
 using vaccel::rpcplugin::WireArg;
 namespace v1 = vaccel::rpc::v1;
+namespace vp = vaccel::plugin;
+
+// Every op and hook runs behind the plugin kit's boundary (the op table and the descriptor below).
+constexpr char kName[] = "rpc";
+constexpr char kInit[] = "init";
+constexpr char kSessionInit[] = "session init";
+constexpr char kSessionRelease[] = "session release";
+constexpr char kRegister[] = "resource register";
+constexpr char kUnregister[] = "resource unregister";
+constexpr char kSync[] = "resource sync";
 
 namespace {
 
@@ -398,38 +409,43 @@ int rpc_opencv(vaccel_session *sess, vaccel_arg *read, size_t nr_read, vaccel_ar
 } // namespace
 
 static struct vaccel_op rpc_ops[] = {
-	VACCEL_OP_INIT(rpc_ops[0], VACCEL_OP_NOOP, rpc_noop),
-	VACCEL_OP_INIT(rpc_ops[1], VACCEL_OP_EXEC, rpc_exec),
-	VACCEL_OP_INIT(rpc_ops[2], VACCEL_OP_EXEC_WITH_RESOURCE, rpc_exec_with_resource),
-	VACCEL_OP_INIT(rpc_ops[3], VACCEL_OP_IMAGE_CLASSIFY, rpc_image_classify),
-	VACCEL_OP_INIT(rpc_ops[4], VACCEL_OP_IMAGE_DETECT, rpc_image_detect),
-	VACCEL_OP_INIT(rpc_ops[5], VACCEL_OP_IMAGE_SEGMENT, rpc_image_segment),
-	VACCEL_OP_INIT(rpc_ops[6], VACCEL_OP_IMAGE_POSE, rpc_image_pose),
-	VACCEL_OP_INIT(rpc_ops[7], VACCEL_OP_IMAGE_DEPTH, rpc_image_depth),
-	VACCEL_OP_INIT(rpc_ops[8], VACCEL_OP_TF_MODEL_LOAD, rpc_tf_model_load),
-	VACCEL_OP_INIT(rpc_ops[9], VACCEL_OP_TF_MODEL_UNLOAD, rpc_tf_model_unload),
-	VACCEL_OP_INIT(rpc_ops[10], VACCEL_OP_TF_MODEL_RUN, rpc_tf_model_run),
-	VACCEL_OP_INIT(rpc_ops[11], VACCEL_OP_TFLITE_MODEL_LOAD, rpc_tflite_model_load),
-	VACCEL_OP_INIT(rpc_ops[12], VACCEL_OP_TFLITE_MODEL_UNLOAD, rpc_tflite_model_unload),
-	VACCEL_OP_INIT(rpc_ops[13], VACCEL_OP_TFLITE_MODEL_RUN, rpc_tflite_model_run),
-	VACCEL_OP_INIT(rpc_ops[14], VACCEL_OP_TORCH_MODEL_LOAD, rpc_torch_model_load),
-	VACCEL_OP_INIT(rpc_ops[15], VACCEL_OP_TORCH_MODEL_RUN, rpc_torch_model_run),
-	VACCEL_OP_INIT(rpc_ops[16], VACCEL_OP_BLAS_SGEMM, rpc_sgemm),
-	VACCEL_OP_INIT(rpc_ops[17], VACCEL_OP_FPGA_ARRAYCOPY, rpc_fpga_arraycopy),
-	VACCEL_OP_INIT(rpc_ops[18], VACCEL_OP_FPGA_MMULT, rpc_fpga_mmult),
-	VACCEL_OP_INIT(rpc_ops[19], VACCEL_OP_FPGA_PARALLEL, rpc_fpga_parallel),
-	VACCEL_OP_INIT(rpc_ops[20], VACCEL_OP_FPGA_VECTORADD, rpc_fpga_vadd),
-	VACCEL_OP_INIT(rpc_ops[21], VACCEL_OP_MINMAX, rpc_minmax),
-	VACCEL_OP_INIT(rpc_ops[22], VACCEL_OP_OPENCV, rpc_opencv),
+	VACCEL_BOUNDARY_OP(kName, VACCEL_OP_NOOP, rpc_noop),
+	VACCEL_BOUNDARY_OP(kName, VACCEL_OP_EXEC, rpc_exec),
+	VACCEL_BOUNDARY_OP(kName, VACCEL_OP_EXEC_WITH_RESOURCE, rpc_exec_with_resource),
+	VACCEL_BOUNDARY_OP(kName, VACCEL_OP_IMAGE_CLASSIFY, rpc_image_classify),
+	VACCEL_BOUNDARY_OP(kName, VACCEL_OP_IMAGE_DETECT, rpc_image_detect),
+	VACCEL_BOUNDARY_OP(kName, VACCEL_OP_IMAGE_SEGMENT, rpc_image_segment),
+	VACCEL_BOUNDARY_OP(kName, VACCEL_OP_IMAGE_POSE, rpc_image_pose),
+	VACCEL_BOUNDARY_OP(kName, VACCEL_OP_IMAGE_DEPTH, rpc_image_depth),
+	VACCEL_BOUNDARY_OP(kName, VACCEL_OP_TF_MODEL_LOAD, rpc_tf_model_load),
+	VACCEL_BOUNDARY_OP(kName, VACCEL_OP_TF_MODEL_UNLOAD, rpc_tf_model_unload),
+	VACCEL_BOUNDARY_OP(kName, VACCEL_OP_TF_MODEL_RUN, rpc_tf_model_run),
+	VACCEL_BOUNDARY_OP(kName, VACCEL_OP_TFLITE_MODEL_LOAD, rpc_tflite_model_load),
+	VACCEL_BOUNDARY_OP(kName, VACCEL_OP_TFLITE_MODEL_UNLOAD, rpc_tflite_model_unload),
+	VACCEL_BOUNDARY_OP(kName, VACCEL_OP_TFLITE_MODEL_RUN, rpc_tflite_model_run),
+	VACCEL_BOUNDARY_OP(kName, VACCEL_OP_TORCH_MODEL_LOAD, rpc_torch_model_load),
+	VACCEL_BOUNDARY_OP(kName, VACCEL_OP_TORCH_MODEL_RUN, rpc_torch_model_run),
+	VACCEL_BOUNDARY_OP(kName, VACCEL_OP_BLAS_SGEMM, rpc_sgemm),
+	VACCEL_BOUNDARY_OP(kName, VACCEL_OP_FPGA_ARRAYCOPY, rpc_fpga_arraycopy),
+	VACCEL_BOUNDARY_OP(kName, VACCEL_OP_FPGA_MMULT, rpc_fpga_mmult),
+	VACCEL_BOUNDARY_OP(kName, VACCEL_OP_FPGA_PARALLEL, rpc_fpga_parallel),
+	VACCEL_BOUNDARY_OP(kName, VACCEL_OP_FPGA_VECTORADD, rpc_fpga_vadd),
+	VACCEL_BOUNDARY_OP(kName, VACCEL_OP_MINMAX, rpc_minmax),
+	VACCEL_BOUNDARY_OP(kName, VACCEL_OP_OPENCV, rpc_opencv),
 };
 
-static int rpc_init(void)
+static int rpc_init_impl()
 {
 	vaccel::rpc::set_log_sink(log_to_vaccel);
 	const struct vaccel_config *cfg = vaccel_config();
 	int level = cfg ? static_cast<int>(cfg->log_level) : 1;
 	vaccel::rpc::set_log_level(static_cast<vaccel::rpc::LogLevel>(std::clamp(level, 1, 4)));
 	return vaccel_plugin_register_ops(rpc_ops, sizeof(rpc_ops) / sizeof(rpc_ops[0]));
+}
+
+static int rpc_init(void)
+{
+	return vp::at_boundary<kName, kInit, rpc_init_impl>();
 }
 
 static int rpc_fini(void)
@@ -440,7 +456,9 @@ static int rpc_fini(void)
 }
 
 VACCEL_PLUGIN(.name = "rpc", .version = VACCEL_VERSION, .vaccel_version = VACCEL_VERSION, .init = rpc_init,
-	      .fini = rpc_fini, .is_virtio = true, .type = VACCEL_PLUGIN_REMOTE, .session_init = rpc_session_init,
-	      .session_release = rpc_session_release, .session_update = nullptr,
-	      .resource_register = rpc_resource_register, .resource_unregister = rpc_resource_unregister,
-	      .resource_sync = rpc_resource_sync)
+	      .fini = rpc_fini, .is_virtio = true, .type = VACCEL_PLUGIN_REMOTE, .session_init = vp::at_boundary<kName, kSessionInit, rpc_session_init>,
+	      .session_release = vp::at_boundary<kName, kSessionRelease, rpc_session_release>,
+	      .session_update = nullptr,
+	      .resource_register = vp::at_boundary<kName, kRegister, rpc_resource_register>,
+	      .resource_unregister = vp::at_boundary<kName, kUnregister, rpc_resource_unregister>,
+	      .resource_sync = vp::at_boundary<kName, kSync, rpc_resource_sync>)

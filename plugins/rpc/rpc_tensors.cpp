@@ -4,6 +4,8 @@
 
 #include "rpc_state.hpp"
 
+#include <vaccel/cpp/tensor_kind.hpp>
+
 #include <cstring>
 #include <vector>
 
@@ -54,37 +56,11 @@ int describe_inputs(T *const *in, int nr_in, google::protobuf::RepeatedPtrField<
 	return VACCEL_OK;
 }
 
-// The allocator of one tensor kind: outputs are created from the agent's descriptors.
-template <typename T> struct TensorAlloc;
-template <> struct TensorAlloc<vaccel_tf_tensor> {
-	using dim_t = int64_t;
-	static int make(vaccel_tf_tensor **t, const std::vector<dim_t> &d, int32_t type, size_t n)
-	{
-		return vaccel_tf_tensor_allocate(t, static_cast<int>(d.size()), d.data(),
-						 static_cast<vaccel_tf_data_type>(type), n);
-	}
-};
-template <> struct TensorAlloc<vaccel_tflite_tensor> {
-	using dim_t = int32_t;
-	static int make(vaccel_tflite_tensor **t, const std::vector<dim_t> &d, int32_t type, size_t n)
-	{
-		return vaccel_tflite_tensor_allocate(t, static_cast<int>(d.size()), d.data(),
-						     static_cast<vaccel_tflite_data_type>(type), n);
-	}
-};
-template <> struct TensorAlloc<vaccel_torch_tensor> {
-	using dim_t = int64_t;
-	static int make(vaccel_torch_tensor **t, const std::vector<dim_t> &d, int32_t type, size_t n)
-	{
-		return vaccel_torch_tensor_allocate(t, static_cast<int64_t>(d.size()), d.data(),
-						    static_cast<vaccel_torch_data_type>(type), n);
-	}
-};
-
 // Creates out[0..) from the output tensors of a ModelRunDone (the rest stay NULL).
 template <typename T> int unpack_outputs(const vaccel::rpc::CallResult &res, T **out, int nr_out)
 {
-	using dim_t = typename TensorAlloc<T>::dim_t;
+	using Kind = vaccel::TensorKind<T>;  // vaccel/cpp/tensor_kind.hpp
+	using dim_t = typename Kind::dim_t;
 	for (int i = 0; i < nr_out; ++i)
 		out[i] = nullptr;
 	const auto &done = res.response.model_run_done();
@@ -101,7 +77,8 @@ template <typename T> int unpack_outputs(const vaccel::rpc::CallResult &res, T *
 		std::vector<dim_t> dims;
 		for (auto d : t.dims())
 			dims.push_back(static_cast<dim_t>(d));
-		if (int r = TensorAlloc<T>::make(&out[i], dims, t.data_type(), t.size()))
+		if (int r = Kind::allocate(&out[i], static_cast<typename Kind::nr_dims_t>(dims.size()), dims.data(),
+					   static_cast<typename Kind::data_type_t>(t.data_type()), t.size()))
 			return r;
 		if (t.size())
 			memcpy(out[i]->data, p, t.size());

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "image.hpp"
+#include "status.hpp"
 #include "tflite_flatbuffer.hpp"
 
 #include <cstdint>
@@ -40,7 +41,8 @@ struct TensorDesc {
 	int32_t zero_point = 0;
 };
 
-enum class Status { Ok, InvalidInput, Unsupported, Backend };
+// The plugin kit's outcome of an engine call (Ok, InvalidInput, Unsupported or Backend here).
+using Status = plugin::Status;
 
 // Default backend preference: GpuAcc, CpuAcc, CpuRef; VACCEL_TFLITE_BACKENDS="A,B" overrides it.
 std::vector<std::string> preferred_backends();

@@ -15,6 +15,8 @@
 #include <string>
 #include <vector>
 
+#include "status.hpp"
+
 namespace vaccel::torch_engine {
 
 // Same numbering as enum vaccel_torch_data_type (vAccel 0.8).
@@ -26,20 +28,17 @@ bool is_valid_dtype(int value);
 size_t element_size(DType type);
 const char *dtype_name(DType type);
 
-// Why an engine call failed; the plugin maps each kind to a VACCEL_E* code.
-enum class ErrorKind {
-	InvalidInput,  // caller's tensors/arguments do not fit (VACCEL_EINVAL)
-	NotFound,      // a file that should exist does not (VACCEL_ENOENT)
-	Backend,       // libtorch failed (wrong-format model, unsupported output...) (VACCEL_EBACKEND)
-};
+// Why an engine call failed: the plugin kit's Status (status.hpp), of which this engine uses
+// InvalidInput (the caller's tensors/arguments do not fit), NotFound (a model file that should
+// exist does not) and Backend (libtorch failed: wrong-format model, unsupported output...).
+using ErrorKind = plugin::Status;
 
-class EngineError : public std::runtime_error {
+// The kit's Failure under the engine's name; the plugin boundary maps it to a VACCEL_E* code.
+class EngineError : public plugin::Failure {
 public:
-	EngineError(ErrorKind kind, const std::string &what) : std::runtime_error(what), kind_(kind) {}
-	[[nodiscard]] ErrorKind kind() const { return kind_; }
-
-private:
-	ErrorKind kind_;
+	using plugin::Failure::Failure;
+	// Contract: the Status given at construction.
+	[[nodiscard]] ErrorKind kind() const noexcept { return status(); }
 };
 
 // An input tensor borrowed from the caller (not copied, not modified by this layer).

@@ -34,4 +34,8 @@ struct InputTensor {
 bool make_input(const void *img, size_t len, const Preprocess &pre, InputTensor &out,
 		std::string &error);
 
+// The model input of an already-decoded RGB image (the preprocess step of the kit's
+// classification pipeline, plugins/common/classifier.hpp).
+InputTensor make_input(const image::Image &img, const Preprocess &pre);
+
 }  // namespace vaccel::torch_plugin

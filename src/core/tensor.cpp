@@ -25,36 +25,15 @@
 #include <limits>
 
 #include "ops/op_common.hpp"
+#include "vaccel/cpp/tensor_kind.hpp"
 
 using vaccel::ops::invalid_arg;
 
 namespace {
 
 template <typename Tensor>
-struct TensorTraits;
-
-template <>
-struct TensorTraits<vaccel_tf_tensor> {
-	using nr_dims_t = int;
-	using dim_t = int64_t;
-	using data_type_t = vaccel_tf_data_type;
-};
-template <>
-struct TensorTraits<vaccel_tflite_tensor> {
-	using nr_dims_t = int;
-	using dim_t = int32_t;
-	using data_type_t = vaccel_tflite_data_type;
-};
-template <>
-struct TensorTraits<vaccel_torch_tensor> {
-	using nr_dims_t = int64_t;
-	using dim_t = int64_t;
-	using data_type_t = vaccel_torch_data_type;
-};
-
-template <typename Tensor>
 struct TensorOps {
-	using Traits = TensorTraits<Tensor>;
+	using Traits = vaccel::TensorKind<Tensor>; // the traits shared with the agent and plugins
 	using nr_dims_t = typename Traits::nr_dims_t;
 	using dim_t = typename Traits::dim_t;
 	using data_type_t = typename Traits::data_type_t;

@@ -14,6 +14,7 @@
 #include <string>
 
 #include "utils_internal.hpp"
+#include "vaccel/cpp/exception_code.hpp"
 #include "vaccel/utils/path.h"
 #include "vaccel/utils/str.h"
 
@@ -23,29 +24,7 @@ namespace vaccel::core {
 
 int error_from_current_exception(const char *where) noexcept
 {
-	try {
-		throw;
-	} catch (const std::bad_alloc &) {
-		vaccel_error("%s: out of memory", where);
-		return VACCEL_ENOMEM;
-	} catch (const fs::filesystem_error &e) {
-		vaccel_error("%s: %s", where, e.what());
-		int code = e.code().value();
-		return (e.code().category() == std::generic_category() ||
-			e.code().category() == std::system_category()) && code > 0
-			       ? code
-			       : VACCEL_EIO;
-	} catch (const std::system_error &e) {
-		vaccel_error("%s: %s", where, e.what());
-		int code = e.code().value();
-		return code > 0 ? code : VACCEL_EIO;
-	} catch (const std::exception &e) {
-		vaccel_error("%s: unexpected error: %s", where, e.what());
-		return VACCEL_EIO;
-	} catch (...) {
-		vaccel_error("%s: unexpected non-standard exception", where);
-		return VACCEL_EIO;
-	}
+	return report_current_exception(where, VACCEL_EIO);
 }
 
 int make_dir(const std::string &dir) noexcept

@@ -16,11 +16,13 @@
 
 namespace vaccel::core {
 
-// Maps an in-flight exception to a vAccel error code (used by guard()).
+// The core's one exception mapper: logs "<where>: <reason>" and returns the code of the exception
+// being handled by the table of vaccel/cpp/exception_code.hpp with VACCEL_EIO as the fallback
+// (docs/api.md, "Exceptions at the C ABI").  Call only inside a catch block.
 int error_from_current_exception(const char *where) noexcept;
 
-// Runs `fn` (returning int) and turns any escaping exception into an error
-// code, so that no C++ exception ever crosses the C ABI.
+// Runs `fn` (returning int) and maps any escaping exception with error_from_current_exception(),
+// so that no C++ exception ever crosses the C ABI.
 template <typename Fn>
 int guard(const char *where, Fn &&fn) noexcept
 {

@@ -184,6 +184,25 @@ TEST(TorchPlugin, ClassifiesTestImagesWithLabelsResource)
 	}
 }
 
+// A labels file with one extra leading "background" line (the TFLite-style 1001-line ImageNet
+// file) names the same classes as the 1000-line one: the plugin kit's label shift
+// (plugins/common/labels.hpp).  Before the kit, torch read it unshifted, one class off.
+TEST(TorchPlugin, LabelsWithBackgroundLineAreShifted)
+{
+	NoEnvLabels no_env;
+	Session s;
+	Resource model{test::model_path(test::kTorchModel), VACCEL_RESOURCE_MODEL};
+	Resource labels{test::model_path(test::kLabels1001), VACCEL_RESOURCE_DATA};
+	model.attach(s);
+	labels.attach(s);
+	for (const auto &e : test::kTorchExpected) {
+		std::string text;
+		ASSERT_EQ(classify(s, image_bytes(e.image), text), VACCEL_OK) << e.image;
+		EXPECT_NE(text.find(e.label), std::string::npos) << e.image << " -> " << text;
+		EXPECT_NE(text.find("(class " + std::to_string(e.index) + ", p="), std::string::npos) << text;
+	}
+}
+
 TEST(TorchPlugin, ClassifiesWithInMemoryModelAndEnvLabels)
 {
 	setenv("VACCEL_TORCH_LABELS", test::model_path(test::kLabels1000).c_str(), 1);

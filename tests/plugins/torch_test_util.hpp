@@ -34,6 +34,8 @@ inline constexpr const char *kTorchModel = "mobilenetv2-12-f32.torchscript.pt";
 // writes it).
 inline constexpr const char *kTorchQuantModel = "mobilenetv2-12-qint8-onednn.torchscript.pt";
 inline constexpr const char *kLabels1000 = "imagenet_labels_1000.txt";
+// The same classes after a leading "background" line (TFLite style).
+inline constexpr const char *kLabels1001 = "imagenet_labels.txt";
 
 // The tiny model written by make_tiny_torch_model at build time:
 //   forward(x [N,4]) -> (x @ W + b [N,3], relu(x).sum(1) [N]),  W[i][j] = i + 2j, b = {0.5,-1,2}

@@ -16,18 +16,17 @@
 #include "error.hpp"
 #include "resource.hpp"
 #include "session.hpp"
+#include "tensor_kind.hpp"
 
 namespace vaccel {
 
-struct TfTensorDeleter {
-	void operator()(vaccel_tf_tensor *t) const noexcept { vaccel_tf_tensor_delete(t); }
+// Deletes a tensor of any kind with its *_tensor_delete (TensorKind<T>::destroy).
+template <typename Tensor> struct TensorDeleter {
+	void operator()(Tensor *t) const noexcept { TensorKind<Tensor>::destroy(t); }
 };
-struct TfliteTensorDeleter {
-	void operator()(vaccel_tflite_tensor *t) const noexcept { vaccel_tflite_tensor_delete(t); }
-};
-struct TorchTensorDeleter {
-	void operator()(vaccel_torch_tensor *t) const noexcept { vaccel_torch_tensor_delete(t); }
-};
+using TfTensorDeleter = TensorDeleter<vaccel_tf_tensor>;
+using TfliteTensorDeleter = TensorDeleter<vaccel_tflite_tensor>;
+using TorchTensorDeleter = TensorDeleter<vaccel_torch_tensor>;
 using TfTensor = std::unique_ptr<vaccel_tf_tensor, TfTensorDeleter>;
 using TfliteTensor = std::unique_ptr<vaccel_tflite_tensor, TfliteTensorDeleter>;
 using TorchTensor = std::unique_ptr<vaccel_torch_tensor, TorchTensorDeleter>;

@@ -109,22 +109,6 @@ int invalid_arg(const char *what, const char *reason) noexcept
 	return VACCEL_EINVAL;
 }
 
-int exception_to_error(const char *where) noexcept
-{
-	try {
-		throw;
-	} catch (const std::bad_alloc &) {
-		vaccel_error("%s: out of memory", where);
-		return VACCEL_ENOMEM;
-	} catch (const std::exception &e) {
-		vaccel_error("%s: unexpected error: %s", where, e.what());
-		return VACCEL_EINVAL;
-	} catch (...) {
-		vaccel_error("%s: unexpected error", where);
-		return VACCEL_EINVAL;
-	}
-}
-
 int check_resource(const vaccel_session *sess, const vaccel_resource *res,
 		   vaccel_resource_type_t expected, const char *what) noexcept
 {

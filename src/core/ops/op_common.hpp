@@ -6,6 +6,7 @@
 #include <new>
 #include <type_traits>
 
+#include "utils_internal.hpp"
 #include "vaccel.h"
 
 namespace vaccel::ops {
@@ -85,15 +86,15 @@ inline int call_plugin_op(vaccel_session *sess, vaccel_op_type_t type, OpRegion 
 int invalid_arg(const char *what, const char *reason) noexcept;
 
 // Exception barrier for exported functions: no exception crosses the C ABI.
-// bad_alloc -> VACCEL_ENOMEM, anything else -> VACCEL_EINVAL (both logged).
-int exception_to_error(const char *where) noexcept;
-
+// The catch maps with the core's one mapper (error_from_current_exception,
+// utils_internal.hpp): bad_alloc -> VACCEL_ENOMEM, errno-valued system_error ->
+// its errno, anything else -> VACCEL_EIO (all logged).
 #define VACCEL_OPS_TRY try {
-#define VACCEL_OPS_CATCH(where)                                  \
-	}                                                        \
-	catch (...)                                              \
-	{                                                        \
-		return ::vaccel::ops::exception_to_error(where); \
+#define VACCEL_OPS_CATCH(where)                                             \
+	}                                                                   \
+	catch (...)                                                         \
+	{                                                                   \
+		return ::vaccel::core::error_from_current_exception(where); \
 	}
 
 // Debug trace that costs one atomic load when debug logging is off.
