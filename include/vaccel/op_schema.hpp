@@ -3,7 +3,8 @@
 // travels as flat vaccel_args, written once. Each op is a type below: its genop op code, the
 // C function type of its API entry point (which is also the type of a plugin's `func`), the
 // API function itself (or none, for extension ops that only genop reaches), and its read and
-// write args, each naming the C parameter it carries.
+// write args, each naming the C parameter it carries. `api` is std::nullptr_t (not a null
+// function pointer) for extension ops, so that code can tell them apart at compile time.
 //
 // Everything that knows an op's arguments is derived from this table:
 //  - vaccel_genop (src/core/genop.cpp) decodes genop args into a typed call;
@@ -273,7 +274,7 @@ struct Echo : OpBase {
 	static constexpr unsigned code = kOpEcho;
 	static constexpr const char *name = "ECHO";
 	using Fn = EchoFn;
-	static constexpr Fn *api = nullptr; // the core calls the session plugin's op directly
+	static constexpr std::nullptr_t api = nullptr; // the core calls the plugin's op directly
 	// (sess, in0, out1, len_in2, len_out3)
 	static constexpr std::array read{sized("in", VACCEL_ARG_BUFFER, Dir::in, 0, 1, 2)};
 	static constexpr std::array write{sized("out", VACCEL_ARG_UCHAR_ARRAY, Dir::out, 1, 1, 3)};

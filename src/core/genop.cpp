@@ -212,7 +212,7 @@ OpRegion extension_region("vaccel_extension_op");
 template <typename Op>
 int call_op(vaccel_session *sess, const Slot *slots)
 {
-	if constexpr (Op::api != nullptr) {
+	if constexpr (!std::is_null_pointer_v<std::remove_cv_t<decltype(Op::api)>>) {
 		return schema::invoke(Op::api, sess, slots);
 	} else {
 		auto *fn = reinterpret_cast<typename Op::Fn *>(
