@@ -31,12 +31,12 @@ bool is_extension_op(long long code) noexcept
 	return code >= schema::kFirstExtensionOp && code < schema::kExtensionOpEnd;
 }
 
-int register_extension_op(vaccel_op *op) noexcept
+int register_extension_op(vaccel_op *op, long long code) noexcept
 {
 	try {
 		auto &t = table();
 		std::lock_guard lock(t.mutex);
-		t.funcs[{op->owner, static_cast<unsigned>(op->type)}] = op->func;
+		t.funcs[{op->owner, static_cast<unsigned>(code)}] = op->func;
 		return VACCEL_OK;
 	} catch (const std::bad_alloc &) {
 		return VACCEL_ENOMEM;

@@ -13,9 +13,10 @@ namespace vaccel::core {
 // True if `code` is an extension op code.
 bool is_extension_op(long long code) noexcept;
 
-// Makes `op` the implementation of op->type (an extension op code) for op->owner.
+// Makes `op` the implementation of extension op `code` (op->type, read without loading an
+// out-of-range enum value) for op->owner.
 // Returns VACCEL_OK or VACCEL_ENOMEM.
-int register_extension_op(vaccel_op *op) noexcept;
+int register_extension_op(vaccel_op *op, long long code) noexcept;
 
 // The function `plugin` registered for extension op `code`, or nullptr.
 void *find_extension_op(const vaccel_plugin *plugin, unsigned code) noexcept;

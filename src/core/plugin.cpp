@@ -338,9 +338,10 @@ int vaccel_plugin_register_ops(struct vaccel_op *ops, size_t nr_ops)
 			return static_cast<int>(VACCEL_EINVAL);
 		}
 		for (size_t i = 0; i < nr_ops; ++i) {
-			if (ops[i].type < VACCEL_OP_MAX)
-				owner->ops[ops[i].type] = &ops[i];
-			else if (int ret = vaccel::core::register_extension_op(&ops[i]))
+			const long long type = vaccel::core::enum_raw(ops[i].type);
+			if (type < VACCEL_OP_MAX)
+				owner->ops[type] = &ops[i];
+			else if (int ret = vaccel::core::register_extension_op(&ops[i], type))
 				return ret;
 		}
 		return static_cast<int>(VACCEL_OK);
