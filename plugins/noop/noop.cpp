@@ -15,6 +15,7 @@
 // It lets applications, bindings and transports be tested without hardware.
 
 #include <vaccel.h>
+#include <vaccel/op_schema.hpp>
 
 #include "boundary.hpp"
 
@@ -419,6 +420,20 @@ int noop_minmax(vaccel_session *sess, const double *indata, int ndata, int low_t
 	return VACCEL_OK;
 }
 
+// ECHO (extension op, vaccel/op_schema.hpp): out = in.
+int noop_echo(vaccel_session *sess, const void *in, unsigned char *out, size_t len_in,
+	      size_t len_out)
+{
+	vaccel_debug("[noop] Calling echo for session %lld: %zu bytes", sess_id(sess), len_in);
+	if (len_out < len_in) {
+		vaccel_error("[noop] echo: output (%zu bytes) smaller than input (%zu)", len_out,
+			     len_in);
+		return VACCEL_EINVAL;
+	}
+	std::memcpy(out, in, len_in);
+	return VACCEL_OK;
+}
+
 } // namespace
 
 // ---- registration -------------------------------------------------------------------
@@ -453,8 +468,15 @@ static struct vaccel_op noop_ops[] = {
 static_assert(sizeof(noop_ops) / sizeof(noop_ops[0]) == VACCEL_OP_MAX,
 	      "the noop plugin implements every op type");
 
+static struct vaccel_op noop_extension_ops[] = {
+	VACCEL_OP_INIT(noop_extension_ops[0], static_cast<vaccel_op_type_t>(vaccel::schema::kOpEcho),
+		       static_cast<vaccel::schema::EchoFn *>(noop_echo)),
+};
+
 static int noop_init(void)
 {
+	if (int ret = vaccel_plugin_register_ops(noop_extension_ops, 1))
+		return ret;
 	return vaccel_plugin_register_ops(noop_ops, sizeof(noop_ops) / sizeof(noop_ops[0]));
 }
 

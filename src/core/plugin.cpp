@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "extension_ops.hpp"
 #include "plugin_internal.hpp"
 #include "utils_internal.hpp"
 #include "vaccel.h"
@@ -300,6 +301,7 @@ void plugins_unload_all()
 		if (int ret = call_plugin_hook(name, "fini", p->info->fini))
 			vaccel_warn("Plugin %s fini() returned %d", name, ret);
 		std::fill(std::begin(p->ops), std::end(p->ops), nullptr);
+		vaccel::core::forget_extension_ops(p);
 		void *handle = p->dl_handle;
 		p->dl_handle = nullptr;
 		if (handle)
@@ -325,7 +327,9 @@ int vaccel_plugin_register_ops(struct vaccel_op *ops, size_t nr_ops)
 		}
 		for (size_t i = 0; i < nr_ops; ++i) {
 			const long long type = vaccel::core::enum_raw(ops[i].type);
-			if (type < 0 || type >= VACCEL_OP_MAX || !ops[i].func) {
+			const bool known_type = (type >= 0 && type < VACCEL_OP_MAX) ||
+						vaccel::core::is_extension_op(type);
+			if (!known_type || !ops[i].func) {
 				vaccel_error("Cannot register plugin ops: op %zu has type %d / no function",
 					     i, static_cast<int>(type));
 				return static_cast<int>(VACCEL_EINVAL);
@@ -339,8 +343,13 @@ int vaccel_plugin_register_ops(struct vaccel_op *ops, size_t nr_ops)
 			vaccel_error("Cannot register plugin ops: owner plugin is not being loaded");
 			return static_cast<int>(VACCEL_EINVAL);
 		}
-		for (size_t i = 0; i < nr_ops; ++i)
-			owner->ops[ops[i].type] = &ops[i];
+		for (size_t i = 0; i < nr_ops; ++i) {
+			const long long type = vaccel::core::enum_raw(ops[i].type);
+			if (type < VACCEL_OP_MAX)
+				owner->ops[type] = &ops[i];
+			else if (int ret = vaccel::core::register_extension_op(&ops[i], type))
+				return ret;
+		}
 		return static_cast<int>(VACCEL_OK);
 	});
 }

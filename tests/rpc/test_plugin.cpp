@@ -4,6 +4,7 @@
 #include "agent_process.hpp"
 
 #include <vaccel.h>
+#include <vaccel/op_schema.hpp>
 
 #include <gtest/gtest.h>
 
@@ -83,6 +84,38 @@ TEST_F(PluginTest, RemoteSessionRunsOps)
 	EXPECT_EQ(vaccel_sgemm(&sess, 2, 2, 2, 1.f, a.data(), 2, b.data(), 2, 0.f, c.data(), 2), VACCEL_OK);
 	EXPECT_EQ(vaccel_session_release(&sess), VACCEL_OK);
 }
+
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations" // the fpga ops are deprecated in 0.8
+// Ops encoded by the schema (include/vaccel/op_schema.hpp): the extension op ECHO, reachable
+// only through genop, and ops whose outputs come back through the same encoder.
+TEST_F(PluginTest, SchemaOpsTravelToTheAgent)
+{
+	vaccel_session sess{};
+	ASSERT_EQ(vaccel_session_init(&sess, VACCEL_PLUGIN_REMOTE), VACCEL_OK);
+	uint8_t code = vaccel::schema::kOpEcho;
+	const char msg[] = "there and back again";
+	unsigned char out[64] = {};
+	vaccel_arg read[2] = {{&code, 1, VACCEL_ARG_UINT8, 0, false},
+			      {const_cast<char *>(msg), sizeof(msg), VACCEL_ARG_BUFFER, 0, false}};
+	vaccel_arg write[1] = {{out, sizeof(out), VACCEL_ARG_UCHAR_ARRAY, 0, false}};
+	ASSERT_EQ(vaccel_genop(&sess, read, 2, write, 1), VACCEL_OK);
+	EXPECT_STREQ(reinterpret_cast<char *>(out), msg);
+	write[0].size = 4; // the noop plugin refuses a short output on the agent
+	EXPECT_EQ(vaccel_genop(&sess, read, 2, write, 1), VACCEL_EINVAL);
+
+	double in[4] = {3, -1, 7, 2}, copy[4] = {}, mn = 0, mx = 0;
+	ASSERT_EQ(vaccel_minmax(&sess, in, 4, 0, 10, copy, &mn, &mx), VACCEL_OK);
+	EXPECT_EQ(mn, -1);
+	EXPECT_EQ(mx, 7);
+	EXPECT_EQ(copy[2], 7);
+	float a[3] = {1, 2, 3}, b[3] = {10, 20, 30}, sum[3] = {}, one[3] = {};
+	ASSERT_EQ(vaccel_fpga_parallel(&sess, a, b, sum, one, 3), VACCEL_OK);
+	EXPECT_EQ(sum[2], 33.f);
+	EXPECT_EQ(one[0], 1.f);
+	EXPECT_EQ(vaccel_session_release(&sess), VACCEL_OK);
+}
+#pragma GCC diagnostic pop
 
 TEST_F(PluginTest, TfliteTensorsRoundTrip)
 {
