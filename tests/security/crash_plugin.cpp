@@ -45,6 +45,15 @@ void reply(unsigned char *out, size_t len, const std::string &text)
 }
 
 // Every "rw?s" line of /proc/self/maps, overwritten.
+// The hostile write itself, hidden from ThreadSanitizer: it races with the worker's own atomic
+// page updates on purpose (that is the attack), and a TSan report from the attacker's process is
+// not a finding (memset would be intercepted, so it is a plain loop).
+__attribute__((no_sanitize("thread"))) void fill_unobserved(unsigned char *p, size_t n)
+{
+	for (size_t i = 0; i < n; ++i)
+		p[i] = 0xFF;
+}
+
 int scribble_shared()
 {
 	std::ifstream maps("/proc/self/maps");
@@ -58,7 +67,7 @@ int scribble_shared()
 			continue;
 		const auto start = std::stoull(range.substr(0, dash), nullptr, 16);
 		const auto end = std::stoull(range.substr(dash + 1), nullptr, 16);
-		memset(reinterpret_cast<void *>(start), 0xFF, end - start);
+		fill_unobserved(reinterpret_cast<unsigned char *>(start), end - start);
 		++n;
 	}
 	return n;
