@@ -468,9 +468,12 @@ static struct vaccel_op noop_ops[] = {
 static_assert(sizeof(noop_ops) / sizeof(noop_ops[0]) == VACCEL_OP_MAX,
 	      "the noop plugin implements every op type");
 
+// Extension ops have codes outside vaccel_op_type_t, so the boundary names them by a string.
+constexpr char kEcho[] = "ECHO";
 static struct vaccel_op noop_extension_ops[] = {
 	VACCEL_OP_INIT(noop_extension_ops[0], static_cast<vaccel_op_type_t>(vaccel::schema::kOpEcho),
-		       static_cast<vaccel::schema::EchoFn *>(noop_echo)),
+		       static_cast<vaccel::schema::EchoFn *>(
+			       vaccel::plugin::at_boundary<kName, kEcho, noop_echo>)),
 };
 
 static int noop_init(void)

@@ -2,10 +2,13 @@
 // Schema-driven GENOP encoder of the rpc plugin (rpc_ops.hpp). Each arg of an op's schema
 // entry becomes one wire arg: its type from the schema, its size from the call's parameters
 // (op_schema.hpp, Kind), its bytes sent for read and in/out args, and write args copied back
-// into the caller's buffers when the agent answers.
+// into the caller's buffers when the agent answers.  Every op runs behind the plugin kit's
+// boundary (plugins/common/boundary.hpp), like rpc_plugin.cpp's model ops and hooks.
 #include "rpc_ops.hpp"
 
 #include "rpc_state.hpp"
+
+#include "boundary.hpp"
 
 #include <vaccel/op_binding.hpp>
 
@@ -128,12 +131,21 @@ int encode(vaccel_session *sess, const schema::OpView &op, Slot *slots)
 	return State::get().genop(sess, read, write);
 }
 
+// encode() behind the C-ABI boundary: what it or the transport throws (an allocation failure,
+// a failed lock) becomes a logged VACCEL_E* code instead of unwinding into libvaccel.  The
+// boundary is applied here, per call, rather than with at_boundary<> per op, because extension
+// ops (ECHO) have codes outside vaccel_op_type_t: their log name is the schema's.
+int encode_at_boundary(vaccel_session *sess, const schema::OpView &op, Slot *slots) noexcept
+{
+	return vaccel::plugin::boundary(kName, op.name, [&] { return encode(sess, op, slots); });
+}
+
 template <typename... Ops>
 auto make_ops(schema::OpList<Ops...>)
 {
 	return std::array<vaccel_op, sizeof...(Ops)>{
 		vaccel_op{static_cast<vaccel_op_type_t>(Ops::code),
-			  reinterpret_cast<void *>(&schema::Thunk<Ops, &encode>::fn),
+			  reinterpret_cast<void *>(&schema::Thunk<Ops, &encode_at_boundary>::fn),
 			  &vaccel_this_plugin}...};
 }
 

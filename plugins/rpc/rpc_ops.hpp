@@ -6,6 +6,9 @@
 
 namespace vaccel::rpcplugin {
 
+// The plugin's name in log lines and at its C-ABI boundary (plugins/common/boundary.hpp).
+inline constexpr char kName[] = "rpc";
+
 // Registers an encoder for every op of the schema as this plugin's op (from init()).
 // Returns VACCEL_OK or the registration's error.
 int register_schema_ops();

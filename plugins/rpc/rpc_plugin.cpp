@@ -18,13 +18,14 @@ namespace v1 = vaccel::rpc::v1;
 namespace vp = vaccel::plugin;
 
 // Every op and hook runs behind the plugin kit's boundary (the op table and the descriptor below).
-constexpr char kName[] = "rpc";
+using vaccel::rpcplugin::kName;
 constexpr char kInit[] = "init";
 constexpr char kSessionInit[] = "session init";
 constexpr char kSessionRelease[] = "session release";
 constexpr char kRegister[] = "resource register";
 constexpr char kUnregister[] = "resource unregister";
 constexpr char kSync[] = "resource sync";
+constexpr char kFini[] = "fini";
 
 namespace {
 
@@ -241,11 +242,16 @@ static int rpc_init(void)
 	return vp::at_boundary<kName, kInit, rpc_init_impl>();
 }
 
-static int rpc_fini(void)
+static int rpc_fini_impl()
 {
 	State::get().reset_client();
 	vaccel::rpc::set_log_sink(nullptr);
 	return VACCEL_OK;
+}
+
+static int rpc_fini(void)
+{
+	return vp::at_boundary<kName, kFini, rpc_fini_impl>();
 }
 
 VACCEL_PLUGIN(.name = "rpc", .version = VACCEL_VERSION, .vaccel_version = VACCEL_VERSION, .init = rpc_init,
