@@ -33,7 +33,8 @@ bool tensors_ok(const google::protobuf::RepeatedPtrField<v1::Tensor> &ts, std::s
 using vaccel::TensorKind;
 
 // Owns tensors (inputs borrowing payload bytes, or outputs allocated by the plugin).
-template <typename T> struct Tensors {
+template <typename T>
+struct Tensors {
 	std::vector<T *> list;
 	std::vector<std::unique_ptr<std::byte[]>> copies; // aligned copies of misaligned inputs
 	Tensors() = default;

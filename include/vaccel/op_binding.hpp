@@ -23,10 +23,10 @@ namespace vaccel::schema {
 
 // One C parameter of an op call.
 struct Slot {
-	void *ptr = nullptr;	  // pointer parameters
-	int64_t num = 0;	  // integer parameters, as a count (lengths, dimensions)
-	std::byte raw[8] = {};	  // arithmetic parameters, their bytes
-	uint8_t raw_size = 0;	  // 0: the value is `num`
+	void *ptr = nullptr;   // pointer parameters
+	int64_t num = 0;       // integer parameters, as a count (lengths, dimensions)
+	std::byte raw[8] = {}; // arithmetic parameters, their bytes
+	uint8_t raw_size = 0;  // 0: the value is `num`
 };
 
 // Runtime view of one op entry.
@@ -47,15 +47,18 @@ struct Signature<int(vaccel_session *, P...)> {
 	static constexpr std::array<bool, sizeof...(P) + 1> pointer{std::is_pointer_v<P>..., false};
 	static constexpr std::array<bool, sizeof...(P) + 1> integral{std::is_integral_v<P>..., false};
 	static constexpr std::array<size_t, sizeof...(P) + 1> size{sizeof(P)..., 0};
-	static constexpr std::array<bool, sizeof...(P) + 1> arg_array{
-		std::is_same_v<P, vaccel_arg *>..., false};
+	static constexpr std::array<bool, sizeof...(P) + 1> arg_array{std::is_same_v<P, vaccel_arg *>..., false};
 };
 
 template <typename Op>
 constexpr OpView view_of()
 {
-	return {Op::code, Op::name, std::span<const Arg>(Op::read), std::span<const Arg>(Op::write),
-		Op::raw_writes_swapped, Signature<typename Op::Fn>::count};
+	return {Op::code,
+		Op::name,
+		std::span<const Arg>(Op::read),
+		std::span<const Arg>(Op::write),
+		Op::raw_writes_swapped,
+		Signature<typename Op::Fn>::count};
 }
 
 template <typename T>
@@ -105,8 +108,7 @@ struct Invoker<int(vaccel_session *, P...)> {
 template <typename Fn>
 int invoke(Fn *fn, vaccel_session *sess, const Slot *slots)
 {
-	return Invoker<Fn>::call(fn, sess, slots,
-				 std::make_index_sequence<Signature<Fn>::count>{});
+	return Invoker<Fn>::call(fn, sess, slots, std::make_index_sequence<Signature<Fn>::count>{});
 }
 
 using Handler = int (*)(vaccel_session *, const OpView &, Slot *);

@@ -76,24 +76,21 @@ constexpr Arg rest(const char *name, Dir dir, uint8_t param, uint8_t count_param
 	return {name, VACCEL_ARG_RAW, Kind::rest, dir, param, 1, {count_param, kNone, kNone}};
 }
 // An array whose length parameter only this arg determines.
-constexpr Arg sized(const char *name, vaccel_arg_type_t type, Dir dir, uint8_t param,
-		    uint8_t elem, uint8_t len_param)
+constexpr Arg sized(const char *name, vaccel_arg_type_t type, Dir dir, uint8_t param, uint8_t elem, uint8_t len_param)
 {
 	return {name, type, Kind::array, dir, param, elem, {len_param, kNone, kNone}, true};
 }
 // An array that must hold at least c0 (* c1) elements.
-constexpr Arg at_least(const char *name, vaccel_arg_type_t type, Dir dir, uint8_t param,
-		       uint8_t elem, uint8_t c0, uint8_t c1 = kNone)
+constexpr Arg at_least(const char *name, vaccel_arg_type_t type, Dir dir, uint8_t param, uint8_t elem, uint8_t c0,
+		       uint8_t c1 = kNone)
 {
 	return {name, type, Kind::array, dir, param, elem, {c0, c1, kNone}};
 }
-constexpr Arg single(const char *name, vaccel_arg_type_t type, Dir dir, uint8_t param,
-		     uint8_t elem)
+constexpr Arg single(const char *name, vaccel_arg_type_t type, Dir dir, uint8_t param, uint8_t elem)
 {
 	return {name, type, Kind::single, dir, param, elem};
 }
-constexpr Arg matrix(const char *name, Dir dir, uint8_t param, uint8_t rows, uint8_t cols,
-		     uint8_t ld)
+constexpr Arg matrix(const char *name, Dir dir, uint8_t param, uint8_t rows, uint8_t cols, uint8_t ld)
 {
 	return {name, VACCEL_ARG_FLOAT32_ARRAY, Kind::matrix, dir, param, 4, {rows, cols, ld}};
 }
@@ -105,8 +102,7 @@ inline constexpr unsigned kOpEcho = 64;
 inline constexpr unsigned kExtensionOpEnd = 128;
 
 // Plugin function type of ECHO: copies `in` into `out` (len_out >= len_in).
-using EchoFn = int(vaccel_session *, const void *in, unsigned char *out, size_t len_in,
-		   size_t len_out);
+using EchoFn = int(vaccel_session *, const void *in, unsigned char *out, size_t len_in, size_t len_out);
 
 // Defaults an op entry may override.
 struct OpBase {
@@ -131,8 +127,7 @@ struct Exec : OpBase {
 	static constexpr const char *name = "EXEC";
 	using Fn = decltype(vaccel_exec);
 	static constexpr Fn *api = &vaccel_exec;
-	static constexpr std::array read{string("library", 0), string("symbol", 1),
-					 rest("args", Dir::in, 2, 3)};
+	static constexpr std::array read{string("library", 0), string("symbol", 1), rest("args", Dir::in, 2, 3)};
 	static constexpr std::array write{rest("args", Dir::inout, 4, 5)};
 };
 
@@ -141,8 +136,7 @@ struct ExecWithResource : OpBase {
 	static constexpr const char *name = "EXEC_WITH_RESOURCE";
 	using Fn = decltype(vaccel_exec_with_resource);
 	static constexpr Fn *api = &vaccel_exec_with_resource;
-	static constexpr std::array read{resource("resource", 0), string("symbol", 1),
-					 rest("args", Dir::in, 2, 3)};
+	static constexpr std::array read{resource("resource", 0), string("symbol", 1), rest("args", Dir::in, 2, 3)};
 	static constexpr std::array write{rest("args", Dir::inout, 4, 5)};
 };
 
@@ -154,9 +148,8 @@ struct ImageClassify : OpBase {
 	static constexpr bool raw_writes_swapped = true;
 	// (sess, img, out_text, out_imgname, len_img, len_out_text, len_out_imgname)
 	static constexpr std::array read{sized("image", VACCEL_ARG_BUFFER, Dir::in, 0, 1, 3)};
-	static constexpr std::array write{
-		sized("out_imgname", VACCEL_ARG_UCHAR_ARRAY, Dir::out, 2, 1, 5),
-		sized("out_text", VACCEL_ARG_UCHAR_ARRAY, Dir::out, 1, 1, 4)};
+	static constexpr std::array write{sized("out_imgname", VACCEL_ARG_UCHAR_ARRAY, Dir::out, 2, 1, 5),
+					  sized("out_text", VACCEL_ARG_UCHAR_ARRAY, Dir::out, 1, 1, 4)};
 };
 
 // detect, segment, pose, depth: (sess, img, out_imgname, len_img, len_out_imgname).
@@ -166,8 +159,7 @@ struct ImageOp : OpBase {
 	using Fn = std::remove_pointer_t<decltype(Api)>;
 	static constexpr Fn *api = Api;
 	static constexpr std::array read{sized("image", VACCEL_ARG_BUFFER, Dir::in, 0, 1, 2)};
-	static constexpr std::array write{
-		sized("out_imgname", VACCEL_ARG_UCHAR_ARRAY, Dir::out, 1, 1, 3)};
+	static constexpr std::array write{sized("out_imgname", VACCEL_ARG_UCHAR_ARRAY, Dir::out, 1, 1, 3)};
 };
 struct ImageDetect : ImageOp<VACCEL_OP_IMAGE_DETECT, &vaccel_image_detection> {
 	static constexpr const char *name = "IMAGE_DETECT";
@@ -189,10 +181,10 @@ struct BlasSgemm : OpBase {
 	static constexpr Fn *api = &vaccel_sgemm;
 	// (sess, m0, n1, k2, alpha3, a4, lda5, b6, ldb7, beta8, c9, ldc10)
 	static constexpr std::array read{
-		scalar("m", VACCEL_ARG_INT64, 0, 8),	 scalar("n", VACCEL_ARG_INT64, 1, 8),
-		scalar("k", VACCEL_ARG_INT64, 2, 8),	 scalar("alpha", VACCEL_ARG_FLOAT32, 3, 4),
-		matrix("a", Dir::in, 4, 0, 2, 5),	 scalar("lda", VACCEL_ARG_INT64, 5, 8),
-		matrix("b", Dir::in, 6, 2, 1, 7),	 scalar("ldb", VACCEL_ARG_INT64, 7, 8),
+		scalar("m", VACCEL_ARG_INT64, 0, 8),      scalar("n", VACCEL_ARG_INT64, 1, 8),
+		scalar("k", VACCEL_ARG_INT64, 2, 8),      scalar("alpha", VACCEL_ARG_FLOAT32, 3, 4),
+		matrix("a", Dir::in, 4, 0, 2, 5),         scalar("lda", VACCEL_ARG_INT64, 5, 8),
+		matrix("b", Dir::in, 6, 2, 1, 7),         scalar("ldb", VACCEL_ARG_INT64, 7, 8),
 		scalar("beta", VACCEL_ARG_FLOAT32, 8, 4), scalar("ldc", VACCEL_ARG_INT64, 10, 8)};
 	static constexpr std::array write{matrix("c", Dir::inout, 9, 0, 1, 10)};
 };
@@ -226,9 +218,8 @@ struct FpgaParallel : OpBase {
 	// (sess, a0, b1, add_out2, mult_out3, len_a4)
 	static constexpr std::array read{sized("a", VACCEL_ARG_FLOAT32_ARRAY, Dir::in, 0, 4, 4),
 					 at_least("b", VACCEL_ARG_FLOAT32_ARRAY, Dir::in, 1, 4, 4)};
-	static constexpr std::array write{
-		at_least("add_out", VACCEL_ARG_FLOAT32_ARRAY, Dir::out, 2, 4, 4),
-		at_least("mult_out", VACCEL_ARG_FLOAT32_ARRAY, Dir::out, 3, 4, 4)};
+	static constexpr std::array write{at_least("add_out", VACCEL_ARG_FLOAT32_ARRAY, Dir::out, 2, 4, 4),
+					  at_least("mult_out", VACCEL_ARG_FLOAT32_ARRAY, Dir::out, 3, 4, 4)};
 };
 
 struct FpgaVectorAdd : OpBase {
@@ -248,14 +239,12 @@ struct Minmax : OpBase {
 	using Fn = decltype(vaccel_minmax);
 	static constexpr Fn *api = &vaccel_minmax;
 	// (sess, indata0, ndata1, low2, high3, outdata4, min5, max6)
-	static constexpr std::array read{
-		at_least("in", VACCEL_ARG_FLOAT64_ARRAY, Dir::in, 0, 8, 1),
-		scalar("ndata", VACCEL_ARG_INT32, 1, 4), scalar("low", VACCEL_ARG_INT32, 2, 4),
-		scalar("high", VACCEL_ARG_INT32, 3, 4)};
-	static constexpr std::array write{
-		at_least("out", VACCEL_ARG_FLOAT64_ARRAY, Dir::out, 4, 8, 1),
-		single("min", VACCEL_ARG_FLOAT64, Dir::out, 5, 8),
-		single("max", VACCEL_ARG_FLOAT64, Dir::out, 6, 8)};
+	static constexpr std::array read{at_least("in", VACCEL_ARG_FLOAT64_ARRAY, Dir::in, 0, 8, 1),
+					 scalar("ndata", VACCEL_ARG_INT32, 1, 4), scalar("low", VACCEL_ARG_INT32, 2, 4),
+					 scalar("high", VACCEL_ARG_INT32, 3, 4)};
+	static constexpr std::array write{at_least("out", VACCEL_ARG_FLOAT64_ARRAY, Dir::out, 4, 8, 1),
+					  single("min", VACCEL_ARG_FLOAT64, Dir::out, 5, 8),
+					  single("max", VACCEL_ARG_FLOAT64, Dir::out, 6, 8)};
 };
 
 struct Opencv : OpBase {
@@ -281,11 +270,11 @@ struct Echo : OpBase {
 };
 
 template <typename... Ops>
-struct OpList {};
+struct OpList {
+};
 
 // Every op of the table, in op code order.
-using AllOps = OpList<Noop, Exec, ExecWithResource, ImageClassify, ImageDetect, ImageSegment,
-		      ImagePose, ImageDepth, BlasSgemm, FpgaArraycopy, FpgaMmult, FpgaParallel,
-		      FpgaVectorAdd, Minmax, Opencv, Echo>;
+using AllOps = OpList<Noop, Exec, ExecWithResource, ImageClassify, ImageDetect, ImageSegment, ImagePose, ImageDepth,
+		      BlasSgemm, FpgaArraycopy, FpgaMmult, FpgaParallel, FpgaVectorAdd, Minmax, Opencv, Echo>;
 
 } // namespace vaccel::schema

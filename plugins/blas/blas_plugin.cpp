@@ -13,8 +13,8 @@ namespace {
 namespace vp = vaccel::plugin;
 constexpr char kName[] = "blas";
 
-int blas_sgemm(struct vaccel_session *sess, int64_t m, int64_t n, int64_t k, float alpha, float *a,
-	       int64_t lda, float *b, int64_t ldb, float beta, float *c, int64_t ldc)
+int blas_sgemm(struct vaccel_session *sess, int64_t m, int64_t n, int64_t k, float alpha, float *a, int64_t lda,
+	       float *b, int64_t ldb, float beta, float *c, int64_t ldc)
 {
 	if (sess == nullptr) {
 		vaccel_error("[blas] sgemm: session is NULL");
@@ -30,8 +30,7 @@ int blas_sgemm(struct vaccel_session *sess, int64_t m, int64_t n, int64_t k, flo
 }
 
 struct vaccel_op ops[] = {
-	VACCEL_OP_INIT(ops[0], VACCEL_OP_BLAS_SGEMM,
-		       (vp::at_boundary<kName, VACCEL_OP_BLAS_SGEMM, blas_sgemm>)),
+	VACCEL_OP_INIT(ops[0], VACCEL_OP_BLAS_SGEMM, (vp::at_boundary<kName, VACCEL_OP_BLAS_SGEMM, blas_sgemm>)),
 };
 
 int init() noexcept
@@ -49,9 +48,9 @@ int fini() noexcept
 	return VACCEL_OK;
 }
 
-}  // namespace
+} // namespace
 
 extern "C" {
-VACCEL_PLUGIN(.name = "blas", .version = "0.1.0", .vaccel_version = VACCEL_VERSION, .init = init,
-	      .fini = fini, .is_virtio = false, .type = VACCEL_PLUGIN_CPU)
+VACCEL_PLUGIN(.name = "blas", .version = "0.1.0", .vaccel_version = VACCEL_VERSION, .init = init, .fini = fini,
+	      .is_virtio = false, .type = VACCEL_PLUGIN_CPU)
 }

@@ -34,12 +34,18 @@ namespace vaccel::plugin {
 constexpr int status_code(Status s) noexcept
 {
 	switch (s) {
-	case Status::Ok: return VACCEL_OK;
-	case Status::InvalidInput: return VACCEL_EINVAL;
-	case Status::NotFound: return VACCEL_ENOENT;
-	case Status::Unsupported: return VACCEL_ENOTSUP;
-	case Status::NoMemory: return VACCEL_ENOMEM;
-	case Status::Backend: return VACCEL_EBACKEND;
+	case Status::Ok:
+		return VACCEL_OK;
+	case Status::InvalidInput:
+		return VACCEL_EINVAL;
+	case Status::NotFound:
+		return VACCEL_ENOENT;
+	case Status::Unsupported:
+		return VACCEL_ENOTSUP;
+	case Status::NoMemory:
+		return VACCEL_ENOMEM;
+	case Status::Backend:
+		return VACCEL_EBACKEND;
 	}
 	return VACCEL_EBACKEND;
 }
@@ -88,7 +94,7 @@ struct Bounded<Plugin, What, Fn, R (*)(A...)> {
 template <const char *Plugin, auto What, auto Fn, class R, class... A>
 struct Bounded<Plugin, What, Fn, R (*)(A...) noexcept> : Bounded<Plugin, What, Fn, R (*)(A...)> {
 };
-}  // namespace detail
+} // namespace detail
 
 // Contract: a function with the C signature of `Fn` that runs Fn inside boundary().  `Plugin` is
 // a namespace-scope `constexpr char kName[]`; `What` names the call in log lines: an op type
@@ -97,13 +103,13 @@ struct Bounded<Plugin, What, Fn, R (*)(A...) noexcept> : Bounded<Plugin, What, F
 template <const char *Plugin, auto What, auto Fn>
 inline constexpr auto at_boundary = &detail::Bounded<Plugin, What, Fn, decltype(Fn)>::call;
 
-}  // namespace vaccel::plugin
+} // namespace vaccel::plugin
 
 // An op-table entry (struct vaccel_op) for `op_func` behind the boundary: the usual way a plugin
 // lists its ops, e.g. VACCEL_BOUNDARY_OP(kName, VACCEL_OP_NOOP, my_noop).
-#define VACCEL_BOUNDARY_OP(plugin_name, op_type, op_func) \
+#define VACCEL_BOUNDARY_OP(plugin_name, op_type, op_func)                                                              \
 	VACCEL_OP_INIT(_, op_type, (::vaccel::plugin::at_boundary<plugin_name, op_type, op_func>))
 
 namespace vaccel::plugin {
 
-}  // namespace vaccel::plugin
+} // namespace vaccel::plugin

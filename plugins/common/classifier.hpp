@@ -107,8 +107,7 @@ inline int write_top1(const char *plugin, const ClassifyCall &call, const image:
 	const std::string text = image::format_top1(label, best);
 	image::copy_to_c_buffer(text, call.out_text, call.len_out_text);
 	image::copy_to_c_buffer(label, call.out_imgname, call.len_out_imgname);
-	vaccel_debug("[%s] session %lld: %s", plugin, static_cast<long long>(call.sess->id),
-		     text.c_str());
+	vaccel_debug("[%s] session %lld: %s", plugin, static_cast<long long>(call.sess->id), text.c_str());
 	return VACCEL_OK;
 }
 
@@ -116,8 +115,8 @@ inline int write_top1(const char *plugin, const ClassifyCall &call, const image:
 // then input = preprocess(const image::Image &), probs = infer(input) (a std::vector<float> of
 // class probabilities), then write_top1().  Steps throw Failure on error; run inside boundary().
 template <class Preprocess, class Infer>
-int classify_image(const char *plugin, const ClassifyCall &call, const image::Labels &labels,
-		   Preprocess &&preprocess, Infer &&infer)
+int classify_image(const char *plugin, const ClassifyCall &call, const image::Labels &labels, Preprocess &&preprocess,
+		   Infer &&infer)
 {
 	image::Image decoded;
 	std::string error;
@@ -130,4 +129,4 @@ int classify_image(const char *plugin, const ClassifyCall &call, const image::La
 	return write_top1(plugin, call, labels, probs);
 }
 
-}  // namespace vaccel::plugin
+} // namespace vaccel::plugin

@@ -49,8 +49,7 @@ public:
 	int get(struct vaccel_session *sess, std::shared_ptr<image::Labels> &out, std::string &error)
 	{
 		struct vaccel_resource *data = nullptr;
-		if (vaccel_session_resource_by_type(sess, &data, VACCEL_RESOURCE_DATA) == VACCEL_OK &&
-		    data != nullptr)
+		if (vaccel_session_resource_by_type(sess, &data, VACCEL_RESOURCE_DATA) == VACCEL_OK && data != nullptr)
 			return from_resource(sess, data, out, error);
 		return from_env(out, error);
 	}
@@ -116,9 +115,9 @@ private:
 
 	const char *env_var_;
 	ResourceCache<image::Labels> by_resource_;
-	std::mutex env_mu_;  // guards env_path_ and env_labels_
+	std::mutex env_mu_; // guards env_path_ and env_labels_
 	std::string env_path_;
 	std::shared_ptr<image::Labels> env_labels_;
 };
 
-}  // namespace vaccel::plugin
+} // namespace vaccel::plugin

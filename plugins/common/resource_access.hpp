@@ -23,11 +23,10 @@ namespace vaccel::plugin {
 
 // Contract: copies blob `index` of `res` into `out`; VACCEL_OK, or VACCEL_ENOENT (no such blob,
 // unreadable file) / VACCEL_EINVAL (an empty blob) with the reason in `error`.
-inline int resource_blob_bytes(const struct vaccel_resource *res, size_t index,
-			       std::vector<uint8_t> &out, std::string &error)
+inline int resource_blob_bytes(const struct vaccel_resource *res, size_t index, std::vector<uint8_t> &out,
+			       std::string &error)
 {
-	if (res == nullptr || res->blobs == nullptr || index >= res->nr_blobs ||
-	    res->blobs[index] == nullptr) {
+	if (res == nullptr || res->blobs == nullptr || index >= res->nr_blobs || res->blobs[index] == nullptr) {
 		error = "resource has no data (no blob " + std::to_string(index) + ")";
 		return VACCEL_ENOENT;
 	}
@@ -48,8 +47,8 @@ inline int resource_blob_bytes(const struct vaccel_resource *res, size_t index,
 // Contract: a readable file path for blob `index`, or "" if the blob lives only in memory.
 inline std::string resource_blob_path(const struct vaccel_resource *res, size_t index)
 {
-	if (res == nullptr || res->blobs == nullptr || index >= res->nr_blobs ||
-	    res->blobs[index] == nullptr || res->blobs[index]->path == nullptr)
+	if (res == nullptr || res->blobs == nullptr || index >= res->nr_blobs || res->blobs[index] == nullptr ||
+	    res->blobs[index]->path == nullptr)
 		return {};
 	return res->blobs[index]->path;
 }
@@ -66,12 +65,11 @@ inline std::string resource_name(const struct vaccel_resource *res)
 // Contract: sets `out` to the session's MODEL resource; VACCEL_OK, or VACCEL_ENOENT with a log
 // line telling the user how to register one (`model_ext`: the file extension the plugin expects,
 // e.g. "onnx").
-inline int session_model_resource(const char *plugin, const char *model_ext,
-				  struct vaccel_session *sess, struct vaccel_resource *&out)
+inline int session_model_resource(const char *plugin, const char *model_ext, struct vaccel_session *sess,
+				  struct vaccel_resource *&out)
 {
 	out = nullptr;
-	if (vaccel_session_resource_by_type(sess, &out, VACCEL_RESOURCE_MODEL) == VACCEL_OK &&
-	    out != nullptr)
+	if (vaccel_session_resource_by_type(sess, &out, VACCEL_RESOURCE_MODEL) == VACCEL_OK && out != nullptr)
 		return VACCEL_OK;
 	vaccel_error("[%s] session %lld has no MODEL resource: register the .%s model with the "
 		     "session (e.g. `classify <image> 1 <model.%s>`)",
@@ -82,8 +80,8 @@ inline int session_model_resource(const char *plugin, const char *model_ext,
 
 // Contract: the result of ResourceCache::get_or_load for a model: VACCEL_OK if `loaded`, else the
 // loader's code `rc` (VACCEL_EBACKEND if it set none) with a log line naming the model.
-inline int model_load_result(const char *plugin, const struct vaccel_resource *res, bool loaded,
-			     int rc, const std::string &error)
+inline int model_load_result(const char *plugin, const struct vaccel_resource *res, bool loaded, int rc,
+			     const std::string &error)
 {
 	if (loaded)
 		return VACCEL_OK;
@@ -91,4 +89,4 @@ inline int model_load_result(const char *plugin, const struct vaccel_resource *r
 	return rc != VACCEL_OK ? rc : VACCEL_EBACKEND;
 }
 
-}  // namespace vaccel::plugin
+} // namespace vaccel::plugin

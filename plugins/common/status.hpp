@@ -17,11 +17,11 @@ namespace vaccel::plugin {
 // The outcome of an engine call.  boundary.hpp's status_code() maps each to a VACCEL_E* code.
 enum class Status {
 	Ok,
-	InvalidInput,  // the caller's data or arguments do not fit (VACCEL_EINVAL)
-	NotFound,      // a file or resource that should exist does not (VACCEL_ENOENT)
-	Unsupported,   // valid input the engine cannot run, e.g. a custom operator (VACCEL_ENOTSUP)
-	NoMemory,      // an allocation failed (VACCEL_ENOMEM)
-	Backend,       // the engine itself failed (VACCEL_EBACKEND)
+	InvalidInput, // the caller's data or arguments do not fit (VACCEL_EINVAL)
+	NotFound,     // a file or resource that should exist does not (VACCEL_ENOENT)
+	Unsupported,  // valid input the engine cannot run, e.g. a custom operator (VACCEL_ENOTSUP)
+	NoMemory,     // an allocation failed (VACCEL_ENOMEM)
+	Backend,      // the engine itself failed (VACCEL_EBACKEND)
 };
 
 // An engine failure thrown through engine code; the plugin boundary logs what() and returns
@@ -43,4 +43,4 @@ private:
 	throw Failure(status, what);
 }
 
-}  // namespace vaccel::plugin
+} // namespace vaccel::plugin

@@ -98,8 +98,7 @@ int classify_impl(const vp::ClassifyCall &call)
 }
 
 int onnx_image_classify(struct vaccel_session *sess, const void *img, unsigned char *out_text,
-			unsigned char *out_imgname, size_t len_img, size_t len_out_text,
-			size_t len_out_imgname)
+			unsigned char *out_imgname, size_t len_img, size_t len_out_text, size_t len_out_imgname)
 {
 	return classify_impl({sess, img, len_img, out_text, len_out_text, out_imgname, len_out_imgname});
 }
@@ -147,11 +146,11 @@ int onnx_fini()
 	return VACCEL_OK;
 }
 
-}  // namespace
+} // namespace
 
-VACCEL_PLUGIN(.name = "onnx", .version = "0.1.0", .vaccel_version = VACCEL_VERSION,
-	      .init = onnx_init, .fini = onnx_fini, .is_virtio = false,
+VACCEL_PLUGIN(.name = "onnx", .version = "0.1.0", .vaccel_version = VACCEL_VERSION, .init = onnx_init,
+	      .fini = onnx_fini, .is_virtio = false,
 	      .type = static_cast<vaccel_plugin_type_t>(VACCEL_PLUGIN_CPU | VACCEL_PLUGIN_SOFTWARE),
 	      .session_init = nullptr, .session_release = nullptr, .session_update = nullptr,
-	      .resource_register = onnx_resource_register,
-	      .resource_unregister = onnx_resource_unregister, .resource_sync = nullptr)
+	      .resource_register = onnx_resource_register, .resource_unregister = onnx_resource_unregister,
+	      .resource_sync = nullptr)

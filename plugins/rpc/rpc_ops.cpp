@@ -63,7 +63,7 @@ int resource_id(vaccel_session *sess, Slot &slot)
 WireArg buffer(const Arg &a, void *ptr, uint64_t size)
 {
 	const bool send = a.dir != schema::Dir::out;
-	return WireArg{static_cast<uint32_t>(a.type), size, 0, send, send ? ptr : nullptr,
+	return WireArg{static_cast<uint32_t>(a.type),           size, 0, send, send ? ptr : nullptr,
 		       a.dir == schema::Dir::in ? nullptr : ptr};
 }
 
@@ -96,9 +96,8 @@ int encode_arg(vaccel_session *sess, const Arg &a, Slot *slots, std::vector<Wire
 			return VACCEL_EINVAL;
 		const bool write = a.dir != schema::Dir::in;
 		for (int64_t i = 0; i < n; ++i)
-			out.push_back(WireArg{static_cast<uint32_t>(args[i].type), args[i].size,
-					      args[i].custom_type_id, true, args[i].buf,
-					      write ? args[i].buf : nullptr});
+			out.push_back(WireArg{static_cast<uint32_t>(args[i].type), args[i].size, args[i].custom_type_id,
+					      true, args[i].buf, write ? args[i].buf : nullptr});
 		return VACCEL_OK;
 	}
 	case Kind::single:
@@ -143,10 +142,9 @@ int encode_at_boundary(vaccel_session *sess, const schema::OpView &op, Slot *slo
 template <typename... Ops>
 auto make_ops(schema::OpList<Ops...>)
 {
-	return std::array<vaccel_op, sizeof...(Ops)>{
-		vaccel_op{static_cast<vaccel_op_type_t>(Ops::code),
-			  reinterpret_cast<void *>(&schema::Thunk<Ops, &encode_at_boundary>::fn),
-			  &vaccel_this_plugin}...};
+	return std::array<vaccel_op, sizeof...(Ops)>{vaccel_op{
+		static_cast<vaccel_op_type_t>(Ops::code),
+		reinterpret_cast<void *>(&schema::Thunk<Ops, &encode_at_boundary>::fn), &vaccel_this_plugin}...};
 }
 
 } // namespace

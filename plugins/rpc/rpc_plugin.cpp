@@ -255,9 +255,9 @@ static int rpc_fini(void)
 }
 
 VACCEL_PLUGIN(.name = "rpc", .version = VACCEL_VERSION, .vaccel_version = VACCEL_VERSION, .init = rpc_init,
-	      .fini = rpc_fini, .is_virtio = true, .type = VACCEL_PLUGIN_REMOTE, .session_init = vp::at_boundary<kName, kSessionInit, rpc_session_init>,
+	      .fini = rpc_fini, .is_virtio = true, .type = VACCEL_PLUGIN_REMOTE,
+	      .session_init = vp::at_boundary<kName, kSessionInit, rpc_session_init>,
 	      .session_release = vp::at_boundary<kName, kSessionRelease, rpc_session_release>,
-	      .session_update = nullptr,
-	      .resource_register = vp::at_boundary<kName, kRegister, rpc_resource_register>,
+	      .session_update = nullptr, .resource_register = vp::at_boundary<kName, kRegister, rpc_resource_register>,
 	      .resource_unregister = vp::at_boundary<kName, kUnregister, rpc_resource_unregister>,
 	      .resource_sync = vp::at_boundary<kName, kSync, rpc_resource_sync>)

@@ -25,8 +25,8 @@ int rpc_tflite_model_load(vaccel_session *sess, vaccel_resource *model);
 int rpc_tflite_model_unload(vaccel_session *sess, vaccel_resource *model);
 // Runs a loaded TFLite model (vaccel_tflite_model_run): `nr_out` outputs allocated here, the
 // interpreter's status in `status`.
-int rpc_tflite_model_run(vaccel_session *sess, const vaccel_resource *model, vaccel_tflite_tensor *const *in,
-			 int nr_in, vaccel_tflite_tensor **out, int nr_out, uint8_t *status);
+int rpc_tflite_model_run(vaccel_session *sess, const vaccel_resource *model, vaccel_tflite_tensor *const *in, int nr_in,
+			 vaccel_tflite_tensor **out, int nr_out, uint8_t *status);
 // Loads `model` on the agent (vaccel_torch_model_load).
 int rpc_torch_model_load(vaccel_session *sess, vaccel_resource *model);
 // Runs a loaded TorchScript model (vaccel_torch_model_run): `nr_out` outputs allocated here.

@@ -44,7 +44,7 @@ public:
 // An input tensor borrowed from the caller (not copied, not modified by this layer).
 struct TensorView {
 	const void *data = nullptr;
-	size_t size = 0;  // bytes
+	size_t size = 0; // bytes
 	std::vector<int64_t> dims;
 	DType dtype = DType::Float;
 };
@@ -57,7 +57,7 @@ struct FreeDeleter {
 // vaccel_torch_tensor (whose delete function calls free()).
 struct OwnedTensor {
 	std::unique_ptr<void, FreeDeleter> data;
-	size_t size = 0;  // bytes
+	size_t size = 0; // bytes
 	std::vector<int64_t> dims;
 	DType dtype = DType::Float;
 };
@@ -113,7 +113,7 @@ OwnedTensor sgemm(const float *a, const float *b, const float *c, int64_t m, int
 // (leading dimension lda), B k x n (ldb), C m x n (ldc; columns past n untouched; with beta = 0
 // C is not read).  Preconditions checked by the caller: m, n, k > 0, lda >= k, ldb >= n,
 // ldc >= n, non-NULL pointers.  Throws EngineError.
-void sgemm_strided(int64_t m, int64_t n, int64_t k, float alpha, const float *a, int64_t lda,
-		   const float *b, int64_t ldb, float beta, float *c, int64_t ldc);
+void sgemm_strided(int64_t m, int64_t n, int64_t k, float alpha, const float *a, int64_t lda, const float *b,
+		   int64_t ldb, float beta, float *c, int64_t ldc);
 
-}  // namespace vaccel::torch_engine
+} // namespace vaccel::torch_engine

@@ -8,8 +8,7 @@ bool preprocess_from_env(Preprocess &pre, std::string &error)
 	return image::input_spec_from_env("VACCEL_TORCH_", pre, error);
 }
 
-bool make_input(const void *img, size_t len, const Preprocess &pre, InputTensor &out,
-		std::string &error)
+bool make_input(const void *img, size_t len, const Preprocess &pre, InputTensor &out, std::string &error)
 {
 	image::Image decoded;
 	if (!image::decode_rgb(img, len, decoded, error))
@@ -24,4 +23,4 @@ InputTensor make_input(const image::Image &img, const Preprocess &pre)
 	return {image::to_float_planar(resized, pre.mean, pre.std, pre.scale), {1, 3, pre.height, pre.width}};
 }
 
-}  // namespace vaccel::torch_plugin
+} // namespace vaccel::torch_plugin

@@ -49,8 +49,7 @@ int arg_error(const char *op, const char *dir, size_t i, const char *what)
 
 bool is_signed_int(vaccel_arg_type_t t) noexcept
 {
-	return t == VACCEL_ARG_INT8 || t == VACCEL_ARG_INT16 || t == VACCEL_ARG_INT32 ||
-	       t == VACCEL_ARG_INT64;
+	return t == VACCEL_ARG_INT8 || t == VACCEL_ARG_INT16 || t == VACCEL_ARG_INT32 || t == VACCEL_ARG_INT64;
 }
 
 // A scalar of exactly spec.elem bytes: its bytes, and as a count when it is a signed integer.
@@ -70,8 +69,7 @@ void read_scalar(const vaccel_arg &a, const Arg &spec, Slot &slot) noexcept
 }
 
 // Checks and takes one arg (index i of direction `dir`) as described by `spec`.
-int take_arg(Call &c, const char *dir, size_t i, const vaccel_arg &a, const Arg &spec,
-	     uint64_t &elems)
+int take_arg(Call &c, const char *dir, size_t i, const vaccel_arg &a, const Arg &spec, uint64_t &elems)
 {
 	const char *op = c.op.name;
 	if (a.type != spec.type && a.type != VACCEL_ARG_RAW) {
@@ -86,8 +84,8 @@ int take_arg(Call &c, const char *dir, size_t i, const vaccel_arg &a, const Arg 
 	case Kind::scalar:
 	case Kind::resource:
 		if (a.size != spec.elem) {
-			vaccel_error("genop %s: %s arg %zu has a bad size %zu (expected %u)", op,
-				     dir, i, a.size, unsigned{spec.elem});
+			vaccel_error("genop %s: %s arg %zu has a bad size %zu (expected %u)", op, dir, i, a.size,
+				     unsigned{spec.elem});
 			return VACCEL_EINVAL;
 		}
 		read_scalar(a, spec, slot);
@@ -107,8 +105,8 @@ int take_arg(Call &c, const char *dir, size_t i, const vaccel_arg &a, const Arg 
 		return VACCEL_OK;
 	default: // array, single, matrix
 		if (a.size % spec.elem != 0 || (spec.kind == Kind::single && a.size != spec.elem)) {
-			vaccel_error("genop %s: %s arg %zu has a bad size %zu (unit %u bytes)", op,
-				     dir, i, a.size, unsigned{spec.elem});
+			vaccel_error("genop %s: %s arg %zu has a bad size %zu (unit %u bytes)", op, dir, i, a.size,
+				     unsigned{spec.elem});
 			return VACCEL_EINVAL;
 		}
 		// The op reads and writes the elements in place: a misaligned buffer would be
@@ -122,15 +120,14 @@ int take_arg(Call &c, const char *dir, size_t i, const vaccel_arg &a, const Arg 
 }
 
 // Takes the args of one direction: fixed ones in schema order, then a rest arg if any.
-int take_args(Call &c, int d, vaccel_arg *args, size_t count, std::span<const Arg> specs,
-	      bool swapped)
+int take_args(Call &c, int d, vaccel_arg *args, size_t count, std::span<const Arg> specs, bool swapped)
 {
 	const char *dir = d == 0 ? "read" : "write";
 	const bool has_rest = !specs.empty() && specs.back().kind == Kind::rest;
 	const size_t fixed = specs.size() - (has_rest ? 1 : 0);
 	if (count < fixed || (!has_rest && count != fixed)) {
-		vaccel_error("genop %s: wrong number of %s args: %zu (expected %s%zu)", c.op.name,
-			     dir, count, has_rest ? "at least " : "", fixed);
+		vaccel_error("genop %s: wrong number of %s args: %zu (expected %s%zu)", c.op.name, dir, count,
+			     has_rest ? "at least " : "", fixed);
 		return VACCEL_EINVAL;
 	}
 	// Seed-era IMAGE_CLASSIFY: RAW write args come as (out_text, out_imgname).
@@ -174,8 +171,7 @@ bool matrix_fits(const Call &c, const Arg &spec, uint64_t available) noexcept
 		      ld = c.slots[spec.count[2]].num;
 	if (rows <= 0 || cols <= 0 || ld < cols)
 		return true; // left to the API function's own validation
-	const auto needed = (static_cast<unsigned __int128>(rows) - 1) *
-				    static_cast<unsigned __int128>(ld) +
+	const auto needed = (static_cast<unsigned __int128>(rows) - 1) * static_cast<unsigned __int128>(ld) +
 			    static_cast<unsigned __int128>(cols);
 	return needed <= available;
 }
@@ -200,8 +196,7 @@ int check_counts(Call &c)
 			if (!ok) {
 				vaccel_error("genop %s: %s arg %s (%" PRIu64 " elements) does not "
 					     "match the sizes given",
-					     c.op.name, d == 0 ? "read" : "write", spec.name,
-					     c.elems[d][s]);
+					     c.op.name, d == 0 ? "read" : "write", spec.name, c.elems[d][s]);
 				return VACCEL_EINVAL;
 			}
 		}
@@ -217,15 +212,13 @@ int call_op(vaccel_session *sess, const Slot *slots)
 	if constexpr (!std::is_null_pointer_v<std::remove_cv_t<decltype(Op::api)>>) {
 		return schema::invoke(Op::api, sess, slots);
 	} else {
-		auto *fn = reinterpret_cast<typename Op::Fn *>(
-			vaccel::core::find_extension_op(sess->plugin, Op::code));
+		auto *fn = reinterpret_cast<typename Op::Fn *>(vaccel::core::find_extension_op(sess->plugin, Op::code));
 		if (fn == nullptr) {
-			vaccel_error("session:%" PRId64 " Plugin does not support %s (op %u)",
-				     sess->id, Op::name, Op::code);
+			vaccel_error("session:%" PRId64 " Plugin does not support %s (op %u)", sess->id, Op::name,
+				     Op::code);
 			return VACCEL_ENOTSUP;
 		}
-		return run_in_region(extension_region,
-				     [&] { return schema::invoke(fn, sess, slots); });
+		return run_in_region(extension_region, [&] { return schema::invoke(fn, sess, slots); });
 	}
 }
 
@@ -237,8 +230,7 @@ struct Entry {
 template <typename... Ops>
 constexpr auto make_entries(schema::OpList<Ops...>)
 {
-	return std::array<Entry, sizeof...(Ops)>{
-		Entry{schema::view_of<Ops>(), &call_op<Ops>}...};
+	return std::array<Entry, sizeof...(Ops)>{Entry{schema::view_of<Ops>(), &call_op<Ops>}...};
 }
 
 constexpr auto kEntries = make_entries(schema::AllOps{});
@@ -270,8 +262,8 @@ int read_op_code(const vaccel_arg &arg, unsigned *op) noexcept
 	return VACCEL_OK;
 }
 
-int decode_and_call(vaccel_session *sess, const Entry &e, vaccel_arg *read, size_t nr_read,
-		    vaccel_arg *write, size_t nr_write)
+int decode_and_call(vaccel_session *sess, const Entry &e, vaccel_arg *read, size_t nr_read, vaccel_arg *write,
+		    size_t nr_write)
 {
 	Call c{sess, e.view, {}, {}};
 	if (int ret = take_args(c, 0, read, nr_read, e.view.read, false))
@@ -287,8 +279,8 @@ int decode_and_call(vaccel_session *sess, const Entry &e, vaccel_arg *read, size
 
 static_assert(schema::Signature<decltype(vaccel_sgemm)>::count < kMaxSpecs);
 
-int vaccel_genop(struct vaccel_session *sess, struct vaccel_arg *read, int nr_read,
-		 struct vaccel_arg *write, int nr_write)
+int vaccel_genop(struct vaccel_session *sess, struct vaccel_arg *read, int nr_read, struct vaccel_arg *write,
+		 int nr_write)
 {
 	VACCEL_OPS_TRY
 	if (int ret = check_session(sess, "vaccel_genop"))
@@ -310,8 +302,8 @@ int vaccel_genop(struct vaccel_session *sess, struct vaccel_arg *read, int nr_re
 		vaccel_error("genop: invalid op type %u", code);
 		return VACCEL_EINVAL;
 	}
-	VACCEL_OPS_DEBUG("session:%" PRId64 " genop %s (%d read, %d write args)", sess->id,
-			 e->view.name, nr_read - 1, nr_write);
+	VACCEL_OPS_DEBUG("session:%" PRId64 " genop %s (%d read, %d write args)", sess->id, e->view.name, nr_read - 1,
+			 nr_write);
 	return decode_and_call(sess, *e, read + 1, static_cast<size_t>(nr_read - 1), write,
 			       static_cast<size_t>(nr_write));
 	VACCEL_OPS_CATCH("vaccel_genop")

@@ -30,7 +30,7 @@ std::atomic<int> g_log_level{VACCEL_LOG_ERROR};
 // working from library destructors that run after static destruction.
 struct LogSink {
 	vaccel::common::CheckedMutex<> mutex; // close_sink_locked asserts it (debug builds)
-	FILE *file = nullptr; // nullptr = stdout
+	FILE *file = nullptr;                 // nullptr = stdout
 	bool owns_file = false;
 };
 
@@ -63,9 +63,8 @@ void format_timestamp(char *buf, size_t size)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	tm local{};
 	localtime_r(&ts.tv_sec, &local);
-	snprintf(buf, size, "%04d.%02d.%02d-%02d:%02d:%02d.%02ld", local.tm_year + 1900,
-		 local.tm_mon + 1, local.tm_mday, local.tm_hour, local.tm_min, local.tm_sec,
-		 ts.tv_nsec / 10000000L);
+	snprintf(buf, size, "%04d.%02d.%02d-%02d:%02d:%02d.%02ld", local.tm_year + 1900, local.tm_mon + 1,
+		 local.tm_mday, local.tm_hour, local.tm_min, local.tm_sec, ts.tv_nsec / 10000000L);
 }
 
 // REQUIRES: s.mutex held.

@@ -38,8 +38,8 @@ void objects_forget_all()
 	auto &o = objects();
 	std::lock_guard lock(o.mutex);
 	if (!o.sessions.empty() || !o.resources.empty())
-		vaccel_debug("Dropping %zu unreleased session(s) and %zu resource(s) at exit",
-			     o.sessions.size(), o.resources.size());
+		vaccel_debug("Dropping %zu unreleased session(s) and %zu resource(s) at exit", o.sessions.size(),
+			     o.resources.size());
 	o.sessions.clear();
 	o.resources.clear();
 	o.session_ids.reset();

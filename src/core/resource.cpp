@@ -100,9 +100,8 @@ void free_resource_contents(vaccel_resource *res)
 
 // Assigns an id, fills the struct, runs `make_blobs` (which may use the
 // resource's id and rundir) and publishes the resource in the object store.
-int publish_resource(vaccel_resource *res, vaccel_resource_type_t type,
-		     vaccel_path_type_t path_type, const std::vector<std::string> &paths,
-		     const std::function<int(vaccel_resource *)> &make_blobs)
+int publish_resource(vaccel_resource *res, vaccel_resource_type_t type, vaccel_path_type_t path_type,
+		     const std::vector<std::string> &paths, const std::function<int(vaccel_resource *)> &make_blobs)
 {
 	if (!runtime_initialized()) {
 		vaccel_error("Cannot create resource: vAccel is not initialized");
@@ -111,8 +110,7 @@ int publish_resource(vaccel_resource *res, vaccel_resource_type_t type,
 	auto &o = objects();
 	vaccel_id_t id = o.resource_ids.acquire();
 	if (id == 0) {
-		vaccel_error("Cannot create resource: all %zu resource ids are in use",
-			     kMaxResources);
+		vaccel_error("Cannot create resource: all %zu resource ids are in use", kMaxResources);
 		return VACCEL_EUSERS;
 	}
 	reset_resource_struct(res);
@@ -149,14 +147,13 @@ int publish_resource(vaccel_resource *res, vaccel_resource_type_t type,
 	} catch (...) {
 		return fail(error_from_current_exception("vaccel_resource_init"));
 	}
-	vaccel_debug("New resource %lld (type %d, path type %d, %zu blobs)",
-		     static_cast<long long>(id), static_cast<int>(type),
-		     static_cast<int>(path_type), res->nr_blobs);
+	vaccel_debug("New resource %lld (type %d, path type %d, %zu blobs)", static_cast<long long>(id),
+		     static_cast<int>(type), static_cast<int>(path_type), res->nr_blobs);
 	return VACCEL_OK;
 }
 
-int resource_init_paths(vaccel_resource *res, const char **paths, size_t nr_paths,
-			const vaccel_resource_type_t &type, bool allow_dir)
+int resource_init_paths(vaccel_resource *res, const char **paths, size_t nr_paths, const vaccel_resource_type_t &type,
+			bool allow_dir)
 {
 	if (!res || !paths || nr_paths == 0 || !valid_type(type))
 		return VACCEL_EINVAL;
@@ -166,7 +163,8 @@ int resource_init_paths(vaccel_resource *res, const char **paths, size_t nr_path
 			return ret;
 		if (sources[i].type != sources[0].type) {
 			vaccel_error("Cannot create resource: paths must all be of the same kind "
-				     "(%s differs from %s)", paths[i], paths[0]);
+				     "(%s differs from %s)",
+				     paths[i], paths[0]);
 			return VACCEL_EINVAL;
 		}
 	}
@@ -244,8 +242,7 @@ int new_resource(vaccel_resource **res, Init &&init)
 
 extern "C" {
 
-int vaccel_resource_init(struct vaccel_resource *res, const char *path,
-			 vaccel_resource_type_t type)
+int vaccel_resource_init(struct vaccel_resource *res, const char *path, vaccel_resource_type_t type)
 {
 	return guard(__func__, [&] {
 		if (!path)
@@ -255,8 +252,8 @@ int vaccel_resource_init(struct vaccel_resource *res, const char *path,
 	});
 }
 
-int vaccel_resource_init_multi(struct vaccel_resource *res, const char **paths,
-			       size_t nr_paths, vaccel_resource_type_t type)
+int vaccel_resource_init_multi(struct vaccel_resource *res, const char **paths, size_t nr_paths,
+			       vaccel_resource_type_t type)
 {
 	return guard(__func__, [&] {
 		if (paths)
@@ -267,9 +264,8 @@ int vaccel_resource_init_multi(struct vaccel_resource *res, const char **paths,
 	});
 }
 
-int vaccel_resource_init_from_buf(struct vaccel_resource *res, const void *buf,
-				  size_t nr_bytes, vaccel_resource_type_t type,
-				  const char *filename, bool mem_only)
+int vaccel_resource_init_from_buf(struct vaccel_resource *res, const void *buf, size_t nr_bytes,
+				  vaccel_resource_type_t type, const char *filename, bool mem_only)
 {
 	return guard(__func__, [&] {
 		if (!res || !buf || nr_bytes == 0 || !valid_type(type))
@@ -279,15 +275,13 @@ int vaccel_resource_init_from_buf(struct vaccel_resource *res, const void *buf,
 			vaccel_blob *b = nullptr;
 			int ret;
 			if (mem_only) {
-				ret = vaccel_blob_from_buf(&b, bytes, nr_bytes, true, filename, nullptr,
-							   false);
+				ret = vaccel_blob_from_buf(&b, bytes, nr_bytes, true, filename, nullptr, false);
 			} else {
 				if ((ret = ensure_resource_rundir(r)))
 					return ret;
 				bool randomize = !filename || !*filename;
-				ret = vaccel_blob_from_buf(&b, bytes, nr_bytes, false,
-							   randomize ? "file" : filename, r->rundir,
-							   randomize);
+				ret = vaccel_blob_from_buf(&b, bytes, nr_bytes, false, randomize ? "file" : filename,
+							   r->rundir, randomize);
 			}
 			return ret ? ret : append_blob(r, b);
 		};
@@ -295,8 +289,7 @@ int vaccel_resource_init_from_buf(struct vaccel_resource *res, const void *buf,
 	});
 }
 
-int vaccel_resource_init_from_blobs(struct vaccel_resource *res,
-				    const struct vaccel_blob **blobs, size_t nr_blobs,
+int vaccel_resource_init_from_blobs(struct vaccel_resource *res, const struct vaccel_blob **blobs, size_t nr_blobs,
 				    vaccel_resource_type_t type)
 {
 	return guard(__func__, [&] {
@@ -318,38 +311,31 @@ int vaccel_resource_release(struct vaccel_resource *res)
 	return guard(__func__, [&] { return release_impl(res); });
 }
 
-int vaccel_resource_new(struct vaccel_resource **res, const char *path,
-			vaccel_resource_type_t type)
+int vaccel_resource_new(struct vaccel_resource **res, const char *path, vaccel_resource_type_t type)
 {
-	return new_resource(res, [&](vaccel_resource *r) {
-		return vaccel_resource_init(r, path, type);
-	});
+	return new_resource(res, [&](vaccel_resource *r) { return vaccel_resource_init(r, path, type); });
 }
 
-int vaccel_resource_multi_new(struct vaccel_resource **res, const char **paths,
-			      size_t nr_paths, vaccel_resource_type_t type)
+int vaccel_resource_multi_new(struct vaccel_resource **res, const char **paths, size_t nr_paths,
+			      vaccel_resource_type_t type)
 {
-	return new_resource(res, [&](vaccel_resource *r) {
-		return vaccel_resource_init_multi(r, paths, nr_paths, type);
-	});
+	return new_resource(res,
+			    [&](vaccel_resource *r) { return vaccel_resource_init_multi(r, paths, nr_paths, type); });
 }
 
-int vaccel_resource_from_buf(struct vaccel_resource **res, const void *buf,
-			     size_t nr_bytes, vaccel_resource_type_t type,
-			     const char *filename, bool mem_only)
+int vaccel_resource_from_buf(struct vaccel_resource **res, const void *buf, size_t nr_bytes,
+			     vaccel_resource_type_t type, const char *filename, bool mem_only)
 {
 	return new_resource(res, [&](vaccel_resource *r) {
 		return vaccel_resource_init_from_buf(r, buf, nr_bytes, type, filename, mem_only);
 	});
 }
 
-int vaccel_resource_from_blobs(struct vaccel_resource **res,
-			       const struct vaccel_blob **blobs, size_t nr_blobs,
+int vaccel_resource_from_blobs(struct vaccel_resource **res, const struct vaccel_blob **blobs, size_t nr_blobs,
 			       vaccel_resource_type_t type)
 {
-	return new_resource(res, [&](vaccel_resource *r) {
-		return vaccel_resource_init_from_blobs(r, blobs, nr_blobs, type);
-	});
+	return new_resource(
+		res, [&](vaccel_resource *r) { return vaccel_resource_init_from_blobs(r, blobs, nr_blobs, type); });
 }
 
 int vaccel_resource_delete(struct vaccel_resource *res)
@@ -361,15 +347,13 @@ int vaccel_resource_delete(struct vaccel_resource *res)
 	return ret;
 }
 
-int vaccel_resource_directory(struct vaccel_resource *res, char *out_path,
-			      size_t out_path_size, char **alloc_path)
+int vaccel_resource_directory(struct vaccel_resource *res, char *out_path, size_t out_path_size, char **alloc_path)
 {
 	return guard(__func__, [&] {
 		if (!res || (!out_path && !alloc_path))
 			return static_cast<int>(VACCEL_EINVAL);
 		if (res->path_type != VACCEL_PATH_LOCAL_DIR || !res->paths || res->nr_paths == 0) {
-			vaccel_error("Resource %lld is not a directory resource",
-				     static_cast<long long>(res->id));
+			vaccel_error("Resource %lld is not a directory resource", static_cast<long long>(res->id));
 			return static_cast<int>(VACCEL_ENOTSUP);
 		}
 		const char *dir = res->paths[0];
@@ -417,8 +401,7 @@ int vaccel_resource_get_by_type(struct vaccel_resource **res, vaccel_resource_ty
 	});
 }
 
-int vaccel_resource_get_all_by_type(struct vaccel_resource ***res, size_t *nr_found,
-				    vaccel_resource_type_t type)
+int vaccel_resource_get_all_by_type(struct vaccel_resource ***res, size_t *nr_found, vaccel_resource_type_t type)
 {
 	return guard(__func__, [&]() -> int {
 		if (!res || !nr_found || !valid_type(type))

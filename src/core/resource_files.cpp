@@ -97,7 +97,7 @@ int classify_path(const char *path, SourcePath &out)
 		vaccel_warn("Assuming %s is a local path", path);
 		local = path;
 	}
-	struct stat st{};
+	struct stat st {};
 	if (local.empty() || stat(local.c_str(), &st) != 0) {
 		vaccel_error("Resource path %s does not exist", local.c_str());
 		return VACCEL_ENOENT;
@@ -126,8 +126,7 @@ void free_blob_array(vaccel_blob **blobs, size_t n)
 // Appends an owned blob to the resource's C array.
 int append_blob(vaccel_resource *res, vaccel_blob *blob)
 {
-	auto **arr = static_cast<vaccel_blob **>(
-		realloc(res->blobs, (res->nr_blobs + 1) * sizeof(vaccel_blob *)));
+	auto **arr = static_cast<vaccel_blob **>(realloc(res->blobs, (res->nr_blobs + 1) * sizeof(vaccel_blob *)));
 	if (!arr) {
 		vaccel_blob_delete(blob);
 		return VACCEL_ENOMEM;
@@ -143,8 +142,7 @@ int ensure_resource_rundir(vaccel_resource *res)
 		return VACCEL_OK;
 	std::string top = runtime_rundir();
 	if (top.empty()) {
-		vaccel_error("Resource %lld: vAccel is not initialized (no rundir)",
-			     static_cast<long long>(res->id));
+		vaccel_error("Resource %lld: vAccel is not initialized (no rundir)", static_cast<long long>(res->id));
 		return VACCEL_ENOENT;
 	}
 	std::string dir = top + "/resource." + std::to_string(res->id);
@@ -214,16 +212,13 @@ int copy_blobs(vaccel_resource *res, const vaccel_blob **blobs, size_t nr_blobs)
 			ret = vaccel_blob_new(&b, src->path);
 			break;
 		case VACCEL_BLOB_BUFFER:
-			ret = vaccel_blob_from_buf(&b, src->data, src->size, true, src->name, nullptr,
-						   false);
+			ret = vaccel_blob_from_buf(&b, src->data, src->size, true, src->name, nullptr, false);
 			break;
 		case VACCEL_BLOB_MAPPED: {
 			if ((ret = ensure_resource_rundir(res)))
 				break;
-			std::string name = src->name ? src->name
-						     : fs::path(src->path).filename().string();
-			ret = vaccel_blob_from_buf(&b, src->data, src->size, false, name.c_str(),
-						   res->rundir, false);
+			std::string name = src->name ? src->name : fs::path(src->path).filename().string();
+			ret = vaccel_blob_from_buf(&b, src->data, src->size, false, name.c_str(), res->rundir, false);
 			break;
 		}
 		default:

@@ -23,8 +23,7 @@ using namespace vaccel::core;
 namespace vaccel::core {
 
 // REQUIRES: objects().mutex held (see resource_internal.hpp).
-void remove_link_locked(SessionState *ss, ResourceState &rs, vaccel_session *sess,
-			vaccel_resource *res)
+void remove_link_locked(SessionState *ss, ResourceState &rs, vaccel_session *sess, vaccel_resource *res)
 {
 	objects().mutex.assert_held();
 	auto &sl = rs.sessions;
@@ -80,15 +79,14 @@ int register_impl(vaccel_resource *res, vaccel_session *sess)
 	bool hook_called = false;
 	if (ret == VACCEL_OK && plugin && plugin->info->resource_register) {
 		hook_called = true;
-		ret = call_hook(plugin->info->name, "resource_register",
-				plugin->info->resource_register, res, sess);
+		ret = call_hook(plugin->info->name, "resource_register", plugin->info->resource_register, res, sess);
 		if (ret)
 			vaccel_error("Plugin %s could not register resource %lld with session %lld (%d)",
 				     plugin->info->name, static_cast<long long>(res->id),
 				     static_cast<long long>(sess->id), ret);
 		else if (sess->is_virtio && res->remote_id <= 0) {
-			vaccel_error("Plugin %s registered resource %lld without a remote id",
-				     plugin->info->name, static_cast<long long>(res->id));
+			vaccel_error("Plugin %s registered resource %lld without a remote id", plugin->info->name,
+				     static_cast<long long>(res->id));
 			ret = VACCEL_EINVAL;
 		}
 	}
@@ -113,12 +111,12 @@ int register_impl(vaccel_resource *res, vaccel_session *sess)
 		vaccel_error("Resource %lld: session or resource released during registration",
 			     static_cast<long long>(res->id));
 		if (hook_called && plugin->info->resource_unregister)
-			call_hook(plugin->info->name, "resource_unregister",
-				  plugin->info->resource_unregister, res, sess);
+			call_hook(plugin->info->name, "resource_unregister", plugin->info->resource_unregister, res,
+				  sess);
 	}
 	if (ret == VACCEL_OK)
-		vaccel_debug("Registered resource %lld with session %lld",
-			     static_cast<long long>(res->id), static_cast<long long>(sess->id));
+		vaccel_debug("Registered resource %lld with session %lld", static_cast<long long>(res->id),
+			     static_cast<long long>(sess->id));
 	return ret;
 }
 
@@ -149,15 +147,15 @@ int unregister_impl(vaccel_resource *res, vaccel_session *sess)
 	int ret = VACCEL_OK;
 	vaccel_plugin *plugin = sess->plugin;
 	if (plugin && plugin->info->resource_unregister) {
-		ret = call_hook(plugin->info->name, "resource_unregister",
-				plugin->info->resource_unregister, res, sess);
+		ret = call_hook(plugin->info->name, "resource_unregister", plugin->info->resource_unregister, res,
+				sess);
 		if (ret)
 			vaccel_error("Plugin %s could not unregister resource %lld from session %lld (%d)",
 				     plugin->info->name, static_cast<long long>(res->id),
 				     static_cast<long long>(sess->id), ret);
 	}
-	vaccel_debug("Unregistered resource %lld from session %lld",
-		     static_cast<long long>(res->id), static_cast<long long>(sess->id));
+	vaccel_debug("Unregistered resource %lld from session %lld", static_cast<long long>(res->id),
+		     static_cast<long long>(sess->id));
 	return ret;
 }
 

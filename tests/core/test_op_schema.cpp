@@ -16,7 +16,10 @@ using schema::Arg;
 using schema::Kind;
 using vtest::VaccelTest;
 
-std::string type_name(vaccel_arg_type_t t) { return vaccel_arg_type_to_base_str(t); }
+std::string type_name(vaccel_arg_type_t t)
+{
+	return vaccel_arg_type_to_base_str(t);
+}
 
 // How the docs name the value of C parameter `param`: the scalar that carries it, or the
 // length of the array that sets it.
@@ -95,10 +98,9 @@ std::string docs_table()
 TEST(OpSchema, DocsTableIsTheSchemasTable)
 {
 	const std::string expected = render_table();
-	EXPECT_EQ(expected, docs_table())
-		<< "docs/api.md's genop table differs from include/vaccel/op_schema.hpp; the "
-		   "table between the op-schema markers should read:\n"
-		<< expected;
+	EXPECT_EQ(expected, docs_table()) << "docs/api.md's genop table differs from include/vaccel/op_schema.hpp; the "
+					     "table between the op-schema markers should read:\n"
+					  << expected;
 }
 
 TEST(OpSchema, EveryGenopOpCodeAppearsOnce)
@@ -106,8 +108,8 @@ TEST(OpSchema, EveryGenopOpCodeAppearsOnce)
 	std::set<unsigned> codes;
 	schema::for_each_op(schema::AllOps{}, [&]<typename Op>() {
 		EXPECT_TRUE(codes.insert(Op::code).second) << Op::name;
-		EXPECT_TRUE(Op::code < VACCEL_OP_MAX || (Op::code >= schema::kFirstExtensionOp &&
-							  Op::code < schema::kExtensionOpEnd))
+		EXPECT_TRUE(Op::code < VACCEL_OP_MAX ||
+			    (Op::code >= schema::kFirstExtensionOp && Op::code < schema::kExtensionOpEnd))
 			<< Op::name;
 	});
 	// The model ops keep their own entry points and messages.

@@ -45,13 +45,10 @@ TEST(PluginKitBoundary, ReturnedCodesAndStatusesPassThroughTheTable)
 
 TEST(PluginKitBoundary, ExceptionsMapByTheSharedTable)
 {
-	EXPECT_EQ(vp::boundary(kName, "op", []() -> int { vp::fail(Status::NotFound, "gone"); }),
-		  VACCEL_ENOENT);
+	EXPECT_EQ(vp::boundary(kName, "op", []() -> int { vp::fail(Status::NotFound, "gone"); }), VACCEL_ENOENT);
 	EXPECT_EQ(vp::boundary(kName, "op", []() -> int { throw std::bad_alloc(); }), VACCEL_ENOMEM);
 	EXPECT_EQ(vp::boundary(kName, "op",
-			       []() -> int {
-				       throw std::system_error(EACCES, std::generic_category(), "open");
-			       }),
+			       []() -> int { throw std::system_error(EACCES, std::generic_category(), "open"); }),
 		  EACCES);
 	EXPECT_EQ(vp::boundary(kName, "op",
 			       []() -> int {
@@ -59,27 +56,22 @@ TEST(PluginKitBoundary, ExceptionsMapByTheSharedTable)
 					       "stat", std::make_error_code(std::errc::no_such_file_or_directory));
 			       }),
 		  VACCEL_ENOENT);
-	EXPECT_EQ(vp::boundary(kName, "op", []() -> int { throw vaccel::Error(VACCEL_EPERM, "x"); }),
-		  VACCEL_EPERM);
-	EXPECT_EQ(vp::boundary(kName, "op", []() -> int { throw std::runtime_error("engine"); }),
-		  VACCEL_EBACKEND);
+	EXPECT_EQ(vp::boundary(kName, "op", []() -> int { throw vaccel::Error(VACCEL_EPERM, "x"); }), VACCEL_EPERM);
+	EXPECT_EQ(vp::boundary(kName, "op", []() -> int { throw std::runtime_error("engine"); }), VACCEL_EBACKEND);
 	EXPECT_EQ(vp::boundary(kName, "op", []() -> int { throw 42; }), VACCEL_EBACKEND);
 }
 
 TEST(PluginKitBoundary, CoreFallbackIsEio)
 {
 	// The same table with libvaccel's fallback: what the core's one mapper returns.
-	EXPECT_EQ(vaccel::call_at_c_boundary("core", VACCEL_EIO,
-					     []() -> int { throw std::logic_error("bug"); }),
+	EXPECT_EQ(vaccel::call_at_c_boundary("core", VACCEL_EIO, []() -> int { throw std::logic_error("bug"); }),
 		  VACCEL_EIO);
 	EXPECT_EQ(vaccel::call_at_c_boundary("core", VACCEL_EIO, []() -> int { throw std::bad_alloc(); }),
 		  VACCEL_ENOMEM);
 	// A system_error of a category that is not errno-valued falls back too.
-	EXPECT_EQ(vaccel::call_at_c_boundary("core", VACCEL_EIO,
-					     []() -> int {
-						     throw std::system_error(std::make_error_code(
-							     std::io_errc::stream));
-					     }),
+	EXPECT_EQ(vaccel::call_at_c_boundary(
+			  "core", VACCEL_EIO,
+			  []() -> int { throw std::system_error(std::make_error_code(std::io_errc::stream)); }),
 		  VACCEL_EIO);
 }
 
@@ -112,7 +104,7 @@ vaccel::image::Labels labels_of(size_t n, bool background_first)
 TEST(PluginKitLabels, BackgroundLineRule)
 {
 	const auto plain = labels_of(1000, false);
-	const auto with_background = labels_of(1000, true);  // 1001 lines
+	const auto with_background = labels_of(1000, true); // 1001 lines
 	// Same length as the model: as written.
 	EXPECT_EQ(vp::class_label(plain, 285, 1000), "class-285");
 	// One extra leading line for a 1000-class model: shifted past "background".
@@ -147,7 +139,11 @@ TEST(PluginKitClassifier, UndecodableImageIsInvalid)
 	const vp::ClassifyCall call{&sess, junk, sizeof(junk), text, sizeof(text), nullptr, 0};
 	bool ran = false;
 	const int rc = vp::classify_image(
-		kName, call, labels, [&](const vaccel::image::Image &) { ran = true; return 0; },
+		kName, call, labels,
+		[&](const vaccel::image::Image &) {
+			ran = true;
+			return 0;
+		},
 		[](int) { return std::vector<float>{1.0F}; });
 	EXPECT_EQ(rc, VACCEL_EINVAL);
 	EXPECT_FALSE(ran);
@@ -179,4 +175,4 @@ TEST(PluginKitTensorKind, OneTraitsTypeForTheThreeKinds)
 	EXPECT_FALSE(vaccel::TensorKind<vaccel_tf_tensor>::valid_type(-1));
 }
 
-}  // namespace
+} // namespace

@@ -31,9 +31,9 @@ TEST(Address, Parses)
 	EXPECT_EQ(a.kind, Address::Kind::serial);
 	EXPECT_EQ(a.path, "/dev/virtio-ports/agent");
 
-	for (const char *bad : {"", "tcp://", "tcp://host", "tcp://::1:80", "tcp://h:70000", "tcp://h:-1",
-				"unix://relative", "unix://", "vsock://2", "vsock://x:1", "vsock://4294967296:1",
-				"serial://dev", "http://x:1", "/tmp/sock"}) {
+	for (const char *bad :
+	     {"", "tcp://", "tcp://host", "tcp://::1:80", "tcp://h:70000", "tcp://h:-1", "unix://relative", "unix://",
+	      "vsock://2", "vsock://x:1", "vsock://4294967296:1", "serial://dev", "http://x:1", "/tmp/sock"}) {
 		EXPECT_NE(parse_address(bad, a, why), 0) << bad;
 	}
 	std::string long_path = "unix:///" + std::string(200, 'a');

@@ -20,7 +20,8 @@ inline std::pair<vaccel::rpc::Channel *, vaccel::rpc::Channel *> make_pair_chann
 {
 	int sv[2];
 	EXPECT_EQ(socketpair(type, SOCK_STREAM, 0, sv), 0);
-	return {new vaccel::rpc::Channel(vaccel::rpc::UniqueFd(sv[0])), new vaccel::rpc::Channel(vaccel::rpc::UniqueFd(sv[1]))};
+	return {new vaccel::rpc::Channel(vaccel::rpc::UniqueFd(sv[0])),
+		new vaccel::rpc::Channel(vaccel::rpc::UniqueFd(sv[1]))};
 }
 
 // `n` pseudo-random bytes, the same for the same `seed`.

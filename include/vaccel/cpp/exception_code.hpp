@@ -43,8 +43,8 @@ inline ExceptionCode code_of_current_exception(int fallback) noexcept
 		return {VACCEL_ENOMEM, "out of memory"};
 	} catch (const std::system_error &e) {
 		const std::error_category &cat = e.code().category();
-		const bool errno_valued = cat == error_category() || cat == std::generic_category() ||
-					  cat == std::system_category();
+		const bool errno_valued =
+			cat == error_category() || cat == std::generic_category() || cat == std::system_category();
 		const int value = e.code().value();
 		return {errno_valued && value > 0 ? value : fallback, e.what()};
 	} catch (const std::exception &e) {

@@ -28,8 +28,8 @@ namespace vaccel {
 template <typename Tensor, typename NrDims, typename Dim, typename DataType,
 	  int (*New)(Tensor **, NrDims, const Dim *, DataType),
 	  int (*Allocate)(Tensor **, NrDims, const Dim *, DataType, std::size_t),
-	  int (*SetData)(Tensor *, void *, std::size_t), int (*Delete)(Tensor *),
-	  std::int64_t MinType, std::int64_t MaxType>
+	  int (*SetData)(Tensor *, void *, std::size_t), int (*Delete)(Tensor *), std::int64_t MinType,
+	  std::int64_t MaxType>
 struct TensorKindOf {
 	using tensor_t = Tensor;
 	using nr_dims_t = NrDims;
@@ -44,16 +44,12 @@ struct TensorKindOf {
 		return New(t, n, dims, type);
 	}
 	// Contract: *_tensor_allocate() (`bytes` zeroed bytes, owned by the tensor).
-	static int allocate(Tensor **t, NrDims n, const Dim *dims, DataType type,
-			    std::size_t bytes) noexcept
+	static int allocate(Tensor **t, NrDims n, const Dim *dims, DataType type, std::size_t bytes) noexcept
 	{
 		return Allocate(t, n, dims, type, bytes);
 	}
 	// Contract: *_tensor_set_data() (borrows `data`; frees owned data first).
-	static int set_data(Tensor *t, void *data, std::size_t size) noexcept
-	{
-		return SetData(t, data, size);
-	}
+	static int set_data(Tensor *t, void *data, std::size_t size) noexcept { return SetData(t, data, size); }
 	// Contract: *_tensor_delete() (frees owned data, dims and the struct).
 	static int destroy(Tensor *t) noexcept { return Delete(t); }
 };
@@ -63,25 +59,23 @@ struct TensorKind;
 
 template <>
 struct TensorKind<vaccel_tf_tensor>
-	: TensorKindOf<vaccel_tf_tensor, int, std::int64_t, vaccel_tf_data_type, vaccel_tf_tensor_new,
-		       vaccel_tf_tensor_allocate, vaccel_tf_tensor_set_data, vaccel_tf_tensor_delete,
-		       VACCEL_TF_FLOAT, VACCEL_TF_UINT64> {
+    : TensorKindOf<vaccel_tf_tensor, int, std::int64_t, vaccel_tf_data_type, vaccel_tf_tensor_new,
+		   vaccel_tf_tensor_allocate, vaccel_tf_tensor_set_data, vaccel_tf_tensor_delete, VACCEL_TF_FLOAT,
+		   VACCEL_TF_UINT64> {
 };
 
 template <>
 struct TensorKind<vaccel_tflite_tensor>
-	: TensorKindOf<vaccel_tflite_tensor, int, std::int32_t, vaccel_tflite_data_type,
-		       vaccel_tflite_tensor_new, vaccel_tflite_tensor_allocate,
-		       vaccel_tflite_tensor_set_data, vaccel_tflite_tensor_delete,
-		       VACCEL_TFLITE_NOTYPE, VACCEL_TFLITE_INT4> {
+    : TensorKindOf<vaccel_tflite_tensor, int, std::int32_t, vaccel_tflite_data_type, vaccel_tflite_tensor_new,
+		   vaccel_tflite_tensor_allocate, vaccel_tflite_tensor_set_data, vaccel_tflite_tensor_delete,
+		   VACCEL_TFLITE_NOTYPE, VACCEL_TFLITE_INT4> {
 };
 
 template <>
 struct TensorKind<vaccel_torch_tensor>
-	: TensorKindOf<vaccel_torch_tensor, std::int64_t, std::int64_t, vaccel_torch_data_type,
-		       vaccel_torch_tensor_new, vaccel_torch_tensor_allocate,
-		       vaccel_torch_tensor_set_data, vaccel_torch_tensor_delete, VACCEL_TORCH_BYTE,
-		       VACCEL_TORCH_FLOAT> {
+    : TensorKindOf<vaccel_torch_tensor, std::int64_t, std::int64_t, vaccel_torch_data_type, vaccel_torch_tensor_new,
+		   vaccel_torch_tensor_allocate, vaccel_torch_tensor_set_data, vaccel_torch_tensor_delete,
+		   VACCEL_TORCH_BYTE, VACCEL_TORCH_FLOAT> {
 };
 
 } // namespace vaccel
