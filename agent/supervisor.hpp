@@ -16,7 +16,9 @@
 // exactly one connection and then exits; an idle one holds no connection slot (admission and
 // eviction count only workers serving a connection) and dies with the supervisor
 // (PR_SET_PDEATHSIG). With an empty pool (or --prefork 0) a worker is forked on accept and
-// handed its connection the same way.
+// handed its connection the same way. The supervisor keeps its copy of a connection until its
+// worker acknowledges it: a worker that dies before that (or does not answer in time, and is
+// killed) never read from it, and the connection goes to another worker.
 //
 // A worker that dies, by a crash, a timeout or its memory limit, takes only its own tenant
 // down: the supervisor logs the tenant, the signal and the op, takes back its leases of the
@@ -75,6 +77,7 @@ private:
 		uint64_t id = 0;        // the tenant's number, given at fork
 		std::string peer;       // the listener its connection came in on (set at hand-off)
 		rpc::UniqueFd chan;     // the hand-off channel's sending end, while the worker waits
+		bool ready = false;     // it said it waits for its connection (agent/handoff.hpp)
 		bool serving = false;   // it was handed a connection
 		WorkerPage *page = nullptr;
 		std::string spool;
@@ -95,6 +98,9 @@ private:
 	std::shared_ptr<Worker> spawn();
 	[[noreturn]] void worker_main(rpc::UniqueFd chan, const std::shared_ptr<Worker> &self);
 	void hand_off(rpc::UniqueFd fd, const std::string &listener, std::chrono::steady_clock::time_point accepted);
+	std::shared_ptr<Worker> take_idle_worker();
+	enum class Delivery { taken, not_taken, unknown };
+	Delivery deliver(Worker &w, int fd, const std::string &listener, std::chrono::steady_clock::time_point accepted);
 	void refill();
 	[[nodiscard]] bool pool_short() const;
 	void pause_refill(const char *why);

@@ -12,6 +12,7 @@
 
 #include <signal.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -25,6 +26,11 @@ namespace vaccel::agent {
 namespace {
 
 constexpr int kRefillPauseMs = 1000; // after a pre-forked worker ended before serving
+// How long a worker may take to acknowledge its hand-off: one that said it is ready waits in
+// recvmsg already; one still starting may first have to set up its sandbox.
+constexpr int kReadyAnswerMs = 1000;
+constexpr int kStartingAnswerMs = 5000;
+constexpr int kGoneMs = 1000; // for a SIGKILLed worker's process to be gone
 
 } // namespace
 
@@ -110,35 +116,90 @@ std::shared_ptr<Supervisor::Worker> Supervisor::spawn()
 	return w;
 }
 
+std::shared_ptr<Supervisor::Worker> Supervisor::take_idle_worker()
+{
+	// The first worker that said it is ready (it already waits in recvmsg: it answers at once);
+	// else the oldest one still starting. Workers found gone meanwhile are left for reap().
+	for (auto it = pool_.begin(); it != pool_.end();) {
+		Worker &w = **it;
+		const ChannelState st = w.ready ? ChannelState::quiet : peek_handoff_channel(w.chan.get());
+		if (st == ChannelState::closed || st == ChannelState::broken) {
+			kill_worker(w, "its hand-off channel broke while idle"); // a dead one's zombie: harmless
+			workers_.push_back(std::move(*it));
+			it = pool_.erase(it);
+			continue;
+		}
+		w.ready = w.ready || st == ChannelState::ready;
+		if (w.ready) {
+			auto picked = std::move(*it);
+			pool_.erase(it);
+			return picked;
+		}
+		++it;
+	}
+	if (pool_.empty())
+		return nullptr;
+	auto oldest = std::move(pool_.front());
+	pool_.pop_front();
+	return oldest;
+}
+
+Supervisor::Delivery Supervisor::deliver(Worker &w, int fd, const std::string &listener,
+					 std::chrono::steady_clock::time_point accepted)
+{
+	const auto now = std::chrono::steady_clock::now();
+	const int answer_ms = w.ready ? kReadyAnswerMs : kStartingAnswerMs;
+	int e = send_handoff(w.chan.get(), fd, accepted, listener);
+	if (e == 0 && (e = await_taken(w.chan.get(), rpc::deadline_after(now, answer_ms))) == 0)
+		return Delivery::taken;
+	const std::string why = e == ETIMEDOUT ? "no answer in " + std::to_string(answer_ms) + " ms" : strerror(e);
+	RPC_WARN("tenant %llu: worker pid %d did not take its connection (%s)", (unsigned long long)w.id, (int)w.pid,
+		 why.c_str());
+	// It may be alive yet (stopped, slow): only once its process is gone, fds and all, is
+	// it sure that it never read the connection.
+	kill_worker(w, "did not take its connection (" + why + ")");
+	switch (drain_after_kill(w.chan.get(), rpc::deadline_after(std::chrono::steady_clock::now(), kGoneMs))) {
+	case 0:
+		return Delivery::not_taken;
+	case EALREADY:
+		return Delivery::taken; // its answer came late: the connection was its own, and is lost with it
+	default:
+		return Delivery::unknown;
+	}
+}
+
 void Supervisor::hand_off(rpc::UniqueFd fd, const std::string &listener, std::chrono::steady_clock::time_point accepted)
 {
-	// Bounded: each idle worker at most once, then one forked now.
-	for (size_t tries = 0, max = pool_.size() + 1; tries < max; ++tries) {
-		std::shared_ptr<Worker> w;
-		if (!pool_.empty()) {
-			w = std::move(pool_.front());
-			pool_.pop_front();
-		} else if (!(w = spawn())) {
+	// Bounded: each idle worker at most once, then two forked now.
+	for (size_t tries = 0, max = pool_.size() + 2; tries < max; ++tries) {
+		std::shared_ptr<Worker> w = take_idle_worker();
+		if (!w && !(w = spawn())) {
 			RPC_ERROR("no worker for a connection on %s: connection refused", listener.c_str());
 			return; // fd closes here
 		}
 		// Its leases of the agent-wide budgets start with its connection: an idle worker
 		// holds none, so a pool never takes the budget from serving tenants.
 		leases_->open(*w->page);
-		int e = send_handoff(w->chan.get(), fd.get(), accepted, listener);
-		w->chan.reset(); // one connection per worker, ever
 		w->peer = listener;
 		workers_.push_back(w);
-		if (e == 0) {
+		const Delivery d = deliver(*w, fd.get(), listener, accepted);
+		w->chan.reset(); // one connection per worker, ever
+		if (d == Delivery::taken) {
 			w->serving = true;
 			RPC_INFO("tenant %llu: worker pid %d serves a connection on %s", (unsigned long long)w->id, (int)w->pid,
 				 listener.c_str());
 			return;
 		}
-		// It died waiting (reaped as an idle worker): try the next one.
-		RPC_WARN("tenant %llu: worker pid %d could not take its connection (%s)", (unsigned long long)w->id,
-			 (int)w->pid, strerror(e));
-		kill_worker(*w, "lost before its hand-off");
+		if (d == Delivery::unknown) {
+			// Still not gone 1 s after SIGKILL: it might yet read the connection, which two
+			// workers must never share.
+			RPC_ERROR("tenant %llu: worker pid %d did not end after SIGKILL: its connection on %s is closed",
+				  (unsigned long long)w->id, (int)w->pid, listener.c_str());
+			return;
+		}
+		RPC_WARN("tenant %llu: worker pid %d ended without taking its connection on %s: handing it to another "
+			 "worker",
+			 (unsigned long long)w->id, (int)w->pid, listener.c_str());
 	}
 	RPC_ERROR("no worker took a connection on %s: connection refused", listener.c_str());
 }
@@ -148,6 +209,7 @@ void Supervisor::worker_main(rpc::UniqueFd chan, const std::shared_ptr<Worker> &
 	// What the worker must not hold: the supervisor's wake-up pipe and signal handlers, the
 	// listening sockets, the other workers' pages and hand-off channels (with one, it could
 	// hand an idle worker a connection of its own choosing).
+	prctl(PR_SET_NAME, kIdleName);
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
 	::close(stop_fd_);
@@ -183,12 +245,21 @@ void Supervisor::worker_main(rpc::UniqueFd chan, const std::shared_ptr<Worker> &
 	agent_.disk_.share_with(&disk);
 	agent_.worker_spool_ = self->spool;
 	Handoff h;
-	if (int e = receive_handoff(chan.get(), h, why)) {
-		if (e != ENODATA) // ENODATA: the supervisor closed the pool (shutdown)
+	int e = send_handoff_byte(chan.get(), kHandoffReady);
+	if (e == 0)
+		e = receive_handoff(chan.get(), h, why);
+	// Named for ps and for an operator who kills idle workers: from here on it holds a tenant.
+	prctl(PR_SET_NAME, kServingName);
+	// Before a byte of the connection is read: from now on the supervisor will not hand it to
+	// another worker. EPIPE: it already gave up on this one (killing it) or shuts down.
+	if (e == 0 && send_handoff_byte(chan.get(), kHandoffTaken) != 0)
+		e = ENODATA;
+	if (e != 0) {
+		if (e != ENODATA && e != EPIPE) // the supervisor closed the pool (shutdown), or is gone
 			RPC_ERROR("tenant %llu: %s; not serving", (unsigned long long)self->id, why.c_str());
 		std::error_code ec;
 		std::filesystem::remove_all(self->spool, ec);
-		_exit(e == ENODATA ? 0 : 70);
+		_exit(e == ENODATA || e == EPIPE ? 0 : 70);
 	}
 	chan.reset();
 	serve_connection(agent_, std::move(h.fd), ClientInfo{self->id, h.listener, h.accepted}); // on this thread
