@@ -34,12 +34,14 @@
 #include "sandbox.hpp"
 #include "unique_fd.hpp"
 #include "worker_page.hpp"
+#include "worker_uids.hpp"
 
 #include <sys/types.h>
 
 #include <chrono>
 #include <list>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace vaccel::agent {
@@ -82,6 +84,7 @@ private:
 		WorkerPage *page = nullptr;
 		std::string spool;
 		std::string cgroup;
+		std::optional<uid_t> uid; // its own, from --worker-uid-range
 		bool kill_sent = false;
 		std::string kill_reason; // set when the supervisor killed it (timeout, eviction)
 		bool exited = false;
@@ -105,6 +108,7 @@ private:
 	[[nodiscard]] bool pool_short() const;
 	void pause_refill(const char *why);
 
+	std::optional<uid_t> acquire_uid();
 	void reap(Workers &list);
 	void check_timeouts();
 	void kill_worker(Worker &w, std::string reason);
@@ -116,6 +120,7 @@ private:
 	SandboxConfig sandbox_;
 	std::string cgroup_dir_;            // "" : memory limit by RLIMIT_AS
 	std::unique_ptr<LeaseBook> leases_; // the agent-wide budgets, shared out to workers
+	std::unique_ptr<WorkerUids> uids_;  // --worker-uid-range
 	Workers workers_;                   // handed a connection (they alone count for admission)
 	Workers pool_;                      // pre-forked, idle, oldest first
 	size_t prefork_ = 0;                // --prefork: the pool's size

@@ -17,9 +17,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <thread>
 
 namespace vaccel::agent {
 
@@ -60,6 +62,24 @@ void Supervisor::refill()
 		pause_refill("cannot pre-fork a worker");
 }
 
+std::optional<uid_t> Supervisor::acquire_uid()
+{
+	// Every uid held: workers that ended (or were just killed, on eviction) may not be reaped yet.
+	for (int i = 0; i < 40; ++i) { // bounded: 200 ms
+		if (auto uid = uids_->acquire())
+			return uid;
+		reap(workers_);
+		reap(pool_);
+		if (auto uid = uids_->acquire())
+			return uid;
+		const bool dying = std::any_of(workers_.begin(), workers_.end(), [](auto &w) { return w->kill_sent; });
+		if (!dying)
+			break;
+		std::this_thread::sleep_for(std::chrono::milliseconds(5));
+	}
+	return std::nullopt;
+}
+
 std::shared_ptr<Supervisor::Worker> Supervisor::spawn()
 {
 	auto w = std::make_shared<Worker>();
@@ -69,8 +89,14 @@ std::shared_ptr<Supervisor::Worker> Supervisor::spawn()
 		RPC_ERROR("tenant %llu: cannot map its worker page: %s", (unsigned long long)w->id, strerror(errno));
 		return nullptr;
 	}
+	if (uids_ && !(w->uid = acquire_uid())) {
+		RPC_ERROR("tenant %llu: every uid of --worker-uid-range is held by a live worker", (unsigned long long)w->id);
+		clean_up(*w);
+		return nullptr;
+	}
 	w->spool = agent_.spool_.path() + "/w" + std::to_string(w->id);
 	if (::mkdir(w->spool.c_str(), 0700) != 0 || ::chmod(w->spool.c_str(), 0700) != 0 ||
+	    (w->uid && ::chown(w->spool.c_str(), *w->uid, *w->uid) != 0) ||
 	    (sandbox_.drop_user && ::chown(w->spool.c_str(), sandbox_.uid, sandbox_.gid) != 0)) {
 		RPC_ERROR("tenant %llu: cannot create its spool directory %s: %s", (unsigned long long)w->id,
 			  w->spool.c_str(), strerror(errno));
@@ -227,6 +253,11 @@ void Supervisor::worker_main(rpc::UniqueFd chan, const std::shared_ptr<Worker> &
 	std::string why;
 	SandboxConfig sandbox = sandbox_;
 	sandbox.cgroup_leaf = self->cgroup;
+	if (self->uid) {
+		sandbox.drop_user = sandbox.sweep_user = true;
+		sandbox.uid = *self->uid;
+		sandbox.gid = static_cast<gid_t>(*self->uid);
+	}
 	if (int e = apply_sandbox(sandbox, why)) {
 		RPC_ERROR("tenant %llu: sandbox: %s: %s; not serving", (unsigned long long)self->id, why.c_str(),
 			  strerror(e));
