@@ -3,7 +3,7 @@
 // worker must not reach the other tenants (agent/supervisor.hpp). These tests run against a
 // real agent in its default (process) isolation; on the single-process agent every one of
 // them fails (the agent dies, or refuses the new options).
-#include "rpc_test_util.hpp"
+#include "crash_tenants.hpp"
 
 #include <grp.h>
 #include <sys/wait.h>
@@ -18,37 +18,9 @@
 namespace {
 
 using namespace rpctest;
-using Clock = std::chrono::steady_clock;
-
-long ms_since(Clock::time_point t)
-{
-	return static_cast<long>(std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t).count());
-}
-
-int64_t session_with_flags(Client &c, uint32_t flags)
-{
-	v1::Request req;
-	req.mutable_session_create()->set_flags(flags);
-	CallResult res;
-	if (call(c, req, res) != 0 || res.response.status() != 0)
-		return -1;
-	return res.response.session_created().session_id();
-}
 
 // A 512-byte output buffer (RAW: the seed-era order of classify's outputs, out_text first).
 GArg out_arg() { return out(VACCEL_ARG_RAW, 512); }
-
-// Image classification through genop; returns the agent's status, or -1000 - transport error
-// when the connection broke. *text gets the classification text.
-int classify(Client &c, int64_t sid, const std::string &image, std::string *text = nullptr)
-{
-	std::vector<std::vector<uint8_t>> out;
-	int r = genop(c, sid, {u8(VACCEL_OP_IMAGE_CLASSIFY), buf(VACCEL_ARG_BUFFER, image.data(), image.size())},
-		      {out_arg(), out_arg()}, &out);
-	if (r == 0 && text && out.size() == 2)
-		*text = reinterpret_cast<const char *>(out[0].data());
-	return r;
-}
 
 // The crashtest plugin (tests/security/crash_plugin.cpp) runs `command` in a fresh tenant.
 // Returns the status (or -1000 - transport error) and how long the call took.
@@ -103,30 +75,6 @@ size_t count(const std::string &s, const std::string &what)
 	for (size_t p = s.find(what); p != std::string::npos; p = s.find(what, p + 1))
 		++n;
 	return n;
-}
-
-// The supervisor logs a worker's end when it reaps it (within its poll period): wait for it.
-bool log_has(const AgentProcess &agent, const std::string &what)
-{
-	for (int i = 0; i < 100; ++i) { // bounded: 5 s
-		if (agent.log_text().find(what) != std::string::npos)
-			return true;
-		std::this_thread::sleep_for(std::chrono::milliseconds(50));
-	}
-	return false;
-}
-
-// Sanitizer builds: a deliberate crash must stay a signal (the supervisor names it), not turn
-// into a sanitizer report and exit status. Inherited by the agents started afterwards.
-void let_crashes_be_signals()
-{
-	const char *kOpts = "handle_segv=0:handle_sigfpe=0:handle_abort=0:handle_sigbus=0:handle_sigill=0:"
-			     "allocator_may_return_null=1";
-	for (const char *var : {"ASAN_OPTIONS", "TSAN_OPTIONS"}) {
-		const char *cur = getenv(var);
-		std::string v = cur && *cur ? std::string(cur) + ":" + kOpts : kOpts;
-		setenv(var, v.c_str(), 1);
-	}
 }
 
 const std::string kPlugins = std::string(NOOP_PLUGIN) + ":" CRASH_PLUGIN;
