@@ -77,11 +77,11 @@ public:
 private:
 	struct Worker {
 		pid_t pid = -1;
-		uint64_t id = 0;        // the tenant's number, given at fork
-		std::string peer;       // the listener its connection came in on (set at hand-off)
-		rpc::UniqueFd chan;     // the hand-off channel's sending end, while the worker waits
-		bool ready = false;     // it said it waits for its connection (agent/handoff.hpp)
-		bool serving = false;   // it was handed a connection
+		uint64_t id = 0;      // the tenant's number, given at fork
+		std::string peer;     // the listener its connection came in on (set at hand-off)
+		rpc::UniqueFd chan;   // the hand-off channel's sending end, while the worker waits
+		bool ready = false;   // it said it waits for its connection (agent/handoff.hpp)
+		bool serving = false; // it was handed a connection
 		WorkerPage *page = nullptr;
 		std::string spool;
 		std::string cgroup;
@@ -104,7 +104,8 @@ private:
 	void hand_off(rpc::UniqueFd fd, const std::string &listener, std::chrono::steady_clock::time_point accepted);
 	std::shared_ptr<Worker> take_idle_worker();
 	enum class Delivery { taken, not_taken, unknown };
-	Delivery deliver(Worker &w, int fd, const std::string &listener, std::chrono::steady_clock::time_point accepted);
+	Delivery deliver(Worker &w, int fd, const std::string &listener,
+			 std::chrono::steady_clock::time_point accepted);
 	void refill();
 	[[nodiscard]] bool pool_short() const;
 	// Milliseconds until the pool may be refilled: 0 now, -1 when it is full or closing.

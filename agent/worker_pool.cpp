@@ -63,7 +63,8 @@ void Supervisor::pause_refill(const char *why)
 	if (prefork_ == 0 || shutting_down_)
 		return;
 	if (std::chrono::steady_clock::now() >= refill_paused_until_)
-		RPC_WARN("%s: not pre-forking for %d ms (connections get a worker forked on accept)", why, kRefillPauseMs);
+		RPC_WARN("%s: not pre-forking for %d ms (connections get a worker forked on accept)", why,
+			 kRefillPauseMs);
 	refill_paused_until_ = rpc::deadline_after(std::chrono::steady_clock::now(), kRefillPauseMs);
 }
 
@@ -106,7 +107,8 @@ std::shared_ptr<Supervisor::Worker> Supervisor::spawn()
 		return nullptr;
 	}
 	if (uids_ && !(w->uid = acquire_uid())) {
-		RPC_ERROR("tenant %llu: every uid of --worker-uid-range is held by a live worker", (unsigned long long)w->id);
+		RPC_ERROR("tenant %llu: every uid of --worker-uid-range is held by a live worker",
+			  (unsigned long long)w->id);
 		clean_up(*w);
 		return nullptr;
 	}
@@ -229,15 +231,16 @@ void Supervisor::hand_off(rpc::UniqueFd fd, const std::string &listener, std::ch
 		if (d == Delivery::taken) {
 			w->serving = true;
 			refill_after_ = rpc::deadline_after(std::chrono::steady_clock::now(), kRefillDelayMs);
-			RPC_INFO("tenant %llu: worker pid %d serves a connection on %s", (unsigned long long)w->id, (int)w->pid,
-				 listener.c_str());
+			RPC_INFO("tenant %llu: worker pid %d serves a connection on %s", (unsigned long long)w->id,
+				 (int)w->pid, listener.c_str());
 			return;
 		}
 		if (d == Delivery::unknown) {
 			// Still not gone 1 s after SIGKILL: it might yet read the connection, which two
 			// workers must never share.
-			RPC_ERROR("tenant %llu: worker pid %d did not end after SIGKILL: its connection on %s is closed",
-				  (unsigned long long)w->id, (int)w->pid, listener.c_str());
+			RPC_ERROR(
+				"tenant %llu: worker pid %d did not end after SIGKILL: its connection on %s is closed",
+				(unsigned long long)w->id, (int)w->pid, listener.c_str());
 			return;
 		}
 		RPC_WARN("tenant %llu: worker pid %d ended without taking its connection on %s: handing it to another "
@@ -283,7 +286,8 @@ void Supervisor::worker_main(rpc::UniqueFd chan, const std::shared_ptr<Worker> &
 	// The core's run directory (session and resource files) must be the worker's own, in its
 	// spool (removed with it): ids start again from 1 in every worker.
 	if (int e = vaccel_rundir_after_fork(self->spool.c_str())) {
-		RPC_ERROR("tenant %llu: no run directory of its own (%d); not serving", (unsigned long long)self->id, e);
+		RPC_ERROR("tenant %llu: no run directory of its own (%d); not serving", (unsigned long long)self->id,
+			  e);
 		_exit(70);
 	}
 	set_current_worker_page(self->page);

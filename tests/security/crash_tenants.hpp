@@ -46,7 +46,10 @@ inline int64_t session_with_flags(Client &c, uint32_t flags)
 }
 
 // A session of the crashtest plugin (its type is VACCEL_PLUGIN_GENERIC).
-inline int64_t crashtest_session(Client &c) { return session_with_flags(c, VACCEL_PLUGIN_GENERIC); }
+inline int64_t crashtest_session(Client &c)
+{
+	return session_with_flags(c, VACCEL_PLUGIN_GENERIC);
+}
 
 // Image classification through genop, with two 512-byte outputs (RAW: the seed-era order of
 // classify's outputs, out_text first). Returns the agent's status, or -1000 - transport error

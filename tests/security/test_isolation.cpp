@@ -20,7 +20,10 @@ namespace {
 using namespace rpctest;
 
 // A 512-byte output buffer (RAW: the seed-era order of classify's outputs, out_text first).
-GArg out_arg() { return out(VACCEL_ARG_RAW, 512); }
+GArg out_arg()
+{
+	return out(VACCEL_ARG_RAW, 512);
+}
 
 // The crashtest plugin (tests/security/crash_plugin.cpp) runs `command` in a fresh tenant.
 // Returns the status (or -1000 - transport error) and how long the call took.
@@ -261,7 +264,8 @@ TEST(Isolation, WorkersRunAsTheGivenUser)
 	AgentProcess agent;
 	// --prefork 0: the test's directory (0700) becomes reachable by workers only after the agent
 	// started, below; a worker pre-forked before that could not reach its spool.
-	ASSERT_TRUE(agent.start(kPlugins, {"--user", "65534", "--group", "65534", "--prefork", "0"})) << agent.log_text();
+	ASSERT_TRUE(agent.start(kPlugins, {"--user", "65534", "--group", "65534", "--prefork", "0"}))
+		<< agent.log_text();
 	// Workers reach their spool below the test's directory (as below /tmp in production).
 	ASSERT_EQ(chmod(agent.dir().c_str(), 0711), 0);
 	std::string text;
@@ -368,8 +372,8 @@ TEST(Isolation, WorkerUidsAreNeverSharedByLiveWorkers)
 	ASSERT_EQ(chmod(work.c_str(), 0711), 0);
 	{
 		AgentProcess agent;
-		ASSERT_TRUE(agent.start(kPlugins, {"--worker-uid-range", std::to_string(own_uid_range()) + ":6", "--max-connections", "4", "--prefork", "2",
-						   "--workdir", work}))
+		ASSERT_TRUE(agent.start(kPlugins, {"--worker-uid-range", std::to_string(own_uid_range()) + ":6",
+						   "--max-connections", "4", "--prefork", "2", "--workdir", work}))
 			<< agent.log_text();
 		std::set<std::string> seen;
 		for (int i = 0; i < 10; ++i) {
@@ -452,7 +456,8 @@ TEST(Isolation, SeccompDeniesExecveAndNetworkSockets)
 {
 	AgentProcess agent;
 	ASSERT_TRUE(agent.start(EXEC_PLUGIN, {"--exec-allowlist", PROBE_LIB})) << agent.log_text();
-	EXPECT_EQ(probe(agent.address(), "probe_execve"), "execve: denied: Operation not permitted") << agent.log_text();
+	EXPECT_EQ(probe(agent.address(), "probe_execve"), "execve: denied: Operation not permitted")
+		<< agent.log_text();
 	EXPECT_EQ(probe(agent.address(), "probe_inet"), "socket(AF_INET): denied: Permission denied");
 	EXPECT_TRUE(agent.alive());
 }
@@ -507,8 +512,8 @@ TEST(Isolation, MalformedOnnxModelCrashesOnlyItsTenant)
 		EXPECT_EQ(register_blob(*c, sid, "model.onnx", model.data(), model.size(), VACCEL_BLOB_BUFFER, &rid, 0,
 					VACCEL_RESOURCE_MODEL),
 			  0);
-		EXPECT_EQ(register_blob(*c, sid, "labels.txt", labels.data(), labels.size(), VACCEL_BLOB_BUFFER, &rid, 0,
-					VACCEL_RESOURCE_DATA),
+		EXPECT_EQ(register_blob(*c, sid, "labels.txt", labels.data(), labels.size(), VACCEL_BLOB_BUFFER, &rid,
+					0, VACCEL_RESOURCE_DATA),
 			  0);
 		return c;
 	};
