@@ -11,6 +11,7 @@
 #include "owned_dir.hpp"
 #include "server_connection.hpp"
 #include "unique_fd.hpp"
+#include "worker_uids.hpp"
 
 #include <atomic>
 #include <cstdint>
@@ -74,6 +75,7 @@ struct AgentConfig {
 	bool drop_user = false; // --user given: workers run as worker_uid/gid
 	uid_t worker_uid = 0;
 	gid_t worker_gid = 0;
+	UidRange worker_uids; // --worker-uid-range: a uid of its own per worker
 };
 
 class Connection;

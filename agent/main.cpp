@@ -94,6 +94,9 @@ void usage(FILE *out)
 		"                              (default: the limit is RLIMIT_AS)\n"
 		"      --user USER             workers run as this user (the agent must start as root)\n"
 		"      --group GROUP           ... and this group (default: the user's)\n"
+		"      --worker-uid-range FIRST:COUNT  instead of --user: each worker runs as a uid (and gid) of\n"
+		"                              its own from this range, unused on the host, with at least\n"
+		"                              --max-connections + --prefork ids (the agent must start as root)\n"
 		"      --no-seccomp            workers run without their seccomp filter (debugging only)\n"
 		"  -h, --help\n"
 		"Sizes accept K, M, G suffixes (powers of 1024).\n");
@@ -193,7 +196,25 @@ enum LongOnly {
 	kGroup,
 	kNoSeccomp,
 	kPrefork,
+	kWorkerUidRange,
 };
+
+// --worker-uid-range: with root, process isolation, without --user, and a range this host
+// leaves unused, large enough for every worker alive at once (agent/worker_uids.hpp).
+bool worker_uids_fit(const vaccel::agent::AgentConfig &cfg)
+{
+	std::string why;
+	if (geteuid() != 0 || !cfg.process_isolation)
+		why = "the agent must start as root, with --isolation process";
+	else if (cfg.drop_user)
+		why = "give --user or --worker-uid-range, not both";
+	else
+		why = vaccel::agent::check_uid_range(cfg.worker_uids, cfg.max_connections + cfg.prefork);
+	if (!why.empty())
+		fprintf(stderr, "vaccel-agent: --worker-uid-range %u:%u refused: %s\n", (unsigned)cfg.worker_uids.first,
+			(unsigned)cfg.worker_uids.count, why.c_str());
+	return why.empty();
+}
 
 } // namespace
 
@@ -243,6 +264,7 @@ int main(int argc, char **argv)
 		{"group", required_argument, nullptr, kGroup},
 		{"no-seccomp", no_argument, nullptr, kNoSeccomp},
 		{"prefork", required_argument, nullptr, kPrefork},
+		{"worker-uid-range", required_argument, nullptr, kWorkerUidRange},
 		{"help", no_argument, nullptr, 'h'},
 		{nullptr, 0, nullptr, 0},
 	};
@@ -390,6 +412,9 @@ int main(int argc, char **argv)
 			cfg.prefork = need_size("prefork");
 			need(cfg.prefork <= 64, "prefork", "at most 64");
 			break;
+		case kWorkerUidRange:
+			need(vaccel::agent::parse_uid_range(optarg, cfg.worker_uids, why), "worker-uid-range", why);
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -415,6 +440,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "vaccel-agent: --group needs --user\n");
 		return 2;
 	}
+	if (cfg.worker_uids.count && !worker_uids_fit(cfg))
+		return 2;
 	if (cfg.log_level < 1 || cfg.log_level > 5)
 		cfg.log_level = 2;
 	if (cfg.process_isolation && single_threaded_pools(argv))

@@ -318,6 +318,11 @@ int apply_sandbox(const SandboxConfig &cfg, std::string &why)
 			why = "could regain root after setuid";
 			return EPERM;
 		}
+		// A uid of its own, reused after an earlier worker: whatever that worker left running
+		// (it may have forked) dies now, before this one holds a tenant. kill(-1) spares the
+		// caller.
+		if (cfg.sweep_user)
+			::kill(-1, SIGKILL);
 	}
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
 		why = "PR_SET_NO_NEW_PRIVS";

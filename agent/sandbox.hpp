@@ -24,6 +24,7 @@ struct SandboxConfig {
 	bool drop_user = false; // switch to uid/gid (the supervisor runs as root)
 	uid_t uid = 0;
 	gid_t gid = 0;
+	bool sweep_user = false; // after the switch, kill every other process of uid (agent/worker_uids.hpp)
 	uint64_t memory = 0;     // bytes a worker may allocate beyond the zygote's image (0: none)
 	std::string cgroup_leaf; // a writable cgroup v2 leaf for this worker ("": RLIMIT_AS)
 	uint64_t nofile = 0;     // RLIMIT_NOFILE (0: leave it)

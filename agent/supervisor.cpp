@@ -102,7 +102,13 @@ int Supervisor::start()
 	sandbox_.supervisor = getpid();
 	// A worker holds its socket, the fds of one connection, and what its plugins open.
 	sandbox_.nofile = fds_per_connection() + 256;
-	if (cfg.drop_user) {
+	if (cfg.worker_uids.count) {
+		uids_ = std::make_unique<WorkerUids>(cfg.worker_uids);
+		chmod(agent_.spool_.path().c_str(), 0711); // as below
+		RPC_INFO("workers run as uids %u..%u, a uid and gid of its own for each",
+			 (unsigned)cfg.worker_uids.first,
+			 (unsigned)(cfg.worker_uids.first + cfg.worker_uids.count - 1));
+	} else if (cfg.drop_user) {
 		sandbox_.drop_user = true;
 		sandbox_.uid = cfg.worker_uid;
 		sandbox_.gid = cfg.worker_gid;
@@ -257,6 +263,10 @@ void Supervisor::clean_up(Worker &w)
 		std::filesystem::remove_all(w.spool, ec);
 	}
 	remove_cgroup_leaf(w.cgroup);
+	// Reaped (or never forked): no live worker holds its uid any more.
+	if (w.uid && uids_)
+		uids_->release(*w.uid);
+	w.uid.reset();
 }
 
 void Supervisor::reap(Workers &list)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "vhost_user.hpp"
 
+#include "fd_passing.hpp"
 #include "log.hpp"
 
 #include <fcntl.h>
@@ -98,25 +99,10 @@ int VhostUserDevice::handle_one(std::string &why)
 	MsgHeader h{};
 	std::vector<UniqueFd> fds;
 	{
+		// Every fd received is owned by `fds`: a refused message closes them all.
 		iovec iov{&h, sizeof(h)};
-		alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * kMaxFds)];
-		msghdr msg{};
-		msg.msg_iov = &iov;
-		msg.msg_iovlen = 1;
-		msg.msg_control = control;
-		msg.msg_controllen = sizeof(control);
-		ssize_t n;
-		do
-			n = ::recvmsg(conn_.get(), &msg, MSG_CMSG_CLOEXEC);
-		while (n < 0 && errno == EINTR);
-		for (cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
-			if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
-				continue;
-			const size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-			for (size_t i = 0; i < count; ++i)
-				fds.emplace_back(
-					get<int>(reinterpret_cast<std::byte *>(CMSG_DATA(c)) + i * sizeof(int)));
-		}
+		int msg_flags = 0;
+		const ssize_t n = vaccel::rpc::recv_with_fds(conn_.get(), &iov, 1, kMaxFds, fds, 0, &msg_flags);
 		if (n == 0)
 			return ECONNRESET;
 		if (n < 0 || static_cast<size_t>(n) < sizeof(h)) {
@@ -126,7 +112,7 @@ int VhostUserDevice::handle_one(std::string &why)
 				return why = std::string("recvmsg: ") + strerror(errno),
 				       errno == ECONNRESET ? ECONNRESET : EIO;
 		}
-		if (msg.msg_flags & MSG_CTRUNC)
+		if (msg_flags & MSG_CTRUNC)
 			return why = "more fds than any message carries", EPROTO;
 	}
 	if (h.size > kMaxPayload)

@@ -7,6 +7,8 @@
 //   execve            calls execve("/bin/true") and reports the result in out_text;
 //   inet              opens an AF_INET socket and reports the result;
 //   uid               answers "uid <real> <effective>";
+//   read PATH         opens PATH for reading, as a taken-over worker would another tenant's
+//                     file, and answers "read: allowed" or "read: denied: <reason>";
 //   parent_mem        opens its parent's (the supervisor's) /proc/PID/mem for writing and reports
 //                     "parent mem: allowed" or "parent mem: denied: <reason>";
 //   scribble          acts as a compromised worker: fills every shared writable mapping of its
@@ -133,6 +135,13 @@ int crash_classify(vaccel_session *, const void *img, unsigned char *out_text, u
 				usleep(2000);
 			}
 		}).detach();
+		return VACCEL_OK;
+	}
+	if (cmd.rfind("read ", 0) == 0) {
+		int fd = open(cmd.c_str() + 5, O_RDONLY | O_CLOEXEC);
+		reply(out_text, len_out_text, errno_result("read", fd));
+		if (fd >= 0)
+			close(fd);
 		return VACCEL_OK;
 	}
 	if (cmd == "uid") {
