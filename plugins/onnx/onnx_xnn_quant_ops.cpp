@@ -51,8 +51,10 @@ bool QTranslator::conv(const ::onnx::NodeProto &n)
 	for (float &s : b.channel_scales)
 		s *= x->scale;
 	b.data = bias.data();
-	const uint32_t fid = x_.value(f);
-	const uint32_t bid = fid == xnn::kNoValue ? xnn::kNoValue : x_.value(b);
+	if (!constants(fdata.size() + bias.size() * 4))
+		return false;
+	const uint32_t fid = value(f);
+	const uint32_t bid = fid == xnn::kNoValue ? xnn::kNoValue : value(b);
 	if (bid == xnn::kNoValue)
 		return refused();
 	const auto y = out(n, cs.out_dims, true, ys, yz);
@@ -112,7 +114,9 @@ bool QTranslator::matmul(const ::onnx::NodeProto &n)
 	out4.dims = {a->dims[0], 1, 1, m};
 	out4.scale = ys;
 	out4.zero_point = yz;
-	const uint32_t fid = x_.value(f), bid = x_.value(b), iid = x_.value(in4), oid = x_.value(out4);
+	if (!constants(t.size() + zero.size() * 4))
+		return false;
+	const uint32_t fid = value(f), bid = value(b), iid = value(in4), oid = value(out4);
 	if (fid == xnn::kNoValue || bid == xnn::kNoValue || iid == xnn::kNoValue || oid == xnn::kNoValue)
 		return refused();
 	const auto y = out(n, {a->dims[0], m}, true, ys, yz);
@@ -170,7 +174,9 @@ bool QTranslator::add(const ::onnx::NodeProto &n)
 	k.scale = ks;
 	k.zero_point = kz;
 	k.data = data.data();
-	const uint32_t kid = x_.value(k);
+	if (!constants(data.size()))
+		return false;
+	const uint32_t kid = value(k);
 	if (kid == xnn::kNoValue)
 		return refused();
 	const auto y = out(n, v->dims, true, cs, cz);
