@@ -7,9 +7,8 @@
 // saying how to get it.  The tiny int8 models (tiny_onnx_int8.hpp, also the fuzz_onnx seeds) need
 // no model file.
 #include "image.hpp"
-#include "onnx_classifier.hpp"
+#include "onnx_test_util.hpp"
 #include "onnx_xnn.hpp"
-#include "test_models.hpp"
 #include "tiny_onnx_int8.hpp"
 
 #include <gtest/gtest.h>
@@ -18,10 +17,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <functional>
-#include <random>
 
 using vaccel::onnx::Classifier;
 using vaccel::onnx::Preprocess;
@@ -29,6 +28,7 @@ using vaccel::onnx::Status;
 using vaccel::test::model_path;
 using vaccel::test::models_dir;
 using vaccel::test::read_bytes;
+using namespace vaccel::test::onnxt;  // NOLINT: load, classify, top1 (onnx_test_util.hpp)
 
 namespace {
 
@@ -38,30 +38,6 @@ constexpr const char *kModel = "mobilenetv2-12-int8.onnx";
 	if (!std::filesystem::exists(std::filesystem::path(models_dir()) / kModel))                 \
 	GTEST_SKIP() << kModel << " is absent (looked in " << models_dir()                         \
 		     << "): run scripts/fetch-models.sh or set VACCEL_MODELS_DIR"
-
-// Loads with VACCEL_ONNX_ENGINE=engine; nullptr and `err` when refused.
-std::unique_ptr<Classifier> load(const std::vector<unsigned char> &bytes, const char *engine,
-				 std::string &err)
-{
-	setenv("VACCEL_ONNX_ENGINE", engine, 1);
-	auto c = Classifier::from_buffer(bytes.data(), bytes.size(), err);
-	unsetenv("VACCEL_ONNX_ENGINE");
-	return c;
-}
-
-std::vector<float> classify(Classifier &c, const char *image)
-{
-	const auto img = read_bytes(model_path(image));
-	std::vector<float> probs;
-	std::string err;
-	EXPECT_EQ(c.classify(img.data(), img.size(), Preprocess{}, probs, err), Status::Ok) << err;
-	return probs;
-}
-
-size_t top1(const std::vector<float> &p)
-{
-	return static_cast<size_t>(std::max_element(p.begin(), p.end()) - p.begin());
-}
 
 }  // namespace
 
@@ -243,25 +219,9 @@ TEST(OnnxXnnQuant, CorruptInt8ModelsAreRefusedOrRun)
 		EXPECT_FALSE(load({bytes.begin(), bytes.begin() + static_cast<long>(len)}, "xnnpack", err)) << len;
 		EXPECT_FALSE(err.empty()) << len;
 	}
-	std::mt19937 rng(1313);
-	int refused = 0;
-	for (int i = 0; i < 30; ++i) {
-		auto bad = bytes;
-		// Every other model is hit in its first 32 KiB only: the nodes and attributes, which
-		// come before the weights.
-		const size_t span = i % 2 == 0 ? bad.size() : std::min<size_t>(bad.size(), 32768);
-		for (int k = 0; k < 8; ++k)
-			bad[rng() % span] = static_cast<unsigned char>(rng());
-		std::string err;
-		auto c = load(bad, "xnnpack", err);
-		if (!c) {
-			EXPECT_FALSE(err.empty());
-			++refused;
-			continue;
-		}
-		std::vector<float> out;
-		c->forward(std::vector<float>(3 * 224 * 224, 0.5F), Preprocess{}, out, err);
-	}
+	// Every other model is hit in its first 32 KiB only: the nodes and attributes, which come
+	// before the weights.
+	const int refused = corrupted_loads(bytes, 30, 1313, [](int i) { return i % 2 == 0 ? SIZE_MAX : 32768; });
 	std::printf("%d of 30 corrupted int8 models refused\n", refused);
 }
 
