@@ -273,6 +273,11 @@ private:
 	std::string weights(const ::onnx::NodeProto &n, int wi, size_t channels, std::vector<int8_t> &w,
 			    Dims &wd, std::vector<float> &scales);
 
+	// Defines a qc8 filter and its int32 bias (onnx_xnn_quant_ops.cpp); false (refused) on error.
+	bool qc8_filter(const std::vector<int8_t> &w, const Dims &fdims, size_t channel_dim,
+			const std::vector<float> &ws, float x_scale, const std::vector<int32_t> &bias,
+			uint32_t &fid, uint32_t &bid);
+
 	bool node(const ::onnx::NodeProto &n);
 	bool quantize(const ::onnx::NodeProto &n);
 	bool dequantize(const ::onnx::NodeProto &n);
