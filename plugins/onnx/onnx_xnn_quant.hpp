@@ -44,9 +44,8 @@ bool is_qoperator_graph(const ::onnx::GraphProto &g);
 // `model_bytes`); `usage` counts what was defined.  Returns false with `error` naming the node on
 // refusal; `corrupt` tells an impossible model (bad data, inconsistent shapes, over a cap) from
 // one this front end does not cover.
-bool translate_qoperator(const ::onnx::GraphProto &g, const std::string &input,
-			 const std::vector<size_t> &in_dims, const std::string &output, xnn::Graph &x,
-			 size_t model_bytes, XnnUsage &usage, uint32_t &in_id, uint32_t &out_id,
-			 std::vector<size_t> &out_dims, bool &corrupt, std::string &error);
+bool translate_qoperator(const ::onnx::GraphProto &g, const std::string &input, const std::vector<size_t> &in_dims,
+			 const std::string &output, xnn::Graph &x, size_t model_bytes, XnnUsage &usage, uint32_t &in_id,
+			 uint32_t &out_id, std::vector<size_t> &out_dims, bool &corrupt, std::string &error);
 
-}  // namespace vaccel::onnx
+} // namespace vaccel::onnx

@@ -21,10 +21,13 @@
 namespace vaccel::onnx::util {
 
 using Dims = std::vector<size_t>;
-constexpr size_t kMaxElements = size_t{1} << 29;  // 2 GiB of floats: larger int8-route tensors are refused
+constexpr size_t kMaxElements = size_t{1} << 29; // 2 GiB of floats: larger int8-route tensors are refused
 
 // ONNX NCHW dims -> the NHWC dims XNNPACK computes in (other ranks unchanged).
-inline Dims to_nhwc(const Dims &d) { return d.size() == 4 ? Dims{d[0], d[2], d[3], d[1]} : d; }
+inline Dims to_nhwc(const Dims &d)
+{
+	return d.size() == 4 ? Dims{d[0], d[2], d[3], d[1]} : d;
+}
 
 // Element count of `d` (1 for a scalar); saturates at SIZE_MAX, since dims come from the model
 // and their product may overflow.
@@ -60,8 +63,7 @@ inline float attr_f(const ::onnx::NodeProto &n, const char *name, float dflt)
 	return a != nullptr ? a->f() : dflt;
 }
 // Integer-list attribute `name`, `dflt` when absent.
-inline std::vector<int64_t> attr_ints(const ::onnx::NodeProto &n, const char *name,
-				      std::vector<int64_t> dflt)
+inline std::vector<int64_t> attr_ints(const ::onnx::NodeProto &n, const char *name, std::vector<int64_t> dflt)
 {
 	const auto *a = attr(n, name);
 	return a != nullptr ? std::vector<int64_t>(a->ints().begin(), a->ints().end()) : dflt;
@@ -91,8 +93,8 @@ struct Refusal {
 	// Refuses node `n` as not covered: "node '<name>' ([<domain>:]<op>): <why>".
 	bool unsupported(const ::onnx::NodeProto &n, const std::string &why)
 	{
-		return fail("node '" + n.name() + "' (" + (n.domain().empty() ? "" : n.domain() + ":") +
-			    n.op_type() + "): " + why);
+		return fail("node '" + n.name() + "' (" + (n.domain().empty() ? "" : n.domain() + ":") + n.op_type() +
+			    "): " + why);
 	}
 	// Refuses with the graph builder's own error (XNNPACK refused a value or node of `x`).
 	bool refused(const xnn::Graph &x) { return fail(x.error()); }
@@ -111,7 +113,8 @@ struct Refusal {
 	{
 		if (bytes > model_bytes + kConstantSlackBytes - used)
 			return over_cap("the weights copied into the graph exceed the model's size + " +
-					std::to_string(kConstantSlackBytes >> 20) + " MiB (an initializer shared by too many nodes)");
+					std::to_string(kConstantSlackBytes >> 20) +
+					" MiB (an initializer shared by too many nodes)");
 		used += bytes;
 		return true;
 	}
@@ -122,15 +125,14 @@ struct ConvShape {
 	xnn::Window window;
 	size_t in_channels = 0, out_channels = 0;
 	bool depthwise = false;
-	Dims out_dims;  // NCHW
+	Dims out_dims; // NCHW
 };
 
 // Parses kernel_shape/strides/dilations/pads/group of a Conv or QLinearConv with NCHW input `in`
 // and OIHW weights `wd` into `cs`.  Returns "" on success, else why not; `corrupt` is set when the
 // values are impossible (strides, dilations or pads out of range, a kernel larger than the padded
 // input) rather than not covered (auto_pad, other ranks, grouped but not depthwise).
-inline std::string conv_shape(const ::onnx::NodeProto &n, const Dims &in, const Dims &wd,
-			      ConvShape &cs, bool &corrupt)
+inline std::string conv_shape(const ::onnx::NodeProto &n, const Dims &in, const Dims &wd, ConvShape &cs, bool &corrupt)
 {
 	corrupt = false;
 	if (in.size() != 4 || wd.size() != 4)
@@ -197,4 +199,4 @@ std::vector<T> oihw_to_xnn(const std::vector<T> &w, const Dims &wd, bool depthwi
 	return t;
 }
 
-}  // namespace vaccel::onnx::util
+} // namespace vaccel::onnx::util

@@ -26,14 +26,17 @@ TensorDesc describe(const FbTensor &t)
 	return d;
 }
 
-}  // namespace
+} // namespace
 
 XnnEngine::~XnnEngine() = default;
 
-size_t XnnEngine::threads() const { return graph_ ? graph_->threads() : 1; }
+size_t XnnEngine::threads() const
+{
+	return graph_ ? graph_->threads() : 1;
+}
 
-std::unique_ptr<XnnEngine> XnnEngine::build(const std::vector<uint8_t> &bytes, size_t threads,
-					    Status &status, std::string &error)
+std::unique_ptr<XnnEngine> XnnEngine::build(const std::vector<uint8_t> &bytes, size_t threads, Status &status,
+					    std::string &error)
 {
 	FbModel m;
 	if (!read_model(bytes.data(), bytes.size(), m, error)) {
@@ -67,12 +70,11 @@ std::unique_ptr<XnnEngine> XnnEngine::build(const std::vector<uint8_t> &bytes, s
 	return e;
 }
 
-Status XnnEngine::run(const std::vector<const void *> &in, std::vector<std::vector<uint8_t>> &out,
-		      std::string &error)
+Status XnnEngine::run(const std::vector<const void *> &in, std::vector<std::vector<uint8_t>> &out, std::string &error)
 {
 	std::vector<std::pair<uint32_t, void *>> ext;
 	for (size_t i = 0; i < in.size() && i < in_ids_.size(); ++i)
-		ext.emplace_back(in_ids_[i], const_cast<void *>(in[i]));  // XNNPACK only reads inputs
+		ext.emplace_back(in_ids_[i], const_cast<void *>(in[i])); // XNNPACK only reads inputs
 	out.assign(outputs_.size(), {});
 	for (size_t i = 0; i < outputs_.size(); ++i) {
 		out[i].resize(outputs_[i].bytes);
@@ -95,4 +97,4 @@ size_t xnn_threads_from_env()
 	return (end != nullptr && *end == '\0' && n >= 1 && n <= 64) ? static_cast<size_t>(n) : 1;
 }
 
-}  // namespace vaccel::tflite
+} // namespace vaccel::tflite

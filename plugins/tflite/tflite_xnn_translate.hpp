@@ -28,7 +28,7 @@ DType fb_dtype(int8_t t);
 // the model's order), then every operator.  Status::Ok, else the refusal (Unsupported: an
 // operator or type the engine lacks; Backend: shapes or references that do not add up, or XNNPACK
 // refused; InvalidInput: over kMaxActivationBytes) with `error` naming the operator or tensor.
-Status translate_model(const FbModel &m, xnn::Graph &g, std::vector<uint32_t> &in_ids,
-		       std::vector<uint32_t> &out_ids, std::string &error);
+Status translate_model(const FbModel &m, xnn::Graph &g, std::vector<uint32_t> &in_ids, std::vector<uint32_t> &out_ids,
+		       std::string &error);
 
-}  // namespace vaccel::tflite::detail
+} // namespace vaccel::tflite::detail

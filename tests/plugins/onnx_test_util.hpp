@@ -24,8 +24,8 @@ namespace vaccel::test::onnxt {
 inline constexpr const char *kImages[] = {"cat.bmp", "grace_hopper.bmp", "parrot.jpg", "hot_dog.jpg", "bird.bmp"};
 
 // Loads `bytes` with VACCEL_ONNX_ENGINE=engine (auto|xnnpack|opencv); nullptr and `err` when refused.
-inline std::unique_ptr<vaccel::onnx::Classifier> load(const std::vector<unsigned char> &bytes,
-						       const char *engine, std::string &err)
+inline std::unique_ptr<vaccel::onnx::Classifier> load(const std::vector<unsigned char> &bytes, const char *engine,
+						      std::string &err)
 {
 	setenv("VACCEL_ONNX_ENGINE", engine, 1);
 	auto c = vaccel::onnx::Classifier::from_buffer(bytes.data(), bytes.size(), err);
@@ -40,8 +40,7 @@ inline std::vector<float> classify(vaccel::onnx::Classifier &c, const char *imag
 	const auto img = read_bytes(model_path(image));
 	std::vector<float> probs;
 	std::string err;
-	EXPECT_EQ(c.classify(img.data(), img.size(), vaccel::onnx::Preprocess{}, probs, err),
-		  vaccel::onnx::Status::Ok)
+	EXPECT_EQ(c.classify(img.data(), img.size(), vaccel::onnx::Preprocess{}, probs, err), vaccel::onnx::Status::Ok)
 		<< err;
 	return probs;
 }
@@ -78,4 +77,4 @@ inline int corrupted_loads(const std::vector<unsigned char> &bytes, int tries, u
 	return refused;
 }
 
-}  // namespace vaccel::test::onnxt
+} // namespace vaccel::test::onnxt

@@ -13,7 +13,7 @@ using vaccel::onnx::Classifier;
 using vaccel::onnx::Preprocess;
 using vaccel::test::model_path;
 using vaccel::test::read_bytes;
-using namespace vaccel::test::onnxt;  // NOLINT: load, classify, top1 (onnx_test_util.hpp)
+using namespace vaccel::test::onnxt; // NOLINT: load, classify, top1 (onnx_test_util.hpp)
 
 // Both engines compute in f32; they differ only in summation order.
 TEST(OnnxXnn, F32ModelMatchesOpenCVOnAllImages)

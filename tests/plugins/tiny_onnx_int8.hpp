@@ -39,9 +39,11 @@ inline void qparams(::onnx::ModelProto &m, const std::string &name, float scale,
 {
 	init_f32(m, name + "_s", {}, {scale});
 	if (u8)
-		init_raw(m, name + "_z", ::onnx::TensorProto::UINT8, {}, raw_of(std::vector<uint8_t>{static_cast<uint8_t>(zp)}));
+		init_raw(m, name + "_z", ::onnx::TensorProto::UINT8, {},
+			 raw_of(std::vector<uint8_t>{static_cast<uint8_t>(zp)}));
 	else
-		init_raw(m, name + "_z", ::onnx::TensorProto::INT8, {}, raw_of(std::vector<int8_t>{static_cast<int8_t>(zp)}));
+		init_raw(m, name + "_z", ::onnx::TensorProto::INT8, {},
+			 raw_of(std::vector<int8_t>{static_cast<int8_t>(zp)}));
 }
 
 // int8 values -3..3 repeating (small weights that keep the sums inside int8 after requantising).
@@ -93,7 +95,7 @@ inline ::onnx::ModelProto int8_classifier()
 	qparams(m, "c2", 0.05F, 0);
 	qparams(m, "p", 0.04F, 0);
 	init_i64(m, "g0", {0});
-	m.mutable_graph()->mutable_initializer(m.graph().initializer_size() - 1)->clear_dims();  // a scalar index
+	m.mutable_graph()->mutable_initializer(m.graph().initializer_size() - 1)->clear_dims(); // a scalar index
 	init_i64(m, "minus1", {-1});
 	init_raw(m, "w3", TP::INT8, {4, 5}, raw_of(ramp_i8(20)));
 	init_f32(m, "w3_s", {5}, {0.01F, 0.02F, 0.03F, 0.02F, 0.01F});
@@ -147,4 +149,4 @@ inline ::onnx::ModelProto int8_residual()
 	return m;
 }
 
-}  // namespace vaccel::test::onnxm
+} // namespace vaccel::test::onnxm
