@@ -15,8 +15,8 @@
 
 namespace vaccel::onnx {
 
-using detail::count;
-using detail::Dims;
+using util::count;
+using util::Dims;
 
 XnnNet::~XnnNet() = default;
 
@@ -65,8 +65,8 @@ bool XnnNet::define(const void *data, size_t size, bool &corrupt, std::string &e
 		return false;
 	detail::Translation tr;
 	if (is_qoperator_graph(g)) { // QOperator int8: onnx_xnn_quant.hpp
-		if (!translate_qoperator(g, inputs[0]->name(), in_dims, g.output(0).name(), *graph_, tr.in_id,
-					 tr.out_id, tr.out_dims, corrupt, error))
+		if (!translate_qoperator(g, inputs[0]->name(), in_dims, g.output(0).name(), *graph_, size, usage,
+					 tr.in_id, tr.out_id, tr.out_dims, corrupt, error))
 			return false;
 	} else if (!detail::translate_graph(g, *graph_, weights_, size, inputs[0]->name(), in_dims, g.output(0).name(),
 					    usage, tr)) {

@@ -216,10 +216,10 @@ bool is_qoperator_graph(const ::onnx::GraphProto &g)
 }
 
 bool translate_qoperator(const ::onnx::GraphProto &g, const std::string &input, const Dims &in_dims,
-			 const std::string &output, xnn::Graph &x, uint32_t &in_id, uint32_t &out_id, Dims &out_dims,
-			 bool &corrupt, std::string &error)
+			 const std::string &output, xnn::Graph &x, size_t model_bytes, XnnUsage &usage, uint32_t &in_id,
+			 uint32_t &out_id, Dims &out_dims, bool &corrupt, std::string &error)
 {
-	quant::QTranslator tr(g, x);
+	quant::QTranslator tr(g, x, model_bytes, usage);
 	const bool ok = tr.run(input, in_dims, output, in_id, out_id, out_dims);
 	corrupt = tr.corrupt;
 	error = tr.error;

@@ -7,22 +7,16 @@
 #pragma once
 
 #include "onnx_xnn.hpp"
+#include "onnx_xnn_util.hpp"
 
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
 
-namespace onnx {
-class GraphProto;
-}
-
 namespace vaccel::onnx::detail {
 
-using Dims = std::vector<size_t>;
-
-// Element count of `d`; saturates at SIZE_MAX (dims come from the model and may overflow).
-size_t count(const Dims &d);
+using util::Dims;
 
 struct Translation {
 	uint32_t in_id = 0, out_id = 0; // the external input and output values

@@ -6,6 +6,7 @@
 #include "onnx_classifier.hpp"
 #include "onnx_xnn.hpp"
 #include "tiny_onnx.hpp"
+#include "tiny_onnx_int8.hpp"
 
 #include <gtest/gtest.h>
 
@@ -135,6 +136,38 @@ TEST(OnnxLimits, SharedInitializerCannotMultiply)
 	vaccel::onnx::XnnUsage u;
 	EXPECT_TRUE(XnnNet::translate(two.data(), two.size(), corrupt, err, &u)) << err;
 	EXPECT_EQ(u.constant_bytes, size_t{512} << 10);
+}
+
+// The same cap on the int8 route: one 64 KiB int8 weight shared by 400 QLinearConv nodes would
+// make the graph copy 26 MiB out of a 66 KiB model.  The int8 route had no constant cap and
+// copied them all (found adding its fuzz seeds); now refused like the f32 route, and two convs load.
+TEST(OnnxLimits, SharedInt8WeightCannotMultiply)
+{
+	using TP = ::onnx::TensorProto;
+	const int64_t c = 256;
+	auto make = [&](int convs) {
+		auto m = om::int8_model({1, c, 1, 1});
+		om::qparams(m, "x", 0.02F, 128);
+		om::init_raw(m, "w", TP::INT8, {c, c, 1, 1}, om::raw_of(om::ramp_i8(static_cast<size_t>(c * c))));
+		om::init_f32(m, "w_s", {}, {0.001F});
+		om::node(m, "QuantizeLinear", {"x", "x_s", "x_z"}, "q0");
+		for (int k = 0; k < convs; ++k)
+			om::node(m, "QLinearConv",
+				 {"q" + std::to_string(k), "x_s", "x_z", "w", "w_s", "", "x_s", "x_z"},
+				 "q" + std::to_string(k + 1));
+		om::node(m, "DequantizeLinear", {"q" + std::to_string(convs), "x_s", "x_z"}, "y");
+		return om::bytes(m);
+	};
+	bool corrupt = false;
+	std::string err;
+	vaccel::onnx::XnnUsage u;
+	const std::string many = make(400);
+	EXPECT_FALSE(XnnNet::translate(many.data(), many.size(), corrupt, err, &u));
+	EXPECT_TRUE(corrupt) << err;
+	EXPECT_NE(err.find("shared by too many nodes"), std::string::npos) << err;
+	const std::string two = make(2);
+	EXPECT_TRUE(XnnNet::translate(two.data(), two.size(), corrupt, err, &u)) << err;
+	EXPECT_EQ(u.constant_bytes, size_t{2} * (c * c + c * 4)); // weights and the int32 zero bias
 }
 
 // Reshape's 0 ("copy the input's dim i") for an i the input does not have: the engine read past
