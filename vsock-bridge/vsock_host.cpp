@@ -170,14 +170,20 @@ void VsockMux::flush_to_host(Conn &c)
 }
 
 // Tells the guest its new fwd_cnt when enough has been forwarded or its credit runs low; a
-// request/response protocol would otherwise stall with the guest waiting for credit.
+// request/response protocol would otherwise stall with the guest waiting for credit (Linux never
+// sends CREDIT_REQUEST: a sender out of credit just waits for an update).
+// The thresholds are fractions of the window the guest really uses, not of our buf_alloc: a Linux
+// guest may cap its credit at its own buf_alloc (the test guest's 6.1.192 does: with --buf-alloc
+// 2097152 its in-flight bytes stopped at exactly 256 KiB, below thresholds taken from 2 MiB, and it
+// waited until the agent dropped the half-received frame). min(ours, the guest's) covers both kinds.
 void VsockMux::note_forwarded(Conn &c)
 {
 	const uint32_t unreported = c.fwd_cnt - c.reported_fwd;
 	if (unreported == 0)
 		return;
-	const uint32_t guest_view = peer_credit(cfg_.buf_alloc, c.rx_cnt, c.reported_fwd);
-	if (unreported >= cfg_.buf_alloc / 4 || guest_view < cfg_.buf_alloc / 2)
+	const uint32_t window = std::min(cfg_.buf_alloc, c.peer_buf_alloc);
+	const uint32_t guest_view = peer_credit(window, c.rx_cnt, c.reported_fwd);
+	if (unreported >= window / 4 || guest_view < window / 2)
 		c.want_credit_update = true;
 }
 
