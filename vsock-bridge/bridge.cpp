@@ -101,6 +101,7 @@ int Bridge::serve(int stop_fd, std::string &why)
 		epoll_event events[16];
 		const int timeout = more_tx_ || more_rx_ ? 0 : -1;
 		int n = epoll_wait(epoll_.get(), events, 16, timeout);
+		++dstats_.wakeups;
 		if (n < 0 && errno != EINTR)
 			return why = std::string("epoll_wait: ") + strerror(errno), errno;
 		for (int i = 0; i < std::max(n, 0); ++i) {
@@ -136,11 +137,11 @@ int Bridge::serve(int stop_fd, std::string &why)
 				break;
 			}
 			case kKickTx:
-				dev_->ring(VhostUserDevice::kTx).drain_kick();
+				dstats_.kicks[VhostUserDevice::kTx] += dev_->ring(VhostUserDevice::kTx).drain_kick();
 				more_tx_ = true;
 				break;
 			case kKickRx:
-				dev_->ring(VhostUserDevice::kRx).drain_kick();
+				dstats_.kicks[VhostUserDevice::kRx] += dev_->ring(VhostUserDevice::kRx).drain_kick();
 				more_rx_ = true;
 				break;
 			case kHost:
@@ -178,8 +179,9 @@ void Bridge::process_tx()
 		q.push(c.head, 0);
 	}
 	more_tx_ = done == kChainsPerPass;
-	if (done)
-		q.notify();
+	dstats_.chains[VhostUserDevice::kTx] += static_cast<uint64_t>(done);
+	if (done && q.notify())
+		++dstats_.calls[VhostUserDevice::kTx];
 }
 
 void Bridge::handle_tx_chain(const Chain &c)
@@ -224,8 +226,9 @@ void Bridge::process_rx()
 		q.push(c.head, static_cast<uint32_t>(n));
 	}
 	more_rx_ = done == kChainsPerPass;
-	if (done)
-		q.notify();
+	dstats_.chains[VhostUserDevice::kRx] += static_cast<uint64_t>(done);
+	if (done && q.notify())
+		++dstats_.calls[VhostUserDevice::kRx];
 }
 
 } // namespace vbridge

@@ -149,6 +149,15 @@ int main(int argc, char **argv)
 	VB_INFO("exit: %llu bytes to host, %llu bytes to guest, %llu resets, %llu dropped, cpu %ld ms",
 		(unsigned long long)s.to_host, (unsigned long long)s.to_guest, (unsigned long long)s.rst_sent,
 		(unsigned long long)s.dropped, cpu_ms);
+	// Load-independent counters: what the bridge asked of the guest and the VMM, and its syscalls
+	// on host sockets (docs/vm.md explains them).
+	const auto &d = bridge.device_stats();
+	auto u = [](uint64_t v) { return static_cast<unsigned long long>(v); };
+	VB_INFO("counters: packets to guest %llu, from guest %llu; guest kicks rx %llu tx %llu; interrupts rx %llu tx %llu; "
+		"credit updates sent %llu received %llu, credit requests sent %llu; wakeups %llu; host recv %llu send %llu",
+		u(d.chains[0]), u(d.chains[1]), u(d.kicks[0]), u(d.kicks[1]), u(d.calls[0]), u(d.calls[1]),
+		u(s.credit_updates_sent), u(s.credit_updates_received), u(s.credit_requests_sent), u(d.wakeups),
+		u(s.host_reads), u(s.host_writes));
 	if (r != 0) {
 		VB_ERROR("%s", why.c_str());
 		return 1;

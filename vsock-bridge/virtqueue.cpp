@@ -121,20 +121,21 @@ void Virtqueue::push(uint16_t head, uint32_t len)
 	store16(used_ + 2, used_idx_); // release: the element is visible before the index
 }
 
-void Virtqueue::notify()
+bool Virtqueue::notify()
 {
 	if (!call || !avail_)
-		return;
+		return false;
 	if (load16(avail_) & kAvailNoInterrupt)
-		return;
-	eventfd_write(call.get(), 1);
+		return false;
+	return eventfd_write(call.get(), 1) == 0;
 }
 
-void Virtqueue::drain_kick()
+uint64_t Virtqueue::drain_kick()
 {
-	eventfd_t v;
-	if (kick)
-		eventfd_read(kick.get(), &v);
+	eventfd_t v = 0;
+	if (kick && eventfd_read(kick.get(), &v) == 0)
+		return v;
+	return 0;
 }
 
 } // namespace vbridge

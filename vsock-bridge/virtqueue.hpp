@@ -59,10 +59,10 @@ public:
 	void unpop() { --last_avail; }
 	// Marks a chain used with `len` bytes written into it.
 	void push(uint16_t head, uint32_t len);
-	// Signals the call eventfd unless the driver asked for no interrupts.
-	void notify();
-	// Drains the kick eventfd (the loop is level-triggered).
-	void drain_kick();
+	// Signals the call eventfd unless the driver asked for no interrupts; true when it did.
+	bool notify();
+	// Drains the kick eventfd (the loop is level-triggered); returns the kicks it counted.
+	uint64_t drain_kick();
 
 private:
 	std::byte *desc_ = nullptr;

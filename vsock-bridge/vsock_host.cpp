@@ -138,6 +138,7 @@ void VsockMux::update_interest(Conn &c)
 void VsockMux::flush_to_host(Conn &c)
 {
 	while (c.to_host_off < c.to_host.size()) {
+		++stats_.host_writes;
 		ssize_t n = ::send(c.fd.get(), c.to_host.data() + c.to_host_off, c.to_host.size() - c.to_host_off,
 				   MSG_DONTWAIT | MSG_NOSIGNAL);
 		if (n < 0 && errno == EINTR)

@@ -82,6 +82,7 @@ void VsockMux::on_guest_packet(const Header &h, std::span<const std::byte> paylo
 		c.want_credit_update = true;
 		break;
 	case Op::credit_update:
+		++stats_.credit_updates_received;
 		break;
 	case Op::shutdown:
 		guest_shutdown(c, h.flags);
@@ -269,6 +270,7 @@ size_t VsockMux::emit_data(Conn &c, std::span<std::byte> out, bool &keep)
 		return 0;
 	}
 	const size_t room = std::min<size_t>(out.size() - kHeaderSize, credit);
+	++stats_.host_reads;
 	ssize_t n = ::recv(c.fd.get(), out.data() + kHeaderSize, room, MSG_DONTWAIT);
 	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
 		c.host_readable = false;

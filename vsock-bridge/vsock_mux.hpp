@@ -45,6 +45,9 @@ struct MuxStats {
 	uint64_t dropped = 0;  // guest packets ignored (wrong CID, malformed)
 	uint64_t credit_updates_sent = 0;
 	uint64_t credit_requests_sent = 0;
+	uint64_t credit_updates_received = 0; // the guest's CREDIT_UPDATEs
+	uint64_t host_reads = 0;              // recv() calls on host sockets
+	uint64_t host_writes = 0;             // send() calls on host sockets
 };
 
 class VsockMux {
