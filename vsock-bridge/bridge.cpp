@@ -161,7 +161,10 @@ void Bridge::process_tx()
 {
 	Virtqueue &q = dev_->ring(VhostUserDevice::kTx);
 	more_tx_ = false;
+	// The guest need not kick for packets it adds while this pass drains the ring anyway.
+	q.suppress_kicks(true);
 	int done = 0;
+	bool urgent = false;
 	for (; done < kChainsPerPass; ++done) {
 		Chain c;
 		std::string why;
@@ -172,16 +175,27 @@ void Bridge::process_tx()
 		}
 		if (r == Virtqueue::Pop::empty)
 			break;
-		if (c.bad)
+		if (c.bad) {
 			VB_WARN("tx chain %u dropped: %s", c.head, c.why.c_str());
-		else
+			urgent = true; // its length is unknown: do not let it count towards a later interrupt
+		} else {
 			handle_tx_chain(c);
+		}
+		tx_unsignalled_ += static_cast<uint32_t>(c.segs.size());
 		q.push(c.head, 0);
 	}
-	more_tx_ = done == kChainsPerPass;
+	q.suppress_kicks(false);
+	more_tx_ = done == kChainsPerPass || q.has_avail(); // published after the last pop: no kick came
 	dstats_.chains[VhostUserDevice::kTx] += static_cast<uint64_t>(done);
-	if (done && q.notify())
-		++dstats_.calls[VhostUserDevice::kTx];
+	// Completed tx buffers only give the guest its memory back, and every interrupt costs it an
+	// interrupt and a worker run (tens of microseconds under TCG, per packet). So interrupt once half
+	// the ring's descriptors wait to be reclaimed: a driver that runs out of descriptors has at least
+	// num - (longest chain) of them completed here, which crosses that mark, so it is never stranded.
+	if (urgent || tx_unsignalled_ >= std::max<uint32_t>(q.num / 2, 1)) {
+		tx_unsignalled_ = 0;
+		if (q.notify())
+			++dstats_.calls[VhostUserDevice::kTx];
+	}
 }
 
 void Bridge::handle_tx_chain(const Chain &c)

@@ -14,6 +14,7 @@ constexpr uint16_t kDescNext = 1;
 constexpr uint16_t kDescWrite = 2;
 constexpr uint16_t kDescIndirect = 4;
 constexpr uint16_t kAvailNoInterrupt = 1;
+constexpr uint16_t kUsedNoNotify = 1;
 
 // The rings are shared with a running guest: index fields are read with acquire and written with
 // release semantics, which order them against the ring entries they publish.
@@ -42,6 +43,7 @@ bool Virtqueue::attach(const GuestMemory &mem, std::string &why)
 	}
 	broken_ = false;
 	used_idx_ = load16(used_ + 2);
+	store16(used_, 0); // kicks wanted (a previous back-end may have left them suppressed)
 	return true;
 }
 
@@ -136,6 +138,24 @@ uint64_t Virtqueue::drain_kick()
 	if (kick && eventfd_read(kick.get(), &v) == 0)
 		return v;
 	return 0;
+}
+
+void Virtqueue::suppress_kicks(bool on)
+{
+	if (!ready())
+		return;
+	// The flags field of the used ring is the device's; the driver only reads it.
+	store16(used_, on ? kUsedNoNotify : 0);
+}
+
+bool Virtqueue::has_avail() const
+{
+	if (!ready())
+		return false;
+	// Store (flag cleared) then load (avail index): only a full barrier orders them, as the
+	// driver's own barrier between publishing and reading the flag.
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	return load16(avail_ + 2) != last_avail;
 }
 
 } // namespace vbridge
