@@ -16,7 +16,8 @@
 # Environment (for investigations): VSOCK_BENCH_TRANSPORTS="serial vsock vsock2m loopback" (the default) picks
 # boots; VSOCK_BENCH_WORKLOAD replaces the guest's workload (noop runs and the four vm_xfer runs; e.g. "noop 201" or
 # "vm_xfer up 1048576 20", for the bridge's counters per call or per MiB); VSOCK_BENCH_KEEP=1 keeps the scratch
-# directory (console, bridge and agent logs of every boot) and prints its path.
+# directory (console, bridge and agent logs of every boot) and prints its path. VSOCK_BENCH_BRIDGE_B=BIN adds
+# boots "vsockB": vsock through another bridge binary (e.g. an older build), for an A/B comparison in one run.
 set -uo pipefail
 
 REPO_ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -76,14 +77,14 @@ done
 GUEST
 
 for ((r = 1; r <= repeats; r++)); do
-  for t in serial vsock vsock2m; do
+  for t in serial vsock vsock2m vsockB; do
     [[ " $transports " == *" $t "* ]] || continue
     vm_log "round $r/$repeats: $t"
     opts=(--transport vsock)
     [[ $t == serial ]] && opts=(--transport serial)
     [[ $t == vsock2m ]] && opts+=(--bridge-opt --buf-alloc --bridge-opt 2097152) # 8x the default window
     "$VM_SCRIPTS/run-vm.sh" --kernel "$guest_dir/vmlinuz" --initrd "$guest_dir/initrd.img" --timeout 300 --quiet \
-      "${opts[@]}" --bridge "$bridge" --script "$scratch/guest.sh" --console "$scratch/$t-$r.txt" \
+      "${opts[@]}" --bridge "$([[ $t == vsockB ]] && echo "${VSOCK_BENCH_BRIDGE_B:?}" || echo "$bridge")" --script "$scratch/guest.sh" --console "$scratch/$t-$r.txt" \
       --bridge-log "$scratch/bridge-$t-$r.txt" --agent-log "$scratch/agent-$t-$r.txt" \
       -- env VACCEL_PLUGINS="$noop_plugin" "$agent" -a "unix://@SOCK@" --hello-timeout-ms 0 \
       || vm_die "$t run failed: $(cat "$scratch/$t-$r.txt" 2>/dev/null)"
@@ -114,7 +115,7 @@ xfer_prog() { echo '$1 == "vm_xfer:" && $2 == "'"$1"'" && $3 == '"$2"' { printf 
 
 echo
 echo "guest (QEMU TCG, 1 vCPU) -> host agent (noop plugin); medians of $repeats boots per transport"
-for t in serial vsock vsock2m; do
+for t in serial vsock vsock2m vsockB; do
   [[ " $transports " == *" $t "* ]] || continue
   echo "$t: noop round trip ms: $(per_round "$t" "$(noop_prog NOOP)")"
   echo "$t: whole noop 1 process ms: $(per_round "$t" "$(start_prog NOOP)")"
@@ -128,7 +129,7 @@ if [[ " $transports " == *" loopback "* ]]; then
   echo "guest-internal (agent in the guest), noop round trip ms over a unix socket: $(per_round loopback "$(noop_prog LOUNIX)")"
   echo "guest-internal, whole noop 1 process ms, vsock://1: $(per_round loopback "$(start_prog LOVSOCK)"); unix: $(per_round loopback "$(start_prog LOUNIX)")"
 fi
-for t in vsock vsock2m; do
+for t in vsock vsock2m vsockB; do
   [[ " $transports " == *" $t "* ]] || continue
   for ((r = 1; r <= repeats; r++)); do
     echo "bridge ($t, boot $r) $(grep -o 'counters: .*' "$scratch/bridge-$t-$r.txt")"
