@@ -141,10 +141,10 @@ int Supervisor::start()
 
 int Supervisor::poll_ms() const
 {
-	if (pool_short())
-		return 0; // tick() forks the next pre-forked worker at once
 	const int timeout = agent_.config().op_timeout_ms;
-	return timeout > 0 ? std::clamp(timeout / 4, 10, 100) : 100;
+	const int idle = timeout > 0 ? std::clamp(timeout / 4, 10, 100) : 100;
+	const int refill = ms_until_refill(); // 0: tick() forks the next pre-forked worker at once
+	return refill >= 0 ? std::min(refill, idle) : idle;
 }
 
 void Supervisor::accept(rpc::UniqueFd fd, const std::string &listener)

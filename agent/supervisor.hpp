@@ -12,7 +12,8 @@
 // The worker pool (--prefork N, agent/worker_pool.cpp): fork and sandbox set-up are kept out of
 // the connect path. Up to N workers are forked ahead, each with its worker page, spool directory
 // and cgroup leaf, already in its sandbox, waiting on a socketpair for one connection
-// (agent/handoff.hpp); the pool is refilled after each hand-off. A pre-forked worker serves
+// (agent/handoff.hpp); the pool is refilled once no hand-off has happened for a moment
+// (kRefillDelayMs), so that the fork does not compete with the new tenant's first requests. A pre-forked worker serves
 // exactly one connection and then exits; an idle one holds no connection slot (admission and
 // eviction count only workers serving a connection) and dies with the supervisor
 // (PR_SET_PDEATHSIG). With an empty pool (or --prefork 0) a worker is forked on accept and
@@ -97,6 +98,8 @@ private:
 	void hand_off(rpc::UniqueFd fd, const std::string &listener, std::chrono::steady_clock::time_point accepted);
 	void refill();
 	[[nodiscard]] bool pool_short() const;
+	// Milliseconds until the pool may be refilled: 0 now, -1 when it is full or closing.
+	[[nodiscard]] int ms_until_refill() const;
 	void pause_refill(const char *why);
 
 	void reap(Workers &list);
@@ -114,6 +117,7 @@ private:
 	Workers pool_;                      // pre-forked, idle, oldest first
 	size_t prefork_ = 0;                // --prefork: the pool's size
 	rpc::Deadline refill_paused_until_ = rpc::Deadline::min(); // after a pre-forked worker failed
+	rpc::Deadline refill_after_ = rpc::Deadline::min();        // the last hand-off + kRefillDelayMs
 	bool shutting_down_ = false;
 	uint64_t next_id_ = 1;
 	bool warned_threads_ = false;

@@ -25,13 +25,29 @@ namespace vaccel::agent {
 namespace {
 
 constexpr int kRefillPauseMs = 1000; // after a pre-forked worker ended before serving
+// After a hand-off the refill waits this long: forking (page tables of the whole zygote) and the
+// new worker's sandbox set-up would otherwise share the CPU with the tenant that just connected,
+// whose connect + HELLO + first session takes well under this on an idle core. A burst of
+// connections closer together than this gets workers forked on accept once the pool is empty.
+constexpr int kRefillDelayMs = 3;
 
 } // namespace
 
 bool Supervisor::pool_short() const
 {
-	return !shutting_down_ && pool_.size() < prefork_ &&
-	       std::chrono::steady_clock::now() >= refill_paused_until_;
+	const auto now = std::chrono::steady_clock::now();
+	return !shutting_down_ && pool_.size() < prefork_ && now >= refill_paused_until_ && now >= refill_after_;
+}
+
+int Supervisor::ms_until_refill() const
+{
+	if (shutting_down_ || pool_.size() >= prefork_)
+		return -1;
+	const auto now = std::chrono::steady_clock::now();
+	const auto at = std::max(refill_paused_until_, refill_after_);
+	if (now >= at)
+		return 0;
+	return static_cast<int>(std::chrono::ceil<std::chrono::milliseconds>(at - now).count());
 }
 
 void Supervisor::pause_refill(const char *why)
@@ -131,6 +147,7 @@ void Supervisor::hand_off(rpc::UniqueFd fd, const std::string &listener, std::ch
 		workers_.push_back(w);
 		if (e == 0) {
 			w->serving = true;
+			refill_after_ = rpc::deadline_after(std::chrono::steady_clock::now(), kRefillDelayMs);
 			RPC_INFO("tenant %llu: worker pid %d serves a connection on %s", (unsigned long long)w->id, (int)w->pid,
 				 listener.c_str());
 			return;
