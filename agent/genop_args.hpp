@@ -34,13 +34,13 @@ struct GenopCall {
 	std::vector<vaccel_arg> read, write;
 	int op = -1; // op code, from the private copy of read[0]; -1 when read[0] is not one
 	// copies of read args live in the caller's scratch region (build_genop)
-	std::shared_ptr<rpc::GrowableRegion> out;      // write args, kept until the reply is sent
+	std::shared_ptr<rpc::GrowableRegion> out; // write args, kept until the reply is sent
 };
 
 // Agent memory a call needs beyond its received payload (private copies + write args),
 // computed before anything is allocated so that it can be charged to the budgets.
 struct GenopCost {
-	int op = -1; // op code from the private copy of read[0]: the plan depends on it
+	int op = -1;                // op code from the private copy of read[0]: the plan depends on it
 	std::byte op_bytes[4] = {}; // that copy (read[0] is read from the payload once)
 	uint64_t private_bytes = 0;
 	uint64_t write_bytes = 0;

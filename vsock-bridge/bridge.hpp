@@ -60,7 +60,7 @@ private:
 	std::unique_ptr<VhostUserDevice> dev_;
 	int watched_kick_[2] = {-1, -1};
 	uint32_t tx_unsignalled_ = 0; // tx descriptors completed since the last tx interrupt
-	bool more_tx_ = false; // a pass stopped at its bound: continue without waiting for a kick
+	bool more_tx_ = false;        // a pass stopped at its bound: continue without waiting for a kick
 	bool more_rx_ = false;
 	bool listening_ = false;
 	std::vector<std::byte> buf_; // one packet, header + payload

@@ -144,8 +144,8 @@ int main(int argc, char **argv)
 	const auto &s = bridge.stats();
 	rusage ru{};
 	getrusage(RUSAGE_SELF, &ru);
-	const long cpu_ms = (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000L +
-			    (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000L;
+	const long cpu_ms =
+		(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000L + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000L;
 	VB_INFO("exit: %llu bytes to host, %llu bytes to guest, %llu resets, %llu dropped, cpu %ld ms",
 		(unsigned long long)s.to_host, (unsigned long long)s.to_guest, (unsigned long long)s.rst_sent,
 		(unsigned long long)s.dropped, cpu_ms);
@@ -153,8 +153,10 @@ int main(int argc, char **argv)
 	// on host sockets (docs/vm.md explains them).
 	const auto &d = bridge.device_stats();
 	auto u = [](uint64_t v) { return static_cast<unsigned long long>(v); };
-	VB_INFO("counters: packets to guest %llu, from guest %llu; guest kicks rx %llu tx %llu; interrupts rx %llu tx %llu; "
-		"credit updates sent %llu received %llu, credit requests sent %llu; wakeups %llu; host recv %llu send %llu",
+	VB_INFO("counters: packets to guest %llu, from guest %llu; guest kicks rx %llu tx %llu; interrupts rx %llu tx "
+		"%llu; "
+		"credit updates sent %llu received %llu, credit requests sent %llu; wakeups %llu; host recv %llu send "
+		"%llu",
 		u(d.chains[0]), u(d.chains[1]), u(d.kicks[0]), u(d.kicks[1]), u(d.calls[0]), u(d.calls[1]),
 		u(s.credit_updates_sent), u(s.credit_updates_received), u(s.credit_requests_sent), u(d.wakeups),
 		u(s.host_reads), u(s.host_writes));

@@ -68,9 +68,9 @@ public:
 
 private:
 	std::mutex lock_;
-	std::shared_ptr<rpc::Client> client_;                 // guarded by lock_ (creation)
-	std::map<vaccel_id_t, RemoteSession> sessions_;       // guarded by lock_
-	std::map<vaccel_id_t, RemoteResource> resources_;     // guarded by lock_
+	std::shared_ptr<rpc::Client> client_;             // guarded by lock_ (creation)
+	std::map<vaccel_id_t, RemoteSession> sessions_;   // guarded by lock_
+	std::map<vaccel_id_t, RemoteResource> resources_; // guarded by lock_
 };
 
 } // namespace vaccel::rpcplugin
