@@ -30,6 +30,7 @@ struct FakeRing {
 	uint64_t desc = 0, avail = 0, used = 0; // guest physical addresses
 	uint16_t avail_idx = 0;
 	uint16_t used_seen = 0;
+	uint64_t calls = 0; // interrupts the bridge raised on this ring that wait_used() consumed
 	UniqueFd kick, call;
 };
 
