@@ -46,8 +46,11 @@ void State::reset_client()
 		sessions_.clear();
 		resources_.clear();
 	}
+	// Freed, not only emptied: the State outlives fini() in this library's static storage,
+	// which goes with dlclose(), so a kept vector buffer would leak.
+	std::vector<rpc::GrowableRegion> gone;
 	std::lock_guard spare(spare_lock_);
-	spare_regions_.clear();
+	gone.swap(spare_regions_);
 }
 
 rpc::GrowableRegion State::take_region()
