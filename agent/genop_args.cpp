@@ -12,9 +12,15 @@ constexpr size_t kMaxArgs = 1024;
 constexpr int kSgemmA = 5;
 constexpr int kSgemmB = 7;
 
-uint64_t align_up(uint64_t n) { return (n + kArgAlign - 1) / kArgAlign * kArgAlign; }
+uint64_t align_up(uint64_t n)
+{
+	return (n + kArgAlign - 1) / kArgAlign * kArgAlign;
+}
 
-bool aligned(const void *p, size_t a) { return reinterpret_cast<uintptr_t>(p) % a == 0; }
+bool aligned(const void *p, size_t a)
+{
+	return reinterpret_cast<uintptr_t>(p) % a == 0;
+}
 
 // Alignment a plugin may assume for the bytes of an arg of this (valid) type. Untyped RAW
 // args are read as anything by seed-era code (doubles in MINMAX): the strictest.
@@ -57,7 +63,10 @@ bool must_copy(int op, int i, const v1::Arg &a, const std::byte *p, bool shared)
 	return !aligned(p, type_alignment(a.type()));
 }
 
-bool valid_type(const v1::Arg &a) { return a.type() < static_cast<uint32_t>(VACCEL_ARG_MAX); }
+bool valid_type(const v1::Arg &a)
+{
+	return a.type() < static_cast<uint32_t>(VACCEL_ARG_MAX);
+}
 
 vaccel_arg make_arg(void *buf, const v1::Arg &a)
 {

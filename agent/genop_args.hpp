@@ -45,7 +45,7 @@ struct GenopCall {
 // Agent memory a call needs beyond its received payload (private copies + write args),
 // computed before anything is allocated so that it can be charged to the budgets.
 struct GenopCost {
-	int op = -1; // op code from the private copy of read[0]: the plan depends on it
+	int op = -1;                // op code from the private copy of read[0]: the plan depends on it
 	std::byte op_bytes[4] = {}; // that copy (read[0] is read from the payload once)
 	uint64_t private_bytes = 0;
 	uint64_t write_bytes = 0;

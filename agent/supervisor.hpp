@@ -72,10 +72,10 @@ public:
 private:
 	struct Worker {
 		pid_t pid = -1;
-		uint64_t id = 0;        // the tenant's number, given at fork
-		std::string peer;       // the listener its connection came in on (set at hand-off)
-		rpc::UniqueFd chan;     // the hand-off channel's sending end, while the worker waits
-		bool serving = false;   // it was handed a connection
+		uint64_t id = 0;      // the tenant's number, given at fork
+		std::string peer;     // the listener its connection came in on (set at hand-off)
+		rpc::UniqueFd chan;   // the hand-off channel's sending end, while the worker waits
+		bool serving = false; // it was handed a connection
 		WorkerPage *page = nullptr;
 		std::string spool;
 		std::string cgroup;

@@ -30,8 +30,7 @@ constexpr int kRefillPauseMs = 1000; // after a pre-forked worker ended before s
 
 bool Supervisor::pool_short() const
 {
-	return !shutting_down_ && pool_.size() < prefork_ &&
-	       std::chrono::steady_clock::now() >= refill_paused_until_;
+	return !shutting_down_ && pool_.size() < prefork_ && std::chrono::steady_clock::now() >= refill_paused_until_;
 }
 
 void Supervisor::pause_refill(const char *why)
@@ -39,7 +38,8 @@ void Supervisor::pause_refill(const char *why)
 	if (prefork_ == 0 || shutting_down_)
 		return;
 	if (std::chrono::steady_clock::now() >= refill_paused_until_)
-		RPC_WARN("%s: not pre-forking for %d ms (connections get a worker forked on accept)", why, kRefillPauseMs);
+		RPC_WARN("%s: not pre-forking for %d ms (connections get a worker forked on accept)", why,
+			 kRefillPauseMs);
 	refill_paused_until_ = rpc::deadline_after(std::chrono::steady_clock::now(), kRefillPauseMs);
 }
 
@@ -131,8 +131,8 @@ void Supervisor::hand_off(rpc::UniqueFd fd, const std::string &listener, std::ch
 		workers_.push_back(w);
 		if (e == 0) {
 			w->serving = true;
-			RPC_INFO("tenant %llu: worker pid %d serves a connection on %s", (unsigned long long)w->id, (int)w->pid,
-				 listener.c_str());
+			RPC_INFO("tenant %llu: worker pid %d serves a connection on %s", (unsigned long long)w->id,
+				 (int)w->pid, listener.c_str());
 			return;
 		}
 		// It died waiting (reaped as an idle worker): try the next one.
@@ -173,7 +173,8 @@ void Supervisor::worker_main(rpc::UniqueFd chan, const std::shared_ptr<Worker> &
 	// The core's run directory (session and resource files) must be the worker's own, in its
 	// spool (removed with it): ids start again from 1 in every worker.
 	if (int e = vaccel_rundir_after_fork(self->spool.c_str())) {
-		RPC_ERROR("tenant %llu: no run directory of its own (%d); not serving", (unsigned long long)self->id, e);
+		RPC_ERROR("tenant %llu: no run directory of its own (%d); not serving", (unsigned long long)self->id,
+			  e);
 		_exit(70);
 	}
 	set_current_worker_page(self->page);

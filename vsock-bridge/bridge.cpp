@@ -210,7 +210,8 @@ void Bridge::process_rx()
 		if (r == Virtqueue::Pop::empty)
 			break;
 		if (c.bad || c.readable || c.writable <= kHeaderSize) {
-			VB_WARN("rx chain %u dropped: %s", c.head, c.bad ? c.why.c_str() : "not a writable buffer for a packet");
+			VB_WARN("rx chain %u dropped: %s", c.head,
+				c.bad ? c.why.c_str() : "not a writable buffer for a packet");
 			q.push(c.head, 0);
 			continue;
 		}

@@ -143,8 +143,8 @@ int main(int argc, char **argv)
 	const auto &s = bridge.stats();
 	rusage ru{};
 	getrusage(RUSAGE_SELF, &ru);
-	const long cpu_ms = (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000L +
-			    (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000L;
+	const long cpu_ms =
+		(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000L + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000L;
 	VB_INFO("exit: %llu bytes to host, %llu bytes to guest, %llu resets, %llu dropped, cpu %ld ms",
 		(unsigned long long)s.to_host, (unsigned long long)s.to_guest, (unsigned long long)s.rst_sent,
 		(unsigned long long)s.dropped, cpu_ms);

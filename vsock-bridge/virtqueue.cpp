@@ -17,8 +17,14 @@ constexpr uint16_t kAvailNoInterrupt = 1;
 
 // The rings are shared with a running guest: index fields are read with acquire and written with
 // release semantics, which order them against the ring entries they publish.
-uint16_t load16(const std::byte *p) { return __atomic_load_n(reinterpret_cast<const uint16_t *>(p), __ATOMIC_ACQUIRE); }
-void store16(std::byte *p, uint16_t v) { __atomic_store_n(reinterpret_cast<uint16_t *>(p), v, __ATOMIC_RELEASE); }
+uint16_t load16(const std::byte *p)
+{
+	return __atomic_load_n(reinterpret_cast<const uint16_t *>(p), __ATOMIC_ACQUIRE);
+}
+void store16(std::byte *p, uint16_t v)
+{
+	__atomic_store_n(reinterpret_cast<uint16_t *>(p), v, __ATOMIC_RELEASE);
+}
 
 struct Desc {
 	uint64_t addr;

@@ -22,7 +22,10 @@ uint32_t peer_credit(uint32_t peer_buf_alloc, uint32_t tx_cnt, uint32_t peer_fwd
 VsockMux::VsockMux(MuxConfig cfg) : cfg_(std::move(cfg)) {}
 VsockMux::~VsockMux() = default;
 
-uint32_t VsockMux::guest_credit(const Conn &c) const { return peer_credit(c.peer_buf_alloc, c.tx_cnt, c.peer_fwd_cnt); }
+uint32_t VsockMux::guest_credit(const Conn &c) const
+{
+	return peer_credit(c.peer_buf_alloc, c.tx_cnt, c.peer_fwd_cnt);
+}
 
 void VsockMux::on_guest_packet(const Header &h, std::span<const std::byte> payload)
 {

@@ -31,18 +31,18 @@ using vaccel::rpc::UniqueFd;
 
 struct MuxConfig {
 	uint64_t guest_cid = 3;
-	std::string uds;                  // the hybrid-vsock prefix; empty: refuse every guest connect
-	bool host_listener = true;        // accept "CONNECT P" on <uds> itself
-	uint32_t buf_alloc = 256 * 1024;  // per connection: guest bytes buffered towards the host
-	uint32_t max_conns = 1024;        // connections plus pending CONNECT lines
-	uint32_t counter_base = 0;        // where tx/fwd counters start (tests exercise the 2^32 wrap)
+	std::string uds;                 // the hybrid-vsock prefix; empty: refuse every guest connect
+	bool host_listener = true;       // accept "CONNECT P" on <uds> itself
+	uint32_t buf_alloc = 256 * 1024; // per connection: guest bytes buffered towards the host
+	uint32_t max_conns = 1024;       // connections plus pending CONNECT lines
+	uint32_t counter_base = 0;       // where tx/fwd counters start (tests exercise the 2^32 wrap)
 };
 
 struct MuxStats {
 	uint64_t to_host = 0;  // guest payload bytes written to host sockets
 	uint64_t to_guest = 0; // host bytes sent to the guest
 	uint64_t rst_sent = 0;
-	uint64_t dropped = 0;  // guest packets ignored (wrong CID, malformed)
+	uint64_t dropped = 0; // guest packets ignored (wrong CID, malformed)
 	uint64_t credit_updates_sent = 0;
 	uint64_t credit_requests_sent = 0;
 };
@@ -106,8 +106,8 @@ private:
 	std::map<Key, std::unique_ptr<Conn>> conns_;
 	std::unordered_map<int, Key> by_fd_;
 	std::unordered_map<int, std::unique_ptr<Line>> lines_; // host connections still sending CONNECT
-	std::deque<Key> ready_;                                 // connections with something for the guest
-	std::deque<Header> orphans_;                            // RSTs for packets of no connection
+	std::deque<Key> ready_;                                // connections with something for the guest
+	std::deque<Header> orphans_;                           // RSTs for packets of no connection
 	uint32_t next_host_port_ = 1u << 30;
 	MuxStats stats_;
 };

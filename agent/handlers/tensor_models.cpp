@@ -27,9 +27,11 @@ bool tensors_ok(const google::protobuf::RepeatedPtrField<v1::Tensor> &ts, std::s
 }
 
 // The C helpers of one tensor kind, so that the three model families share one wrapping code.
-template <typename T> struct TensorKind;
+template <typename T>
+struct TensorKind;
 // valid_type: whether a wire value names an enumerator (checked before the enum cast).
-template <> struct TensorKind<vaccel_tf_tensor> {
+template <>
+struct TensorKind<vaccel_tf_tensor> {
 	using dim_t = int64_t;
 	using type_t = vaccel_tf_data_type;
 	static bool valid_type(int32_t v) { return v >= VACCEL_TF_FLOAT && v <= VACCEL_TF_UINT64; }
@@ -40,7 +42,8 @@ template <> struct TensorKind<vaccel_tf_tensor> {
 	static void set_data(vaccel_tf_tensor *t, void *p, size_t n) { vaccel_tf_tensor_set_data(t, p, n); }
 	static void destroy(vaccel_tf_tensor *t) { vaccel_tf_tensor_delete(t); }
 };
-template <> struct TensorKind<vaccel_tflite_tensor> {
+template <>
+struct TensorKind<vaccel_tflite_tensor> {
 	using dim_t = int32_t;
 	using type_t = vaccel_tflite_data_type;
 	static bool valid_type(int32_t v) { return v >= VACCEL_TFLITE_NOTYPE && v <= VACCEL_TFLITE_INT4; }
@@ -51,7 +54,8 @@ template <> struct TensorKind<vaccel_tflite_tensor> {
 	static void set_data(vaccel_tflite_tensor *t, void *p, size_t n) { vaccel_tflite_tensor_set_data(t, p, n); }
 	static void destroy(vaccel_tflite_tensor *t) { vaccel_tflite_tensor_delete(t); }
 };
-template <> struct TensorKind<vaccel_torch_tensor> {
+template <>
+struct TensorKind<vaccel_torch_tensor> {
 	using dim_t = int64_t;
 	using type_t = vaccel_torch_data_type;
 	static bool valid_type(int32_t v) { return v >= VACCEL_TORCH_BYTE && v <= VACCEL_TORCH_FLOAT; }
@@ -64,7 +68,8 @@ template <> struct TensorKind<vaccel_torch_tensor> {
 };
 
 // Owns tensors (inputs borrowing payload bytes, or outputs allocated by the plugin).
-template <typename T> struct Tensors {
+template <typename T>
+struct Tensors {
 	std::vector<T *> list;
 	std::vector<std::unique_ptr<std::byte[]>> copies; // aligned copies of misaligned inputs
 	Tensors() = default;

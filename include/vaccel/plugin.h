@@ -37,17 +37,17 @@ struct vaccel_session;
 struct vaccel_resource;
 
 /* X-macro list of the enum's 0.8 items (see utils/enum.h). */
-#define VACCEL_PLUGIN_TYPE_ENUM_LIST(VACCEL_ENUM_ITEM) \
-	VACCEL_ENUM_ITEM(CPU, 0x0001, VACCEL_PLUGIN) \
-	VACCEL_ENUM_ITEM(GPU, 0x0002, VACCEL_PLUGIN) \
-	VACCEL_ENUM_ITEM(FPGA, 0x0004, VACCEL_PLUGIN) \
-	VACCEL_ENUM_ITEM(SOFTWARE, 0x0008, VACCEL_PLUGIN) \
-	VACCEL_ENUM_ITEM(TENSORFLOW, 0x0010, VACCEL_PLUGIN) \
-	VACCEL_ENUM_ITEM(TORCH, 0x0020, VACCEL_PLUGIN) \
-	VACCEL_ENUM_ITEM(JETSON, 0x0040, VACCEL_PLUGIN) \
-	VACCEL_ENUM_ITEM(GENERIC, 0x0080, VACCEL_PLUGIN) \
-	VACCEL_ENUM_ITEM(DEBUG, 0x0100, VACCEL_PLUGIN) \
-	VACCEL_ENUM_ITEM(REMOTE, 0x4000, VACCEL_PLUGIN) \
+#define VACCEL_PLUGIN_TYPE_ENUM_LIST(VACCEL_ENUM_ITEM)                                                                 \
+	VACCEL_ENUM_ITEM(CPU, 0x0001, VACCEL_PLUGIN)                                                                   \
+	VACCEL_ENUM_ITEM(GPU, 0x0002, VACCEL_PLUGIN)                                                                   \
+	VACCEL_ENUM_ITEM(FPGA, 0x0004, VACCEL_PLUGIN)                                                                  \
+	VACCEL_ENUM_ITEM(SOFTWARE, 0x0008, VACCEL_PLUGIN)                                                              \
+	VACCEL_ENUM_ITEM(TENSORFLOW, 0x0010, VACCEL_PLUGIN)                                                            \
+	VACCEL_ENUM_ITEM(TORCH, 0x0020, VACCEL_PLUGIN)                                                                 \
+	VACCEL_ENUM_ITEM(JETSON, 0x0040, VACCEL_PLUGIN)                                                                \
+	VACCEL_ENUM_ITEM(GENERIC, 0x0080, VACCEL_PLUGIN)                                                               \
+	VACCEL_ENUM_ITEM(DEBUG, 0x0100, VACCEL_PLUGIN)                                                                 \
+	VACCEL_ENUM_ITEM(REMOTE, 0x4000, VACCEL_PLUGIN)                                                                \
 	VACCEL_ENUM_ITEM(ALL, 0xffff, VACCEL_PLUGIN)
 
 typedef enum vaccel_plugin_type {
@@ -104,21 +104,19 @@ struct vaccel_plugin {
 /* Each plugin's own descriptor, defined by VACCEL_PLUGIN(). */
 extern struct vaccel_plugin vaccel_this_plugin __attribute__((visibility("hidden")));
 
-#define VACCEL_OP_INIT(name, op_type, op_func) \
-	{ (op_type), (void *)(op_func), &vaccel_this_plugin }
+#define VACCEL_OP_INIT(name, op_type, op_func)                                                                         \
+	{                                                                                                              \
+		(op_type), (void *)(op_func), &vaccel_this_plugin                                                      \
+	}
 
-#define VACCEL_PLUGIN(...)                                                           \
-	_Pragma("GCC diagnostic push")                                               \
-	_Pragma("GCC diagnostic ignored \"-Wmissing-field-initializers\"")           \
-	static struct vaccel_plugin_info vaccel_this_plugin_info = { __VA_ARGS__ };  \
-	_Pragma("GCC diagnostic pop")                                                \
-	__attribute__((visibility("hidden"))) struct vaccel_plugin vaccel_this_plugin = { \
-		NULL,                                                                \
-		{ &vaccel_this_plugin.entry, &vaccel_this_plugin.entry },            \
-		{ NULL },                                                            \
-		&vaccel_this_plugin_info };                                          \
-	__attribute__((visibility("default"))) const struct vaccel_plugin *vaccel_plugin = \
-		&vaccel_this_plugin;
+#define VACCEL_PLUGIN(...)                                                                                             \
+	_Pragma("GCC diagnostic push")                                                                                 \
+		_Pragma("GCC diagnostic ignored \"-Wmissing-field-initializers\"") static struct vaccel_plugin_info    \
+			vaccel_this_plugin_info = {__VA_ARGS__};                                                       \
+	_Pragma("GCC diagnostic pop") __attribute__((                                                                  \
+		visibility("hidden"))) struct vaccel_plugin vaccel_this_plugin = {                                     \
+		NULL, {&vaccel_this_plugin.entry, &vaccel_this_plugin.entry}, {NULL}, &vaccel_this_plugin_info};       \
+	__attribute__((visibility("default"))) const struct vaccel_plugin *vaccel_plugin = &vaccel_this_plugin;
 
 /* Seed-era macro name. */
 #define VACCEL_MODULE(...) VACCEL_PLUGIN(__VA_ARGS__)

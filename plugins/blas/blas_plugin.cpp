@@ -11,8 +11,8 @@
 
 namespace {
 
-int blas_sgemm(struct vaccel_session *sess, int64_t m, int64_t n, int64_t k, float alpha, float *a,
-	       int64_t lda, float *b, int64_t ldb, float beta, float *c, int64_t ldc) noexcept
+int blas_sgemm(struct vaccel_session *sess, int64_t m, int64_t n, int64_t k, float alpha, float *a, int64_t lda,
+	       float *b, int64_t ldb, float beta, float *c, int64_t ldc) noexcept
 {
 	if (sess == nullptr) {
 		vaccel_error("[blas] sgemm: session is NULL");
@@ -57,9 +57,9 @@ int fini() noexcept
 	return VACCEL_OK;
 }
 
-}  // namespace
+} // namespace
 
 extern "C" {
-VACCEL_PLUGIN(.name = "blas", .version = "0.1.0", .vaccel_version = VACCEL_VERSION, .init = init,
-	      .fini = fini, .is_virtio = false, .type = VACCEL_PLUGIN_CPU)
+VACCEL_PLUGIN(.name = "blas", .version = "0.1.0", .vaccel_version = VACCEL_VERSION, .init = init, .fini = fini,
+	      .is_virtio = false, .type = VACCEL_PLUGIN_CPU)
 }

@@ -22,11 +22,10 @@
 namespace vaccel::plugin {
 
 // Contents of blob `index` of `res` (copied).  Returns a VACCEL_* code; on error `error` says why.
-inline int resource_blob_bytes(const struct vaccel_resource *res, size_t index,
-			       std::vector<uint8_t> &out, std::string &error)
+inline int resource_blob_bytes(const struct vaccel_resource *res, size_t index, std::vector<uint8_t> &out,
+			       std::string &error)
 {
-	if (res == nullptr || res->blobs == nullptr || index >= res->nr_blobs ||
-	    res->blobs[index] == nullptr) {
+	if (res == nullptr || res->blobs == nullptr || index >= res->nr_blobs || res->blobs[index] == nullptr) {
 		error = "resource has no data (no blob " + std::to_string(index) + ")";
 		return VACCEL_ENOENT;
 	}
@@ -47,8 +46,8 @@ inline int resource_blob_bytes(const struct vaccel_resource *res, size_t index,
 // A readable file path for blob `index`, or "" if the blob lives only in memory.
 inline std::string resource_blob_path(const struct vaccel_resource *res, size_t index)
 {
-	if (res == nullptr || res->blobs == nullptr || index >= res->nr_blobs ||
-	    res->blobs[index] == nullptr || res->blobs[index]->path == nullptr)
+	if (res == nullptr || res->blobs == nullptr || index >= res->nr_blobs || res->blobs[index] == nullptr ||
+	    res->blobs[index]->path == nullptr)
 		return {};
 	return res->blobs[index]->path;
 }
@@ -91,8 +90,7 @@ public:
 	int get(struct vaccel_session *sess, std::shared_ptr<image::Labels> &out, std::string &error)
 	{
 		struct vaccel_resource *data = nullptr;
-		if (vaccel_session_resource_by_type(sess, &data, VACCEL_RESOURCE_DATA) == VACCEL_OK &&
-		    data != nullptr)
+		if (vaccel_session_resource_by_type(sess, &data, VACCEL_RESOURCE_DATA) == VACCEL_OK && data != nullptr)
 			return from_resource(sess, data, out, error);
 		return from_env(out, error);
 	}
@@ -211,9 +209,8 @@ ClassifierState<Model> &leaked_plugin_state(const char *labels_env_var)
 
 // The argument checks every IMAGE_CLASSIFY op starts with.  VACCEL_OK, or VACCEL_EINVAL with a
 // log line naming `plugin`.
-inline int check_classify_args(const char *plugin, const struct vaccel_session *sess,
-			       const void *img, size_t len_img, const unsigned char *out_text,
-			       size_t len_out_text)
+inline int check_classify_args(const char *plugin, const struct vaccel_session *sess, const void *img, size_t len_img,
+			       const unsigned char *out_text, size_t len_out_text)
 {
 	if (sess == nullptr || img == nullptr || len_img == 0) {
 		vaccel_error("[%s] image classification: %s", plugin,
@@ -229,12 +226,11 @@ inline int check_classify_args(const char *plugin, const struct vaccel_session *
 
 // The session's MODEL resource.  VACCEL_OK, or VACCEL_ENOENT with a log line telling the user how
 // to register one (`model_ext` is the file extension the plugin expects, e.g. "onnx").
-inline int session_model_resource(const char *plugin, const char *model_ext,
-				  struct vaccel_session *sess, struct vaccel_resource *&out)
+inline int session_model_resource(const char *plugin, const char *model_ext, struct vaccel_session *sess,
+				  struct vaccel_resource *&out)
 {
 	out = nullptr;
-	if (vaccel_session_resource_by_type(sess, &out, VACCEL_RESOURCE_MODEL) == VACCEL_OK &&
-	    out != nullptr)
+	if (vaccel_session_resource_by_type(sess, &out, VACCEL_RESOURCE_MODEL) == VACCEL_OK && out != nullptr)
 		return VACCEL_OK;
 	vaccel_error("[%s] session %lld has no MODEL resource: register the .%s model with the "
 		     "session (e.g. `classify <image> 1 <model.%s>`)",
@@ -245,8 +241,8 @@ inline int session_model_resource(const char *plugin, const char *model_ext,
 
 // The result of ResourceCache::get_or_load for a model: VACCEL_OK if `loaded`, else the loader's
 // code `rc` (VACCEL_EBACKEND if it set none) with a log line naming the model.
-inline int model_load_result(const char *plugin, const struct vaccel_resource *res, bool loaded,
-			     int rc, const std::string &error)
+inline int model_load_result(const char *plugin, const struct vaccel_resource *res, bool loaded, int rc,
+			     const std::string &error)
 {
 	if (loaded)
 		return VACCEL_OK;
@@ -256,10 +252,9 @@ inline int model_load_result(const char *plugin, const struct vaccel_resource *r
 
 // Writes the best class of `probs` to the caller's buffers: the result text to `out_text`, the
 // bare label to `out_imgname` (no image is produced, so the "image name" is the label).
-inline int write_top1(const char *plugin, const struct vaccel_session *sess,
-		      const image::Labels &labels, const std::vector<float> &probs,
-		      unsigned char *out_text, size_t len_out_text, unsigned char *out_imgname,
-		      size_t len_out_imgname)
+inline int write_top1(const char *plugin, const struct vaccel_session *sess, const image::Labels &labels,
+		      const std::vector<float> &probs, unsigned char *out_text, size_t len_out_text,
+		      unsigned char *out_imgname, size_t len_out_imgname)
 {
 	if (probs.empty()) {
 		vaccel_error("[%s] image classification: the model produced no scores", plugin);
@@ -274,4 +269,4 @@ inline int write_top1(const char *plugin, const struct vaccel_session *sess,
 	return VACCEL_OK;
 }
 
-}  // namespace vaccel::plugin
+} // namespace vaccel::plugin

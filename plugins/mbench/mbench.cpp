@@ -68,8 +68,8 @@ void busy_loop(long ms)
 	}
 }
 
-int mbench_exec(vaccel_session *sess, const char *library, const char *fn_symbol,
-		vaccel_arg *read, size_t nr_read, vaccel_arg *write, size_t nr_write)
+int mbench_exec(vaccel_session *sess, const char *library, const char *fn_symbol, vaccel_arg *read, size_t nr_read,
+		vaccel_arg *write, size_t nr_write)
 {
 	(void)library;
 	(void)fn_symbol;
@@ -83,8 +83,7 @@ int mbench_exec(vaccel_session *sess, const char *library, const char *fn_symbol
 	if (!parse_time_ms(read[0], ms))
 		return VACCEL_EINVAL;
 	vaccel_debug("[mbench] session %lld: busy for %ld ms, payload %zu bytes, %zu write arg(s)",
-		     sess != nullptr ? static_cast<long long>(sess->id) : 0LL, ms, read[1].size,
-		     nr_write);
+		     sess != nullptr ? static_cast<long long>(sess->id) : 0LL, ms, read[1].size, nr_write);
 
 	Profile *profile = vaccel_prof_enabled() ? g_profile.load(std::memory_order_acquire) : nullptr;
 	if (profile != nullptr) {
@@ -122,7 +121,7 @@ static int mbench_fini(void)
 	return VACCEL_OK;
 }
 
-VACCEL_PLUGIN(.name = "mbench", .version = VACCEL_VERSION, .vaccel_version = VACCEL_VERSION,
-	      .init = mbench_init, .fini = mbench_fini, .is_virtio = false,
-	      .type = static_cast<vaccel_plugin_type_t>(VACCEL_PLUGIN_SOFTWARE |
-							VACCEL_PLUGIN_GENERIC | VACCEL_PLUGIN_CPU))
+VACCEL_PLUGIN(.name = "mbench", .version = VACCEL_VERSION, .vaccel_version = VACCEL_VERSION, .init = mbench_init,
+	      .fini = mbench_fini, .is_virtio = false,
+	      .type = static_cast<vaccel_plugin_type_t>(VACCEL_PLUGIN_SOFTWARE | VACCEL_PLUGIN_GENERIC |
+							VACCEL_PLUGIN_CPU))

@@ -67,8 +67,8 @@ void log_args(const char *what, std::span<const vaccel_arg> args)
 	if (!vaccel_log_enabled(VACCEL_LOG_DEBUG))
 		return;
 	for (size_t i = 0; i < args.size(); ++i)
-		vaccel_debug("[noop] %s[%zu]: type %s size %zu", what, i,
-			     vaccel_arg_type_to_str(args[i].type), args[i].size);
+		vaccel_debug("[noop] %s[%zu]: type %s size %zu", what, i, vaccel_arg_type_to_str(args[i].type),
+			     args[i].size);
 }
 
 std::span<const vaccel_arg> as_span(const vaccel_arg *args, size_t n)
@@ -103,38 +103,36 @@ int noop_noop(vaccel_session *sess)
 	return VACCEL_OK;
 }
 
-int noop_exec(vaccel_session *sess, const char *library, const char *fn_symbol,
-	      vaccel_arg *read, size_t nr_read, vaccel_arg *write, size_t nr_write)
+int noop_exec(vaccel_session *sess, const char *library, const char *fn_symbol, vaccel_arg *read, size_t nr_read,
+	      vaccel_arg *write, size_t nr_write)
 {
 	vaccel_debug("[noop] Calling exec for session %lld", sess_id(sess));
 	vaccel_debug("[noop] library: %s symbol: %s nr_read: %zu nr_write: %zu",
-		     library != nullptr ? library : "(null)",
-		     fn_symbol != nullptr ? fn_symbol : "(null)", nr_read, nr_write);
+		     library != nullptr ? library : "(null)", fn_symbol != nullptr ? fn_symbol : "(null)", nr_read,
+		     nr_write);
 	log_args("read", as_span(read, nr_read));
 	log_args("write", as_span(write, nr_write));
 	echo_args(as_span(read, nr_read), as_mut_span(write, nr_write));
 	return VACCEL_OK;
 }
 
-int noop_exec_with_resource(vaccel_session *sess, vaccel_resource *resource,
-			    const char *fn_symbol, vaccel_arg *read, size_t nr_read,
-			    vaccel_arg *write, size_t nr_write)
+int noop_exec_with_resource(vaccel_session *sess, vaccel_resource *resource, const char *fn_symbol, vaccel_arg *read,
+			    size_t nr_read, vaccel_arg *write, size_t nr_write)
 {
 	vaccel_debug("[noop] Calling exec_with_resource for session %lld", sess_id(sess));
 	log_resource("library", resource);
-	vaccel_debug("[noop] symbol: %s nr_read: %zu nr_write: %zu",
-		     fn_symbol != nullptr ? fn_symbol : "(null)", nr_read, nr_write);
+	vaccel_debug("[noop] symbol: %s nr_read: %zu nr_write: %zu", fn_symbol != nullptr ? fn_symbol : "(null)",
+		     nr_read, nr_write);
 	log_args("read", as_span(read, nr_read));
 	log_args("write", as_span(write, nr_write));
 	echo_args(as_span(read, nr_read), as_mut_span(write, nr_write));
 	return VACCEL_OK;
 }
 
-int noop_opencv(vaccel_session *sess, vaccel_arg *read, size_t nr_read, vaccel_arg *write,
-		size_t nr_write)
+int noop_opencv(vaccel_session *sess, vaccel_arg *read, size_t nr_read, vaccel_arg *write, size_t nr_write)
 {
-	vaccel_debug("[noop] Calling opencv for session %lld: nr_read: %zu nr_write: %zu",
-		     sess_id(sess), nr_read, nr_write);
+	vaccel_debug("[noop] Calling opencv for session %lld: nr_read: %zu nr_write: %zu", sess_id(sess), nr_read,
+		     nr_write);
 	log_args("read", as_span(read, nr_read));
 	log_args("write", as_span(write, nr_write));
 	echo_args(as_span(read, nr_read), as_mut_span(write, nr_write));
@@ -143,53 +141,49 @@ int noop_opencv(vaccel_session *sess, vaccel_arg *read, size_t nr_read, vaccel_a
 
 // ---- image ops --------------------------------------------------------------
 
-int noop_image_classify(vaccel_session *sess, const void *img, unsigned char *out_text,
-			unsigned char *out_imgname, size_t len_img, size_t len_out_text,
-			size_t len_out_imgname)
+int noop_image_classify(vaccel_session *sess, const void *img, unsigned char *out_text, unsigned char *out_imgname,
+			size_t len_img, size_t len_out_text, size_t len_out_imgname)
 {
 	vaccel_debug("[noop] Calling image classification for session %lld", sess_id(sess));
-	vaccel_debug("[noop] image %p (%zu bytes), out_text len %zu, out_imgname len %zu", img,
-		     len_img, len_out_text, len_out_imgname);
+	vaccel_debug("[noop] image %p (%zu bytes), out_text len %zu, out_imgname len %zu", img, len_img, len_out_text,
+		     len_out_imgname);
 	copy_text(out_text, len_out_text, kDummyTag);
 	copy_text(out_imgname, len_out_imgname, kDummyImgname);
 	return VACCEL_OK;
 }
 
 // Detection, segmentation, pose and depth share one shape.
-int image_imgname_op(const char *what, vaccel_session *sess, const void *img,
-		     unsigned char *out_imgname, size_t len_img, size_t len_out_imgname)
+int image_imgname_op(const char *what, vaccel_session *sess, const void *img, unsigned char *out_imgname,
+		     size_t len_img, size_t len_out_imgname)
 {
 	vaccel_debug("[noop] Calling image %s for session %lld", what, sess_id(sess));
-	vaccel_debug("[noop] image %p (%zu bytes), out_imgname len %zu", img, len_img,
-		     len_out_imgname);
+	vaccel_debug("[noop] image %p (%zu bytes), out_imgname len %zu", img, len_img, len_out_imgname);
 	copy_text(out_imgname, len_out_imgname, kDummyImgname);
 	return VACCEL_OK;
 }
 
-int noop_image_detect(vaccel_session *sess, const void *img, unsigned char *out_imgname,
-		      size_t len_img, size_t len_out_imgname)
+int noop_image_detect(vaccel_session *sess, const void *img, unsigned char *out_imgname, size_t len_img,
+		      size_t len_out_imgname)
 {
 	return image_imgname_op("detection", sess, img, out_imgname, len_img, len_out_imgname);
 }
 
-int noop_image_segment(vaccel_session *sess, const void *img, unsigned char *out_imgname,
-		       size_t len_img, size_t len_out_imgname)
+int noop_image_segment(vaccel_session *sess, const void *img, unsigned char *out_imgname, size_t len_img,
+		       size_t len_out_imgname)
 {
 	return image_imgname_op("segmentation", sess, img, out_imgname, len_img, len_out_imgname);
 }
 
-int noop_image_pose(vaccel_session *sess, const void *img, unsigned char *out_imgname,
-		    size_t len_img, size_t len_out_imgname)
+int noop_image_pose(vaccel_session *sess, const void *img, unsigned char *out_imgname, size_t len_img,
+		    size_t len_out_imgname)
 {
-	return image_imgname_op("pose estimation", sess, img, out_imgname, len_img,
-				len_out_imgname);
+	return image_imgname_op("pose estimation", sess, img, out_imgname, len_img, len_out_imgname);
 }
 
-int noop_image_depth(vaccel_session *sess, const void *img, unsigned char *out_imgname,
-		     size_t len_img, size_t len_out_imgname)
+int noop_image_depth(vaccel_session *sess, const void *img, unsigned char *out_imgname, size_t len_img,
+		     size_t len_out_imgname)
 {
-	return image_imgname_op("depth estimation", sess, img, out_imgname, len_img,
-				len_out_imgname);
+	return image_imgname_op("depth estimation", sess, img, out_imgname, len_img, len_out_imgname);
 }
 
 // ---- tensor echo --------------------------------------------------------------
@@ -209,8 +203,7 @@ struct TfliteTraits {
 	using Tensor = vaccel_tflite_tensor;
 	static int allocate(Tensor **t, const Tensor &src)
 	{
-		return vaccel_tflite_tensor_allocate(t, src.nr_dims, src.dims, src.data_type,
-						     src.size);
+		return vaccel_tflite_tensor_allocate(t, src.nr_dims, src.dims, src.data_type, src.size);
 	}
 	static void destroy(Tensor *t) { vaccel_tflite_tensor_delete(t); }
 };
@@ -219,21 +212,19 @@ struct TorchTraits {
 	using Tensor = vaccel_torch_tensor;
 	static int allocate(Tensor **t, const Tensor &src)
 	{
-		return vaccel_torch_tensor_allocate(t, src.nr_dims, src.dims, src.data_type,
-						    src.size);
+		return vaccel_torch_tensor_allocate(t, src.nr_dims, src.dims, src.data_type, src.size);
 	}
 	static void destroy(Tensor *t) { vaccel_torch_tensor_delete(t); }
 };
 
 // out[i] = copy of in[i]. On failure no output is left allocated.
 template <typename Traits>
-int echo_tensors(const char *what, typename Traits::Tensor *const *in, int nr_in,
-		 typename Traits::Tensor **out, int nr_out)
+int echo_tensors(const char *what, typename Traits::Tensor *const *in, int nr_in, typename Traits::Tensor **out,
+		 int nr_out)
 {
 	using Tensor = typename Traits::Tensor;
 	if (nr_out < 0 || nr_in < 0 || nr_out > nr_in || (nr_out > 0 && (in == nullptr || out == nullptr))) {
-		vaccel_error("[noop] %s: cannot echo %d input tensor(s) into %d output(s)", what,
-			     nr_in, nr_out);
+		vaccel_error("[noop] %s: cannot echo %d input tensor(s) into %d output(s)", what, nr_in, nr_out);
 		return VACCEL_EINVAL;
 	}
 	for (int i = 0; i < nr_out; ++i) {
@@ -277,10 +268,9 @@ int noop_tf_model_unload(vaccel_session *sess, vaccel_resource *model, vaccel_tf
 	return set_tf_status(status);
 }
 
-int noop_tf_model_run(vaccel_session *sess, const vaccel_resource *model,
-		      const vaccel_tf_buffer *run_options, const vaccel_tf_node *in_nodes,
-		      vaccel_tf_tensor *const *in, int nr_inputs, const vaccel_tf_node *out_nodes,
-		      vaccel_tf_tensor **out, int nr_outputs, vaccel_tf_status *status)
+int noop_tf_model_run(vaccel_session *sess, const vaccel_resource *model, const vaccel_tf_buffer *run_options,
+		      const vaccel_tf_node *in_nodes, vaccel_tf_tensor *const *in, int nr_inputs,
+		      const vaccel_tf_node *out_nodes, vaccel_tf_tensor **out, int nr_outputs, vaccel_tf_status *status)
 {
 	vaccel_debug("[noop] Calling tf model run for session %lld", sess_id(sess));
 	log_resource("model", model);
@@ -291,8 +281,7 @@ int noop_tf_model_run(vaccel_session *sess, const vaccel_resource *model,
 			     in_nodes[i].name != nullptr ? in_nodes[i].name : "(null)", in_nodes[i].id);
 	for (int i = 0; out_nodes != nullptr && i < nr_outputs; ++i)
 		vaccel_debug("[noop] output node[%d]: %s:%d", i,
-			     out_nodes[i].name != nullptr ? out_nodes[i].name : "(null)",
-			     out_nodes[i].id);
+			     out_nodes[i].name != nullptr ? out_nodes[i].name : "(null)", out_nodes[i].id);
 	const int ret = echo_tensors<TfTraits>("tf model run", in, nr_inputs, out, nr_outputs);
 	if (ret != VACCEL_OK)
 		return ret;
@@ -315,12 +304,11 @@ int noop_tflite_model_unload(vaccel_session *sess, vaccel_resource *model)
 	return VACCEL_OK;
 }
 
-int noop_tflite_model_run(vaccel_session *sess, const vaccel_resource *model,
-			  vaccel_tflite_tensor *const *in, int nr_inputs,
-			  vaccel_tflite_tensor **out, int nr_outputs, uint8_t *status)
+int noop_tflite_model_run(vaccel_session *sess, const vaccel_resource *model, vaccel_tflite_tensor *const *in,
+			  int nr_inputs, vaccel_tflite_tensor **out, int nr_outputs, uint8_t *status)
 {
-	vaccel_debug("[noop] Calling tflite model run for session %lld: %d input(s), %d output(s)",
-		     sess_id(sess), nr_inputs, nr_outputs);
+	vaccel_debug("[noop] Calling tflite model run for session %lld: %d input(s), %d output(s)", sess_id(sess),
+		     nr_inputs, nr_outputs);
 	log_resource("model", model);
 	const int ret = echo_tensors<TfliteTraits>("tflite model run", in, nr_inputs, out, nr_outputs);
 	if (status != nullptr)
@@ -337,12 +325,11 @@ int noop_torch_model_load(vaccel_session *sess, vaccel_resource *model)
 	return VACCEL_OK;
 }
 
-int noop_torch_model_run(vaccel_session *sess, const vaccel_resource *model,
-			 const vaccel_torch_buffer *run_options, vaccel_torch_tensor *const *in,
-			 int nr_inputs, vaccel_torch_tensor **out, int nr_outputs)
+int noop_torch_model_run(vaccel_session *sess, const vaccel_resource *model, const vaccel_torch_buffer *run_options,
+			 vaccel_torch_tensor *const *in, int nr_inputs, vaccel_torch_tensor **out, int nr_outputs)
 {
-	vaccel_debug("[noop] Calling torch model run for session %lld: %d input(s), %d output(s)",
-		     sess_id(sess), nr_inputs, nr_outputs);
+	vaccel_debug("[noop] Calling torch model run for session %lld: %d input(s), %d output(s)", sess_id(sess),
+		     nr_inputs, nr_outputs);
 	log_resource("model", model);
 	vaccel_debug("[noop] run options: %zu bytes", run_options != nullptr ? run_options->size : 0);
 	return echo_tensors<TorchTraits>("torch model run", in, nr_inputs, out, nr_outputs);
@@ -353,9 +340,8 @@ int noop_torch_model_run(vaccel_session *sess, const vaccel_resource *model,
 int noop_torch_sgemm(vaccel_session *sess, vaccel_torch_tensor **in_a, vaccel_torch_tensor **in_b,
 		     vaccel_torch_tensor **in_c, int m, int n, int k, vaccel_torch_tensor **out)
 {
-	vaccel_debug("[noop] Calling torch sgemm for session %lld: M %d N %d K %d (A %p B %p C %p)",
-		     sess_id(sess), m, n, k, static_cast<void *>(in_a), static_cast<void *>(in_b),
-		     static_cast<void *>(in_c));
+	vaccel_debug("[noop] Calling torch sgemm for session %lld: M %d N %d K %d (A %p B %p C %p)", sess_id(sess), m,
+		     n, k, static_cast<void *>(in_a), static_cast<void *>(in_b), static_cast<void *>(in_c));
 	if (out == nullptr || m <= 0 || n <= 0) {
 		vaccel_error("[noop] torch sgemm: invalid output or dimensions (M %d N %d)", m, n);
 		return VACCEL_EINVAL;
@@ -367,15 +353,14 @@ int noop_torch_sgemm(vaccel_session *sess, vaccel_torch_tensor **in_a, vaccel_to
 
 // ---- BLAS, FPGA, minmax -----------------------------------------------------------
 
-int noop_sgemm(vaccel_session *sess, int64_t m, int64_t n, int64_t k, float alpha, float *a,
-	       int64_t lda, float *b, int64_t ldb, float beta, float *c, int64_t ldc)
+int noop_sgemm(vaccel_session *sess, int64_t m, int64_t n, int64_t k, float alpha, float *a, int64_t lda, float *b,
+	       int64_t ldb, float beta, float *c, int64_t ldc)
 {
 	vaccel_debug("[noop] Calling sgemm for session %lld", sess_id(sess));
-	vaccel_debug("[noop] m: %" PRId64 " n: %" PRId64 " k: %" PRId64 " alpha: %f beta: %f", m, n,
-		     k, static_cast<double>(alpha), static_cast<double>(beta));
-	vaccel_debug("[noop] a: %p lda: %" PRId64 " b: %p ldb: %" PRId64 " c: %p ldc: %" PRId64,
-		     static_cast<void *>(a), lda, static_cast<void *>(b), ldb,
-		     static_cast<void *>(c), ldc);
+	vaccel_debug("[noop] m: %" PRId64 " n: %" PRId64 " k: %" PRId64 " alpha: %f beta: %f", m, n, k,
+		     static_cast<double>(alpha), static_cast<double>(beta));
+	vaccel_debug("[noop] a: %p lda: %" PRId64 " b: %p ldb: %" PRId64 " c: %p ldc: %" PRId64, static_cast<void *>(a),
+		     lda, static_cast<void *>(b), ldb, static_cast<void *>(c), ldc);
 	return VACCEL_OK;
 }
 
@@ -389,20 +374,19 @@ int noop_fpga_arraycopy(vaccel_session *sess, int a[], int out_a[], size_t len_a
 
 int noop_fpga_mmult(vaccel_session *sess, float a[], float b[], float c[], size_t len_a)
 {
-	vaccel_debug("[noop] Calling fpga mmult for session %lld: a %p b %p c %p len %zu",
-		     sess_id(sess), static_cast<void *>(a), static_cast<void *>(b),
-		     static_cast<void *>(c), len_a);
+	vaccel_debug("[noop] Calling fpga mmult for session %lld: a %p b %p c %p len %zu", sess_id(sess),
+		     static_cast<void *>(a), static_cast<void *>(b), static_cast<void *>(c), len_a);
 	if (c != nullptr)
 		std::fill_n(c, len_a, 9.1f);
 	return VACCEL_OK;
 }
 
-int noop_fpga_parallel(vaccel_session *sess, float a[], float b[], float add_output[],
-		       float mult_output[], size_t len_a)
+int noop_fpga_parallel(vaccel_session *sess, float a[], float b[], float add_output[], float mult_output[],
+		       size_t len_a)
 {
-	vaccel_debug("[noop] Calling fpga parallel for session %lld: a %p b %p add %p mult %p len %zu",
-		     sess_id(sess), static_cast<void *>(a), static_cast<void *>(b),
-		     static_cast<void *>(add_output), static_cast<void *>(mult_output), len_a);
+	vaccel_debug("[noop] Calling fpga parallel for session %lld: a %p b %p add %p mult %p len %zu", sess_id(sess),
+		     static_cast<void *>(a), static_cast<void *>(b), static_cast<void *>(add_output),
+		     static_cast<void *>(mult_output), len_a);
 	for (size_t i = 0; add_output != nullptr && a != nullptr && b != nullptr && i < len_a; ++i)
 		add_output[i] = a[i] + b[i];
 	if (mult_output != nullptr)
@@ -410,23 +394,22 @@ int noop_fpga_parallel(vaccel_session *sess, float a[], float b[], float add_out
 	return VACCEL_OK;
 }
 
-int noop_fpga_vadd(vaccel_session *sess, float a[], float b[], float c[], size_t len_a,
-		   size_t len_b)
+int noop_fpga_vadd(vaccel_session *sess, float a[], float b[], float c[], size_t len_a, size_t len_b)
 {
 	vaccel_debug("[noop] Calling fpga vector add for session %lld: a %p b %p c %p len_a %zu len_b %zu",
-		     sess_id(sess), static_cast<void *>(a), static_cast<void *>(b),
-		     static_cast<void *>(c), len_a, len_b);
+		     sess_id(sess), static_cast<void *>(a), static_cast<void *>(b), static_cast<void *>(c), len_a,
+		     len_b);
 	const size_t n = std::min(len_a, len_b);
 	for (size_t i = 0; c != nullptr && a != nullptr && b != nullptr && i < n; ++i)
 		c[i] = a[i] + b[i];
 	return VACCEL_OK;
 }
 
-int noop_minmax(vaccel_session *sess, const double *indata, int ndata, int low_threshold,
-		int high_threshold, double *outdata, double *min, double *max)
+int noop_minmax(vaccel_session *sess, const double *indata, int ndata, int low_threshold, int high_threshold,
+		double *outdata, double *min, double *max)
 {
-	vaccel_debug("[noop] Calling minmax for session %lld: ndata %d low %d high %d",
-		     sess_id(sess), ndata, low_threshold, high_threshold);
+	vaccel_debug("[noop] Calling minmax for session %lld: ndata %d low %d high %d", sess_id(sess), ndata,
+		     low_threshold, high_threshold);
 	if (indata == nullptr || ndata <= 0)
 		return VACCEL_OK;
 	const std::span<const double> in(indata, static_cast<size_t>(ndata));
@@ -471,8 +454,7 @@ static struct vaccel_op noop_ops[] = {
 	VACCEL_OP_INIT(noop_ops[23], VACCEL_OP_OPENCV, noop_opencv),
 };
 
-static_assert(sizeof(noop_ops) / sizeof(noop_ops[0]) == VACCEL_OP_MAX,
-	      "the noop plugin implements every op type");
+static_assert(sizeof(noop_ops) / sizeof(noop_ops[0]) == VACCEL_OP_MAX, "the noop plugin implements every op type");
 
 static int noop_init(void)
 {
@@ -484,6 +466,5 @@ static int noop_fini(void)
 	return VACCEL_OK;
 }
 
-VACCEL_PLUGIN(.name = "noop", .version = VACCEL_VERSION, .vaccel_version = VACCEL_VERSION,
-	      .init = noop_init, .fini = noop_fini, .is_virtio = false,
-	      .type = VACCEL_PLUGIN_DEBUG)
+VACCEL_PLUGIN(.name = "noop", .version = VACCEL_VERSION, .vaccel_version = VACCEL_VERSION, .init = noop_init,
+	      .fini = noop_fini, .is_virtio = false, .type = VACCEL_PLUGIN_DEBUG)

@@ -25,7 +25,7 @@ struct Preprocess : image::InputSpec {
 	enum class Softmax { Auto, On, Off };
 
 	Layout layout = Layout::Nchw;
-	Softmax softmax = Softmax::Auto;  // Auto: skip if the output already is a distribution
+	Softmax softmax = Softmax::Auto; // Auto: skip if the output already is a distribution
 };
 
 // Reads VACCEL_ONNX_INPUT_SIZE, _CROP, _MEAN, _STD, _SCALE, _LAYOUT and _SOFTMAX on top of the
@@ -46,8 +46,7 @@ public:
 	// (wrong format, unsupported operator, missing file; with VACCEL_ONNX_ENGINE=xnnpack, a graph
 	// the XNNPACK engine does not cover).
 	static std::unique_ptr<Classifier> from_file(const std::string &path, std::string &error);
-	static std::unique_ptr<Classifier> from_buffer(const void *data, size_t size,
-						       std::string &error);
+	static std::unique_ptr<Classifier> from_buffer(const void *data, size_t size, std::string &error);
 
 	// Full image path: decode, preprocess, forward, softmax.  `probs` gets every class score.
 	Status classify(const void *img, size_t len, const Preprocess &pre, std::vector<float> &probs,
@@ -66,8 +65,7 @@ private:
 	static std::unique_ptr<Classifier> configure(cv::dnn::Net net, std::string &error);
 	// The XNNPACK attempt: a classifier, or nullptr with `reason` (and `fatal` when no engine may
 	// take the model: not ONNX, or VACCEL_ONNX_ENGINE=xnnpack).
-	static std::unique_ptr<Classifier> try_xnnpack(const void *data, size_t size, bool &fatal,
-						       std::string &reason);
+	static std::unique_ptr<Classifier> try_xnnpack(const void *data, size_t size, bool &fatal, std::string &reason);
 
 	std::unique_ptr<XnnNet> xnn_;
 	std::string fallback_reason_;
@@ -78,4 +76,4 @@ private:
 // Softmax unless the mode (or, for Auto, the values) say the scores already are probabilities.
 std::vector<float> to_probabilities(const std::vector<float> &scores, Preprocess::Softmax mode);
 
-}  // namespace vaccel::onnx
+} // namespace vaccel::onnx

@@ -33,9 +33,12 @@ vp::ClassifierState<Classifier> &state()
 int to_vaccel(Status s)
 {
 	switch (s) {
-	case Status::Ok: return VACCEL_OK;
-	case Status::InvalidInput: return VACCEL_EINVAL;
-	case Status::Backend: return VACCEL_EBACKEND;
+	case Status::Ok:
+		return VACCEL_OK;
+	case Status::InvalidInput:
+		return VACCEL_EINVAL;
+	case Status::Backend:
+		return VACCEL_EBACKEND;
 	}
 	return VACCEL_EBACKEND;
 }
@@ -75,12 +78,10 @@ int session_model(struct vaccel_session *sess, std::shared_ptr<Classifier> &out)
 	return vp::model_load_result(kName, res, out != nullptr, rc, err);
 }
 
-int classify_impl(struct vaccel_session *sess, const void *img, unsigned char *out_text,
-		  unsigned char *out_imgname, size_t len_img, size_t len_out_text,
-		  size_t len_out_imgname)
+int classify_impl(struct vaccel_session *sess, const void *img, unsigned char *out_text, unsigned char *out_imgname,
+		  size_t len_img, size_t len_out_text, size_t len_out_imgname)
 {
-	if (const int rc = vp::check_classify_args(kName, sess, img, len_img, out_text, len_out_text);
-	    rc != VACCEL_OK)
+	if (const int rc = vp::check_classify_args(kName, sess, img, len_img, out_text, len_out_text); rc != VACCEL_OK)
 		return rc;
 	std::string err;
 	Preprocess pre;
@@ -101,17 +102,15 @@ int classify_impl(struct vaccel_session *sess, const void *img, unsigned char *o
 		vaccel_error("[onnx] image classification failed: %s", err.c_str());
 		return to_vaccel(s);
 	}
-	return vp::write_top1(kName, sess, *labels, probs, out_text, len_out_text, out_imgname,
-			      len_out_imgname);
+	return vp::write_top1(kName, sess, *labels, probs, out_text, len_out_text, out_imgname, len_out_imgname);
 }
 
-extern "C" int onnx_image_classify(struct vaccel_session *sess, const void *img,
-				   unsigned char *out_text, unsigned char *out_imgname,
-				   size_t len_img, size_t len_out_text, size_t len_out_imgname)
+extern "C" int onnx_image_classify(struct vaccel_session *sess, const void *img, unsigned char *out_text,
+				   unsigned char *out_imgname, size_t len_img, size_t len_out_text,
+				   size_t len_out_imgname)
 {
 	return vp::op_boundary(kName, "image classification", [&] {
-		return classify_impl(sess, img, out_text, out_imgname, len_img, len_out_text,
-				     len_out_imgname);
+		return classify_impl(sess, img, out_text, out_imgname, len_img, len_out_text, len_out_imgname);
 	});
 }
 
@@ -157,11 +156,11 @@ int onnx_fini()
 	return VACCEL_OK;
 }
 
-}  // namespace
+} // namespace
 
-VACCEL_PLUGIN(.name = "onnx", .version = "0.1.0", .vaccel_version = VACCEL_VERSION,
-	      .init = onnx_init, .fini = onnx_fini, .is_virtio = false,
+VACCEL_PLUGIN(.name = "onnx", .version = "0.1.0", .vaccel_version = VACCEL_VERSION, .init = onnx_init,
+	      .fini = onnx_fini, .is_virtio = false,
 	      .type = static_cast<vaccel_plugin_type_t>(VACCEL_PLUGIN_CPU | VACCEL_PLUGIN_SOFTWARE),
 	      .session_init = nullptr, .session_release = nullptr, .session_update = nullptr,
-	      .resource_register = onnx_resource_register,
-	      .resource_unregister = onnx_resource_unregister, .resource_sync = nullptr)
+	      .resource_register = onnx_resource_register, .resource_unregister = onnx_resource_unregister,
+	      .resource_sync = nullptr)

@@ -40,9 +40,8 @@ bool is_qoperator_graph(const ::onnx::GraphProto &g);
 // value 0, the f32 graph output `output` external value 1 (its ONNX dims in `out_dims`).  Returns
 // false with `error` naming the node on refusal; `corrupt` tells an impossible model (bad data,
 // inconsistent shapes) from one this front end does not cover.
-bool translate_qoperator(const ::onnx::GraphProto &g, const std::string &input,
-			 const std::vector<size_t> &in_dims, const std::string &output, xnn::Graph &x,
-			 uint32_t &in_id, uint32_t &out_id, std::vector<size_t> &out_dims,
-			 bool &corrupt, std::string &error);
+bool translate_qoperator(const ::onnx::GraphProto &g, const std::string &input, const std::vector<size_t> &in_dims,
+			 const std::string &output, xnn::Graph &x, uint32_t &in_id, uint32_t &out_id,
+			 std::vector<size_t> &out_dims, bool &corrupt, std::string &error);
 
-}  // namespace vaccel::onnx
+} // namespace vaccel::onnx

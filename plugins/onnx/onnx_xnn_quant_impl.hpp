@@ -19,7 +19,7 @@
 
 namespace vaccel::onnx::quant {
 
-using namespace util;  // NOLINT: the helpers of onnx_xnn_util.hpp
+using namespace util; // NOLINT: the helpers of onnx_xnn_util.hpp
 
 using TP = ::onnx::TensorProto;
 
@@ -27,7 +27,7 @@ using TP = ::onnx::TensorProto;
 // alone is never computed).  Quantised values are int8 inside (zero point shifted for uint8).
 struct QVal {
 	uint32_t id = xnn::kNoValue;
-	Dims dims;  // ONNX (NCHW) dims
+	Dims dims; // ONNX (NCHW) dims
 	bool quant = false;
 	float scale = 0.0F;
 	int32_t zp = 0;
@@ -68,7 +68,7 @@ inline bool read_tensor(const TP &t, std::vector<T> &out, Dims &dims)
 			return false;
 		out.resize(n);
 		std::copy(t.int64_data().begin(), t.int64_data().end(), out.begin());
-	} else {  // int8, uint8 and int32 live in int32_data
+	} else { // int8, uint8 and int32 live in int32_data
 		if (static_cast<size_t>(t.int32_data_size()) != n)
 			return false;
 		out.resize(n);
@@ -91,8 +91,8 @@ public:
 	bool corrupt = false;
 	std::string error;
 
-	bool run(const std::string &input, const Dims &in_dims, const std::string &output,
-		 uint32_t &in_id, uint32_t &out_id, Dims &out_dims)
+	bool run(const std::string &input, const Dims &in_dims, const std::string &output, uint32_t &in_id,
+		 uint32_t &out_id, Dims &out_dims)
 	{
 		for (const auto &t : g_.initializer())
 			inits_[t.name()] = &t;
@@ -133,8 +133,8 @@ private:
 	}
 	bool unsupported(const ::onnx::NodeProto &n, const std::string &why)
 	{
-		return fail("node '" + n.name() + "' (" + (n.domain().empty() ? "" : n.domain() + ":") +
-			    n.op_type() + "): " + why);
+		return fail("node '" + n.name() + "' (" + (n.domain().empty() ? "" : n.domain() + ":") + n.op_type() +
+			    "): " + why);
 	}
 	bool invalid(const ::onnx::NodeProto &n, const std::string &why)
 	{
@@ -173,7 +173,7 @@ private:
 		scale = sv[0];
 		if (!std::isfinite(scale) || scale <= 0.0F || scale > 1e30F)
 			return "!a zero, negative or non-finite scale";
-		zp = -128;  // no zero point: uint8, 0
+		zp = -128; // no zero point: uint8, 0
 		if (zi >= n.input_size() || n.input(zi).empty())
 			return "";
 		const TP *z = init(n, zi);
@@ -216,7 +216,8 @@ private:
 		if (!qparams_or_fail(n, si, zi, s, z))
 			return std::nullopt;
 		if (s != got.scale || z != got.zp) {
-			unsupported(n, "input " + std::to_string(k) + " read with other quantisation parameters than its producer wrote");
+			unsupported(n, "input " + std::to_string(k) +
+					       " read with other quantisation parameters than its producer wrote");
 			return std::nullopt;
 		}
 		return got;
@@ -224,8 +225,8 @@ private:
 
 	// Defines output 0: int8 with (scale, zp) when quant, else f32 (the external output when it
 	// is the graph output).
-	std::optional<uint32_t> out(const ::onnx::NodeProto &n, const Dims &dims, bool quant,
-				    float scale = 0.0F, int32_t zp = 0)
+	std::optional<uint32_t> out(const ::onnx::NodeProto &n, const Dims &dims, bool quant, float scale = 0.0F,
+				    int32_t zp = 0)
 	{
 		if (n.output_size() < 1 || vals_.count(n.output(0)) != 0 || inits_.count(n.output(0)) != 0 ||
 		    ints_.count(n.output(0)) != 0) {
@@ -240,7 +241,8 @@ private:
 		const size_t bytes = elems > kMaxTensorElements ? SIZE_MAX : elems * (quant ? 1 : 4);
 		if (bytes > kMaxActivationBytes - activation_bytes_) {
 			invalid(n, "output over the caps (" + std::to_string(kMaxTensorElements) + " elements, " +
-					   std::to_string(kMaxActivationBytes >> 20) + " MiB of node outputs together)");
+					   std::to_string(kMaxActivationBytes >> 20) +
+					   " MiB of node outputs together)");
 			return std::nullopt;
 		}
 		activation_bytes_ += bytes;
@@ -282,8 +284,8 @@ private:
 
 	// A constant weight tensor (int8, or uint8 whose zero point leaves it in int8 range) with
 	// one scale per output channel along `axis` of its dims: int8 values and the per-channel scales.
-	std::string weights(const ::onnx::NodeProto &n, int wi, size_t channels, std::vector<int8_t> &w,
-			    Dims &wd, std::vector<float> &scales);
+	std::string weights(const ::onnx::NodeProto &n, int wi, size_t channels, std::vector<int8_t> &w, Dims &wd,
+			    std::vector<float> &scales);
 
 	bool node(const ::onnx::NodeProto &n);
 	bool quantize(const ::onnx::NodeProto &n);
@@ -305,4 +307,4 @@ private:
 	size_t activation_bytes_ = 0;
 };
 
-}  // namespace vaccel::onnx::quant
+} // namespace vaccel::onnx::quant

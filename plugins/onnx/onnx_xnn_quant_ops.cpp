@@ -59,8 +59,9 @@ bool QTranslator::conv(const ::onnx::NodeProto &n)
 	if (!y)
 		return false;
 	const size_t c = cs.in_channels;
-	const bool ok = cs.depthwise ? x_.depthwise_conv2d(cs.window, c, static_cast<uint32_t>(oc / c), {}, x->id, fid, bid, *y)
-				     : x_.conv2d(cs.window, c, oc, {}, x->id, fid, bid, *y);
+	const bool ok =
+		cs.depthwise ? x_.depthwise_conv2d(cs.window, c, static_cast<uint32_t>(oc / c), {}, x->id, fid, bid, *y)
+			     : x_.conv2d(cs.window, c, oc, {}, x->id, fid, bid, *y);
 	return ok || refused();
 }
 
@@ -117,8 +118,8 @@ bool QTranslator::matmul(const ::onnx::NodeProto &n)
 		return refused();
 	const auto y = out(n, {a->dims[0], m}, true, ys, yz);
 	xnn::Window one;
-	return y && ((x_.reshape(a->id, iid) && x_.conv2d(one, k, m, {}, iid, fid, bid, oid) &&
-		      x_.reshape(oid, *y)) || refused());
+	return y && ((x_.reshape(a->id, iid) && x_.conv2d(one, k, m, {}, iid, fid, bid, oid) && x_.reshape(oid, *y)) ||
+		     refused());
 }
 
 // com.microsoft QLinearAdd: two computed tensors of one shape, or a computed tensor plus a
@@ -162,8 +163,9 @@ bool QTranslator::add(const ::onnx::NodeProto &n)
 	// matching the zero point qparams() read.
 	std::vector<int8_t> data(raw.size());
 	const bool u8 = ct->data_type() == TP::UINT8;
-	std::transform(raw.begin(), raw.end(), data.begin(),
-		       [u8](uint8_t b) { return static_cast<int8_t>(u8 ? static_cast<int>(b) - 128 : static_cast<int8_t>(b)); });
+	std::transform(raw.begin(), raw.end(), data.begin(), [u8](uint8_t b) {
+		return static_cast<int8_t>(u8 ? static_cast<int>(b) - 128 : static_cast<int8_t>(b));
+	});
 	xnn::Tensor k;
 	k.type = xnn::Type::QS8;
 	k.dims = {raw.size()};
@@ -193,4 +195,4 @@ bool QTranslator::global_pool(const ::onnx::NodeProto &n)
 	return y && (x_.global_average_pool({}, x->id, *y) || refused());
 }
 
-}  // namespace vaccel::onnx::quant
+} // namespace vaccel::onnx::quant

@@ -30,10 +30,13 @@ namespace {
 
 struct Value {
 	uint32_t id = xnn::kNoValue;
-	Dims dims;  // ONNX (logical) dims; 4-D values live in XNNPACK as NHWC
+	Dims dims; // ONNX (logical) dims; 4-D values live in XNNPACK as NHWC
 };
 
-Dims to_nhwc(const Dims &d) { return d.size() == 4 ? Dims{d[0], d[2], d[3], d[1]} : d; }
+Dims to_nhwc(const Dims &d)
+{
+	return d.size() == 4 ? Dims{d[0], d[2], d[3], d[1]} : d;
+}
 
 const ::onnx::AttributeProto *attr(const ::onnx::NodeProto &n, const char *name)
 {
@@ -60,15 +63,17 @@ std::vector<int64_t> attr_ints(const ::onnx::NodeProto &n, const char *name, std
 
 class Translator {
 public:
-	Translator(const ::onnx::GraphProto &g, xnn::Graph &x, std::vector<std::vector<float>> &w,
-		   size_t model_bytes, XnnUsage &usage)
-		: g_(g), x_(x), weights_(w), model_bytes_(model_bytes), usage_(usage) {}
+	Translator(const ::onnx::GraphProto &g, xnn::Graph &x, std::vector<std::vector<float>> &w, size_t model_bytes,
+		   XnnUsage &usage)
+	    : g_(g), x_(x), weights_(w), model_bytes_(model_bytes), usage_(usage)
+	{
+	}
 
 	bool corrupt = false;
 	std::string error;
 
-	bool run(const std::string &input, const Dims &in_dims, const std::string &output,
-		 uint32_t &in_id, uint32_t &out_id, Dims &out_dims)
+	bool run(const std::string &input, const Dims &in_dims, const std::string &output, uint32_t &in_id,
+		 uint32_t &out_id, Dims &out_dims)
 	{
 		for (const auto &t : g_.initializer())
 			inits_[t.name()] = &t;
@@ -104,8 +109,8 @@ private:
 	}
 	bool unsupported(const ::onnx::NodeProto &n, const std::string &why)
 	{
-		error = "node '" + n.name() + "' (" + (n.domain().empty() ? "" : n.domain() + ":") +
-			n.op_type() + "): " + why;
+		error = "node '" + n.name() + "' (" + (n.domain().empty() ? "" : n.domain() + ":") + n.op_type() +
+			"): " + why;
 		return false;
 	}
 	bool refused()
@@ -125,7 +130,8 @@ private:
 	{
 		const size_t n = count(dims);
 		if (n > kMaxTensorElements)
-			return over_cap(what + " has " + (n == SIZE_MAX ? std::string("over 2^64") : std::to_string(n)) +
+			return over_cap(what + " has " +
+					(n == SIZE_MAX ? std::string("over 2^64") : std::to_string(n)) +
 					" elements (cap " + std::to_string(kMaxTensorElements) + ")");
 		if (n * 4 > kMaxActivationBytes - usage_.activation_bytes)
 			return over_cap("the node outputs together exceed " +
@@ -179,7 +185,8 @@ private:
 	{
 		if (elements * 4 > model_bytes_ + kConstantSlackBytes - usage_.constant_bytes)
 			return over_cap("the weights copied into the graph exceed the model's size + " +
-					std::to_string(kConstantSlackBytes >> 20) + " MiB (an initializer shared by too many nodes)");
+					std::to_string(kConstantSlackBytes >> 20) +
+					" MiB (an initializer shared by too many nodes)");
 		usage_.constant_bytes += elements * 4;
 		return true;
 	}
@@ -293,8 +300,11 @@ bool Translator::node(const ::onnx::NodeProto &n)
 				v = t.int64_data(static_cast<int>(i));
 			// 0 copies the input's dim i, which must exist; -1 is the rest.
 			if (v < -1 || (v == 0 && i >= src.dims.size()))
-				return bad("node '" + n.name() + "': reshape dim " + std::to_string(v) + " at " + std::to_string(i));
-			want.push_back(v == -1 ? count(src.dims) / std::max<size_t>(src.dims[0], 1) : v == 0 ? src.dims[i] : static_cast<size_t>(v));
+				return bad("node '" + n.name() + "': reshape dim " + std::to_string(v) + " at " +
+					   std::to_string(i));
+			want.push_back(v == -1  ? count(src.dims) / std::max<size_t>(src.dims[0], 1)
+				       : v == 0 ? src.dims[i]
+						: static_cast<size_t>(v));
 		}
 		if (want.size() != 2 || want[0] != src.dims[0] || count(want) != count(src.dims))
 			return unsupported(n, "only a reshape to [N, C]");
@@ -387,7 +397,8 @@ bool Translator::dense(const ::onnx::NodeProto &n)
 		return unsupported(n, "needs a computed 2-D input and a constant 2-D f32 weight");
 	const bool gemm = n.op_type() == "Gemm";
 	const bool trans_b = gemm && attr_i(n, "transB", 0) != 0;
-	if (gemm && (attr_i(n, "transA", 0) != 0 || attr_f(n, "alpha", 1.0F) != 1.0F || attr_f(n, "beta", 1.0F) != 1.0F))
+	if (gemm &&
+	    (attr_i(n, "transA", 0) != 0 || attr_f(n, "alpha", 1.0F) != 1.0F || attr_f(n, "beta", 1.0F) != 1.0F))
 		return unsupported(n, "transA, alpha or beta other than the defaults");
 	const size_t k = trans_b ? wd[1] : wd[0], m = trans_b ? wd[0] : wd[1];
 	if (a->dims[1] != k)
@@ -439,11 +450,11 @@ bool Translator::add(const ::onnx::NodeProto &n)
 	return x_.add({}, src.id, cid, *y) || refused();
 }
 
-}  // namespace
+} // namespace
 
 bool translate_graph(const ::onnx::GraphProto &g, xnn::Graph &x, std::vector<std::vector<float>> &weights,
-		     size_t model_bytes, const std::string &input, const Dims &in_dims,
-		     const std::string &output, XnnUsage &usage, Translation &t)
+		     size_t model_bytes, const std::string &input, const Dims &in_dims, const std::string &output,
+		     XnnUsage &usage, Translation &t)
 {
 	Translator tr(g, x, weights, model_bytes, usage);
 	const bool ok = tr.run(input, in_dims, output, t.in_id, t.out_id, t.out_dims);
@@ -452,4 +463,4 @@ bool translate_graph(const ::onnx::GraphProto &g, xnn::Graph &x, std::vector<std
 	return ok;
 }
 
-}  // namespace vaccel::onnx::detail
+} // namespace vaccel::onnx::detail

@@ -25,9 +25,9 @@ using Dims = std::vector<size_t>;
 size_t count(const Dims &d);
 
 struct Translation {
-	uint32_t in_id = 0, out_id = 0;  // the external input and output values
-	Dims out_dims;                   // the output's ONNX dims
-	bool corrupt = false;            // refused by every engine (invalid, or over a cap)
+	uint32_t in_id = 0, out_id = 0; // the external input and output values
+	Dims out_dims;                  // the output's ONNX dims
+	bool corrupt = false;           // refused by every engine (invalid, or over a cap)
 	std::string error;
 };
 
@@ -35,7 +35,7 @@ struct Translation {
 // the transposed constants until the caller drops them; `model_bytes` bounds the constants
 // (kConstantSlackBytes); `usage` counts what was defined.  False + t.error on refusal.
 bool translate_graph(const ::onnx::GraphProto &g, xnn::Graph &x, std::vector<std::vector<float>> &weights,
-		     size_t model_bytes, const std::string &input, const Dims &in_dims,
-		     const std::string &output, XnnUsage &usage, Translation &t);
+		     size_t model_bytes, const std::string &input, const Dims &in_dims, const std::string &output,
+		     XnnUsage &usage, Translation &t);
 
-}  // namespace vaccel::onnx::detail
+} // namespace vaccel::onnx::detail

@@ -17,10 +17,13 @@
 namespace vaccel::onnx::util {
 
 using Dims = std::vector<size_t>;
-constexpr size_t kMaxElements = size_t{1} << 29;  // 2 GiB of floats: larger tensors are refused
+constexpr size_t kMaxElements = size_t{1} << 29; // 2 GiB of floats: larger tensors are refused
 
 // ONNX NCHW dims -> the NHWC dims XNNPACK computes in (other ranks unchanged).
-inline Dims to_nhwc(const Dims &d) { return d.size() == 4 ? Dims{d[0], d[2], d[3], d[1]} : d; }
+inline Dims to_nhwc(const Dims &d)
+{
+	return d.size() == 4 ? Dims{d[0], d[2], d[3], d[1]} : d;
+}
 
 inline size_t count(const Dims &d)
 {
@@ -48,8 +51,7 @@ inline float attr_f(const ::onnx::NodeProto &n, const char *name, float dflt)
 	const auto *a = attr(n, name);
 	return a != nullptr ? a->f() : dflt;
 }
-inline std::vector<int64_t> attr_ints(const ::onnx::NodeProto &n, const char *name,
-				      std::vector<int64_t> dflt)
+inline std::vector<int64_t> attr_ints(const ::onnx::NodeProto &n, const char *name, std::vector<int64_t> dflt)
 {
 	const auto *a = attr(n, name);
 	return a != nullptr ? std::vector<int64_t>(a->ints().begin(), a->ints().end()) : dflt;
@@ -60,13 +62,12 @@ struct ConvShape {
 	xnn::Window window;
 	size_t in_channels = 0, out_channels = 0;
 	bool depthwise = false;
-	Dims out_dims;  // NCHW
+	Dims out_dims; // NCHW
 };
 
 // Parses kernel_shape/strides/dilations/pads/group of a Conv or QLinearConv.  Returns "" on
 // success, else why not; `corrupt` is set when the values are impossible rather than uncovered.
-inline std::string conv_shape(const ::onnx::NodeProto &n, const Dims &in, const Dims &wd,
-			      ConvShape &cs, bool &corrupt)
+inline std::string conv_shape(const ::onnx::NodeProto &n, const Dims &in, const Dims &wd, ConvShape &cs, bool &corrupt)
 {
 	corrupt = false;
 	if (in.size() != 4 || wd.size() != 4)
@@ -132,4 +133,4 @@ std::vector<T> oihw_to_xnn(const std::vector<T> &w, const Dims &wd, bool depthwi
 	return t;
 }
 
-}  // namespace vaccel::onnx::util
+} // namespace vaccel::onnx::util

@@ -203,8 +203,8 @@ int rpc_resource_sync(vaccel_resource *res, vaccel_session *sess)
 
 WireArg op_code(vaccel_op_type_t op)
 {
-	static const uint8_t codes[VACCEL_OP_MAX] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11,
-						    12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23};
+	static const uint8_t codes[VACCEL_OP_MAX] = {0,  1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11,
+						     12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23};
 	return WireArg{VACCEL_ARG_UINT8, 1, 0, true, &codes[op], nullptr};
 }
 
@@ -231,7 +231,10 @@ WireArg passthrough(const vaccel_arg &a, bool is_write)
 		       is_write ? a.buf : nullptr};
 }
 
-int rpc_noop(vaccel_session *sess) { return State::get().genop(sess, {op_code(VACCEL_OP_NOOP)}, {}); }
+int rpc_noop(vaccel_session *sess)
+{
+	return State::get().genop(sess, {op_code(VACCEL_OP_NOOP)}, {});
+}
 
 int rpc_exec(vaccel_session *sess, const char *library, const char *fn_symbol, vaccel_arg *read, size_t nr_read,
 	     vaccel_arg *write, size_t nr_write)
@@ -248,8 +251,8 @@ int rpc_exec(vaccel_session *sess, const char *library, const char *fn_symbol, v
 	return State::get().genop(sess, r, w);
 }
 
-int rpc_exec_with_resource(vaccel_session *sess, vaccel_resource *resource, const char *fn_symbol,
-			   vaccel_arg *read, size_t nr_read, vaccel_arg *write, size_t nr_write)
+int rpc_exec_with_resource(vaccel_session *sess, vaccel_resource *resource, const char *fn_symbol, vaccel_arg *read,
+			   size_t nr_read, vaccel_arg *write, size_t nr_write)
 {
 	if (!resource || !fn_symbol || (nr_read && !read) || (nr_write && !write))
 		return VACCEL_EINVAL;
@@ -259,7 +262,8 @@ int rpc_exec_with_resource(vaccel_session *sess, vaccel_resource *resource, cons
 		return ret;
 	int64_t remote = State::get().resource_remote_id(resource, gen);
 	if (remote <= 0) {
-		vaccel_error("[rpc] exec_with_resource: resource %lld is not registered remotely", (long long)resource->id);
+		vaccel_error("[rpc] exec_with_resource: resource %lld is not registered remotely",
+			     (long long)resource->id);
 		return VACCEL_EPERM;
 	}
 	std::vector<WireArg> r{op_code(VACCEL_OP_EXEC_WITH_RESOURCE),
@@ -319,35 +323,37 @@ int rpc_sgemm(vaccel_session *sess, int64_t m, int64_t n, int64_t k, float alpha
 	const uint64_t sa = static_cast<uint64_t>(m) * static_cast<uint64_t>(lda) * sizeof(float);
 	const uint64_t sb = static_cast<uint64_t>(k) * static_cast<uint64_t>(ldb) * sizeof(float);
 	const uint64_t sc = static_cast<uint64_t>(m) * static_cast<uint64_t>(ldc) * sizeof(float);
-	return State::get().genop(
-		sess,
-		{op_code(VACCEL_OP_BLAS_SGEMM), in_arg(VACCEL_ARG_INT64, &m, 8), in_arg(VACCEL_ARG_INT64, &n, 8),
-		 in_arg(VACCEL_ARG_INT64, &k, 8), in_arg(VACCEL_ARG_FLOAT32, &alpha, 4),
-		 in_arg(VACCEL_ARG_FLOAT32_ARRAY, a, sa), in_arg(VACCEL_ARG_INT64, &lda, 8),
-		 in_arg(VACCEL_ARG_FLOAT32_ARRAY, b, sb), in_arg(VACCEL_ARG_INT64, &ldb, 8),
-		 in_arg(VACCEL_ARG_FLOAT32, &beta, 4), in_arg(VACCEL_ARG_INT64, &ldc, 8)},
-		{inout_arg(VACCEL_ARG_FLOAT32_ARRAY, c, sc)});
+	return State::get().genop(sess,
+				  {op_code(VACCEL_OP_BLAS_SGEMM), in_arg(VACCEL_ARG_INT64, &m, 8),
+				   in_arg(VACCEL_ARG_INT64, &n, 8), in_arg(VACCEL_ARG_INT64, &k, 8),
+				   in_arg(VACCEL_ARG_FLOAT32, &alpha, 4), in_arg(VACCEL_ARG_FLOAT32_ARRAY, a, sa),
+				   in_arg(VACCEL_ARG_INT64, &lda, 8), in_arg(VACCEL_ARG_FLOAT32_ARRAY, b, sb),
+				   in_arg(VACCEL_ARG_INT64, &ldb, 8), in_arg(VACCEL_ARG_FLOAT32, &beta, 4),
+				   in_arg(VACCEL_ARG_INT64, &ldc, 8)},
+				  {inout_arg(VACCEL_ARG_FLOAT32_ARRAY, c, sc)});
 }
 
-int rpc_minmax(vaccel_session *sess, const double *indata, int ndata, int low, int high, double *outdata,
-	       double *min, double *max)
+int rpc_minmax(vaccel_session *sess, const double *indata, int ndata, int low, int high, double *outdata, double *min,
+	       double *max)
 {
 	if (!indata || ndata < 0 || !outdata || !min || !max)
 		return VACCEL_EINVAL;
 	const uint64_t bytes = static_cast<uint64_t>(ndata) * sizeof(double);
-	return State::get().genop(sess,
-				  {op_code(VACCEL_OP_MINMAX), in_arg(VACCEL_ARG_RAW, indata, bytes),
-				   in_arg(VACCEL_ARG_RAW, &ndata, sizeof(int)), in_arg(VACCEL_ARG_RAW, &low, sizeof(int)),
-				   in_arg(VACCEL_ARG_RAW, &high, sizeof(int))},
-				  {out_arg(VACCEL_ARG_RAW, outdata, bytes), out_arg(VACCEL_ARG_RAW, min, sizeof(double)),
-				   out_arg(VACCEL_ARG_RAW, max, sizeof(double))});
+	return State::get().genop(
+		sess,
+		{op_code(VACCEL_OP_MINMAX), in_arg(VACCEL_ARG_RAW, indata, bytes),
+		 in_arg(VACCEL_ARG_RAW, &ndata, sizeof(int)), in_arg(VACCEL_ARG_RAW, &low, sizeof(int)),
+		 in_arg(VACCEL_ARG_RAW, &high, sizeof(int))},
+		{out_arg(VACCEL_ARG_RAW, outdata, bytes), out_arg(VACCEL_ARG_RAW, min, sizeof(double)),
+		 out_arg(VACCEL_ARG_RAW, max, sizeof(double))});
 }
 
 int rpc_fpga_arraycopy(vaccel_session *sess, int a[], int out_a[], size_t len_a)
 {
 	if (!a || !out_a)
 		return VACCEL_EINVAL;
-	return State::get().genop(sess, {op_code(VACCEL_OP_FPGA_ARRAYCOPY), in_arg(VACCEL_ARG_RAW, a, len_a * sizeof(int))},
+	return State::get().genop(sess,
+				  {op_code(VACCEL_OP_FPGA_ARRAYCOPY), in_arg(VACCEL_ARG_RAW, a, len_a * sizeof(int))},
 				  {out_arg(VACCEL_ARG_RAW, out_a, len_a * sizeof(int))});
 }
 
@@ -356,9 +362,9 @@ int rpc_fpga_mmult(vaccel_session *sess, float a[], float b[], float c[], size_t
 	if (!a || !b || !c)
 		return VACCEL_EINVAL;
 	const uint64_t n = len_a * sizeof(float);
-	return State::get().genop(sess,
-				  {op_code(VACCEL_OP_FPGA_MMULT), in_arg(VACCEL_ARG_RAW, a, n), in_arg(VACCEL_ARG_RAW, b, n)},
-				  {out_arg(VACCEL_ARG_RAW, c, n)});
+	return State::get().genop(
+		sess, {op_code(VACCEL_OP_FPGA_MMULT), in_arg(VACCEL_ARG_RAW, a, n), in_arg(VACCEL_ARG_RAW, b, n)},
+		{out_arg(VACCEL_ARG_RAW, c, n)});
 }
 
 int rpc_fpga_parallel(vaccel_session *sess, float a[], float b[], float add_out[], float mult_out[], size_t len_a)

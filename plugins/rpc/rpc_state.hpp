@@ -77,11 +77,11 @@ public:
 
 private:
 	std::mutex lock_;
-	std::shared_ptr<rpc::Client> client_;                 // guarded by lock_ (creation)
-	std::map<vaccel_id_t, RemoteSession> sessions_;       // guarded by lock_
-	std::map<vaccel_id_t, RemoteResource> resources_;     // guarded by lock_
+	std::shared_ptr<rpc::Client> client_;             // guarded by lock_ (creation)
+	std::map<vaccel_id_t, RemoteSession> sessions_;   // guarded by lock_
+	std::map<vaccel_id_t, RemoteResource> resources_; // guarded by lock_
 	std::mutex spare_lock_;
-	std::vector<rpc::GrowableRegion> spare_regions_;      // guarded by spare_lock_
+	std::vector<rpc::GrowableRegion> spare_regions_; // guarded by spare_lock_
 };
 
 // A call's result whose payload region comes from the State's spares and goes back to them.

@@ -30,7 +30,8 @@ int model_ids(vaccel_session *sess, const vaccel_resource *model, ModelIds &ids)
 	return VACCEL_OK;
 }
 
-template <typename T> void describe_tensor(const T *t, v1::Tensor *pt, std::vector<iovec> &payload)
+template <typename T>
+void describe_tensor(const T *t, v1::Tensor *pt, std::vector<iovec> &payload)
 {
 	for (int64_t d = 0; d < static_cast<int64_t>(t->nr_dims); ++d)
 		pt->add_dims(t->dims[d]);
@@ -53,8 +54,10 @@ int describe_inputs(T *const *in, int nr_in, google::protobuf::RepeatedPtrField<
 }
 
 // The allocator of one tensor kind: outputs are created from the agent's descriptors.
-template <typename T> struct TensorAlloc;
-template <> struct TensorAlloc<vaccel_tf_tensor> {
+template <typename T>
+struct TensorAlloc;
+template <>
+struct TensorAlloc<vaccel_tf_tensor> {
 	using dim_t = int64_t;
 	static int make(vaccel_tf_tensor **t, const std::vector<dim_t> &d, int32_t type, size_t n)
 	{
@@ -62,7 +65,8 @@ template <> struct TensorAlloc<vaccel_tf_tensor> {
 						 static_cast<vaccel_tf_data_type>(type), n);
 	}
 };
-template <> struct TensorAlloc<vaccel_tflite_tensor> {
+template <>
+struct TensorAlloc<vaccel_tflite_tensor> {
 	using dim_t = int32_t;
 	static int make(vaccel_tflite_tensor **t, const std::vector<dim_t> &d, int32_t type, size_t n)
 	{
@@ -70,7 +74,8 @@ template <> struct TensorAlloc<vaccel_tflite_tensor> {
 						     static_cast<vaccel_tflite_data_type>(type), n);
 	}
 };
-template <> struct TensorAlloc<vaccel_torch_tensor> {
+template <>
+struct TensorAlloc<vaccel_torch_tensor> {
 	using dim_t = int64_t;
 	static int make(vaccel_torch_tensor **t, const std::vector<dim_t> &d, int32_t type, size_t n)
 	{
@@ -80,14 +85,16 @@ template <> struct TensorAlloc<vaccel_torch_tensor> {
 };
 
 // Creates out[0..) from the output tensors of a ModelRunDone (the rest stay NULL).
-template <typename T> int unpack_outputs(const vaccel::rpc::CallResult &res, T **out, int nr_out)
+template <typename T>
+int unpack_outputs(const vaccel::rpc::CallResult &res, T **out, int nr_out)
 {
 	using dim_t = typename TensorAlloc<T>::dim_t;
 	for (int i = 0; i < nr_out; ++i)
 		out[i] = nullptr;
 	const auto &done = res.response.model_run_done();
 	if (done.out_tensors_size() > nr_out) {
-		vaccel_error("[rpc] agent returned %d output tensors, expected at most %d", done.out_tensors_size(), nr_out);
+		vaccel_error("[rpc] agent returned %d output tensors, expected at most %d", done.out_tensors_size(),
+			     nr_out);
 		return VACCEL_EREMOTEIO;
 	}
 	const std::byte *p = res.payload.data();
@@ -200,8 +207,8 @@ int rpc_tflite_model_unload(vaccel_session *sess, vaccel_resource *model)
 	return model_ref_call(sess, model, &v1::Request::mutable_tflite_model_unload, res);
 }
 
-int rpc_tflite_model_run(vaccel_session *sess, const vaccel_resource *model, vaccel_tflite_tensor *const *in,
-			 int nr_in, vaccel_tflite_tensor **out, int nr_out, uint8_t *status)
+int rpc_tflite_model_run(vaccel_session *sess, const vaccel_resource *model, vaccel_tflite_tensor *const *in, int nr_in,
+			 vaccel_tflite_tensor **out, int nr_out, uint8_t *status)
 {
 	if (nr_in < 0 || nr_out < 0 || (nr_in && !in) || (nr_out && !out))
 		return VACCEL_EINVAL;

@@ -20,15 +20,39 @@ namespace vaccel::tflite {
 namespace {
 
 enum Builtin : int32_t {
-	kAdd = 0, kAvgPool = 1, kConv = 3, kDepthwise = 4, kDequantize = 6, kFullyConnected = 9,
-	kLogistic = 14, kMaxPool = 17, kMul = 18, kRelu = 19, kReluN1To1 = 20, kRelu6 = 21,
-	kReshape = 22, kSoftmax = 25, kPad = 34, kMean = 40, kSqueeze = 43, kQuantize = 114,
+	kAdd = 0,
+	kAvgPool = 1,
+	kConv = 3,
+	kDepthwise = 4,
+	kDequantize = 6,
+	kFullyConnected = 9,
+	kLogistic = 14,
+	kMaxPool = 17,
+	kMul = 18,
+	kRelu = 19,
+	kReluN1To1 = 20,
+	kRelu6 = 21,
+	kReshape = 22,
+	kSoftmax = 25,
+	kPad = 34,
+	kMean = 40,
+	kSqueeze = 43,
+	kQuantize = 114,
 	kHardSwish = 117,
 };
 // BuiltinOptions union types each operator may carry (0: none).
 enum OptionType : uint8_t {
-	kOptConv = 1, kOptDepthwise = 2, kOptPool = 5, kOptFc = 8, kOptSoftmax = 9, kOptAdd = 11,
-	kOptReshape = 17, kOptMul = 21, kOptPad = 22, kOptReducer = 27, kOptSqueeze = 30,
+	kOptConv = 1,
+	kOptDepthwise = 2,
+	kOptPool = 5,
+	kOptFc = 8,
+	kOptSoftmax = 9,
+	kOptAdd = 11,
+	kOptReshape = 17,
+	kOptMul = 21,
+	kOptPad = 22,
+	kOptReducer = 27,
+	kOptSqueeze = 30,
 };
 
 using Dims = std::vector<size_t>;
@@ -36,14 +60,22 @@ using Dims = std::vector<size_t>;
 DType to_dtype(int8_t t)
 {
 	switch (static_cast<FbType>(t)) {
-	case FbType::Float32: return DType::Float32;
-	case FbType::Int32: return DType::Int32;
-	case FbType::UInt8: return DType::UInt8;
-	case FbType::Int8: return DType::Int8;
-	case FbType::Int16: return DType::Int16;
-	case FbType::Float16: return DType::Float16;
-	case FbType::Bool: return DType::Bool;
-	default: return DType::NoType;
+	case FbType::Float32:
+		return DType::Float32;
+	case FbType::Int32:
+		return DType::Int32;
+	case FbType::UInt8:
+		return DType::UInt8;
+	case FbType::Int8:
+		return DType::Int8;
+	case FbType::Int16:
+		return DType::Int16;
+	case FbType::Float16:
+		return DType::Float16;
+	case FbType::Bool:
+		return DType::Bool;
+	default:
+		return DType::NoType;
 	}
 }
 
@@ -64,11 +96,16 @@ TensorDesc describe(const FbTensor &t)
 std::optional<xnn::Range> activation(int8_t a)
 {
 	switch (a) {
-	case 0: return xnn::Range{};
-	case 1: return xnn::Range{0.0F, INFINITY};
-	case 2: return xnn::Range{-1.0F, 1.0F};
-	case 3: return xnn::Range{0.0F, 6.0F};
-	default: return std::nullopt;  // TANH, SIGN_BIT
+	case 0:
+		return xnn::Range{};
+	case 1:
+		return xnn::Range{0.0F, INFINITY};
+	case 2:
+		return xnn::Range{-1.0F, 1.0F};
+	case 3:
+		return xnn::Range{0.0F, 6.0F};
+	default:
+		return std::nullopt; // TANH, SIGN_BIT
 	}
 }
 
@@ -105,8 +142,10 @@ size_t count(const Dims &d)
 
 class Translator {
 public:
-	Translator(const FbModel &m, xnn::Graph &g) : m_(m), g_(g), ids_(m.tensors.size(), xnn::kNoValue),
-		ready_(m.tensors.size(), false) {}
+	Translator(const FbModel &m, xnn::Graph &g)
+	    : m_(m), g_(g), ids_(m.tensors.size(), xnn::kNoValue), ready_(m.tensors.size(), false)
+	{
+	}
 
 	Status status = Status::Ok;
 	std::string error;
@@ -177,10 +216,12 @@ private:
 		x.channel_dim = static_cast<size_t>(std::max(ft.quantized_dimension, 0));
 		if (per_channel)
 			x.channel_scales = ft.scales;
-		const bool zero_zps = std::all_of(ft.zero_points.begin(), ft.zero_points.end(),
-						  [](int64_t z) { return z == 0; });
+		const bool zero_zps =
+			std::all_of(ft.zero_points.begin(), ft.zero_points.end(), [](int64_t z) { return z == 0; });
 		switch (static_cast<FbType>(ft.type)) {
-		case FbType::Float32: x.type = xnn::Type::F32; return true;
+		case FbType::Float32:
+			x.type = xnn::Type::F32;
+			return true;
 		case FbType::UInt8:
 			if (ft.scales.size() != 1 || zp < 0 || zp > 255)
 				return unsupported(where, "uint8 without one per-tensor scale/zero point");
@@ -188,7 +229,8 @@ private:
 			return true;
 		case FbType::Int8:
 			if (ft.scales.empty() || zp < -128 || zp > 127 || (per_channel && !zero_zps))
-				return unsupported(where, "int8 without symmetric per-channel or per-tensor quantisation");
+				return unsupported(where,
+						   "int8 without symmetric per-channel or per-tensor quantisation");
 			x.type = per_channel ? xnn::Type::QCS8 : xnn::Type::QS8;
 			return true;
 		case FbType::Int32:
@@ -214,9 +256,10 @@ private:
 		if (x.data == nullptr) {
 			const size_t b = t(i).elements * std::max<size_t>(fb_type_size(t(i).type), 1);
 			if (b > kMaxActivationBytes - activation_bytes_) {
-				status = Status::InvalidInput;  // no engine should get it
+				status = Status::InvalidInput; // no engine should get it
 				error = "TFLite model over the engine's limits: its computed tensors exceed " +
-					std::to_string(kMaxActivationBytes >> 20) + " MiB (at tensor " + std::to_string(i) + ")";
+					std::to_string(kMaxActivationBytes >> 20) + " MiB (at tensor " +
+					std::to_string(i) + ")";
 				return false;
 			}
 			activation_bytes_ += b;
@@ -274,34 +317,59 @@ private:
 bool Translator::op(size_t index, const FbOperator &o)
 {
 	const std::string w = "operator " + std::to_string(index) + " (" + builtin_name(o.builtin) + ")";
-	struct Spec { int32_t code; size_t min_in, max_in; uint8_t opt; };
-	static constexpr Spec kSpecs[] = {
-		{kAdd, 2, 2, kOptAdd}, {kMul, 2, 2, kOptMul}, {kAvgPool, 1, 1, kOptPool},
-		{kMaxPool, 1, 1, kOptPool}, {kConv, 2, 3, kOptConv}, {kDepthwise, 2, 3, kOptDepthwise},
-		{kFullyConnected, 2, 3, kOptFc}, {kMean, 2, 2, kOptReducer}, {kReshape, 1, 2, kOptReshape},
-		{kSqueeze, 1, 1, kOptSqueeze}, {kSoftmax, 1, 1, kOptSoftmax}, {kPad, 2, 2, kOptPad},
-		{kRelu, 1, 1, 0}, {kRelu6, 1, 1, 0}, {kReluN1To1, 1, 1, 0}, {kHardSwish, 1, 1, 0},
-		{kLogistic, 1, 1, 0}, {kQuantize, 1, 1, 0}, {kDequantize, 1, 1, 0}};
-	const auto *spec = std::find_if(std::begin(kSpecs), std::end(kSpecs),
-					[&](const Spec &s) { return s.code == o.builtin; });
+	struct Spec {
+		int32_t code;
+		size_t min_in, max_in;
+		uint8_t opt;
+	};
+	static constexpr Spec kSpecs[] = {{kAdd, 2, 2, kOptAdd},
+					  {kMul, 2, 2, kOptMul},
+					  {kAvgPool, 1, 1, kOptPool},
+					  {kMaxPool, 1, 1, kOptPool},
+					  {kConv, 2, 3, kOptConv},
+					  {kDepthwise, 2, 3, kOptDepthwise},
+					  {kFullyConnected, 2, 3, kOptFc},
+					  {kMean, 2, 2, kOptReducer},
+					  {kReshape, 1, 2, kOptReshape},
+					  {kSqueeze, 1, 1, kOptSqueeze},
+					  {kSoftmax, 1, 1, kOptSoftmax},
+					  {kPad, 2, 2, kOptPad},
+					  {kRelu, 1, 1, 0},
+					  {kRelu6, 1, 1, 0},
+					  {kReluN1To1, 1, 1, 0},
+					  {kHardSwish, 1, 1, 0},
+					  {kLogistic, 1, 1, 0},
+					  {kQuantize, 1, 1, 0},
+					  {kDequantize, 1, 1, 0}};
+	const auto *spec =
+		std::find_if(std::begin(kSpecs), std::end(kSpecs), [&](const Spec &s) { return s.code == o.builtin; });
 	if (spec == std::end(kSpecs))
 		return unsupported(w, o.custom.empty() ? "not implemented by the XNNPACK engine"
 						       : "custom operator '" + o.custom + "'");
 	if (o.inputs.size() < spec->min_in || o.inputs.size() > spec->max_in || o.outputs.size() != 1 ||
-	    o.outputs[0] < 0 || std::any_of(o.inputs.begin(), o.inputs.begin() + static_cast<long>(spec->min_in),
-					    [](int32_t i) { return i < 0; }))
+	    o.outputs[0] < 0 ||
+	    std::any_of(o.inputs.begin(), o.inputs.begin() + static_cast<long>(spec->min_in),
+			[](int32_t i) { return i < 0; }))
 		return corrupt(w + ": wrong number of inputs or outputs");
 	if (o.options.type != 0 && o.options.type != spec->opt)
 		return corrupt(w + ": unexpected builtin options type " + std::to_string(o.options.type));
 	switch (o.builtin) {
-	case kConv: return conv(w, o, false);
-	case kDepthwise: return conv(w, o, true);
-	case kAvgPool: return pool(w, o, false);
-	case kMaxPool: return pool(w, o, true);
-	case kMean: return mean(w, o);
-	case kFullyConnected: return fully_connected(w, o);
-	case kPad: return pad(w, o);
-	default: return elementwise(w, o);
+	case kConv:
+		return conv(w, o, false);
+	case kDepthwise:
+		return conv(w, o, true);
+	case kAvgPool:
+		return pool(w, o, false);
+	case kMaxPool:
+		return pool(w, o, true);
+	case kMean:
+		return mean(w, o);
+	case kFullyConnected:
+		return fully_connected(w, o);
+	case kPad:
+		return pad(w, o);
+	default:
+		return elementwise(w, o);
 	}
 }
 
@@ -332,11 +400,10 @@ bool Translator::conv(const std::string &w, const FbOperator &o, bool depthwise)
 	const Dims expect{in[0], window_out(in[1], f[1], win.stride_h, win.dilation_h, win.same_padding),
 			  window_out(in[2], f[2], win.stride_w, win.dilation_w, win.same_padding), oc};
 	uint32_t x = 0, filter = 0, bias = xnn::kNoValue, y = 0;
-	if (!input(o, 0, x) || !input(o, 1, filter) || (has_bias && !input(o, 2, bias)) ||
-	    !output(o, y, expect))
+	if (!input(o, 0, x) || !input(o, 1, filter) || (has_bias && !input(o, 2, bias)) || !output(o, y, expect))
 		return false;
-	const bool ok = depthwise ? g_.depthwise_conv2d(win, in[3], static_cast<uint32_t>(oc / in[3]),
-							*range, x, filter, bias, y)
+	const bool ok = depthwise ? g_.depthwise_conv2d(win, in[3], static_cast<uint32_t>(oc / in[3]), *range, x,
+							filter, bias, y)
 				  : g_.conv2d(win, in[3], oc, *range, x, filter, bias, y);
 	return ok || refused();
 }
@@ -347,8 +414,8 @@ bool Translator::pool(const std::string &w, const FbOperator &o, bool max)
 	const Dims in = dims(o.inputs[0]);
 	if (!range)
 		return unsupported(w, "fused activation " + std::to_string(o.options.activation));
-	if (in.size() != 4 || o.options.filter_h < 1 || o.options.filter_w < 1 ||
-	    o.options.stride_h < 1 || o.options.stride_w < 1)
+	if (in.size() != 4 || o.options.filter_h < 1 || o.options.filter_w < 1 || o.options.stride_h < 1 ||
+	    o.options.stride_w < 1)
 		return corrupt(w + ": needs an NHWC input, a window and strides");
 	xnn::Window win;
 	win.kernel_h = static_cast<uint32_t>(o.options.filter_h);
@@ -455,34 +522,56 @@ bool Translator::elementwise(const std::string &w, const FbOperator &o)
 	if (!range)
 		return unsupported(w, "fused activation " + std::to_string(o.options.activation));
 	uint32_t x = 0, x2 = 0, y = 0;
-	if (!input(o, 0, x) || ((o.builtin == kAdd || o.builtin == kMul) && !input(o, 1, x2)) ||
-	    !output(o, y, expect))
+	if (!input(o, 0, x) || ((o.builtin == kAdd || o.builtin == kMul) && !input(o, 1, x2)) || !output(o, y, expect))
 		return false;
 	bool ok = false;
 	switch (o.builtin) {
-	case kAdd: ok = g_.add(*range, x, x2, y); break;
-	case kMul: ok = g_.multiply(*range, x, x2, y); break;
+	case kAdd:
+		ok = g_.add(*range, x, x2, y);
+		break;
+	case kMul:
+		ok = g_.multiply(*range, x, x2, y);
+		break;
 	case kReshape:
-	case kSqueeze: ok = g_.reshape(x, y); break;
-	case kSoftmax: ok = g_.softmax(x, y); break;
-	case kRelu: ok = g_.clamp({0.0F, INFINITY}, x, y); break;
-	case kRelu6: ok = g_.clamp({0.0F, 6.0F}, x, y); break;
-	case kReluN1To1: ok = g_.clamp({-1.0F, 1.0F}, x, y); break;
-	case kHardSwish: ok = g_.hardswish(x, y); break;
-	case kLogistic: ok = g_.sigmoid(x, y); break;
-	default: ok = g_.convert(x, y); break;	// QUANTIZE, DEQUANTIZE
+	case kSqueeze:
+		ok = g_.reshape(x, y);
+		break;
+	case kSoftmax:
+		ok = g_.softmax(x, y);
+		break;
+	case kRelu:
+		ok = g_.clamp({0.0F, INFINITY}, x, y);
+		break;
+	case kRelu6:
+		ok = g_.clamp({0.0F, 6.0F}, x, y);
+		break;
+	case kReluN1To1:
+		ok = g_.clamp({-1.0F, 1.0F}, x, y);
+		break;
+	case kHardSwish:
+		ok = g_.hardswish(x, y);
+		break;
+	case kLogistic:
+		ok = g_.sigmoid(x, y);
+		break;
+	default:
+		ok = g_.convert(x, y);
+		break; // QUANTIZE, DEQUANTIZE
 	}
 	return ok || refused();
 }
 
-}  // namespace
+} // namespace
 
 XnnEngine::~XnnEngine() = default;
 
-size_t XnnEngine::threads() const { return graph_ ? graph_->threads() : 1; }
+size_t XnnEngine::threads() const
+{
+	return graph_ ? graph_->threads() : 1;
+}
 
-std::unique_ptr<XnnEngine> XnnEngine::build(const std::vector<uint8_t> &bytes, size_t threads,
-					    Status &status, std::string &error)
+std::unique_ptr<XnnEngine> XnnEngine::build(const std::vector<uint8_t> &bytes, size_t threads, Status &status,
+					    std::string &error)
 {
 	FbModel m;
 	if (!read_model(bytes.data(), bytes.size(), m, error)) {
@@ -519,12 +608,11 @@ std::unique_ptr<XnnEngine> XnnEngine::build(const std::vector<uint8_t> &bytes, s
 	return e;
 }
 
-Status XnnEngine::run(const std::vector<const void *> &in, std::vector<std::vector<uint8_t>> &out,
-		      std::string &error)
+Status XnnEngine::run(const std::vector<const void *> &in, std::vector<std::vector<uint8_t>> &out, std::string &error)
 {
 	std::vector<std::pair<uint32_t, void *>> ext;
 	for (size_t i = 0; i < in.size() && i < in_ids_.size(); ++i)
-		ext.emplace_back(in_ids_[i], const_cast<void *>(in[i]));  // XNNPACK only reads inputs
+		ext.emplace_back(in_ids_[i], const_cast<void *>(in[i])); // XNNPACK only reads inputs
 	out.assign(outputs_.size(), {});
 	for (size_t i = 0; i < outputs_.size(); ++i) {
 		out[i].resize(outputs_[i].bytes);
@@ -547,4 +635,4 @@ size_t xnn_threads_from_env()
 	return (end != nullptr && *end == '\0' && n >= 1 && n <= 64) ? static_cast<size_t>(n) : 1;
 }
 
-}  // namespace vaccel::tflite
+} // namespace vaccel::tflite

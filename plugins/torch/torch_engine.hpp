@@ -28,9 +28,9 @@ const char *dtype_name(DType type);
 
 // Why an engine call failed; the plugin maps each kind to a VACCEL_E* code.
 enum class ErrorKind {
-	InvalidInput,  // caller's tensors/arguments do not fit (VACCEL_EINVAL)
-	NotFound,      // a file that should exist does not (VACCEL_ENOENT)
-	Backend,       // libtorch failed (wrong-format model, unsupported output...) (VACCEL_EBACKEND)
+	InvalidInput, // caller's tensors/arguments do not fit (VACCEL_EINVAL)
+	NotFound,     // a file that should exist does not (VACCEL_ENOENT)
+	Backend,      // libtorch failed (wrong-format model, unsupported output...) (VACCEL_EBACKEND)
 };
 
 class EngineError : public std::runtime_error {
@@ -45,7 +45,7 @@ private:
 // An input tensor borrowed from the caller (not copied, not modified by this layer).
 struct TensorView {
 	const void *data = nullptr;
-	size_t size = 0;  // bytes
+	size_t size = 0; // bytes
 	std::vector<int64_t> dims;
 	DType dtype = DType::Float;
 };
@@ -58,7 +58,7 @@ struct FreeDeleter {
 // vaccel_torch_tensor (whose delete function calls free()).
 struct OwnedTensor {
 	std::unique_ptr<void, FreeDeleter> data;
-	size_t size = 0;  // bytes
+	size_t size = 0; // bytes
 	std::vector<int64_t> dims;
 	DType dtype = DType::Float;
 };
@@ -114,7 +114,7 @@ OwnedTensor sgemm(const float *a, const float *b, const float *c, int64_t m, int
 // (leading dimension lda), B k x n (ldb), C m x n (ldc; columns past n untouched; with beta = 0
 // C is not read).  Preconditions checked by the caller: m, n, k > 0, lda >= k, ldb >= n,
 // ldc >= n, non-NULL pointers.  Throws EngineError.
-void sgemm_strided(int64_t m, int64_t n, int64_t k, float alpha, const float *a, int64_t lda,
-		   const float *b, int64_t ldb, float beta, float *c, int64_t ldc);
+void sgemm_strided(int64_t m, int64_t n, int64_t k, float alpha, const float *a, int64_t lda, const float *b,
+		   int64_t ldb, float beta, float *c, int64_t ldc);
 
-}  // namespace vaccel::torch_engine
+} // namespace vaccel::torch_engine

@@ -32,8 +32,8 @@ namespace engine = vaccel::torch_engine;
 namespace image = vaccel::image;
 using engine::EngineError;
 using engine::ErrorKind;
-using vaccel::torch_plugin::Preprocess;
 using vaccel::plugin::ResourceCache;
+using vaccel::torch_plugin::Preprocess;
 
 constexpr int kMaxThreads = 256;
 
@@ -72,9 +72,12 @@ std::atomic<bool> g_process_exiting{false};
 int to_code(ErrorKind kind)
 {
 	switch (kind) {
-	case ErrorKind::InvalidInput: return VACCEL_EINVAL;
-	case ErrorKind::NotFound: return VACCEL_ENOENT;
-	case ErrorKind::Backend: return VACCEL_EBACKEND;
+	case ErrorKind::InvalidInput:
+		return VACCEL_EINVAL;
+	case ErrorKind::NotFound:
+		return VACCEL_ENOENT;
+	case ErrorKind::Backend:
+		return VACCEL_EBACKEND;
 	}
 	return VACCEL_EBACKEND;
 }
@@ -131,8 +134,7 @@ std::shared_ptr<const engine::Model> load_model(const vaccel_resource *res)
 std::shared_ptr<const engine::Model> model_of(const vaccel_resource *res, const vaccel_session *sess)
 {
 	if (res->type != VACCEL_RESOURCE_MODEL)
-		fail(ErrorKind::InvalidInput,
-		     "resource " + std::to_string(res->id) + " is not a MODEL resource");
+		fail(ErrorKind::InvalidInput, "resource " + std::to_string(res->id) + " is not a MODEL resource");
 	return state().models.get_or_load(res->id, sess->id, [&] {
 		auto model = load_model(res);
 		vaccel_debug("[torch] loaded model of resource %lld", static_cast<long long>(res->id));
@@ -147,8 +149,8 @@ std::shared_ptr<const image::Labels> load_labels_resource(const vaccel_resource 
 	std::string error;
 	bool ok = false;
 	if (blob->data != nullptr && blob->size > 0)
-		ok = labels->load_from_buffer(
-			std::string_view(reinterpret_cast<const char *>(blob->data), blob->size), error);
+		ok = labels->load_from_buffer(std::string_view(reinterpret_cast<const char *>(blob->data), blob->size),
+					      error);
 	else if (blob->path != nullptr)
 		ok = labels->load(blob->path, error);
 	else
@@ -175,10 +177,9 @@ std::shared_ptr<const image::Labels> load_labels_env(const std::string &path)
 std::shared_ptr<const image::Labels> labels_for(vaccel_session *sess)
 {
 	vaccel_resource *data = nullptr;
-	if (vaccel_session_resource_by_type(sess, &data, VACCEL_RESOURCE_DATA) == VACCEL_OK &&
-	    data != nullptr)
+	if (vaccel_session_resource_by_type(sess, &data, VACCEL_RESOURCE_DATA) == VACCEL_OK && data != nullptr)
 		return state().labels_by_resource.get_or_load(data->id, sess->id,
-							[&] { return load_labels_resource(data); });
+							      [&] { return load_labels_resource(data); });
 	const char *env = std::getenv("VACCEL_TORCH_LABELS");
 	if (env != nullptr && *env != '\0')
 		return load_labels_env(env);
@@ -247,7 +248,7 @@ vaccel_torch_tensor *to_vaccel_tensor(engine::OwnedTensor &t)
 void publish_outputs(std::vector<engine::OwnedTensor> &results, vaccel_torch_tensor **out, int nr_out)
 {
 	std::vector<vaccel_torch_tensor *> made;
-	made.reserve(static_cast<size_t>(nr_out));  // push_back below then cannot throw
+	made.reserve(static_cast<size_t>(nr_out)); // push_back below then cannot throw
 	try {
 		for (int i = 0; i < nr_out; ++i)
 			made.push_back(to_vaccel_tensor(results[static_cast<size_t>(i)]));
@@ -272,9 +273,8 @@ int torch_model_load(vaccel_session *sess, vaccel_resource *model) noexcept
 	});
 }
 
-int torch_model_run(vaccel_session *sess, const vaccel_resource *model,
-		    const vaccel_torch_buffer *run_options, vaccel_torch_tensor *const *in, int nr_in,
-		    vaccel_torch_tensor **out, int nr_out) noexcept
+int torch_model_run(vaccel_session *sess, const vaccel_resource *model, const vaccel_torch_buffer *run_options,
+		    vaccel_torch_tensor *const *in, int nr_in, vaccel_torch_tensor **out, int nr_out) noexcept
 {
 	return guarded("model run", [&] {
 		if (sess == nullptr || model == nullptr)
@@ -298,9 +298,8 @@ int torch_model_run(vaccel_session *sess, const vaccel_resource *model,
 	});
 }
 
-int torch_classify(vaccel_session *sess, const void *img, unsigned char *out_text,
-		   unsigned char *out_imgname, size_t len_img, size_t len_out_text,
-		   size_t len_out_imgname) noexcept
+int torch_classify(vaccel_session *sess, const void *img, unsigned char *out_text, unsigned char *out_imgname,
+		   size_t len_img, size_t len_out_text, size_t len_out_imgname) noexcept
 {
 	return guarded("image classify", [&] {
 		if (sess == nullptr)
@@ -317,10 +316,9 @@ int torch_classify(vaccel_session *sess, const void *img, unsigned char *out_tex
 			pre = state().preprocess;
 		}
 		vaccel_resource *res = nullptr;
-		if (vaccel_session_resource_by_type(sess, &res, VACCEL_RESOURCE_MODEL) != VACCEL_OK ||
-		    res == nullptr)
-			fail(ErrorKind::NotFound, "no MODEL resource is registered with session " +
-							  std::to_string(sess->id));
+		if (vaccel_session_resource_by_type(sess, &res, VACCEL_RESOURCE_MODEL) != VACCEL_OK || res == nullptr)
+			fail(ErrorKind::NotFound,
+			     "no MODEL resource is registered with session " + std::to_string(sess->id));
 		const auto net = model_of(res, sess);
 		const auto labels = labels_for(sess);
 
@@ -352,9 +350,8 @@ const float *float_data(vaccel_torch_tensor **t, const char *name, int64_t rows,
 		fail(ErrorKind::InvalidInput, std::string("sgemm: ") + name + " is not FLOAT");
 	const size_t need = static_cast<size_t>(rows) * static_cast<size_t>(cols) * sizeof(float);
 	if (x->data == nullptr || x->size != need)
-		fail(ErrorKind::InvalidInput, std::string("sgemm: ") + name + " holds " +
-						      std::to_string(x->size) + " bytes, expected " +
-						      std::to_string(need));
+		fail(ErrorKind::InvalidInput, std::string("sgemm: ") + name + " holds " + std::to_string(x->size) +
+						      " bytes, expected " + std::to_string(need));
 	return static_cast<const float *>(x->data);
 }
 
@@ -378,21 +375,20 @@ int torch_sgemm(vaccel_session *sess, vaccel_torch_tensor **in_a, vaccel_torch_t
 
 // BLAS_SGEMM (reference vaccel_sgemm semantics) on libtorch, so that a session bound to this
 // plugin can also multiply matrices (a session talks to one plugin only).
-int torch_blas_sgemm(vaccel_session *sess, int64_t m, int64_t n, int64_t k, float alpha, float *a,
-		     int64_t lda, float *b, int64_t ldb, float beta, float *c, int64_t ldc) noexcept
+int torch_blas_sgemm(vaccel_session *sess, int64_t m, int64_t n, int64_t k, float alpha, float *a, int64_t lda,
+		     float *b, int64_t ldb, float beta, float *c, int64_t ldc) noexcept
 {
 	return guarded("blas sgemm", [&] {
 		if (sess == nullptr)
 			fail(ErrorKind::InvalidInput, "blas sgemm: session is NULL");
 		if (m <= 0 || n <= 0 || k <= 0)
-			fail(ErrorKind::InvalidInput, "blas sgemm: m, n, k must be positive (got " +
-							      std::to_string(m) + ", " + std::to_string(n) +
-							      ", " + std::to_string(k) + ")");
+			fail(ErrorKind::InvalidInput, "blas sgemm: m, n, k must be positive (got " + std::to_string(m) +
+							      ", " + std::to_string(n) + ", " + std::to_string(k) +
+							      ")");
 		if (lda < k || ldb < n || ldc < n)
-			fail(ErrorKind::InvalidInput, "blas sgemm: leading dimensions too small (lda=" +
-							      std::to_string(lda) + " < k, ldb=" +
-							      std::to_string(ldb) + " or ldc=" +
-							      std::to_string(ldc) + " < n)");
+			fail(ErrorKind::InvalidInput,
+			     "blas sgemm: leading dimensions too small (lda=" + std::to_string(lda) +
+				     " < k, ldb=" + std::to_string(ldb) + " or ldc=" + std::to_string(ldc) + " < n)");
 		if (a == nullptr || b == nullptr || c == nullptr)
 			fail(ErrorKind::InvalidInput, "blas sgemm: a matrix is NULL");
 		engine::sgemm_strided(m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
@@ -431,8 +427,7 @@ int threads_from_env()
 	const char *end = env + std::strlen(env);
 	auto [ptr, ec] = std::from_chars(env, end, n);
 	if (ec != std::errc() || ptr != end || n < 1 || n > kMaxThreads) {
-		vaccel_warn("[torch] VACCEL_TORCH_THREADS='%s' is not an integer in 1..%d; using 1", env,
-			    kMaxThreads);
+		vaccel_warn("[torch] VACCEL_TORCH_THREADS='%s' is not an integer in 1..%d; using 1", env, kMaxThreads);
 		return 1;
 	}
 	return n;
@@ -491,13 +486,13 @@ int torch_fini() noexcept
 	});
 }
 
-}  // namespace
+} // namespace
 
 extern "C" {
-VACCEL_PLUGIN(.name = "torch", .version = "0.1.0", .vaccel_version = VACCEL_VERSION,
-	      .init = torch_init, .fini = torch_fini, .is_virtio = false,
+VACCEL_PLUGIN(.name = "torch", .version = "0.1.0", .vaccel_version = VACCEL_VERSION, .init = torch_init,
+	      .fini = torch_fini, .is_virtio = false,
 	      .type = static_cast<vaccel_plugin_type_t>(VACCEL_PLUGIN_CPU | VACCEL_PLUGIN_TORCH),
 	      .session_init = nullptr, .session_release = nullptr, .session_update = nullptr,
-	      .resource_register = torch_resource_register,
-	      .resource_unregister = torch_resource_unregister, .resource_sync = nullptr)
+	      .resource_register = torch_resource_register, .resource_unregister = torch_resource_unregister,
+	      .resource_sync = nullptr)
 }

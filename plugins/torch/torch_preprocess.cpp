@@ -8,8 +8,7 @@ bool preprocess_from_env(Preprocess &pre, std::string &error)
 	return image::input_spec_from_env("VACCEL_TORCH_", pre, error);
 }
 
-bool make_input(const void *img, size_t len, const Preprocess &pre, InputTensor &out,
-		std::string &error)
+bool make_input(const void *img, size_t len, const Preprocess &pre, InputTensor &out, std::string &error)
 {
 	image::Image decoded;
 	if (!image::decode_rgb(img, len, decoded, error))
@@ -20,4 +19,4 @@ bool make_input(const void *img, size_t len, const Preprocess &pre, InputTensor 
 	return true;
 }
 
-}  // namespace vaccel::torch_plugin
+} // namespace vaccel::torch_plugin

@@ -31,7 +31,6 @@ struct InputTensor {
 
 // Decodes the image bytes and builds the model input.  False with `error` set when the bytes
 // are empty or not a decodable image.
-bool make_input(const void *img, size_t len, const Preprocess &pre, InputTensor &out,
-		std::string &error);
+bool make_input(const void *img, size_t len, const Preprocess &pre, InputTensor &out, std::string &error);
 
-}  // namespace vaccel::torch_plugin
+} // namespace vaccel::torch_plugin

@@ -23,7 +23,9 @@ struct Runtime {
 	std::atomic<bool> initialized{false};
 	std::string rundir;
 	vaccel::common::OwnedDir rundir_lock; // holds rundir while this process lives
-	struct vaccel_config config{nullptr, VACCEL_LOG_ERROR, nullptr, false, false};
+	struct vaccel_config config {
+		nullptr, VACCEL_LOG_ERROR, nullptr, false, false
+	};
 };
 
 // Never destroyed: the library destructor runs after static destructors.
@@ -44,18 +46,16 @@ int make_unique_dir(const std::string &parent, vaccel::common::OwnedDir &out)
 {
 	if (int ret = vaccel::core::make_dir(parent))
 		return ret;
-	struct stat st{};
+	struct stat st {};
 	if (stat(parent.c_str(), &st) != 0 || st.st_uid != getuid()) {
 		vaccel_error("Run directory parent %s is not owned by uid %u", parent.c_str(),
 			     static_cast<unsigned>(getuid()));
 		return VACCEL_EACCES;
 	}
 	if (size_t n = vaccel::common::remove_abandoned_dirs(parent, kRundirPrefix))
-		vaccel_info("Removed %zu run director%s of processes that are gone", n,
-			    n == 1 ? "y" : "ies");
+		vaccel_info("Removed %zu run director%s of processes that are gone", n, n == 1 ? "y" : "ies");
 	if (int err = out.create(parent, kRundirPrefix)) {
-		vaccel_error("Could not create run directory under %s: %s", parent.c_str(),
-			     strerror(err));
+		vaccel_error("Could not create run directory under %s: %s", parent.c_str(), strerror(err));
 		return err;
 	}
 	return VACCEL_OK;
@@ -67,8 +67,7 @@ int create_rundir(vaccel::common::OwnedDir &out)
 {
 	const std::string uid = std::to_string(getuid());
 	const std::string run_user = "/run/user/" + uid;
-	if (access(run_user.c_str(), W_OK) == 0 &&
-	    make_unique_dir(run_user + "/vaccel", out) == VACCEL_OK)
+	if (access(run_user.c_str(), W_OK) == 0 && make_unique_dir(run_user + "/vaccel", out) == VACCEL_OK)
 		return VACCEL_OK;
 	const char *tmp = getenv("TMPDIR");
 	std::string base = (tmp && *tmp) ? tmp : "/tmp";
@@ -104,7 +103,7 @@ int cleanup_locked(Runtime &rt, bool release_objects = true)
 int bootstrap_locked(Runtime &rt, const struct vaccel_config *cfg)
 {
 	// Copy first: `cfg` may be the active config that cleanup frees.
-	struct vaccel_config copy{};
+	struct vaccel_config copy {};
 	if (int ret = vaccel_config_init_from(&copy, cfg))
 		return ret;
 	cleanup_locked(rt);
@@ -167,7 +166,7 @@ int vaccel_bootstrap_with_config(const struct vaccel_config *config)
 int vaccel_bootstrap(void)
 {
 	return vaccel::core::guard(__func__, [] {
-		struct vaccel_config cfg{};
+		struct vaccel_config cfg {};
 		// Parse quietly: the log is not configured yet. Deprecation warnings
 		// are emitted once the configured log level is in effect.
 		if (int ret = vaccel::core::config_init_from_env(&cfg, false))
@@ -176,7 +175,7 @@ int vaccel_bootstrap(void)
 		std::lock_guard lock(rt.lifecycle_mutex);
 		int ret = bootstrap_locked(rt, &cfg);
 		vaccel_config_release(&cfg);
-		struct vaccel_config again{};
+		struct vaccel_config again {};
 		if (vaccel::core::config_init_from_env(&again, true) == VACCEL_OK)
 			vaccel_config_release(&again);
 		return ret;

@@ -30,7 +30,7 @@ namespace {
 class ArgReader {
 public:
 	ArgReader(vaccel_arg *args, size_t count, const char *op, const char *dir) noexcept
-		: args_(args), count_(count), op_(op), dir_(dir)
+	    : args_(args), count_(count), op_(op), dir_(dir)
 	{
 	}
 
@@ -64,8 +64,8 @@ public:
 		// The op reads and writes the elements in place: a misaligned buffer would be
 		// undefined behaviour there (packed args are the caller's to align).
 		if (reinterpret_cast<uintptr_t>(arg->buf) % alignof(T) != 0) {
-			vaccel_error("genop %s: %s arg %zu is not aligned for its %zu-byte elements", op_,
-				     dir_, pos_ - 1, alignof(T));
+			vaccel_error("genop %s: %s arg %zu is not aligned for its %zu-byte elements", op_, dir_,
+				     pos_ - 1, alignof(T));
 			return VACCEL_EINVAL;
 		}
 		*out = static_cast<T *>(arg->buf);
@@ -79,10 +79,8 @@ public:
 		vaccel_arg *arg = next(VACCEL_ARG_STRING);
 		if (arg == nullptr)
 			return VACCEL_EINVAL;
-		if (arg->buf == nullptr || arg->size == 0 ||
-		    std::memchr(arg->buf, '\0', arg->size) == nullptr) {
-			vaccel_error("genop %s: %s arg %zu is not a NUL-terminated string", op_,
-				     dir_, pos_ - 1);
+		if (arg->buf == nullptr || arg->size == 0 || std::memchr(arg->buf, '\0', arg->size) == nullptr) {
+			vaccel_error("genop %s: %s arg %zu is not a NUL-terminated string", op_, dir_, pos_ - 1);
 			return VACCEL_EINVAL;
 		}
 		*out = static_cast<const char *>(arg->buf);
@@ -111,9 +109,8 @@ private:
 		}
 		vaccel_arg *arg = &args_[pos_];
 		if (arg->type != type && arg->type != VACCEL_ARG_RAW) {
-			vaccel_error("genop %s: %s arg %zu has type %s, expected %s", op_, dir_,
-				     pos_, vaccel_arg_type_to_str(arg->type),
-				     vaccel_arg_type_to_str(type));
+			vaccel_error("genop %s: %s arg %zu has type %s, expected %s", op_, dir_, pos_,
+				     vaccel_arg_type_to_str(arg->type), vaccel_arg_type_to_str(type));
 			return nullptr;
 		}
 		pos_++;
@@ -122,8 +119,8 @@ private:
 
 	int bad_size(const vaccel_arg *arg, size_t unit) noexcept
 	{
-		vaccel_error("genop %s: %s arg %zu has a bad size %zu (unit %zu bytes)", op_, dir_,
-			     pos_ - 1, arg->size, unit);
+		vaccel_error("genop %s: %s arg %zu has a bad size %zu (unit %zu bytes)", op_, dir_, pos_ - 1, arg->size,
+			     unit);
 		return VACCEL_EINVAL;
 	}
 
@@ -144,16 +141,14 @@ struct GenopArgs {
 
 int wrong_count(const GenopArgs &g, const char *dir, size_t got, const char *expected) noexcept
 {
-	vaccel_error("genop %s: wrong number of %s args: %zu (expected %s)", g.op, dir, got,
-		     expected);
+	vaccel_error("genop %s: wrong number of %s args: %zu (expected %s)", g.op, dir, got, expected);
 	return VACCEL_EINVAL;
 }
 
 // Exact arg counts of fixed layouts.
 int expect_counts(GenopArgs &g, size_t nr_read, size_t nr_write) noexcept
 {
-	static constexpr std::array<const char *, 11> numbers{"0", "1", "2", "3", "4", "5",
-							      "6", "7", "8", "9", "10"};
+	static constexpr std::array<const char *, 11> numbers{"0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10"};
 	if (g.read.remaining() != nr_read)
 		return wrong_count(g, "read", g.read.remaining(), numbers[nr_read]);
 	if (g.write.remaining() != nr_write)
@@ -178,8 +173,8 @@ int unpack_exec(GenopArgs &g)
 		return ret;
 	if (int ret = g.read.string(&symbol))
 		return ret;
-	return vaccel_exec(g.sess, library, symbol, g.read.rest(), g.read.remaining(),
-			   g.write.rest(), g.write.remaining());
+	return vaccel_exec(g.sess, library, symbol, g.read.rest(), g.read.remaining(), g.write.rest(),
+			   g.write.remaining());
 }
 
 int unpack_exec_with_resource(GenopArgs &g)
@@ -193,13 +188,12 @@ int unpack_exec_with_resource(GenopArgs &g)
 	if (int ret = g.read.string(&symbol))
 		return ret;
 	vaccel_resource *resource = nullptr;
-	if (vaccel_resource_get_by_id(&resource, resource_id) != VACCEL_OK ||
-	    resource == nullptr) {
+	if (vaccel_resource_get_by_id(&resource, resource_id) != VACCEL_OK || resource == nullptr) {
 		vaccel_error("genop %s: no resource with id %" PRId64, g.op, resource_id);
 		return VACCEL_EINVAL;
 	}
-	return vaccel_exec_with_resource(g.sess, resource, symbol, g.read.rest(),
-					 g.read.remaining(), g.write.rest(), g.write.remaining());
+	return vaccel_exec_with_resource(g.sess, resource, symbol, g.read.rest(), g.read.remaining(), g.write.rest(),
+					 g.write.remaining());
 }
 
 int unpack_image_classify(GenopArgs &g)
@@ -219,10 +213,8 @@ int unpack_image_classify(GenopArgs &g)
 	if (int ret = g.write.array(VACCEL_ARG_UCHAR_ARRAY, &second, &len_second))
 		return ret;
 	if (seed_order)
-		return vaccel_image_classification(g.sess, img, first, second, len_img, len_first,
-						   len_second);
-	return vaccel_image_classification(g.sess, img, second, first, len_img, len_second,
-					   len_first);
+		return vaccel_image_classification(g.sess, img, first, second, len_img, len_first, len_second);
+	return vaccel_image_classification(g.sess, img, second, first, len_img, len_second, len_first);
 }
 
 using ImageFn = int(vaccel_session *, const void *, unsigned char *, size_t, size_t);
@@ -248,8 +240,7 @@ bool matrix_fits(int64_t rows, int64_t cols, int64_t ld, size_t available) noexc
 	if (rows <= 0 || cols <= 0 || ld < cols)
 		return true; // left to vaccel_sgemm's own validation
 	const auto r = static_cast<unsigned __int128>(rows);
-	const auto needed = (r - 1) * static_cast<unsigned __int128>(ld) +
-			    static_cast<unsigned __int128>(cols);
+	const auto needed = (r - 1) * static_cast<unsigned __int128>(ld) + static_cast<unsigned __int128>(cols);
 	return needed <= available;
 }
 
@@ -286,11 +277,9 @@ int unpack_sgemm(GenopArgs &g)
 	if (ret != 0)
 		return ret;
 	// The plugin trusts the dimensions: make sure the buffers hold them.
-	if (!matrix_fits(m, k, lda, len_a) || !matrix_fits(k, n, ldb, len_b) ||
-	    !matrix_fits(m, n, ldc, len_c)) {
-		vaccel_error("genop %s: matrix buffers too small for m=%" PRId64 " n=%" PRId64
-			     " k=%" PRId64,
-			     g.op, m, n, k);
+	if (!matrix_fits(m, k, lda, len_a) || !matrix_fits(k, n, ldb, len_b) || !matrix_fits(m, n, ldc, len_c)) {
+		vaccel_error("genop %s: matrix buffers too small for m=%" PRId64 " n=%" PRId64 " k=%" PRId64, g.op, m,
+			     n, k);
 		return VACCEL_EINVAL;
 	}
 	return vaccel_sgemm(g.sess, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
@@ -320,10 +309,10 @@ int unpack_minmax(GenopArgs &g)
 		ret = g.write.array(VACCEL_ARG_FLOAT64, &max, &len_max);
 	if (ret != 0)
 		return ret;
-	if (ndata <= 0 || static_cast<size_t>(ndata) > len_in ||
-	    static_cast<size_t>(ndata) > len_out || len_min != 1 || len_max != 1) {
-		vaccel_error("genop %s: ndata=%d does not match the buffers (in %zu, out %zu)",
-			     g.op, ndata, len_in, len_out);
+	if (ndata <= 0 || static_cast<size_t>(ndata) > len_in || static_cast<size_t>(ndata) > len_out || len_min != 1 ||
+	    len_max != 1) {
+		vaccel_error("genop %s: ndata=%d does not match the buffers (in %zu, out %zu)", g.op, ndata, len_in,
+			     len_out);
 		return VACCEL_EINVAL;
 	}
 	return vaccel_minmax(g.sess, indata, ndata, low, high, outdata, min, max);
@@ -346,8 +335,8 @@ int unpack_fpga_arraycopy(GenopArgs &g)
 }
 
 // Two float inputs of equal length (a, b) and `nr_out` float outputs.
-int read_float_pair(GenopArgs &g, size_t nr_out, float **a, size_t *len_a, float **b,
-		    size_t *len_b, float **outs, bool same_len)
+int read_float_pair(GenopArgs &g, size_t nr_out, float **a, size_t *len_a, float **b, size_t *len_b, float **outs,
+		    bool same_len)
 {
 	if (int ret = expect_counts(g, 2, nr_out))
 		return ret;
@@ -394,8 +383,7 @@ int unpack_fpga_vadd(GenopArgs &g)
 
 int unpack_opencv(GenopArgs &g)
 {
-	return vaccel_opencv(g.sess, g.read.rest(), g.read.remaining(), g.write.rest(),
-			     g.write.remaining());
+	return vaccel_opencv(g.sess, g.read.rest(), g.read.remaining(), g.write.rest(), g.write.remaining());
 }
 
 // read[0]: UINT8 op code, or a seed-era RAW integer of 1..4 bytes.
@@ -476,8 +464,8 @@ int dispatch(vaccel_op_type_t op, GenopArgs &g)
 
 } // namespace
 
-int vaccel_genop(struct vaccel_session *sess, struct vaccel_arg *read, int nr_read,
-		 struct vaccel_arg *write, int nr_write)
+int vaccel_genop(struct vaccel_session *sess, struct vaccel_arg *read, int nr_read, struct vaccel_arg *write,
+		 int nr_write)
 {
 	VACCEL_OPS_TRY
 	if (int ret = check_session(sess, "vaccel_genop"))
@@ -496,12 +484,11 @@ int vaccel_genop(struct vaccel_session *sess, struct vaccel_arg *read, int nr_re
 	const auto op = static_cast<vaccel_op_type_t>(code);
 	const char *op_name = vaccel_op_type_to_str(op);
 	if (reachable_only_by_dedicated_api(op)) {
-		vaccel_error("genop: %s is not reachable through genop (use its API function)",
-			     op_name);
+		vaccel_error("genop: %s is not reachable through genop (use its API function)", op_name);
 		return VACCEL_ENOTSUP;
 	}
-	VACCEL_OPS_DEBUG("session:%" PRId64 " genop %s (%d read, %d write args)", sess->id,
-			 op_name, nr_read - 1, nr_write);
+	VACCEL_OPS_DEBUG("session:%" PRId64 " genop %s (%d read, %d write args)", sess->id, op_name, nr_read - 1,
+			 nr_write);
 	GenopArgs g{sess, ArgReader(read + 1, static_cast<size_t>(nr_read - 1), op_name, "read"),
 		    ArgReader(write, static_cast<size_t>(nr_write), op_name, "write"), op_name};
 	return dispatch(op, g);

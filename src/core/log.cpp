@@ -61,9 +61,8 @@ void format_timestamp(char *buf, size_t size)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	tm local{};
 	localtime_r(&ts.tv_sec, &local);
-	snprintf(buf, size, "%04d.%02d.%02d-%02d:%02d:%02d.%02ld", local.tm_year + 1900,
-		 local.tm_mon + 1, local.tm_mday, local.tm_hour, local.tm_min, local.tm_sec,
-		 ts.tv_nsec / 10000000L);
+	snprintf(buf, size, "%04d.%02d.%02d-%02d:%02d:%02d.%02ld", local.tm_year + 1900, local.tm_mon + 1,
+		 local.tm_mday, local.tm_hour, local.tm_min, local.tm_sec, ts.tv_nsec / 10000000L);
 }
 
 void close_sink_locked(LogSink &s)

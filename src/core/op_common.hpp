@@ -72,8 +72,7 @@ int op_not_supported(const vaccel_session *sess, vaccel_op_type_t type) noexcept
 // with (sess, args...) inside `region`; VACCEL_ENOTSUP (logged) when the
 // plugin lacks it.
 template <typename Fn, typename... Args>
-inline int call_plugin_op(vaccel_session *sess, vaccel_op_type_t type, OpRegion &region,
-			  Args... args)
+inline int call_plugin_op(vaccel_session *sess, vaccel_op_type_t type, OpRegion &region, Args... args)
 {
 	auto *fn = lookup_op<Fn>(sess, type);
 	if (fn == nullptr)
@@ -89,18 +88,18 @@ int invalid_arg(const char *what, const char *reason) noexcept;
 int exception_to_error(const char *where) noexcept;
 
 #define VACCEL_OPS_TRY try {
-#define VACCEL_OPS_CATCH(where)                                  \
-	}                                                        \
-	catch (...)                                              \
-	{                                                        \
-		return ::vaccel::ops::exception_to_error(where); \
+#define VACCEL_OPS_CATCH(where)                                                                                        \
+	}                                                                                                              \
+	catch (...)                                                                                                    \
+	{                                                                                                              \
+		return ::vaccel::ops::exception_to_error(where);                                                       \
 	}
 
 // Debug trace that costs one atomic load when debug logging is off.
-#define VACCEL_OPS_DEBUG(...)                            \
-	do {                                             \
-		if (vaccel_log_enabled(VACCEL_LOG_DEBUG)) \
-			vaccel_debug(__VA_ARGS__);       \
+#define VACCEL_OPS_DEBUG(...)                                                                                          \
+	do {                                                                                                           \
+		if (vaccel_log_enabled(VACCEL_LOG_DEBUG))                                                              \
+			vaccel_debug(__VA_ARGS__);                                                                     \
 	} while (0)
 
 // Common prologue: NULL session check.
@@ -113,13 +112,12 @@ inline int check_session(const vaccel_session *sess, const char *what) noexcept
 
 // Model/library resource checks of the reference: wrong type -> EINVAL, not
 // registered with the session -> EPERM.
-int check_resource(const vaccel_session *sess, const vaccel_resource *res,
-		   vaccel_resource_type_t expected, const char *what) noexcept;
+int check_resource(const vaccel_session *sess, const vaccel_resource *res, vaccel_resource_type_t expected,
+		   const char *what) noexcept;
 
 // Prologue of the model ops (tf, tflite, torch): a session, and `model` a
 // MODEL resource registered with it.
-inline int check_model_op(const vaccel_session *sess, const vaccel_resource *model,
-			  const char *what) noexcept
+inline int check_model_op(const vaccel_session *sess, const vaccel_resource *model, const char *what) noexcept
 {
 	if (int ret = check_session(sess, what))
 		return ret;

@@ -21,10 +21,10 @@
 namespace {
 
 struct PluginRegistry {
-	std::shared_mutex mutex;           // guards `loaded` and `loading`
+	std::shared_mutex mutex;             // guards `loaded` and `loading`
 	std::vector<vaccel_plugin *> loaded; // load order = selection order
-	vaccel_plugin *loading = nullptr;  // plugin whose init() is running
-	std::mutex load_mutex;             // serialises load/unload sequences
+	vaccel_plugin *loading = nullptr;    // plugin whose init() is running
+	std::mutex load_mutex;               // serialises load/unload sequences
 };
 
 // Never destroyed: the library destructor may still need it.
@@ -82,8 +82,8 @@ int check_version(const vaccel_plugin_info *info, std::string &why)
 		return VACCEL_EINVAL;
 	}
 	if (plug.minor != lib.minor || plug.patch != lib.patch || plug.extra != lib.extra)
-		vaccel_warn("Plugin %s was built for vAccel %s; it may be incompatible with vAccel %s",
-			    info->name, info->vaccel_version, VACCEL_VERSION);
+		vaccel_warn("Plugin %s was built for vAccel %s; it may be incompatible with vAccel %s", info->name,
+			    info->vaccel_version, VACCEL_VERSION);
 	return VACCEL_OK;
 }
 
@@ -190,8 +190,7 @@ int load_one(const char *lib)
 	void *sym = dlsym(handle, "vaccel_plugin");
 	auto *const *slot = static_cast<vaccel_plugin *const *>(sym);
 	if (!sym || !*slot)
-		return fail_load(lib, handle, VACCEL_ELIBBAD,
-				 "no `vaccel_plugin` symbol (not a vAccel plugin?)");
+		return fail_load(lib, handle, VACCEL_ELIBBAD, "no `vaccel_plugin` symbol (not a vAccel plugin?)");
 	vaccel_plugin *plugin = *slot;
 
 	std::string why;
@@ -201,8 +200,7 @@ int load_one(const char *lib)
 		std::shared_lock lock(reg.mutex);
 		if (already_loaded_locked(reg, plugin))
 			return fail_load(lib, handle, VACCEL_EEXIST,
-					 std::string("plugin '") + plugin->info->name +
-						 "' is already loaded");
+					 std::string("plugin '") + plugin->info->name + "' is already loaded");
 	}
 	if (int ret = check_version(plugin->info, why))
 		return fail_load(lib, handle, ret, why);
@@ -224,8 +222,7 @@ int load_one(const char *lib)
 		if (ret < 0)
 			ret = -ret;
 		plugin->dl_handle = nullptr;
-		return fail_load(lib, handle, ret,
-				 "plugin init() failed with error " + std::to_string(ret));
+		return fail_load(lib, handle, ret, "plugin init() failed with error " + std::to_string(ret));
 	}
 
 	vaccel_info("Registered plugin %s %s", plugin->info->name, plugin->info->version);
@@ -265,8 +262,7 @@ vaccel_plugin *plugin_select(unsigned int flags, std::string &why)
 				return p;
 		// vAccel 0.8: the hint is a preference; fall back to the rule for no
 		// hint (the C++ layer's vaccel::Session::strict() refuses instead).
-		vaccel_debug("No loaded plugin has a type in flags %s; using the default plugin",
-			     hex);
+		vaccel_debug("No loaded plugin has a type in flags %s; using the default plugin", hex);
 	}
 	if (reg.loaded.size() == 1)
 		return reg.loaded.front();
@@ -320,8 +316,8 @@ int vaccel_plugin_register_ops(struct vaccel_op *ops, size_t nr_ops)
 		for (size_t i = 0; i < nr_ops; ++i) {
 			const long long type = vaccel::core::enum_raw(ops[i].type);
 			if (type < 0 || type >= VACCEL_OP_MAX || !ops[i].func) {
-				vaccel_error("Cannot register plugin ops: op %zu has type %d / no function",
-					     i, static_cast<int>(type));
+				vaccel_error("Cannot register plugin ops: op %zu has type %d / no function", i,
+					     static_cast<int>(type));
 				return static_cast<int>(VACCEL_EINVAL);
 			}
 		}

@@ -92,7 +92,7 @@ int classify_path(const char *path, SourcePath &out)
 		vaccel_warn("Assuming %s is a local path", path);
 		local = path;
 	}
-	struct stat st{};
+	struct stat st {};
 	if (local.empty() || stat(local.c_str(), &st) != 0) {
 		vaccel_error("Resource path %s does not exist", local.c_str());
 		return VACCEL_ENOENT;
@@ -121,8 +121,7 @@ void free_blob_array(vaccel_blob **blobs, size_t n)
 // Appends an owned blob to the resource's C array.
 int append_blob(vaccel_resource *res, vaccel_blob *blob)
 {
-	auto **arr = static_cast<vaccel_blob **>(
-		realloc(res->blobs, (res->nr_blobs + 1) * sizeof(vaccel_blob *)));
+	auto **arr = static_cast<vaccel_blob **>(realloc(res->blobs, (res->nr_blobs + 1) * sizeof(vaccel_blob *)));
 	if (!arr) {
 		vaccel_blob_delete(blob);
 		return VACCEL_ENOMEM;
@@ -138,8 +137,7 @@ int ensure_resource_rundir(vaccel_resource *res)
 		return VACCEL_OK;
 	std::string top = runtime_rundir();
 	if (top.empty()) {
-		vaccel_error("Resource %lld: vAccel is not initialized (no rundir)",
-			     static_cast<long long>(res->id));
+		vaccel_error("Resource %lld: vAccel is not initialized (no rundir)", static_cast<long long>(res->id));
 		return VACCEL_ENOENT;
 	}
 	std::string dir = top + "/resource." + std::to_string(res->id);
@@ -184,9 +182,8 @@ void free_resource_contents(vaccel_resource *res)
 
 // Assigns an id, fills the struct, runs `make_blobs` (which may use the
 // resource's id and rundir) and publishes the resource in the registry.
-int publish_resource(vaccel_resource *res, vaccel_resource_type_t type,
-		     vaccel_path_type_t path_type, const std::vector<std::string> &paths,
-		     const std::function<int(vaccel_resource *)> &make_blobs)
+int publish_resource(vaccel_resource *res, vaccel_resource_type_t type, vaccel_path_type_t path_type,
+		     const std::vector<std::string> &paths, const std::function<int(vaccel_resource *)> &make_blobs)
 {
 	if (!runtime_initialized()) {
 		vaccel_error("Cannot create resource: vAccel is not initialized");
@@ -195,8 +192,7 @@ int publish_resource(vaccel_resource *res, vaccel_resource_type_t type,
 	auto &o = objects();
 	vaccel_id_t id = o.resource_ids.acquire();
 	if (id == 0) {
-		vaccel_error("Cannot create resource: all %zu resource ids are in use",
-			     kMaxResources);
+		vaccel_error("Cannot create resource: all %zu resource ids are in use", kMaxResources);
 		return VACCEL_EUSERS;
 	}
 	reset_resource_struct(res);
@@ -233,9 +229,8 @@ int publish_resource(vaccel_resource *res, vaccel_resource_type_t type,
 	} catch (...) {
 		return fail(error_from_current_exception("vaccel_resource_init"));
 	}
-	vaccel_debug("New resource %lld (type %d, path type %d, %zu blobs)",
-		     static_cast<long long>(id), static_cast<int>(type),
-		     static_cast<int>(path_type), res->nr_blobs);
+	vaccel_debug("New resource %lld (type %d, path type %d, %zu blobs)", static_cast<long long>(id),
+		     static_cast<int>(type), static_cast<int>(path_type), res->nr_blobs);
 	return VACCEL_OK;
 }
 
@@ -252,8 +247,8 @@ int make_file_blobs(vaccel_resource *res)
 	return VACCEL_OK;
 }
 
-int resource_init_paths(vaccel_resource *res, const char **paths, size_t nr_paths,
-			const vaccel_resource_type_t &type, bool allow_dir)
+int resource_init_paths(vaccel_resource *res, const char **paths, size_t nr_paths, const vaccel_resource_type_t &type,
+			bool allow_dir)
 {
 	if (!res || !paths || nr_paths == 0 || !valid_type(type))
 		return VACCEL_EINVAL;
@@ -263,7 +258,8 @@ int resource_init_paths(vaccel_resource *res, const char **paths, size_t nr_path
 			return ret;
 		if (sources[i].type != sources[0].type) {
 			vaccel_error("Cannot create resource: paths must all be of the same kind "
-				     "(%s differs from %s)", paths[i], paths[0]);
+				     "(%s differs from %s)",
+				     paths[i], paths[0]);
 			return VACCEL_EINVAL;
 		}
 	}
@@ -370,8 +366,7 @@ int prepare_for_session(vaccel_resource *res, const vaccel_session *sess)
 	return VACCEL_OK;
 }
 
-void remove_link_locked(SessionState *ss, ResourceState &rs, vaccel_session *sess,
-			vaccel_resource *res)
+void remove_link_locked(SessionState *ss, ResourceState &rs, vaccel_session *sess, vaccel_resource *res)
 {
 	auto &sl = rs.sessions;
 	sl.erase(std::remove(sl.begin(), sl.end(), sess), sl.end());
@@ -426,15 +421,14 @@ int register_impl(vaccel_resource *res, vaccel_session *sess)
 	bool hook_called = false;
 	if (ret == VACCEL_OK && plugin && plugin->info->resource_register) {
 		hook_called = true;
-		ret = call_hook(plugin->info->name, "resource_register",
-				plugin->info->resource_register, res, sess);
+		ret = call_hook(plugin->info->name, "resource_register", plugin->info->resource_register, res, sess);
 		if (ret)
 			vaccel_error("Plugin %s could not register resource %lld with session %lld (%d)",
 				     plugin->info->name, static_cast<long long>(res->id),
 				     static_cast<long long>(sess->id), ret);
 		else if (sess->is_virtio && res->remote_id <= 0) {
-			vaccel_error("Plugin %s registered resource %lld without a remote id",
-				     plugin->info->name, static_cast<long long>(res->id));
+			vaccel_error("Plugin %s registered resource %lld without a remote id", plugin->info->name,
+				     static_cast<long long>(res->id));
 			ret = VACCEL_EINVAL;
 		}
 	}
@@ -459,12 +453,12 @@ int register_impl(vaccel_resource *res, vaccel_session *sess)
 		vaccel_error("Resource %lld: session or resource released during registration",
 			     static_cast<long long>(res->id));
 		if (hook_called && plugin->info->resource_unregister)
-			call_hook(plugin->info->name, "resource_unregister",
-				  plugin->info->resource_unregister, res, sess);
+			call_hook(plugin->info->name, "resource_unregister", plugin->info->resource_unregister, res,
+				  sess);
 	}
 	if (ret == VACCEL_OK)
-		vaccel_debug("Registered resource %lld with session %lld",
-			     static_cast<long long>(res->id), static_cast<long long>(sess->id));
+		vaccel_debug("Registered resource %lld with session %lld", static_cast<long long>(res->id),
+			     static_cast<long long>(sess->id));
 	return ret;
 }
 
@@ -495,15 +489,15 @@ int unregister_impl(vaccel_resource *res, vaccel_session *sess)
 	int ret = VACCEL_OK;
 	vaccel_plugin *plugin = sess->plugin;
 	if (plugin && plugin->info->resource_unregister) {
-		ret = call_hook(plugin->info->name, "resource_unregister",
-				plugin->info->resource_unregister, res, sess);
+		ret = call_hook(plugin->info->name, "resource_unregister", plugin->info->resource_unregister, res,
+				sess);
 		if (ret)
 			vaccel_error("Plugin %s could not unregister resource %lld from session %lld (%d)",
 				     plugin->info->name, static_cast<long long>(res->id),
 				     static_cast<long long>(sess->id), ret);
 	}
-	vaccel_debug("Unregistered resource %lld from session %lld",
-		     static_cast<long long>(res->id), static_cast<long long>(sess->id));
+	vaccel_debug("Unregistered resource %lld from session %lld", static_cast<long long>(res->id),
+		     static_cast<long long>(sess->id));
 	return ret;
 }
 
@@ -554,16 +548,13 @@ int copy_blobs(vaccel_resource *res, const vaccel_blob **blobs, size_t nr_blobs)
 			ret = vaccel_blob_new(&b, src->path);
 			break;
 		case VACCEL_BLOB_BUFFER:
-			ret = vaccel_blob_from_buf(&b, src->data, src->size, true, src->name, nullptr,
-						   false);
+			ret = vaccel_blob_from_buf(&b, src->data, src->size, true, src->name, nullptr, false);
 			break;
 		case VACCEL_BLOB_MAPPED: {
 			if ((ret = ensure_resource_rundir(res)))
 				break;
-			std::string name = src->name ? src->name
-						     : fs::path(src->path).filename().string();
-			ret = vaccel_blob_from_buf(&b, src->data, src->size, false, name.c_str(),
-						   res->rundir, false);
+			std::string name = src->name ? src->name : fs::path(src->path).filename().string();
+			ret = vaccel_blob_from_buf(&b, src->data, src->size, false, name.c_str(), res->rundir, false);
 			break;
 		}
 		default:
@@ -599,8 +590,7 @@ int new_resource(vaccel_resource **res, Init &&init)
 
 extern "C" {
 
-int vaccel_resource_init(struct vaccel_resource *res, const char *path,
-			 vaccel_resource_type_t type)
+int vaccel_resource_init(struct vaccel_resource *res, const char *path, vaccel_resource_type_t type)
 {
 	return guard(__func__, [&] {
 		if (!path)
@@ -610,8 +600,8 @@ int vaccel_resource_init(struct vaccel_resource *res, const char *path,
 	});
 }
 
-int vaccel_resource_init_multi(struct vaccel_resource *res, const char **paths,
-			       size_t nr_paths, vaccel_resource_type_t type)
+int vaccel_resource_init_multi(struct vaccel_resource *res, const char **paths, size_t nr_paths,
+			       vaccel_resource_type_t type)
 {
 	return guard(__func__, [&] {
 		if (paths)
@@ -622,9 +612,8 @@ int vaccel_resource_init_multi(struct vaccel_resource *res, const char **paths,
 	});
 }
 
-int vaccel_resource_init_from_buf(struct vaccel_resource *res, const void *buf,
-				  size_t nr_bytes, vaccel_resource_type_t type,
-				  const char *filename, bool mem_only)
+int vaccel_resource_init_from_buf(struct vaccel_resource *res, const void *buf, size_t nr_bytes,
+				  vaccel_resource_type_t type, const char *filename, bool mem_only)
 {
 	return guard(__func__, [&] {
 		if (!res || !buf || nr_bytes == 0 || !valid_type(type))
@@ -634,15 +623,13 @@ int vaccel_resource_init_from_buf(struct vaccel_resource *res, const void *buf,
 			vaccel_blob *b = nullptr;
 			int ret;
 			if (mem_only) {
-				ret = vaccel_blob_from_buf(&b, bytes, nr_bytes, true, filename, nullptr,
-							   false);
+				ret = vaccel_blob_from_buf(&b, bytes, nr_bytes, true, filename, nullptr, false);
 			} else {
 				if ((ret = ensure_resource_rundir(r)))
 					return ret;
 				bool randomize = !filename || !*filename;
-				ret = vaccel_blob_from_buf(&b, bytes, nr_bytes, false,
-							   randomize ? "file" : filename, r->rundir,
-							   randomize);
+				ret = vaccel_blob_from_buf(&b, bytes, nr_bytes, false, randomize ? "file" : filename,
+							   r->rundir, randomize);
 			}
 			return ret ? ret : append_blob(r, b);
 		};
@@ -650,8 +637,7 @@ int vaccel_resource_init_from_buf(struct vaccel_resource *res, const void *buf,
 	});
 }
 
-int vaccel_resource_init_from_blobs(struct vaccel_resource *res,
-				    const struct vaccel_blob **blobs, size_t nr_blobs,
+int vaccel_resource_init_from_blobs(struct vaccel_resource *res, const struct vaccel_blob **blobs, size_t nr_blobs,
 				    vaccel_resource_type_t type)
 {
 	return guard(__func__, [&] {
@@ -673,38 +659,31 @@ int vaccel_resource_release(struct vaccel_resource *res)
 	return guard(__func__, [&] { return release_impl(res); });
 }
 
-int vaccel_resource_new(struct vaccel_resource **res, const char *path,
-			vaccel_resource_type_t type)
+int vaccel_resource_new(struct vaccel_resource **res, const char *path, vaccel_resource_type_t type)
 {
-	return new_resource(res, [&](vaccel_resource *r) {
-		return vaccel_resource_init(r, path, type);
-	});
+	return new_resource(res, [&](vaccel_resource *r) { return vaccel_resource_init(r, path, type); });
 }
 
-int vaccel_resource_multi_new(struct vaccel_resource **res, const char **paths,
-			      size_t nr_paths, vaccel_resource_type_t type)
+int vaccel_resource_multi_new(struct vaccel_resource **res, const char **paths, size_t nr_paths,
+			      vaccel_resource_type_t type)
 {
-	return new_resource(res, [&](vaccel_resource *r) {
-		return vaccel_resource_init_multi(r, paths, nr_paths, type);
-	});
+	return new_resource(res,
+			    [&](vaccel_resource *r) { return vaccel_resource_init_multi(r, paths, nr_paths, type); });
 }
 
-int vaccel_resource_from_buf(struct vaccel_resource **res, const void *buf,
-			     size_t nr_bytes, vaccel_resource_type_t type,
-			     const char *filename, bool mem_only)
+int vaccel_resource_from_buf(struct vaccel_resource **res, const void *buf, size_t nr_bytes,
+			     vaccel_resource_type_t type, const char *filename, bool mem_only)
 {
 	return new_resource(res, [&](vaccel_resource *r) {
 		return vaccel_resource_init_from_buf(r, buf, nr_bytes, type, filename, mem_only);
 	});
 }
 
-int vaccel_resource_from_blobs(struct vaccel_resource **res,
-			       const struct vaccel_blob **blobs, size_t nr_blobs,
+int vaccel_resource_from_blobs(struct vaccel_resource **res, const struct vaccel_blob **blobs, size_t nr_blobs,
 			       vaccel_resource_type_t type)
 {
-	return new_resource(res, [&](vaccel_resource *r) {
-		return vaccel_resource_init_from_blobs(r, blobs, nr_blobs, type);
-	});
+	return new_resource(
+		res, [&](vaccel_resource *r) { return vaccel_resource_init_from_blobs(r, blobs, nr_blobs, type); });
 }
 
 int vaccel_resource_delete(struct vaccel_resource *res)
@@ -757,15 +736,13 @@ int vaccel_resource_sync(struct vaccel_resource *res, struct vaccel_session *ses
 	});
 }
 
-int vaccel_resource_directory(struct vaccel_resource *res, char *out_path,
-			      size_t out_path_size, char **alloc_path)
+int vaccel_resource_directory(struct vaccel_resource *res, char *out_path, size_t out_path_size, char **alloc_path)
 {
 	return guard(__func__, [&] {
 		if (!res || (!out_path && !alloc_path))
 			return static_cast<int>(VACCEL_EINVAL);
 		if (res->path_type != VACCEL_PATH_LOCAL_DIR || !res->paths || res->nr_paths == 0) {
-			vaccel_error("Resource %lld is not a directory resource",
-				     static_cast<long long>(res->id));
+			vaccel_error("Resource %lld is not a directory resource", static_cast<long long>(res->id));
 			return static_cast<int>(VACCEL_ENOTSUP);
 		}
 		const char *dir = res->paths[0];
@@ -813,8 +790,7 @@ int vaccel_resource_get_by_type(struct vaccel_resource **res, vaccel_resource_ty
 	});
 }
 
-int vaccel_resource_get_all_by_type(struct vaccel_resource ***res, size_t *nr_found,
-				    vaccel_resource_type_t type)
+int vaccel_resource_get_all_by_type(struct vaccel_resource ***res, size_t *nr_found, vaccel_resource_type_t type)
 {
 	return guard(__func__, [&]() -> int {
 		if (!res || !nr_found || !valid_type(type))

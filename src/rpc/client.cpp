@@ -168,13 +168,15 @@ int Client::handshake_locked(std::string &why)
 			why = "sending HELLO: " + std::string(strerror(r));
 			return EREMOTEIO;
 		}
-		auto attempt_end = std::min(deadline, std::chrono::steady_clock::now() + std::chrono::milliseconds(attempt_ms));
+		auto attempt_end =
+			std::min(deadline, std::chrono::steady_clock::now() + std::chrono::milliseconds(attempt_ms));
 		while (std::chrono::steady_clock::now() < attempt_end) {
 			int ms = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(
 							  attempt_end - std::chrono::steady_clock::now())
 							  .count());
 			InMessage in;
-			int r = persistent ? scan_for_head(*ch_, limits_, FrameType::hello_ack, in, std::max(ms, 1), 64u << 20, why)
+			int r = persistent ? scan_for_head(*ch_, limits_, FrameType::hello_ack, in, std::max(ms, 1),
+							   64u << 20, why)
 					   : recv_head(*ch_, limits_, in, std::max(ms, 1), why);
 			if (r == ETIMEDOUT)
 				break;
@@ -204,7 +206,8 @@ int Client::handshake_locked(std::string &why)
 			ack_.memfd_accepted = ack.memfd_accepted();
 			ack_.parts_accepted = ack.parts_accepted();
 			memfd_ok_ = ack.memfd_accepted() && ch_->can_pass_fds() && opt_.memfd_min > 0;
-			parts_ok_ = ack.memfd_accepted() && ack.parts_accepted() && ch_->can_pass_fds() && shared_wanted();
+			parts_ok_ =
+				ack.memfd_accepted() && ack.parts_accepted() && ch_->can_pass_fds() && shared_wanted();
 			return authenticate_locked(key, hello, ack.auth_challenge(), why);
 		}
 	}

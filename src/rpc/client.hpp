@@ -30,16 +30,16 @@ namespace vaccel::rpc {
 struct ClientOptions {
 	std::string address = kDefaultAddress;
 	int connect_timeout_ms = 5000;
-	int io_timeout_ms = 30000;         // max stall while a frame is being sent or received
-	int response_timeout_ms = 600000;  // max wait for the agent to start answering
-	int hello_timeout_ms = 12000;      // whole handshake (persistent channels retry inside it)
+	int io_timeout_ms = 30000;        // max stall while a frame is being sent or received
+	int response_timeout_ms = 600000; // max wait for the agent to start answering
+	int hello_timeout_ms = 12000;     // whole handshake (persistent channels retry inside it)
 	size_t chunk = 2u << 20;
 	// Payloads >= memfd_min go through a pooled sealed memfd (0 = never). Streamed, a payload
 	// larger than the socket's send buffer (wmem_default, 208 KiB) makes the sender wait for the
 	// agent to drain it (context switches and polls each time); through a pooled memfd it
 	// costs one copy on each side (the agent's private copy, docs/security.md §3) and no wait.
 	size_t memfd_min = 256u << 10;
-	size_t memfd_max = 256u << 20;     // larger ones stream (a memfd copy would double memory)
+	size_t memfd_max = 256u << 20; // larger ones stream (a memfd copy would double memory)
 	std::string client_name = "vaccel-rpc";
 	// Zero-copy: payload iovecs of at least shm_min bytes that find_shared places inside a
 	// sealed memfd (returns 0 and sets the fd, which stays the finder's, and the offset)
@@ -106,7 +106,7 @@ private:
 	// How a payload travels when some of its iovecs lie in shared buffers.
 	struct SharedPlan {
 		std::vector<PayloadPart> parts;
-		std::vector<int> fds;         // borrowed from find_shared's owner
+		std::vector<int> fds;          // borrowed from find_shared's owner
 		std::vector<iovec> inline_iov; // bytes of the inline parts, in order
 	};
 	[[nodiscard]] bool shared_wanted() const;
@@ -147,17 +147,17 @@ private:
 	Address addr_;
 	bool addr_ok_ = false;
 	std::mutex lock_;
-	std::condition_variable turn_;  // a response arrived, or the read turn is free
-	std::shared_ptr<Channel> ch_;   // guarded by lock_
-	AgentInfo ack_;                 // guarded by lock_ (written at connect)
-	bool memfd_ok_ = false;         // guarded by lock_
-	bool parts_ok_ = false;         // guarded by lock_: zero-copy shared buffers usable
-	uint32_t next_stream_ = 1;      // guarded by lock_
+	std::condition_variable turn_;          // a response arrived, or the read turn is free
+	std::shared_ptr<Channel> ch_;           // guarded by lock_
+	AgentInfo ack_;                         // guarded by lock_ (written at connect)
+	bool memfd_ok_ = false;                 // guarded by lock_
+	bool parts_ok_ = false;                 // guarded by lock_: zero-copy shared buffers usable
+	uint32_t next_stream_ = 1;              // guarded by lock_
 	std::map<uint32_t, Pending *> pending_; // guarded by lock_
-	bool reading_ = false;          // guarded by lock_: some thread holds the read turn
-	std::thread::id last_caller_;   // guarded by lock_
-	bool concurrent_ = false;       // guarded by lock_: calls came from several threads
-	std::mutex write_lock_;         // one message at a time on the channel
+	bool reading_ = false;                  // guarded by lock_: some thread holds the read turn
+	std::thread::id last_caller_;           // guarded by lock_
+	bool concurrent_ = false;               // guarded by lock_: calls came from several threads
+	std::mutex write_lock_;                 // one message at a time on the channel
 	std::atomic<uint64_t> generation_{0};
 	MemfdPool pool_;
 	Limits limits_;

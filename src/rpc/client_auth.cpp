@@ -59,7 +59,8 @@ int Client::authenticate_locked(const std::string &key, const v1::Hello &hello, 
 	auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(opt_.hello_timeout_ms);
 	// A persistent channel may still carry HELLO_ACKs of HELLOs we repeated: skip a few.
 	for (int frames = 0; frames < 8; ++frames) {
-		auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+		auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline -
+										  std::chrono::steady_clock::now());
 		InMessage in;
 		if (int r = recv_head(*ch_, limits_, in, std::max<int>(static_cast<int>(left.count()), 1), why)) {
 			why = "authentication: " + why;
@@ -70,7 +71,8 @@ int Client::authenticate_locked(const std::string &key, const v1::Hello &hello, 
 		if (in.head.type == FrameType::hello_ack)
 			continue;
 		v1::Response resp;
-		if (in.head.type != FrameType::response || in.head.stream_id != stream || !resp.ParseFromString(in.meta)) {
+		if (in.head.type != FrameType::response || in.head.stream_id != stream ||
+		    !resp.ParseFromString(in.meta)) {
 			why = "authentication: unexpected " + std::string(frame_type_name(in.head.type)) + " frame";
 			return EPROTO;
 		}

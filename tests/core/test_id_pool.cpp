@@ -23,9 +23,9 @@ TEST(IdPool, HandsOutLowestFreeIdAndReusesReleasedOnes)
 	EXPECT_EQ(70, pool.acquire());
 	EXPECT_EQ(129, pool.acquire());
 	EXPECT_EQ(131, pool.acquire());
-	pool.release(0);    // not an id: ignored
-	pool.release(999);  // beyond capacity: ignored
-	pool.release(150);  // not taken: ignored
+	pool.release(0);   // not an id: ignored
+	pool.release(999); // beyond capacity: ignored
+	pool.release(150); // not taken: ignored
 	EXPECT_EQ(132, pool.acquire());
 }
 

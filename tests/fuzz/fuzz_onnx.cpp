@@ -20,7 +20,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	XnnUsage u;
 	if (!XnnNet::translate(data, size, corrupt, err, &u)) {
 		if (err.empty())
-			abort();  // every refusal must say why
+			abort(); // every refusal must say why
 		return 0;
 	}
 	// What was defined stays inside the caps of onnx_xnn.hpp.

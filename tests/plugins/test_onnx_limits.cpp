@@ -41,7 +41,7 @@ void expect_refused(const Load &l, const char *what)
 	EXPECT_NE(l.error.find(what), std::string::npos) << l.error;
 }
 
-}  // namespace
+} // namespace
 
 // The writer's models are valid and run: the caps leave ordinary graphs alone.
 TEST(OnnxLimits, TinyModelsBuildAndRun)
@@ -75,7 +75,7 @@ TEST(OnnxLimits, InitializerLargerThanItsBytesIsRefused)
 	om::node(m, "MatMul", {"f", "w"}, "y");
 	expect_refused(build(m), "limits");
 	auto small = om::model({1, 4, 1, 1});
-	om::init_f32(small, "w", {4, 300}, {1, 2, 3, 4}, false);  // float_data too short
+	om::init_f32(small, "w", {4, 300}, {1, 2, 3, 4}, false); // float_data too short
 	om::node(small, "Flatten", {"x"}, "f");
 	om::node(small, "MatMul", {"f", "w"}, "y");
 	expect_refused(build(small), "holds 16 bytes");
@@ -124,7 +124,8 @@ TEST(OnnxLimits, SharedInitializerCannotMultiply)
 		om::init_f32(m, "b", {c}, std::vector<float>(static_cast<size_t>(c), 0.5F));
 		om::node(m, "Flatten", {"x"}, "f0");
 		for (int k = 0; k < adds; ++k)
-			om::node(m, "Add", {"f" + std::to_string(k), "b"}, k + 1 == adds ? "y" : "f" + std::to_string(k + 1));
+			om::node(m, "Add", {"f" + std::to_string(k), "b"},
+				 k + 1 == adds ? "y" : "f" + std::to_string(k + 1));
 		return m;
 	};
 	expect_refused(build(make(100)), "shared by too many nodes");
@@ -174,7 +175,8 @@ TEST(OnnxLimits, ManyInputsAndInitializersLoadInLinearTime)
 // (a sparse file: nothing is written).  It used to be read whole into memory first.
 TEST(OnnxLimits, ModelFileOverTheCapIsRefusedUnread)
 {
-	const auto path = std::filesystem::temp_directory_path() / ("vaccel-onnx-big-" + std::to_string(getpid()) + ".onnx");
+	const auto path =
+		std::filesystem::temp_directory_path() / ("vaccel-onnx-big-" + std::to_string(getpid()) + ".onnx");
 	FILE *fp = std::fopen(path.c_str(), "wb");
 	ASSERT_NE(fp, nullptr);
 	ASSERT_EQ(ftruncate(fileno(fp), static_cast<off_t>(vaccel::onnx::kMaxModelBytes) + 1), 0);

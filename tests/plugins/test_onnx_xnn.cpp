@@ -44,7 +44,7 @@ size_t top1(const std::vector<float> &p)
 	return static_cast<size_t>(std::max_element(p.begin(), p.end()) - p.begin());
 }
 
-}  // namespace
+} // namespace
 
 // Both engines compute in f32; they differ only in summation order.
 TEST(OnnxXnn, F32ModelMatchesOpenCVOnAllImages)

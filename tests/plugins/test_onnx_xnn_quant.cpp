@@ -30,14 +30,13 @@ namespace {
 
 constexpr const char *kModel = "mobilenetv2-12-int8.onnx";
 
-#define SKIP_WITHOUT_INT8_MODEL()                                                                  \
-	if (!std::filesystem::exists(std::filesystem::path(models_dir()) / kModel))                 \
-	GTEST_SKIP() << kModel << " is absent (looked in " << models_dir()                         \
+#define SKIP_WITHOUT_INT8_MODEL()                                                                                      \
+	if (!std::filesystem::exists(std::filesystem::path(models_dir()) / kModel))                                    \
+	GTEST_SKIP() << kModel << " is absent (looked in " << models_dir()                                             \
 		     << "): run scripts/fetch-models.sh or set VACCEL_MODELS_DIR"
 
 // Loads with VACCEL_ONNX_ENGINE=engine; nullptr and `err` when refused.
-std::unique_ptr<Classifier> load(const std::vector<unsigned char> &bytes, const char *engine,
-				 std::string &err)
+std::unique_ptr<Classifier> load(const std::vector<unsigned char> &bytes, const char *engine, std::string &err)
 {
 	setenv("VACCEL_ONNX_ENGINE", engine, 1);
 	auto c = Classifier::from_buffer(bytes.data(), bytes.size(), err);
@@ -59,7 +58,7 @@ size_t top1(const std::vector<float> &p)
 	return static_cast<size_t>(std::max_element(p.begin(), p.end()) - p.begin());
 }
 
-}  // namespace
+} // namespace
 
 // Top-1 and its probability as ONNX Runtime 1.30 gives them on this model
 // (../shared/reference/engines.md, table of section 2).  Grace Hopper is close between bow tie and
@@ -166,7 +165,7 @@ std::vector<unsigned char> edited(const std::vector<unsigned char> &bytes,
 	return &none;
 }
 
-}  // namespace
+} // namespace
 
 // An operator the engine lacks (the first QLinearAdd turned into a QLinearMul, which OpenCV
 // runs): auto falls back to OpenCV naming the node, xnnpack refuses the model naming it.
@@ -201,24 +200,112 @@ TEST(OnnxXnnQuant, BadQuantisedModelsGetAClearError)
 		return initializer(m, first(m, "QLinearConv")->input(k));
 	};
 	const Case cases[] = {
-		{"zero input scale", [](auto &m) { initializer(m, "input_scale")->set_raw_data(std::string(4, '\0')); }, "scale"},
-		{"NaN output scale", [&](auto &m) { const float nan = NAN; conv_input(m, 6)->set_raw_data(std::string(reinterpret_cast<const char *>(&nan), 4)); }, "scale"},
-		{"int32 zero point", [](auto &m) { auto *z = initializer(m, "input_zero_point"); z->set_data_type(::onnx::TensorProto::INT32); z->set_raw_data(std::string(4, '\0')); }, "zero point"},
-		{"truncated weights", [&](auto &m) { auto *w = conv_input(m, 3); w->set_raw_data(w->raw_data().substr(0, 10)); }, "weight data"},
+		{"zero input scale", [](auto &m) { initializer(m, "input_scale")->set_raw_data(std::string(4, '\0')); },
+		 "scale"},
+		{"NaN output scale",
+		 [&](auto &m) {
+			 const float nan = NAN;
+			 conv_input(m, 6)->set_raw_data(std::string(reinterpret_cast<const char *>(&nan), 4));
+		 },
+		 "scale"},
+		{"int32 zero point",
+		 [](auto &m) {
+			 auto *z = initializer(m, "input_zero_point");
+			 z->set_data_type(::onnx::TensorProto::INT32);
+			 z->set_raw_data(std::string(4, '\0'));
+		 },
+		 "zero point"},
+		{"truncated weights",
+		 [&](auto &m) {
+			 auto *w = conv_input(m, 3);
+			 w->set_raw_data(w->raw_data().substr(0, 10));
+		 },
+		 "weight data"},
 		{"huge weight dims", [&](auto &m) { conv_input(m, 3)->set_dims(1, int64_t{1} << 40); }, "weight"},
-		{"weight scales of the wrong count", [&](auto &m) { auto *s = conv_input(m, 4); s->set_raw_data(s->raw_data().substr(0, 8)); s->set_dims(0, 2); }, "weight scale"},
-		{"asymmetric weights", [&](auto &m) { auto *z = conv_input(m, 5); std::string d = z->raw_data(); d[0] = 3; z->set_raw_data(d); }, "zero points"},
-		{"bias of the wrong size", [&](auto &m) { auto *b = conv_input(m, 8); b->set_raw_data(b->raw_data().substr(0, 8)); b->set_dims(0, 2); }, "bias"},
-		{"padding out of range", [](auto &m) { auto *a = first(m, "QLinearConv")->mutable_attribute(); for (auto &x : *a) if (x.name() == "pads") x.set_ints(0, 5000); }, "padding"},
-		{"activations over the caps", [](auto &m) { for (auto &x : *first(m, "QLinearConv")->mutable_attribute()) if (x.name() == "pads") for (int i = 0; i < 4; ++i) x.set_ints(i, 1000); }, "over the caps"},
-		{"Gather index out of range", [](auto &m) { auto *t = initializer(m, "466"); const int64_t v = 9; t->set_raw_data(std::string(reinterpret_cast<const char *>(&v), 8)); }, "out of range"},
-		{"Reshape to a bad shape", [](auto &m) { auto *t = initializer(m, "630"); const int64_t v = -7; t->set_raw_data(std::string(reinterpret_cast<const char *>(&v), 8)); }, "shape entry"},
-		{"Reshape to a wrapping shape", [](auto &m) { auto *t = initializer(m, "630"); const int64_t v[2] = {int64_t{1} << 29, int64_t{1} << 29}; t->set_raw_data(std::string(reinterpret_cast<const char *>(v), 16)); t->set_dims(0, 2); }, "too many elements"},
-		{"Unsqueeze axis out of range", [](auto &m) { for (auto &x : *first(m, "Unsqueeze")->mutable_attribute()) if (x.name() == "axes") x.set_ints(0, 99); }, "axis"},
-		{"QLinearAdd with too few inputs", [](auto &m) { auto *in = first(m, "QLinearAdd")->mutable_input(); in->RemoveLast(); in->RemoveLast(); }, "inputs"},
-		{"a node reading a tensor never written", [](auto &m) { first(m, "QLinearGlobalAveragePool")->set_input(0, "nowhere"); }, "not a computed"},
-		{"an output written twice", [](auto &m) { auto *n = first(m, "QLinearAdd"); n->set_output(0, first(m, "QLinearConv")->output(0)); }, "written twice"},
-		{"input read with other parameters", [](auto &m) { first(m, "QLinearAdd")->set_input(1, "input_scale"); }, "quantisation parameters"},
+		{"weight scales of the wrong count",
+		 [&](auto &m) {
+			 auto *s = conv_input(m, 4);
+			 s->set_raw_data(s->raw_data().substr(0, 8));
+			 s->set_dims(0, 2);
+		 },
+		 "weight scale"},
+		{"asymmetric weights",
+		 [&](auto &m) {
+			 auto *z = conv_input(m, 5);
+			 std::string d = z->raw_data();
+			 d[0] = 3;
+			 z->set_raw_data(d);
+		 },
+		 "zero points"},
+		{"bias of the wrong size",
+		 [&](auto &m) {
+			 auto *b = conv_input(m, 8);
+			 b->set_raw_data(b->raw_data().substr(0, 8));
+			 b->set_dims(0, 2);
+		 },
+		 "bias"},
+		{"padding out of range",
+		 [](auto &m) {
+			 auto *a = first(m, "QLinearConv")->mutable_attribute();
+			 for (auto &x : *a)
+				 if (x.name() == "pads")
+					 x.set_ints(0, 5000);
+		 },
+		 "padding"},
+		{"activations over the caps",
+		 [](auto &m) {
+			 for (auto &x : *first(m, "QLinearConv")->mutable_attribute())
+				 if (x.name() == "pads")
+					 for (int i = 0; i < 4; ++i)
+						 x.set_ints(i, 1000);
+		 },
+		 "over the caps"},
+		{"Gather index out of range",
+		 [](auto &m) {
+			 auto *t = initializer(m, "466");
+			 const int64_t v = 9;
+			 t->set_raw_data(std::string(reinterpret_cast<const char *>(&v), 8));
+		 },
+		 "out of range"},
+		{"Reshape to a bad shape",
+		 [](auto &m) {
+			 auto *t = initializer(m, "630");
+			 const int64_t v = -7;
+			 t->set_raw_data(std::string(reinterpret_cast<const char *>(&v), 8));
+		 },
+		 "shape entry"},
+		{"Reshape to a wrapping shape",
+		 [](auto &m) {
+			 auto *t = initializer(m, "630");
+			 const int64_t v[2] = {int64_t{1} << 29, int64_t{1} << 29};
+			 t->set_raw_data(std::string(reinterpret_cast<const char *>(v), 16));
+			 t->set_dims(0, 2);
+		 },
+		 "too many elements"},
+		{"Unsqueeze axis out of range",
+		 [](auto &m) {
+			 for (auto &x : *first(m, "Unsqueeze")->mutable_attribute())
+				 if (x.name() == "axes")
+					 x.set_ints(0, 99);
+		 },
+		 "axis"},
+		{"QLinearAdd with too few inputs",
+		 [](auto &m) {
+			 auto *in = first(m, "QLinearAdd")->mutable_input();
+			 in->RemoveLast();
+			 in->RemoveLast();
+		 },
+		 "inputs"},
+		{"a node reading a tensor never written",
+		 [](auto &m) { first(m, "QLinearGlobalAveragePool")->set_input(0, "nowhere"); }, "not a computed"},
+		{"an output written twice",
+		 [](auto &m) {
+			 auto *n = first(m, "QLinearAdd");
+			 n->set_output(0, first(m, "QLinearConv")->output(0));
+		 },
+		 "written twice"},
+		{"input read with other parameters",
+		 [](auto &m) { first(m, "QLinearAdd")->set_input(1, "input_scale"); }, "quantisation parameters"},
 	};
 	for (const auto &c : cases) {
 		const auto bad = edited(bytes, c.edit);

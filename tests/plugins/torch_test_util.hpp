@@ -14,8 +14,8 @@ namespace vaccel::test {
 
 struct ExpectedClass {
 	const char *image;
-	const char *label;  // substring of the imagenet_labels_1000.txt line
-	size_t index;       // line number in imagenet_labels_1000.txt
+	const char *label; // substring of the imagenet_labels_1000.txt line
+	size_t index;      // line number in imagenet_labels_1000.txt
 };
 
 // ../shared/models/README.md, f32 TorchScript column: all five shared images (grace_hopper is
@@ -65,4 +65,4 @@ inline std::vector<float> tiny_expected_relu_sum(const std::vector<float> &x, in
 	return s;
 }
 
-}  // namespace vaccel::test
+} // namespace vaccel::test

@@ -115,8 +115,8 @@ TEST_F(PluginTest, TensorflowAndTorchTensorsRoundTrip)
 	ASSERT_EQ(vaccel_session_init(&sess, VACCEL_PLUGIN_REMOTE), VACCEL_OK);
 	const char model_bytes[] = "model";
 	vaccel_resource model{};
-	ASSERT_EQ(vaccel_resource_init_from_buf(&model, model_bytes, sizeof(model_bytes), VACCEL_RESOURCE_MODEL,
-						"m.pb", false),
+	ASSERT_EQ(vaccel_resource_init_from_buf(&model, model_bytes, sizeof(model_bytes), VACCEL_RESOURCE_MODEL, "m.pb",
+						false),
 		  VACCEL_OK);
 	ASSERT_EQ(vaccel_resource_register(&model, &sess), VACCEL_OK);
 
@@ -184,7 +184,8 @@ TEST_F(PluginTest, DirectoryResourceIsRecreatedOnTheAgent)
 	std::string found = g_agent->log_text();
 	int files = 0;
 	for (auto &e : std::filesystem::recursive_directory_iterator(g_agent->dir()))
-		if (e.is_regular_file() && (e.path().filename() == "saved_model.pb" || e.path().filename() == "variables.index"))
+		if (e.is_regular_file() &&
+		    (e.path().filename() == "saved_model.pb" || e.path().filename() == "variables.index"))
 			++files;
 	EXPECT_EQ(files, 2);
 	EXPECT_EQ(vaccel_resource_unregister(&res, &sess), VACCEL_OK);
@@ -338,8 +339,8 @@ TEST_F(PluginTest, ThreadsRegisterResourcesConcurrently)
 				std::vector<char> img(5000, 1);
 				unsigned char text[128] = {}, name[128] = {};
 				if (ret == VACCEL_OK)
-					ret = vaccel_image_classification(&sess, img.data(), text, name, img.size(), sizeof(text),
-									  sizeof(name));
+					ret = vaccel_image_classification(&sess, img.data(), text, name, img.size(),
+									  sizeof(text), sizeof(name));
 				if (ret != VACCEL_OK) {
 					fprintf(stderr, "round %d: %d\n", round, ret);
 					failures++;
@@ -370,8 +371,8 @@ TEST_F(PluginTest, ThreadsShareTheConnection)
 			for (int i = 0; i < kOps; ++i) {
 				unsigned char text[128] = {}, name[128] = {};
 				if (i % 2 ? vaccel_noop(&sess) != VACCEL_OK
-					  : vaccel_image_classification(&sess, img.data(), text, name, img.size(), sizeof(text),
-									sizeof(name)) != VACCEL_OK ||
+					  : vaccel_image_classification(&sess, img.data(), text, name, img.size(),
+									sizeof(text), sizeof(name)) != VACCEL_OK ||
 						    strcmp(reinterpret_cast<char *>(text), kText) != 0)
 					failures++;
 			}

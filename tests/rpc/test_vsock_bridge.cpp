@@ -247,8 +247,8 @@ TEST(VsockBridge, AnyDescriptorLayoutAndSmallRxBuffers)
 	auto data = pattern(1000, 3);
 	const std::vector<std::vector<uint32_t>> layouts = {
 		{static_cast<uint32_t>(kHeaderSize + 1000)}, // one descriptor
-		{kHeaderSize, 1000},                          // header, payload
-		{20, 24 + 10, 990},                           // header split across descriptors
+		{kHeaderSize, 1000},                         // header, payload
+		{20, 24 + 10, 990},                          // header split across descriptors
 		{kHeaderSize + 500, 250, 250},
 	};
 	for (const auto &layout : layouts) {

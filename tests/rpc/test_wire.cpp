@@ -115,9 +115,9 @@ TEST(Address, Parses)
 	EXPECT_EQ(a.kind, Address::Kind::serial);
 	EXPECT_EQ(a.path, "/dev/virtio-ports/agent");
 
-	for (const char *bad : {"", "tcp://", "tcp://host", "tcp://::1:80", "tcp://h:70000", "tcp://h:-1",
-				"unix://relative", "unix://", "vsock://2", "vsock://x:1", "vsock://4294967296:1",
-				"serial://dev", "http://x:1", "/tmp/sock"}) {
+	for (const char *bad :
+	     {"", "tcp://", "tcp://host", "tcp://::1:80", "tcp://h:70000", "tcp://h:-1", "unix://relative", "unix://",
+	      "vsock://2", "vsock://x:1", "vsock://4294967296:1", "serial://dev", "http://x:1", "/tmp/sock"}) {
 		EXPECT_NE(parse_address(bad, a, why), 0) << bad;
 	}
 	std::string long_path = "unix:///" + std::string(200, 'a');
@@ -561,17 +561,30 @@ TEST(Parts, HostileTablesAreRejected)
 		{"sum differs from declared", {{P::fd_range, 0, 0, 100}}, 200, kParts, fd, "add up"},
 		{"fd index beyond the attached fds", {{P::fd_range, 1, 0, 100}}, 100, kParts, fd, "2 file descriptor"},
 		{"fd index beyond the limit", {{P::fd_range, 9, 0, 100}}, 100, kParts, fd, "names fd 9"},
-		{"fd 0 never named", {{P::fd_range, 1, 0, 100}, {P::fd_range, 1, 0, 1}}, 101, kParts, fd, "file descriptor"},
+		{"fd 0 never named",
+		 {{P::fd_range, 1, 0, 100}, {P::fd_range, 1, 0, 1}},
+		 101,
+		 kParts,
+		 fd,
+		 "file descriptor"},
 		{"range past the memfd", {{P::fd_range, 0, 8000, 1000}}, 1000, kParts, fd, "smaller"},
 		{"offset overflows", {{P::fd_range, 0, UINT64_MAX - 5, 100}}, 100, kParts, fd, "overflow"},
 		{"unsealed memfd", {{P::fd_range, 0, 0, 100}}, 100, kParts, unsealed, "sealed"},
 		{"unknown kind", {{7, 0, 0, 100}}, 100, kParts, fd, "kind"},
 		{"zero-length part", {{P::fd_range, 0, 0, 0}}, 0, kParts, fd, "length"},
-		{"inline part with an offset", {{P::inline_bytes, 0, 5, 10}, {P::fd_range, 0, 0, 1}}, 11,
-		 frame_flags::has_fd | frame_flags::parts, fd, "inline"},
+		{"inline part with an offset",
+		 {{P::inline_bytes, 0, 5, 10}, {P::fd_range, 0, 0, 1}},
+		 11,
+		 frame_flags::has_fd | frame_flags::parts,
+		 fd,
+		 "inline"},
 		{"END with inline parts", {{P::inline_bytes, 0, 0, 10}, {P::fd_range, 0, 0, 1}}, 11, kParts, fd, "END"},
 		{"no fd at all", {{P::fd_range, 0, 0, 100}}, 100, kParts, -1, "file descriptor"},
-		{"no memfd range", {{P::inline_bytes, 0, 0, 10}}, 10, frame_flags::has_fd | frame_flags::parts, fd,
+		{"no memfd range",
+		 {{P::inline_bytes, 0, 0, 10}},
+		 10,
+		 frame_flags::has_fd | frame_flags::parts,
+		 fd,
 		 "without a memfd range"},
 	};
 	for (auto &c : cases) {

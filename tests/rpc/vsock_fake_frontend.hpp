@@ -89,7 +89,7 @@ private:
 	UniqueFd memfd_;
 	std::byte *ram_ = nullptr;
 	FakeRing rings_[2];
-	uint64_t next_buf_ = 0x100000; // bump allocator for packet buffers (wraps in its area)
+	uint64_t next_buf_ = 0x100000;  // bump allocator for packet buffers (wraps in its area)
 	std::vector<uint64_t> rx_bufs_; // guest address of each rx descriptor's buffer, by descriptor id
 	uint16_t next_tx_desc_ = 0;
 	uint16_t next_rx_desc_ = 0;

@@ -149,8 +149,14 @@ static struct vaccel_op crash_ops[] = {
 	VACCEL_OP_INIT(crash_ops[0], VACCEL_OP_IMAGE_CLASSIFY, crash_classify),
 };
 
-static int crash_init(void) { return vaccel_plugin_register_ops(crash_ops, 1); }
-static int crash_fini(void) { return VACCEL_OK; }
+static int crash_init(void)
+{
+	return vaccel_plugin_register_ops(crash_ops, 1);
+}
+static int crash_fini(void)
+{
+	return VACCEL_OK;
+}
 
-VACCEL_PLUGIN(.name = "crashtest", .version = VACCEL_VERSION, .vaccel_version = VACCEL_VERSION,
-	      .init = crash_init, .fini = crash_fini, .is_virtio = false, .type = VACCEL_PLUGIN_GENERIC)
+VACCEL_PLUGIN(.name = "crashtest", .version = VACCEL_VERSION, .vaccel_version = VACCEL_VERSION, .init = crash_init,
+	      .fini = crash_fini, .is_virtio = false, .type = VACCEL_PLUGIN_GENERIC)

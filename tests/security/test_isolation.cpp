@@ -35,7 +35,10 @@ int64_t session_with_flags(Client &c, uint32_t flags)
 }
 
 // A 512-byte output buffer (RAW: the seed-era order of classify's outputs, out_text first).
-GArg out_arg() { return out(VACCEL_ARG_RAW, 512); }
+GArg out_arg()
+{
+	return out(VACCEL_ARG_RAW, 512);
+}
 
 // Image classification through genop; returns the agent's status, or -1000 - transport error
 // when the connection broke. *text gets the classification text.
@@ -120,7 +123,7 @@ bool log_has(const AgentProcess &agent, const std::string &what)
 void let_crashes_be_signals()
 {
 	const char *kOpts = "handle_segv=0:handle_sigfpe=0:handle_abort=0:handle_sigbus=0:handle_sigill=0:"
-			     "allocator_may_return_null=1";
+			    "allocator_may_return_null=1";
 	for (const char *var : {"ASAN_OPTIONS", "TSAN_OPTIONS"}) {
 		const char *cur = getenv(var);
 		std::string v = cur && *cur ? std::string(cur) + ":" + kOpts : kOpts;
@@ -312,7 +315,8 @@ TEST(Isolation, WorkersRunAsTheGivenUser)
 	AgentProcess agent;
 	// --prefork 0: the test's directory (0700) becomes reachable by workers only after the agent
 	// started, below; a worker pre-forked before that could not reach its spool.
-	ASSERT_TRUE(agent.start(kPlugins, {"--user", "65534", "--group", "65534", "--prefork", "0"})) << agent.log_text();
+	ASSERT_TRUE(agent.start(kPlugins, {"--user", "65534", "--group", "65534", "--prefork", "0"}))
+		<< agent.log_text();
 	// Workers reach their spool below the test's directory (as below /tmp in production).
 	ASSERT_EQ(chmod(agent.dir().c_str(), 0711), 0);
 	std::string text;
@@ -377,7 +381,8 @@ TEST(Isolation, SeccompDeniesExecveAndNetworkSockets)
 {
 	AgentProcess agent;
 	ASSERT_TRUE(agent.start(EXEC_PLUGIN, {"--exec-allowlist", PROBE_LIB})) << agent.log_text();
-	EXPECT_EQ(probe(agent.address(), "probe_execve"), "execve: denied: Operation not permitted") << agent.log_text();
+	EXPECT_EQ(probe(agent.address(), "probe_execve"), "execve: denied: Operation not permitted")
+		<< agent.log_text();
 	EXPECT_EQ(probe(agent.address(), "probe_inet"), "socket(AF_INET): denied: Permission denied");
 	EXPECT_TRUE(agent.alive());
 }
@@ -432,8 +437,8 @@ TEST(Isolation, MalformedOnnxModelCrashesOnlyItsTenant)
 		EXPECT_EQ(register_blob(*c, sid, "model.onnx", model.data(), model.size(), VACCEL_BLOB_BUFFER, &rid, 0,
 					VACCEL_RESOURCE_MODEL),
 			  0);
-		EXPECT_EQ(register_blob(*c, sid, "labels.txt", labels.data(), labels.size(), VACCEL_BLOB_BUFFER, &rid, 0,
-					VACCEL_RESOURCE_DATA),
+		EXPECT_EQ(register_blob(*c, sid, "labels.txt", labels.data(), labels.size(), VACCEL_BLOB_BUFFER, &rid,
+					0, VACCEL_RESOURCE_DATA),
 			  0);
 		return c;
 	};

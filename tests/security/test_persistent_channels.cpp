@@ -119,7 +119,7 @@ private:
 class SerialChardev {
 public:
 	SerialChardev(std::string agent_sock, std::string port_path)
-		: sock_path_(std::move(agent_sock)), port_(std::move(port_path))
+	    : sock_path_(std::move(agent_sock)), port_(std::move(port_path))
 	{
 		ok_ = attach();
 		if (ok_)
@@ -205,7 +205,7 @@ private:
 			}
 			if (!host_gone)
 				continue;
-			detach(); // the guest's port loses its host
+			detach();                                       // the guest's port loses its host
 			for (int i = 0; i < 50 && !stop_.load(); ++i) { // bounded: 5 s of retries
 				std::this_thread::sleep_for(std::chrono::milliseconds(100)); // reconnect delay
 				detach();
@@ -291,9 +291,9 @@ TEST(PersistentChannels, VirtioSerialSkipsStaleBytesAfterReconnect)
 	ASSERT_TRUE(agent.start(kPlugins, {"--hello-timeout-ms", "0"})) << agent.log_text();
 	SerialChardev port(agent.socket_path(), agent.dir() + "/vport");
 	ASSERT_TRUE(port.ok());
-	port.leave_on_reconnect(frame_bytes(vaccel::rpc::FrameType::request, vaccel::rpc::frame_flags::end, 9, "", 5000,
-					    5000) +
-				std::string(100, 'x'));
+	port.leave_on_reconnect(
+		frame_bytes(vaccel::rpc::FrameType::request, vaccel::rpc::frame_flags::end, 9, "", 5000, 5000) +
+		std::string(100, 'x'));
 	crash_then_reconnect(
 		agent, [&] { return make_client(port.address(), 0); }, [&] { return port.wait_connects(2); }, "segv");
 	EXPECT_EQ(port.connects(), 2) << "the channel was dropped again after its reconnect\n" << agent.log_text();
@@ -353,7 +353,7 @@ private:
 		uint32_t gp = 0;
 		bool established = false;
 		uint32_t peer_buf = 0, peer_fwd = 0, tx = 0; // the bridge's credit for our bytes
-		uint32_t rx = 0, reported = 0;              // bytes we consumed, and last told
+		uint32_t rx = 0, reported = 0;               // bytes we consumed, and last told
 	};
 
 	Header hdr(Conn &c, Op op, uint32_t len = 0)
@@ -387,8 +387,9 @@ private:
 				if (h.op == Op::response) {
 					c.established = true;
 				} else if (h.op == Op::rw) {
-					rpctest::write_all_fd(c.fd.get(),
-							      std::string(reinterpret_cast<const char *>(p.data()), p.size()));
+					rpctest::write_all_fd(
+						c.fd.get(),
+						std::string(reinterpret_cast<const char *>(p.data()), p.size()));
 					c.rx += static_cast<uint32_t>(p.size());
 					if (c.rx - c.reported >= 65536)
 						f_->send(hdr(c, Op::credit_update));

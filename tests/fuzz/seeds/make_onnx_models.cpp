@@ -55,7 +55,7 @@ std::string real_head(const std::string &path, size_t budget)
 				*inits.Add() = t;
 		g->mutable_initializer()->Swap(&inits);
 		google::protobuf::RepeatedPtrField<::onnx::ValueInfoProto> inputs;
-		for (const auto &i : g->input())  // the image input, and initializers still used
+		for (const auto &i : g->input()) // the image input, and initializers still used
 			if (init_names.count(i.name()) == 0 || used.count(i.name()) != 0)
 				*inputs.Add() = i;
 		g->mutable_input()->Swap(&inputs);
@@ -69,7 +69,7 @@ std::string real_head(const std::string &path, size_t budget)
 	return best;
 }
 
-}  // namespace
+} // namespace
 
 int main(int argc, char **argv)
 {
