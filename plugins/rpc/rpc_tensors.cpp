@@ -160,7 +160,8 @@ int rpc_tf_model_run(vaccel_session *sess, const vaccel_resource *model, const v
 		n->set_name(out_nodes[i].name ? out_nodes[i].name : "");
 		n->set_id(out_nodes[i].id);
 	}
-	vaccel::rpc::CallResult res;
+	vaccel::rpcplugin::PooledResult pooled;
+	vaccel::rpc::CallResult &res = pooled.get();
 	int ret = State::get().call(sess, req, payload, res);
 	if (res.response.has_model_run_done())
 		set_tf_status(status, res.response.model_run_done().status());
@@ -197,7 +198,8 @@ int rpc_tflite_model_run(vaccel_session *sess, const vaccel_resource *model, vac
 	std::vector<iovec> payload;
 	if (int r = describe_inputs(in, nr_in, m->mutable_in_tensors(), payload))
 		return r;
-	vaccel::rpc::CallResult res;
+	vaccel::rpcplugin::PooledResult pooled;
+	vaccel::rpc::CallResult &res = pooled.get();
 	int ret = State::get().call(sess, req, payload, res);
 	if (status && res.response.has_model_run_done())
 		*status = static_cast<uint8_t>(res.response.model_run_done().status().code());
@@ -232,7 +234,8 @@ int rpc_torch_model_run(vaccel_session *sess, const vaccel_resource *model, cons
 	}
 	if (int r = describe_inputs(in, nr_in, m->mutable_in_tensors(), payload))
 		return r;
-	vaccel::rpc::CallResult res;
+	vaccel::rpcplugin::PooledResult pooled;
+	vaccel::rpc::CallResult &res = pooled.get();
 	int ret = State::get().call(sess, req, payload, res);
 	if (ret != VACCEL_OK)
 		return ret;

@@ -35,7 +35,11 @@ struct ClientOptions {
 	int response_timeout_ms = 600000; // max wait for the agent to start answering
 	int hello_timeout_ms = 12000;     // whole handshake (persistent channels retry inside it)
 	size_t chunk = 2u << 20;
-	size_t memfd_min = 1u << 20;   // payloads >= this go through a sealed memfd (0 = never)
+	// Payloads >= memfd_min go through a pooled sealed memfd (0 = never). Streamed, a payload
+	// larger than the socket's send buffer (wmem_default, 208 KiB) makes the sender wait for the
+	// agent to drain it (context switches and polls each time); through a pooled memfd it
+	// costs one copy on each side (the agent's private copy, docs/security.md §3) and no wait.
+	size_t memfd_min = 256u << 10;
 	size_t memfd_max = 256u << 20; // larger ones stream (a memfd copy would double memory)
 	std::string client_name = "vaccel-rpc";
 	// Zero-copy: payload iovecs of at least shm_min bytes that find_shared places inside a

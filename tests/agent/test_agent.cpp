@@ -225,6 +225,26 @@ TEST_F(AgentTest, MemfdPayloadAndAgentErrorCodePassThrough)
 	EXPECT_EQ(genop(*c, sid, {u8(200)}, {}), genop(*c, sid, {u8(201)}, {}));
 }
 
+// Small write args live in memory the agent reuses across requests: an output-only one must
+// still start zeroed, never with bytes an earlier request of the connection left there.
+TEST_F(AgentTest, OutputOnlyWriteArgsStartZeroedInReusedMemory)
+{
+	auto c = make_client(agent.address());
+	int64_t sid = create_session(*c);
+	const std::vector<uint8_t> mark(256, 0xAA);
+	std::vector<std::vector<uint8_t>> outs;
+	// The noop OPENCV op echoes read args into write args: the mark is in the agent's memory.
+	ASSERT_EQ(genop(*c, sid, {u8(VACCEL_OP_OPENCV), buf(VACCEL_ARG_RAW, mark.data(), mark.size())},
+			{out(VACCEL_ARG_RAW, mark.size())}, &outs),
+		  0);
+	ASSERT_EQ(outs.at(0), mark);
+	for (int i = 0; i < 3; ++i) {
+		outs.clear();
+		ASSERT_EQ(genop(*c, sid, {u8(VACCEL_OP_OPENCV)}, {out(VACCEL_ARG_RAW, mark.size())}, &outs), 0);
+		EXPECT_EQ(outs.at(0), std::vector<uint8_t>(mark.size(), 0)) << "call " << i;
+	}
+}
+
 TEST(AgentFailure, AgentGoneFailsFastAndNextSessionReconnects)
 {
 	AgentProcess agent;
