@@ -17,7 +17,10 @@ using namespace vaccel::rpc;
 namespace {
 
 // Whether `fd` is open in this process.
-bool fd_open(int fd) { return fcntl(fd, F_GETFD) != -1; }
+bool fd_open(int fd)
+{
+	return fcntl(fd, F_GETFD) != -1;
+}
 
 // Open fds of this process (to see that nothing leaked).
 size_t open_fd_count()
