@@ -41,9 +41,9 @@ struct Call {
 	// both arrays (768 bytes, a `rep stos`) was half of an in-process genop NOOP.
 	// REQUIRES: o.nr_params, o.read.size() and o.write.size() are at most kMaxSpecs.
 	Call(vaccel_session *s, const schema::OpView &o)
-		: sess(s), op(o),
-		  slots(std::uninitialized_value_construct_n(reinterpret_cast<Slot *>(slot_bytes), o.nr_params) -
-			o.nr_params)
+	    : sess(s), op(o),
+	      slots(std::uninitialized_value_construct_n(reinterpret_cast<Slot *>(slot_bytes), o.nr_params) -
+		    o.nr_params)
 	{
 		std::fill_n(elems[0], o.read.size(), 0);
 		std::fill_n(elems[1], o.write.size(), 0);
