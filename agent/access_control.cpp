@@ -39,14 +39,16 @@ bool lookup_id(const std::string &name, bool group, uint32_t &out, std::string &
 	std::vector<char> buf(16384);
 	int r = 0;
 	if (group) {
-		struct group g {}, *found = nullptr;
+		struct group g {
+		}, *found = nullptr;
 		r = getgrnam_r(name.c_str(), &g, buf.data(), buf.size(), &found);
 		if (r == 0 && found) {
 			out = found->gr_gid;
 			return true;
 		}
 	} else {
-		struct passwd pw {}, *found = nullptr;
+		struct passwd pw {
+		}, *found = nullptr;
 		r = getpwnam_r(name.c_str(), &pw, buf.data(), buf.size(), &found);
 		if (r == 0 && found) {
 			out = found->pw_uid;
@@ -74,7 +76,8 @@ std::vector<gid_t> peer_groups(int fd)
 	return {};
 }
 
-template <typename T> bool listed(const std::vector<T> &ids, T id)
+template <typename T>
+bool listed(const std::vector<T> &ids, T id)
 {
 	return std::find(ids.begin(), ids.end(), id) != ids.end();
 }
@@ -89,7 +92,8 @@ bool PeerPolicy::admits(int fd, std::string &who) const
 		who = std::string("peer of unknown credentials (") + strerror(errno) + ")";
 		return false; // cannot tell who it is: not on the list
 	}
-	who = "uid " + std::to_string(cred.uid) + " gid " + std::to_string(cred.gid) + " pid " + std::to_string(cred.pid);
+	who = "uid " + std::to_string(cred.uid) + " gid " + std::to_string(cred.gid) + " pid " +
+	      std::to_string(cred.pid);
 	if (listed(uids, cred.uid) || listed(gids, cred.gid))
 		return true;
 	if (gids.empty())
@@ -107,7 +111,8 @@ bool parse_id_list(const char *text, bool groups, std::vector<uint32_t> &out, st
 	bool any = false;
 	while (start <= s.size()) {
 		size_t comma = s.find(',', start);
-		std::string item(s.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start));
+		std::string item(
+			s.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start));
 		if (!item.empty()) {
 			uint32_t id = 0;
 			if (!lookup_id(item, groups, id, why))
@@ -172,8 +177,9 @@ bool Agent::admit_peer(const Listener &l, int fd)
 	std::string who;
 	if (cfg_.peers.admits(fd, who))
 		return true;
-	RPC_LOG_LIMITED(refuse_log_, rpc::LogLevel::warn, "refused a connection on %s from %s: not in --allow-uid/--allow-gid",
-			l.address.c_str(), who.c_str());
+	RPC_LOG_LIMITED(refuse_log_, rpc::LogLevel::warn,
+			"refused a connection on %s from %s: not in --allow-uid/--allow-gid", l.address.c_str(),
+			who.c_str());
 	return false;
 }
 
@@ -182,16 +188,17 @@ void Agent::warn_exposure(const Listener &l) const
 	if (!l.unix_path.empty())
 		return;
 	if (cfg_.peers.restricts())
-		RPC_WARN("%s: --allow-uid/--allow-gid apply to unix sockets only; this listener is not restricted by them",
+		RPC_WARN("%s: --allow-uid/--allow-gid apply to unix sockets only; this listener is not restricted by "
+			 "them",
 			 l.address.c_str());
 	sockaddr_storage ss{};
 	socklen_t len = sizeof(ss);
 	if (getsockname(l.fd.get(), reinterpret_cast<sockaddr *>(&ss), &len) != 0 ||
-	    (ss.ss_family != AF_INET && ss.ss_family != AF_INET6) || rpc::is_loopback(reinterpret_cast<sockaddr *>(&ss)))
+	    (ss.ss_family != AF_INET && ss.ss_family != AF_INET6) ||
+	    rpc::is_loopback(reinterpret_cast<sockaddr *>(&ss)))
 		return;
 	// Printed whatever the log level: an operator must not miss it.
-	fprintf(stderr,
-		"vaccel-agent: WARNING: %s accepts connections from other hosts (--allow-remote)%s\n",
+	fprintf(stderr, "vaccel-agent: WARNING: %s accepts connections from other hosts (--allow-remote)%s\n",
 		l.address.c_str(),
 		auth_key_.empty() ? "; without --auth-key-file ANY host that reaches it can use this agent" : "");
 	fflush(stderr);

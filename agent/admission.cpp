@@ -20,7 +20,10 @@ namespace {
 constexpr size_t kAgentOwnFds = 64;
 } // namespace
 
-size_t fds_per_connection() { return 1 + rpc::kMaxPendingFds + rpc::kMaxMessageFds + 1; }
+size_t fds_per_connection()
+{
+	return 1 + rpc::kMaxPendingFds + rpc::kMaxMessageFds + 1;
+}
 
 size_t connections_within_fd_limit(size_t wanted)
 {

@@ -44,11 +44,14 @@ rpc::ServerConfig server_config_of(const AgentConfig &cfg)
 } // namespace
 
 Agent::Agent(AgentConfig cfg)
-	: cfg_(std::move(cfg)), memory_(cfg_.max_memory), disk_(cfg_.max_disk), server_cfg_(server_config_of(cfg_))
+    : cfg_(std::move(cfg)), memory_(cfg_.max_memory), disk_(cfg_.max_disk), server_cfg_(server_config_of(cfg_))
 {
 }
 
-Agent::~Agent() { shutdown(); }
+Agent::~Agent()
+{
+	shutdown();
+}
 
 int Agent::start(int stop_fd)
 {
@@ -137,8 +140,8 @@ void Agent::back_off_accept(Listener &l, int err)
 	size_t shed = fd_reserve_.shed(l.fd.get(), kShedPerPause);
 	accept_paused_until_ = rpc::deadline_after(std::chrono::steady_clock::now(), kPauseMs);
 	RPC_LOG_LIMITED(accept_log_, rpc::LogLevel::warn,
-			"accept on %s: %s: refused %zu pending connection(s), not accepting for %d ms", l.address.c_str(),
-			strerror(err), shed, kPauseMs);
+			"accept on %s: %s: refused %zu pending connection(s), not accepting for %d ms",
+			l.address.c_str(), strerror(err), shed, kPauseMs);
 }
 
 void Agent::accept_one(Listener &l)
@@ -151,7 +154,8 @@ void Agent::accept_one(Listener &l)
 	}
 	if (r != 0) {
 		if (r != EAGAIN && r != EINTR && r != ECONNABORTED)
-			RPC_LOG_LIMITED(accept_log_, rpc::LogLevel::warn, "accept on %s: %s", l.address.c_str(), strerror(r));
+			RPC_LOG_LIMITED(accept_log_, rpc::LogLevel::warn, "accept on %s: %s", l.address.c_str(),
+					strerror(r));
 		return;
 	}
 	if (!admit_peer(l, fd.get()))
@@ -167,15 +171,17 @@ void Agent::accept_one(Listener &l)
 	case Admission::admit:
 		break;
 	case Admission::evict_then_admit:
-		RPC_LOG_LIMITED(evict_log_, rpc::LogLevel::warn,
-				"connection slots full or too many waiting for HELLO: closing conn %llu (oldest without "
-				"HELLO) for a new one on %s",
-				(unsigned long long)victim->id(), l.address.c_str());
+		RPC_LOG_LIMITED(
+			evict_log_, rpc::LogLevel::warn,
+			"connection slots full or too many waiting for HELLO: closing conn %llu (oldest without "
+			"HELLO) for a new one on %s",
+			(unsigned long long)victim->id(), l.address.c_str());
 		victim->stop(); // its thread ends and is reaped later; it no longer counts
 		break;
 	case Admission::refuse:
 		RPC_LOG_LIMITED(refuse_log_, rpc::LogLevel::warn,
-				"connection limit (%zu) reached: refusing a connection on %s", conn_cap_, l.address.c_str());
+				"connection limit (%zu) reached: refusing a connection on %s", conn_cap_,
+				l.address.c_str());
 		return; // fd closes here
 	}
 	auto c = std::make_shared<Connection>(*this, std::move(fd), next_conn_id_++, l.address);

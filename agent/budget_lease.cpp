@@ -17,12 +17,15 @@ constexpr uint64_t kReclaimSlack = 1u << 20;
 // settles every poll period, <= 100 ms; it may be busy forking).
 constexpr auto kGrantWait = std::chrono::seconds(2);
 
-uint64_t sat_add(uint64_t a, uint64_t b) { return b > UINT64_MAX - a ? UINT64_MAX : a + b; }
+uint64_t sat_add(uint64_t a, uint64_t b)
+{
+	return b > UINT64_MAX - a ? UINT64_MAX : a + b;
+}
 
 } // namespace
 
 LeaseBook::LeaseBook(const uint64_t caps[2], const uint64_t per_worker[2])
-	: cap_{caps[0], caps[1]}, per_worker_{std::min(per_worker[0], caps[0]), std::min(per_worker[1], caps[1])}
+    : cap_{caps[0], caps[1]}, per_worker_{std::min(per_worker[0], caps[0]), std::min(per_worker[1], caps[1])}
 {
 }
 
@@ -71,7 +74,8 @@ void LeaseBook::reclaim(const std::vector<WorkerPage *> &pages, const std::vecto
 		Lease &l = it->second;
 		// Idle leases keep what their worker claims to hold (a false claim keeps only the
 		// liar's own lease), plus a little.
-		const uint64_t keep = std::min(l.bytes[k], sat_add(std::min(p.held[k].load(), l.bytes[k]), kReclaimSlack));
+		const uint64_t keep =
+			std::min(l.bytes[k], sat_add(std::min(p.held[k].load(), l.bytes[k]), kReclaimSlack));
 		if (keep == l.bytes[k])
 			continue;
 		total_[k] -= l.bytes[k] - keep;

@@ -11,15 +11,17 @@
 namespace vaccel::agent {
 
 Connection::Connection(Agent &agent, rpc::UniqueFd fd, ClientInfo client)
-	: client_(std::move(client)), budget_(agent.config().max_bytes_per_connection),
-	  tenant_(agent, client_.id, budget_),
-	  server_(std::move(fd), client_.id, client_.peer, agent.server_config(), budget_, agent.memory_budget(), *this)
+    : client_(std::move(client)), budget_(agent.config().max_bytes_per_connection), tenant_(agent, client_.id, budget_),
+      server_(std::move(fd), client_.id, client_.peer, agent.server_config(), budget_, agent.memory_budget(), *this)
 {
 	if (client_.accepted != std::chrono::steady_clock::time_point{})
 		server_.hello_deadline_from(client_.accepted);
 }
 
-Connection::~Connection() { join(); }
+Connection::~Connection()
+{
+	join();
+}
 
 void Connection::serve()
 {
@@ -27,7 +29,10 @@ void Connection::serve()
 	finished_.store(true);
 }
 
-void Connection::start() { thread_ = std::thread([this] { serve(); }); }
+void Connection::start()
+{
+	thread_ = std::thread([this] { serve(); });
+}
 
 void Connection::join()
 {
@@ -35,7 +40,10 @@ void Connection::join()
 		thread_.join();
 }
 
-void Connection::slot_changed() { note_slot(server_.greeted(), server_.stopping()); }
+void Connection::slot_changed()
+{
+	note_slot(server_.greeted(), server_.stopping());
+}
 
 void Connection::leaving()
 {
@@ -43,7 +51,10 @@ void Connection::leaving()
 	tenant_.release_all();
 }
 
-bool Connection::may_overlap(const v1::Request &req) const { return handlers::is_data_path(req); }
+bool Connection::may_overlap(const v1::Request &req) const
+{
+	return handlers::is_data_path(req);
+}
 
 bool Connection::streams_payload(const v1::Request &req) const
 {
@@ -63,8 +74,7 @@ void Connection::handle(const v1::Request &req, const rpc::PayloadView &payload,
 	handlers::run(tenant_, req, payload, scratch, reply);
 }
 
-bool Connection::handle_streaming(const v1::Request &req, rpc::IncomingPayload &payload, Reply &reply,
-				  std::string &why)
+bool Connection::handle_streaming(const v1::Request &req, rpc::IncomingPayload &payload, Reply &reply, std::string &why)
 {
 	// Streams its payload into the spool itself; changes the state.
 	std::unique_lock state(tenant_.state_lock());

@@ -36,7 +36,7 @@ class Connection final : private rpc::RequestHandler {
 public:
 	Connection(Agent &agent, rpc::UniqueFd fd, ClientInfo client);
 	Connection(Agent &agent, rpc::UniqueFd fd, uint64_t id, std::string peer)
-		: Connection(agent, std::move(fd), ClientInfo{id, std::move(peer)})
+	    : Connection(agent, std::move(fd), ClientInfo{id, std::move(peer)})
 	{
 	}
 	~Connection() override;

@@ -12,9 +12,15 @@ constexpr size_t kMaxArgs = 1024;
 constexpr int kSgemmA = 5;
 constexpr int kSgemmB = 7;
 
-uint64_t align_up(uint64_t n) { return (n + kArgAlign - 1) / kArgAlign * kArgAlign; }
+uint64_t align_up(uint64_t n)
+{
+	return (n + kArgAlign - 1) / kArgAlign * kArgAlign;
+}
 
-bool aligned(const void *p, size_t a) { return reinterpret_cast<uintptr_t>(p) % a == 0; }
+bool aligned(const void *p, size_t a)
+{
+	return reinterpret_cast<uintptr_t>(p) % a == 0;
+}
 
 // Alignment a plugin may assume for the bytes of an arg of this (valid) type. Untyped RAW
 // args are read as anything by seed-era code (doubles in MINMAX): the strictest.
@@ -57,7 +63,10 @@ bool must_copy(int op, int i, const v1::Arg &a, const std::byte *p, bool shared)
 	return !aligned(p, type_alignment(a.type()));
 }
 
-bool valid_type(const v1::Arg &a) { return a.type() < static_cast<uint32_t>(VACCEL_ARG_MAX); }
+bool valid_type(const v1::Arg &a)
+{
+	return a.type() < static_cast<uint32_t>(VACCEL_ARG_MAX);
+}
 
 vaccel_arg make_arg(void *buf, const v1::Arg &a)
 {
@@ -144,8 +153,13 @@ int build_genop(const v1::Genop &m, const rpc::PayloadView &payload, const Genop
 {
 	call.op = cost.op;
 	scratch.clear();
-	// A GrowableRegion is page-aligned: every copy at a kArgAlign multiple is aligned.
-	if (cost.private_bytes && scratch.reserve(cost.private_bytes)) {
+	// Small write args share the scratch region with the private copies (after them): it is
+	// reused across requests, so they cost no mmap, page fault and munmap per call.
+	const bool small_write = cost.write_bytes <= kScratchWriteMax;
+	const uint64_t in_scratch = cost.private_bytes + (small_write ? cost.write_bytes : 0);
+	// A GrowableRegion is page-aligned: every copy at a kArgAlign multiple is aligned. One
+	// reserve for all: the region may move while it grows.
+	if (in_scratch && scratch.reserve(in_scratch)) {
 		why = "cannot allocate private copies of the args";
 		return VACCEL_ENOMEM;
 	}
@@ -169,12 +183,17 @@ int build_genop(const v1::Genop &m, const rpc::PayloadView &payload, const Genop
 		}
 		call.read[static_cast<size_t>(i)] = make_arg(a.size() ? p : nullptr, a);
 	}
-	// Write args get their own memory: output-only ones fresh zeroed pages (mapped lazily, so
-	// a large claimed size costs nothing until written), in/out ones a copy of their bytes.
-	call.out = std::make_shared<rpc::GrowableRegion>();
-	if (cost.write_bytes && call.out->reserve(cost.write_bytes)) {
-		why = "cannot allocate write args";
-		return VACCEL_ENOMEM;
+	// Write args: output-only ones start zeroed, in/out ones as a copy of their bytes. Large
+	// ones get fresh pages of their own (mapped lazily, so a large claimed size costs nothing
+	// until written, and the scratch region does not keep it).
+	std::byte *out_base = scratch.data() + cost.private_bytes;
+	if (!small_write) {
+		call.out = std::make_shared<rpc::GrowableRegion>();
+		if (cost.write_bytes && call.out->reserve(cost.write_bytes)) {
+			why = "cannot allocate write args";
+			return VACCEL_ENOMEM;
+		}
+		out_base = call.out->data();
 	}
 	call.write.resize(static_cast<size_t>(m.write_size()));
 	uint64_t out_off = 0;
@@ -182,7 +201,7 @@ int build_genop(const v1::Genop &m, const rpc::PayloadView &payload, const Genop
 		const auto &a = m.write(i);
 		std::byte *buf = nullptr;
 		if (a.size()) {
-			buf = call.out->data() + out_off;
+			buf = out_base + out_off;
 			out_off += align_up(a.size());
 			if (a.has_data()) {
 				const std::byte *src = seg.take(a.size());
@@ -191,6 +210,8 @@ int build_genop(const v1::Genop &m, const rpc::PayloadView &payload, const Genop
 					return VACCEL_EINVAL;
 				}
 				memcpy(buf, src, a.size());
+			} else if (small_write) {
+				memset(buf, 0, a.size()); // reused memory: no bytes of an earlier request
 			}
 		}
 		call.write[static_cast<size_t>(i)] = make_arg(buf, a);

@@ -30,17 +30,22 @@ inline constexpr const char *kSplitSegmentText = "payload segment split across p
 // Alignment of every private copy and write arg: enough for any scalar type a plugin reads.
 inline constexpr size_t kArgAlign = alignof(std::max_align_t);
 
+// Write args up to this many bytes in all (aligned) go to the reused scratch region, zeroed;
+// larger ones to lazily mapped pages of their own.
+inline constexpr uint64_t kScratchWriteMax = 64u << 10;
+
 struct GenopCall {
 	std::vector<vaccel_arg> read, write;
 	int op = -1; // op code, from the private copy of read[0]; -1 when read[0] is not one
-	// copies of read args live in the caller's scratch region (build_genop)
-	std::shared_ptr<rpc::GrowableRegion> out;      // write args, kept until the reply is sent
+	// Copies of read args, and write args of at most kScratchWriteMax bytes in all, live in
+	// the caller's scratch region (build_genop).
+	std::shared_ptr<rpc::GrowableRegion> out; // larger write args, kept until the reply is sent
 };
 
 // Agent memory a call needs beyond its received payload (private copies + write args),
 // computed before anything is allocated so that it can be charged to the budgets.
 struct GenopCost {
-	int op = -1; // op code from the private copy of read[0]: the plan depends on it
+	int op = -1;                // op code from the private copy of read[0]: the plan depends on it
 	std::byte op_bytes[4] = {}; // that copy (read[0] is read from the payload once)
 	uint64_t private_bytes = 0;
 	uint64_t write_bytes = 0;
@@ -51,9 +56,9 @@ struct GenopCost {
 int plan_genop(const v1::Genop &m, const rpc::PayloadView &payload, uint64_t max_response, GenopCost &cost,
 	       std::string &why);
 
-// Builds the call planned by plan_genop (same request and payload). The private copies go to
-// `scratch` (reused across requests, so its pages are already faulted in), which must outlive
-// the call.
+// Builds the call planned by plan_genop (same request and payload). The private copies, and
+// small write args, go to `scratch` (reused across requests, so its pages are already faulted
+// in), which must outlive the reply.
 int build_genop(const v1::Genop &m, const rpc::PayloadView &payload, const GenopCost &cost,
 		rpc::GrowableRegion &scratch, GenopCall &call, std::string &why);
 

@@ -22,8 +22,8 @@ bool fits(size_t conns, size_t per_conn, size_t capacity, const char *what, cons
 
 bool id_quotas_fit(const AgentConfig &cfg)
 {
-	bool sessions = fits(cfg.max_connections, cfg.max_sessions_per_connection, vaccel_session_capacity(),
-			     "session", "--max-sessions");
+	bool sessions = fits(cfg.max_connections, cfg.max_sessions_per_connection, vaccel_session_capacity(), "session",
+			     "--max-sessions");
 	bool resources = fits(cfg.max_connections, cfg.max_resources_per_connection, vaccel_resource_capacity(),
 			      "resource", "--max-resources");
 	return sessions && resources;

@@ -37,17 +37,21 @@ void usage(FILE *out)
 	fprintf(out,
 		"usage: vaccel-agent [-a ADDRESS]... [options]\n"
 		"  -a, --address ADDR          listen address (repeatable; default tcp://127.0.0.1:65500):\n"
-		"                              unix:///path, tcp://host:port (port 0 = ephemeral), vsock://cid:port (cid -1 = any)\n"
+		"                              unix:///path, tcp://host:port (port 0 = ephemeral), vsock://cid:port "
+		"(cid -1 = any)\n"
 		"  -p, --plugins LIST          ':'-separated plugins (default: VACCEL_PLUGINS)\n"
 		"  -l, --log-level N           1 error, 2 warn, 3 info, 4 debug (default: VACCEL_LOG_LEVEL or 2)\n"
-		"      --max-connections N     concurrent connections (default 256; fewer if ulimit -n cannot carry them)\n"
-		"      --max-pre-hello N       connections waiting for their HELLO; the oldest makes room (default 64)\n"
+		"      --max-connections N     concurrent connections (default 256; fewer if ulimit -n cannot carry "
+		"them)\n"
+		"      --max-pre-hello N       connections waiting for their HELLO; the oldest makes room (default "
+		"64)\n"
 		"      --hello-timeout-ms N    time from connect to a complete HELLO (default 5000; 0 = none, for a\n"
 		"                              VMM's virtio-serial chardev, which connects before the guest speaks)\n"
 		"      --max-sessions N        sessions per connection (default 64)\n"
 		"      --max-resources N       resources per connection (default 256); connections x sessions\n"
 		"                              and x resources must fit the runtime's id pools (65536, 262144)\n"
-		"      --workers N             threads per connection running one client's overlapping ops (default 4)\n"
+		"      --workers N             threads per connection running one client's overlapping ops (default "
+		"4)\n"
 		"      --max-connection-bytes N  bytes held per connection: resources, payloads in flight,\n"
 		"                              mapped memfd ranges, responses (default 2G)\n"
 		"      --max-payload N         largest message payload, and largest memfd accepted (default 1G)\n"
@@ -62,7 +66,8 @@ void usage(FILE *out)
 		"      --retain-buffer N       receive buffer kept per connection between requests (default 256M)\n"
 		"      --allow-exec            allow exec and exec_with_resource (runs guest-chosen code!)\n"
 		"      --exec-allowlist LIB    allow exec of this library only (repeatable, or ':'-separated)\n"
-		"      --allow-url-resources   download http(s) resources on behalf of clients (public addresses only)\n"
+		"      --allow-url-resources   download http(s) resources on behalf of clients (public addresses "
+		"only)\n"
 		"      --url-allow-host H      also allow this internal host: HOST[:PORT], IPV4[/LEN][:PORT] or\n"
 		"                              [IPV6][/LEN][:PORT] (repeatable)\n"
 		"      --url-allow-redirects   follow redirects of URL resources (each hop checked; default: refused)\n"
@@ -72,8 +77,10 @@ void usage(FILE *out)
 		"      --socket-group GROUP    group of unix socket files (name or gid; default: the agent's)\n"
 		"      --allow-uid UID         serve only these unix-socket peers (repeatable, or ','-separated;\n"
 		"                              with --allow-gid: peers matching either; default: any)\n"
-		"      --allow-gid GID         serve only unix-socket peers in these groups (repeatable, or ','-separated)\n"
-		"      --allow-remote          allow tcp listeners on non-loopback addresses (other hosts may connect!)\n"
+		"      --allow-gid GID         serve only unix-socket peers in these groups (repeatable, or "
+		"','-separated)\n"
+		"      --allow-remote          allow tcp listeners on non-loopback addresses (other hosts may "
+		"connect!)\n"
 		"      --auth-key-file FILE    clients must prove they hold this key (HMAC challenge; file mode 0600,\n"
 		"                              at least 16 bytes; clients: VACCEL_RPC_AUTH_KEY_FILE)\n"
 		"      --isolation MODE        process (default): one sandboxed worker process per connection,\n"
@@ -87,6 +94,9 @@ void usage(FILE *out)
 		"                              (default: the limit is RLIMIT_AS)\n"
 		"      --user USER             workers run as this user (the agent must start as root)\n"
 		"      --group GROUP           ... and this group (default: the user's)\n"
+		"      --worker-uid-range FIRST:COUNT  instead of --user: each worker runs as a uid (and gid) of\n"
+		"                              its own from this range, unused on the host, with at least\n"
+		"                              --max-connections + --prefork ids (the agent must start as root)\n"
 		"      --no-seccomp            workers run without their seccomp filter (debugging only)\n"
 		"  -h, --help\n"
 		"Sizes accept K, M, G suffixes (powers of 1024).\n");
@@ -186,7 +196,25 @@ enum LongOnly {
 	kGroup,
 	kNoSeccomp,
 	kPrefork,
+	kWorkerUidRange,
 };
+
+// --worker-uid-range: with root, process isolation, without --user, and a range this host
+// leaves unused, large enough for every worker alive at once (agent/worker_uids.hpp).
+bool worker_uids_fit(const vaccel::agent::AgentConfig &cfg)
+{
+	std::string why;
+	if (geteuid() != 0 || !cfg.process_isolation)
+		why = "the agent must start as root, with --isolation process";
+	else if (cfg.drop_user)
+		why = "give --user or --worker-uid-range, not both";
+	else
+		why = vaccel::agent::check_uid_range(cfg.worker_uids, cfg.max_connections + cfg.prefork);
+	if (!why.empty())
+		fprintf(stderr, "vaccel-agent: --worker-uid-range %u:%u refused: %s\n", (unsigned)cfg.worker_uids.first,
+			(unsigned)cfg.worker_uids.count, why.c_str());
+	return why.empty();
+}
 
 } // namespace
 
@@ -236,6 +264,7 @@ int main(int argc, char **argv)
 		{"group", required_argument, nullptr, kGroup},
 		{"no-seccomp", no_argument, nullptr, kNoSeccomp},
 		{"prefork", required_argument, nullptr, kPrefork},
+		{"worker-uid-range", required_argument, nullptr, kWorkerUidRange},
 		{"help", no_argument, nullptr, 'h'},
 		{nullptr, 0, nullptr, 0},
 	};
@@ -321,7 +350,8 @@ int main(int argc, char **argv)
 			cfg.max_pre_hello = need_size("max-pre-hello");
 			break;
 		case kHelloTimeout:
-			cfg.hello_timeout_ms = static_cast<int>(std::min<uint64_t>(need_size("hello-timeout-ms"), INT_MAX));
+			cfg.hello_timeout_ms =
+				static_cast<int>(std::min<uint64_t>(need_size("hello-timeout-ms"), INT_MAX));
 			break;
 		case kMinRate:
 			cfg.min_rate = need_size("min-rate");
@@ -382,6 +412,9 @@ int main(int argc, char **argv)
 			cfg.prefork = need_size("prefork");
 			need(cfg.prefork <= 64, "prefork", "at most 64");
 			break;
+		case kWorkerUidRange:
+			need(vaccel::agent::parse_uid_range(optarg, cfg.worker_uids, why), "worker-uid-range", why);
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -399,13 +432,16 @@ int main(int argc, char **argv)
 		cfg.addresses.emplace_back("tcp://127.0.0.1:65500");
 	cfg.worker_gid = have_group ? group_gid : user_gid;
 	if ((cfg.drop_user || have_group) && (geteuid() != 0 || !cfg.process_isolation)) {
-		fprintf(stderr, "vaccel-agent: --user/--group need the agent to start as root, with --isolation process\n");
+		fprintf(stderr,
+			"vaccel-agent: --user/--group need the agent to start as root, with --isolation process\n");
 		return 2;
 	}
 	if (have_group && !cfg.drop_user) {
 		fprintf(stderr, "vaccel-agent: --group needs --user\n");
 		return 2;
 	}
+	if (cfg.worker_uids.count && !worker_uids_fit(cfg))
+		return 2;
 	if (cfg.log_level < 1 || cfg.log_level > 5)
 		cfg.log_level = 2;
 	if (cfg.process_isolation && single_threaded_pools(argv))

@@ -88,11 +88,31 @@ scmp_filter_ctx build_seccomp(bool allow_inet, std::string &why)
 	// What no plugin needs: running programs, reaching into other processes, kernel
 	// attack surface that only an exploit would use.
 	static const char *const kDenied[] = {
-		"execve",       "execveat",     "ptrace",      "process_vm_readv", "process_vm_writev",
-		"mount",        "umount2",      "pivot_root",  "bpf",              "keyctl",
-		"add_key",      "request_key",  "init_module", "finit_module",     "delete_module",
-		"kexec_load",   "kexec_file_load", "open_by_handle_at", "perf_event_open", "userfaultfd",
-		"setns",        "unshare",      "fsopen",      "fsmount",          "move_mount",
+		"execve",
+		"execveat",
+		"ptrace",
+		"process_vm_readv",
+		"process_vm_writev",
+		"mount",
+		"umount2",
+		"pivot_root",
+		"bpf",
+		"keyctl",
+		"add_key",
+		"request_key",
+		"init_module",
+		"finit_module",
+		"delete_module",
+		"kexec_load",
+		"kexec_file_load",
+		"open_by_handle_at",
+		"perf_event_open",
+		"userfaultfd",
+		"setns",
+		"unshare",
+		"fsopen",
+		"fsmount",
+		"move_mount",
 	};
 	for (const char *name : kDenied) {
 		int nr = seccomp_syscall_resolve_name(name);
@@ -199,7 +219,8 @@ int compile_seccomp(bool allow_inet, std::vector<sock_filter> &bpf, std::string 
 	} else {
 		off_t size = lseek(fd, 0, SEEK_END);
 		const size_t max = BPF_MAXINSNS * sizeof(sock_filter);
-		if (size <= 0 || static_cast<size_t>(size) % sizeof(sock_filter) != 0 || static_cast<size_t>(size) > max) {
+		if (size <= 0 || static_cast<size_t>(size) % sizeof(sock_filter) != 0 ||
+		    static_cast<size_t>(size) > max) {
 			rc = EINVAL;
 			why = "exported filter of " + std::to_string(size) + " bytes";
 		} else {
@@ -297,13 +318,19 @@ int apply_sandbox(const SandboxConfig &cfg, std::string &why)
 			why = "could regain root after setuid";
 			return EPERM;
 		}
+		// A uid of its own, reused after an earlier worker: whatever that worker left running
+		// (it may have forked) dies now, before this one holds a tenant. kill(-1) spares the
+		// caller.
+		if (cfg.sweep_user)
+			::kill(-1, SIGKILL);
 	}
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
 		why = "PR_SET_NO_NEW_PRIVS";
 		return errno;
 	}
 	if (cfg.seccomp) {
-		if (int e = cfg.seccomp_bpf.empty() ? install_seccomp(cfg.allow_inet, why) : load_bpf(cfg.seccomp_bpf, why))
+		if (int e = cfg.seccomp_bpf.empty() ? install_seccomp(cfg.allow_inet, why)
+						    : load_bpf(cfg.seccomp_bpf, why))
 			return e;
 	}
 	return 0;

@@ -21,16 +21,17 @@
 namespace vaccel::agent {
 
 struct SandboxConfig {
-	bool drop_user = false;     // switch to uid/gid (the supervisor runs as root)
+	bool drop_user = false; // switch to uid/gid (the supervisor runs as root)
 	uid_t uid = 0;
 	gid_t gid = 0;
-	uint64_t memory = 0;        // bytes a worker may allocate beyond the zygote's image (0: none)
-	std::string cgroup_leaf;    // a writable cgroup v2 leaf for this worker ("": RLIMIT_AS)
-	uint64_t nofile = 0;        // RLIMIT_NOFILE (0: leave it)
-	bool allow_inet = false;    // URL resources: may open AF_INET/AF_INET6 sockets
+	bool sweep_user = false; // after the switch, kill every other process of uid (agent/worker_uids.hpp)
+	uint64_t memory = 0;     // bytes a worker may allocate beyond the zygote's image (0: none)
+	std::string cgroup_leaf; // a writable cgroup v2 leaf for this worker ("": RLIMIT_AS)
+	uint64_t nofile = 0;     // RLIMIT_NOFILE (0: leave it)
+	bool allow_inet = false; // URL resources: may open AF_INET/AF_INET6 sockets
 	bool seccomp = true;
 	std::vector<sock_filter> seccomp_bpf; // the filter compiled once (compile_seccomp); empty: compile here
-	pid_t supervisor = 0;       // the parent: the worker exits at once if it is already gone
+	pid_t supervisor = 0;                 // the parent: the worker exits at once if it is already gone
 };
 
 // Resolves --user / --group (a name or a number). Returns false with why on failure.

@@ -102,7 +102,13 @@ int Supervisor::start()
 	sandbox_.supervisor = getpid();
 	// A worker holds its socket, the fds of one connection, and what its plugins open.
 	sandbox_.nofile = fds_per_connection() + 256;
-	if (cfg.drop_user) {
+	if (cfg.worker_uids.count) {
+		uids_ = std::make_unique<WorkerUids>(cfg.worker_uids);
+		chmod(agent_.spool_.path().c_str(), 0711); // as below
+		RPC_INFO("workers run as uids %u..%u, a uid and gid of its own for each",
+			 (unsigned)cfg.worker_uids.first,
+			 (unsigned)(cfg.worker_uids.first + cfg.worker_uids.count - 1));
+	} else if (cfg.drop_user) {
 		sandbox_.drop_user = true;
 		sandbox_.uid = cfg.worker_uid;
 		sandbox_.gid = cfg.worker_gid;
@@ -119,18 +125,18 @@ int Supervisor::start()
 			RPC_INFO("worker memory limit: %llu bytes, cgroup v2 leaves under %s",
 				 (unsigned long long)cfg.worker_memory, cgroup_dir_.c_str());
 		} else {
-			RPC_WARN("cgroup %s unusable (%s): worker memory limited by RLIMIT_AS instead", cfg.cgroup_dir.c_str(),
-				 why.c_str());
+			RPC_WARN("cgroup %s unusable (%s): worker memory limited by RLIMIT_AS instead",
+				 cfg.cgroup_dir.c_str(), why.c_str());
 		}
 	}
 	if (cgroup_dir_.empty())
 		RPC_INFO("worker memory limit: %s", cfg.worker_memory ? "RLIMIT_AS (address space beyond the zygote's)"
-								       : "none (--worker-memory 0)");
+								      : "none (--worker-memory 0)");
 	if (cfg.seccomp) {
 		std::string why;
 		if (int e = compile_seccomp(cfg.allow_url_resources, sandbox_.seccomp_bpf, why))
-			RPC_WARN("cannot compile the seccomp filter once (%s: %s): each worker compiles its own", why.c_str(),
-				 strerror(e));
+			RPC_WARN("cannot compile the seccomp filter once (%s: %s): each worker compiles its own",
+				 why.c_str(), strerror(e));
 	}
 	prefork_ = cfg.prefork;
 	RPC_INFO("isolation: one process per connection, %zu pre-forked, seccomp %s (%zu BPF instructions), op "
@@ -157,10 +163,11 @@ void Supervisor::accept(rpc::UniqueFd fd, const std::string &listener)
 	case Admission::admit:
 		break;
 	case Admission::evict_then_admit:
-		RPC_LOG_LIMITED(agent_.evict_log_, rpc::LogLevel::warn,
-				"connection slots full or too many waiting for HELLO: ending tenant %llu (oldest without "
-				"HELLO) for a new one on %s",
-				(unsigned long long)victim->id, listener.c_str());
+		RPC_LOG_LIMITED(
+			agent_.evict_log_, rpc::LogLevel::warn,
+			"connection slots full or too many waiting for HELLO: ending tenant %llu (oldest without "
+			"HELLO) for a new one on %s",
+			(unsigned long long)victim->id, listener.c_str());
 		kill_worker(*victim, kEvicted);
 		break;
 	case Admission::refuse:
@@ -196,8 +203,8 @@ void Supervisor::check_timeouts()
 			int32_t op = s.op.load(std::memory_order_acquire);
 			uint64_t started = s.started_ns.load(std::memory_order_relaxed);
 			if (op != 0 && now > started && now - started > limit) {
-				kill_worker(*w, std::string("op '") + op_name(op, buf, sizeof(buf)) + "' ran past --op-timeout-ms " +
-							std::to_string(timeout_ms));
+				kill_worker(*w, std::string("op '") + op_name(op, buf, sizeof(buf)) +
+							"' ran past --op-timeout-ms " + std::to_string(timeout_ms));
 				break;
 			}
 		}
@@ -210,14 +217,15 @@ void Supervisor::ended(Worker &w, int status)
 	const int32_t last = w.page ? w.page->last_op.load(std::memory_order_relaxed) : 0;
 	const std::string inflight = w.page ? ops_in_flight(*w.page) : std::string();
 	const std::string op = !inflight.empty() ? "in op " + inflight
-				: last ? std::string("after op ") + op_name(last, buf, sizeof(buf))
-				       : std::string("before any op");
+			       : last            ? std::string("after op ") + op_name(last, buf, sizeof(buf))
+						 : std::string("before any op");
 	const auto id = (unsigned long long)w.id;
 	if (!w.serving && w.kill_reason != kShuttingDown) {
 		// A pre-forked worker that never got a connection: no tenant was harmed, but the pool
 		// must not fork in a loop if workers cannot start (logged once per pause).
 		if (WIFSIGNALED(status))
-			RPC_WARN("pre-forked worker pid %d died idle of %s", (int)w.pid, signal_text(WTERMSIG(status)).c_str());
+			RPC_WARN("pre-forked worker pid %d died idle of %s", (int)w.pid,
+				 signal_text(WTERMSIG(status)).c_str());
 		else
 			RPC_WARN("pre-forked worker pid %d ended idle (status %d)", (int)w.pid,
 				 WIFEXITED(status) ? WEXITSTATUS(status) : -1);
@@ -229,7 +237,8 @@ void Supervisor::ended(Worker &w, int status)
 			 "removed",
 			 id, w.peer.c_str(), (int)w.pid, w.kill_reason.c_str());
 	else if (WIFSIGNALED(status))
-		RPC_WARN("tenant %llu (%s): worker pid %d died of %s %s; its connection is closed and its files removed; "
+		RPC_WARN("tenant %llu (%s): worker pid %d died of %s %s; its connection is closed and its files "
+			 "removed; "
 			 "other tenants are unaffected",
 			 id, w.peer.c_str(), (int)w.pid, signal_text(WTERMSIG(status)).c_str(), op.c_str());
 	else if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
@@ -254,6 +263,10 @@ void Supervisor::clean_up(Worker &w)
 		std::filesystem::remove_all(w.spool, ec);
 	}
 	remove_cgroup_leaf(w.cgroup);
+	// Reaped (or never forked): no live worker holds its uid any more.
+	if (w.uid && uids_)
+		uids_->release(*w.uid);
+	w.uid.reset();
 }
 
 void Supervisor::reap(Workers &list)

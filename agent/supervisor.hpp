@@ -17,7 +17,9 @@
 // exactly one connection and then exits; an idle one holds no connection slot (admission and
 // eviction count only workers serving a connection) and dies with the supervisor
 // (PR_SET_PDEATHSIG). With an empty pool (or --prefork 0) a worker is forked on accept and
-// handed its connection the same way.
+// handed its connection the same way. The supervisor keeps its copy of a connection until its
+// worker acknowledges it: a worker that dies before that (or does not answer in time, and is
+// killed) never read from it, and the connection goes to another worker.
 //
 // A worker that dies, by a crash, a timeout or its memory limit, takes only its own tenant
 // down: the supervisor logs the tenant, the signal and the op, takes back its leases of the
@@ -33,12 +35,14 @@
 #include "sandbox.hpp"
 #include "unique_fd.hpp"
 #include "worker_page.hpp"
+#include "worker_uids.hpp"
 
 #include <sys/types.h>
 
 #include <chrono>
 #include <list>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace vaccel::agent {
@@ -73,13 +77,15 @@ public:
 private:
 	struct Worker {
 		pid_t pid = -1;
-		uint64_t id = 0;        // the tenant's number, given at fork
-		std::string peer;       // the listener its connection came in on (set at hand-off)
-		rpc::UniqueFd chan;     // the hand-off channel's sending end, while the worker waits
-		bool serving = false;   // it was handed a connection
+		uint64_t id = 0;      // the tenant's number, given at fork
+		std::string peer;     // the listener its connection came in on (set at hand-off)
+		rpc::UniqueFd chan;   // the hand-off channel's sending end, while the worker waits
+		bool ready = false;   // it said it waits for its connection (agent/handoff.hpp)
+		bool serving = false; // it was handed a connection
 		WorkerPage *page = nullptr;
 		std::string spool;
 		std::string cgroup;
+		std::optional<uid_t> uid; // its own, from --worker-uid-range
 		bool kill_sent = false;
 		std::string kill_reason; // set when the supervisor killed it (timeout, eviction)
 		bool exited = false;
@@ -96,12 +102,17 @@ private:
 	std::shared_ptr<Worker> spawn();
 	[[noreturn]] void worker_main(rpc::UniqueFd chan, const std::shared_ptr<Worker> &self);
 	void hand_off(rpc::UniqueFd fd, const std::string &listener, std::chrono::steady_clock::time_point accepted);
+	std::shared_ptr<Worker> take_idle_worker();
+	enum class Delivery { taken, not_taken, unknown };
+	Delivery deliver(Worker &w, int fd, const std::string &listener,
+			 std::chrono::steady_clock::time_point accepted);
 	void refill();
 	[[nodiscard]] bool pool_short() const;
 	// Milliseconds until the pool may be refilled: 0 now, -1 when it is full or closing.
 	[[nodiscard]] int ms_until_refill() const;
 	void pause_refill(const char *why);
 
+	std::optional<uid_t> acquire_uid();
 	void reap(Workers &list);
 	void check_timeouts();
 	void kill_worker(Worker &w, std::string reason);
@@ -113,6 +124,7 @@ private:
 	SandboxConfig sandbox_;
 	std::string cgroup_dir_;            // "" : memory limit by RLIMIT_AS
 	std::unique_ptr<LeaseBook> leases_; // the agent-wide budgets, shared out to workers
+	std::unique_ptr<WorkerUids> uids_;  // --worker-uid-range
 	Workers workers_;                   // handed a connection (they alone count for admission)
 	Workers pool_;                      // pre-forked, idle, oldest first
 	size_t prefork_ = 0;                // --prefork: the pool's size

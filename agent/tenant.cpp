@@ -24,11 +24,14 @@ uint64_t monotonic_ns()
 }
 
 Tenant::Tenant(Agent &agent, uint64_t id, ByteBudget &budget)
-	: agent_(agent), cfg_(agent.config()), id_(id), budget_(budget)
+    : agent_(agent), cfg_(agent.config()), id_(id), budget_(budget)
 {
 }
 
-Tenant::~Tenant() { release_all(); }
+Tenant::~Tenant()
+{
+	release_all();
+}
 
 Tenant::SessionEntry *Tenant::find_session(int64_t id, Reply &r)
 {

@@ -33,8 +33,8 @@ bool url_scheme_allowed(const std::string &url)
 
 void fail_url_resource(rpc::Reply &r, uint64_t conn, int status, const char *step)
 {
-	RPC_INFO("conn %llu: URL resource %s failed (%d); the client gets %d", (unsigned long long)conn, step,
-		 status, VACCEL_EREMOTEIO);
+	RPC_INFO("conn %llu: URL resource %s failed (%d); the client gets %d", (unsigned long long)conn, step, status,
+		 VACCEL_EREMOTEIO);
 	r.fail(VACCEL_EREMOTEIO, "URL resource could not be fetched");
 }
 

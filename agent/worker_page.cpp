@@ -42,9 +42,15 @@ void unmap_worker_page(WorkerPage *page)
 	}
 }
 
-void set_current_worker_page(WorkerPage *page) { g_page.store(page, std::memory_order_release); }
+void set_current_worker_page(WorkerPage *page)
+{
+	g_page.store(page, std::memory_order_release);
+}
 
-WorkerPage *current_worker_page() { return g_page.load(std::memory_order_acquire); }
+WorkerPage *current_worker_page()
+{
+	return g_page.load(std::memory_order_acquire);
+}
 
 OpScope::OpScope(int32_t op)
 {
@@ -90,11 +96,24 @@ const char *op_name(int32_t op, char *buf, size_t len)
 	// v1::Request's call fields by number (the protocol is built for the lite runtime: no
 	// reflection). A number the table lacks is printed as such.
 	static const char *const kNames[] = {
-		nullptr,           "session_create",      "session_release",  "resource_register",
-		"resource_unregister", "resource_sync",   "genop",            "tf_model_load",
-		"tf_model_unload", "tf_model_run",        "tflite_model_load", "tflite_model_unload",
-		"tflite_model_run", "torch_model_load",   "torch_model_run",  "profiling_get",
-		"ping",            "auth",
+		nullptr,
+		"session_create",
+		"session_release",
+		"resource_register",
+		"resource_unregister",
+		"resource_sync",
+		"genop",
+		"tf_model_load",
+		"tf_model_unload",
+		"tf_model_run",
+		"tflite_model_load",
+		"tflite_model_unload",
+		"tflite_model_run",
+		"torch_model_load",
+		"torch_model_run",
+		"profiling_get",
+		"ping",
+		"auth",
 	};
 	static_assert(::vaccel::rpc::v1::Request::kAuth == 17 && ::vaccel::rpc::v1::Request::kGenop == 6);
 	if (op > 0 && static_cast<size_t>(op) < sizeof(kNames) / sizeof(kNames[0]))

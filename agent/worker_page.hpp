@@ -29,9 +29,9 @@ struct OpSlot {
 inline constexpr size_t kOpSlots = 16; // more overlapping ops than this go untimed (logged)
 
 struct WorkerPage {
-	std::atomic<uint32_t> greeted{0};   // the client's HELLO was answered
-	std::atomic<uint32_t> leaving{0};   // the connection serves no one any more (slot free)
-	std::atomic<int32_t> last_op{0};    // request kind of the op begun last
+	std::atomic<uint32_t> greeted{0}; // the client's HELLO was answered
+	std::atomic<uint32_t> leaving{0}; // the connection serves no one any more (slot free)
+	std::atomic<int32_t> last_op{0};  // request kind of the op begun last
 	std::atomic<uint64_t> ops_done{0};
 	// The agent-wide budgets (agent/budget_lease.hpp), by kind (0: --max-memory, 1: --max-disk).
 	// The supervisor's own copy of each lease is what counts; these are only the messages.

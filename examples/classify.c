@@ -99,14 +99,14 @@ int main(int argc, char *argv[])
 	if (argc > 3) {
 		ret = vaccel_resource_init(&model, argv[3], VACCEL_RESOURCE_MODEL);
 		if (ret) {
-			fprintf(stderr, "Could not create model resource from %s: %s (%d)\n",
-				argv[3], strerror(ret), ret);
+			fprintf(stderr, "Could not create model resource from %s: %s (%d)\n", argv[3], strerror(ret),
+				ret);
 			goto release_session;
 		}
 		ret = vaccel_resource_register(&model, &sess);
 		if (ret) {
-			fprintf(stderr, "Could not register model resource with session: %s (%d)\n",
-				strerror(ret), ret);
+			fprintf(stderr, "Could not register model resource with session: %s (%d)\n", strerror(ret),
+				ret);
 			vaccel_resource_release(&model);
 			goto release_session;
 		}
@@ -116,11 +116,10 @@ int main(int argc, char *argv[])
 	for (long i = 0; i < iterations; i++) {
 		memset(out_text, 0, sizeof(out_text));
 		memset(out_imgname, 0, sizeof(out_imgname));
-		ret = vaccel_image_classification(&sess, image, out_text, out_imgname, image_size,
-						  sizeof(out_text), sizeof(out_imgname));
+		ret = vaccel_image_classification(&sess, image, out_text, out_imgname, image_size, sizeof(out_text),
+						  sizeof(out_imgname));
 		if (ret) {
-			fprintf(stderr, "Could not run image classification: %s (%d)\n",
-				strerror(ret), ret);
+			fprintf(stderr, "Could not run image classification: %s (%d)\n", strerror(ret), ret);
 			goto release_model;
 		}
 		if (i == 0) {
@@ -135,8 +134,7 @@ release_model:
 	if (have_model) {
 		ret = vaccel_resource_unregister(&model, &sess);
 		if (ret) {
-			fprintf(stderr, "Could not unregister model resource: %s (%d)\n",
-				strerror(ret), ret);
+			fprintf(stderr, "Could not unregister model resource: %s (%d)\n", strerror(ret), ret);
 			status = 1;
 		}
 		vaccel_resource_release(&model);

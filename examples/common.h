@@ -80,8 +80,7 @@ static inline int example_iterations(int argc, char **argv, int index, long *ite
 {
 	*iterations = 1;
 	if (argc > index)
-		return example_parse_count(argv[index], "iterations", EXAMPLE_MAX_ITERATIONS,
-					   iterations);
+		return example_parse_count(argv[index], "iterations", EXAMPLE_MAX_ITERATIONS, iterations);
 	return 0;
 }
 
@@ -108,8 +107,8 @@ static inline void example_session_release(struct vaccel_session *sess)
 
 /* Creates a resource of `type` from a path or URL and registers it with
  * `sess`. On failure nothing is left allocated. */
-static inline int example_resource_register(struct vaccel_resource *res, const char *path,
-				     vaccel_resource_type_t type, struct vaccel_session *sess)
+static inline int example_resource_register(struct vaccel_resource *res, const char *path, vaccel_resource_type_t type,
+					    struct vaccel_session *sess)
 {
 	int ret = vaccel_resource_init(res, path, type);
 	if (ret) {
@@ -119,8 +118,7 @@ static inline int example_resource_register(struct vaccel_resource *res, const c
 	}
 	ret = vaccel_resource_register(res, sess);
 	if (ret) {
-		fprintf(stderr, "Could not register %s resource %" PRId64 " with session %" PRId64
-				": %s (%d)\n",
+		fprintf(stderr, "Could not register %s resource %" PRId64 " with session %" PRId64 ": %s (%d)\n",
 			vaccel_resource_type_to_base_str(type), res->id, sess->id, strerror(ret), ret);
 		vaccel_resource_release(res);
 		return ret;
@@ -133,8 +131,7 @@ static inline void example_resource_release(struct vaccel_resource *res, struct 
 {
 	int ret = vaccel_resource_unregister(res, sess);
 	if (ret)
-		fprintf(stderr, "Could not unregister resource %" PRId64 ": %s (%d)\n", res->id,
-			strerror(ret), ret);
+		fprintf(stderr, "Could not unregister resource %" PRId64 ": %s (%d)\n", res->id, strerror(ret), ret);
 	ret = vaccel_resource_release(res);
 	if (ret)
 		fprintf(stderr, "Could not release resource: %s (%d)\n", strerror(ret), ret);

@@ -54,10 +54,8 @@ int main(int argc, char *argv[])
 	}
 
 	for (long i = 0; i < iterations; i++) {
-		ret = vaccel_genop(&sess, vaccel_arg_array_raw(&read_args),
-				   (int)vaccel_arg_array_count(&read_args),
-				   vaccel_arg_array_raw(&write_args),
-				   (int)vaccel_arg_array_count(&write_args));
+		ret = vaccel_genop(&sess, vaccel_arg_array_raw(&read_args), (int)vaccel_arg_array_count(&read_args),
+				   vaccel_arg_array_raw(&write_args), (int)vaccel_arg_array_count(&write_args));
 		if (ret) {
 			fprintf(stderr, "Could not run exec (genop): %s (%d)\n", strerror(ret), ret);
 			goto release_write;

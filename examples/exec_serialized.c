@@ -20,8 +20,7 @@ struct mydata {
 };
 
 /* struct mydata -> malloc'd [count][values]. */
-static int mydata_serialize(const void *data, size_t data_size, uint32_t custom_id, void **buf,
-			    size_t *size)
+static int mydata_serialize(const void *data, size_t data_size, uint32_t custom_id, void **buf, size_t *size)
 {
 	const struct mydata *d = data;
 	if (data_size != sizeof(*d) || custom_id != MYDATA_ID)
@@ -38,8 +37,7 @@ static int mydata_serialize(const void *data, size_t data_size, uint32_t custom_
 }
 
 /* [count][values] -> caller's struct mydata (values must have room for count). */
-static int mydata_deserialize(const void *buf, size_t size, uint32_t custom_id, size_t data_size,
-			      void *data)
+static int mydata_deserialize(const void *buf, size_t size, uint32_t custom_id, size_t data_size, void *data)
 {
 	struct mydata *d = data;
 	uint32_t count;
@@ -85,11 +83,11 @@ int main(int argc, char *argv[])
 		goto release_read;
 	}
 	/* The output slot is the serialized form of `out` (same size as the input). */
-	ret = vaccel_arg_array_add_serialized(&read_args, VACCEL_ARG_CUSTOM, MYDATA_ID, &in,
-					      sizeof(in), mydata_serialize);
+	ret = vaccel_arg_array_add_serialized(&read_args, VACCEL_ARG_CUSTOM, MYDATA_ID, &in, sizeof(in),
+					      mydata_serialize);
 	if (!ret)
-		ret = vaccel_arg_array_add_serialized(&write_args, VACCEL_ARG_CUSTOM, MYDATA_ID, &out,
-						      sizeof(out), mydata_serialize);
+		ret = vaccel_arg_array_add_serialized(&write_args, VACCEL_ARG_CUSTOM, MYDATA_ID, &out, sizeof(out),
+						      mydata_serialize);
 	if (ret) {
 		fprintf(stderr, "Could not serialize args: %s (%d)\n", strerror(ret), ret);
 		goto release_write;
@@ -105,8 +103,8 @@ int main(int argc, char *argv[])
 		}
 	}
 	vaccel_arg_array_reset_position(&write_args);
-	ret = vaccel_arg_array_get_serialized(&write_args, VACCEL_ARG_CUSTOM, MYDATA_ID, &out,
-					      sizeof(out), mydata_deserialize);
+	ret = vaccel_arg_array_get_serialized(&write_args, VACCEL_ARG_CUSTOM, MYDATA_ID, &out, sizeof(out),
+					      mydata_deserialize);
 	if (ret) {
 		fprintf(stderr, "Could not deserialize the output: %s (%d)\n", strerror(ret), ret);
 		goto release_write;

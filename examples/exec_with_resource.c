@@ -10,8 +10,7 @@
 #include "common.h"
 
 /* Runs mytestfunc(10) `iterations` times from `lib`; result in *output. */
-static int run_mytestfunc(struct vaccel_session *sess, struct vaccel_resource *lib,
-			  long iterations, int32_t *output)
+static int run_mytestfunc(struct vaccel_session *sess, struct vaccel_resource *lib, long iterations, int32_t *output)
 {
 	int32_t input = 10;
 	struct vaccel_arg read_arg;
@@ -19,8 +18,7 @@ static int run_mytestfunc(struct vaccel_session *sess, struct vaccel_resource *l
 	/* Borrowed buffers: the plugin writes straight into *output. */
 	int ret = vaccel_arg_init_from_buf(&read_arg, &input, sizeof(input), VACCEL_ARG_INT32, 0);
 	if (!ret)
-		ret = vaccel_arg_init_from_buf(&write_arg, output, sizeof(*output),
-					       VACCEL_ARG_INT32, 0);
+		ret = vaccel_arg_init_from_buf(&write_arg, output, sizeof(*output), VACCEL_ARG_INT32, 0);
 	if (ret) {
 		fprintf(stderr, "Could not create args: %s (%d)\n", strerror(ret), ret);
 		return ret;
@@ -28,8 +26,7 @@ static int run_mytestfunc(struct vaccel_session *sess, struct vaccel_resource *l
 	for (long i = 0; i < iterations && !ret; i++) {
 		ret = vaccel_exec_with_resource(sess, lib, "mytestfunc", &read_arg, 1, &write_arg, 1);
 		if (ret)
-			fprintf(stderr, "Could not run exec_with_resource: %s (%d)\n", strerror(ret),
-				ret);
+			fprintf(stderr, "Could not run exec_with_resource: %s (%d)\n", strerror(ret), ret);
 	}
 	vaccel_arg_release(&write_arg);
 	vaccel_arg_release(&read_arg);
@@ -77,11 +74,10 @@ int main(int argc, char *argv[])
 	fflush(stdout);
 
 	/* 2. Library from a memory buffer (persisted under the resource's rundir). */
-	ret = vaccel_resource_init_from_buf(&from_buf, lib_bytes, lib_size, VACCEL_RESOURCE_LIB,
-					    base_name(argv[1]), false);
+	ret = vaccel_resource_init_from_buf(&from_buf, lib_bytes, lib_size, VACCEL_RESOURCE_LIB, base_name(argv[1]),
+					    false);
 	if (ret) {
-		fprintf(stderr, "Could not create LIB resource from buffer: %s (%d)\n",
-			strerror(ret), ret);
+		fprintf(stderr, "Could not create LIB resource from buffer: %s (%d)\n", strerror(ret), ret);
 		goto release_session;
 	}
 	ret = vaccel_resource_register(&from_buf, &sess);

@@ -36,13 +36,13 @@ static inline const char *image_op_title(vaccel_op_type_t op)
 }
 
 static inline int image_op_typed(struct vaccel_session *sess, vaccel_op_type_t op, unsigned char *image,
-			  size_t image_size, unsigned char *out_text, size_t text_len,
-			  unsigned char *out_imgname, size_t imgname_len)
+				 size_t image_size, unsigned char *out_text, size_t text_len,
+				 unsigned char *out_imgname, size_t imgname_len)
 {
 	switch (op) {
 	case VACCEL_OP_IMAGE_CLASSIFY:
-		return vaccel_image_classification(sess, image, out_text, out_imgname, image_size,
-						   text_len, imgname_len);
+		return vaccel_image_classification(sess, image, out_text, out_imgname, image_size, text_len,
+						   imgname_len);
 	case VACCEL_OP_IMAGE_DETECT:
 		return vaccel_image_detection(sess, image, out_imgname, image_size, imgname_len);
 	case VACCEL_OP_IMAGE_SEGMENT:
@@ -56,9 +56,9 @@ static inline int image_op_typed(struct vaccel_session *sess, vaccel_op_type_t o
 	}
 }
 
-static inline int image_op_generic(struct vaccel_session *sess, vaccel_op_type_t op,
-			    unsigned char *image, size_t image_size, unsigned char *out_text,
-			    size_t text_len, unsigned char *out_imgname, size_t imgname_len)
+static inline int image_op_generic(struct vaccel_session *sess, vaccel_op_type_t op, unsigned char *image,
+				   size_t image_size, unsigned char *out_text, size_t text_len,
+				   unsigned char *out_imgname, size_t imgname_len)
 {
 	struct vaccel_arg_array read_args;
 	struct vaccel_arg_array write_args;
@@ -82,10 +82,8 @@ static inline int image_op_generic(struct vaccel_session *sess, vaccel_op_type_t
 	if (ret)
 		fprintf(stderr, "Could not build genop arguments: %s (%d)\n", strerror(ret), ret);
 	else
-		ret = vaccel_genop(sess, vaccel_arg_array_raw(&read_args),
-				   (int)vaccel_arg_array_count(&read_args),
-				   vaccel_arg_array_raw(&write_args),
-				   (int)vaccel_arg_array_count(&write_args));
+		ret = vaccel_genop(sess, vaccel_arg_array_raw(&read_args), (int)vaccel_arg_array_count(&read_args),
+				   vaccel_arg_array_raw(&write_args), (int)vaccel_arg_array_count(&write_args));
 	vaccel_arg_array_release(&write_args);
 	vaccel_arg_array_release(&read_args);
 	return ret;
@@ -131,14 +129,14 @@ static inline int run_image_example(int argc, char **argv, vaccel_op_type_t op, 
 		memset(out_text, 0, sizeof(out_text));
 		memset(out_imgname, 0, sizeof(out_imgname));
 		if (generic)
-			ret = image_op_generic(&sess, op, image, image_size, out_text,
-					       sizeof(out_text), out_imgname, sizeof(out_imgname));
+			ret = image_op_generic(&sess, op, image, image_size, out_text, sizeof(out_text), out_imgname,
+					       sizeof(out_imgname));
 		else
-			ret = image_op_typed(&sess, op, image, image_size, out_text,
-					     sizeof(out_text), out_imgname, sizeof(out_imgname));
+			ret = image_op_typed(&sess, op, image, image_size, out_text, sizeof(out_text), out_imgname,
+					     sizeof(out_imgname));
 		if (ret) {
-			fprintf(stderr, "Could not run image %s%s: %s (%d)\n", title,
-				generic ? " (genop)" : "", strerror(ret), ret);
+			fprintf(stderr, "Could not run image %s%s: %s (%d)\n", title, generic ? " (genop)" : "",
+				strerror(ret), ret);
 			goto release_model;
 		}
 		if (i == 0) {

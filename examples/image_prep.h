@@ -33,8 +33,7 @@ static inline int ex_image_load(const char *path, struct ex_image *img)
 	if (ret)
 		return ret;
 	char why[256];
-	ret = vaccel_image_decode_rgb(bytes, size, &img->width, &img->height, &img->pixels, why,
-				      sizeof(why));
+	ret = vaccel_image_decode_rgb(bytes, size, &img->width, &img->height, &img->pixels, why, sizeof(why));
 	free(bytes);
 	if (ret)
 		fprintf(stderr, "Could not decode image %s: %s\n", path, why);
@@ -57,8 +56,8 @@ static inline void ex_tap(int d, int src_len, int dst_len, int *lo, int *hi, flo
 }
 
 /* Bilinear resize of the region (x0, y0, w, h) of src to dst_w x dst_h. */
-static inline int ex_image_resize_region(const struct ex_image *src, int x0, int y0, int w, int h,
-				  int dst_w, int dst_h, struct ex_image *dst)
+static inline int ex_image_resize_region(const struct ex_image *src, int x0, int y0, int w, int h, int dst_w, int dst_h,
+					 struct ex_image *dst)
 {
 	dst->pixels = malloc((size_t)dst_w * (size_t)dst_h * 3);
 	if (!dst->pixels)
@@ -98,20 +97,20 @@ static inline int ex_image_resize(const struct ex_image *src, int dst_w, int dst
 
 /* Centre square of `fraction` of the shorter side, resized (torchvision-style
  * Resize(256) + CenterCrop(224) with fraction = 224/256). */
-static inline int ex_image_crop_resize(const struct ex_image *src, double fraction, int dst_w,
-				int dst_h, struct ex_image *dst)
+static inline int ex_image_crop_resize(const struct ex_image *src, double fraction, int dst_w, int dst_h,
+				       struct ex_image *dst)
 {
 	int shorter = src->width < src->height ? src->width : src->height;
 	int side = (int)lround(shorter * fraction);
 	if (side < 1)
 		side = 1;
-	return ex_image_resize_region(src, (src->width - side) / 2, (src->height - side) / 2, side,
-				      side, dst_w, dst_h, dst);
+	return ex_image_resize_region(src, (src->width - side) / 2, (src->height - side) / 2, side, side, dst_w, dst_h,
+				      dst);
 }
 
 /* Labels file: one label per line; line i names class i. */
 struct ex_labels {
-	char *text;   /* file contents, split in place */
+	char *text; /* file contents, split in place */
 	char **lines;
 	size_t count;
 };

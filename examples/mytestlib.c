@@ -20,8 +20,7 @@ int mytestfunc(struct vaccel_arg *input, size_t nr_in, struct vaccel_arg *output
 		fprintf(stderr, "mytestfunc: need one input and one output arg\n");
 		return VACCEL_EINVAL;
 	}
-	if (!input[0].buf || input[0].size != sizeof(int32_t) || !output[0].buf ||
-	    output[0].size < sizeof(int32_t)) {
+	if (!input[0].buf || input[0].size != sizeof(int32_t) || !output[0].buf || output[0].size < sizeof(int32_t)) {
 		fprintf(stderr, "mytestfunc: input must be 4 bytes (got %zu), output at least 4 (got %zu)\n",
 			input[0].size, output[0].size);
 		return VACCEL_EINVAL;
@@ -38,8 +37,7 @@ int mytestfunc(struct vaccel_arg *input, size_t nr_in, struct vaccel_arg *output
 /* "Non-serial" variant: in[0] holds a serialized int array, a uint32 count
  * followed by that many int32 values; out[0] receives the same layout with
  * every value doubled (it must be at least as large as the input). */
-int mytestfunc_nonser(struct vaccel_arg *input, size_t nr_in, struct vaccel_arg *output,
-		      size_t nr_out)
+int mytestfunc_nonser(struct vaccel_arg *input, size_t nr_in, struct vaccel_arg *output, size_t nr_out)
 {
 	uint32_t count;
 
@@ -52,8 +50,8 @@ int mytestfunc_nonser(struct vaccel_arg *input, size_t nr_in, struct vaccel_arg 
 	memcpy(&count, input[0].buf, sizeof(count));
 	const size_t needed = sizeof(uint32_t) + (size_t)count * sizeof(int32_t);
 	if (input[0].size != needed || output[0].size < needed) {
-		fprintf(stderr, "mytestfunc_nonser: %u values need %zu bytes (input %zu, output %zu)\n",
-			count, needed, input[0].size, output[0].size);
+		fprintf(stderr, "mytestfunc_nonser: %u values need %zu bytes (input %zu, output %zu)\n", count, needed,
+			input[0].size, output[0].size);
 		return VACCEL_EINVAL;
 	}
 	const unsigned char *src = (const unsigned char *)input[0].buf + sizeof(uint32_t);

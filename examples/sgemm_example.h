@@ -28,8 +28,7 @@ static inline void sgemm_fill(float *a, float *b, float *c, int64_t m, int64_t n
 }
 
 /* Largest |C[i][j] - sum_p A[i][p] * B[p][j]| over 16 spread-out entries. */
-static inline double sgemm_sample_error(const float *a, const float *b, const float *c, int64_t m,
-				 int64_t n, int64_t k)
+static inline double sgemm_sample_error(const float *a, const float *b, const float *c, int64_t m, int64_t n, int64_t k)
 {
 	double worst = 0.0;
 	for (int s = 0; s < 16; s++) {
@@ -45,9 +44,8 @@ static inline double sgemm_sample_error(const float *a, const float *b, const fl
 	return worst;
 }
 
-static inline int sgemm_generic_call(struct vaccel_session *sess, int64_t m, int64_t n, int64_t k,
-			      float alpha, float *a, int64_t lda, float *b, int64_t ldb, float beta,
-			      float *c, int64_t ldc)
+static inline int sgemm_generic_call(struct vaccel_session *sess, int64_t m, int64_t n, int64_t k, float alpha,
+				     float *a, int64_t lda, float *b, int64_t ldb, float beta, float *c, int64_t ldc)
 {
 	struct vaccel_arg_array read_args;
 	struct vaccel_arg_array write_args;
@@ -87,10 +85,8 @@ static inline int sgemm_generic_call(struct vaccel_session *sess, int64_t m, int
 	if (ret)
 		fprintf(stderr, "Could not build genop arguments: %s (%d)\n", strerror(ret), ret);
 	else
-		ret = vaccel_genop(sess, vaccel_arg_array_raw(&read_args),
-				   (int)vaccel_arg_array_count(&read_args),
-				   vaccel_arg_array_raw(&write_args),
-				   (int)vaccel_arg_array_count(&write_args));
+		ret = vaccel_genop(sess, vaccel_arg_array_raw(&read_args), (int)vaccel_arg_array_count(&read_args),
+				   vaccel_arg_array_raw(&write_args), (int)vaccel_arg_array_count(&write_args));
 	vaccel_arg_array_release(&write_args);
 	vaccel_arg_array_release(&read_args);
 	return ret;
@@ -144,8 +140,8 @@ static inline int run_sgemm_example(int argc, char **argv, bool generic)
 				  : vaccel_sgemm(&sess, m, n, k, alpha, a, k, b, n, beta, c, n);
 		total_ns += example_now_ns() - start;
 		if (ret) {
-			fprintf(stderr, "Could not run sgemm%s: %s (%d)\n", generic ? " (genop)" : "",
-				strerror(ret), ret);
+			fprintf(stderr, "Could not run sgemm%s: %s (%d)\n", generic ? " (genop)" : "", strerror(ret),
+				ret);
 			goto release_session;
 		}
 	}
@@ -153,8 +149,8 @@ static inline int run_sgemm_example(int argc, char **argv, bool generic)
 	double checksum = 0.0;
 	for (int64_t i = 0; i < m * n; i++)
 		checksum += (double)c[i];
-	printf("sgemm %" PRId64 "x%" PRId64 "x%" PRId64 ": %ld iteration(s), %.3f ms per call\n", m,
-	       n, k, iterations, (double)total_ns / 1e6 / (double)iterations);
+	printf("sgemm %" PRId64 "x%" PRId64 "x%" PRId64 ": %ld iteration(s), %.3f ms per call\n", m, n, k, iterations,
+	       (double)total_ns / 1e6 / (double)iterations);
 	printf("C checksum: %.4f\n", checksum);
 	printf("max sampled error: %.3g\n", sgemm_sample_error(a, b, c, m, n, k));
 	if (argc > 2 && sgemm_write(argv[2], c, (size_t)(m * n)))

@@ -53,8 +53,7 @@ static int print_prediction(const struct vaccel_tflite_tensor *out, const struct
 {
 	size_t index = 0, count = 0;
 	double score = 0;
-	printf("Output tensor => type:%d nr_dims:%d size:%zuB\n", (int)out->data_type, out->nr_dims,
-	       out->size);
+	printf("Output tensor => type:%d nr_dims:%d size:%zuB\n", (int)out->data_type, out->nr_dims, out->size);
 	if (!out->data || out->size == 0) {
 		fprintf(stderr, "Output tensor has no data\n");
 		return EINVAL;
@@ -63,8 +62,8 @@ static int print_prediction(const struct vaccel_tflite_tensor *out, const struct
 		return EINVAL;
 	if (count != labels->count) {
 		/* e.g. the noop plugin echoes the input tensor back */
-		printf("No prediction: the output has %zu scores but the labels file %zu lines\n",
-		       count, labels->count);
+		printf("No prediction: the output has %zu scores but the labels file %zu lines\n", count,
+		       labels->count);
 		return 0;
 	}
 	printf("Prediction: %s (index %zu, score %g)\n", labels->lines[index], index, score);
@@ -84,8 +83,7 @@ int main(int argc, char *argv[])
 	int ret;
 
 	if (argc < 4 || argc > 6) {
-		fprintf(stderr, "Usage: %s <image> <model> <labels> [iterations] [input_size]\n",
-			argv[0]);
+		fprintf(stderr, "Usage: %s <image> <model> <labels> [iterations] [input_size]\n", argv[0]);
 		return 1;
 	}
 	if (example_iterations(argc, argv, 4, &iterations))
@@ -114,8 +112,7 @@ int main(int argc, char *argv[])
 	const int32_t dims[4] = {1, (int32_t)input_size, (int32_t)input_size, 3};
 	ret = vaccel_tflite_tensor_new(&in, 4, dims, VACCEL_TFLITE_UINT8);
 	if (!ret) /* borrows the pixels */
-		ret = vaccel_tflite_tensor_set_data(in, input.pixels,
-						    (size_t)input_size * (size_t)input_size * 3);
+		ret = vaccel_tflite_tensor_set_data(in, input.pixels, (size_t)input_size * (size_t)input_size * 3);
 	if (ret) {
 		fprintf(stderr, "Could not create input tensor: %s (%d)\n", strerror(ret), ret);
 		goto unload_model;
@@ -129,8 +126,8 @@ int main(int argc, char *argv[])
 		}
 		ret = vaccel_tflite_model_run(&sess, &model, &in, 1, &out, 1, &run_status);
 		if (ret || !out) {
-			fprintf(stderr, "Could not run model: %s (%d), status %u\n",
-				strerror(ret ? ret : EINVAL), ret, (unsigned)run_status);
+			fprintf(stderr, "Could not run model: %s (%d), status %u\n", strerror(ret ? ret : EINVAL), ret,
+				(unsigned)run_status);
 			goto free_tensors;
 		}
 	}

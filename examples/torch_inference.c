@@ -27,15 +27,14 @@ static float *to_nchw(const struct ex_image *img)
 		return NULL;
 	for (int c = 0; c < 3; c++)
 		for (size_t i = 0; i < plane; i++)
-			out[c * plane + i] =
-				((float)img->pixels[i * 3 + c] / 255.0f - kMean[c]) / kStd[c];
+			out[c * plane + i] = ((float)img->pixels[i * 3 + c] / 255.0f - kMean[c]) / kStd[c];
 	return out;
 }
 
 static int print_prediction(const struct vaccel_torch_tensor *out, const struct ex_labels *labels)
 {
-	printf("Output tensor => type:%d nr_dims:%" PRId64 " size:%zuB\n", (int)out->data_type,
-	       out->nr_dims, out->size);
+	printf("Output tensor => type:%d nr_dims:%" PRId64 " size:%zuB\n", (int)out->data_type, out->nr_dims,
+	       out->size);
 	if (out->data_type != VACCEL_TORCH_FLOAT || !out->data || out->size < sizeof(float)) {
 		fprintf(stderr, "Expected a float output tensor\n");
 		return EINVAL;
@@ -44,16 +43,15 @@ static int print_prediction(const struct vaccel_torch_tensor *out, const struct 
 	const size_t count = out->size / sizeof(float);
 	if (count != labels->count) {
 		/* e.g. the noop plugin echoes the input tensor back */
-		printf("No prediction: the output has %zu scores but the labels file %zu lines\n",
-		       count, labels->count);
+		printf("No prediction: the output has %zu scores but the labels file %zu lines\n", count,
+		       labels->count);
 		return 0;
 	}
 	const size_t best = ex_argmax_f32(logits, count);
 	double sum = 0.0;
 	for (size_t i = 0; i < count; i++)
 		sum += exp((double)logits[i] - (double)logits[best]);
-	printf("Prediction: %s (index %zu, probability %.4f)\n", labels->lines[best], best,
-	       1.0 / sum);
+	printf("Prediction: %s (index %zu, probability %.4f)\n", labels->lines[best], best, 1.0 / sum);
 	return 0;
 }
 
@@ -78,8 +76,7 @@ int main(int argc, char *argv[])
 		return 1;
 	if (ex_image_load(argv[1], &image) || ex_labels_load(argv[3], &labels))
 		goto free_data;
-	if (ex_image_crop_resize(&image, 224.0 / 256.0, INPUT_SIDE, INPUT_SIDE, &input) ||
-	    !(chw = to_nchw(&input))) {
+	if (ex_image_crop_resize(&image, 224.0 / 256.0, INPUT_SIDE, INPUT_SIDE, &input) || !(chw = to_nchw(&input))) {
 		fprintf(stderr, "Out of memory preparing the input\n");
 		goto free_data;
 	}
@@ -99,8 +96,7 @@ int main(int argc, char *argv[])
 	const int64_t dims[4] = {1, 3, INPUT_SIDE, INPUT_SIDE};
 	ret = vaccel_torch_tensor_new(&in, 4, dims, VACCEL_TORCH_FLOAT);
 	if (!ret) /* borrows chw */
-		ret = vaccel_torch_tensor_set_data(in, chw,
-						   (size_t)3 * INPUT_SIDE * INPUT_SIDE * sizeof(float));
+		ret = vaccel_torch_tensor_set_data(in, chw, (size_t)3 * INPUT_SIDE * INPUT_SIDE * sizeof(float));
 	if (ret) {
 		fprintf(stderr, "Could not create input tensor: %s (%d)\n", strerror(ret), ret);
 		goto free_tensors;
@@ -113,8 +109,7 @@ int main(int argc, char *argv[])
 		}
 		ret = vaccel_torch_model_run(&sess, &model, NULL, &in, 1, &out, 1);
 		if (ret || !out) {
-			fprintf(stderr, "Could not run model: %s (%d)\n", strerror(ret ? ret : EINVAL),
-				ret);
+			fprintf(stderr, "Could not run model: %s (%d)\n", strerror(ret ? ret : EINVAL), ret);
 			goto free_tensors;
 		}
 	}

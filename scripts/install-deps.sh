@@ -8,6 +8,8 @@ PACKAGES=(
   cmake g++ make pkg-config libgtest-dev libgmock-dev libbenchmark-dev
   # fuzzing (tests/fuzz): clang with libFuzzer and the sanitizer runtimes (-fsanitize=fuzzer)
   clang libclang-rt-14-dev
+  # source rules: the .clang-format style check (scripts/check-format.sh)
+  clang-format
   # core: URL resources
   libcurl4-openssl-dev ca-certificates
   # rpc: protocol metadata, HMAC of the optional shared-secret handshake (libcrypto)

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # Quick start, step 2 of 2: runs the whole test suite.
+#   0. checks the written source rules: the include table of docs/architecture.md
+#      (scripts/check-includes.py) and the .clang-format style (scripts/check-format.sh);
 #   1. installs the Debian packages (idempotent) and builds everything in ./build;
 #   2. runs every CTest test (core, plugins, examples, rpc, vm);
 #   3. rebuilds the core, the bundled plugins, examples, rpc plugin and agent with
@@ -27,6 +29,10 @@ done
 jobs="$(nproc)"
 
 "$repo/scripts/install-deps.sh"
+
+echo "== source rules =="
+python3 "$repo/scripts/check-includes.py"
+"$repo/scripts/check-format.sh"
 
 models_flag=()
 if [[ -n "${VACCEL_MODELS_DIR:-}" ]]; then models_flag=(-DVACCEL_MODELS_DIR="$VACCEL_MODELS_DIR"); fi

@@ -101,6 +101,7 @@ int Bridge::serve(int stop_fd, std::string &why)
 		epoll_event events[16];
 		const int timeout = more_tx_ || more_rx_ ? 0 : -1;
 		int n = epoll_wait(epoll_.get(), events, 16, timeout);
+		++dstats_.wakeups;
 		if (n < 0 && errno != EINTR)
 			return why = std::string("epoll_wait: ") + strerror(errno), errno;
 		for (int i = 0; i < std::max(n, 0); ++i) {
@@ -136,11 +137,11 @@ int Bridge::serve(int stop_fd, std::string &why)
 				break;
 			}
 			case kKickTx:
-				dev_->ring(VhostUserDevice::kTx).drain_kick();
+				dstats_.kicks[VhostUserDevice::kTx] += dev_->ring(VhostUserDevice::kTx).drain_kick();
 				more_tx_ = true;
 				break;
 			case kKickRx:
-				dev_->ring(VhostUserDevice::kRx).drain_kick();
+				dstats_.kicks[VhostUserDevice::kRx] += dev_->ring(VhostUserDevice::kRx).drain_kick();
 				more_rx_ = true;
 				break;
 			case kHost:
@@ -160,7 +161,10 @@ void Bridge::process_tx()
 {
 	Virtqueue &q = dev_->ring(VhostUserDevice::kTx);
 	more_tx_ = false;
+	// The guest need not kick for packets it adds while this pass drains the ring anyway.
+	q.suppress_kicks(true);
 	int done = 0;
+	bool urgent = false;
 	for (; done < kChainsPerPass; ++done) {
 		Chain c;
 		std::string why;
@@ -171,15 +175,27 @@ void Bridge::process_tx()
 		}
 		if (r == Virtqueue::Pop::empty)
 			break;
-		if (c.bad)
+		if (c.bad) {
 			VB_WARN("tx chain %u dropped: %s", c.head, c.why.c_str());
-		else
+			urgent = true; // its length is unknown: do not let it count towards a later interrupt
+		} else {
 			handle_tx_chain(c);
+		}
+		tx_unsignalled_ += static_cast<uint32_t>(c.segs.size());
 		q.push(c.head, 0);
 	}
-	more_tx_ = done == kChainsPerPass;
-	if (done)
-		q.notify();
+	q.suppress_kicks(false);
+	more_tx_ = done == kChainsPerPass || q.has_avail(); // published after the last pop: no kick came
+	dstats_.chains[VhostUserDevice::kTx] += static_cast<uint64_t>(done);
+	// Completed tx buffers only give the guest its memory back, and every interrupt costs it an
+	// interrupt and a worker run (tens of microseconds under TCG, per packet). So interrupt once half
+	// the ring's descriptors wait to be reclaimed: a driver that runs out of descriptors has at least
+	// num - (longest chain) of them completed here, which crosses that mark, so it is never stranded.
+	if (urgent || tx_unsignalled_ >= std::max<uint32_t>(q.num / 2, 1)) {
+		tx_unsignalled_ = 0;
+		if (q.notify())
+			++dstats_.calls[VhostUserDevice::kTx];
+	}
 }
 
 void Bridge::handle_tx_chain(const Chain &c)
@@ -210,7 +226,8 @@ void Bridge::process_rx()
 		if (r == Virtqueue::Pop::empty)
 			break;
 		if (c.bad || c.readable || c.writable <= kHeaderSize) {
-			VB_WARN("rx chain %u dropped: %s", c.head, c.bad ? c.why.c_str() : "not a writable buffer for a packet");
+			VB_WARN("rx chain %u dropped: %s", c.head,
+				c.bad ? c.why.c_str() : "not a writable buffer for a packet");
 			q.push(c.head, 0);
 			continue;
 		}
@@ -224,8 +241,9 @@ void Bridge::process_rx()
 		q.push(c.head, static_cast<uint32_t>(n));
 	}
 	more_rx_ = done == kChainsPerPass;
-	if (done)
-		q.notify();
+	dstats_.chains[VhostUserDevice::kRx] += static_cast<uint64_t>(done);
+	if (done && q.notify())
+		++dstats_.calls[VhostUserDevice::kRx];
 }
 
 } // namespace vbridge

@@ -15,6 +15,15 @@
 
 namespace vbridge {
 
+// Load-independent counters of the device side (what the guest and the VMM were asked to do); the
+// exit line prints them. Index 0 = rx ring (to the guest), 1 = tx ring (from the guest).
+struct BridgeStats {
+	uint64_t wakeups = 0;    // epoll_wait() returns of the event loop
+	uint64_t kicks[2] = {};  // guest notifications counted by the kick eventfds
+	uint64_t calls[2] = {};  // interrupts requested from the VMM (call eventfd writes)
+	uint64_t chains[2] = {}; // descriptor chains completed: packets to and from the guest
+};
+
 struct BridgeConfig {
 	std::string socket_path; // vhost-user socket the VMM connects to
 	MuxConfig mux;
@@ -33,6 +42,7 @@ public:
 	// (0); errno with `why` on a fatal error. stop_fd < 0: no stop fd.
 	int serve(int stop_fd, std::string &why);
 	[[nodiscard]] const MuxStats &stats() const { return mux_.stats(); }
+	[[nodiscard]] const BridgeStats &device_stats() const { return dstats_; }
 
 	void ring_changed(unsigned index) override;
 	void ring_stopped(unsigned index) override;
@@ -49,10 +59,12 @@ private:
 	UniqueFd epoll_;
 	std::unique_ptr<VhostUserDevice> dev_;
 	int watched_kick_[2] = {-1, -1};
-	bool more_tx_ = false; // a pass stopped at its bound: continue without waiting for a kick
+	uint32_t tx_unsignalled_ = 0; // tx descriptors completed since the last tx interrupt
+	bool more_tx_ = false;        // a pass stopped at its bound: continue without waiting for a kick
 	bool more_rx_ = false;
 	bool listening_ = false;
 	std::vector<std::byte> buf_; // one packet, header + payload
+	BridgeStats dstats_;
 };
 
 } // namespace vbridge

@@ -18,7 +18,10 @@ bool inside(uint64_t addr, uint64_t len, uint64_t start, uint64_t size)
 
 } // namespace
 
-GuestMemory::~GuestMemory() { clear(); }
+GuestMemory::~GuestMemory()
+{
+	clear();
+}
 
 void GuestMemory::clear()
 {
@@ -31,8 +34,8 @@ int GuestMemory::set(std::span<const MemRegion> regions, std::span<const int> fd
 {
 	clear();
 	if (regions.size() != fds.size()) {
-		why = "memory table: " + std::to_string(regions.size()) + " regions but " +
-		      std::to_string(fds.size()) + " fds";
+		why = "memory table: " + std::to_string(regions.size()) + " regions but " + std::to_string(fds.size()) +
+		      " fds";
 		return EINVAL;
 	}
 	for (size_t i = 0; i < regions.size(); ++i) {

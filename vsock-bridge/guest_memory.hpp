@@ -17,7 +17,7 @@ namespace vbridge {
 struct MemRegion {
 	uint64_t guest_addr = 0; // guest physical address
 	uint64_t size = 0;
-	uint64_t user_addr = 0;  // the VMM's virtual address of the region (ring addresses use it)
+	uint64_t user_addr = 0; // the VMM's virtual address of the region (ring addresses use it)
 	uint64_t mmap_offset = 0;
 };
 

@@ -25,8 +25,14 @@ const char *name(Level l)
 }
 } // namespace
 
-void set_log_level(Level level) { g_level.store(static_cast<int>(level)); }
-bool log_enabled(Level level) { return static_cast<int>(level) <= g_level.load(std::memory_order_relaxed); }
+void set_log_level(Level level)
+{
+	g_level.store(static_cast<int>(level));
+}
+bool log_enabled(Level level)
+{
+	return static_cast<int>(level) <= g_level.load(std::memory_order_relaxed);
+}
 
 void log(Level level, const char *fmt, ...)
 {

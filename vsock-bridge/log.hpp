@@ -19,8 +19,8 @@ void log(Level level, const char *fmt, ...) __attribute__((format(printf, 2, 3))
 #define VB_ERROR(...) ::vbridge::log(::vbridge::Level::error, __VA_ARGS__)
 #define VB_WARN(...) ::vbridge::log(::vbridge::Level::warn, __VA_ARGS__)
 #define VB_INFO(...) ::vbridge::log(::vbridge::Level::info, __VA_ARGS__)
-#define VB_DEBUG(...)                                                     \
-	do {                                                              \
-		if (::vbridge::log_enabled(::vbridge::Level::debug))      \
-			::vbridge::log(::vbridge::Level::debug, __VA_ARGS__); \
+#define VB_DEBUG(...)                                                                                                  \
+	do {                                                                                                           \
+		if (::vbridge::log_enabled(::vbridge::Level::debug))                                                   \
+			::vbridge::log(::vbridge::Level::debug, __VA_ARGS__);                                          \
 	} while (0)

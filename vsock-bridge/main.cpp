@@ -48,7 +48,8 @@ OPTIONS
     --uds PATH          hybrid-vsock prefix: guest port P maps to PATH_P; PATH itself takes CONNECT lines
     --guest-cid N       the guest's CID, reported in the device config (default 3; must be > 2)
     --buf-alloc BYTES   per-connection buffer for guest-to-host bytes, advertised to the guest as its
-                        credit (default 262144; 4096 .. 67108864)
+                        credit (default 262144; 4096 .. 67108864). A Linux guest may use no more than
+                        its own socket buffer (256 KiB by default) whatever this offers
     --max-packet BYTES  largest payload of one packet in either direction (default 65536; 1024 .. 65536)
     --max-conns N       connections (and pending CONNECT lines) at once (default 1024)
     --no-host-connect   do not listen on PATH for host-initiated connections
@@ -143,11 +144,22 @@ int main(int argc, char **argv)
 	const auto &s = bridge.stats();
 	rusage ru{};
 	getrusage(RUSAGE_SELF, &ru);
-	const long cpu_ms = (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000L +
-			    (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000L;
+	const long cpu_ms =
+		(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000L + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000L;
 	VB_INFO("exit: %llu bytes to host, %llu bytes to guest, %llu resets, %llu dropped, cpu %ld ms",
 		(unsigned long long)s.to_host, (unsigned long long)s.to_guest, (unsigned long long)s.rst_sent,
 		(unsigned long long)s.dropped, cpu_ms);
+	// Load-independent counters: what the bridge asked of the guest and the VMM, and its syscalls
+	// on host sockets (docs/vm.md explains them).
+	const auto &d = bridge.device_stats();
+	auto u = [](uint64_t v) { return static_cast<unsigned long long>(v); };
+	VB_INFO("counters: packets to guest %llu, from guest %llu; guest kicks rx %llu tx %llu; interrupts rx %llu tx "
+		"%llu; "
+		"credit updates sent %llu received %llu, credit requests sent %llu; wakeups %llu; host recv %llu send "
+		"%llu",
+		u(d.chains[0]), u(d.chains[1]), u(d.kicks[0]), u(d.kicks[1]), u(d.calls[0]), u(d.calls[1]),
+		u(s.credit_updates_sent), u(s.credit_updates_received), u(s.credit_requests_sent), u(d.wakeups),
+		u(s.host_reads), u(s.host_writes));
 	if (r != 0) {
 		VB_ERROR("%s", why.c_str());
 		return 1;

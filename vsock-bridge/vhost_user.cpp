@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "vhost_user.hpp"
 
+#include "fd_passing.hpp"
 #include "log.hpp"
 
 #include <fcntl.h>
@@ -64,7 +65,8 @@ bool read_full(int fd, std::byte *p, size_t len)
 	return true;
 }
 
-template <typename T> T get(const std::byte *p)
+template <typename T>
+T get(const std::byte *p)
 {
 	T v;
 	memcpy(&v, p, sizeof(T));
@@ -74,7 +76,7 @@ template <typename T> T get(const std::byte *p)
 } // namespace
 
 VhostUserDevice::VhostUserDevice(UniqueFd conn, uint64_t guest_cid, Hooks &hooks)
-	: conn_(std::move(conn)), guest_cid_(guest_cid), hooks_(hooks)
+    : conn_(std::move(conn)), guest_cid_(guest_cid), hooks_(hooks)
 {
 }
 
@@ -97,37 +99,25 @@ int VhostUserDevice::handle_one(std::string &why)
 	MsgHeader h{};
 	std::vector<UniqueFd> fds;
 	{
+		// Every fd received is owned by `fds`: a refused message closes them all.
 		iovec iov{&h, sizeof(h)};
-		alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * kMaxFds)];
-		msghdr msg{};
-		msg.msg_iov = &iov;
-		msg.msg_iovlen = 1;
-		msg.msg_control = control;
-		msg.msg_controllen = sizeof(control);
-		ssize_t n;
-		do
-			n = ::recvmsg(conn_.get(), &msg, MSG_CMSG_CLOEXEC);
-		while (n < 0 && errno == EINTR);
-		for (cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
-			if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
-				continue;
-			const size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-			for (size_t i = 0; i < count; ++i)
-				fds.emplace_back(get<int>(reinterpret_cast<std::byte *>(CMSG_DATA(c)) + i * sizeof(int)));
-		}
+		int msg_flags = 0;
+		const ssize_t n = vaccel::rpc::recv_with_fds(conn_.get(), &iov, 1, kMaxFds, fds, 0, &msg_flags);
 		if (n == 0)
 			return ECONNRESET;
 		if (n < 0 || static_cast<size_t>(n) < sizeof(h)) {
 			if (n > 0 && !read_full(conn_.get(), reinterpret_cast<std::byte *>(&h) + n, sizeof(h) - n))
 				return why = "short message header", EPROTO;
 			if (n < 0)
-				return why = std::string("recvmsg: ") + strerror(errno), errno == ECONNRESET ? ECONNRESET : EIO;
+				return why = std::string("recvmsg: ") + strerror(errno),
+				       errno == ECONNRESET ? ECONNRESET : EIO;
 		}
-		if (msg.msg_flags & MSG_CTRUNC)
+		if (msg_flags & MSG_CTRUNC)
 			return why = "more fds than any message carries", EPROTO;
 	}
 	if (h.size > kMaxPayload)
-		return why = "message " + std::to_string(h.request) + " of " + std::to_string(h.size) + " bytes", EPROTO;
+		return why = "message " + std::to_string(h.request) + " of " + std::to_string(h.size) + " bytes",
+		       EPROTO;
 	std::byte payload[kMaxPayload];
 	if (!read_full(conn_.get(), payload, h.size))
 		return why = "short message payload", EPROTO;
@@ -237,7 +227,9 @@ int VhostUserDevice::set_mem_table(const std::byte *p, uint32_t size, std::vecto
 		return why = "SET_MEM_TABLE too short", EPROTO;
 	const uint32_t n = get<uint32_t>(p);
 	if (n == 0 || n > kMaxFds || size < 8 + 32ull * n)
-		return why = "SET_MEM_TABLE with " + std::to_string(n) + " regions in " + std::to_string(size) + " bytes", EPROTO;
+		return why = "SET_MEM_TABLE with " + std::to_string(n) + " regions in " + std::to_string(size) +
+			     " bytes",
+		       EPROTO;
 	std::vector<MemRegion> regions(n);
 	std::vector<int> raw;
 	for (uint32_t i = 0; i < n; ++i) {
@@ -264,7 +256,9 @@ int VhostUserDevice::set_ring_fd(uint32_t request, const std::byte *p, uint32_t 
 	const unsigned idx = static_cast<unsigned>(v & 0xff);
 	const bool no_fd = v & 0x100;
 	if (idx >= 3 || (!no_fd && fds.size() != 1))
-		return why = "ring fd message for ring " + std::to_string(idx) + " with " + std::to_string(fds.size()) + " fds", EPROTO;
+		return why = "ring fd message for ring " + std::to_string(idx) + " with " + std::to_string(fds.size()) +
+			     " fds",
+		       EPROTO;
 	if (idx >= rings_.size() || request == SET_VRING_ERR)
 		return 0; // the fd (if any) is closed on return
 	Virtqueue &q = rings_[idx];

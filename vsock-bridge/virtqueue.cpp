@@ -14,11 +14,18 @@ constexpr uint16_t kDescNext = 1;
 constexpr uint16_t kDescWrite = 2;
 constexpr uint16_t kDescIndirect = 4;
 constexpr uint16_t kAvailNoInterrupt = 1;
+constexpr uint16_t kUsedNoNotify = 1;
 
 // The rings are shared with a running guest: index fields are read with acquire and written with
 // release semantics, which order them against the ring entries they publish.
-uint16_t load16(const std::byte *p) { return __atomic_load_n(reinterpret_cast<const uint16_t *>(p), __ATOMIC_ACQUIRE); }
-void store16(std::byte *p, uint16_t v) { __atomic_store_n(reinterpret_cast<uint16_t *>(p), v, __ATOMIC_RELEASE); }
+uint16_t load16(const std::byte *p)
+{
+	return __atomic_load_n(reinterpret_cast<const uint16_t *>(p), __ATOMIC_ACQUIRE);
+}
+void store16(std::byte *p, uint16_t v)
+{
+	__atomic_store_n(reinterpret_cast<uint16_t *>(p), v, __ATOMIC_RELEASE);
+}
 
 struct Desc {
 	uint64_t addr;
@@ -42,6 +49,7 @@ bool Virtqueue::attach(const GuestMemory &mem, std::string &why)
 	}
 	broken_ = false;
 	used_idx_ = load16(used_ + 2);
+	store16(used_, 0); // kicks wanted (a previous back-end may have left them suppressed)
 	return true;
 }
 
@@ -121,20 +129,39 @@ void Virtqueue::push(uint16_t head, uint32_t len)
 	store16(used_ + 2, used_idx_); // release: the element is visible before the index
 }
 
-void Virtqueue::notify()
+bool Virtqueue::notify()
 {
 	if (!call || !avail_)
-		return;
+		return false;
 	if (load16(avail_) & kAvailNoInterrupt)
-		return;
-	eventfd_write(call.get(), 1);
+		return false;
+	return eventfd_write(call.get(), 1) == 0;
 }
 
-void Virtqueue::drain_kick()
+uint64_t Virtqueue::drain_kick()
 {
-	eventfd_t v;
-	if (kick)
-		eventfd_read(kick.get(), &v);
+	eventfd_t v = 0;
+	if (kick && eventfd_read(kick.get(), &v) == 0)
+		return v;
+	return 0;
+}
+
+void Virtqueue::suppress_kicks(bool on)
+{
+	if (!ready())
+		return;
+	// The flags field of the used ring is the device's; the driver only reads it.
+	store16(used_, on ? kUsedNoNotify : 0);
+}
+
+bool Virtqueue::has_avail() const
+{
+	if (!ready())
+		return false;
+	// Store (flag cleared) then load (avail index): only a full barrier orders them, as the
+	// driver's own barrier between publishing and reading the flag.
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	return load16(avail_ + 2) != last_avail;
 }
 
 } // namespace vbridge

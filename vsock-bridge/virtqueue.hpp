@@ -59,10 +59,16 @@ public:
 	void unpop() { --last_avail; }
 	// Marks a chain used with `len` bytes written into it.
 	void push(uint16_t head, uint32_t len);
-	// Signals the call eventfd unless the driver asked for no interrupts.
-	void notify();
-	// Drains the kick eventfd (the loop is level-triggered).
-	void drain_kick();
+	// Signals the call eventfd unless the driver asked for no interrupts; true when it did.
+	bool notify();
+	// Drains the kick eventfd (the loop is level-triggered); returns the kicks it counted.
+	uint64_t drain_kick();
+	// Asks the driver not to kick (VRING_USED_F_NO_NOTIFY) while the device drains the ring anyway.
+	// After turning it off, call has_avail(): a chain published meanwhile brought no kick.
+	void suppress_kicks(bool on);
+	// True when the driver published chains not yet popped (a full barrier orders it after a
+	// suppress_kicks(false)).
+	[[nodiscard]] bool has_avail() const;
 
 private:
 	std::byte *desc_ = nullptr;

@@ -113,48 +113,58 @@ void VsockMux::guest_request(const Header &h)
 	mark_ready(ref);
 }
 
+// Edge-triggered, so interest in input never changes: a socket whose bytes wait for the guest's
+// credit (or a hung-up one) does not wake the loop again, and a reply costs no epoll_ctl. Output
+// interest is there only while guest bytes wait for room in the socket.
 void VsockMux::update_interest(Conn &c)
 {
-	uint32_t want = 0;
-	if (c.state == State::established && !c.host_readable && !c.host_eof && !(c.guest_shut & kShutdownRcv))
-		want |= EPOLLIN;
+	uint32_t want = EPOLLIN | EPOLLRDHUP | EPOLLET;
 	if (c.to_host_off < c.to_host.size())
 		want |= EPOLLOUT;
-	if (c.state == State::awaiting_response)
-		want |= EPOLLRDHUP; // a host client giving up before the guest answers
 	if (want == c.epoll_events)
 		return;
-	// No interest means out of the set: epoll reports HUP even for an empty interest, and a hung-up
-	// socket waiting for the guest's credit would otherwise wake the loop forever.
 	epoll_event ev{};
 	ev.events = want;
 	ev.data.fd = c.fd.get();
-	const int op = want == 0 ? EPOLL_CTL_DEL : c.epoll_events == 0 ? EPOLL_CTL_ADD : EPOLL_CTL_MOD;
+	const int op = c.epoll_events == 0 ? EPOLL_CTL_ADD : EPOLL_CTL_MOD;
 	if (epoll_ctl(epoll_.get(), op, c.fd.get(), &ev) != 0)
 		VB_WARN("epoll_ctl on host port %u: %s", c.key.host_port, strerror(errno));
 	c.epoll_events = want;
 }
 
-void VsockMux::flush_to_host(Conn &c)
+// Writes what the socket takes now of [p, p + n) and counts it as forwarded; sets want_rst when the
+// host side failed.
+size_t VsockMux::send_to_host(Conn &c, const std::byte *p, size_t n)
 {
-	while (c.to_host_off < c.to_host.size()) {
-		ssize_t n = ::send(c.fd.get(), c.to_host.data() + c.to_host_off, c.to_host.size() - c.to_host_off,
-				   MSG_DONTWAIT | MSG_NOSIGNAL);
-		if (n < 0 && errno == EINTR)
+	size_t done = 0;
+	while (done < n) {
+		++stats_.host_writes;
+		ssize_t r = ::send(c.fd.get(), p + done, n - done, MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (r < 0 && errno == EINTR)
 			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 			break;
-		if (n <= 0) {
+		if (r <= 0) {
 			VB_DEBUG("host side of port %u: %s: reset", c.key.host_port, strerror(errno));
 			c.want_rst = true;
-			return;
+			break;
 		}
-		c.to_host_off += static_cast<size_t>(n);
-		// The OK line is ours, not the guest's: it is no forwarded credit.
-		const size_t own = std::min(c.own_bytes, static_cast<size_t>(n));
-		c.own_bytes -= own;
-		c.fwd_cnt += static_cast<uint32_t>(static_cast<size_t>(n) - own);
-		stats_.to_host += static_cast<size_t>(n) - own;
+		done += static_cast<size_t>(r);
+	}
+	// The OK line is ours, not the guest's: it is no forwarded credit.
+	const size_t own = std::min(c.own_bytes, done);
+	c.own_bytes -= own;
+	c.fwd_cnt += static_cast<uint32_t>(done - own);
+	stats_.to_host += done - own;
+	return done;
+}
+
+void VsockMux::flush_to_host(Conn &c)
+{
+	if (c.to_host_off < c.to_host.size()) {
+		c.to_host_off += send_to_host(c, c.to_host.data() + c.to_host_off, c.to_host.size() - c.to_host_off);
+		if (c.want_rst)
+			return;
 	}
 	if (c.to_host_off == c.to_host.size()) {
 		c.to_host.clear();
@@ -165,19 +175,31 @@ void VsockMux::flush_to_host(Conn &c)
 			c.shut_wr_after_flush = false;
 			::shutdown(c.fd.get(), SHUT_WR);
 		}
+	} else if (c.to_host_off >= c.to_host.size() / 2) {
+		// Keep the buffer from growing while the host reads slowly: drop the sent half.
+		c.to_host.erase(c.to_host.begin(), c.to_host.begin() + static_cast<ptrdiff_t>(c.to_host_off));
+		c.to_host_off = 0;
 	}
 	note_forwarded(c);
 }
 
 // Tells the guest its new fwd_cnt when enough has been forwarded or its credit runs low; a
-// request/response protocol would otherwise stall with the guest waiting for credit.
+// request/response protocol would otherwise stall with the guest waiting for credit (Linux never
+// sends CREDIT_REQUEST: a sender out of credit just waits for an update).
+// The thresholds are fractions of the window the guest really uses, not of our buf_alloc: a Linux
+// guest may cap its credit at its own buf_alloc (the test guest's 6.1.192 does: with --buf-alloc
+// 2097152 its in-flight bytes stopped at exactly 256 KiB, below thresholds taken from 2 MiB, and it
+// waited until the agent dropped the half-received frame). min(ours, the guest's) covers both kinds.
 void VsockMux::note_forwarded(Conn &c)
 {
 	const uint32_t unreported = c.fwd_cnt - c.reported_fwd;
 	if (unreported == 0)
 		return;
-	const uint32_t guest_view = peer_credit(cfg_.buf_alloc, c.rx_cnt, c.reported_fwd);
-	if (unreported >= cfg_.buf_alloc / 4 || guest_view < cfg_.buf_alloc / 2)
+	const uint32_t window = std::min(cfg_.buf_alloc, c.peer_buf_alloc);
+	const uint32_t guest_view = peer_credit(window, c.rx_cnt, c.reported_fwd);
+	// Every update costs the guest an interrupt and a worker run under TCG: report each half window,
+	// or sooner when its credit runs below a quarter (the host reads slowly and bytes wait here).
+	if (unreported >= window / 2 || guest_view < window / 4)
 		c.want_credit_update = true;
 }
 
@@ -202,14 +224,14 @@ void VsockMux::host_event(int fd, uint32_t events)
 	if (k == by_fd_.end())
 		return;
 	Conn &c = *conns_.at(k->second);
+	// Edge-triggered: remember input even before the guest accepted, the event will not come again.
+	if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
+		c.host_readable = true; // the read says which: data, EOF or an error
 	if (c.state == State::awaiting_response) {
 		if (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))
 			c.want_rst = true; // the host client left: withdraw the request
-	} else {
-		if (events & (EPOLLIN | EPOLLHUP | EPOLLERR))
-			c.host_readable = true; // the read says which: data, EOF or an error
-		if (events & EPOLLOUT)
-			flush_to_host(c);
+	} else if (events & EPOLLOUT) {
+		flush_to_host(c);
 	}
 	update_interest(c);
 	mark_ready(c);

@@ -22,7 +22,10 @@ uint32_t peer_credit(uint32_t peer_buf_alloc, uint32_t tx_cnt, uint32_t peer_fwd
 VsockMux::VsockMux(MuxConfig cfg) : cfg_(std::move(cfg)) {}
 VsockMux::~VsockMux() = default;
 
-uint32_t VsockMux::guest_credit(const Conn &c) const { return peer_credit(c.peer_buf_alloc, c.tx_cnt, c.peer_fwd_cnt); }
+uint32_t VsockMux::guest_credit(const Conn &c) const
+{
+	return peer_credit(c.peer_buf_alloc, c.tx_cnt, c.peer_fwd_cnt);
+}
 
 void VsockMux::on_guest_packet(const Header &h, std::span<const std::byte> payload)
 {
@@ -82,6 +85,7 @@ void VsockMux::on_guest_packet(const Header &h, std::span<const std::byte> paylo
 		c.want_credit_update = true;
 		break;
 	case Op::credit_update:
+		++stats_.credit_updates_received;
 		break;
 	case Op::shutdown:
 		guest_shutdown(c, h.flags);
@@ -108,8 +112,13 @@ void VsockMux::guest_rw(Conn &c, std::span<const std::byte> payload)
 	}
 	c.rx_cnt += static_cast<uint32_t>(payload.size());
 	if (c.to_host_off == c.to_host.size()) {
+		// Nothing queued before these bytes: write them straight from the packet and keep only
+		// what the socket did not take.
 		c.to_host.clear();
 		c.to_host_off = 0;
+		payload = payload.subspan(send_to_host(c, payload.data(), payload.size()));
+		if (c.want_rst)
+			return;
 	}
 	c.to_host.insert(c.to_host.end(), payload.begin(), payload.end());
 	flush_to_host(c);
@@ -155,7 +164,7 @@ void VsockMux::mark_ready(Conn &c)
 {
 	const bool has_work = c.want_rst || c.want_request || c.want_response || c.want_credit_update ||
 			      c.want_shutdown || c.want_credit_request ||
-			      (c.host_readable && c.state == State::established);
+			      ((c.host_readable || staged(c)) && c.state == State::established);
 	if (has_work && !c.queued) {
 		c.queued = true;
 		ready_.push_back(c.key);
@@ -253,13 +262,52 @@ size_t VsockMux::emit(Conn &c, std::span<std::byte> out, bool &keep)
 	return 0;
 }
 
+bool VsockMux::staged(const Conn &c)
+{
+	return c.stage_off < c.stage_len;
+}
+
+// Reads the next chunk of host bytes into the connection's stage; false when there is none now (the
+// socket is drained, at EOF, or failed: the flags say which).
+bool VsockMux::refill_stage(Conn &c)
+{
+	if (!c.stage)
+		c.stage = std::make_unique_for_overwrite<std::byte[]>(kStageSize);
+	c.stage_off = c.stage_len = 0;
+	++stats_.host_reads;
+	ssize_t n = ::recv(c.fd.get(), c.stage.get(), kStageSize, MSG_DONTWAIT);
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
+		c.host_readable = false; // epoll is edge-triggered: new bytes bring a new event
+		return false;
+	}
+	if (n < 0) {
+		VB_DEBUG("host side of port %u: %s: reset", c.key.host_port, strerror(errno));
+		c.host_readable = false;
+		c.want_rst = true;
+		return false;
+	}
+	if (n == 0) {
+		c.host_readable = false;
+		c.host_eof = true;
+		if (!c.shutdown_sent)
+			c.want_shutdown = true;
+		return false;
+	}
+	// A short read of a stream socket means it was drained: no need to see EAGAIN.
+	if (static_cast<size_t>(n) < kStageSize)
+		c.host_readable = false;
+	c.stage_len = static_cast<size_t>(n);
+	return true;
+}
+
 // Host bytes for the guest: never more than the guest's credit or the buffer offered.
 size_t VsockMux::emit_data(Conn &c, std::span<std::byte> out, bool &keep)
 {
-	if (!c.host_readable || c.state != State::established)
+	if (c.state != State::established || (!c.host_readable && !staged(c)))
 		return 0;
 	if (c.guest_shut & kShutdownRcv) {
 		c.host_readable = false; // the guest takes no more: leave the bytes in the socket
+		c.stage_off = c.stage_len = 0;
 		return 0;
 	}
 	const uint32_t credit = guest_credit(c);
@@ -268,24 +316,11 @@ size_t VsockMux::emit_data(Conn &c, std::span<std::byte> out, bool &keep)
 			c.want_credit_request = true;
 		return 0;
 	}
-	const size_t room = std::min<size_t>(out.size() - kHeaderSize, credit);
-	ssize_t n = ::recv(c.fd.get(), out.data() + kHeaderSize, room, MSG_DONTWAIT);
-	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
-		c.host_readable = false;
-		return 0;
-	}
-	if (n < 0) {
-		VB_DEBUG("host side of port %u: %s: reset", c.key.host_port, strerror(errno));
-		c.want_rst = true;
-		return emit(c, out, keep);
-	}
-	if (n == 0) {
-		c.host_readable = false;
-		c.host_eof = true;
-		if (!c.shutdown_sent)
-			c.want_shutdown = true;
-		return 0;
-	}
+	if (!staged(c) && !refill_stage(c))
+		return c.want_rst ? emit(c, out, keep) : 0;
+	const size_t n = std::min({out.size() - kHeaderSize, static_cast<size_t>(credit), c.stage_len - c.stage_off});
+	memcpy(out.data() + kHeaderSize, c.stage.get() + c.stage_off, n);
+	c.stage_off += n;
 	Header h;
 	fill_header(c, Op::rw, h);
 	h.len = static_cast<uint32_t>(n);
@@ -293,7 +328,7 @@ size_t VsockMux::emit_data(Conn &c, std::span<std::byte> out, bool &keep)
 	c.reported_fwd = c.fwd_cnt;
 	c.tx_cnt += static_cast<uint32_t>(n);
 	stats_.to_guest += static_cast<uint64_t>(n);
-	return kHeaderSize + static_cast<size_t>(n);
+	return kHeaderSize + n;
 }
 
 void VsockMux::reset_all()

@@ -9,7 +9,8 @@
 // It knows nothing of virtqueues or vhost-user (the Bridge feeds it), so tests and the fuzzer
 // drive it directly. Credit flow control both ways: it never sends the guest more than the
 // guest's advertised credit, and never buffers more of the guest's bytes than its own buf_alloc.
-// All counters are u32 and wrap at 2^32, as on the wire.
+// All counters are u32 and wrap at 2^32, as on the wire. Memory per connection: at most buf_alloc
+// bytes from the guest plus one kStageSize chunk read from the host.
 // Not thread-safe: one thread (the bridge's event loop) owns an instance.
 #pragma once
 
@@ -29,22 +30,28 @@ namespace vbridge {
 
 using vaccel::rpc::UniqueFd;
 
+// Host bytes read per recv() for the guest (one full-size vsock packet).
+inline constexpr size_t kStageSize = 64 * 1024;
+
 struct MuxConfig {
 	uint64_t guest_cid = 3;
-	std::string uds;                  // the hybrid-vsock prefix; empty: refuse every guest connect
-	bool host_listener = true;        // accept "CONNECT P" on <uds> itself
-	uint32_t buf_alloc = 256 * 1024;  // per connection: guest bytes buffered towards the host
-	uint32_t max_conns = 1024;        // connections plus pending CONNECT lines
-	uint32_t counter_base = 0;        // where tx/fwd counters start (tests exercise the 2^32 wrap)
+	std::string uds;                 // the hybrid-vsock prefix; empty: refuse every guest connect
+	bool host_listener = true;       // accept "CONNECT P" on <uds> itself
+	uint32_t buf_alloc = 256 * 1024; // per connection: guest bytes buffered towards the host
+	uint32_t max_conns = 1024;       // connections plus pending CONNECT lines
+	uint32_t counter_base = 0;       // where tx/fwd counters start (tests exercise the 2^32 wrap)
 };
 
 struct MuxStats {
 	uint64_t to_host = 0;  // guest payload bytes written to host sockets
 	uint64_t to_guest = 0; // host bytes sent to the guest
 	uint64_t rst_sent = 0;
-	uint64_t dropped = 0;  // guest packets ignored (wrong CID, malformed)
+	uint64_t dropped = 0; // guest packets ignored (wrong CID, malformed)
 	uint64_t credit_updates_sent = 0;
 	uint64_t credit_requests_sent = 0;
+	uint64_t credit_updates_received = 0; // the guest's CREDIT_UPDATEs
+	uint64_t host_reads = 0;              // recv() calls on host sockets
+	uint64_t host_writes = 0;             // send() calls on host sockets
 };
 
 class VsockMux {
@@ -90,8 +97,11 @@ private:
 	void mark_ready(Conn &c);
 	void update_interest(Conn &c);
 	void flush_to_host(Conn &c);
+	size_t send_to_host(Conn &c, const std::byte *p, size_t n);
+	bool refill_stage(Conn &c);
 	void note_forwarded(Conn &c);
 	[[nodiscard]] uint32_t guest_credit(const Conn &c) const;
+	[[nodiscard]] static bool staged(const Conn &c);
 	size_t emit(Conn &c, std::span<std::byte> out, bool &keep);
 	size_t emit_data(Conn &c, std::span<std::byte> out, bool &keep);
 	void fill_header(const Conn &c, Op op, Header &h) const;
@@ -106,8 +116,8 @@ private:
 	std::map<Key, std::unique_ptr<Conn>> conns_;
 	std::unordered_map<int, Key> by_fd_;
 	std::unordered_map<int, std::unique_ptr<Line>> lines_; // host connections still sending CONNECT
-	std::deque<Key> ready_;                                 // connections with something for the guest
-	std::deque<Header> orphans_;                            // RSTs for packets of no connection
+	std::deque<Key> ready_;                                // connections with something for the guest
+	std::deque<Header> orphans_;                           // RSTs for packets of no connection
 	uint32_t next_host_port_ = 1u << 30;
 	MuxStats stats_;
 };

@@ -7,7 +7,8 @@ namespace vbridge {
 namespace {
 
 // Explicit little-endian byte order, so the code says what the wire is on any host.
-template <typename T> T get_le(const std::byte *p)
+template <typename T>
+T get_le(const std::byte *p)
 {
 	T v = 0;
 	for (size_t i = 0; i < sizeof(T); ++i)
@@ -15,7 +16,8 @@ template <typename T> T get_le(const std::byte *p)
 	return v;
 }
 
-template <typename T> void put_le(std::byte *p, T v)
+template <typename T>
+void put_le(std::byte *p, T v)
 {
 	for (size_t i = 0; i < sizeof(T); ++i)
 		p[i] = static_cast<std::byte>((v >> (8 * i)) & 0xff);

@@ -18,8 +18,7 @@ bool is_data_path(const v1::Request &req)
 	}
 }
 
-void run(Tenant &t, const v1::Request &req, const rpc::PayloadView &payload, rpc::GrowableRegion &scratch,
-	 Reply &r)
+void run(Tenant &t, const v1::Request &req, const rpc::PayloadView &payload, rpc::GrowableRegion &scratch, Reply &r)
 {
 	switch (req.call_case()) {
 	case v1::Request::kSessionCreate:

@@ -25,8 +25,7 @@ inline constexpr const char *kSplitSegment = kSplitSegmentText;
 bool is_data_path(const v1::Request &req);
 
 // Runs any request but resource_register (dispatch.cpp).
-void run(Tenant &t, const v1::Request &req, const rpc::PayloadView &payload, rpc::GrowableRegion &scratch,
-	 Reply &r);
+void run(Tenant &t, const v1::Request &req, const rpc::PayloadView &payload, rpc::GrowableRegion &scratch, Reply &r);
 
 // session.cpp
 void session_create(Tenant &t, const v1::SessionCreate &m, Reply &r);
@@ -34,14 +33,12 @@ void session_release(Tenant &t, const v1::SessionRelease &m, Reply &r);
 
 // resource.cpp. resource_register receives or discards the payload itself; false when the
 // stream is out of sync (why set).
-bool resource_register(Tenant &t, const v1::ResourceRegister &m, rpc::IncomingPayload &in, Reply &r,
-		       std::string &why);
+bool resource_register(Tenant &t, const v1::ResourceRegister &m, rpc::IncomingPayload &in, Reply &r, std::string &why);
 void resource_unregister(Tenant &t, const v1::ResourceUnregister &m, Reply &r);
 void resource_sync(Tenant &t, const v1::ResourceSync &m, Reply &r);
 
 // genop.cpp. `scratch` receives the call's private copies (genop_args.hpp).
-void genop(Tenant &t, const v1::Genop &m, const rpc::PayloadView &payload, rpc::GrowableRegion &scratch,
-	   Reply &r);
+void genop(Tenant &t, const v1::Genop &m, const rpc::PayloadView &payload, rpc::GrowableRegion &scratch, Reply &r);
 
 // exec.cpp: whether this agent lets a genop whose private `read` args name EXEC or
 // EXEC_WITH_RESOURCE run in session s. VACCEL_OK, or an error code with why set.

@@ -72,6 +72,7 @@ public:
 		s.done += n;
 		return 0;
 	}
+
 private:
 	void skip_done()
 	{
@@ -168,7 +169,8 @@ bool resource_register(Tenant &t, const v1::ResourceRegister &m, rpc::IncomingPa
 		if (b.type() == VACCEL_BLOB_BUFFER && !m.directory())
 			in_memory += b.size(); // the sizes add up to `declared`: no overflow
 	Charge mem_charge, disk_charge;
-	if (auto refused = mem_charge.take(t.budget(), t.agent().memory_budget(), in_memory); refused != Charge::Refusal::none)
+	if (auto refused = mem_charge.take(t.budget(), t.agent().memory_budget(), in_memory);
+	    refused != Charge::Refusal::none)
 		return refuse(VACCEL_ENOMEM, refusal_text(refused));
 	if (auto refused = disk_charge.take(t.budget(), t.agent().disk_budget(), declared - in_memory);
 	    refused != Charge::Refusal::none)

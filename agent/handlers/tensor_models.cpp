@@ -4,6 +4,8 @@
 
 #include "log.hpp"
 
+#include <vaccel/cpp/tensor_kind.hpp>
+
 #include <cstring>
 #include <limits>
 #include <memory>
@@ -26,45 +28,13 @@ bool tensors_ok(const google::protobuf::RepeatedPtrField<v1::Tensor> &ts, std::s
 	return true;
 }
 
-// The C helpers of one tensor kind, so that the three model families share one wrapping code.
-template <typename T> struct TensorKind;
-// valid_type: whether a wire value names an enumerator (checked before the enum cast).
-template <> struct TensorKind<vaccel_tf_tensor> {
-	using dim_t = int64_t;
-	using type_t = vaccel_tf_data_type;
-	static bool valid_type(int32_t v) { return v >= VACCEL_TF_FLOAT && v <= VACCEL_TF_UINT64; }
-	static int create(vaccel_tf_tensor **t, size_t n, const dim_t *d, type_t ty)
-	{
-		return vaccel_tf_tensor_new(t, static_cast<int>(n), d, ty);
-	}
-	static void set_data(vaccel_tf_tensor *t, void *p, size_t n) { vaccel_tf_tensor_set_data(t, p, n); }
-	static void destroy(vaccel_tf_tensor *t) { vaccel_tf_tensor_delete(t); }
-};
-template <> struct TensorKind<vaccel_tflite_tensor> {
-	using dim_t = int32_t;
-	using type_t = vaccel_tflite_data_type;
-	static bool valid_type(int32_t v) { return v >= VACCEL_TFLITE_NOTYPE && v <= VACCEL_TFLITE_INT4; }
-	static int create(vaccel_tflite_tensor **t, size_t n, const dim_t *d, type_t ty)
-	{
-		return vaccel_tflite_tensor_new(t, static_cast<int>(n), d, ty);
-	}
-	static void set_data(vaccel_tflite_tensor *t, void *p, size_t n) { vaccel_tflite_tensor_set_data(t, p, n); }
-	static void destroy(vaccel_tflite_tensor *t) { vaccel_tflite_tensor_delete(t); }
-};
-template <> struct TensorKind<vaccel_torch_tensor> {
-	using dim_t = int64_t;
-	using type_t = vaccel_torch_data_type;
-	static bool valid_type(int32_t v) { return v >= VACCEL_TORCH_BYTE && v <= VACCEL_TORCH_FLOAT; }
-	static int create(vaccel_torch_tensor **t, size_t n, const dim_t *d, type_t ty)
-	{
-		return vaccel_torch_tensor_new(t, static_cast<int64_t>(n), d, ty);
-	}
-	static void set_data(vaccel_torch_tensor *t, void *p, size_t n) { vaccel_torch_tensor_set_data(t, p, n); }
-	static void destroy(vaccel_torch_tensor *t) { vaccel_torch_tensor_delete(t); }
-};
+// The C helpers of one tensor kind (vaccel/cpp/tensor_kind.hpp), so that the three model
+// families share one wrapping code.
+using vaccel::TensorKind;
 
 // Owns tensors (inputs borrowing payload bytes, or outputs allocated by the plugin).
-template <typename T> struct Tensors {
+template <typename T>
+struct Tensors {
 	std::vector<T *> list;
 	std::vector<std::unique_ptr<std::byte[]>> copies; // aligned copies of misaligned inputs
 	Tensors() = default;
@@ -105,8 +75,9 @@ int wrap_inputs(const google::protobuf::RepeatedPtrField<v1::Tensor> &ts, rpc::P
 			return VACCEL_EINVAL;
 		}
 		T *vt = nullptr;
-		if (int ret = TensorKind<T>::create(&vt, dims.size(), dims.data(),
-						    static_cast<typename TensorKind<T>::type_t>(t.data_type()))) {
+		if (int ret = TensorKind<T>::create(&vt, static_cast<typename TensorKind<T>::nr_dims_t>(dims.size()),
+						    dims.data(),
+						    static_cast<typename TensorKind<T>::data_type_t>(t.data_type()))) {
 			why = "bad input tensor";
 			return ret;
 		}

@@ -112,8 +112,8 @@ void BM_ResourceFromBufMemOnly(benchmark::State &state)
 	std::string bytes(static_cast<size_t>(state.range(0)), 'x');
 	for (auto _ : state) {
 		vaccel_resource res{};
-		if (vaccel_resource_init_from_buf(&res, bytes.data(), bytes.size(), VACCEL_RESOURCE_DATA,
-						  "b.bin", true) != VACCEL_OK) {
+		if (vaccel_resource_init_from_buf(&res, bytes.data(), bytes.size(), VACCEL_RESOURCE_DATA, "b.bin",
+						  true) != VACCEL_OK) {
 			state.SkipWithError("vaccel_resource_init_from_buf failed");
 			break;
 		}

@@ -25,7 +25,7 @@ void check(int ret, const char *what)
 	}
 }
 
-}  // namespace
+} // namespace
 
 int main(int argc, char **argv)
 {
@@ -38,8 +38,7 @@ int main(int argc, char **argv)
 	check(vaccel_plugin_load(so.c_str()), "plugin load");
 	vaccel_session sess{};
 	check(vaccel_session_init(&sess, VACCEL_PLUGIN_CPU), "session init");
-	std::printf("blas plugin benchmark:%s, %d thread(s)\n", OPENBLAS_VERSION,
-		    openblas_get_num_threads());
+	std::printf("blas plugin benchmark:%s, %d thread(s)\n", OPENBLAS_VERSION, openblas_get_num_threads());
 
 	std::mt19937 rng(42);
 	std::uniform_real_distribution<float> dist(-1.0F, 1.0F);
@@ -51,14 +50,14 @@ int main(int argc, char **argv)
 		const int runs = n <= 1024 ? 40 : 10;
 		const double flop = 2.0 * static_cast<double>(n) * n * n;
 		auto direct = [&] {
-			cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0F, a.data(), n,
-				    b.data(), n, 0.0F, c.data(), n);
+			cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0F, a.data(), n, b.data(), n,
+				    0.0F, c.data(), n);
 		};
 		auto plugin = [&] {
 			check(vaccel_sgemm(&sess, n, n, n, 1.0F, a.data(), n, b.data(), n, 0.0F, c.data(), n),
 			      "vaccel_sgemm");
 		};
-		for (int i = 0; i < 2; ++i) {  // warm-up: thread pool start, page faults
+		for (int i = 0; i < 2; ++i) { // warm-up: thread pool start, page faults
 			direct();
 			plugin();
 		}
@@ -80,8 +79,8 @@ int main(int argc, char **argv)
 		const double gp = flop / (vaccel::bench::median(p) * 1e6);
 		std::printf("%lld^3: direct cblas_sgemm %.1f GFLOP/s (median %.2f ms), plugin %.1f GFLOP/s "
 			    "(median %.2f ms), ratio plugin/direct %.3f  [%d runs each]\n",
-			    static_cast<long long>(n), gd, vaccel::bench::median(d), gp,
-			    vaccel::bench::median(p), gp / gd, runs);
+			    static_cast<long long>(n), gd, vaccel::bench::median(d), gp, vaccel::bench::median(p),
+			    gp / gd, runs);
 		std::printf("%lld^3: best runs: direct %.2f ms, plugin %.2f ms, ratio plugin/direct %.3f\n",
 			    static_cast<long long>(n), vaccel::bench::minimum(d), vaccel::bench::minimum(p),
 			    vaccel::bench::minimum(d) / vaccel::bench::minimum(p));

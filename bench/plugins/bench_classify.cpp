@@ -84,8 +84,7 @@ int dump_input(const std::string &image_name, const std::string &out)
 	const auto t = image::to_float_planar(image::crop_and_resize(rgb, 224, 224, 224.0 / 256.0),
 					      image::kImagenetMean, image::kImagenetStd);
 	std::ofstream f(out, std::ios::binary);
-	f.write(reinterpret_cast<const char *>(t.data()),
-		static_cast<std::streamsize>(t.size() * sizeof(float)));
+	f.write(reinterpret_cast<const char *>(t.data()), static_cast<std::streamsize>(t.size() * sizeof(float)));
 	return f ? 0 : 1;
 }
 
@@ -93,13 +92,12 @@ std::string classify(vaccel_session &sess, const std::vector<uint8_t> &img)
 {
 	unsigned char text[256] = {};
 	unsigned char name[128] = {};
-	check(vaccel_image_classification(&sess, img.data(), text, name, img.size(), sizeof(text),
-					  sizeof(name)),
+	check(vaccel_image_classification(&sess, img.data(), text, name, img.size(), sizeof(text), sizeof(name)),
 	      "IMAGE_CLASSIFY");
 	return reinterpret_cast<char *>(text);
 }
 
-}  // namespace
+} // namespace
 
 int main(int argc, char **argv)
 {
@@ -156,8 +154,8 @@ int main(int argc, char **argv)
 		    "classify_min_ms=%.2f prep_wall_ms=%.2f prep_cpu_ms=%.2f infer_cpu_ms=%.2f "
 		    "peak_rss_mib=%.0f (%zu)\n",
 		    name.c_str(), runs, bench::median(wall), bench::median(cpu), bench::minimum(wall),
-		    bench::median(prep_wall), bench::median(prep_cpu),
-		    bench::median(cpu) - bench::median(prep_cpu), bench::mib(hwm), sink / runs);
+		    bench::median(prep_wall), bench::median(prep_cpu), bench::median(cpu) - bench::median(prep_cpu),
+		    bench::mib(hwm), sink / runs);
 	vaccel_resource_unregister(&labels, &sess);
 	vaccel_resource_unregister(&model, &sess);
 	vaccel_resource_release(&labels);

@@ -34,9 +34,9 @@ struct ImageBenchArgs {
 	bool do_plugin = true;
 };
 
-inline ImageBenchArgs parse_image_bench_args(int argc, char **argv, int default_runs,
-					     const char *default_model, const char *labels_file,
-					     const char *plugin_env, const char *plugin_default)
+inline ImageBenchArgs parse_image_bench_args(int argc, char **argv, int default_runs, const char *default_model,
+					     const char *labels_file, const char *plugin_env,
+					     const char *plugin_default)
 {
 	ImageBenchArgs a;
 	a.runs = argc > 1 ? std::max(1, std::atoi(argv[1])) : default_runs;
@@ -96,8 +96,8 @@ public:
 	{
 		unsigned char text[512] = {};
 		unsigned char name[256] = {};
-		check_or_die(vaccel_image_classification(&sess_, img.data(), text, name, img.size(),
-							 sizeof(text), sizeof(name)),
+		check_or_die(vaccel_image_classification(&sess_, img.data(), text, name, img.size(), sizeof(text),
+							 sizeof(name)),
 			     "IMAGE_CLASSIFY");
 		return reinterpret_cast<char *>(text);
 	}
@@ -114,16 +114,16 @@ private:
 // prints "direct  <load_what>: <load> ms, first image: <t> ms -> <top-1>".  Direct has a
 // (model, labels) constructor, a load_ms figure and classify(img) -> top-1 text.
 template <class Direct>
-std::unique_ptr<Direct> start_direct(const ImageBenchArgs &args,
-				     const std::vector<unsigned char> &img, const char *load_what)
+std::unique_ptr<Direct> start_direct(const ImageBenchArgs &args, const std::vector<unsigned char> &img,
+				     const char *load_what)
 {
 	if (!args.do_direct)
 		return nullptr;
 	auto direct = std::make_unique<Direct>(args.model, args.labels);
 	const double t0 = now_ms();
 	const std::string top = direct->classify(img);
-	std::printf("direct  %s: %.1f ms, first image: %.1f ms -> %s\n", load_what, direct->load_ms,
-		    now_ms() - t0, top.c_str());
+	std::printf("direct  %s: %.1f ms, first image: %.1f ms -> %s\n", load_what, direct->load_ms, now_ms() - t0,
+		    top.c_str());
 	return direct;
 }
 
@@ -133,8 +133,7 @@ struct Timings {
 };
 
 // Runs `runs` iterations, alternating which path goes first each iteration.
-inline Timings interleave(int runs, const std::function<void()> &direct,
-			  const std::function<void()> &plugin)
+inline Timings interleave(int runs, const std::function<void()> &direct, const std::function<void()> &plugin)
 {
 	Timings t;
 	for (int i = 0; i < runs; ++i) {
@@ -167,4 +166,4 @@ inline void report(const Timings &t)
 		    mib(proc_status_kib("VmHWM")));
 }
 
-}  // namespace vaccel::bench
+} // namespace vaccel::bench

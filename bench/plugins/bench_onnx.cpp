@@ -58,16 +58,16 @@ struct Direct {
 	}
 };
 
-}  // namespace
+} // namespace
 
 int main(int argc, char **argv)
 {
-	const auto args = bench::parse_image_bench_args(
-		argc, argv, 30, "mobilenetv2-12-int8.onnx", "imagenet_labels_1000.txt",
-		"VACCEL_BENCH_PLUGIN_ONNX", VACCEL_BENCH_PLUGIN_ONNX_DEFAULT);
+	const auto args =
+		bench::parse_image_bench_args(argc, argv, 30, "mobilenetv2-12-int8.onnx", "imagenet_labels_1000.txt",
+					      "VACCEL_BENCH_PLUGIN_ONNX", VACCEL_BENCH_PLUGIN_ONNX_DEFAULT);
 	cv::setNumThreads(1);
-	std::printf("onnx plugin benchmark: %s on %s, %d runs per path, mode %s, 1 thread\n",
-		    args.model.c_str(), args.image_path.c_str(), args.runs, args.mode.c_str());
+	std::printf("onnx plugin benchmark: %s on %s, %d runs per path, mode %s, 1 thread\n", args.model.c_str(),
+		    args.image_path.c_str(), args.runs, args.mode.c_str());
 	const auto img = bench::read_all_or_die(args.image_path);
 
 	const auto direct = bench::start_direct<Direct>(args, img, "readNetFromONNX");
@@ -77,20 +77,20 @@ int main(int argc, char **argv)
 		const double t0 = now_ms();
 		plugin = std::make_unique<bench::PluginSession>(args.plugin_so, args.model, args.labels);
 		const double t1 = now_ms();
-		const std::string top = plugin->classify(img);  // loads the model on first use
+		const std::string top = plugin->classify(img); // loads the model on first use
 		plugin_first_ms = now_ms() - t1;
 		std::printf("plugin  load+session+register: %.1f ms, first image (incl. model load): %.1f ms -> %s\n",
 			    t1 - t0, plugin_first_ms, top.c_str());
 	}
-	for (int i = 0; i < 2; ++i) {  // warm-up
+	for (int i = 0; i < 2; ++i) { // warm-up
 		if (direct)
 			direct->classify(img);
 		if (plugin)
 			plugin->classify(img);
 	}
-	const auto t = bench::interleave(
-		args.runs, direct ? std::function<void()>([&] { direct->classify(img); }) : nullptr,
-		plugin ? std::function<void()>([&] { plugin->classify(img); }) : nullptr);
+	const auto t =
+		bench::interleave(args.runs, direct ? std::function<void()>([&] { direct->classify(img); }) : nullptr,
+				  plugin ? std::function<void()>([&] { plugin->classify(img); }) : nullptr);
 	bench::report(t);
 	if (args.do_plugin)
 		std::printf("plugin  model load (first image - median image): %.1f ms\n",

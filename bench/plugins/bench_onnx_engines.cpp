@@ -36,7 +36,7 @@ std::vector<char> read_or_die(const std::string &path)
 	return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
-}  // namespace
+} // namespace
 
 int main(int argc, char **argv)
 {
@@ -64,7 +64,7 @@ int main(int argc, char **argv)
 	const onnx::Preprocess pre;
 	const auto input = onnx::make_input(decoded, pre);
 	std::vector<float> out;
-	for (int i = 0; i < 3; ++i)  // warm-up
+	for (int i = 0; i < 3; ++i) // warm-up
 		if (c->forward(input, pre, out, err) != onnx::Status::Ok) {
 			std::fprintf(stderr, "%s\n", err.c_str());
 			return 1;

@@ -62,8 +62,8 @@ struct Direct {
 			std::exit(1);
 		}
 		const auto &shape = in.second.GetShape();
-		const image::Image resized = image::resize_bilinear(img, static_cast<int>(shape[2]),
-								    static_cast<int>(shape[1]));
+		const image::Image resized =
+			image::resize_bilinear(img, static_cast<int>(shape[2]), static_cast<int>(shape[1]));
 		std::vector<uint8_t> result(out.second.GetNumBytes());
 		runtime->EnqueueWorkload(id, {{in.first, armnn::ConstTensor(in.second, resized.pixels.data())}},
 					 {{out.first, armnn::Tensor(out.second, result.data())}});
@@ -77,15 +77,15 @@ struct Direct {
 	}
 };
 
-}  // namespace
+} // namespace
 
 int main(int argc, char **argv)
 {
-	const auto args = bench::parse_image_bench_args(
-		argc, argv, 20, "mobilenet_v1_0.25_128_quant.tflite", "imagenet_labels.txt",
-		"VACCEL_BENCH_PLUGIN_TFLITE", VACCEL_BENCH_PLUGIN_TFLITE_DEFAULT);
-	std::printf("tflite plugin benchmark: %s on %s, %d runs per path, mode %s, Arm NN CpuRef\n",
-		    args.model.c_str(), args.image_path.c_str(), args.runs, args.mode.c_str());
+	const auto args = bench::parse_image_bench_args(argc, argv, 20, "mobilenet_v1_0.25_128_quant.tflite",
+							"imagenet_labels.txt", "VACCEL_BENCH_PLUGIN_TFLITE",
+							VACCEL_BENCH_PLUGIN_TFLITE_DEFAULT);
+	std::printf("tflite plugin benchmark: %s on %s, %d runs per path, mode %s, Arm NN CpuRef\n", args.model.c_str(),
+		    args.image_path.c_str(), args.runs, args.mode.c_str());
 	const auto img = bench::read_all_or_die(args.image_path);
 
 	const auto direct = bench::start_direct<Direct>(args, img, "parse+optimize+load");
@@ -93,21 +93,20 @@ int main(int argc, char **argv)
 	if (args.do_plugin) {
 		plugin = std::make_unique<bench::PluginSession>(args.plugin_so, args.model, args.labels);
 		const double t0 = now_ms();
-		bench::check_or_die(vaccel_tflite_model_load(plugin->session(), plugin->model()),
-				    "TFLITE_MODEL_LOAD");
+		bench::check_or_die(vaccel_tflite_model_load(plugin->session(), plugin->model()), "TFLITE_MODEL_LOAD");
 		const double load = now_ms() - t0;
 		const double t1 = now_ms();
 		const std::string top = plugin->classify(img);
-		std::printf("plugin  TFLITE_MODEL_LOAD: %.1f ms, first image: %.1f ms -> %s\n", load,
-			    now_ms() - t1, top.c_str());
+		std::printf("plugin  TFLITE_MODEL_LOAD: %.1f ms, first image: %.1f ms -> %s\n", load, now_ms() - t1,
+			    top.c_str());
 	}
-	if (direct)  // warm-up (one each: CpuRef runs are long and have no lazy init to amortise)
+	if (direct) // warm-up (one each: CpuRef runs are long and have no lazy init to amortise)
 		direct->classify(img);
 	if (plugin)
 		plugin->classify(img);
-	const auto t = bench::interleave(
-		args.runs, direct ? std::function<void()>([&] { direct->classify(img); }) : nullptr,
-		plugin ? std::function<void()>([&] { plugin->classify(img); }) : nullptr);
+	const auto t =
+		bench::interleave(args.runs, direct ? std::function<void()>([&] { direct->classify(img); }) : nullptr,
+				  plugin ? std::function<void()>([&] { plugin->classify(img); }) : nullptr);
 	bench::report(t);
 	return 0;
 }

@@ -43,7 +43,7 @@ void die_unless(tflite::Status s, const std::string &what, const std::string &er
 	}
 }
 
-}  // namespace
+} // namespace
 
 int main(int argc, char **argv)
 {
@@ -76,7 +76,7 @@ int main(int argc, char **argv)
 	std::vector<uint8_t> input;
 	die_unless(m->make_image_input(decoded, input, err), "input", err);
 	std::vector<std::vector<uint8_t>> out;
-	die_unless(m->run({input.data()}, out, err), "warm-up", err);  // first run: lazy setup
+	die_unless(m->run({input.data()}, out, err), "warm-up", err); // first run: lazy setup
 
 	std::vector<double> wall, cpu, path;
 	for (int i = 0; i < runs; ++i) {
@@ -96,8 +96,8 @@ int main(int argc, char **argv)
 	std::printf("engine %s (%s), threads %zu, %d runs: load %.1f ms | run median %.3f ms "
 		    "(min %.3f, CPU median %.3f) | image path median %.3f ms | top-1 %s %.3f | "
 		    "peak RSS %.1f MiB\n",
-		    engine.c_str(), m->backends().at(0).c_str(), threads, runs, load_ms,
-		    bench::median(wall), bench::minimum(wall), bench::median(cpu), bench::median(path),
-		    labels.name(best.index).c_str(), best.score, bench::mib(bench::proc_status_kib("VmHWM")));
+		    engine.c_str(), m->backends().at(0).c_str(), threads, runs, load_ms, bench::median(wall),
+		    bench::minimum(wall), bench::median(cpu), bench::median(path), labels.name(best.index).c_str(),
+		    best.score, bench::mib(bench::proc_status_kib("VmHWM")));
 	return 0;
 }

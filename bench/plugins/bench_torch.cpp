@@ -138,7 +138,7 @@ struct Series {
 	[[nodiscard]] double min() const { return bench::minimum(ms); }
 };
 
-}  // namespace
+} // namespace
 
 int main(int argc, char **argv)
 {
@@ -154,8 +154,8 @@ int main(int argc, char **argv)
 	const auto img = read_all(dir + "/" + image_name);
 	at::set_num_threads(1);
 
-	std::printf("torch plugin benchmark: %s, %d runs per path, mode %s, 1 intra-op thread\n",
-		    image_name.c_str(), runs, mode.c_str());
+	std::printf("torch plugin benchmark: %s, %d runs per path, mode %s, 1 intra-op thread\n", image_name.c_str(),
+		    runs, mode.c_str());
 	std::printf("RSS before loading anything: %.1f MiB\n", bench::mib(bench::proc_status_kib("VmRSS")));
 
 	// The first jit::load in a process also pays libtorch's one-time initialisation; take it
@@ -217,10 +217,12 @@ int main(int argc, char **argv)
 		}
 	}
 	if (direct)
-		std::printf("direct  image path (decode+preprocess+forward+top1): median %.2f ms | forward only: %.2f ms\n",
-			    d_img.med(), d_run.med());
+		std::printf(
+			"direct  image path (decode+preprocess+forward+top1): median %.2f ms | forward only: %.2f ms\n",
+			d_img.med(), d_run.med());
 	if (plugin)
-		std::printf("plugin  IMAGE_CLASSIFY:                              median %.2f ms | TORCH_MODEL_RUN: %.2f ms\n",
+		std::printf("plugin  IMAGE_CLASSIFY:                              median %.2f ms | TORCH_MODEL_RUN: "
+			    "%.2f ms\n",
 			    p_img.med(), p_run.med());
 	if (direct && plugin) {
 		std::printf("ratio plugin/direct (medians): IMAGE_CLASSIFY %.3f, TORCH_MODEL_RUN %.3f\n",
@@ -228,8 +230,8 @@ int main(int argc, char **argv)
 		// Minimums are the least noise-sensitive view of the added cost on a busy machine.
 		std::printf("ratio plugin/direct (minimums): IMAGE_CLASSIFY %.3f (%.2f / %.2f ms), "
 			    "TORCH_MODEL_RUN %.3f (%.2f / %.2f ms)\n",
-			    p_img.min() / d_img.min(), p_img.min(), d_img.min(), p_run.min() / d_run.min(),
-			    p_run.min(), d_run.min());
+			    p_img.min() / d_img.min(), p_img.min(), d_img.min(), p_run.min() / d_run.min(), p_run.min(),
+			    d_run.min());
 	}
 	std::printf("peak RSS (VmHWM): %.1f MiB\n", bench::mib(bench::proc_status_kib("VmHWM")));
 	plugin.reset();

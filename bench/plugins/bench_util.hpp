@@ -55,4 +55,4 @@ inline std::string env_or(const char *name, const std::string &fallback)
 	return (v != nullptr && *v != '\0') ? v : fallback;
 }
 
-}  // namespace vaccel::bench
+} // namespace vaccel::bench

@@ -63,8 +63,7 @@ static int bench_classify(struct vaccel_session *sess, const char *image, const 
 	size_t size = 0;
 	unsigned char *img = read_file(image, &size);
 	int ret = 1;
-	if (!img || vaccel_resource_new(&res, model, VACCEL_RESOURCE_MODEL) ||
-	    vaccel_resource_register(res, sess)) {
+	if (!img || vaccel_resource_new(&res, model, VACCEL_RESOURCE_MODEL) || vaccel_resource_register(res, sess)) {
 		fprintf(stderr, "cannot read %s or register %s\n", image, model);
 		goto out;
 	}
@@ -91,8 +90,7 @@ int main(int argc, char *argv[])
 	struct vaccel_session *sess = NULL;
 	long n = argc > 1 ? parse_count(argv[argc - 1]) : -1;
 	int ret = 1;
-	if (n < 0 || !((argc == 3 && !strcmp(argv[1], "noop")) ||
-		       (argc == 5 && !strcmp(argv[1], "classify")))) {
+	if (n < 0 || !((argc == 3 && !strcmp(argv[1], "noop")) || (argc == 5 && !strcmp(argv[1], "classify")))) {
 		fprintf(stderr, "usage: %s noop <n> | classify <image> <model> <n>\n", argv[0]);
 		return 2;
 	}

@@ -46,7 +46,10 @@ using Clock = std::chrono::steady_clock;
 
 std::string g_tmp;
 
-double us_since(Clock::time_point t) { return std::chrono::duration<double, std::micro>(Clock::now() - t).count(); }
+double us_since(Clock::time_point t)
+{
+	return std::chrono::duration<double, std::micro>(Clock::now() - t).count();
+}
 
 double pct(std::vector<double> v, double p)
 {
@@ -83,8 +86,8 @@ AgentProc start_agent(const std::string &plugins, const std::string &isolation, 
 		setenv("VACCEL_PLUGINS", plugins.c_str(), 1);
 		setenv("VACCEL_LOG_LEVEL", "1", 1);
 		std::string a = "unix://" + sock;
-		std::vector<std::string> args{bin, "-a", a, "--workdir", g_tmp, "-l", "3", "--isolation", isolation,
-					      "--max-connections", "256"};
+		std::vector<std::string> args{bin, "-a",          a,         "--workdir",         g_tmp, "-l",
+					      "3", "--isolation", isolation, "--max-connections", "256"};
 		args.insert(args.end(), extra.begin(), extra.end());
 		std::vector<char *> argv;
 		for (auto &s : args)
@@ -286,8 +289,8 @@ pid_t last_serving(const AgentProc &ag)
 void memory_row(pid_t sup, pid_t w, const std::string &what)
 {
 	long priv = smaps_kb(w, "Private_Clean:") + smaps_kb(w, "Private_Dirty:");
-	printf("| %s | %ld KiB | %ld KiB | %ld KiB | %ld KiB |\n", what.c_str(), smaps_kb(sup, "Rss:"), smaps_kb(w, "Rss:"),
-	       smaps_kb(w, "Pss:"), priv);
+	printf("| %s | %ld KiB | %ld KiB | %ld KiB | %ld KiB |\n", what.c_str(), smaps_kb(sup, "Rss:"),
+	       smaps_kb(w, "Rss:"), smaps_kb(w, "Pss:"), priv);
 }
 
 void idle_worker_memory(const AgentProc &ag, const char *what)
@@ -397,8 +400,8 @@ int main(int argc, char **argv)
 		AgentProc pool = start_agent(plugins, "process", tag + "-pool", {"--prefork", "2"});
 		add("process, pre-forked (--prefork 2), back to back", label, pool, 0);
 		add("process, pre-forked (--prefork 2), 20 ms apart", label, pool, 20);
-		add("process, forked on accept (--prefork 0)", label, start_agent(plugins, "process", tag + "-fork",
-										   {"--prefork", "0"}), 0);
+		add("process, forked on accept (--prefork 0)", label,
+		    start_agent(plugins, "process", tag + "-fork", {"--prefork", "0"}), 0);
 		if (!baseline.empty())
 			add("process, forked on accept, --baseline agent", label,
 			    start_agent(plugins, "process", tag + "-base", {}, baseline.c_str()), 0);
@@ -414,15 +417,15 @@ int main(int argc, char **argv)
 		}
 	AgentProc heavy_proc;
 	for (auto &p : paths) {
-		printf("| %s | %s | %.0f | %.0f | %zu |\n", p.name.c_str(), p.plugins.c_str(), pct(p.t, 0.5), pct(p.t, 0.99),
-		       p.t.size());
+		printf("| %s | %s | %.0f | %.0f | %zu |\n", p.name.c_str(), p.plugins.c_str(), pct(p.t, 0.5),
+		       pct(p.t, 0.99), p.t.size());
 		if (p.plugins == "heavy" && p.gap_ms == 20)
 			heavy_proc = p.ag;
 	}
 	if (!heavy.empty()) {
 		auto cold = cold_start_us(heavy, quick ? 2 : 5);
-		printf("| no zygote: new process loads the plugins | heavy | %.0f | %.0f (max) | %zu |\n", pct(cold, 0.5),
-		       pct(cold, 1.0), cold.size());
+		printf("| no zygote: new process loads the plugins | heavy | %.0f | %.0f (max) | %zu |\n",
+		       pct(cold, 0.5), pct(cold, 1.0), cold.size());
 	}
 
 	printf("\n### idle worker memory (one session open)\n\n| agent | supervisor Rss | worker Rss | worker Pss | "
@@ -432,7 +435,8 @@ int main(int argc, char **argv)
 		idle_worker_memory(heavy_proc, "heavy");
 
 	const double secs = quick ? 1.0 : 3.0;
-	printf("\n### 64 tenants at once (one connection each, noop loop, %.0f s)\n\n| isolation | calls/s |\n|---|---|\n",
+	printf("\n### 64 tenants at once (one connection each, noop loop, %.0f s)\n\n| isolation | calls/s "
+	       "|\n|---|---|\n",
 	       secs);
 	printf("| process | %.0f |\n", tenants_rate(proc.addr, 64, secs));
 	printf("| thread | %.0f |\n", tenants_rate(thr.addr, 64, secs));

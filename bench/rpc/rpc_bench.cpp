@@ -53,7 +53,10 @@ bool g_quick = false;
 std::string g_agent_workers = "4"; // --workers of the agents this benchmark starts
 std::string g_tmp;
 
-double now_s() { return duration<double>(steady_clock::now().time_since_epoch()).count(); }
+double now_s()
+{
+	return duration<double>(steady_clock::now().time_since_epoch()).count();
+}
 
 struct Stats {
 	double p50 = 0, p99 = 0, mean = 0;
@@ -183,9 +186,9 @@ Agent start_agent(const std::string &plugins, bool tcp, const std::string &tag)
 		setenv("VACCEL_LOG_LEVEL", "1", 1);
 		std::string a = tcp ? "tcp://127.0.0.1:0" : "unix://" + sock;
 		// Limits above the defaults: the throughput table sends 1 GiB payloads.
-		execl(VACCEL_AGENT_BIN, VACCEL_AGENT_BIN, "-a", a.c_str(), "--workdir", g_tmp.c_str(), "--retain-buffer",
-		      "2G", "-l", "1", "--workers", g_agent_workers.c_str(), "--max-payload", "2G", "--max-response", "2G",
-		      "--max-connection-bytes", "6G", "--max-memory", "8G", nullptr);
+		execl(VACCEL_AGENT_BIN, VACCEL_AGENT_BIN, "-a", a.c_str(), "--workdir", g_tmp.c_str(),
+		      "--retain-buffer", "2G", "-l", "1", "--workers", g_agent_workers.c_str(), "--max-payload", "2G",
+		      "--max-response", "2G", "--max-connection-bytes", "6G", "--max-memory", "8G", nullptr);
 		_exit(127);
 	}
 	for (int i = 0; i < 200; ++i) {
@@ -420,7 +423,8 @@ double memcpy_gbps(const std::vector<char> &src, int iters, double cap_s)
 	return n * static_cast<double>(src.size()) / (now_s() - t0) / 1e9;
 }
 
-void bench_throughput(const std::string &kind, const std::string &raw_addr, const std::string &agent_addr, bool unix_sock)
+void bench_throughput(const std::string &kind, const std::string &raw_addr, const std::string &agent_addr,
+		      bool unix_sock)
 {
 	for (size_t size : {size_t{1} << 20, size_t{64} << 20, size_t{1} << 30}) {
 		if (g_quick && size > (64u << 20))
@@ -435,13 +439,14 @@ void bench_throughput(const std::string &kind, const std::string &raw_addr, cons
 		double mc = memcpy_gbps(buf, iters, cap);
 		if (unix_sock)
 			// Zero copy moves no bytes: its cost is per call, so show that too.
-			printf("| %s | %zu MiB | %.2f | %.2f (%.2fx) | %.2f (%.2fx memcpy) | %.2f (%.2fx memcpy, %.1f µs/call) | "
+			printf("| %s | %zu MiB | %.2f | %.2f (%.2fx) | %.2f (%.2fx memcpy) | %.2f (%.2fx memcpy, %.1f "
+			       "µs/call) | "
 			       "%.2f |\n",
 			       kind.c_str(), size >> 20, raw, ag, ag / raw, mfd, mfd / mc, zc, zc / mc,
 			       zc > 0 ? static_cast<double>(size) / zc / 1e3 : 0.0, mc);
 		else
-			printf("| %s | %zu MiB | %.2f | %.2f (%.2fx) | – | – | %.2f |\n", kind.c_str(), size >> 20, raw, ag,
-			       ag / raw, mc);
+			printf("| %s | %zu MiB | %.2f | %.2f (%.2fx) | – | – | %.2f |\n", kind.c_str(), size >> 20, raw,
+			       ag, ag / raw, mc);
 		fflush(stdout);
 	}
 }
@@ -454,7 +459,8 @@ std::pair<double, double> classify_us(vaccel_session *local, vaccel_session *rem
 {
 	unsigned char text[512], name[512];
 	for (auto *s : {local, remote}) {
-		int ret = vaccel_image_classification(s, img.data(), text, name, img.size(), sizeof(text), sizeof(name));
+		int ret =
+			vaccel_image_classification(s, img.data(), text, name, img.size(), sizeof(text), sizeof(name));
 		if (ret != VACCEL_OK) {
 			fprintf(stderr, "classify failed: %d\n", ret);
 			return {-1, -1};
@@ -489,7 +495,8 @@ void bench_classify(const std::string &plugin, const std::string &image, const s
 	}
 	vaccel_session local{}, remote{};
 	setenv("VACCEL_RPC_ADDRESS", agent_addr.c_str(), 1);
-	if (vaccel_session_init(&local, 0) != VACCEL_OK || vaccel_session_init(&remote, VACCEL_PLUGIN_REMOTE) != VACCEL_OK) {
+	if (vaccel_session_init(&local, 0) != VACCEL_OK ||
+	    vaccel_session_init(&remote, VACCEL_PLUGIN_REMOTE) != VACCEL_OK) {
 		printf("(classify skipped: session creation failed)\n");
 		return;
 	}
@@ -555,7 +562,8 @@ void bench_threads(const std::string &agent_addr, bool shared)
 		std::shared_ptr<Client> one = client(agent_addr, 0);
 		auto caller = [&](const char *data, size_t size) {
 			return [&, data, size]() -> std::function<bool()> {
-				std::shared_ptr<Client> c = shared ? one : std::shared_ptr<Client>(client(agent_addr, 0));
+				std::shared_ptr<Client> c =
+					shared ? one : std::shared_ptr<Client>(client(agent_addr, 0));
 				int64_t sid = session(*c);
 				return [c, sid, data, size, res = std::make_shared<CallResult>()] {
 					return genop_payload(*c, sid, data, size, *res) == 0;
@@ -587,13 +595,15 @@ void bench_classify_threads(const std::string &plugin, const std::string &image,
 			std::vector<std::shared_ptr<vaccel_session>> sessions;
 			std::mutex m;
 			auto make = [&]() -> std::function<bool()> {
-				auto sess = std::shared_ptr<vaccel_session>(new vaccel_session{}, [](vaccel_session *s) {
-					vaccel_session_release(s);
-					delete s;
-				});
+				auto sess =
+					std::shared_ptr<vaccel_session>(new vaccel_session{}, [](vaccel_session *s) {
+						vaccel_session_release(s);
+						delete s;
+					});
 				auto res = std::make_shared<vaccel_resource>();
 				if (vaccel_session_init(sess.get(), remote ? VACCEL_PLUGIN_REMOTE : 0) != VACCEL_OK ||
-				    vaccel_resource_init(res.get(), model.c_str(), VACCEL_RESOURCE_MODEL) != VACCEL_OK ||
+				    vaccel_resource_init(res.get(), model.c_str(), VACCEL_RESOURCE_MODEL) !=
+					    VACCEL_OK ||
 				    vaccel_resource_register(res.get(), sess.get()) != VACCEL_OK)
 					return [] { return false; };
 				{
@@ -602,8 +612,9 @@ void bench_classify_threads(const std::string &plugin, const std::string &image,
 				}
 				return [sess, res, &img] {
 					unsigned char text[512], name[512];
-					return vaccel_image_classification(sess.get(), img.data(), text, name, img.size(),
-									   sizeof(text), sizeof(name)) == VACCEL_OK;
+					return vaccel_image_classification(sess.get(), img.data(), text, name,
+									   img.size(), sizeof(text),
+									   sizeof(name)) == VACCEL_OK;
 				};
 			};
 			rate[remote] = threads_rate(n, g_quick ? 2.0 : 5.0, 10000, make);
@@ -619,7 +630,7 @@ int main(int argc, char **argv)
 {
 	std::string classify_plugin = NOOP_PLUGIN;
 	bool threads_only = false;
-	bool classify_only = false;  // section 3 alone, for re-measuring one plugin and model
+	bool classify_only = false; // section 3 alone, for re-measuring one plugin and model
 	std::string image = VACCEL_MODELS_DIR "/cat.bmp";
 	std::string model;
 	for (int i = 1; i < argc; ++i) {
@@ -640,7 +651,8 @@ int main(int argc, char **argv)
 			model = argv[++i];
 		else {
 			fprintf(stderr,
-				"usage: %s [--quick] [--threads | --classify-only] [--agent-workers N] [--classify-plugin PATH --model PATH] "
+				"usage: %s [--quick] [--threads | --classify-only] [--agent-workers N] "
+				"[--classify-plugin PATH --model PATH] "
 				"[--image PATH]\n",
 				argv[0]);
 			return 2;
@@ -666,9 +678,11 @@ int main(int argc, char **argv)
 		// Thread scaling needs both cores: run this part unpinned.
 		Agent an = start_agent(NOOP_PLUGIN, false, "threads");
 		printf("## Threads (unix, noop agent): aggregate noop calls/s and 1 MiB payload GB/s\n\n");
-		printf("one connection per thread:\n\n| threads | noop calls/s | 1 MiB payload GB/s |\n|---|---|---|\n");
+		printf("one connection per thread:\n\n| threads | noop calls/s | 1 MiB payload GB/s "
+		       "|\n|---|---|---|\n");
 		bench_threads(an.addr, false);
-		printf("\nall threads on one connection (one process):\n\n| threads | noop calls/s | 1 MiB payload GB/s "
+		printf("\nall threads on one connection (one process):\n\n| threads | noop calls/s | 1 MiB payload "
+		       "GB/s "
 		       "|\n|---|---|---|\n");
 		bench_threads(an.addr, true);
 		stop_process(an.pid);
@@ -688,12 +702,14 @@ int main(int argc, char **argv)
 	Agent at = start_agent(NOOP_PLUGIN, true, "tcp");
 
 	printf("## Round trip, µs p50 / p99 (ratio = p50 / raw p50)\n\n");
-	printf("| transport | raw 64 B ping-pong | genop NOOP via agent (protocol client) | vaccel_noop() via libvaccel-rpc |\n|---|---|---|---|\n");
+	printf("| transport | raw 64 B ping-pong | genop NOOP via agent (protocol client) | vaccel_noop() via "
+	       "libvaccel-rpc |\n|---|---|---|---|\n");
 	bench_latency("unix", raw_unix, au.addr);
 	bench_latency("tcp", raw_tcp, at.addr);
 
 	printf("\n## Payload throughput, GB/s (10^9 B/s), client -> agent, one client\n\n");
-	printf("| transport | size | raw stream | via agent, streamed | via agent, copied into pooled memfd | via agent, "
+	printf("| transport | size | raw stream | via agent, streamed | via agent, copied into pooled memfd | via "
+	       "agent, "
 	       "shared buffer (zero copy) | memcpy |\n|---|---|---|---|---|---|---|\n");
 	bench_throughput("unix", raw_unix, au.addr, true);
 	bench_throughput("tcp", raw_tcp, at.addr, false);

@@ -13,9 +13,9 @@ extern "C" {
 #endif
 
 /* X-macro list of the enum's 0.8 items (see utils/enum.h). */
-#define VACCEL_BLOB_TYPE_ENUM_LIST(VACCEL_ENUM_ITEM) \
-	VACCEL_ENUM_ITEM(FILE, 0, VACCEL_BLOB) \
-	VACCEL_ENUM_ITEM(BUFFER, VACCEL_BLOB) \
+#define VACCEL_BLOB_TYPE_ENUM_LIST(VACCEL_ENUM_ITEM)                                                                   \
+	VACCEL_ENUM_ITEM(FILE, 0, VACCEL_BLOB)                                                                         \
+	VACCEL_ENUM_ITEM(BUFFER, VACCEL_BLOB)                                                                          \
 	VACCEL_ENUM_ITEM(MAPPED, VACCEL_BLOB)
 
 typedef enum vaccel_blob_type {
@@ -45,13 +45,11 @@ int vaccel_blob_init(struct vaccel_blob *blob, const char *path);
  * copy the bytes, else borrow them); otherwise the bytes are written to
  * <dir>/<filename> (a random suffix is added if `randomize`) and the blob
  * becomes MAPPED. `filename` is required when persisting. */
-int vaccel_blob_init_from_buf(struct vaccel_blob *blob, const uint8_t *buf,
-			      size_t size, bool own, const char *filename,
+int vaccel_blob_init_from_buf(struct vaccel_blob *blob, const uint8_t *buf, size_t size, bool own, const char *filename,
 			      const char *dir, bool randomize);
 
 /* Writes a BUFFER blob to <dir>/<filename> and makes it MAPPED. */
-int vaccel_blob_persist(struct vaccel_blob *blob, const char *dir,
-			const char *filename, bool randomize);
+int vaccel_blob_persist(struct vaccel_blob *blob, const char *dir, const char *filename, bool randomize);
 
 /* Maps a FILE blob's contents (type becomes MAPPED). No-op for blobs that
  * already have data. */
@@ -72,8 +70,7 @@ int vaccel_blob_release(struct vaccel_blob *blob);
 
 /* Heap variants; free with vaccel_blob_delete(). */
 int vaccel_blob_new(struct vaccel_blob **blob, const char *path);
-int vaccel_blob_from_buf(struct vaccel_blob **blob, const uint8_t *buf,
-			 size_t size, bool own, const char *filename,
+int vaccel_blob_from_buf(struct vaccel_blob **blob, const uint8_t *buf, size_t size, bool own, const char *filename,
 			 const char *dir, bool randomize);
 int vaccel_blob_delete(struct vaccel_blob *blob);
 

@@ -10,7 +10,10 @@ extern "C" {
 #endif
 
 /* Static initialiser of an empty (self-linked) entry, as in vAccel 0.8. */
-#define LIST_ENTRY_INIT(name) { &(name), &(name) }
+#define LIST_ENTRY_INIT(name)                                                                                          \
+	{                                                                                                              \
+		&(name), &(name)                                                                                       \
+	}
 
 typedef struct vaccel_list_entry {
 	struct vaccel_list_entry *next;

@@ -16,10 +16,10 @@ extern "C" {
 #endif
 
 /* X-macro list of the 0.8 levels (see utils/enum.h). */
-#define VACCEL_LOG_LEVEL_ENUM_LIST(VACCEL_ENUM_ITEM) \
-	VACCEL_ENUM_ITEM(ERROR, 1, VACCEL_LOG)       \
-	VACCEL_ENUM_ITEM(WARN, VACCEL_LOG)           \
-	VACCEL_ENUM_ITEM(INFO, VACCEL_LOG)           \
+#define VACCEL_LOG_LEVEL_ENUM_LIST(VACCEL_ENUM_ITEM)                                                                   \
+	VACCEL_ENUM_ITEM(ERROR, 1, VACCEL_LOG)                                                                         \
+	VACCEL_ENUM_ITEM(WARN, VACCEL_LOG)                                                                             \
+	VACCEL_ENUM_ITEM(INFO, VACCEL_LOG)                                                                             \
 	VACCEL_ENUM_ITEM(DEBUG, VACCEL_LOG)
 
 /* VACCEL_LOG_MAX is 5 as in vAccel 0.8. TRACE is an extension, more verbose
@@ -47,8 +47,7 @@ int vaccel_log_shutdown(void);
 bool vaccel_log_enabled(vaccel_log_level_t level);
 
 /* printf-style message at `level` (dropped if below the active level). */
-void vaccel_log_print(vaccel_log_level_t level, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+void vaccel_log_print(vaccel_log_level_t level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #define vaccel_error(...) vaccel_log_print(VACCEL_LOG_ERROR, __VA_ARGS__)
 #define vaccel_fatal(...) vaccel_log_print(VACCEL_LOG_ERROR, __VA_ARGS__)

@@ -13,30 +13,30 @@ extern "C" {
 #endif
 
 /* X-macro list of the enum's 0.8 items (see utils/enum.h). */
-#define VACCEL_OP_TYPE_ENUM_LIST(VACCEL_ENUM_ITEM) \
-	VACCEL_ENUM_ITEM(NOOP, 0, VACCEL_OP) \
-	VACCEL_ENUM_ITEM(EXEC, VACCEL_OP) \
-	VACCEL_ENUM_ITEM(EXEC_WITH_RESOURCE, VACCEL_OP) \
-	VACCEL_ENUM_ITEM(IMAGE_CLASSIFY, VACCEL_OP) \
-	VACCEL_ENUM_ITEM(IMAGE_DETECT, VACCEL_OP) \
-	VACCEL_ENUM_ITEM(IMAGE_SEGMENT, VACCEL_OP) \
-	VACCEL_ENUM_ITEM(IMAGE_POSE, VACCEL_OP) \
-	VACCEL_ENUM_ITEM(IMAGE_DEPTH, VACCEL_OP) \
-	VACCEL_ENUM_ITEM(TF_MODEL_LOAD, VACCEL_OP) \
-	VACCEL_ENUM_ITEM(TF_MODEL_UNLOAD, VACCEL_OP) \
-	VACCEL_ENUM_ITEM(TF_MODEL_RUN, VACCEL_OP) \
-	VACCEL_ENUM_ITEM(TFLITE_MODEL_LOAD, VACCEL_OP) \
-	VACCEL_ENUM_ITEM(TFLITE_MODEL_UNLOAD, VACCEL_OP) \
-	VACCEL_ENUM_ITEM(TFLITE_MODEL_RUN, VACCEL_OP) \
-	VACCEL_ENUM_ITEM(TORCH_MODEL_LOAD, VACCEL_OP) \
-	VACCEL_ENUM_ITEM(TORCH_MODEL_RUN, VACCEL_OP) \
-	VACCEL_ENUM_ITEM(TORCH_SGEMM, VACCEL_OP) \
-	VACCEL_ENUM_ITEM(BLAS_SGEMM, VACCEL_OP) \
-	VACCEL_ENUM_ITEM(FPGA_ARRAYCOPY, VACCEL_OP) \
-	VACCEL_ENUM_ITEM(FPGA_MMULT, VACCEL_OP) \
-	VACCEL_ENUM_ITEM(FPGA_PARALLEL, VACCEL_OP) \
-	VACCEL_ENUM_ITEM(FPGA_VECTORADD, VACCEL_OP) \
-	VACCEL_ENUM_ITEM(MINMAX, VACCEL_OP) \
+#define VACCEL_OP_TYPE_ENUM_LIST(VACCEL_ENUM_ITEM)                                                                     \
+	VACCEL_ENUM_ITEM(NOOP, 0, VACCEL_OP)                                                                           \
+	VACCEL_ENUM_ITEM(EXEC, VACCEL_OP)                                                                              \
+	VACCEL_ENUM_ITEM(EXEC_WITH_RESOURCE, VACCEL_OP)                                                                \
+	VACCEL_ENUM_ITEM(IMAGE_CLASSIFY, VACCEL_OP)                                                                    \
+	VACCEL_ENUM_ITEM(IMAGE_DETECT, VACCEL_OP)                                                                      \
+	VACCEL_ENUM_ITEM(IMAGE_SEGMENT, VACCEL_OP)                                                                     \
+	VACCEL_ENUM_ITEM(IMAGE_POSE, VACCEL_OP)                                                                        \
+	VACCEL_ENUM_ITEM(IMAGE_DEPTH, VACCEL_OP)                                                                       \
+	VACCEL_ENUM_ITEM(TF_MODEL_LOAD, VACCEL_OP)                                                                     \
+	VACCEL_ENUM_ITEM(TF_MODEL_UNLOAD, VACCEL_OP)                                                                   \
+	VACCEL_ENUM_ITEM(TF_MODEL_RUN, VACCEL_OP)                                                                      \
+	VACCEL_ENUM_ITEM(TFLITE_MODEL_LOAD, VACCEL_OP)                                                                 \
+	VACCEL_ENUM_ITEM(TFLITE_MODEL_UNLOAD, VACCEL_OP)                                                               \
+	VACCEL_ENUM_ITEM(TFLITE_MODEL_RUN, VACCEL_OP)                                                                  \
+	VACCEL_ENUM_ITEM(TORCH_MODEL_LOAD, VACCEL_OP)                                                                  \
+	VACCEL_ENUM_ITEM(TORCH_MODEL_RUN, VACCEL_OP)                                                                   \
+	VACCEL_ENUM_ITEM(TORCH_SGEMM, VACCEL_OP)                                                                       \
+	VACCEL_ENUM_ITEM(BLAS_SGEMM, VACCEL_OP)                                                                        \
+	VACCEL_ENUM_ITEM(FPGA_ARRAYCOPY, VACCEL_OP)                                                                    \
+	VACCEL_ENUM_ITEM(FPGA_MMULT, VACCEL_OP)                                                                        \
+	VACCEL_ENUM_ITEM(FPGA_PARALLEL, VACCEL_OP)                                                                     \
+	VACCEL_ENUM_ITEM(FPGA_VECTORADD, VACCEL_OP)                                                                    \
+	VACCEL_ENUM_ITEM(MINMAX, VACCEL_OP)                                                                            \
 	VACCEL_ENUM_ITEM(OPENCV, VACCEL_OP)
 
 typedef enum vaccel_op_type {

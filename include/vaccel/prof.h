@@ -27,7 +27,10 @@ struct vaccel_prof_region {
 	size_t size; /* allocated samples */
 };
 
-#define VACCEL_PROF_REGION_INIT(region_name) { (region_name), false, 0, NULL, 0 }
+#define VACCEL_PROF_REGION_INIT(region_name)                                                                           \
+	{                                                                                                              \
+		(region_name), false, 0, NULL, 0                                                                       \
+	}
 
 bool vaccel_prof_enabled(void);
 /* Sets the name (copied) and empties the region. */
@@ -43,15 +46,12 @@ int vaccel_prof_region_release(struct vaccel_prof_region *region);
 /* Batch helpers over an array of regions. The count is an int as in vAccel
  * 0.8 (binary compatibility); a negative count is VACCEL_EINVAL. */
 int vaccel_prof_regions_init(struct vaccel_prof_region *regions, int nr_regions);
-int vaccel_prof_regions_start_by_name(struct vaccel_prof_region *regions, int nr_regions,
-				      const char *name);
-int vaccel_prof_regions_stop_by_name(struct vaccel_prof_region *regions, int nr_regions,
-				     const char *name);
+int vaccel_prof_regions_start_by_name(struct vaccel_prof_region *regions, int nr_regions, const char *name);
+int vaccel_prof_regions_stop_by_name(struct vaccel_prof_region *regions, int nr_regions, const char *name);
 int vaccel_prof_regions_print_all(const struct vaccel_prof_region *regions, int nr_regions);
 /* Writes the print_all text into *buf: if *buf is NULL a buffer is
  * malloc'd (caller frees) and `len` is ignored, else at most len bytes. */
-int vaccel_prof_regions_print_all_to_buf(char **buf, size_t len,
-					 const struct vaccel_prof_region *regions,
+int vaccel_prof_regions_print_all_to_buf(char **buf, size_t len, const struct vaccel_prof_region *regions,
 					 int nr_regions);
 int vaccel_prof_regions_release(struct vaccel_prof_region *regions, int nr_regions);
 

@@ -21,9 +21,9 @@ extern "C" {
 #endif
 
 /* X-macro list of the enum's 0.8 items (see utils/enum.h). */
-#define VACCEL_RESOURCE_TYPE_ENUM_LIST(VACCEL_ENUM_ITEM) \
-	VACCEL_ENUM_ITEM(LIB, 0, VACCEL_RESOURCE) \
-	VACCEL_ENUM_ITEM(DATA, VACCEL_RESOURCE) \
+#define VACCEL_RESOURCE_TYPE_ENUM_LIST(VACCEL_ENUM_ITEM)                                                               \
+	VACCEL_ENUM_ITEM(LIB, 0, VACCEL_RESOURCE)                                                                      \
+	VACCEL_ENUM_ITEM(DATA, VACCEL_RESOURCE)                                                                        \
 	VACCEL_ENUM_ITEM(MODEL, VACCEL_RESOURCE)
 
 typedef enum vaccel_resource_type {
@@ -49,13 +49,13 @@ struct vaccel_resource {
 	vaccel_id_t remote_id; /* id on the agent, set by a transport plugin */
 	vaccel_resource_type_t type;
 	vaccel_path_type_t path_type;
-	char **paths;          /* original paths (NULL for buffer/blob resources) */
+	char **paths; /* original paths (NULL for buffer/blob resources) */
 	size_t nr_paths;
-	char *rundir;          /* <rundir>/resource.<id>, created on demand */
+	char *rundir;               /* <rundir>/resource.<id>, created on demand */
 	struct vaccel_blob **blobs; /* filled on init (files, buffers) or register (dirs, URLs) */
 	size_t nr_blobs;
-	vaccel_list_entry entry;    /* runtime-internal */
-	vaccel_list_t sessions;     /* runtime-internal */
+	vaccel_list_entry entry; /* runtime-internal */
+	vaccel_list_t sessions;  /* runtime-internal */
 	pthread_mutex_t sessions_lock;
 	vaccel_atomic_uint refcount; /* number of sessions it is registered with */
 	void *plugin_priv;           /* free for the plugin serving it */
@@ -65,39 +65,33 @@ struct vaccel_resource {
  * the reference), a regular file or a directory; or an http(s):// / ftp://
  * URL, downloaded with libcurl at registration. VACCEL_ENOENT if a local
  * path does not exist, VACCEL_EINVAL on bad args. */
-int vaccel_resource_init(struct vaccel_resource *res, const char *path,
-			 vaccel_resource_type_t type);
+int vaccel_resource_init(struct vaccel_resource *res, const char *path, vaccel_resource_type_t type);
 
 /* From several paths of the same kind (files or URLs, no directories). */
-int vaccel_resource_init_multi(struct vaccel_resource *res, const char **paths,
-			       size_t nr_paths, vaccel_resource_type_t type);
+int vaccel_resource_init_multi(struct vaccel_resource *res, const char **paths, size_t nr_paths,
+			       vaccel_resource_type_t type);
 
 /* From a memory buffer (copied). mem_only=false persists it to
  * <rundir>/resource.<id>/<filename> (random name if filename is NULL);
  * mem_only=true keeps it in memory only. */
-int vaccel_resource_init_from_buf(struct vaccel_resource *res, const void *buf,
-				  size_t nr_bytes, vaccel_resource_type_t type,
-				  const char *filename, bool mem_only);
+int vaccel_resource_init_from_buf(struct vaccel_resource *res, const void *buf, size_t nr_bytes,
+				  vaccel_resource_type_t type, const char *filename, bool mem_only);
 
 /* From blobs (copied): FILE blobs are referenced by path, BUFFER blobs kept
  * in memory, MAPPED blobs persisted to the resource's rundir. */
-int vaccel_resource_init_from_blobs(struct vaccel_resource *res,
-				    const struct vaccel_blob **blobs,
-				    size_t nr_blobs, vaccel_resource_type_t type);
+int vaccel_resource_init_from_blobs(struct vaccel_resource *res, const struct vaccel_blob **blobs, size_t nr_blobs,
+				    vaccel_resource_type_t type);
 
 /* Unregisters from every session, deletes blobs and rundir, frees the id. */
 int vaccel_resource_release(struct vaccel_resource *res);
 
 /* Heap variants; free with vaccel_resource_delete(). */
-int vaccel_resource_new(struct vaccel_resource **res, const char *path,
-			vaccel_resource_type_t type);
-int vaccel_resource_multi_new(struct vaccel_resource **res, const char **paths,
-			      size_t nr_paths, vaccel_resource_type_t type);
-int vaccel_resource_from_buf(struct vaccel_resource **res, const void *buf,
-			     size_t nr_bytes, vaccel_resource_type_t type,
-			     const char *filename, bool mem_only);
-int vaccel_resource_from_blobs(struct vaccel_resource **res,
-			       const struct vaccel_blob **blobs, size_t nr_blobs,
+int vaccel_resource_new(struct vaccel_resource **res, const char *path, vaccel_resource_type_t type);
+int vaccel_resource_multi_new(struct vaccel_resource **res, const char **paths, size_t nr_paths,
+			      vaccel_resource_type_t type);
+int vaccel_resource_from_buf(struct vaccel_resource **res, const void *buf, size_t nr_bytes,
+			     vaccel_resource_type_t type, const char *filename, bool mem_only);
+int vaccel_resource_from_blobs(struct vaccel_resource **res, const struct vaccel_blob **blobs, size_t nr_blobs,
 			       vaccel_resource_type_t type);
 int vaccel_resource_delete(struct vaccel_resource *res);
 
@@ -116,15 +110,13 @@ int vaccel_resource_sync(struct vaccel_resource *res, struct vaccel_session *ses
 /* Directory of a directory resource: written to out_path (size
  * out_path_size) or, if out_path is NULL, malloc'd into *alloc_path.
  * VACCEL_ENOTSUP for non-directory resources. */
-int vaccel_resource_directory(struct vaccel_resource *res, char *out_path,
-			      size_t out_path_size, char **alloc_path);
+int vaccel_resource_directory(struct vaccel_resource *res, char *out_path, size_t out_path_size, char **alloc_path);
 
 /* Global lookups. VACCEL_ENOENT if nothing matches. get_all_by_type returns
  * a malloc'd array (caller frees the array, not the resources). */
 int vaccel_resource_get_by_id(struct vaccel_resource **res, vaccel_id_t id);
 int vaccel_resource_get_by_type(struct vaccel_resource **res, vaccel_resource_type_t type);
-int vaccel_resource_get_all_by_type(struct vaccel_resource ***res, size_t *nr_found,
-				    vaccel_resource_type_t type);
+int vaccel_resource_get_all_by_type(struct vaccel_resource ***res, size_t *nr_found, vaccel_resource_type_t type);
 
 /* Number of sessions `res` is registered with, or -VACCEL_EINVAL. */
 long int vaccel_resource_refcount(const struct vaccel_resource *res);

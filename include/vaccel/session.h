@@ -39,7 +39,7 @@ struct vaccel_session {
 	unsigned int hint;     /* flags given at creation */
 	bool is_virtio;        /* served by a transport plugin */
 	char rundir[PATH_MAX];
-	vaccel_list_entry entry; /* runtime-internal */
+	vaccel_list_entry entry;                          /* runtime-internal */
 	vaccel_list_entry resources[VACCEL_RESOURCE_MAX]; /* runtime-internal */
 	size_t resource_counts[VACCEL_RESOURCE_MAX];
 	pthread_mutex_t resources_lock;
@@ -64,33 +64,27 @@ int vaccel_session_delete(struct vaccel_session *sess);
 int vaccel_session_get_by_id(struct vaccel_session **sess, vaccel_id_t id);
 
 /* True if `res` is registered with `sess`. */
-bool vaccel_session_has_resource(const struct vaccel_session *sess,
-				 const struct vaccel_resource *res);
+bool vaccel_session_has_resource(const struct vaccel_session *sess, const struct vaccel_resource *res);
 
 /* Resource lookups within the session. VACCEL_ENOENT if nothing matches.
  * by_type returns the first registered of that type; resources_by_type a
  * malloc'd array (caller frees the array only). */
-int vaccel_session_resource_by_id(struct vaccel_session *sess,
-				  struct vaccel_resource **res, vaccel_id_t id);
-int vaccel_session_resource_by_type(struct vaccel_session *sess,
-				    struct vaccel_resource **res,
+int vaccel_session_resource_by_id(struct vaccel_session *sess, struct vaccel_resource **res, vaccel_id_t id);
+int vaccel_session_resource_by_type(struct vaccel_session *sess, struct vaccel_resource **res,
 				    vaccel_resource_type_t type);
-int vaccel_session_resources_by_type(struct vaccel_session *sess,
-				     struct vaccel_resource ***res, size_t *nr_found,
+int vaccel_session_resources_by_type(struct vaccel_session *sess, struct vaccel_resource ***res, size_t *nr_found,
 				     vaccel_resource_type_t type);
 
 /* Deprecated: changes the hint. Refused (VACCEL_EBUSY) for local sessions
  * with registered resources; forwarded to session_update for remote ones. */
-int vaccel_session_update(struct vaccel_session *sess, uint32_t flags)
-	__attribute__((deprecated));
+int vaccel_session_update(struct vaccel_session *sess, uint32_t flags) __attribute__((deprecated));
 
 /* Seed-era names. */
 int vaccel_sess_init(struct vaccel_session *sess, uint32_t flags)
 	__attribute__((deprecated("use vaccel_session_init")));
 int vaccel_sess_update(struct vaccel_session *sess, uint32_t flags)
 	__attribute__((deprecated("use vaccel_session_update")));
-int vaccel_sess_free(struct vaccel_session *sess)
-	__attribute__((deprecated("use vaccel_session_release")));
+int vaccel_sess_free(struct vaccel_session *sess) __attribute__((deprecated("use vaccel_session_release")));
 bool vaccel_sess_has_resource(struct vaccel_session *sess, struct vaccel_resource *res)
 	__attribute__((deprecated("use vaccel_session_has_resource")));
 

@@ -88,8 +88,7 @@ void slog_disable(SLOG_FLAGS_E eFlag);
 void slog_init(const char *pName, uint16_t nFlags, uint8_t nTdSafe);
 /* printf-style message with one flag; nNewLine=0 omits the line end. Dropped
  * if the flag is disabled or its level is above VACCEL_LOG_LEVEL. */
-void slog_print(SLOG_FLAGS_E eFlag, uint8_t nNewLine, const char *pMsg, ...)
-	__attribute__((format(printf, 3, 4)));
+void slog_print(SLOG_FLAGS_E eFlag, uint8_t nNewLine, const char *pMsg, ...) __attribute__((format(printf, 3, 4)));
 /* Keeps the state (nothing to free). */
 void slog_destroy(void);
 

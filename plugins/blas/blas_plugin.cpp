@@ -1,45 +1,36 @@
 // SPDX-License-Identifier: Apache-2.0
 // vAccel plugin "blas": BLAS_SGEMM on OpenBLAS (row-major cblas_sgemm, reference vaccel_sgemm
 // semantics).  The arithmetic lives in sgemm_engine.cpp; this file is the C ABI boundary, where
-// every argument is checked and no exception may escape.
+// every argument is checked; the op runs behind the plugin kit's boundary (boundary.hpp), so no
+// exception escapes.
 #include <vaccel.h>
 
-#include <exception>
-#include <new>
-
+#include "boundary.hpp"
 #include "sgemm_engine.hpp"
 
 namespace {
 
-int blas_sgemm(struct vaccel_session *sess, int64_t m, int64_t n, int64_t k, float alpha, float *a,
-	       int64_t lda, float *b, int64_t ldb, float beta, float *c, int64_t ldc) noexcept
+namespace vp = vaccel::plugin;
+constexpr char kName[] = "blas";
+
+int blas_sgemm(struct vaccel_session *sess, int64_t m, int64_t n, int64_t k, float alpha, float *a, int64_t lda,
+	       float *b, int64_t ldb, float beta, float *c, int64_t ldc)
 {
 	if (sess == nullptr) {
 		vaccel_error("[blas] sgemm: session is NULL");
 		return VACCEL_EINVAL;
 	}
 	const vaccel::blas::SgemmArgs args{m, n, k, alpha, a, lda, b, ldb, beta, c, ldc};
-	try {
-		if (auto problem = vaccel::blas::validate_sgemm(args); !problem.empty()) {
-			vaccel_error("[blas] sgemm: invalid arguments: %s", problem.c_str());
-			return VACCEL_EINVAL;
-		}
-		vaccel::blas::run_sgemm(args);
-		return VACCEL_OK;
-	} catch (const std::bad_alloc &) {
-		vaccel_error("[blas] sgemm: out of memory");
-		return VACCEL_ENOMEM;
-	} catch (const std::exception &e) {
-		vaccel_error("[blas] sgemm failed: %s", e.what());
-		return VACCEL_EBACKEND;
-	} catch (...) {
-		vaccel_error("[blas] sgemm failed with an unknown exception");
-		return VACCEL_EBACKEND;
+	if (auto problem = vaccel::blas::validate_sgemm(args); !problem.empty()) {
+		vaccel_error("[blas] sgemm: invalid arguments: %s", problem.c_str());
+		return VACCEL_EINVAL;
 	}
+	vaccel::blas::run_sgemm(args);
+	return VACCEL_OK;
 }
 
 struct vaccel_op ops[] = {
-	VACCEL_OP_INIT(ops[0], VACCEL_OP_BLAS_SGEMM, blas_sgemm),
+	VACCEL_OP_INIT(ops[0], VACCEL_OP_BLAS_SGEMM, (vp::at_boundary<kName, VACCEL_OP_BLAS_SGEMM, blas_sgemm>)),
 };
 
 int init() noexcept
@@ -57,9 +48,9 @@ int fini() noexcept
 	return VACCEL_OK;
 }
 
-}  // namespace
+} // namespace
 
 extern "C" {
-VACCEL_PLUGIN(.name = "blas", .version = "0.1.0", .vaccel_version = VACCEL_VERSION, .init = init,
-	      .fini = fini, .is_virtio = false, .type = VACCEL_PLUGIN_CPU)
+VACCEL_PLUGIN(.name = "blas", .version = "0.1.0", .vaccel_version = VACCEL_VERSION, .init = init, .fini = fini,
+	      .is_virtio = false, .type = VACCEL_PLUGIN_CPU)
 }

@@ -35,4 +35,4 @@ void run_sgemm(const SgemmArgs &args);
 // OpenBLAS on its own default.  Returns the thread count OpenBLAS reports afterwards.
 int configure_threads_from_env();
 
-}  // namespace vaccel::blas
+} // namespace vaccel::blas

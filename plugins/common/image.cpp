@@ -23,7 +23,7 @@ namespace {
 struct Tap {
 	int lo;
 	int hi;
-	float w_hi;  // weight of `hi`; `lo` gets 1 - w_hi
+	float w_hi; // weight of `hi`; `lo` gets 1 - w_hi
 };
 
 // Half-pixel-centre sampling positions for resizing `src_len` samples to `dst_len`.
@@ -46,7 +46,7 @@ uint8_t to_u8(float v)
 	return static_cast<uint8_t>(std::clamp(v + 0.5F, 0.0F, 255.0F));
 }
 
-}  // namespace
+} // namespace
 
 Image resize_bilinear(const Image &src, int width, int height)
 {
@@ -82,8 +82,7 @@ Image resize_bilinear(const Image &src, int width, int height)
 Image crop(const Image &src, int x, int y, int w, int h)
 {
 	Image dst;
-	if (src.empty() || w <= 0 || h <= 0 || x < 0 || y < 0 || x + w > src.width ||
-	    y + h > src.height)
+	if (src.empty() || w <= 0 || h <= 0 || x < 0 || y < 0 || x + w > src.width || y + h > src.height)
 		return dst;
 	dst.width = w;
 	dst.height = h;
@@ -91,8 +90,7 @@ Image crop(const Image &src, int x, int y, int w, int h)
 	const size_t row_bytes = static_cast<size_t>(w) * src.channels;
 	dst.pixels.resize(row_bytes * h);
 	for (int r = 0; r < h; ++r) {
-		const uint8_t *from =
-			src.pixels.data() + ((static_cast<size_t>(y + r) * src.width) + x) * src.channels;
+		const uint8_t *from = src.pixels.data() + ((static_cast<size_t>(y + r) * src.width) + x) * src.channels;
 		std::memcpy(dst.pixels.data() + r * row_bytes, from, row_bytes);
 	}
 	return dst;
@@ -110,8 +108,8 @@ Image crop_and_resize(const Image &src, int width, int height, double fraction)
 	return resize_bilinear(crop(src, x, y, side, side), width, height);
 }
 
-std::vector<float> to_float_planar(const Image &src, std::span<const float> mean,
-				   std::span<const float> std, float scale)
+std::vector<float> to_float_planar(const Image &src, std::span<const float> mean, std::span<const float> std,
+				   float scale)
 {
 	const int ch = src.channels;
 	if (src.empty() || mean.size() < static_cast<size_t>(ch) || std.size() < static_cast<size_t>(ch))
@@ -129,8 +127,8 @@ std::vector<float> to_float_planar(const Image &src, std::span<const float> mean
 	return out;
 }
 
-std::vector<float> to_float_interleaved(const Image &src, std::span<const float> mean,
-					std::span<const float> std, float scale)
+std::vector<float> to_float_interleaved(const Image &src, std::span<const float> mean, std::span<const float> std,
+					float scale)
 {
 	const int ch = src.channels;
 	if (src.empty() || mean.size() < static_cast<size_t>(ch) || std.size() < static_cast<size_t>(ch))
@@ -164,10 +162,9 @@ std::vector<Scored> top_k(std::span<const float> scores, size_t k)
 	std::vector<size_t> idx(scores.size());
 	std::iota(idx.begin(), idx.end(), size_t{0});
 	k = std::min(k, idx.size());
-	std::partial_sort(idx.begin(), idx.begin() + static_cast<std::ptrdiff_t>(k), idx.end(),
-			  [&](size_t a, size_t b) {
-				  return scores[a] > scores[b] || (scores[a] == scores[b] && a < b);
-			  });
+	std::partial_sort(
+		idx.begin(), idx.begin() + static_cast<std::ptrdiff_t>(k), idx.end(),
+		[&](size_t a, size_t b) { return scores[a] > scores[b] || (scores[a] == scores[b] && a < b); });
 	std::vector<Scored> out;
 	out.reserve(k);
 	for (size_t i = 0; i < k; ++i)
@@ -313,7 +310,7 @@ std::string bad_env(const std::string &name, const char *value, const char *expe
 	return name + "='" + value + "': expected " + expected;
 }
 
-}  // namespace
+} // namespace
 
 bool input_spec_from_env(std::string_view prefix, InputSpec &spec, std::string &error)
 {
@@ -357,9 +354,9 @@ bool input_spec_from_env(std::string_view prefix, InputSpec &spec, std::string &
 std::string format_top1(std::string_view label, const Scored &best)
 {
 	char text[512];
-	std::snprintf(text, sizeof(text), "%.*s (class %zu, p=%.3f)", static_cast<int>(label.size()),
-		      label.data(), best.index, static_cast<double>(best.score));
+	std::snprintf(text, sizeof(text), "%.*s (class %zu, p=%.3f)", static_cast<int>(label.size()), label.data(),
+		      best.index, static_cast<double>(best.score));
 	return text;
 }
 
-}  // namespace vaccel::image
+} // namespace vaccel::image

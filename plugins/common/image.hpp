@@ -36,7 +36,7 @@ struct Image {
 	int width = 0;
 	int height = 0;
 	int channels = 0;
-	std::vector<uint8_t> pixels;  // width * height * channels bytes, row-major
+	std::vector<uint8_t> pixels; // width * height * channels bytes, row-major
 
 	[[nodiscard]] bool empty() const { return width <= 0 || height <= 0 || pixels.empty(); }
 	[[nodiscard]] uint8_t at(int x, int y, int c) const
@@ -76,8 +76,7 @@ bool decode_limits_from_env(DecodeLimits &limits, std::string &error);
 
 // Decodes JPEG / PNG / BMP from memory into 8-bit RGB.  Returns false with `error` set for an empty
 // buffer, an image refused by check_decodable, or bytes that fail to decode.
-bool decode_rgb(const void *data, size_t size, Image &out, std::string &error,
-		const DecodeLimits &limits);
+bool decode_rgb(const void *data, size_t size, Image &out, std::string &error, const DecodeLimits &limits);
 // The same with decode_limits_from_env's limits (what the plugins call).
 bool decode_rgb(const void *data, size_t size, Image &out, std::string &error);
 
@@ -97,12 +96,12 @@ Image crop_and_resize(const Image &src, int width, int height, double fraction);
 
 // (pixel * scale - mean[c]) / std[c] as float, planar (CHW = NCHW with N = 1).
 // With scale = 1/255 and ImageNet mean/std this is the torchvision normalisation.
-std::vector<float> to_float_planar(const Image &src, std::span<const float> mean,
-				   std::span<const float> std, float scale = 1.0F / 255.0F);
+std::vector<float> to_float_planar(const Image &src, std::span<const float> mean, std::span<const float> std,
+				   float scale = 1.0F / 255.0F);
 
 // Same normalisation, interleaved (HWC = NHWC with N = 1).
-std::vector<float> to_float_interleaved(const Image &src, std::span<const float> mean,
-					std::span<const float> std, float scale = 1.0F / 255.0F);
+std::vector<float> to_float_interleaved(const Image &src, std::span<const float> mean, std::span<const float> std,
+					float scale = 1.0F / 255.0F);
 
 // Numerically stable softmax.
 std::vector<float> softmax(std::span<const float> logits);
@@ -148,10 +147,10 @@ const char *env_value(const char *name);
 struct InputSpec {
 	int width = 224;
 	int height = 224;
-	double crop = 224.0 / 256.0;  // centre-crop side as a fraction of the shorter image side
+	double crop = 224.0 / 256.0; // centre-crop side as a fraction of the shorter image side
 	std::array<float, 3> mean = kImagenetMean;
 	std::array<float, 3> std = kImagenetStd;
-	float scale = 1.0F / 255.0F;  // pixel multiplier applied before mean/std
+	float scale = 1.0F / 255.0F; // pixel multiplier applied before mean/std
 };
 
 // Applies <prefix>INPUT_SIZE ("224" or "WxH"), <prefix>CROP (fraction in (0,1]), <prefix>MEAN and
@@ -167,4 +166,4 @@ void copy_to_c_buffer(std::string_view text, unsigned char *buf, size_t len);
 // format: "<label> (class <index>, p=<score>)".
 std::string format_top1(std::string_view label, const Scored &best);
 
-}  // namespace vaccel::image
+} // namespace vaccel::image

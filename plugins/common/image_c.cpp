@@ -9,8 +9,8 @@
 #include <cstring>
 #include <new>
 
-extern "C" int vaccel_image_decode_rgb(const void *data, size_t size, int *width, int *height,
-				       unsigned char **pixels, char *error, size_t error_len)
+extern "C" int vaccel_image_decode_rgb(const void *data, size_t size, int *width, int *height, unsigned char **pixels,
+				       char *error, size_t error_len)
 {
 	using namespace vaccel::image;
 	std::string why;

@@ -15,8 +15,8 @@ extern "C" {
  * Returns 0 with *width, *height and *pixels set (width * height * 3 bytes from malloc, freed by
  * the caller), or EINVAL / ENOMEM with the reason written to `error` (NUL-terminated, may be
  * NULL when error_len is 0). */
-int vaccel_image_decode_rgb(const void *data, size_t size, int *width, int *height,
-			    unsigned char **pixels, char *error, size_t error_len);
+int vaccel_image_decode_rgb(const void *data, size_t size, int *width, int *height, unsigned char **pixels, char *error,
+			    size_t error_len);
 
 #ifdef __cplusplus
 }

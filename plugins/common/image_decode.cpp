@@ -88,7 +88,7 @@ void budget_free(void *payload)
 	std::free(static_cast<unsigned char *>(payload) - kAllocHeader);
 }
 
-}  // namespace
+} // namespace
 
 // stb_image compiled here, private to this file (STB_IMAGE_STATIC), with only the formats we accept
 // and with every allocation going through the budget above.
@@ -205,7 +205,7 @@ std::string check_png(std::string_view b, unsigned long long pixels)
 
 bool jpeg_standalone_marker(unsigned m)
 {
-	return (m >= 0xD0 && m <= 0xD7) || m == 0x01;  // RSTn, TEM: no length field
+	return (m >= 0xD0 && m <= 0xD7) || m == 0x01; // RSTn, TEM: no length field
 }
 
 // The position just past the entropy-coded data that starts at `pos` (the next real marker's FF).
@@ -213,8 +213,8 @@ size_t skip_entropy_data(std::string_view b, size_t pos)
 {
 	while (pos + 1 < b.size()) {
 		const auto next = static_cast<unsigned char>(b[pos + 1]);
-		if (static_cast<unsigned char>(b[pos]) == 0xFF && next != 0x00 &&
-		    !(next >= 0xD0 && next <= 0xD7) && next != 0xFF)
+		if (static_cast<unsigned char>(b[pos]) == 0xFF && next != 0x00 && !(next >= 0xD0 && next <= 0xD7) &&
+		    next != 0xFF)
 			return pos;
 		++pos;
 	}
@@ -226,14 +226,13 @@ size_t skip_entropy_data(std::string_view b, size_t pos)
 std::string check_jpeg(std::string_view b, unsigned long long pixels)
 {
 	if (pixels > kJpegMaxPixelsPerByte * b.size())
-		return "JPEG declares " + std::to_string(pixels) + " pixels but " +
-		       std::to_string(b.size()) + " bytes can encode at most " +
-		       std::to_string(kJpegMaxPixelsPerByte * b.size());
+		return "JPEG declares " + std::to_string(pixels) + " pixels but " + std::to_string(b.size()) +
+		       " bytes can encode at most " + std::to_string(kJpegMaxPixelsPerByte * b.size());
 	size_t pos = 2;
 	bool scanned = false;
 	for (;;) {
 		while (pos < b.size() && static_cast<unsigned char>(b[pos]) == 0xFF)
-			++pos;  // a marker is FF (any number of fill FFs) then its code
+			++pos; // a marker is FF (any number of fill FFs) then its code
 		if (pos >= b.size())
 			return "truncated JPEG (no end-of-image marker)";
 		const unsigned m = static_cast<unsigned char>(b[pos++]);
@@ -291,14 +290,14 @@ Declared declared_size(std::string_view b, Format f)
 	int w = 0;
 	int h = 0;
 	int c = 0;
-	d.stb_parses = stbi_info_from_memory(reinterpret_cast<const stbi_uc *>(b.data()),
-					     static_cast<int>(b.size()), &w, &h, &c) != 0;
+	d.stb_parses = stbi_info_from_memory(reinterpret_cast<const stbi_uc *>(b.data()), static_cast<int>(b.size()),
+					     &w, &h, &c) != 0;
 	if (f == Format::Png && b.size() >= 24 && b.substr(12, 4) == "IHDR") {
 		d.width = be32(b, 16);
 		d.height = be32(b, 20);
 	} else if (f == Format::Bmp && b.size() >= 26 && le32(b, 14) >= 40) {
 		d.width = le32(b, 18);
-		const int64_t rows = static_cast<int32_t>(le32(b, 22));  // negative: top-down rows
+		const int64_t rows = static_cast<int32_t>(le32(b, 22)); // negative: top-down rows
 		d.height = static_cast<unsigned long long>(rows < 0 ? -rows : rows);
 	} else if (d.stb_parses) {
 		d.width = static_cast<unsigned>(w);
@@ -337,7 +336,7 @@ std::string stb_reason(const char *prefix)
 	return std::string(prefix) + (why != nullptr ? why : "unknown");
 }
 
-}  // namespace
+} // namespace
 
 bool looks_like_image(const void *data, size_t size)
 {
@@ -348,10 +347,8 @@ bool looks_like_image(const void *data, size_t size)
 	int h = 0;
 	int c = 0;
 	const Format format = sniff(b);
-	return format != Format::Other &&
-	       (format != Format::Jpeg || check_jpeg_huffman_tables(b).empty()) &&
-	       stbi_info_from_memory(reinterpret_cast<const stbi_uc *>(data), static_cast<int>(size), &w,
-				     &h, &c) != 0;
+	return format != Format::Other && (format != Format::Jpeg || check_jpeg_huffman_tables(b).empty()) &&
+	       stbi_info_from_memory(reinterpret_cast<const stbi_uc *>(data), static_cast<int>(size), &w, &h, &c) != 0;
 }
 
 std::string check_decodable(const void *data, size_t size, const DecodeLimits &limits)
@@ -372,8 +369,8 @@ std::string check_decodable(const void *data, size_t size, const DecodeLimits &l
 		return stb_reason("corrupt image header: ");
 	const unsigned long long pixels = d.width * d.height;
 	if (pixels > static_cast<unsigned long long>(limits.max_pixels))
-		return "image is " + std::to_string(d.width) + "x" + std::to_string(d.height) +
-		       " pixels, over the " + std::to_string(limits.max_pixels) + "-pixel limit";
+		return "image is " + std::to_string(d.width) + "x" + std::to_string(d.height) + " pixels, over the " +
+		       std::to_string(limits.max_pixels) + "-pixel limit";
 	if (!d.stb_parses)
 		return stb_reason("corrupt image header: ");
 	switch (format) {
@@ -391,7 +388,7 @@ std::string check_decodable(const void *data, size_t size, const DecodeLimits &l
 
 bool decode_limits_from_env(DecodeLimits &limits, std::string &error)
 {
-	constexpr long long kMostPixels = 1LL << 30;  // stb refuses anything near 2^31 bytes anyway
+	constexpr long long kMostPixels = 1LL << 30; // stb refuses anything near 2^31 bytes anyway
 	const char *v = env_value("VACCEL_IMAGE_MAX_PIXELS");
 	if (v == nullptr)
 		return true;
@@ -413,8 +410,7 @@ bool decode_rgb(const void *data, size_t size, Image &out, std::string &error)
 	return decode_limits_from_env(limits, error) && decode_rgb(data, size, out, error, limits);
 }
 
-bool decode_rgb(const void *data, size_t size, Image &out, std::string &error,
-		const DecodeLimits &limits)
+bool decode_rgb(const void *data, size_t size, Image &out, std::string &error, const DecodeLimits &limits)
 {
 	if (std::string why = check_decodable(data, size, limits); !why.empty()) {
 		error = std::move(why);
@@ -426,8 +422,8 @@ bool decode_rgb(const void *data, size_t size, Image &out, std::string &error,
 	int h = 0;
 	int c = 0;
 	stbi_info_from_memory(bytes, static_cast<int>(size), &w, &h, &c);
-	const unsigned long long budget = decoder_budget(sniff(b), static_cast<unsigned>(w),
-							 static_cast<unsigned>(h), size);
+	const unsigned long long budget =
+		decoder_budget(sniff(b), static_cast<unsigned>(w), static_cast<unsigned>(h), size);
 	std::unique_ptr<stbi_uc, StbFree> pixels;
 	bool over_budget = false;
 	{
@@ -449,4 +445,4 @@ bool decode_rgb(const void *data, size_t size, Image &out, std::string &error,
 	return true;
 }
 
-}  // namespace vaccel::image
+} // namespace vaccel::image

@@ -16,7 +16,7 @@ namespace {
 struct StbBytes {
 	std::string_view b;
 	size_t pos = 0;
-	unsigned get8() { return pos < b.size() ? static_cast<unsigned char>(b[pos++]) : 0; }  // 0 past the end, as stb
+	unsigned get8() { return pos < b.size() ? static_cast<unsigned char>(b[pos++]) : 0; } // 0 past the end, as stb
 	unsigned get16()
 	{
 		const unsigned hi = get8();
@@ -64,24 +64,24 @@ size_t end_of_entropy_data(std::string_view b, size_t pos)
 
 std::string check_jpeg_huffman_tables(std::string_view b)
 {
-	StbBytes r{b, 2};  // after SOI
-	bool after_frame_header = false;  // stb skips junk between segments only before SOF
+	StbBytes r{b, 2};                // after SOI
+	bool after_frame_header = false; // stb skips junk between segments only before SOF
 	while (!r.eof()) {
 		const unsigned m = stb_marker(r);
 		if (m == kStbNoMarker) {
 			if (after_frame_header)
-				return {};  // stb: "expected marker"
+				return {}; // stb: "expected marker"
 			continue;
 		}
 		if (m == 0xD9 || m == 0x00 || m == 0x01 || (m >= 0xD0 && m <= 0xD7))
-			return {};  // end of image, or a marker stb refuses here
+			return {}; // end of image, or a marker stb refuses here
 		const size_t start = r.pos;
 		const unsigned len = r.get16();
 		if (len < 2)
 			return {};
 		if (m == 0xC4) {
 			for (long left = static_cast<long>(len) - 2; left > 0;) {
-				r.get8();  // table class and id
+				r.get8(); // table class and id
 				unsigned symbols = 0;
 				for (int i = 0; i < 16; ++i)
 					symbols += r.get8();
@@ -100,6 +100,5 @@ std::string check_jpeg_huffman_tables(std::string_view b)
 	}
 	return {};
 }
-
 
 } // namespace vaccel::image

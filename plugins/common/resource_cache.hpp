@@ -52,7 +52,7 @@ public:
 		std::lock_guard lock(mu_);
 		auto it = slots_.find(res);
 		if (it == slots_.end() || it->second != slot)
-			it = slots_.insert_or_assign(res, slot).first;  // forgotten while loading
+			it = slots_.insert_or_assign(res, slot).first; // forgotten while loading
 		slot->sessions.insert(sess);
 		return object;
 	}
@@ -110,9 +110,9 @@ public:
 
 private:
 	struct Slot {
-		mutable std::mutex load_mu;  // serialises the one-time load
+		mutable std::mutex load_mu; // serialises the one-time load
 		std::shared_ptr<T> object;
-		std::set<Id> sessions;  // guarded by the cache's mu_
+		std::set<Id> sessions; // guarded by the cache's mu_
 	};
 
 	// After a failed load: remove the empty slot unless another session already holds it.
@@ -128,4 +128,4 @@ private:
 	std::map<Id, std::shared_ptr<Slot>> slots_;
 };
 
-}  // namespace vaccel::plugin
+} // namespace vaccel::plugin

@@ -15,25 +15,36 @@ namespace {
 xnn_datatype to_xnn(Type t)
 {
 	switch (t) {
-	case Type::F32: return xnn_datatype_fp32;
-	case Type::QU8: return xnn_datatype_quint8;
-	case Type::QS8: return xnn_datatype_qint8;
-	case Type::QS32: return xnn_datatype_qint32;
-	case Type::QCS8: return xnn_datatype_qcint8;
-	case Type::QCS32: return xnn_datatype_qcint32;
+	case Type::F32:
+		return xnn_datatype_fp32;
+	case Type::QU8:
+		return xnn_datatype_quint8;
+	case Type::QS8:
+		return xnn_datatype_qint8;
+	case Type::QS32:
+		return xnn_datatype_qint32;
+	case Type::QCS8:
+		return xnn_datatype_qcint8;
+	case Type::QCS32:
+		return xnn_datatype_qcint32;
 	}
 	return xnn_datatype_invalid;
 }
 
-bool quantized(Type t) { return t != Type::F32; }
+bool quantized(Type t)
+{
+	return t != Type::F32;
+}
 
 size_t element_size(Type t)
 {
 	switch (t) {
 	case Type::QU8:
 	case Type::QS8:
-	case Type::QCS8: return 1;
-	default: return 4;
+	case Type::QCS8:
+		return 1;
+	default:
+		return 4;
 	}
 }
 
@@ -48,28 +59,35 @@ size_t bytes_of(const Tensor &t)
 const char *status_text(xnn_status s)
 {
 	switch (s) {
-	case xnn_status_success: return "success";
-	case xnn_status_uninitialized: return "XNNPACK not initialised";
-	case xnn_status_invalid_parameter: return "invalid parameter (shape, type or attribute)";
-	case xnn_status_invalid_state: return "invalid state";
-	case xnn_status_unsupported_parameter: return "unsupported parameter";
-	case xnn_status_unsupported_hardware: return "unsupported hardware";
-	case xnn_status_out_of_memory: return "out of memory";
+	case xnn_status_success:
+		return "success";
+	case xnn_status_uninitialized:
+		return "XNNPACK not initialised";
+	case xnn_status_invalid_parameter:
+		return "invalid parameter (shape, type or attribute)";
+	case xnn_status_invalid_state:
+		return "invalid state";
+	case xnn_status_unsupported_parameter:
+		return "unsupported parameter";
+	case xnn_status_unsupported_hardware:
+		return "unsupported hardware";
+	case xnn_status_out_of_memory:
+		return "out of memory";
 	}
 	return "unknown status";
 }
 
-}  // namespace
+} // namespace
 
 struct Graph::Impl {
 	xnn_subgraph_t subgraph = nullptr;
 	xnn_runtime_t runtime = nullptr;
 	pthreadpool_t pool = nullptr;
 	uint32_t externals = 0;
-	std::map<uint32_t, Tensor> values;		// descriptions by value id
-	std::deque<std::vector<uint8_t>> kept;		// derived constant data
-	std::deque<std::vector<float>> scales;		// per-channel scales (XNNPACK keeps the pointer)
-	std::map<uint32_t, std::vector<uint8_t>> inputs;  // padded copies of the external inputs
+	std::map<uint32_t, Tensor> values;               // descriptions by value id
+	std::deque<std::vector<uint8_t>> kept;           // derived constant data
+	std::deque<std::vector<float>> scales;           // per-channel scales (XNNPACK keeps the pointer)
+	std::map<uint32_t, std::vector<uint8_t>> inputs; // padded copies of the external inputs
 
 	~Impl()
 	{
@@ -95,8 +113,7 @@ std::unique_ptr<Graph> Graph::create(uint32_t externals, std::string &error)
 	}
 	auto impl = std::make_unique<Impl>();
 	impl->externals = externals;
-	if (const xnn_status s = xnn_create_subgraph(externals, 0, &impl->subgraph);
-	    s != xnn_status_success) {
+	if (const xnn_status s = xnn_create_subgraph(externals, 0, &impl->subgraph); s != xnn_status_success) {
 		error = std::string("XNNPACK cannot create a subgraph: ") + status_text(s);
 		return nullptr;
 	}
@@ -137,22 +154,20 @@ uint32_t Graph::value(const Tensor &t, Role role, uint32_t external_id)
 	}
 	const Tensor &t_use = t_in;
 	if (t.type == Type::F32) {
-		s = xnn_define_tensor_value(impl_->subgraph, dt, t.dims.size(), t.dims.data(), t_use.data,
-					    external_id, flags, &id);
+		s = xnn_define_tensor_value(impl_->subgraph, dt, t.dims.size(), t.dims.data(), t_use.data, external_id,
+					    flags, &id);
 	} else if (t.type == Type::QCS8 || t.type == Type::QCS32) {
 		if (t.channel_dim >= t.dims.size() || t.channel_scales.size() != t.dims[t.channel_dim]) {
 			error_ = "per-channel scales do not match the channel dimension";
 			return kNoValue;
 		}
 		const std::vector<float> &kept = impl_->scales.emplace_back(t.channel_scales);
-		s = xnn_define_channelwise_quantized_tensor_value(impl_->subgraph, dt, kept.data(),
-								  t.dims.size(), t.channel_dim,
-								  t.dims.data(), t_use.data, external_id,
+		s = xnn_define_channelwise_quantized_tensor_value(impl_->subgraph, dt, kept.data(), t.dims.size(),
+								  t.channel_dim, t.dims.data(), t_use.data, external_id,
 								  flags, &id);
 	} else {
-		s = xnn_define_quantized_tensor_value(impl_->subgraph, dt, t.zero_point, t.scale,
-						      t.dims.size(), t.dims.data(), t_use.data,
-						      external_id, flags, &id);
+		s = xnn_define_quantized_tensor_value(impl_->subgraph, dt, t.zero_point, t.scale, t.dims.size(),
+						      t.dims.data(), t_use.data, external_id, flags, &id);
 	}
 	if (!check(s, "a tensor value"))
 		return kNoValue;
@@ -174,26 +189,24 @@ const void *Graph::keep(std::vector<uint8_t> bytes)
 	return impl_->kept.emplace_back(std::move(bytes)).data();
 }
 
-bool Graph::conv2d(const Window &w, size_t in_channels, size_t out_channels, Range r, uint32_t in,
-		   uint32_t filter, uint32_t bias, uint32_t out)
+bool Graph::conv2d(const Window &w, size_t in_channels, size_t out_channels, Range r, uint32_t in, uint32_t filter,
+		   uint32_t bias, uint32_t out)
 {
-	return check(xnn_define_convolution_2d(
-			     impl_->subgraph, w.pad_top, w.pad_right, w.pad_bottom, w.pad_left,
-			     w.kernel_h, w.kernel_w, w.stride_h, w.stride_w, w.dilation_h,
-			     w.dilation_w, 1, in_channels, out_channels, r.min, r.max, in, filter,
-			     bias == kNoValue ? XNN_INVALID_VALUE_ID : bias, out,
-			     w.same_padding ? XNN_FLAG_TENSORFLOW_SAME_PADDING : 0),
+	return check(xnn_define_convolution_2d(impl_->subgraph, w.pad_top, w.pad_right, w.pad_bottom, w.pad_left,
+					       w.kernel_h, w.kernel_w, w.stride_h, w.stride_w, w.dilation_h,
+					       w.dilation_w, 1, in_channels, out_channels, r.min, r.max, in, filter,
+					       bias == kNoValue ? XNN_INVALID_VALUE_ID : bias, out,
+					       w.same_padding ? XNN_FLAG_TENSORFLOW_SAME_PADDING : 0),
 		     "a 2-D convolution");
 }
 
-bool Graph::depthwise_conv2d(const Window &w, size_t in_channels, uint32_t multiplier, Range r,
-			     uint32_t in, uint32_t filter, uint32_t bias, uint32_t out)
+bool Graph::depthwise_conv2d(const Window &w, size_t in_channels, uint32_t multiplier, Range r, uint32_t in,
+			     uint32_t filter, uint32_t bias, uint32_t out)
 {
 	return check(xnn_define_depthwise_convolution_2d(
-			     impl_->subgraph, w.pad_top, w.pad_right, w.pad_bottom, w.pad_left,
-			     w.kernel_h, w.kernel_w, w.stride_h, w.stride_w, w.dilation_h,
-			     w.dilation_w, multiplier, in_channels, r.min, r.max, in, filter,
-			     bias == kNoValue ? XNN_INVALID_VALUE_ID : bias, out,
+			     impl_->subgraph, w.pad_top, w.pad_right, w.pad_bottom, w.pad_left, w.kernel_h, w.kernel_w,
+			     w.stride_h, w.stride_w, w.dilation_h, w.dilation_w, multiplier, in_channels, r.min, r.max,
+			     in, filter, bias == kNoValue ? XNN_INVALID_VALUE_ID : bias, out,
 			     w.same_padding ? XNN_FLAG_TENSORFLOW_SAME_PADDING : 0),
 		     "a depthwise convolution");
 }
@@ -204,8 +217,7 @@ bool Graph::fully_connected(Range r, uint32_t in, uint32_t filter, uint32_t bias
 	// A 2-D output means "flatten the input to [N, in]" (TFLite and ONNX Gemm semantics).
 	const uint32_t flags = o != nullptr && o->dims.size() == 2 ? XNN_FLAG_TENSORFLOW_RESHAPE_2D : 0;
 	return check(xnn_define_fully_connected(impl_->subgraph, r.min, r.max, in, filter,
-						bias == kNoValue ? XNN_INVALID_VALUE_ID : bias, out,
-						flags),
+						bias == kNoValue ? XNN_INVALID_VALUE_ID : bias, out, flags),
 		     "a fully connected layer");
 }
 
@@ -248,19 +260,17 @@ bool Graph::via_f32(const char *what, uint32_t in, uint32_t out, Node node)
 bool Graph::average_pool(const Window &w, Range r, uint32_t in, uint32_t out)
 {
 	return via_f32("an average pooling", in, out, [&](uint32_t i, uint32_t o) {
-		return xnn_define_average_pooling_2d(
-			impl_->subgraph, w.pad_top, w.pad_right, w.pad_bottom, w.pad_left, w.kernel_h,
-			w.kernel_w, w.stride_h, w.stride_w, r.min, r.max, i, o,
-			w.same_padding ? XNN_FLAG_TENSORFLOW_SAME_PADDING : 0);
+		return xnn_define_average_pooling_2d(impl_->subgraph, w.pad_top, w.pad_right, w.pad_bottom, w.pad_left,
+						     w.kernel_h, w.kernel_w, w.stride_h, w.stride_w, r.min, r.max, i, o,
+						     w.same_padding ? XNN_FLAG_TENSORFLOW_SAME_PADDING : 0);
 	});
 }
 
 bool Graph::max_pool(const Window &w, Range r, uint32_t in, uint32_t out)
 {
-	return check(xnn_define_max_pooling_2d(impl_->subgraph, w.pad_top, w.pad_right, w.pad_bottom,
-					       w.pad_left, w.kernel_h, w.kernel_w, w.stride_h,
-					       w.stride_w, w.dilation_h, w.dilation_w, r.min, r.max,
-					       in, out,
+	return check(xnn_define_max_pooling_2d(impl_->subgraph, w.pad_top, w.pad_right, w.pad_bottom, w.pad_left,
+					       w.kernel_h, w.kernel_w, w.stride_h, w.stride_w, w.dilation_h,
+					       w.dilation_w, r.min, r.max, in, out,
 					       w.same_padding ? XNN_FLAG_TENSORFLOW_SAME_PADDING : 0),
 		     "a max pooling");
 }
@@ -274,8 +284,7 @@ bool Graph::global_average_pool(Range r, uint32_t in, uint32_t out)
 		return false;
 	}
 	if (to->dims.size() == 4)
-		return check(xnn_define_global_average_pooling_2d(impl_->subgraph, r.min, r.max, in,
-								  out, 0),
+		return check(xnn_define_global_average_pooling_2d(impl_->subgraph, r.min, r.max, in, out, 0),
 			     "a global average pooling");
 	// Another output shape (e.g. [N,C]): pool into [N,1,1,C] and reshape.
 	Tensor mid = *to;
@@ -296,15 +305,13 @@ bool Graph::reshape(uint32_t in, uint32_t out)
 		return false;
 	}
 	const std::vector<size_t> dims = to->dims;
-	return check(xnn_define_static_reshape(impl_->subgraph, dims.size(), dims.data(), in, out, 0),
-		     "a reshape");
+	return check(xnn_define_static_reshape(impl_->subgraph, dims.size(), dims.data(), in, out, 0), "a reshape");
 }
 
-bool Graph::pad(const std::vector<size_t> &before, const std::vector<size_t> &after, float value,
-		uint32_t in, uint32_t out)
+bool Graph::pad(const std::vector<size_t> &before, const std::vector<size_t> &after, float value, uint32_t in,
+		uint32_t out)
 {
-	return check(xnn_define_static_constant_pad(impl_->subgraph, before.data(), after.data(),
-						    value, in, out, 0),
+	return check(xnn_define_static_constant_pad(impl_->subgraph, before.data(), after.data(), value, in, out, 0),
 		     "a constant pad");
 }
 
@@ -315,23 +322,20 @@ bool Graph::clamp(Range r, uint32_t in, uint32_t out)
 
 bool Graph::hardswish(uint32_t in, uint32_t out)
 {
-	return via_f32("a hard-swish", in, out, [&](uint32_t i, uint32_t o) {
-		return xnn_define_hardswish(impl_->subgraph, i, o, 0);
-	});
+	return via_f32("a hard-swish", in, out,
+		       [&](uint32_t i, uint32_t o) { return xnn_define_hardswish(impl_->subgraph, i, o, 0); });
 }
 
 bool Graph::sigmoid(uint32_t in, uint32_t out)
 {
-	return via_f32("a sigmoid", in, out, [&](uint32_t i, uint32_t o) {
-		return xnn_define_sigmoid(impl_->subgraph, i, o, 0);
-	});
+	return via_f32("a sigmoid", in, out,
+		       [&](uint32_t i, uint32_t o) { return xnn_define_sigmoid(impl_->subgraph, i, o, 0); });
 }
 
 bool Graph::softmax(uint32_t in, uint32_t out)
 {
-	return via_f32("a softmax", in, out, [&](uint32_t i, uint32_t o) {
-		return xnn_define_softmax(impl_->subgraph, i, o, 0);
-	});
+	return via_f32("a softmax", in, out,
+		       [&](uint32_t i, uint32_t o) { return xnn_define_softmax(impl_->subgraph, i, o, 0); });
 }
 
 bool Graph::convert(uint32_t in, uint32_t out)
@@ -385,4 +389,4 @@ bool Graph::run(const std::vector<std::pair<uint32_t, void *>> &externals)
 	       check(xnn_invoke_runtime(impl_->runtime), "the run");
 }
 
-}  // namespace vaccel::xnn
+} // namespace vaccel::xnn

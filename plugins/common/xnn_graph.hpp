@@ -32,11 +32,11 @@ enum class Type { F32, QU8, QS8, QS32, QCS8, QCS32 };
 struct Tensor {
 	Type type = Type::F32;
 	std::vector<size_t> dims;
-	float scale = 0.0F;			// per-tensor quantisation (QU8, QS8, QS32)
+	float scale = 0.0F; // per-tensor quantisation (QU8, QS8, QS32)
 	int32_t zero_point = 0;
-	std::vector<float> channel_scales;	// per-channel quantisation (QCS8, QCS32)
+	std::vector<float> channel_scales; // per-channel quantisation (QCS8, QCS32)
 	size_t channel_dim = 0;
-	const void *data = nullptr;		// constant data (copied by value()), or nullptr
+	const void *data = nullptr; // constant data (copied by value()), or nullptr
 };
 
 // Where a value lives: computed inside the graph, or bound by run() to a caller buffer.
@@ -77,10 +77,10 @@ public:
 
 	// Nodes.  Each returns false with error() set when XNNPACK refuses the node (wrong shapes or
 	// types); `bias` may be kNoValue.
-	bool conv2d(const Window &w, size_t in_channels, size_t out_channels, Range r, uint32_t in,
-		    uint32_t filter, uint32_t bias, uint32_t out);
-	bool depthwise_conv2d(const Window &w, size_t in_channels, uint32_t multiplier, Range r,
-			      uint32_t in, uint32_t filter, uint32_t bias, uint32_t out);
+	bool conv2d(const Window &w, size_t in_channels, size_t out_channels, Range r, uint32_t in, uint32_t filter,
+		    uint32_t bias, uint32_t out);
+	bool depthwise_conv2d(const Window &w, size_t in_channels, uint32_t multiplier, Range r, uint32_t in,
+			      uint32_t filter, uint32_t bias, uint32_t out);
 	// filter [out, in]; the input is flattened to [N, in].
 	bool fully_connected(Range r, uint32_t in, uint32_t filter, uint32_t bias, uint32_t out);
 	bool add(Range r, uint32_t a, uint32_t b, uint32_t out);
@@ -89,14 +89,14 @@ public:
 	bool max_pool(const Window &w, Range r, uint32_t in, uint32_t out);
 	// NHWC [N,H,W,C] -> [N,1,1,C]; any other output shape of the same size is reshaped to.
 	bool global_average_pool(Range r, uint32_t in, uint32_t out);
-	bool reshape(uint32_t in, uint32_t out);  // to the shape `out` was defined with
-	bool pad(const std::vector<size_t> &before, const std::vector<size_t> &after, float value,
-		 uint32_t in, uint32_t out);
+	bool reshape(uint32_t in, uint32_t out); // to the shape `out` was defined with
+	bool pad(const std::vector<size_t> &before, const std::vector<size_t> &after, float value, uint32_t in,
+		 uint32_t out);
 	bool clamp(Range r, uint32_t in, uint32_t out);
 	bool hardswish(uint32_t in, uint32_t out);
 	bool sigmoid(uint32_t in, uint32_t out);
-	bool softmax(uint32_t in, uint32_t out);  // over the last dimension
-	bool convert(uint32_t in, uint32_t out);  // f32 <-> quantised, requantisation
+	bool softmax(uint32_t in, uint32_t out); // over the last dimension
+	bool convert(uint32_t in, uint32_t out); // f32 <-> quantised, requantisation
 
 	// Packs the weights and creates the runtime.  threads <= 1: no thread pool.
 	bool finalize(size_t threads);
@@ -120,4 +120,4 @@ private:
 	size_t threads_ = 1;
 };
 
-}  // namespace vaccel::xnn
+} // namespace vaccel::xnn

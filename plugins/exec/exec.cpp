@@ -19,9 +19,12 @@
 //
 // Errors: VACCEL_ENOENT library cannot be loaded, VACCEL_ENOSYS symbol not
 // found, VACCEL_EBACKEND the function returned non-zero, VACCEL_EINVAL bad
-// arguments. Only for trusted users: it runs arbitrary code.
+// arguments. Only for trusted users: it runs arbitrary code.  Every op, init and resource hook
+// runs behind the plugin kit's boundary (boundary.hpp), so an exception never leaves the plugin.
 
 #include <vaccel.h>
+
+#include "boundary.hpp"
 
 #include <dlfcn.h>
 #include <sys/mman.h>
@@ -39,6 +42,10 @@
 #include <string_view>
 #include <utility>
 #include <vector>
+
+constexpr char kName[] = "exec";
+constexpr char kRegister[] = "resource register";
+constexpr char kUnregister[] = "resource unregister";
 
 namespace {
 
@@ -163,10 +170,7 @@ public:
 	}
 
 	void add(OpenedObject object) { objects_.push_back(std::move(object)); }
-	[[nodiscard]] void *main_handle() const
-	{
-		return objects_.empty() ? nullptr : objects_.back().handle.get();
-	}
+	[[nodiscard]] void *main_handle() const { return objects_.empty() ? nullptr : objects_.back().handle.get(); }
 
 private:
 	std::vector<OpenedObject> objects_;
@@ -180,8 +184,8 @@ DlHandle open_library(const char *path, int flags)
 	DlHandle handle(dlopen(path, flags));
 	if (!handle) {
 		const char *why = dlerror();
-		vaccel_debug("[exec] dlopen(%s, %s) failed: %s", path,
-			     (flags & RTLD_NOW) != 0 ? "now" : "lazy", why != nullptr ? why : "unknown");
+		vaccel_debug("[exec] dlopen(%s, %s) failed: %s", path, (flags & RTLD_NOW) != 0 ? "now" : "lazy",
+			     why != nullptr ? why : "unknown");
 	}
 	return handle;
 }
@@ -239,8 +243,7 @@ std::shared_ptr<LoadedLib> load_resource_lib(vaccel_resource *res, int mode)
 		const bool is_main = i + 1 == res->nr_blobs;
 		const char *name = blob != nullptr && blob->name != nullptr ? blob->name : "(unnamed)";
 		if (blob == nullptr) {
-			vaccel_error("[exec] Resource %lld has a NULL blob %zu",
-				     static_cast<long long>(res->id), i);
+			vaccel_error("[exec] Resource %lld has a NULL blob %zu", static_cast<long long>(res->id), i);
 			return nullptr;
 		}
 		OpenedObject handle;
@@ -256,8 +259,8 @@ std::shared_ptr<LoadedLib> load_resource_lib(vaccel_resource *res, int mode)
 		}
 		if (!handle) {
 			vaccel_error("[exec] Could not load %s %s of resource %lld (mode %s)",
-				     is_main ? "library" : "dependency", name,
-				     static_cast<long long>(res->id), mode_name(mode));
+				     is_main ? "library" : "dependency", name, static_cast<long long>(res->id),
+				     mode_name(mode));
 			return nullptr;
 		}
 		lib->add(std::move(handle));
@@ -267,8 +270,8 @@ std::shared_ptr<LoadedLib> load_resource_lib(vaccel_resource *res, int mode)
 
 // Resolves and calls fn_symbol. Runs outside any lock: the caller holds a
 // reference to the library so it cannot be closed meanwhile.
-int call_symbol(void *handle, const char *where, const char *fn_symbol, vaccel_arg *read,
-		size_t nr_read, vaccel_arg *write, size_t nr_write)
+int call_symbol(void *handle, const char *where, const char *fn_symbol, vaccel_arg *read, size_t nr_read,
+		vaccel_arg *write, size_t nr_write)
 {
 	dlerror();
 	void *sym = dlsym(handle, fn_symbol);
@@ -287,16 +290,15 @@ int call_symbol(void *handle, const char *where, const char *fn_symbol, vaccel_a
 	return VACCEL_OK;
 }
 
-bool valid_args(const char *op, const char *fn_symbol, const vaccel_arg *read, size_t nr_read,
-		const vaccel_arg *write, size_t nr_write)
+bool valid_args(const char *op, const char *fn_symbol, const vaccel_arg *read, size_t nr_read, const vaccel_arg *write,
+		size_t nr_write)
 {
 	if (fn_symbol == nullptr || fn_symbol[0] == '\0') {
 		vaccel_error("[exec] %s: no function symbol given", op);
 		return false;
 	}
 	if ((nr_read > 0 && read == nullptr) || (nr_write > 0 && write == nullptr)) {
-		vaccel_error("[exec] %s: NULL args with non-zero count (read %zu, write %zu)", op,
-			     nr_read, nr_write);
+		vaccel_error("[exec] %s: NULL args with non-zero count (read %zu, write %zu)", op, nr_read, nr_write);
 		return false;
 	}
 	return true;
@@ -313,9 +315,9 @@ struct ResourceEntry {
 struct State {
 	std::mutex lock;
 	Settings settings;
-	std::map<std::string, std::shared_ptr<LoadedLib>> by_path;  // exec cache
-	std::map<vaccel_id_t, ResourceEntry> by_resource;           // exec_with_resource cache
-	std::vector<std::shared_ptr<LoadedLib>> kept;               // not closed on unregister
+	std::map<std::string, std::shared_ptr<LoadedLib>> by_path; // exec cache
+	std::map<vaccel_id_t, ResourceEntry> by_resource;          // exec_with_resource cache
+	std::vector<std::shared_ptr<LoadedLib>> kept;              // not closed on unregister
 };
 
 // Created by exec_init() and destroyed by exec_fini(): the runtime calls ops
@@ -347,13 +349,12 @@ Settings current_settings()
 
 int exec_noop(vaccel_session *sess)
 {
-	vaccel_debug("[exec] Calling no-op for session %lld",
-		     sess != nullptr ? static_cast<long long>(sess->id) : 0LL);
+	vaccel_debug("[exec] Calling no-op for session %lld", sess != nullptr ? static_cast<long long>(sess->id) : 0LL);
 	return VACCEL_OK;
 }
 
-int exec_exec(vaccel_session *sess, const char *library, const char *fn_symbol,
-	      vaccel_arg *read, size_t nr_read, vaccel_arg *write, size_t nr_write)
+int exec_exec(vaccel_session *sess, const char *library, const char *fn_symbol, vaccel_arg *read, size_t nr_read,
+	      vaccel_arg *write, size_t nr_write)
 {
 	if (!loaded())
 		return VACCEL_ENODEV;
@@ -364,8 +365,7 @@ int exec_exec(vaccel_session *sess, const char *library, const char *fn_symbol,
 	if (!valid_args("exec", fn_symbol, read, nr_read, write, nr_write))
 		return VACCEL_EINVAL;
 	vaccel_debug("[exec] exec for session %lld: %s:%s (read %zu, write %zu)",
-		     sess != nullptr ? static_cast<long long>(sess->id) : 0LL, library, fn_symbol,
-		     nr_read, nr_write);
+		     sess != nullptr ? static_cast<long long>(sess->id) : 0LL, library, fn_symbol, nr_read, nr_write);
 
 	const Settings settings = current_settings();
 	std::shared_ptr<LoadedLib> lib;
@@ -412,16 +412,14 @@ int resource_library(vaccel_resource *res, std::shared_ptr<LoadedLib> &out)
 	return VACCEL_OK;
 }
 
-int exec_exec_with_resource(vaccel_session *sess, vaccel_resource *resource,
-			    const char *fn_symbol, vaccel_arg *read, size_t nr_read,
-			    vaccel_arg *write, size_t nr_write)
+int exec_exec_with_resource(vaccel_session *sess, vaccel_resource *resource, const char *fn_symbol, vaccel_arg *read,
+			    size_t nr_read, vaccel_arg *write, size_t nr_write)
 {
 	if (!loaded())
 		return VACCEL_ENODEV;
 	if (resource == nullptr || resource->type != VACCEL_RESOURCE_LIB) {
-		vaccel_error("[exec] exec_with_resource: %s", resource == nullptr
-								  ? "no resource given"
-								  : "resource is not a LIB resource");
+		vaccel_error("[exec] exec_with_resource: %s",
+			     resource == nullptr ? "no resource given" : "resource is not a LIB resource");
 		return VACCEL_EINVAL;
 	}
 	if (resource->nr_blobs == 0 || resource->blobs == nullptr) {
@@ -432,8 +430,8 @@ int exec_exec_with_resource(vaccel_session *sess, vaccel_resource *resource,
 	if (!valid_args("exec_with_resource", fn_symbol, read, nr_read, write, nr_write))
 		return VACCEL_EINVAL;
 	vaccel_debug("[exec] exec_with_resource for session %lld: resource %lld:%s (read %zu, write %zu)",
-		     sess != nullptr ? static_cast<long long>(sess->id) : 0LL,
-		     static_cast<long long>(resource->id), fn_symbol, nr_read, nr_write);
+		     sess != nullptr ? static_cast<long long>(sess->id) : 0LL, static_cast<long long>(resource->id),
+		     fn_symbol, nr_read, nr_write);
 
 	std::shared_ptr<LoadedLib> lib;
 	if (const int ret = resource_library(resource, lib); ret != VACCEL_OK)
@@ -458,8 +456,7 @@ int exec_resource_register(vaccel_resource *res, vaccel_session *sess)
 		entry.owner = res;
 	}
 	++entry.registrations;
-	vaccel_debug("[exec] Resource %lld registered with session %lld",
-		     static_cast<long long>(res->id),
+	vaccel_debug("[exec] Resource %lld registered with session %lld", static_cast<long long>(res->id),
 		     sess != nullptr ? static_cast<long long>(sess->id) : 0LL);
 	return VACCEL_OK;
 }
@@ -488,8 +485,7 @@ int exec_resource_unregister(vaccel_resource *res, vaccel_session *sess)
 			to_close = std::move(it->second.lib);
 		state().by_resource.erase(it);
 	}
-	vaccel_debug("[exec] Resource %lld unregistered from session %lld%s",
-		     static_cast<long long>(res->id),
+	vaccel_debug("[exec] Resource %lld unregistered from session %lld%s", static_cast<long long>(res->id),
 		     sess != nullptr ? static_cast<long long>(sess->id) : 0LL,
 		     to_close ? ": closing its libraries" : "");
 	// dlclose runs here, outside the lock (a library destructor may log).
@@ -501,22 +497,26 @@ int exec_resource_unregister(vaccel_resource *res, vaccel_session *sess)
 } // namespace
 
 static struct vaccel_op exec_ops[] = {
-	VACCEL_OP_INIT(exec_ops[0], VACCEL_OP_NOOP, exec_noop),
-	VACCEL_OP_INIT(exec_ops[1], VACCEL_OP_EXEC, exec_exec),
-	VACCEL_OP_INIT(exec_ops[2], VACCEL_OP_EXEC_WITH_RESOURCE, exec_exec_with_resource),
+	VACCEL_BOUNDARY_OP(kName, VACCEL_OP_NOOP, exec_noop),
+	VACCEL_BOUNDARY_OP(kName, VACCEL_OP_EXEC, exec_exec),
+	VACCEL_BOUNDARY_OP(kName, VACCEL_OP_EXEC_WITH_RESOURCE, exec_exec_with_resource),
 };
 
-static int exec_init(void)
+static int exec_init_impl()
 {
 	auto fresh = std::make_unique<State>();
 	fresh->settings = settings_from_env();
 	vaccel_debug("[exec] dlopen mode %s, dlclose after exec %s, on unregister %s",
-		     mode_name(fresh->settings.dlopen_mode),
-		     fresh->settings.dlclose_after_exec ? "yes" : "no",
+		     mode_name(fresh->settings.dlopen_mode), fresh->settings.dlclose_after_exec ? "yes" : "no",
 		     fresh->settings.dlclose_on_unregister ? "yes" : "no");
 	// A second init without fini (should not happen) replaces the old state.
 	delete g_state.exchange(fresh.release(), std::memory_order_acq_rel);
 	return vaccel_plugin_register_ops(exec_ops, sizeof(exec_ops) / sizeof(exec_ops[0]));
+}
+
+static int exec_init(void)
+{
+	return vaccel::plugin::boundary(kName, "init", exec_init_impl);
 }
 
 // Closes every library still open (the State destructor releases the last
@@ -527,9 +527,9 @@ static int exec_fini(void)
 	return VACCEL_OK;
 }
 
-VACCEL_PLUGIN(.name = "exec", .version = VACCEL_VERSION, .vaccel_version = VACCEL_VERSION,
-	      .init = exec_init, .fini = exec_fini, .is_virtio = false,
-	      .type = static_cast<vaccel_plugin_type_t>(VACCEL_PLUGIN_SOFTWARE |
-							VACCEL_PLUGIN_GENERIC | VACCEL_PLUGIN_CPU),
-	      .resource_register = exec_resource_register,
-	      .resource_unregister = exec_resource_unregister)
+VACCEL_PLUGIN(.name = "exec", .version = VACCEL_VERSION, .vaccel_version = VACCEL_VERSION, .init = exec_init,
+	      .fini = exec_fini, .is_virtio = false,
+	      .type = static_cast<vaccel_plugin_type_t>(VACCEL_PLUGIN_SOFTWARE | VACCEL_PLUGIN_GENERIC |
+							VACCEL_PLUGIN_CPU),
+	      .resource_register = vaccel::plugin::at_boundary<kName, kRegister, exec_resource_register>,
+	      .resource_unregister = vaccel::plugin::at_boundary<kName, kUnregister, exec_resource_unregister>)

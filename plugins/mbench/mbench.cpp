@@ -13,6 +13,8 @@
 
 #include <vaccel.h>
 
+#include "boundary.hpp"
+
 #include <atomic>
 #include <cerrno>
 #include <memory>
@@ -20,6 +22,9 @@
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
+
+// The op and init run behind the plugin kit's boundary (boundary.hpp).
+constexpr char kName[] = "mbench";
 
 namespace {
 
@@ -68,8 +73,8 @@ void busy_loop(long ms)
 	}
 }
 
-int mbench_exec(vaccel_session *sess, const char *library, const char *fn_symbol,
-		vaccel_arg *read, size_t nr_read, vaccel_arg *write, size_t nr_write)
+int mbench_exec(vaccel_session *sess, const char *library, const char *fn_symbol, vaccel_arg *read, size_t nr_read,
+		vaccel_arg *write, size_t nr_write)
 {
 	(void)library;
 	(void)fn_symbol;
@@ -83,8 +88,7 @@ int mbench_exec(vaccel_session *sess, const char *library, const char *fn_symbol
 	if (!parse_time_ms(read[0], ms))
 		return VACCEL_EINVAL;
 	vaccel_debug("[mbench] session %lld: busy for %ld ms, payload %zu bytes, %zu write arg(s)",
-		     sess != nullptr ? static_cast<long long>(sess->id) : 0LL, ms, read[1].size,
-		     nr_write);
+		     sess != nullptr ? static_cast<long long>(sess->id) : 0LL, ms, read[1].size, nr_write);
 
 	Profile *profile = vaccel_prof_enabled() ? g_profile.load(std::memory_order_acquire) : nullptr;
 	if (profile != nullptr) {
@@ -102,13 +106,15 @@ int mbench_exec(vaccel_session *sess, const char *library, const char *fn_symbol
 } // namespace
 
 static struct vaccel_op mbench_ops[] = {
-	VACCEL_OP_INIT(mbench_ops[0], VACCEL_OP_EXEC, mbench_exec),
+	VACCEL_BOUNDARY_OP(kName, VACCEL_OP_EXEC, mbench_exec),
 };
 
 static int mbench_init(void)
 {
-	delete g_profile.exchange(new Profile, std::memory_order_acq_rel);
-	return vaccel_plugin_register_ops(mbench_ops, sizeof(mbench_ops) / sizeof(mbench_ops[0]));
+	return vaccel::plugin::boundary(kName, "init", [] {
+		delete g_profile.exchange(new Profile, std::memory_order_acq_rel);
+		return vaccel_plugin_register_ops(mbench_ops, sizeof(mbench_ops) / sizeof(mbench_ops[0]));
+	});
 }
 
 // Prints the profiling region (INFO, only when profiling is enabled) and frees it.
@@ -122,7 +128,7 @@ static int mbench_fini(void)
 	return VACCEL_OK;
 }
 
-VACCEL_PLUGIN(.name = "mbench", .version = VACCEL_VERSION, .vaccel_version = VACCEL_VERSION,
-	      .init = mbench_init, .fini = mbench_fini, .is_virtio = false,
-	      .type = static_cast<vaccel_plugin_type_t>(VACCEL_PLUGIN_SOFTWARE |
-							VACCEL_PLUGIN_GENERIC | VACCEL_PLUGIN_CPU))
+VACCEL_PLUGIN(.name = "mbench", .version = VACCEL_VERSION, .vaccel_version = VACCEL_VERSION, .init = mbench_init,
+	      .fini = mbench_fini, .is_virtio = false,
+	      .type = static_cast<vaccel_plugin_type_t>(VACCEL_PLUGIN_SOFTWARE | VACCEL_PLUGIN_GENERIC |
+							VACCEL_PLUGIN_CPU))

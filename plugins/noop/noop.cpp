@@ -15,12 +15,20 @@
 // It lets applications, bindings and transports be tested without hardware.
 
 #include <vaccel.h>
+#include <vaccel/op_schema.hpp>
+
+#include "boundary.hpp"
+
+#include <vaccel/cpp/tensor_kind.hpp>
 
 #include <algorithm>
 #include <cinttypes>
 #include <cstring>
 #include <span>
 #include <string_view>
+
+// Every op runs behind the plugin kit's boundary (op table below), so none lets an exception out.
+constexpr char kName[] = "noop";
 
 namespace {
 
@@ -67,8 +75,8 @@ void log_args(const char *what, std::span<const vaccel_arg> args)
 	if (!vaccel_log_enabled(VACCEL_LOG_DEBUG))
 		return;
 	for (size_t i = 0; i < args.size(); ++i)
-		vaccel_debug("[noop] %s[%zu]: type %s size %zu", what, i,
-			     vaccel_arg_type_to_str(args[i].type), args[i].size);
+		vaccel_debug("[noop] %s[%zu]: type %s size %zu", what, i, vaccel_arg_type_to_str(args[i].type),
+			     args[i].size);
 }
 
 std::span<const vaccel_arg> as_span(const vaccel_arg *args, size_t n)
@@ -103,38 +111,36 @@ int noop_noop(vaccel_session *sess)
 	return VACCEL_OK;
 }
 
-int noop_exec(vaccel_session *sess, const char *library, const char *fn_symbol,
-	      vaccel_arg *read, size_t nr_read, vaccel_arg *write, size_t nr_write)
+int noop_exec(vaccel_session *sess, const char *library, const char *fn_symbol, vaccel_arg *read, size_t nr_read,
+	      vaccel_arg *write, size_t nr_write)
 {
 	vaccel_debug("[noop] Calling exec for session %lld", sess_id(sess));
 	vaccel_debug("[noop] library: %s symbol: %s nr_read: %zu nr_write: %zu",
-		     library != nullptr ? library : "(null)",
-		     fn_symbol != nullptr ? fn_symbol : "(null)", nr_read, nr_write);
+		     library != nullptr ? library : "(null)", fn_symbol != nullptr ? fn_symbol : "(null)", nr_read,
+		     nr_write);
 	log_args("read", as_span(read, nr_read));
 	log_args("write", as_span(write, nr_write));
 	echo_args(as_span(read, nr_read), as_mut_span(write, nr_write));
 	return VACCEL_OK;
 }
 
-int noop_exec_with_resource(vaccel_session *sess, vaccel_resource *resource,
-			    const char *fn_symbol, vaccel_arg *read, size_t nr_read,
-			    vaccel_arg *write, size_t nr_write)
+int noop_exec_with_resource(vaccel_session *sess, vaccel_resource *resource, const char *fn_symbol, vaccel_arg *read,
+			    size_t nr_read, vaccel_arg *write, size_t nr_write)
 {
 	vaccel_debug("[noop] Calling exec_with_resource for session %lld", sess_id(sess));
 	log_resource("library", resource);
-	vaccel_debug("[noop] symbol: %s nr_read: %zu nr_write: %zu",
-		     fn_symbol != nullptr ? fn_symbol : "(null)", nr_read, nr_write);
+	vaccel_debug("[noop] symbol: %s nr_read: %zu nr_write: %zu", fn_symbol != nullptr ? fn_symbol : "(null)",
+		     nr_read, nr_write);
 	log_args("read", as_span(read, nr_read));
 	log_args("write", as_span(write, nr_write));
 	echo_args(as_span(read, nr_read), as_mut_span(write, nr_write));
 	return VACCEL_OK;
 }
 
-int noop_opencv(vaccel_session *sess, vaccel_arg *read, size_t nr_read, vaccel_arg *write,
-		size_t nr_write)
+int noop_opencv(vaccel_session *sess, vaccel_arg *read, size_t nr_read, vaccel_arg *write, size_t nr_write)
 {
-	vaccel_debug("[noop] Calling opencv for session %lld: nr_read: %zu nr_write: %zu",
-		     sess_id(sess), nr_read, nr_write);
+	vaccel_debug("[noop] Calling opencv for session %lld: nr_read: %zu nr_write: %zu", sess_id(sess), nr_read,
+		     nr_write);
 	log_args("read", as_span(read, nr_read));
 	log_args("write", as_span(write, nr_write));
 	echo_args(as_span(read, nr_read), as_mut_span(write, nr_write));
@@ -143,109 +149,75 @@ int noop_opencv(vaccel_session *sess, vaccel_arg *read, size_t nr_read, vaccel_a
 
 // ---- image ops --------------------------------------------------------------
 
-int noop_image_classify(vaccel_session *sess, const void *img, unsigned char *out_text,
-			unsigned char *out_imgname, size_t len_img, size_t len_out_text,
-			size_t len_out_imgname)
+int noop_image_classify(vaccel_session *sess, const void *img, unsigned char *out_text, unsigned char *out_imgname,
+			size_t len_img, size_t len_out_text, size_t len_out_imgname)
 {
 	vaccel_debug("[noop] Calling image classification for session %lld", sess_id(sess));
-	vaccel_debug("[noop] image %p (%zu bytes), out_text len %zu, out_imgname len %zu", img,
-		     len_img, len_out_text, len_out_imgname);
+	vaccel_debug("[noop] image %p (%zu bytes), out_text len %zu, out_imgname len %zu", img, len_img, len_out_text,
+		     len_out_imgname);
 	copy_text(out_text, len_out_text, kDummyTag);
 	copy_text(out_imgname, len_out_imgname, kDummyImgname);
 	return VACCEL_OK;
 }
 
 // Detection, segmentation, pose and depth share one shape.
-int image_imgname_op(const char *what, vaccel_session *sess, const void *img,
-		     unsigned char *out_imgname, size_t len_img, size_t len_out_imgname)
+int image_imgname_op(const char *what, vaccel_session *sess, const void *img, unsigned char *out_imgname,
+		     size_t len_img, size_t len_out_imgname)
 {
 	vaccel_debug("[noop] Calling image %s for session %lld", what, sess_id(sess));
-	vaccel_debug("[noop] image %p (%zu bytes), out_imgname len %zu", img, len_img,
-		     len_out_imgname);
+	vaccel_debug("[noop] image %p (%zu bytes), out_imgname len %zu", img, len_img, len_out_imgname);
 	copy_text(out_imgname, len_out_imgname, kDummyImgname);
 	return VACCEL_OK;
 }
 
-int noop_image_detect(vaccel_session *sess, const void *img, unsigned char *out_imgname,
-		      size_t len_img, size_t len_out_imgname)
+int noop_image_detect(vaccel_session *sess, const void *img, unsigned char *out_imgname, size_t len_img,
+		      size_t len_out_imgname)
 {
 	return image_imgname_op("detection", sess, img, out_imgname, len_img, len_out_imgname);
 }
 
-int noop_image_segment(vaccel_session *sess, const void *img, unsigned char *out_imgname,
-		       size_t len_img, size_t len_out_imgname)
+int noop_image_segment(vaccel_session *sess, const void *img, unsigned char *out_imgname, size_t len_img,
+		       size_t len_out_imgname)
 {
 	return image_imgname_op("segmentation", sess, img, out_imgname, len_img, len_out_imgname);
 }
 
-int noop_image_pose(vaccel_session *sess, const void *img, unsigned char *out_imgname,
-		    size_t len_img, size_t len_out_imgname)
+int noop_image_pose(vaccel_session *sess, const void *img, unsigned char *out_imgname, size_t len_img,
+		    size_t len_out_imgname)
 {
-	return image_imgname_op("pose estimation", sess, img, out_imgname, len_img,
-				len_out_imgname);
+	return image_imgname_op("pose estimation", sess, img, out_imgname, len_img, len_out_imgname);
 }
 
-int noop_image_depth(vaccel_session *sess, const void *img, unsigned char *out_imgname,
-		     size_t len_img, size_t len_out_imgname)
+int noop_image_depth(vaccel_session *sess, const void *img, unsigned char *out_imgname, size_t len_img,
+		     size_t len_out_imgname)
 {
-	return image_imgname_op("depth estimation", sess, img, out_imgname, len_img,
-				len_out_imgname);
+	return image_imgname_op("depth estimation", sess, img, out_imgname, len_img, len_out_imgname);
 }
 
 // ---- tensor echo --------------------------------------------------------------
 // Each framework has its own tensor struct and allocate/delete pair; the echo
-// logic is the same, so it is written once over a small traits type.
-
-struct TfTraits {
-	using Tensor = vaccel_tf_tensor;
-	static int allocate(Tensor **t, const Tensor &src)
-	{
-		return vaccel_tf_tensor_allocate(t, src.nr_dims, src.dims, src.data_type, src.size);
-	}
-	static void destroy(Tensor *t) { vaccel_tf_tensor_delete(t); }
-};
-
-struct TfliteTraits {
-	using Tensor = vaccel_tflite_tensor;
-	static int allocate(Tensor **t, const Tensor &src)
-	{
-		return vaccel_tflite_tensor_allocate(t, src.nr_dims, src.dims, src.data_type,
-						     src.size);
-	}
-	static void destroy(Tensor *t) { vaccel_tflite_tensor_delete(t); }
-};
-
-struct TorchTraits {
-	using Tensor = vaccel_torch_tensor;
-	static int allocate(Tensor **t, const Tensor &src)
-	{
-		return vaccel_torch_tensor_allocate(t, src.nr_dims, src.dims, src.data_type,
-						    src.size);
-	}
-	static void destroy(Tensor *t) { vaccel_torch_tensor_delete(t); }
-};
+// logic is written once over vaccel::TensorKind (vaccel/cpp/tensor_kind.hpp).
 
 // out[i] = copy of in[i]. On failure no output is left allocated.
-template <typename Traits>
-int echo_tensors(const char *what, typename Traits::Tensor *const *in, int nr_in,
-		 typename Traits::Tensor **out, int nr_out)
+template <typename Tensor>
+int echo_tensors(const char *what, Tensor *const *in, int nr_in, Tensor **out, int nr_out)
 {
-	using Tensor = typename Traits::Tensor;
+	using Kind = vaccel::TensorKind<Tensor>;
 	if (nr_out < 0 || nr_in < 0 || nr_out > nr_in || (nr_out > 0 && (in == nullptr || out == nullptr))) {
-		vaccel_error("[noop] %s: cannot echo %d input tensor(s) into %d output(s)", what,
-			     nr_in, nr_out);
+		vaccel_error("[noop] %s: cannot echo %d input tensor(s) into %d output(s)", what, nr_in, nr_out);
 		return VACCEL_EINVAL;
 	}
 	for (int i = 0; i < nr_out; ++i) {
 		out[i] = nullptr;
 		const Tensor *src = in[i];
-		int ret = src != nullptr ? Traits::allocate(&out[i], *src) : VACCEL_EINVAL;
+		int ret = src != nullptr ? Kind::allocate(&out[i], src->nr_dims, src->dims, src->data_type, src->size)
+					 : VACCEL_EINVAL;
 		if (ret == VACCEL_OK && src->size > 0 && src->data != nullptr)
 			std::memcpy(out[i]->data, src->data, src->size);
 		if (ret != VACCEL_OK) {
 			vaccel_error("[noop] %s: could not copy input tensor %d (error %d)", what, i, ret);
 			for (int j = 0; j < i; ++j) {
-				Traits::destroy(out[j]);
+				Kind::destroy(out[j]);
 				out[j] = nullptr;
 			}
 			return ret;
@@ -277,10 +249,9 @@ int noop_tf_model_unload(vaccel_session *sess, vaccel_resource *model, vaccel_tf
 	return set_tf_status(status);
 }
 
-int noop_tf_model_run(vaccel_session *sess, const vaccel_resource *model,
-		      const vaccel_tf_buffer *run_options, const vaccel_tf_node *in_nodes,
-		      vaccel_tf_tensor *const *in, int nr_inputs, const vaccel_tf_node *out_nodes,
-		      vaccel_tf_tensor **out, int nr_outputs, vaccel_tf_status *status)
+int noop_tf_model_run(vaccel_session *sess, const vaccel_resource *model, const vaccel_tf_buffer *run_options,
+		      const vaccel_tf_node *in_nodes, vaccel_tf_tensor *const *in, int nr_inputs,
+		      const vaccel_tf_node *out_nodes, vaccel_tf_tensor **out, int nr_outputs, vaccel_tf_status *status)
 {
 	vaccel_debug("[noop] Calling tf model run for session %lld", sess_id(sess));
 	log_resource("model", model);
@@ -291,9 +262,8 @@ int noop_tf_model_run(vaccel_session *sess, const vaccel_resource *model,
 			     in_nodes[i].name != nullptr ? in_nodes[i].name : "(null)", in_nodes[i].id);
 	for (int i = 0; out_nodes != nullptr && i < nr_outputs; ++i)
 		vaccel_debug("[noop] output node[%d]: %s:%d", i,
-			     out_nodes[i].name != nullptr ? out_nodes[i].name : "(null)",
-			     out_nodes[i].id);
-	const int ret = echo_tensors<TfTraits>("tf model run", in, nr_inputs, out, nr_outputs);
+			     out_nodes[i].name != nullptr ? out_nodes[i].name : "(null)", out_nodes[i].id);
+	const int ret = echo_tensors("tf model run", in, nr_inputs, out, nr_outputs);
 	if (ret != VACCEL_OK)
 		return ret;
 	return set_tf_status(status);
@@ -315,14 +285,13 @@ int noop_tflite_model_unload(vaccel_session *sess, vaccel_resource *model)
 	return VACCEL_OK;
 }
 
-int noop_tflite_model_run(vaccel_session *sess, const vaccel_resource *model,
-			  vaccel_tflite_tensor *const *in, int nr_inputs,
-			  vaccel_tflite_tensor **out, int nr_outputs, uint8_t *status)
+int noop_tflite_model_run(vaccel_session *sess, const vaccel_resource *model, vaccel_tflite_tensor *const *in,
+			  int nr_inputs, vaccel_tflite_tensor **out, int nr_outputs, uint8_t *status)
 {
-	vaccel_debug("[noop] Calling tflite model run for session %lld: %d input(s), %d output(s)",
-		     sess_id(sess), nr_inputs, nr_outputs);
+	vaccel_debug("[noop] Calling tflite model run for session %lld: %d input(s), %d output(s)", sess_id(sess),
+		     nr_inputs, nr_outputs);
 	log_resource("model", model);
-	const int ret = echo_tensors<TfliteTraits>("tflite model run", in, nr_inputs, out, nr_outputs);
+	const int ret = echo_tensors("tflite model run", in, nr_inputs, out, nr_outputs);
 	if (status != nullptr)
 		*status = ret == VACCEL_OK ? 0 : 1;
 	return ret;
@@ -337,15 +306,14 @@ int noop_torch_model_load(vaccel_session *sess, vaccel_resource *model)
 	return VACCEL_OK;
 }
 
-int noop_torch_model_run(vaccel_session *sess, const vaccel_resource *model,
-			 const vaccel_torch_buffer *run_options, vaccel_torch_tensor *const *in,
-			 int nr_inputs, vaccel_torch_tensor **out, int nr_outputs)
+int noop_torch_model_run(vaccel_session *sess, const vaccel_resource *model, const vaccel_torch_buffer *run_options,
+			 vaccel_torch_tensor *const *in, int nr_inputs, vaccel_torch_tensor **out, int nr_outputs)
 {
-	vaccel_debug("[noop] Calling torch model run for session %lld: %d input(s), %d output(s)",
-		     sess_id(sess), nr_inputs, nr_outputs);
+	vaccel_debug("[noop] Calling torch model run for session %lld: %d input(s), %d output(s)", sess_id(sess),
+		     nr_inputs, nr_outputs);
 	log_resource("model", model);
 	vaccel_debug("[noop] run options: %zu bytes", run_options != nullptr ? run_options->size : 0);
-	return echo_tensors<TorchTraits>("torch model run", in, nr_inputs, out, nr_outputs);
+	return echo_tensors("torch model run", in, nr_inputs, out, nr_outputs);
 }
 
 // Deprecated op: returns an M x N float tensor of zeros (the shape the real
@@ -353,9 +321,8 @@ int noop_torch_model_run(vaccel_session *sess, const vaccel_resource *model,
 int noop_torch_sgemm(vaccel_session *sess, vaccel_torch_tensor **in_a, vaccel_torch_tensor **in_b,
 		     vaccel_torch_tensor **in_c, int m, int n, int k, vaccel_torch_tensor **out)
 {
-	vaccel_debug("[noop] Calling torch sgemm for session %lld: M %d N %d K %d (A %p B %p C %p)",
-		     sess_id(sess), m, n, k, static_cast<void *>(in_a), static_cast<void *>(in_b),
-		     static_cast<void *>(in_c));
+	vaccel_debug("[noop] Calling torch sgemm for session %lld: M %d N %d K %d (A %p B %p C %p)", sess_id(sess), m,
+		     n, k, static_cast<void *>(in_a), static_cast<void *>(in_b), static_cast<void *>(in_c));
 	if (out == nullptr || m <= 0 || n <= 0) {
 		vaccel_error("[noop] torch sgemm: invalid output or dimensions (M %d N %d)", m, n);
 		return VACCEL_EINVAL;
@@ -367,15 +334,14 @@ int noop_torch_sgemm(vaccel_session *sess, vaccel_torch_tensor **in_a, vaccel_to
 
 // ---- BLAS, FPGA, minmax -----------------------------------------------------------
 
-int noop_sgemm(vaccel_session *sess, int64_t m, int64_t n, int64_t k, float alpha, float *a,
-	       int64_t lda, float *b, int64_t ldb, float beta, float *c, int64_t ldc)
+int noop_sgemm(vaccel_session *sess, int64_t m, int64_t n, int64_t k, float alpha, float *a, int64_t lda, float *b,
+	       int64_t ldb, float beta, float *c, int64_t ldc)
 {
 	vaccel_debug("[noop] Calling sgemm for session %lld", sess_id(sess));
-	vaccel_debug("[noop] m: %" PRId64 " n: %" PRId64 " k: %" PRId64 " alpha: %f beta: %f", m, n,
-		     k, static_cast<double>(alpha), static_cast<double>(beta));
-	vaccel_debug("[noop] a: %p lda: %" PRId64 " b: %p ldb: %" PRId64 " c: %p ldc: %" PRId64,
-		     static_cast<void *>(a), lda, static_cast<void *>(b), ldb,
-		     static_cast<void *>(c), ldc);
+	vaccel_debug("[noop] m: %" PRId64 " n: %" PRId64 " k: %" PRId64 " alpha: %f beta: %f", m, n, k,
+		     static_cast<double>(alpha), static_cast<double>(beta));
+	vaccel_debug("[noop] a: %p lda: %" PRId64 " b: %p ldb: %" PRId64 " c: %p ldc: %" PRId64, static_cast<void *>(a),
+		     lda, static_cast<void *>(b), ldb, static_cast<void *>(c), ldc);
 	return VACCEL_OK;
 }
 
@@ -389,20 +355,19 @@ int noop_fpga_arraycopy(vaccel_session *sess, int a[], int out_a[], size_t len_a
 
 int noop_fpga_mmult(vaccel_session *sess, float a[], float b[], float c[], size_t len_a)
 {
-	vaccel_debug("[noop] Calling fpga mmult for session %lld: a %p b %p c %p len %zu",
-		     sess_id(sess), static_cast<void *>(a), static_cast<void *>(b),
-		     static_cast<void *>(c), len_a);
+	vaccel_debug("[noop] Calling fpga mmult for session %lld: a %p b %p c %p len %zu", sess_id(sess),
+		     static_cast<void *>(a), static_cast<void *>(b), static_cast<void *>(c), len_a);
 	if (c != nullptr)
 		std::fill_n(c, len_a, 9.1f);
 	return VACCEL_OK;
 }
 
-int noop_fpga_parallel(vaccel_session *sess, float a[], float b[], float add_output[],
-		       float mult_output[], size_t len_a)
+int noop_fpga_parallel(vaccel_session *sess, float a[], float b[], float add_output[], float mult_output[],
+		       size_t len_a)
 {
-	vaccel_debug("[noop] Calling fpga parallel for session %lld: a %p b %p add %p mult %p len %zu",
-		     sess_id(sess), static_cast<void *>(a), static_cast<void *>(b),
-		     static_cast<void *>(add_output), static_cast<void *>(mult_output), len_a);
+	vaccel_debug("[noop] Calling fpga parallel for session %lld: a %p b %p add %p mult %p len %zu", sess_id(sess),
+		     static_cast<void *>(a), static_cast<void *>(b), static_cast<void *>(add_output),
+		     static_cast<void *>(mult_output), len_a);
 	for (size_t i = 0; add_output != nullptr && a != nullptr && b != nullptr && i < len_a; ++i)
 		add_output[i] = a[i] + b[i];
 	if (mult_output != nullptr)
@@ -410,23 +375,22 @@ int noop_fpga_parallel(vaccel_session *sess, float a[], float b[], float add_out
 	return VACCEL_OK;
 }
 
-int noop_fpga_vadd(vaccel_session *sess, float a[], float b[], float c[], size_t len_a,
-		   size_t len_b)
+int noop_fpga_vadd(vaccel_session *sess, float a[], float b[], float c[], size_t len_a, size_t len_b)
 {
 	vaccel_debug("[noop] Calling fpga vector add for session %lld: a %p b %p c %p len_a %zu len_b %zu",
-		     sess_id(sess), static_cast<void *>(a), static_cast<void *>(b),
-		     static_cast<void *>(c), len_a, len_b);
+		     sess_id(sess), static_cast<void *>(a), static_cast<void *>(b), static_cast<void *>(c), len_a,
+		     len_b);
 	const size_t n = std::min(len_a, len_b);
 	for (size_t i = 0; c != nullptr && a != nullptr && b != nullptr && i < n; ++i)
 		c[i] = a[i] + b[i];
 	return VACCEL_OK;
 }
 
-int noop_minmax(vaccel_session *sess, const double *indata, int ndata, int low_threshold,
-		int high_threshold, double *outdata, double *min, double *max)
+int noop_minmax(vaccel_session *sess, const double *indata, int ndata, int low_threshold, int high_threshold,
+		double *outdata, double *min, double *max)
 {
-	vaccel_debug("[noop] Calling minmax for session %lld: ndata %d low %d high %d",
-		     sess_id(sess), ndata, low_threshold, high_threshold);
+	vaccel_debug("[noop] Calling minmax for session %lld: ndata %d low %d high %d", sess_id(sess), ndata,
+		     low_threshold, high_threshold);
 	if (indata == nullptr || ndata <= 0)
 		return VACCEL_OK;
 	const std::span<const double> in(indata, static_cast<size_t>(ndata));
@@ -440,42 +404,62 @@ int noop_minmax(vaccel_session *sess, const double *indata, int ndata, int low_t
 	return VACCEL_OK;
 }
 
+// ECHO (extension op, vaccel/op_schema.hpp): out = in.
+int noop_echo(vaccel_session *sess, const void *in, unsigned char *out, size_t len_in, size_t len_out)
+{
+	vaccel_debug("[noop] Calling echo for session %lld: %zu bytes", sess_id(sess), len_in);
+	if (len_out < len_in) {
+		vaccel_error("[noop] echo: output (%zu bytes) smaller than input (%zu)", len_out, len_in);
+		return VACCEL_EINVAL;
+	}
+	std::memcpy(out, in, len_in);
+	return VACCEL_OK;
+}
+
 } // namespace
 
 // ---- registration -------------------------------------------------------------------
 
 static struct vaccel_op noop_ops[] = {
-	VACCEL_OP_INIT(noop_ops[0], VACCEL_OP_NOOP, noop_noop),
-	VACCEL_OP_INIT(noop_ops[1], VACCEL_OP_EXEC, noop_exec),
-	VACCEL_OP_INIT(noop_ops[2], VACCEL_OP_EXEC_WITH_RESOURCE, noop_exec_with_resource),
-	VACCEL_OP_INIT(noop_ops[3], VACCEL_OP_IMAGE_CLASSIFY, noop_image_classify),
-	VACCEL_OP_INIT(noop_ops[4], VACCEL_OP_IMAGE_DETECT, noop_image_detect),
-	VACCEL_OP_INIT(noop_ops[5], VACCEL_OP_IMAGE_SEGMENT, noop_image_segment),
-	VACCEL_OP_INIT(noop_ops[6], VACCEL_OP_IMAGE_POSE, noop_image_pose),
-	VACCEL_OP_INIT(noop_ops[7], VACCEL_OP_IMAGE_DEPTH, noop_image_depth),
-	VACCEL_OP_INIT(noop_ops[8], VACCEL_OP_TF_MODEL_LOAD, noop_tf_model_load),
-	VACCEL_OP_INIT(noop_ops[9], VACCEL_OP_TF_MODEL_UNLOAD, noop_tf_model_unload),
-	VACCEL_OP_INIT(noop_ops[10], VACCEL_OP_TF_MODEL_RUN, noop_tf_model_run),
-	VACCEL_OP_INIT(noop_ops[11], VACCEL_OP_TFLITE_MODEL_LOAD, noop_tflite_model_load),
-	VACCEL_OP_INIT(noop_ops[12], VACCEL_OP_TFLITE_MODEL_UNLOAD, noop_tflite_model_unload),
-	VACCEL_OP_INIT(noop_ops[13], VACCEL_OP_TFLITE_MODEL_RUN, noop_tflite_model_run),
-	VACCEL_OP_INIT(noop_ops[14], VACCEL_OP_TORCH_MODEL_LOAD, noop_torch_model_load),
-	VACCEL_OP_INIT(noop_ops[15], VACCEL_OP_TORCH_MODEL_RUN, noop_torch_model_run),
-	VACCEL_OP_INIT(noop_ops[16], VACCEL_OP_TORCH_SGEMM, noop_torch_sgemm),
-	VACCEL_OP_INIT(noop_ops[17], VACCEL_OP_BLAS_SGEMM, noop_sgemm),
-	VACCEL_OP_INIT(noop_ops[18], VACCEL_OP_FPGA_ARRAYCOPY, noop_fpga_arraycopy),
-	VACCEL_OP_INIT(noop_ops[19], VACCEL_OP_FPGA_MMULT, noop_fpga_mmult),
-	VACCEL_OP_INIT(noop_ops[20], VACCEL_OP_FPGA_PARALLEL, noop_fpga_parallel),
-	VACCEL_OP_INIT(noop_ops[21], VACCEL_OP_FPGA_VECTORADD, noop_fpga_vadd),
-	VACCEL_OP_INIT(noop_ops[22], VACCEL_OP_MINMAX, noop_minmax),
-	VACCEL_OP_INIT(noop_ops[23], VACCEL_OP_OPENCV, noop_opencv),
+	VACCEL_BOUNDARY_OP(kName, VACCEL_OP_NOOP, noop_noop),
+	VACCEL_BOUNDARY_OP(kName, VACCEL_OP_EXEC, noop_exec),
+	VACCEL_BOUNDARY_OP(kName, VACCEL_OP_EXEC_WITH_RESOURCE, noop_exec_with_resource),
+	VACCEL_BOUNDARY_OP(kName, VACCEL_OP_IMAGE_CLASSIFY, noop_image_classify),
+	VACCEL_BOUNDARY_OP(kName, VACCEL_OP_IMAGE_DETECT, noop_image_detect),
+	VACCEL_BOUNDARY_OP(kName, VACCEL_OP_IMAGE_SEGMENT, noop_image_segment),
+	VACCEL_BOUNDARY_OP(kName, VACCEL_OP_IMAGE_POSE, noop_image_pose),
+	VACCEL_BOUNDARY_OP(kName, VACCEL_OP_IMAGE_DEPTH, noop_image_depth),
+	VACCEL_BOUNDARY_OP(kName, VACCEL_OP_TF_MODEL_LOAD, noop_tf_model_load),
+	VACCEL_BOUNDARY_OP(kName, VACCEL_OP_TF_MODEL_UNLOAD, noop_tf_model_unload),
+	VACCEL_BOUNDARY_OP(kName, VACCEL_OP_TF_MODEL_RUN, noop_tf_model_run),
+	VACCEL_BOUNDARY_OP(kName, VACCEL_OP_TFLITE_MODEL_LOAD, noop_tflite_model_load),
+	VACCEL_BOUNDARY_OP(kName, VACCEL_OP_TFLITE_MODEL_UNLOAD, noop_tflite_model_unload),
+	VACCEL_BOUNDARY_OP(kName, VACCEL_OP_TFLITE_MODEL_RUN, noop_tflite_model_run),
+	VACCEL_BOUNDARY_OP(kName, VACCEL_OP_TORCH_MODEL_LOAD, noop_torch_model_load),
+	VACCEL_BOUNDARY_OP(kName, VACCEL_OP_TORCH_MODEL_RUN, noop_torch_model_run),
+	VACCEL_BOUNDARY_OP(kName, VACCEL_OP_TORCH_SGEMM, noop_torch_sgemm),
+	VACCEL_BOUNDARY_OP(kName, VACCEL_OP_BLAS_SGEMM, noop_sgemm),
+	VACCEL_BOUNDARY_OP(kName, VACCEL_OP_FPGA_ARRAYCOPY, noop_fpga_arraycopy),
+	VACCEL_BOUNDARY_OP(kName, VACCEL_OP_FPGA_MMULT, noop_fpga_mmult),
+	VACCEL_BOUNDARY_OP(kName, VACCEL_OP_FPGA_PARALLEL, noop_fpga_parallel),
+	VACCEL_BOUNDARY_OP(kName, VACCEL_OP_FPGA_VECTORADD, noop_fpga_vadd),
+	VACCEL_BOUNDARY_OP(kName, VACCEL_OP_MINMAX, noop_minmax),
+	VACCEL_BOUNDARY_OP(kName, VACCEL_OP_OPENCV, noop_opencv),
 };
 
-static_assert(sizeof(noop_ops) / sizeof(noop_ops[0]) == VACCEL_OP_MAX,
-	      "the noop plugin implements every op type");
+static_assert(sizeof(noop_ops) / sizeof(noop_ops[0]) == VACCEL_OP_MAX, "the noop plugin implements every op type");
+
+// Extension ops have codes outside vaccel_op_type_t, so the boundary names them by a string.
+constexpr char kEcho[] = "ECHO";
+static struct vaccel_op noop_extension_ops[] = {
+	VACCEL_OP_INIT(noop_extension_ops[0], static_cast<vaccel_op_type_t>(vaccel::schema::kOpEcho),
+		       static_cast<vaccel::schema::EchoFn *>(vaccel::plugin::at_boundary<kName, kEcho, noop_echo>)),
+};
 
 static int noop_init(void)
 {
+	if (int ret = vaccel_plugin_register_ops(noop_extension_ops, 1))
+		return ret;
 	return vaccel_plugin_register_ops(noop_ops, sizeof(noop_ops) / sizeof(noop_ops[0]));
 }
 
@@ -484,6 +468,5 @@ static int noop_fini(void)
 	return VACCEL_OK;
 }
 
-VACCEL_PLUGIN(.name = "noop", .version = VACCEL_VERSION, .vaccel_version = VACCEL_VERSION,
-	      .init = noop_init, .fini = noop_fini, .is_virtio = false,
-	      .type = VACCEL_PLUGIN_DEBUG)
+VACCEL_PLUGIN(.name = "noop", .version = VACCEL_VERSION, .vaccel_version = VACCEL_VERSION, .init = noop_init,
+	      .fini = noop_fini, .is_virtio = false, .type = VACCEL_PLUGIN_DEBUG)

@@ -27,7 +27,7 @@ std::string lower(std::string s)
 	return s;
 }
 
-}  // namespace
+} // namespace
 
 bool preprocess_from_env(Preprocess &pre, std::string &error)
 {
@@ -75,11 +75,11 @@ std::vector<float> to_probabilities(const std::vector<float> &scores, Preprocess
 	if (mode == Preprocess::Softmax::Off)
 		return scores;
 	if (mode == Preprocess::Softmax::Auto) {
-		const bool in_unit = std::all_of(scores.begin(), scores.end(),
-						 [](float s) { return s >= 0.0F && s <= 1.0F; });
+		const bool in_unit =
+			std::all_of(scores.begin(), scores.end(), [](float s) { return s >= 0.0F && s <= 1.0F; });
 		const double sum = std::accumulate(scores.begin(), scores.end(), 0.0);
 		if (in_unit && std::fabs(sum - 1.0) < 1e-3)
-			return scores;  // the network already ends in a softmax
+			return scores; // the network already ends in a softmax
 	}
 	return image::softmax(scores);
 }
@@ -95,8 +95,7 @@ std::unique_ptr<Classifier> Classifier::configure(cv::dnn::Net net, std::string 
 	return std::unique_ptr<Classifier>(new Classifier(std::move(net)));
 }
 
-std::unique_ptr<Classifier> Classifier::try_xnnpack(const void *data, size_t size, bool &fatal,
-						      std::string &reason)
+std::unique_ptr<Classifier> Classifier::try_xnnpack(const void *data, size_t size, bool &fatal, std::string &reason)
 {
 	const OnnxEngine e = onnx_engine_from_env();
 	fatal = false;
@@ -125,7 +124,7 @@ bool within_model_cap(size_t size, const std::string &what, std::string &error)
 	return false;
 }
 
-}  // namespace
+} // namespace
 
 std::unique_ptr<Classifier> Classifier::from_file(const std::string &path, std::string &error)
 {
@@ -158,8 +157,7 @@ std::unique_ptr<Classifier> Classifier::from_file(const std::string &path, std::
 	return nullptr;
 }
 
-std::unique_ptr<Classifier> Classifier::from_buffer(const void *data, size_t size,
-						    std::string &error)
+std::unique_ptr<Classifier> Classifier::from_buffer(const void *data, size_t size, std::string &error)
 {
 	if (data == nullptr || size == 0) {
 		error = "empty ONNX model buffer";
@@ -188,8 +186,8 @@ std::unique_ptr<Classifier> Classifier::from_buffer(const void *data, size_t siz
 	return nullptr;
 }
 
-Status Classifier::forward(const std::vector<float> &input, const Preprocess &pre,
-			   std::vector<float> &out, std::string &error)
+Status Classifier::forward(const std::vector<float> &input, const Preprocess &pre, std::vector<float> &out,
+			   std::string &error)
 {
 	const size_t expected = static_cast<size_t>(pre.width) * pre.height * 3;
 	if (input.size() != expected) {
@@ -209,8 +207,7 @@ Status Classifier::forward(const std::vector<float> &input, const Preprocess &pr
 		std::lock_guard lock(mu_);
 		return xnn_->forward(input, !nchw, out, error) ? Status::Ok : Status::Backend;
 	}
-	const int dims[4] = {1, nchw ? 3 : pre.height, nchw ? pre.height : pre.width,
-			     nchw ? pre.width : 3};
+	const int dims[4] = {1, nchw ? 3 : pre.height, nchw ? pre.height : pre.width, nchw ? pre.width : 3};
 	// The Mat borrows `input`; setInput copies it into the network's own blob.
 	const cv::Mat blob(4, dims, CV_32F, const_cast<float *>(input.data()));
 	try {
@@ -234,8 +231,8 @@ Status Classifier::forward(const std::vector<float> &input, const Preprocess &pr
 	return Status::Ok;
 }
 
-Status Classifier::classify(const void *img, size_t len, const Preprocess &pre,
-			    std::vector<float> &probs, std::string &error)
+Status Classifier::classify(const void *img, size_t len, const Preprocess &pre, std::vector<float> &probs,
+			    std::string &error)
 {
 	image::Image decoded;
 	if (!image::decode_rgb(img, len, decoded, error))
@@ -247,4 +244,4 @@ Status Classifier::classify(const void *img, size_t len, const Preprocess &pre,
 	return Status::Ok;
 }
 
-}  // namespace vaccel::onnx
+} // namespace vaccel::onnx

@@ -5,6 +5,7 @@
 
 #include "image.hpp"
 #include "onnx_xnn.hpp"
+#include "status.hpp"
 
 #include <array>
 #include <memory>
@@ -25,14 +26,15 @@ struct Preprocess : image::InputSpec {
 	enum class Softmax { Auto, On, Off };
 
 	Layout layout = Layout::Nchw;
-	Softmax softmax = Softmax::Auto;  // Auto: skip if the output already is a distribution
+	Softmax softmax = Softmax::Auto; // Auto: skip if the output already is a distribution
 };
 
 // Reads VACCEL_ONNX_INPUT_SIZE, _CROP, _MEAN, _STD, _SCALE, _LAYOUT and _SOFTMAX on top of the
 // defaults.  Returns false and names the bad variable in `error` if one cannot be parsed.
 bool preprocess_from_env(Preprocess &pre, std::string &error);
 
-enum class Status { Ok, InvalidInput, Backend };
+// The plugin kit's outcome of an engine call (Ok, InvalidInput or Backend here).
+using Status = plugin::Status;
 
 // Decoded image → model input tensor (NCHW or NHWC float, batch 1).
 std::vector<float> make_input(const image::Image &img, const Preprocess &pre);
@@ -46,8 +48,7 @@ public:
 	// (wrong format, unsupported operator, missing file; with VACCEL_ONNX_ENGINE=xnnpack, a graph
 	// the XNNPACK engine does not cover).
 	static std::unique_ptr<Classifier> from_file(const std::string &path, std::string &error);
-	static std::unique_ptr<Classifier> from_buffer(const void *data, size_t size,
-						       std::string &error);
+	static std::unique_ptr<Classifier> from_buffer(const void *data, size_t size, std::string &error);
 
 	// Full image path: decode, preprocess, forward, softmax.  `probs` gets every class score.
 	Status classify(const void *img, size_t len, const Preprocess &pre, std::vector<float> &probs,
@@ -66,8 +67,7 @@ private:
 	static std::unique_ptr<Classifier> configure(cv::dnn::Net net, std::string &error);
 	// The XNNPACK attempt: a classifier, or nullptr with `reason` (and `fatal` when no engine may
 	// take the model: not ONNX, or VACCEL_ONNX_ENGINE=xnnpack).
-	static std::unique_ptr<Classifier> try_xnnpack(const void *data, size_t size, bool &fatal,
-						       std::string &reason);
+	static std::unique_ptr<Classifier> try_xnnpack(const void *data, size_t size, bool &fatal, std::string &reason);
 
 	std::unique_ptr<XnnNet> xnn_;
 	std::string fallback_reason_;
@@ -78,4 +78,4 @@ private:
 // Softmax unless the mode (or, for Auto, the values) say the scores already are probabilities.
 std::vector<float> to_probabilities(const std::vector<float> &scores, Preprocess::Softmax mode);
 
-}  // namespace vaccel::onnx
+} // namespace vaccel::onnx

@@ -5,9 +5,10 @@
 // the session's DATA resource or $VACCEL_ONNX_LABELS.  Each model is loaded once per resource and
 // shared by the sessions that registered it; it is released when the last of them unregisters it.
 // Preprocessing is configured with VACCEL_ONNX_* variables (README.md), read at each call.
+#include "boundary.hpp"
+#include "classifier.hpp"
 #include "onnx_classifier.hpp"
-#include "resource_cache.hpp"
-#include "vaccel_resource.hpp"
+#include "resource_access.hpp"
 
 #include <vaccel.h>
 
@@ -19,25 +20,15 @@ namespace {
 
 using vaccel::onnx::Classifier;
 using vaccel::onnx::Preprocess;
-using vaccel::onnx::Status;
+using vaccel::plugin::Status;
 namespace vp = vaccel::plugin;
 
-constexpr const char *kName = "onnx";
+constexpr char kName[] = "onnx";
 
 // Loaded networks by MODEL resource and labels by DATA resource / $VACCEL_ONNX_LABELS.
 vp::ClassifierState<Classifier> &state()
 {
 	return vp::leaked_plugin_state<Classifier>("VACCEL_ONNX_LABELS");
-}
-
-int to_vaccel(Status s)
-{
-	switch (s) {
-	case Status::Ok: return VACCEL_OK;
-	case Status::InvalidInput: return VACCEL_EINVAL;
-	case Status::Backend: return VACCEL_EBACKEND;
-	}
-	return VACCEL_EBACKEND;
 }
 
 // The session's model, loaded on first use.  OpenCV reads files itself; in-memory resources
@@ -75,12 +66,10 @@ int session_model(struct vaccel_session *sess, std::shared_ptr<Classifier> &out)
 	return vp::model_load_result(kName, res, out != nullptr, rc, err);
 }
 
-int classify_impl(struct vaccel_session *sess, const void *img, unsigned char *out_text,
-		  unsigned char *out_imgname, size_t len_img, size_t len_out_text,
-		  size_t len_out_imgname)
+// IMAGE_CLASSIFY through the kit's pipeline; the engine steps are make_input and forward.
+int classify_impl(const vp::ClassifyCall &call)
 {
-	if (const int rc = vp::check_classify_args(kName, sess, img, len_img, out_text, len_out_text);
-	    rc != VACCEL_OK)
+	if (const int rc = vp::check_classify_call(kName, call); rc != VACCEL_OK)
 		return rc;
 	std::string err;
 	Preprocess pre;
@@ -89,30 +78,29 @@ int classify_impl(struct vaccel_session *sess, const void *img, unsigned char *o
 		return VACCEL_EINVAL;
 	}
 	std::shared_ptr<Classifier> net;
-	if (const int rc = session_model(sess, net); rc != VACCEL_OK)
+	if (const int rc = session_model(call.sess, net); rc != VACCEL_OK)
 		return rc;
 	std::shared_ptr<vaccel::image::Labels> labels;
-	if (const int rc = state().labels.get(sess, labels, err); rc != VACCEL_OK) {
+	if (const int rc = state().labels.get(call.sess, labels, err); rc != VACCEL_OK) {
 		vaccel_error("[onnx] %s", err.c_str());
 		return rc;
 	}
-	std::vector<float> probs;
-	if (const Status s = net->classify(img, len_img, pre, probs, err); s != Status::Ok) {
-		vaccel_error("[onnx] image classification failed: %s", err.c_str());
-		return to_vaccel(s);
-	}
-	return vp::write_top1(kName, sess, *labels, probs, out_text, len_out_text, out_imgname,
-			      len_out_imgname);
+	return vp::classify_image(
+		kName, call, *labels,
+		[&](const vaccel::image::Image &img) { return vaccel::onnx::make_input(img, pre); },
+		[&](const std::vector<float> &input) {
+			std::vector<float> scores;
+			std::string error;
+			if (const Status s = net->forward(input, pre, scores, error); s != Status::Ok)
+				vp::fail(s, error);
+			return vaccel::onnx::to_probabilities(scores, pre.softmax);
+		});
 }
 
-extern "C" int onnx_image_classify(struct vaccel_session *sess, const void *img,
-				   unsigned char *out_text, unsigned char *out_imgname,
-				   size_t len_img, size_t len_out_text, size_t len_out_imgname)
+int onnx_image_classify(struct vaccel_session *sess, const void *img, unsigned char *out_text,
+			unsigned char *out_imgname, size_t len_img, size_t len_out_text, size_t len_out_imgname)
 {
-	return vp::op_boundary(kName, "image classification", [&] {
-		return classify_impl(sess, img, out_text, out_imgname, len_img, len_out_text,
-				     len_out_imgname);
-	});
+	return classify_impl({sess, img, len_img, out_text, len_out_text, out_imgname, len_out_imgname});
 }
 
 int onnx_resource_register(struct vaccel_resource *res, struct vaccel_session *sess)
@@ -127,7 +115,7 @@ int onnx_resource_unregister(struct vaccel_resource *res, struct vaccel_session 
 {
 	if (res == nullptr || sess == nullptr)
 		return VACCEL_EINVAL;
-	return vp::op_boundary(kName, "resource unregister", [&] {
+	return vp::boundary(kName, "resource unregister", [&] {
 		if (state().forget(res->id, sess->id))
 			vaccel_debug("[onnx] released model of resource %lld", static_cast<long long>(res->id));
 		return VACCEL_OK;
@@ -135,12 +123,13 @@ int onnx_resource_unregister(struct vaccel_resource *res, struct vaccel_session 
 }
 
 struct vaccel_op g_ops[] = {
-	VACCEL_OP_INIT(g_ops[0], VACCEL_OP_IMAGE_CLASSIFY, onnx_image_classify),
+	VACCEL_OP_INIT(g_ops[0], VACCEL_OP_IMAGE_CLASSIFY,
+		       (vp::at_boundary<kName, VACCEL_OP_IMAGE_CLASSIFY, onnx_image_classify>)),
 };
 
 int onnx_init()
 {
-	return vp::op_boundary(kName, "init", [] {
+	return vp::boundary(kName, "init", [] {
 		// One OpenCV thread by default: measured no gain from 2 threads on MobileNetV2 at
 		// batch 1, and a single thread stays steady when the host is busy.
 		int threads = 1;
@@ -157,11 +146,11 @@ int onnx_fini()
 	return VACCEL_OK;
 }
 
-}  // namespace
+} // namespace
 
-VACCEL_PLUGIN(.name = "onnx", .version = "0.1.0", .vaccel_version = VACCEL_VERSION,
-	      .init = onnx_init, .fini = onnx_fini, .is_virtio = false,
+VACCEL_PLUGIN(.name = "onnx", .version = "0.1.0", .vaccel_version = VACCEL_VERSION, .init = onnx_init,
+	      .fini = onnx_fini, .is_virtio = false,
 	      .type = static_cast<vaccel_plugin_type_t>(VACCEL_PLUGIN_CPU | VACCEL_PLUGIN_SOFTWARE),
 	      .session_init = nullptr, .session_release = nullptr, .session_update = nullptr,
-	      .resource_register = onnx_resource_register,
-	      .resource_unregister = onnx_resource_unregister, .resource_sync = nullptr)
+	      .resource_register = onnx_resource_register, .resource_unregister = onnx_resource_unregister,
+	      .resource_sync = nullptr)

@@ -15,8 +15,8 @@
 
 namespace vaccel::onnx {
 
-using detail::count;
-using detail::Dims;
+using util::count;
+using util::Dims;
 
 XnnNet::~XnnNet() = default;
 
@@ -52,7 +52,9 @@ bool XnnNet::define(const void *data, size_t size, bool &corrupt, std::string &e
 	Dims in_dims;
 	for (const auto &d : tt.shape().dim())
 		in_dims.push_back(d.has_dim_value() && d.dim_value() > 0 && d.dim_value() <= 65536
-					  ? static_cast<size_t>(d.dim_value()) : in_dims.empty() ? 1 : 0);
+					  ? static_cast<size_t>(d.dim_value())
+				  : in_dims.empty() ? 1
+						    : 0);
 	if (tt.elem_type() != ::onnx::TensorProto::FLOAT || in_dims.size() != 4 || in_dims[0] != 1 ||
 	    count(in_dims) == 0) {
 		error = "input other than a fixed-size f32 NCHW tensor of batch 1";
@@ -62,12 +64,12 @@ bool XnnNet::define(const void *data, size_t size, bool &corrupt, std::string &e
 	if (!graph_)
 		return false;
 	detail::Translation tr;
-	if (is_qoperator_graph(g)) {  // QOperator int8: onnx_xnn_quant.hpp
-		if (!translate_qoperator(g, inputs[0]->name(), in_dims, g.output(0).name(), *graph_,
+	if (is_qoperator_graph(g)) { // QOperator int8: onnx_xnn_quant.hpp
+		if (!translate_qoperator(g, inputs[0]->name(), in_dims, g.output(0).name(), *graph_, size, usage,
 					 tr.in_id, tr.out_id, tr.out_dims, corrupt, error))
 			return false;
-	} else if (!detail::translate_graph(g, *graph_, weights_, size, inputs[0]->name(), in_dims,
-					    g.output(0).name(), usage, tr)) {
+	} else if (!detail::translate_graph(g, *graph_, weights_, size, inputs[0]->name(), in_dims, g.output(0).name(),
+					    usage, tr)) {
 		corrupt = tr.corrupt;
 		error = tr.error;
 		return false;
@@ -93,8 +95,7 @@ bool XnnNet::translate(const void *data, size_t size, bool &corrupt, std::string
 	return ok;
 }
 
-std::unique_ptr<XnnNet> XnnNet::build(const void *data, size_t size, size_t threads, bool &corrupt,
-				      std::string &error)
+std::unique_ptr<XnnNet> XnnNet::build(const void *data, size_t size, size_t threads, bool &corrupt, std::string &error)
 {
 	std::unique_ptr<XnnNet> net(new XnnNet());
 	XnnUsage usage;
@@ -107,8 +108,7 @@ std::unique_ptr<XnnNet> XnnNet::build(const void *data, size_t size, size_t thre
 	return net;
 }
 
-bool XnnNet::forward(const std::vector<float> &input, bool nhwc, std::vector<float> &out,
-		     std::string &error)
+bool XnnNet::forward(const std::vector<float> &input, bool nhwc, std::vector<float> &out, std::string &error)
 {
 	const size_t c = in_dims_[1], h = in_dims_[2], w = in_dims_[3];
 	if (input.size() != c * h * w) {
@@ -117,7 +117,7 @@ bool XnnNet::forward(const std::vector<float> &input, bool nhwc, std::vector<flo
 		return false;
 	}
 	const float *src = input.data();
-	if (!nhwc) {  // XNNPACK computes in NHWC
+	if (!nhwc) { // XNNPACK computes in NHWC
 		nhwc_.resize(input.size());
 		for (size_t ch = 0; ch < c; ++ch)
 			for (size_t i = 0; i < h * w; ++i)
@@ -139,4 +139,4 @@ OnnxEngine onnx_engine_from_env()
 	return v == "xnnpack" ? OnnxEngine::Xnnpack : v == "opencv" ? OnnxEngine::OpenCV : OnnxEngine::Auto;
 }
 
-}  // namespace vaccel::onnx
+} // namespace vaccel::onnx

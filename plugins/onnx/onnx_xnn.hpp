@@ -36,18 +36,18 @@ inline constexpr size_t kConstantSlackBytes = size_t{16} << 20;
 
 // What a translation defined, for the caps' tests and the fuzz harness.
 struct XnnUsage {
-	size_t values = 0;            // XNNPACK values defined
-	size_t nodes = 0;             // ONNX nodes translated
-	size_t constant_bytes = 0;    // bytes of constants copied into the graph
-	size_t activation_bytes = 0;  // bytes of node outputs (and the input)
+	size_t values = 0;           // XNNPACK values defined
+	size_t nodes = 0;            // ONNX nodes translated
+	size_t constant_bytes = 0;   // bytes of constants copied into the graph
+	size_t activation_bytes = 0; // bytes of node outputs (and the input)
 };
 
 class XnnNet {
 public:
 	// nullptr + error on refusal; `corrupt` tells a model that is not valid ONNX (refused by every
 	// engine) from one this engine does not cover (fall back).
-	static std::unique_ptr<XnnNet> build(const void *data, size_t size, size_t threads,
-					     bool &corrupt, std::string &error);
+	static std::unique_ptr<XnnNet> build(const void *data, size_t size, size_t threads, bool &corrupt,
+					     std::string &error);
 	// The first half of build(): parses the model and defines the XNNPACK subgraph (every check
 	// and cap of build() included) without packing weights or creating a runtime; false + error
 	// (and `corrupt`, as for build()) on refusal.  What the fuzz harness drives.
@@ -62,8 +62,7 @@ public:
 
 	// One inference on an image tensor in `nhwc` layout (true) or NCHW (false), of
 	// input_dims()'s size; `out` gets the first output, flattened.
-	bool forward(const std::vector<float> &input, bool nhwc, std::vector<float> &out,
-		     std::string &error);
+	bool forward(const std::vector<float> &input, bool nhwc, std::vector<float> &out, std::string &error);
 
 private:
 	XnnNet() = default;
@@ -71,15 +70,15 @@ private:
 	bool define(const void *data, size_t size, bool &corrupt, std::string &error, XnnUsage &usage);
 
 	std::unique_ptr<xnn::Graph> graph_;
-	std::vector<std::vector<float>> weights_;  // transposed weights while the graph is built
+	std::vector<std::vector<float>> weights_; // transposed weights while the graph is built
 	std::vector<size_t> in_dims_;
 	size_t out_count_ = 0;
 	uint32_t in_id_ = 0, out_id_ = 0;
-	std::vector<float> nhwc_;  // transpose buffer
+	std::vector<float> nhwc_; // transpose buffer
 };
 
 // Engine choice for new models: $VACCEL_ONNX_ENGINE (auto|xnnpack|opencv; default auto).
 enum class OnnxEngine { Auto, Xnnpack, OpenCV };
 OnnxEngine onnx_engine_from_env();
 
-}  // namespace vaccel::onnx
+} // namespace vaccel::onnx

@@ -10,8 +10,8 @@ namespace quant {
 
 // XNNPACK's qc8 weights are symmetric int8: ONNX int8 weights with zero points 0 (one or one per
 // channel), with one scale or one per channel.
-std::string QTranslator::weights(const ::onnx::NodeProto &n, int wi, size_t channels,
-				 std::vector<int8_t> &w, Dims &wd, std::vector<float> &scales)
+std::string QTranslator::weights(const ::onnx::NodeProto &n, int wi, size_t channels, std::vector<int8_t> &w, Dims &wd,
+				 std::vector<float> &scales)
 {
 	const TP *t = init(n, wi);
 	if (t == nullptr || t->data_type() != TP::INT8)
@@ -175,7 +175,7 @@ bool QTranslator::shape_math(const ::onnx::NodeProto &n)
 	}
 	if (op == "Unsqueeze") {
 		Ints r = *a;
-		const Ints *ax_in = n.input_size() > 1 ? ints(n, 1) : nullptr;  // opset 13: an input
+		const Ints *ax_in = n.input_size() > 1 ? ints(n, 1) : nullptr; // opset 13: an input
 		const std::vector<int64_t> axes = ax_in != nullptr ? ax_in->v : attr_ints(n, "axes", {});
 		if (axes.empty() || axes.size() > 8)
 			return unsupported(n, "axes neither an attribute nor an int64 tensor known at load");
@@ -206,7 +206,7 @@ bool QTranslator::shape_math(const ::onnx::NodeProto &n)
 	return fold(n, std::move(r));
 }
 
-}  // namespace quant
+} // namespace quant
 
 using quant::Dims;
 
@@ -216,14 +216,14 @@ bool is_qoperator_graph(const ::onnx::GraphProto &g)
 }
 
 bool translate_qoperator(const ::onnx::GraphProto &g, const std::string &input, const Dims &in_dims,
-			 const std::string &output, xnn::Graph &x, uint32_t &in_id, uint32_t &out_id,
-			 Dims &out_dims, bool &corrupt, std::string &error)
+			 const std::string &output, xnn::Graph &x, size_t model_bytes, XnnUsage &usage, uint32_t &in_id,
+			 uint32_t &out_id, Dims &out_dims, bool &corrupt, std::string &error)
 {
-	quant::QTranslator tr(g, x);
+	quant::QTranslator tr(g, x, model_bytes, usage);
 	const bool ok = tr.run(input, in_dims, output, in_id, out_id, out_dims);
 	corrupt = tr.corrupt;
 	error = tr.error;
 	return ok;
 }
 
-}  // namespace vaccel::onnx
+} // namespace vaccel::onnx

@@ -32,17 +32,20 @@ class Graph;
 
 namespace vaccel::onnx {
 
+struct XnnUsage;
+
 // True when the graph holds QOperator nodes (QuantizeLinear, QLinear*): translate it with
 // translate_qoperator() rather than the f32 front end.
 bool is_qoperator_graph(const ::onnx::GraphProto &g);
 
 // Translates `g` into `x`: the f32 NCHW input `input` (dims `in_dims`, batch 1) becomes external
-// value 0, the f32 graph output `output` external value 1 (its ONNX dims in `out_dims`).  Returns
-// false with `error` naming the node on refusal; `corrupt` tells an impossible model (bad data,
-// inconsistent shapes) from one this front end does not cover.
-bool translate_qoperator(const ::onnx::GraphProto &g, const std::string &input,
-			 const std::vector<size_t> &in_dims, const std::string &output, xnn::Graph &x,
-			 uint32_t &in_id, uint32_t &out_id, std::vector<size_t> &out_dims,
-			 bool &corrupt, std::string &error);
+// value 0, the f32 graph output `output` external value 1 (its ONNX dims in `out_dims`).  The caps
+// of onnx_xnn.hpp apply as on the f32 route (the constants copied into the graph against
+// `model_bytes`); `usage` counts what was defined.  Returns false with `error` naming the node on
+// refusal; `corrupt` tells an impossible model (bad data, inconsistent shapes, over a cap) from
+// one this front end does not cover.
+bool translate_qoperator(const ::onnx::GraphProto &g, const std::string &input, const std::vector<size_t> &in_dims,
+			 const std::string &output, xnn::Graph &x, size_t model_bytes, XnnUsage &usage, uint32_t &in_id,
+			 uint32_t &out_id, std::vector<size_t> &out_dims, bool &corrupt, std::string &error);
 
-}  // namespace vaccel::onnx
+} // namespace vaccel::onnx

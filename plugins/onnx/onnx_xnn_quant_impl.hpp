@@ -19,7 +19,7 @@
 
 namespace vaccel::onnx::quant {
 
-using namespace util;  // NOLINT: the helpers of onnx_xnn_util.hpp
+using namespace util; // NOLINT: the helpers of onnx_xnn_util.hpp
 
 using TP = ::onnx::TensorProto;
 
@@ -27,7 +27,7 @@ using TP = ::onnx::TensorProto;
 // alone is never computed).  Quantised values are int8 inside (zero point shifted for uint8).
 struct QVal {
 	uint32_t id = xnn::kNoValue;
-	Dims dims;  // ONNX (NCHW) dims
+	Dims dims; // ONNX (NCHW) dims
 	bool quant = false;
 	float scale = 0.0F;
 	int32_t zp = 0;
@@ -68,7 +68,7 @@ inline bool read_tensor(const TP &t, std::vector<T> &out, Dims &dims)
 			return false;
 		out.resize(n);
 		std::copy(t.int64_data().begin(), t.int64_data().end(), out.begin());
-	} else {  // int8, uint8 and int32 live in int32_data
+	} else { // int8, uint8 and int32 live in int32_data
 		if (static_cast<size_t>(t.int32_data_size()) != n)
 			return false;
 		out.resize(n);
@@ -84,15 +84,15 @@ inline bool is_qop(const ::onnx::NodeProto &n)
 	return op == "QuantizeLinear" || op.rfind("QLinear", 0) == 0;
 }
 
-class QTranslator {
+class QTranslator : public Refusal {
 public:
-	QTranslator(const ::onnx::GraphProto &g, xnn::Graph &x) : g_(g), x_(x) {}
+	QTranslator(const ::onnx::GraphProto &g, xnn::Graph &x, size_t model_bytes, XnnUsage &usage)
+	    : g_(g), x_(x), model_bytes_(model_bytes), usage_(usage)
+	{
+	}
 
-	bool corrupt = false;
-	std::string error;
-
-	bool run(const std::string &input, const Dims &in_dims, const std::string &output,
-		 uint32_t &in_id, uint32_t &out_id, Dims &out_dims)
+	bool run(const std::string &input, const Dims &in_dims, const std::string &output, uint32_t &in_id,
+		 uint32_t &out_id, Dims &out_dims)
 	{
 		for (const auto &t : g_.initializer())
 			inits_[t.name()] = &t;
@@ -102,13 +102,15 @@ public:
 		output_ = output;
 		xnn::Tensor t;
 		t.dims = to_nhwc(in_dims);
-		in_id = x_.value(t, xnn::Role::Input, 0);
+		in_id = value(t, xnn::Role::Input, 0);
 		if (in_id == xnn::kNoValue)
 			return refused();
 		vals_[input] = {in_id, in_dims};
-		for (const auto &n : g_.node())
+		for (const auto &n : g_.node()) {
 			if (!node(n))
 				return false;
+			++usage_.nodes;
+		}
 		const auto it = vals_.find(output);
 		if (it == vals_.end() || it->second.id == xnn::kNoValue)
 			return bad("the graph output '" + output + "' is never computed");
@@ -120,31 +122,21 @@ public:
 	}
 
 private:
-	bool bad(const std::string &why)
-	{
-		corrupt = true;
-		error = "invalid ONNX model: " + why;
-		return false;
-	}
-	bool fail(const std::string &why)
-	{
-		error = why;
-		return false;
-	}
-	bool unsupported(const ::onnx::NodeProto &n, const std::string &why)
-	{
-		return fail("node '" + n.name() + "' (" + (n.domain().empty() ? "" : n.domain() + ":") +
-			    n.op_type() + "): " + why);
-	}
 	bool invalid(const ::onnx::NodeProto &n, const std::string &why)
 	{
 		return bad("node '" + n.name() + "' (" + n.op_type() + "): " + why);
 	}
-	bool refused()
+	bool refused() { return Refusal::refused(x_); }
+
+	// x_.value(), counted in the usage.
+	uint32_t value(const xnn::Tensor &t, xnn::Role role = xnn::Role::Internal, uint32_t ext = xnn::kNoValue)
 	{
-		error = x_.error();
-		return false;
+		const uint32_t id = x_.value(t, role, ext);
+		usage_.values += id != xnn::kNoValue;
+		return id;
 	}
+	// Constants of `bytes` (weights, biases) that the graph will copy: against the model's size.
+	bool constants(size_t bytes) { return constant_budget(model_bytes_, usage_.constant_bytes, bytes); }
 
 	const TP *init(const ::onnx::NodeProto &n, int k) const
 	{
@@ -173,7 +165,7 @@ private:
 		scale = sv[0];
 		if (!std::isfinite(scale) || scale <= 0.0F || scale > 1e30F)
 			return "!a zero, negative or non-finite scale";
-		zp = -128;  // no zero point: uint8, 0
+		zp = -128; // no zero point: uint8, 0
 		if (zi >= n.input_size() || n.input(zi).empty())
 			return "";
 		const TP *z = init(n, zi);
@@ -216,7 +208,8 @@ private:
 		if (!qparams_or_fail(n, si, zi, s, z))
 			return std::nullopt;
 		if (s != got.scale || z != got.zp) {
-			unsupported(n, "input " + std::to_string(k) + " read with other quantisation parameters than its producer wrote");
+			unsupported(n, "input " + std::to_string(k) +
+					       " read with other quantisation parameters than its producer wrote");
 			return std::nullopt;
 		}
 		return got;
@@ -224,8 +217,8 @@ private:
 
 	// Defines output 0: int8 with (scale, zp) when quant, else f32 (the external output when it
 	// is the graph output).
-	std::optional<uint32_t> out(const ::onnx::NodeProto &n, const Dims &dims, bool quant,
-				    float scale = 0.0F, int32_t zp = 0)
+	std::optional<uint32_t> out(const ::onnx::NodeProto &n, const Dims &dims, bool quant, float scale = 0.0F,
+				    int32_t zp = 0)
 	{
 		if (n.output_size() < 1 || vals_.count(n.output(0)) != 0 || inits_.count(n.output(0)) != 0 ||
 		    ints_.count(n.output(0)) != 0) {
@@ -234,23 +227,22 @@ private:
 		}
 		// The caps of onnx_xnn.hpp (a model over one is refused by every engine): padding and
 		// channel counts could otherwise make XNNPACK allocate without bound.
-		size_t elems = 1;
-		for (const size_t d : dims)
-			elems = d != 0 && elems > SIZE_MAX / d ? SIZE_MAX : elems * d;
+		const size_t elems = count(dims); // saturating
 		const size_t bytes = elems > kMaxTensorElements ? SIZE_MAX : elems * (quant ? 1 : 4);
-		if (bytes > kMaxActivationBytes - activation_bytes_) {
+		if (bytes > kMaxActivationBytes - usage_.activation_bytes) {
 			invalid(n, "output over the caps (" + std::to_string(kMaxTensorElements) + " elements, " +
-					   std::to_string(kMaxActivationBytes >> 20) + " MiB of node outputs together)");
+					   std::to_string(kMaxActivationBytes >> 20) +
+					   " MiB of node outputs together)");
 			return std::nullopt;
 		}
-		activation_bytes_ += bytes;
+		usage_.activation_bytes += bytes;
 		xnn::Tensor t;
 		t.dims = to_nhwc(dims);
 		t.type = quant ? xnn::Type::QS8 : xnn::Type::F32;
 		t.scale = scale;
 		t.zero_point = zp;
 		const bool ext = !quant && n.output(0) == output_;
-		const uint32_t id = x_.value(t, ext ? xnn::Role::Output : xnn::Role::Internal, ext ? 1 : xnn::kNoValue);
+		const uint32_t id = value(t, ext ? xnn::Role::Output : xnn::Role::Internal, ext ? 1 : xnn::kNoValue);
 		if (id == xnn::kNoValue) {
 			refused();
 			return std::nullopt;
@@ -282,8 +274,13 @@ private:
 
 	// A constant weight tensor (int8, or uint8 whose zero point leaves it in int8 range) with
 	// one scale per output channel along `axis` of its dims: int8 values and the per-channel scales.
-	std::string weights(const ::onnx::NodeProto &n, int wi, size_t channels, std::vector<int8_t> &w,
-			    Dims &wd, std::vector<float> &scales);
+	std::string weights(const ::onnx::NodeProto &n, int wi, size_t channels, std::vector<int8_t> &w, Dims &wd,
+			    std::vector<float> &scales);
+
+	// Defines a qc8 filter and its int32 bias (onnx_xnn_quant_ops.cpp); false (refused) on error.
+	bool qc8_filter(const std::vector<int8_t> &w, const Dims &fdims, size_t channel_dim,
+			const std::vector<float> &ws, float x_scale, const std::vector<int32_t> &bias, uint32_t &fid,
+			uint32_t &bid);
 
 	bool node(const ::onnx::NodeProto &n);
 	bool quantize(const ::onnx::NodeProto &n);
@@ -302,7 +299,8 @@ private:
 	std::map<std::string, QVal> vals_;
 	std::map<std::string, Ints> ints_;
 	std::string output_;
-	size_t activation_bytes_ = 0;
+	size_t model_bytes_;
+	XnnUsage &usage_;
 };
 
-}  // namespace vaccel::onnx::quant
+} // namespace vaccel::onnx::quant

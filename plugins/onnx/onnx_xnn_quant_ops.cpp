@@ -5,6 +5,32 @@
 
 namespace vaccel::onnx::quant {
 
+// A qc8 filter (XNNPACK layout `fdims`, one scale per channel along `channel_dim`) and its int32
+// bias, whose per-channel scales are x_scale * ws[c]; both counted against the constant cap.
+bool QTranslator::qc8_filter(const std::vector<int8_t> &w, const Dims &fdims, size_t channel_dim,
+			     const std::vector<float> &ws, float x_scale, const std::vector<int32_t> &bias,
+			     uint32_t &fid, uint32_t &bid)
+{
+	if (!constants(w.size() + bias.size() * 4))
+		return false;
+	xnn::Tensor f;
+	f.type = xnn::Type::QCS8;
+	f.dims = fdims;
+	f.channel_dim = channel_dim;
+	f.channel_scales = ws;
+	f.data = w.data();
+	xnn::Tensor b;
+	b.type = xnn::Type::QCS32;
+	b.dims = {bias.size()};
+	b.channel_scales = ws;
+	for (float &s : b.channel_scales)
+		s *= x_scale;
+	b.data = bias.data();
+	fid = value(f);
+	bid = fid == xnn::kNoValue ? xnn::kNoValue : value(b);
+	return bid != xnn::kNoValue || refused();
+}
+
 // y = requant(conv(x, w) + bias): x and y int8 per-tensor, w int8 per-channel, bias int32 with
 // scale x_scale * w_scale[c] (ONNX's definition, which is also XNNPACK's).
 bool QTranslator::conv(const ::onnx::NodeProto &n)
@@ -37,30 +63,18 @@ bool QTranslator::conv(const ::onnx::NodeProto &n)
 	} else if (n.input_size() > 8 && !n.input(8).empty()) {
 		return unsupported(n, "bias not a constant");
 	}
-	xnn::Tensor f;
-	f.type = xnn::Type::QCS8;
-	f.dims = cs.depthwise ? Dims{1, wd[2], wd[3], oc} : Dims{oc, wd[2], wd[3], wd[1]};
-	f.channel_dim = cs.depthwise ? 3 : 0;
-	f.channel_scales = ws;
-	const std::vector<int8_t> fdata = util::oihw_to_xnn(w, wd, cs.depthwise);
-	f.data = fdata.data();
-	xnn::Tensor b;
-	b.type = xnn::Type::QCS32;
-	b.dims = {oc};
-	b.channel_scales = ws;
-	for (float &s : b.channel_scales)
-		s *= x->scale;
-	b.data = bias.data();
-	const uint32_t fid = x_.value(f);
-	const uint32_t bid = fid == xnn::kNoValue ? xnn::kNoValue : x_.value(b);
-	if (bid == xnn::kNoValue)
-		return refused();
+	const Dims fdims = cs.depthwise ? Dims{1, wd[2], wd[3], oc} : Dims{oc, wd[2], wd[3], wd[1]};
+	uint32_t fid = xnn::kNoValue, bid = xnn::kNoValue;
+	if (!qc8_filter(util::oihw_to_xnn(w, wd, cs.depthwise), fdims, cs.depthwise ? 3 : 0, ws, x->scale, bias, fid,
+			bid))
+		return false;
 	const auto y = out(n, cs.out_dims, true, ys, yz);
 	if (!y)
 		return false;
 	const size_t c = cs.in_channels;
-	const bool ok = cs.depthwise ? x_.depthwise_conv2d(cs.window, c, static_cast<uint32_t>(oc / c), {}, x->id, fid, bid, *y)
-				     : x_.conv2d(cs.window, c, oc, {}, x->id, fid, bid, *y);
+	const bool ok =
+		cs.depthwise ? x_.depthwise_conv2d(cs.window, c, static_cast<uint32_t>(oc / c), {}, x->id, fid, bid, *y)
+			     : x_.conv2d(cs.window, c, oc, {}, x->id, fid, bid, *y);
 	return ok || refused();
 }
 
@@ -90,19 +104,9 @@ bool QTranslator::matmul(const ::onnx::NodeProto &n)
 	for (size_t i = 0; i < k; ++i)
 		for (size_t j = 0; j < m; ++j)
 			t[j * k + i] = w[i * m + j];
-	const std::vector<int32_t> zero(m, 0);
-	xnn::Tensor f;
-	f.type = xnn::Type::QCS8;
-	f.dims = {m, 1, 1, k};
-	f.channel_scales = ws;
-	f.data = t.data();
-	xnn::Tensor b;
-	b.type = xnn::Type::QCS32;
-	b.dims = {m};
-	b.channel_scales = ws;
-	for (float &s : b.channel_scales)
-		s *= a->scale;
-	b.data = zero.data();
+	uint32_t fid = xnn::kNoValue, bid = xnn::kNoValue;
+	if (!qc8_filter(t, {m, 1, 1, k}, 0, ws, a->scale, std::vector<int32_t>(m, 0), fid, bid))
+		return false;
 	xnn::Tensor in4;
 	in4.type = xnn::Type::QS8;
 	in4.dims = {a->dims[0], 1, 1, k};
@@ -112,13 +116,13 @@ bool QTranslator::matmul(const ::onnx::NodeProto &n)
 	out4.dims = {a->dims[0], 1, 1, m};
 	out4.scale = ys;
 	out4.zero_point = yz;
-	const uint32_t fid = x_.value(f), bid = x_.value(b), iid = x_.value(in4), oid = x_.value(out4);
-	if (fid == xnn::kNoValue || bid == xnn::kNoValue || iid == xnn::kNoValue || oid == xnn::kNoValue)
+	const uint32_t iid = value(in4), oid = value(out4);
+	if (iid == xnn::kNoValue || oid == xnn::kNoValue)
 		return refused();
 	const auto y = out(n, {a->dims[0], m}, true, ys, yz);
 	xnn::Window one;
-	return y && ((x_.reshape(a->id, iid) && x_.conv2d(one, k, m, {}, iid, fid, bid, oid) &&
-		      x_.reshape(oid, *y)) || refused());
+	return y && ((x_.reshape(a->id, iid) && x_.conv2d(one, k, m, {}, iid, fid, bid, oid) && x_.reshape(oid, *y)) ||
+		     refused());
 }
 
 // com.microsoft QLinearAdd: two computed tensors of one shape, or a computed tensor plus a
@@ -162,15 +166,18 @@ bool QTranslator::add(const ::onnx::NodeProto &n)
 	// matching the zero point qparams() read.
 	std::vector<int8_t> data(raw.size());
 	const bool u8 = ct->data_type() == TP::UINT8;
-	std::transform(raw.begin(), raw.end(), data.begin(),
-		       [u8](uint8_t b) { return static_cast<int8_t>(u8 ? static_cast<int>(b) - 128 : static_cast<int8_t>(b)); });
+	std::transform(raw.begin(), raw.end(), data.begin(), [u8](uint8_t b) {
+		return static_cast<int8_t>(u8 ? static_cast<int>(b) - 128 : static_cast<int8_t>(b));
+	});
 	xnn::Tensor k;
 	k.type = xnn::Type::QS8;
 	k.dims = {raw.size()};
 	k.scale = ks;
 	k.zero_point = kz;
 	k.data = data.data();
-	const uint32_t kid = x_.value(k);
+	if (!constants(data.size()))
+		return false;
+	const uint32_t kid = value(k);
 	if (kid == xnn::kNoValue)
 		return refused();
 	const auto y = out(n, v->dims, true, cs, cz);
@@ -193,4 +200,4 @@ bool QTranslator::global_pool(const ::onnx::NodeProto &n)
 	return y && (x_.global_average_pool({}, x->id, *y) || refused());
 }
 
-}  // namespace vaccel::onnx::quant
+} // namespace vaccel::onnx::quant

@@ -15,60 +15,28 @@
 
 namespace vaccel::onnx::detail {
 
-size_t count(const Dims &d)
-{
-	size_t n = 1;
-	for (const size_t x : d) {
-		if (x != 0 && n > SIZE_MAX / x)
-			return SIZE_MAX;
-		n *= x;
-	}
-	return n;
-}
-
 namespace {
+
+using util::attr_f;
+using util::attr_i;
+using util::count;
+using util::to_nhwc;
 
 struct Value {
 	uint32_t id = xnn::kNoValue;
-	Dims dims;  // ONNX (logical) dims; 4-D values live in XNNPACK as NHWC
+	Dims dims; // ONNX (logical) dims; 4-D values live in XNNPACK as NHWC
 };
 
-Dims to_nhwc(const Dims &d) { return d.size() == 4 ? Dims{d[0], d[2], d[3], d[1]} : d; }
-
-const ::onnx::AttributeProto *attr(const ::onnx::NodeProto &n, const char *name)
-{
-	for (const auto &a : n.attribute())
-		if (a.name() == name)
-			return &a;
-	return nullptr;
-}
-int64_t attr_i(const ::onnx::NodeProto &n, const char *name, int64_t dflt)
-{
-	const auto *a = attr(n, name);
-	return a != nullptr ? a->i() : dflt;
-}
-float attr_f(const ::onnx::NodeProto &n, const char *name, float dflt)
-{
-	const auto *a = attr(n, name);
-	return a != nullptr ? a->f() : dflt;
-}
-std::vector<int64_t> attr_ints(const ::onnx::NodeProto &n, const char *name, std::vector<int64_t> dflt)
-{
-	const auto *a = attr(n, name);
-	return a != nullptr ? std::vector<int64_t>(a->ints().begin(), a->ints().end()) : dflt;
-}
-
-class Translator {
+class Translator : public util::Refusal {
 public:
-	Translator(const ::onnx::GraphProto &g, xnn::Graph &x, std::vector<std::vector<float>> &w,
-		   size_t model_bytes, XnnUsage &usage)
-		: g_(g), x_(x), weights_(w), model_bytes_(model_bytes), usage_(usage) {}
+	Translator(const ::onnx::GraphProto &g, xnn::Graph &x, std::vector<std::vector<float>> &w, size_t model_bytes,
+		   XnnUsage &usage)
+	    : g_(g), x_(x), weights_(w), model_bytes_(model_bytes), usage_(usage)
+	{
+	}
 
-	bool corrupt = false;
-	std::string error;
-
-	bool run(const std::string &input, const Dims &in_dims, const std::string &output,
-		 uint32_t &in_id, uint32_t &out_id, Dims &out_dims)
+	bool run(const std::string &input, const Dims &in_dims, const std::string &output, uint32_t &in_id,
+		 uint32_t &out_id, Dims &out_dims)
 	{
 		for (const auto &t : g_.initializer())
 			inits_[t.name()] = &t;
@@ -96,36 +64,14 @@ public:
 	}
 
 private:
-	bool bad(const std::string &why)
-	{
-		corrupt = true;
-		error = "invalid ONNX model: " + why;
-		return false;
-	}
-	bool unsupported(const ::onnx::NodeProto &n, const std::string &why)
-	{
-		error = "node '" + n.name() + "' (" + (n.domain().empty() ? "" : n.domain() + ":") +
-			n.op_type() + "): " + why;
-		return false;
-	}
-	bool refused()
-	{
-		error = x_.error();
-		return false;
-	}
-	// A cap of onnx_xnn.hpp: refused by every engine, like a corrupt model.
-	bool over_cap(const std::string &what)
-	{
-		corrupt = true;
-		error = "ONNX model over the engine's limits: " + what;
-		return false;
-	}
+	bool refused() { return Refusal::refused(x_); }
 	// Counts a node output (or the input) of `dims` against the activation caps.
 	bool activation(const Dims &dims, const std::string &what)
 	{
 		const size_t n = count(dims);
 		if (n > kMaxTensorElements)
-			return over_cap(what + " has " + (n == SIZE_MAX ? std::string("over 2^64") : std::to_string(n)) +
+			return over_cap(what + " has " +
+					(n == SIZE_MAX ? std::string("over 2^64") : std::to_string(n)) +
 					" elements (cap " + std::to_string(kMaxTensorElements) + ")");
 		if (n * 4 > kMaxActivationBytes - usage_.activation_bytes)
 			return over_cap("the node outputs together exceed " +
@@ -177,11 +123,7 @@ private:
 	// once per node that uses it).
 	bool constant_budget(size_t elements)
 	{
-		if (elements * 4 > model_bytes_ + kConstantSlackBytes - usage_.constant_bytes)
-			return over_cap("the weights copied into the graph exceed the model's size + " +
-					std::to_string(kConstantSlackBytes >> 20) + " MiB (an initializer shared by too many nodes)");
-		usage_.constant_bytes += elements * 4;
-		return true;
+		return Refusal::constant_budget(model_bytes_, usage_.constant_bytes, elements * 4);
 	}
 
 	uint32_t constant(std::vector<float> data, const Dims &xnn_dims)
@@ -293,8 +235,11 @@ bool Translator::node(const ::onnx::NodeProto &n)
 				v = t.int64_data(static_cast<int>(i));
 			// 0 copies the input's dim i, which must exist; -1 is the rest.
 			if (v < -1 || (v == 0 && i >= src.dims.size()))
-				return bad("node '" + n.name() + "': reshape dim " + std::to_string(v) + " at " + std::to_string(i));
-			want.push_back(v == -1 ? count(src.dims) / std::max<size_t>(src.dims[0], 1) : v == 0 ? src.dims[i] : static_cast<size_t>(v));
+				return bad("node '" + n.name() + "': reshape dim " + std::to_string(v) + " at " +
+					   std::to_string(i));
+			want.push_back(v == -1  ? count(src.dims) / std::max<size_t>(src.dims[0], 1)
+				       : v == 0 ? src.dims[i]
+						: static_cast<size_t>(v));
 		}
 		if (want.size() != 2 || want[0] != src.dims[0] || count(want) != count(src.dims))
 			return unsupported(n, "only a reshape to [N, C]");
@@ -315,63 +260,24 @@ bool Translator::conv(const ::onnx::NodeProto &n)
 	std::optional<std::vector<float>> b;
 	if (n.input_size() > 2 && !n.input(2).empty() && (!(b = floats(n.input(2), bd)) || bd != Dims{wd[0]}))
 		return corrupt ? false : unsupported(n, "bias not a constant f32 vector of the output channels");
-	const auto group = static_cast<size_t>(attr_i(n, "group", 1));
-	const auto ks = attr_ints(n, "kernel_shape", {static_cast<int64_t>(wd[2]), static_cast<int64_t>(wd[3])});
-	const auto st = attr_ints(n, "strides", {1, 1});
-	const auto dl = attr_ints(n, "dilations", {1, 1});
-	const auto pd = attr_ints(n, "pads", {0, 0, 0, 0});
-	const auto *ap = attr(n, "auto_pad");
-	if ((ap != nullptr && ap->s() != "NOTSET") || ks.size() != 2 || st.size() != 2 || dl.size() != 2 ||
-	    pd.size() != 4 || ks[0] != static_cast<int64_t>(wd[2]) || ks[1] != static_cast<int64_t>(wd[3]))
-		return unsupported(n, "attributes other than explicit 2-D pads/strides/dilations");
-	for (const auto v : {st[0], st[1], dl[0], dl[1]})
-		if (v < 1 || v > 64)
-			return bad("node '" + n.name() + "': stride or dilation out of range");
-	for (const auto v : pd)
-		if (v < 0 || v > 1024)
-			return bad("node '" + n.name() + "': padding out of range");
-	const size_t c = a->dims[1], oc = wd[0], kh = wd[2], kw = wd[3];
-	const bool depthwise = group == c && group > 1 && wd[1] == 1 && oc % c == 0;
-	if (!depthwise && (group != 1 || wd[1] != c))
-		return unsupported(n, "grouped convolution other than depthwise");
-	xnn::Window win;
-	win.kernel_h = static_cast<uint32_t>(kh);
-	win.kernel_w = static_cast<uint32_t>(kw);
-	win.stride_h = static_cast<uint32_t>(st[0]);
-	win.stride_w = static_cast<uint32_t>(st[1]);
-	win.dilation_h = static_cast<uint32_t>(dl[0]);
-	win.dilation_w = static_cast<uint32_t>(dl[1]);
-	win.pad_top = static_cast<uint32_t>(pd[0]);
-	win.pad_left = static_cast<uint32_t>(pd[1]);
-	win.pad_bottom = static_cast<uint32_t>(pd[2]);
-	win.pad_right = static_cast<uint32_t>(pd[3]);
-	const size_t eh = (kh - 1) * win.dilation_h + 1, ew = (kw - 1) * win.dilation_w + 1;
-	const size_t ph = a->dims[2] + win.pad_top + win.pad_bottom, pw = a->dims[3] + win.pad_left + win.pad_right;
-	if (ph < eh || pw < ew)
-		return bad("node '" + n.name() + "': kernel larger than the padded input");
+	util::ConvShape cs;
+	bool impossible = false;
+	if (const std::string why = util::conv_shape(n, a->dims, wd, cs, impossible); !why.empty())
+		return impossible ? bad("node '" + n.name() + "': " + why) : unsupported(n, why);
 	if (!constant_budget(w->size() + (b ? b->size() : 0)))
 		return false;
-	// OIHW -> OHWI (conv) or [1, KH, KW, OC] (depthwise).
-	std::vector<float> t(w->size());
-	const size_t ic = wd[1];
-	for (size_t o = 0; o < oc; ++o)
-		for (size_t i = 0; i < ic; ++i)
-			for (size_t y = 0; y < kh; ++y)
-				for (size_t x = 0; x < kw; ++x) {
-					const float v = (*w)[((o * ic + i) * kh + y) * kw + x];
-					if (depthwise)
-						t[(y * kw + x) * oc + o] = v;
-					else
-						t[((o * kh + y) * kw + x) * ic + i] = v;
-				}
+	const bool depthwise = cs.depthwise;
+	const size_t c = cs.in_channels, oc = cs.out_channels, kh = wd[2], kw = wd[3], ic = wd[1];
+	std::vector<float> t = util::oihw_to_xnn(*w, wd, depthwise);
 	const Value src = *a;
 	const uint32_t fid = constant(std::move(t), depthwise ? Dims{1, kh, kw, oc} : Dims{oc, kh, kw, ic});
 	const uint32_t bid = b ? constant(std::move(*b), {oc}) : xnn::kNoValue;
-	const auto y = out(n, {src.dims[0], oc, (ph - eh) / win.stride_h + 1, (pw - ew) / win.stride_w + 1});
+	const auto y = out(n, cs.out_dims);
 	if (fid == xnn::kNoValue || (b && bid == xnn::kNoValue) || !y)
 		return error.empty() ? refused() : false;
-	const bool ok = depthwise ? x_.depthwise_conv2d(win, c, static_cast<uint32_t>(oc / c), {}, src.id, fid, bid, *y)
-				  : x_.conv2d(win, c, oc, {}, src.id, fid, bid, *y);
+	const bool ok =
+		depthwise ? x_.depthwise_conv2d(cs.window, c, static_cast<uint32_t>(oc / c), {}, src.id, fid, bid, *y)
+			  : x_.conv2d(cs.window, c, oc, {}, src.id, fid, bid, *y);
 	return ok || refused();
 }
 
@@ -387,7 +293,8 @@ bool Translator::dense(const ::onnx::NodeProto &n)
 		return unsupported(n, "needs a computed 2-D input and a constant 2-D f32 weight");
 	const bool gemm = n.op_type() == "Gemm";
 	const bool trans_b = gemm && attr_i(n, "transB", 0) != 0;
-	if (gemm && (attr_i(n, "transA", 0) != 0 || attr_f(n, "alpha", 1.0F) != 1.0F || attr_f(n, "beta", 1.0F) != 1.0F))
+	if (gemm &&
+	    (attr_i(n, "transA", 0) != 0 || attr_f(n, "alpha", 1.0F) != 1.0F || attr_f(n, "beta", 1.0F) != 1.0F))
 		return unsupported(n, "transA, alpha or beta other than the defaults");
 	const size_t k = trans_b ? wd[1] : wd[0], m = trans_b ? wd[0] : wd[1];
 	if (a->dims[1] != k)
@@ -439,11 +346,11 @@ bool Translator::add(const ::onnx::NodeProto &n)
 	return x_.add({}, src.id, cid, *y) || refused();
 }
 
-}  // namespace
+} // namespace
 
 bool translate_graph(const ::onnx::GraphProto &g, xnn::Graph &x, std::vector<std::vector<float>> &weights,
-		     size_t model_bytes, const std::string &input, const Dims &in_dims,
-		     const std::string &output, XnnUsage &usage, Translation &t)
+		     size_t model_bytes, const std::string &input, const Dims &in_dims, const std::string &output,
+		     XnnUsage &usage, Translation &t)
 {
 	Translator tr(g, x, weights, model_bytes, usage);
 	const bool ok = tr.run(input, in_dims, output, t.in_id, t.out_id, t.out_dims);
@@ -452,4 +359,4 @@ bool translate_graph(const ::onnx::GraphProto &g, xnn::Graph &x, std::vector<std
 	return ok;
 }
 
-}  // namespace vaccel::onnx::detail
+} // namespace vaccel::onnx::detail

@@ -7,27 +7,21 @@
 #pragma once
 
 #include "onnx_xnn.hpp"
+#include "onnx_xnn_util.hpp"
 
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
 
-namespace onnx {
-class GraphProto;
-}
-
 namespace vaccel::onnx::detail {
 
-using Dims = std::vector<size_t>;
-
-// Element count of `d`; saturates at SIZE_MAX (dims come from the model and may overflow).
-size_t count(const Dims &d);
+using util::Dims;
 
 struct Translation {
-	uint32_t in_id = 0, out_id = 0;  // the external input and output values
-	Dims out_dims;                   // the output's ONNX dims
-	bool corrupt = false;            // refused by every engine (invalid, or over a cap)
+	uint32_t in_id = 0, out_id = 0; // the external input and output values
+	Dims out_dims;                  // the output's ONNX dims
+	bool corrupt = false;           // refused by every engine (invalid, or over a cap)
 	std::string error;
 };
 
@@ -35,7 +29,7 @@ struct Translation {
 // the transposed constants until the caller drops them; `model_bytes` bounds the constants
 // (kConstantSlackBytes); `usage` counts what was defined.  False + t.error on refusal.
 bool translate_graph(const ::onnx::GraphProto &g, xnn::Graph &x, std::vector<std::vector<float>> &weights,
-		     size_t model_bytes, const std::string &input, const Dims &in_dims,
-		     const std::string &output, XnnUsage &usage, Translation &t);
+		     size_t model_bytes, const std::string &input, const Dims &in_dims, const std::string &output,
+		     XnnUsage &usage, Translation &t);
 
-}  // namespace vaccel::onnx::detail
+} // namespace vaccel::onnx::detail

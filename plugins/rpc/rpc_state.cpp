@@ -40,10 +40,37 @@ std::shared_ptr<rpc::Client> State::client()
 
 void State::reset_client()
 {
-	std::lock_guard lock(lock_);
-	client_.reset();
-	sessions_.clear();
-	resources_.clear();
+	{
+		std::lock_guard lock(lock_);
+		client_.reset();
+		sessions_.clear();
+		resources_.clear();
+	}
+	// Freed, not only emptied: the State outlives fini() in this library's static storage,
+	// which goes with dlclose(), so a kept vector buffer would leak.
+	std::vector<rpc::GrowableRegion> gone;
+	std::lock_guard spare(spare_lock_);
+	gone.swap(spare_regions_);
+}
+
+rpc::GrowableRegion State::take_region()
+{
+	std::lock_guard lock(spare_lock_);
+	if (spare_regions_.empty())
+		return {};
+	rpc::GrowableRegion r = std::move(spare_regions_.back());
+	spare_regions_.pop_back();
+	return r;
+}
+
+void State::give_region(rpc::GrowableRegion r)
+{
+	r.trim(kKeepRegion); // a large response's region is not kept
+	if (r.capacity() == 0)
+		return;
+	std::lock_guard lock(spare_lock_);
+	if (spare_regions_.size() < kSpareRegions)
+		spare_regions_.push_back(std::move(r));
 }
 
 int State::session_remote_id(const vaccel_session *sess, int64_t &id, uint64_t &gen)
@@ -163,7 +190,8 @@ int State::genop(vaccel_session *sess, const std::vector<WireArg> &read, const s
 	for (auto &a : write)
 		put(a, g->add_write());
 
-	rpc::CallResult res;
+	PooledResult pooled;
+	rpc::CallResult &res = pooled.get();
 	int ret = call(sess, req, payload, res);
 	if (ret != VACCEL_OK)
 		return ret;

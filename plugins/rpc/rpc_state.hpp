@@ -66,11 +66,35 @@ public:
 
 	int genop(vaccel_session *sess, const std::vector<WireArg> &read, const std::vector<WireArg> &write);
 
+	// A response payload region to receive into, reused across calls (empty when none is
+	// spare), and its return after the call. A fresh region per call costs an mmap, page
+	// faults and an munmap with its TLB flush, more than a classify-sized response itself on
+	// a VM. At most kSpareRegions are kept, each trimmed to kKeepRegion bytes.
+	rpc::GrowableRegion take_region();
+	void give_region(rpc::GrowableRegion r);
+	static constexpr size_t kSpareRegions = 4;
+	static constexpr size_t kKeepRegion = 1u << 20;
+
 private:
 	std::mutex lock_;
-	std::shared_ptr<rpc::Client> client_;                 // guarded by lock_ (creation)
-	std::map<vaccel_id_t, RemoteSession> sessions_;       // guarded by lock_
-	std::map<vaccel_id_t, RemoteResource> resources_;     // guarded by lock_
+	std::shared_ptr<rpc::Client> client_;             // guarded by lock_ (creation)
+	std::map<vaccel_id_t, RemoteSession> sessions_;   // guarded by lock_
+	std::map<vaccel_id_t, RemoteResource> resources_; // guarded by lock_
+	std::mutex spare_lock_;
+	std::vector<rpc::GrowableRegion> spare_regions_; // guarded by spare_lock_
+};
+
+// A call's result whose payload region comes from the State's spares and goes back to them.
+class PooledResult {
+public:
+	PooledResult() { res_.payload = State::get().take_region(); }
+	~PooledResult() { State::get().give_region(std::move(res_.payload)); }
+	PooledResult(const PooledResult &) = delete;
+	PooledResult &operator=(const PooledResult &) = delete;
+	rpc::CallResult &get() { return res_; }
+
+private:
+	rpc::CallResult res_;
 };
 
 } // namespace vaccel::rpcplugin

@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // TF / TFLite / Torch ops of the rpc plugin: dedicated messages, tensor data out of band.
+#include "rpc_tensors.hpp"
+
 #include "rpc_state.hpp"
+
+#include <vaccel/cpp/tensor_kind.hpp>
 
 #include <cstring>
 #include <vector>
@@ -30,7 +34,8 @@ int model_ids(vaccel_session *sess, const vaccel_resource *model, ModelIds &ids)
 	return VACCEL_OK;
 }
 
-template <typename T> void describe_tensor(const T *t, v1::Tensor *pt, std::vector<iovec> &payload)
+template <typename T>
+void describe_tensor(const T *t, v1::Tensor *pt, std::vector<iovec> &payload)
 {
 	for (int64_t d = 0; d < static_cast<int64_t>(t->nr_dims); ++d)
 		pt->add_dims(t->dims[d]);
@@ -52,42 +57,18 @@ int describe_inputs(T *const *in, int nr_in, google::protobuf::RepeatedPtrField<
 	return VACCEL_OK;
 }
 
-// The allocator of one tensor kind: outputs are created from the agent's descriptors.
-template <typename T> struct TensorAlloc;
-template <> struct TensorAlloc<vaccel_tf_tensor> {
-	using dim_t = int64_t;
-	static int make(vaccel_tf_tensor **t, const std::vector<dim_t> &d, int32_t type, size_t n)
-	{
-		return vaccel_tf_tensor_allocate(t, static_cast<int>(d.size()), d.data(),
-						 static_cast<vaccel_tf_data_type>(type), n);
-	}
-};
-template <> struct TensorAlloc<vaccel_tflite_tensor> {
-	using dim_t = int32_t;
-	static int make(vaccel_tflite_tensor **t, const std::vector<dim_t> &d, int32_t type, size_t n)
-	{
-		return vaccel_tflite_tensor_allocate(t, static_cast<int>(d.size()), d.data(),
-						     static_cast<vaccel_tflite_data_type>(type), n);
-	}
-};
-template <> struct TensorAlloc<vaccel_torch_tensor> {
-	using dim_t = int64_t;
-	static int make(vaccel_torch_tensor **t, const std::vector<dim_t> &d, int32_t type, size_t n)
-	{
-		return vaccel_torch_tensor_allocate(t, static_cast<int64_t>(d.size()), d.data(),
-						    static_cast<vaccel_torch_data_type>(type), n);
-	}
-};
-
 // Creates out[0..) from the output tensors of a ModelRunDone (the rest stay NULL).
-template <typename T> int unpack_outputs(const vaccel::rpc::CallResult &res, T **out, int nr_out)
+template <typename T>
+int unpack_outputs(const vaccel::rpc::CallResult &res, T **out, int nr_out)
 {
-	using dim_t = typename TensorAlloc<T>::dim_t;
+	using Kind = vaccel::TensorKind<T>; // vaccel/cpp/tensor_kind.hpp
+	using dim_t = typename Kind::dim_t;
 	for (int i = 0; i < nr_out; ++i)
 		out[i] = nullptr;
 	const auto &done = res.response.model_run_done();
 	if (done.out_tensors_size() > nr_out) {
-		vaccel_error("[rpc] agent returned %d output tensors, expected at most %d", done.out_tensors_size(), nr_out);
+		vaccel_error("[rpc] agent returned %d output tensors, expected at most %d", done.out_tensors_size(),
+			     nr_out);
 		return VACCEL_EREMOTEIO;
 	}
 	const std::byte *p = res.payload.data();
@@ -99,7 +80,8 @@ template <typename T> int unpack_outputs(const vaccel::rpc::CallResult &res, T *
 		std::vector<dim_t> dims;
 		for (auto d : t.dims())
 			dims.push_back(static_cast<dim_t>(d));
-		if (int r = TensorAlloc<T>::make(&out[i], dims, t.data_type(), t.size()))
+		if (int r = Kind::allocate(&out[i], static_cast<typename Kind::nr_dims_t>(dims.size()), dims.data(),
+					   static_cast<typename Kind::data_type_t>(t.data_type()), t.size()))
 			return r;
 		if (t.size())
 			memcpy(out[i]->data, p, t.size());
@@ -178,7 +160,8 @@ int rpc_tf_model_run(vaccel_session *sess, const vaccel_resource *model, const v
 		n->set_name(out_nodes[i].name ? out_nodes[i].name : "");
 		n->set_id(out_nodes[i].id);
 	}
-	vaccel::rpc::CallResult res;
+	vaccel::rpcplugin::PooledResult pooled;
+	vaccel::rpc::CallResult &res = pooled.get();
 	int ret = State::get().call(sess, req, payload, res);
 	if (res.response.has_model_run_done())
 		set_tf_status(status, res.response.model_run_done().status());
@@ -199,8 +182,8 @@ int rpc_tflite_model_unload(vaccel_session *sess, vaccel_resource *model)
 	return model_ref_call(sess, model, &v1::Request::mutable_tflite_model_unload, res);
 }
 
-int rpc_tflite_model_run(vaccel_session *sess, const vaccel_resource *model, vaccel_tflite_tensor *const *in,
-			 int nr_in, vaccel_tflite_tensor **out, int nr_out, uint8_t *status)
+int rpc_tflite_model_run(vaccel_session *sess, const vaccel_resource *model, vaccel_tflite_tensor *const *in, int nr_in,
+			 vaccel_tflite_tensor **out, int nr_out, uint8_t *status)
 {
 	if (nr_in < 0 || nr_out < 0 || (nr_in && !in) || (nr_out && !out))
 		return VACCEL_EINVAL;
@@ -215,7 +198,8 @@ int rpc_tflite_model_run(vaccel_session *sess, const vaccel_resource *model, vac
 	std::vector<iovec> payload;
 	if (int r = describe_inputs(in, nr_in, m->mutable_in_tensors(), payload))
 		return r;
-	vaccel::rpc::CallResult res;
+	vaccel::rpcplugin::PooledResult pooled;
+	vaccel::rpc::CallResult &res = pooled.get();
 	int ret = State::get().call(sess, req, payload, res);
 	if (status && res.response.has_model_run_done())
 		*status = static_cast<uint8_t>(res.response.model_run_done().status().code());
@@ -250,7 +234,8 @@ int rpc_torch_model_run(vaccel_session *sess, const vaccel_resource *model, cons
 	}
 	if (int r = describe_inputs(in, nr_in, m->mutable_in_tensors(), payload))
 		return r;
-	vaccel::rpc::CallResult res;
+	vaccel::rpcplugin::PooledResult pooled;
+	vaccel::rpc::CallResult &res = pooled.get();
 	int ret = State::get().call(sess, req, payload, res);
 	if (ret != VACCEL_OK)
 		return ret;

@@ -16,7 +16,9 @@ namespace {
 class FlatReader {
 public:
 	FlatReader(const uint8_t *data, size_t size)
-		: d_(data), n_(size), budget_(kMaxCopyFactor * size + kCopySlackBytes) {}
+	    : d_(data), n_(size), budget_(kMaxCopyFactor * size + kCopySlackBytes)
+	{
+	}
 
 	// Counts `bytes` the reader copies out of the buffer (strings, vectors, one struct per entry)
 	// against its budget; false once over it.  Offsets may point many entries at one table or
@@ -86,7 +88,10 @@ public:
 	}
 	[[nodiscard]] const uint8_t *at(size_t pos) const { return d_ + pos; }
 	template <class T>
-	std::optional<T> get(size_t pos) const { return scalar<T>(pos); }
+	std::optional<T> get(size_t pos) const
+	{
+		return scalar<T>(pos);
+	}
 
 private:
 	// A little-endian scalar at `pos` (the host is little-endian, as FlatBuffers assume), or
@@ -104,7 +109,7 @@ private:
 	const uint8_t *d_;
 	size_t n_;
 	size_t budget_;
-	mutable size_t copied_ = 0;  // a reader serves one parse on one thread
+	mutable size_t copied_ = 0; // a reader serves one parse on one thread
 	mutable bool over_ = false;
 };
 
@@ -156,7 +161,7 @@ bool read_options(const FlatReader &r, size_t op, FbOptions &o)
 	if (o.type == 0 || !t)
 		return !f || t.has_value();
 	switch (o.type) {
-	case 1:	 // Conv2DOptions
+	case 1: // Conv2DOptions
 		o.padding = scalar_field<int8_t>(r, *t, 0, 0);
 		o.stride_w = scalar_field<int32_t>(r, *t, 1, 0);
 		o.stride_h = scalar_field<int32_t>(r, *t, 2, 0);
@@ -164,7 +169,7 @@ bool read_options(const FlatReader &r, size_t op, FbOptions &o)
 		o.dilation_w = scalar_field<int32_t>(r, *t, 4, 1);
 		o.dilation_h = scalar_field<int32_t>(r, *t, 5, 1);
 		break;
-	case 2:	 // DepthwiseConv2DOptions
+	case 2: // DepthwiseConv2DOptions
 		o.padding = scalar_field<int8_t>(r, *t, 0, 0);
 		o.stride_w = scalar_field<int32_t>(r, *t, 1, 0);
 		o.stride_h = scalar_field<int32_t>(r, *t, 2, 0);
@@ -173,7 +178,7 @@ bool read_options(const FlatReader &r, size_t op, FbOptions &o)
 		o.dilation_w = scalar_field<int32_t>(r, *t, 5, 1);
 		o.dilation_h = scalar_field<int32_t>(r, *t, 6, 1);
 		break;
-	case 5:	 // Pool2DOptions
+	case 5: // Pool2DOptions
 		o.padding = scalar_field<int8_t>(r, *t, 0, 0);
 		o.stride_w = scalar_field<int32_t>(r, *t, 1, 0);
 		o.stride_h = scalar_field<int32_t>(r, *t, 2, 0);
@@ -181,25 +186,30 @@ bool read_options(const FlatReader &r, size_t op, FbOptions &o)
 		o.filter_h = scalar_field<int32_t>(r, *t, 4, 0);
 		o.activation = scalar_field<int8_t>(r, *t, 5, 0);
 		break;
-	case 8:	 // FullyConnectedOptions
+	case 8: // FullyConnectedOptions
 		o.activation = scalar_field<int8_t>(r, *t, 0, 0);
 		o.keep_dims = scalar_field<uint8_t>(r, *t, 2, 0) != 0;
 		break;
-	case 9: o.beta = scalar_field<float>(r, *t, 0, 0.0F); break;	// SoftmaxOptions
-	case 10:  // ConcatenationOptions
+	case 9:
+		o.beta = scalar_field<float>(r, *t, 0, 0.0F);
+		break; // SoftmaxOptions
+	case 10:       // ConcatenationOptions
 		o.axis = scalar_field<int32_t>(r, *t, 0, 0);
 		o.activation = scalar_field<int8_t>(r, *t, 1, 0);
 		break;
-	case 11:  // AddOptions
-	case 21:  // MulOptions
+	case 11: // AddOptions
+	case 21: // MulOptions
 		o.activation = scalar_field<int8_t>(r, *t, 0, 0);
 		break;
-	case 17:  // ReshapeOptions
+	case 17: // ReshapeOptions
 		if (!vector_field(r, *t, 0, o.new_shape))
 			return false;
 		break;
-	case 27: o.keep_dims = scalar_field<uint8_t>(r, *t, 0, 0) != 0; break;	// ReducerOptions
-	default: break;
+	case 27:
+		o.keep_dims = scalar_field<uint8_t>(r, *t, 0, 0) != 0;
+		break; // ReducerOptions
+	default:
+		break;
 	}
 	return true;
 }
@@ -220,15 +230,13 @@ std::optional<size_t> element_count(const std::vector<int32_t> &shape, size_t el
 	return n;
 }
 
-}  // namespace
+} // namespace
 
-bool read_operator_codes(const uint8_t *data, size_t size, std::vector<OperatorCode> &out,
-			 std::string &error)
+bool read_operator_codes(const uint8_t *data, size_t size, std::vector<OperatorCode> &out, std::string &error)
 {
 	out.clear();
 	if (data == nullptr || size < 8) {
-		error = "model buffer too small to be a TFLite flatbuffer (" + std::to_string(size) +
-			" bytes)";
+		error = "model buffer too small to be a TFLite flatbuffer (" + std::to_string(size) + " bytes)";
 		return false;
 	}
 	if (std::memcmp(data + 4, "TFL3", 4) != 0) {
@@ -237,7 +245,7 @@ bool read_operator_codes(const uint8_t *data, size_t size, std::vector<OperatorC
 	}
 	const FlatReader r(data, size);
 	const auto model = r.deref(0);
-	const auto codes_field = model ? r.field(*model, 1) : std::nullopt;  // Model.operator_codes
+	const auto codes_field = model ? r.field(*model, 1) : std::nullopt; // Model.operator_codes
 	const auto codes = codes_field ? r.deref(*codes_field) : std::nullopt;
 	const auto count = codes ? r.u32(*codes) : std::nullopt;
 	if (!count || *count > (size - *codes) / 4) {
@@ -248,8 +256,9 @@ bool read_operator_codes(const uint8_t *data, size_t size, std::vector<OperatorC
 		const size_t slot = *codes + 4 + 4 * static_cast<size_t>(i);
 		const auto table = r.deref(slot);
 		if (!table || !r.charge(sizeof(OperatorCode))) {
-			error = r.over_budget() ? r.budget_error()
-						: "corrupt TFLite flatbuffer: bad operator code entry " + std::to_string(i);
+			error = r.over_budget()
+					? r.budget_error()
+					: "corrupt TFLite flatbuffer: bad operator code entry " + std::to_string(i);
 			return false;
 		}
 		OperatorCode c;
@@ -308,8 +317,7 @@ bool read_buffers(const FlatReader &r, size_t model, std::vector<FbSpan> &out, s
 	return true;
 }
 
-bool read_quantization(const FlatReader &r, size_t q, FbTensor &t, const std::string &which,
-		       std::string &error)
+bool read_quantization(const FlatReader &r, size_t q, FbTensor &t, const std::string &which, std::string &error)
 {
 	if (!vector_field(r, q, kQScale, t.scales) || !vector_field(r, q, kQZeroPoint, t.zero_points))
 		return fail(error, which + ": bad quantization vectors");
@@ -321,8 +329,8 @@ bool read_quantization(const FlatReader &r, size_t q, FbTensor &t, const std::st
 			return fail(error, which + ": per-channel scales do not match its shape");
 	}
 	if (!t.zero_points.empty() && t.zero_points.size() != t.scales.size())
-		return fail(error, which + ": " + std::to_string(t.zero_points.size()) +
-					   " zero points for " + std::to_string(t.scales.size()) + " scales");
+		return fail(error, which + ": " + std::to_string(t.zero_points.size()) + " zero points for " +
+					   std::to_string(t.scales.size()) + " scales");
 	return true;
 }
 
@@ -334,8 +342,8 @@ bool read_tensor(const FlatReader &r, size_t tt, const std::vector<FbSpan> &buff
 	t.type = scalar_field<int8_t>(r, tt, kTType, 0);
 	const auto n = element_count(t.shape, fb_type_size(t.type));
 	if (!n)
-		return fail(error, which + ": shape has a dimension < 1, more than " +
-					   std::to_string(kMaxDims) + " dimensions, or is too large");
+		return fail(error, which + ": shape has a dimension < 1, more than " + std::to_string(kMaxDims) +
+					   " dimensions, or is too large");
 	t.elements = *n;
 	if (const auto nf = r.field(tt, kTName))
 		if (const auto s = r.deref(*nf))
@@ -344,10 +352,9 @@ bool read_tensor(const FlatReader &r, size_t tt, const std::vector<FbSpan> &buff
 	if (buf >= buffers.size())
 		return fail(error, which + ": buffer index " + std::to_string(buf) + " out of range");
 	t.data = buffers[buf];
-	if (t.data.size != 0 && fb_type_size(t.type) != 0 &&
-	    t.data.size != t.elements * fb_type_size(t.type))
-		return fail(error, which + ": constant data of " + std::to_string(t.data.size) +
-					   " bytes for " + std::to_string(t.elements) + " elements");
+	if (t.data.size != 0 && fb_type_size(t.type) != 0 && t.data.size != t.elements * fb_type_size(t.type))
+		return fail(error, which + ": constant data of " + std::to_string(t.data.size) + " bytes for " +
+					   std::to_string(t.elements) + " elements");
 	if (const auto qf = r.field(tt, kTQuant)) {
 		const auto q = r.deref(*qf);
 		if (!q)
@@ -368,8 +375,8 @@ bool read_indices(const FlatReader &r, size_t table, unsigned id, size_t ntensor
 	});
 }
 
-bool read_operators(const FlatReader &r, size_t sg, const std::vector<OperatorCode> &codes,
-		    FbModel &m, std::string &error)
+bool read_operators(const FlatReader &r, size_t sg, const std::vector<OperatorCode> &codes, FbModel &m,
+		    std::string &error)
 {
 	const auto f = r.field(sg, kSgOperators);
 	const auto v = f ? r.vec(*f, 4) : std::nullopt;
@@ -422,7 +429,7 @@ bool read_subgraph(const FlatReader &r, size_t sg, const std::vector<FbSpan> &bu
 	return read_operators(r, sg, codes, m, error);
 }
 
-}  // namespace
+} // namespace
 
 bool read_model(const uint8_t *data, size_t size, FbModel &out, std::string &error)
 {
@@ -431,7 +438,7 @@ bool read_model(const uint8_t *data, size_t size, FbModel &out, std::string &err
 	if (!read_operator_codes(data, size, codes, error))
 		return false;
 	const FlatReader r(data, size);
-	const auto model = r.deref(0);	// read_operator_codes checked it
+	const auto model = r.deref(0); // read_operator_codes checked it
 	std::vector<FbSpan> buffers;
 	if (!model || !read_buffers(r, *model, buffers, error)) {
 		if (r.over_budget())
@@ -448,7 +455,7 @@ bool read_model(const uint8_t *data, size_t size, FbModel &out, std::string &err
 		return fail(error, "bad subgraph 0");
 	if (read_subgraph(r, *sg, buffers, codes, out, error))
 		return true;
-	if (r.over_budget()) {  // whatever part ran out, the budget is the reason
+	if (r.over_budget()) { // whatever part ran out, the budget is the reason
 		error = r.budget_error();
 		out = FbModel{};
 	}
@@ -459,31 +466,55 @@ size_t fb_type_size(int8_t type)
 {
 	switch (static_cast<FbType>(type)) {
 	case FbType::Float32:
-	case FbType::Int32: return 4;
+	case FbType::Int32:
+		return 4;
 	case FbType::Float16:
-	case FbType::Int16: return 2;
+	case FbType::Int16:
+		return 2;
 	case FbType::UInt8:
 	case FbType::Int8:
-	case FbType::Bool: return 1;
-	case FbType::Int64: return 8;
-	default: return 0;
+	case FbType::Bool:
+		return 1;
+	case FbType::Int64:
+		return 8;
+	default:
+		return 0;
 	}
 }
 
 std::string builtin_name(int32_t code)
 {
-	static constexpr std::pair<int32_t, const char *> kNames[] = {
-		{0, "ADD"}, {1, "AVERAGE_POOL_2D"}, {2, "CONCATENATION"}, {3, "CONV_2D"},
-		{4, "DEPTHWISE_CONV_2D"}, {6, "DEQUANTIZE"}, {9, "FULLY_CONNECTED"},
-		{14, "LOGISTIC"}, {17, "MAX_POOL_2D"}, {18, "MUL"}, {19, "RELU"},
-		{20, "RELU_N1_TO_1"}, {21, "RELU6"}, {22, "RESHAPE"}, {23, "RESIZE_BILINEAR"},
-		{25, "SOFTMAX"}, {28, "TANH"}, {32, "CUSTOM"}, {34, "PAD"}, {40, "MEAN"},
-		{41, "SUB"}, {42, "DIV"}, {43, "SQUEEZE"}, {49, "SPLIT"}, {53, "CAST"},
-		{114, "QUANTIZE"}, {117, "HARD_SWISH"}};
+	static constexpr std::pair<int32_t, const char *> kNames[] = {{0, "ADD"},
+								      {1, "AVERAGE_POOL_2D"},
+								      {2, "CONCATENATION"},
+								      {3, "CONV_2D"},
+								      {4, "DEPTHWISE_CONV_2D"},
+								      {6, "DEQUANTIZE"},
+								      {9, "FULLY_CONNECTED"},
+								      {14, "LOGISTIC"},
+								      {17, "MAX_POOL_2D"},
+								      {18, "MUL"},
+								      {19, "RELU"},
+								      {20, "RELU_N1_TO_1"},
+								      {21, "RELU6"},
+								      {22, "RESHAPE"},
+								      {23, "RESIZE_BILINEAR"},
+								      {25, "SOFTMAX"},
+								      {28, "TANH"},
+								      {32, "CUSTOM"},
+								      {34, "PAD"},
+								      {40, "MEAN"},
+								      {41, "SUB"},
+								      {42, "DIV"},
+								      {43, "SQUEEZE"},
+								      {49, "SPLIT"},
+								      {53, "CAST"},
+								      {114, "QUANTIZE"},
+								      {117, "HARD_SWISH"}};
 	for (const auto &[c, n] : kNames)
 		if (c == code)
 			return n;
 	return "builtin " + std::to_string(code);
 }
 
-}  // namespace vaccel::tflite
+} // namespace vaccel::tflite

@@ -27,15 +27,23 @@ constexpr const char *kEdgeTpuOp = "edgetpu-custom-op";
 DType to_dtype(armnn::DataType t)
 {
 	switch (t) {
-	case armnn::DataType::Float32: return DType::Float32;
-	case armnn::DataType::Float16: return DType::Float16;
-	case armnn::DataType::QAsymmU8: return DType::UInt8;
+	case armnn::DataType::Float32:
+		return DType::Float32;
+	case armnn::DataType::Float16:
+		return DType::Float16;
+	case armnn::DataType::QAsymmU8:
+		return DType::UInt8;
 	case armnn::DataType::QAsymmS8:
-	case armnn::DataType::QSymmS8: return DType::Int8;
-	case armnn::DataType::QSymmS16: return DType::Int16;
-	case armnn::DataType::Signed32: return DType::Int32;
-	case armnn::DataType::Boolean: return DType::Bool;
-	default: return DType::NoType;
+	case armnn::DataType::QSymmS8:
+		return DType::Int8;
+	case armnn::DataType::QSymmS16:
+		return DType::Int16;
+	case armnn::DataType::Signed32:
+		return DType::Int32;
+	case armnn::DataType::Boolean:
+		return DType::Bool;
+	default:
+		return DType::NoType;
 	}
 }
 
@@ -81,27 +89,34 @@ Status check_custom_ops(const std::vector<uint8_t> &bytes, std::string &error)
 				"model without the '_edgetpu' suffix (e.g. mobilenet_v2_1.0_224_quant.tflite "
 				"instead of mobilenet_v2_1.0_224_quant_edgetpu.tflite)";
 		} else {
-			error = "model uses the custom operator '" + c.custom +
-				"', which Arm NN does not implement";
+			error = "model uses the custom operator '" + c.custom + "', which Arm NN does not implement";
 		}
 		return Status::Unsupported;
 	}
 	return Status::Ok;
 }
 
-}  // namespace
+} // namespace
 
 const char *dtype_name(DType t)
 {
 	switch (t) {
-	case DType::Float32: return "float32";
-	case DType::Int32: return "int32";
-	case DType::UInt8: return "uint8";
-	case DType::Bool: return "bool";
-	case DType::Int16: return "int16";
-	case DType::Int8: return "int8";
-	case DType::Float16: return "float16";
-	default: return "unsupported";
+	case DType::Float32:
+		return "float32";
+	case DType::Int32:
+		return "int32";
+	case DType::UInt8:
+		return "uint8";
+	case DType::Bool:
+		return "bool";
+	case DType::Int16:
+		return "int16";
+	case DType::Int8:
+		return "int8";
+	case DType::Float16:
+		return "float16";
+	default:
+		return "unsupported";
 	}
 }
 
@@ -109,13 +124,17 @@ size_t dtype_size(DType t)
 {
 	switch (t) {
 	case DType::Float32:
-	case DType::Int32: return 4;
+	case DType::Int32:
+		return 4;
 	case DType::Int16:
-	case DType::Float16: return 2;
+	case DType::Float16:
+		return 2;
 	case DType::UInt8:
 	case DType::Int8:
-	case DType::Bool: return 1;
-	default: return 0;
+	case DType::Bool:
+		return 1;
+	default:
+		return 0;
 	}
 }
 
@@ -135,8 +154,8 @@ std::vector<std::string> preferred_backends()
 }
 
 struct Model::Impl {
-	std::unique_ptr<XnnEngine> xnn;	 // set: the model runs on XNNPACK
-	std::vector<uint8_t> bytes;	 // the flatbuffer while XNNPACK builds (it copies the weights)
+	std::unique_ptr<XnnEngine> xnn; // set: the model runs on XNNPACK
+	std::vector<uint8_t> bytes;     // the flatbuffer while XNNPACK builds (it copies the weights)
 	armnn::IRuntimePtr runtime{nullptr, &armnn::IRuntime::Destroy};
 	armnn::NetworkId net_id = 0;
 	bool loaded = false;
@@ -155,9 +174,12 @@ Model::~Model()
 const char *engine_name(Engine e)
 {
 	switch (e) {
-	case Engine::Auto: return "auto";
-	case Engine::Xnnpack: return "xnnpack";
-	case Engine::ArmNN: return "armnn";
+	case Engine::Auto:
+		return "auto";
+	case Engine::Xnnpack:
+		return "xnnpack";
+	case Engine::ArmNN:
+		return "armnn";
 	}
 	return "auto";
 }
@@ -178,8 +200,8 @@ std::unique_ptr<Model> Model::load(std::vector<uint8_t> bytes, Status &status, s
 	return load(std::move(bytes), load_options_from_env(), status, error);
 }
 
-std::unique_ptr<Model> Model::load(std::vector<uint8_t> bytes, const LoadOptions &opts,
-				   Status &status, std::string &error)
+std::unique_ptr<Model> Model::load(std::vector<uint8_t> bytes, const LoadOptions &opts, Status &status,
+				   std::string &error)
 {
 	std::string why_not_xnn;
 	if (opts.engine != Engine::ArmNN) {
@@ -187,7 +209,7 @@ std::unique_ptr<Model> Model::load(std::vector<uint8_t> bytes, const LoadOptions
 		impl->bytes = std::move(bytes);
 		impl->xnn = XnnEngine::build(impl->bytes, opts.threads, status, why_not_xnn);
 		if (impl->xnn) {
-			impl->bytes = {};  // the graph holds its own copies of the weights
+			impl->bytes = {}; // the graph holds its own copies of the weights
 			std::unique_ptr<Model> model(new Model(std::move(impl)));
 			model->inputs_ = model->impl_->xnn->inputs();
 			model->outputs_ = model->impl_->xnn->outputs();
@@ -210,8 +232,7 @@ std::unique_ptr<Model> Model::load(std::vector<uint8_t> bytes, const LoadOptions
 	return model;
 }
 
-std::unique_ptr<Model> Model::load_armnn(std::vector<uint8_t> bytes, Status &status,
-					 std::string &error)
+std::unique_ptr<Model> Model::load_armnn(std::vector<uint8_t> bytes, Status &status, std::string &error)
 {
 	status = check_custom_ops(bytes, error);
 	if (status != Status::Ok)
@@ -252,8 +273,8 @@ std::unique_ptr<Model> Model::load_armnn(std::vector<uint8_t> bytes, Status &sta
 			}
 		}
 		if (use.empty()) {
-			error = "no usable Arm NN backend: wanted [" + join(preferred_backends()) +
-				"], present [" + armnn::BackendRegistryInstance().GetBackendIdsAsString() +
+			error = "no usable Arm NN backend: wanted [" + join(preferred_backends()) + "], present [" +
+				armnn::BackendRegistryInstance().GetBackendIdsAsString() +
 				"] (on x86 install libarmnn-cpuref-backend22)";
 			return nullptr;
 		}
@@ -262,13 +283,12 @@ std::unique_ptr<Model> Model::load_armnn(std::vector<uint8_t> bytes, Status &sta
 			armnn::Optimize(*net, use, impl->runtime->GetDeviceSpec(), armnn::OptimizerOptions(),
 					armnn::Optional<std::vector<std::string> &>(messages));
 		if (!opt) {
-			error = "Arm NN could not optimise the network for [" + join(names) + "]: " +
-				join(messages);
+			error = "Arm NN could not optimise the network for [" + join(names) + "]: " + join(messages);
 			return nullptr;
 		}
 		std::string load_err;
-		if (impl->runtime->LoadNetwork(impl->net_id, std::move(opt), load_err,
-					       armnn::INetworkProperties()) != armnn::Status::Success) {
+		if (impl->runtime->LoadNetwork(impl->net_id, std::move(opt), load_err, armnn::INetworkProperties()) !=
+		    armnn::Status::Success) {
 			error = "Arm NN could not load the network: " + load_err;
 			return nullptr;
 		}
@@ -287,12 +307,10 @@ std::unique_ptr<Model> Model::load_armnn(std::vector<uint8_t> bytes, Status &sta
 	return nullptr;
 }
 
-Status Model::run(const std::vector<const void *> &in, std::vector<std::vector<uint8_t>> &out,
-		  std::string &error)
+Status Model::run(const std::vector<const void *> &in, std::vector<std::vector<uint8_t>> &out, std::string &error)
 {
 	if (in.size() != inputs_.size()) {
-		error = "model has " + std::to_string(inputs_.size()) + " input(s), got " +
-			std::to_string(in.size());
+		error = "model has " + std::to_string(inputs_.size()) + " input(s), got " + std::to_string(in.size());
 		return Status::InvalidInput;
 	}
 	armnn::InputTensors input_tensors;
@@ -331,8 +349,7 @@ Status Model::run(const std::vector<const void *> &in, std::vector<std::vector<u
 	return Status::Ok;
 }
 
-Status Model::make_image_input(const image::Image &img, std::vector<uint8_t> &tensor,
-			       std::string &error) const
+Status Model::make_image_input(const image::Image &img, std::vector<uint8_t> &tensor, std::string &error) const
 {
 	if (inputs_.size() != 1) {
 		error = "image classification needs a model with one input, this one has " +
@@ -427,12 +444,11 @@ std::vector<float> to_probabilities(const std::vector<float> &scores, const Tens
 				    (desc.dtype == DType::Int8 && desc.zero_point == -128));
 	if (softmax_quant)
 		return scores;
-	const bool in_unit = std::all_of(scores.begin(), scores.end(),
-					 [](float s) { return s >= 0.0F && s <= 1.0F; });
+	const bool in_unit = std::all_of(scores.begin(), scores.end(), [](float s) { return s >= 0.0F && s <= 1.0F; });
 	const double sum = std::accumulate(scores.begin(), scores.end(), 0.0);
 	if (in_unit && std::fabs(sum - 1.0) < 1e-3)
 		return scores;
 	return image::softmax(scores);
 }
 
-}  // namespace vaccel::tflite
+} // namespace vaccel::tflite

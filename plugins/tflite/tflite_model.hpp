@@ -6,6 +6,7 @@
 #pragma once
 
 #include "image.hpp"
+#include "status.hpp"
 #include "tflite_flatbuffer.hpp"
 
 #include <cstdint>
@@ -36,11 +37,12 @@ struct TensorDesc {
 	std::vector<int32_t> dims;
 	DType dtype = DType::NoType;
 	size_t bytes = 0;
-	float scale = 0.0F;  // 0 for non-quantised tensors
+	float scale = 0.0F; // 0 for non-quantised tensors
 	int32_t zero_point = 0;
 };
 
-enum class Status { Ok, InvalidInput, Unsupported, Backend };
+// The plugin kit's outcome of an engine call (Ok, InvalidInput, Unsupported or Backend here).
+using Status = plugin::Status;
 
 // Default backend preference: GpuAcc, CpuAcc, CpuRef; VACCEL_TFLITE_BACKENDS="A,B" overrides it.
 std::vector<std::string> preferred_backends();
@@ -51,7 +53,7 @@ const char *engine_name(Engine e);
 
 struct LoadOptions {
 	Engine engine = Engine::Auto;
-	size_t threads = 1;  // XNNPACK thread pool size (1: none)
+	size_t threads = 1; // XNNPACK thread pool size (1: none)
 };
 // $VACCEL_TFLITE_ENGINE (auto|xnnpack|armnn; anything else: auto) and $VACCEL_TFLITE_THREADS.
 LoadOptions load_options_from_env();
@@ -64,11 +66,10 @@ public:
 	//                engine=xnnpack, an operator or type the XNNPACK engine lacks;
 	//   Backend:     not a TFLite flatbuffer, a corrupt one, parser/optimiser failure, no Arm NN
 	//                backend.
-	static std::unique_ptr<Model> load(std::vector<uint8_t> bytes, Status &status,
-					   std::string &error);
+	static std::unique_ptr<Model> load(std::vector<uint8_t> bytes, Status &status, std::string &error);
 	// Same, with explicit options.
-	static std::unique_ptr<Model> load(std::vector<uint8_t> bytes, const LoadOptions &opts,
-					   Status &status, std::string &error);
+	static std::unique_ptr<Model> load(std::vector<uint8_t> bytes, const LoadOptions &opts, Status &status,
+					   std::string &error);
 	~Model();
 	Model(const Model &) = delete;
 	Model &operator=(const Model &) = delete;
@@ -85,8 +86,7 @@ public:
 
 	// One inference.  `in[i]` must hold inputs()[i].bytes bytes; `out` gets one byte buffer per
 	// output, in outputs() order.  Serialised per model (thread-safe).
-	Status run(const std::vector<const void *> &in, std::vector<std::vector<uint8_t>> &out,
-		   std::string &error);
+	Status run(const std::vector<const void *> &in, std::vector<std::vector<uint8_t>> &out, std::string &error);
 
 	// Image path: decode, resize the whole image to the input size (no crop), convert to the input
 	// type (uint8: raw pixels; int8/float: (p-127.5)/127.5 then quantise), run, dequantise.
@@ -94,15 +94,13 @@ public:
 	Status classify(const void *img, size_t len, std::vector<float> &scores, std::string &error);
 
 	// Helpers used by classify, public for the benchmark's direct path and for tests.
-	Status make_image_input(const image::Image &img, std::vector<uint8_t> &tensor,
-				std::string &error) const;
+	Status make_image_input(const image::Image &img, std::vector<uint8_t> &tensor, std::string &error) const;
 	std::vector<float> dequantize(const std::vector<uint8_t> &raw, const TensorDesc &desc) const;
 
 private:
 	struct Impl;
 	explicit Model(std::unique_ptr<Impl> impl);
-	static std::unique_ptr<Model> load_armnn(std::vector<uint8_t> bytes, Status &status,
-						 std::string &error);
+	static std::unique_ptr<Model> load_armnn(std::vector<uint8_t> bytes, Status &status, std::string &error);
 
 	std::unique_ptr<Impl> impl_;
 	std::vector<TensorDesc> inputs_;
@@ -118,4 +116,4 @@ private:
 // [0,1] summing to 1.
 std::vector<float> to_probabilities(const std::vector<float> &scores, const TensorDesc &desc);
 
-}  // namespace vaccel::tflite
+} // namespace vaccel::tflite

@@ -6,9 +6,10 @@
 // resource (XNNPACK, else the fastest Arm NN backend present: GpuAcc, CpuAcc, then CpuRef) and
 // shared by the sessions using it; it is released when the last of them unloads or unregisters it.
 // IMAGE_CLASSIFY labels come from the session's DATA resource or $VACCEL_TFLITE_LABELS.
-#include "resource_cache.hpp"
+#include "boundary.hpp"
+#include "classifier.hpp"
+#include "resource_access.hpp"
 #include "tflite_model.hpp"
-#include "vaccel_resource.hpp"
 
 #include <vaccel.h>
 
@@ -16,29 +17,18 @@
 
 namespace {
 
+using vaccel::plugin::Status;
 using vaccel::tflite::DType;
 using vaccel::tflite::Model;
-using vaccel::tflite::Status;
 using vaccel::tflite::TensorDesc;
 namespace vp = vaccel::plugin;
 
-constexpr const char *kName = "tflite";
+constexpr char kName[] = "tflite";
 
 // Loaded models by MODEL resource and labels by DATA resource / $VACCEL_TFLITE_LABELS.
 vp::ClassifierState<Model> &state()
 {
 	return vp::leaked_plugin_state<Model>("VACCEL_TFLITE_LABELS");
-}
-
-int to_vaccel(Status s)
-{
-	switch (s) {
-	case Status::Ok: return VACCEL_OK;
-	case Status::InvalidInput: return VACCEL_EINVAL;
-	case Status::Unsupported: return VACCEL_ENOTSUP;
-	case Status::Backend: return VACCEL_EBACKEND;
-	}
-	return VACCEL_EBACKEND;
 }
 
 std::string dims_text(const std::vector<int32_t> &dims)
@@ -50,8 +40,7 @@ std::string dims_text(const std::vector<int32_t> &dims)
 }
 
 // The engine of `res`, loaded on first use by any session.
-int model_for(struct vaccel_session *sess, const struct vaccel_resource *res,
-	      std::shared_ptr<Model> &out)
+int model_for(struct vaccel_session *sess, const struct vaccel_resource *res, std::shared_ptr<Model> &out)
 {
 	if (sess == nullptr || res == nullptr) {
 		vaccel_error("[tflite] %s", sess == nullptr ? "no session" : "no model resource");
@@ -71,7 +60,7 @@ int model_for(struct vaccel_session *sess, const struct vaccel_resource *res,
 		Status st = Status::Ok;
 		std::unique_ptr<Model> model = Model::load(std::move(bytes), st, err);
 		if (!model) {
-			rc = to_vaccel(st);
+			rc = vp::status_code(st);
 			return nullptr;
 		}
 		std::string backends;
@@ -80,10 +69,9 @@ int model_for(struct vaccel_session *sess, const struct vaccel_resource *res,
 		if (!model->fallback_reason().empty())
 			vaccel_info("[tflite] %s: not on XNNPACK (%s), falling back to Arm NN",
 				    vp::resource_name(res).c_str(), model->fallback_reason().c_str());
-		vaccel_info("[tflite] loaded %s on %s (%s) (input %s %s)",
-			    vp::resource_name(res).c_str(),
-			    model->engine() == vaccel::tflite::Engine::Xnnpack ? "XNNPACK" : "Arm NN",
-			    backends.c_str(), dims_text(model->inputs().at(0).dims).c_str(),
+		vaccel_info("[tflite] loaded %s on %s (%s) (input %s %s)", vp::resource_name(res).c_str(),
+			    model->engine() == vaccel::tflite::Engine::Xnnpack ? "XNNPACK" : "Arm NN", backends.c_str(),
+			    dims_text(model->inputs().at(0).dims).c_str(),
 			    vaccel::tflite::dtype_name(model->inputs().at(0).dtype));
 		return std::shared_ptr<Model>(std::move(model));
 	});
@@ -91,8 +79,7 @@ int model_for(struct vaccel_session *sess, const struct vaccel_resource *res,
 }
 
 // Checks a caller tensor against the model's input description.
-bool input_matches(const struct vaccel_tflite_tensor *t, const TensorDesc &d, size_t index,
-		   std::string &error)
+bool input_matches(const struct vaccel_tflite_tensor *t, const TensorDesc &d, size_t index, std::string &error)
 {
 	const std::string which = "input " + std::to_string(index) + " ('" + d.name + "')";
 	if (t == nullptr || t->data == nullptr) {
@@ -100,9 +87,8 @@ bool input_matches(const struct vaccel_tflite_tensor *t, const TensorDesc &d, si
 		return false;
 	}
 	if (static_cast<int>(t->data_type) != static_cast<int>(d.dtype)) {
-		error = which + ": data type " + std::to_string(static_cast<int>(t->data_type)) +
-			", model expects " + vaccel::tflite::dtype_name(d.dtype) + " (" +
-			std::to_string(static_cast<int>(d.dtype)) + ")";
+		error = which + ": data type " + std::to_string(static_cast<int>(t->data_type)) + ", model expects " +
+			vaccel::tflite::dtype_name(d.dtype) + " (" + std::to_string(static_cast<int>(d.dtype)) + ")";
 		return false;
 	}
 	const bool same_dims = t->dims != nullptr && t->nr_dims == static_cast<int>(d.dims.size()) &&
@@ -115,23 +101,22 @@ bool input_matches(const struct vaccel_tflite_tensor *t, const TensorDesc &d, si
 		return false;
 	}
 	if (t->size != d.bytes) {
-		error = which + ": " + std::to_string(t->size) + " bytes, model expects " +
-			std::to_string(d.bytes);
+		error = which + ": " + std::to_string(t->size) + " bytes, model expects " + std::to_string(d.bytes);
 		return false;
 	}
 	return true;
 }
 
 // Allocates the caller's output tensors (freed by the caller with vaccel_tflite_tensor_delete).
-int fill_outputs(const Model &model, std::vector<std::vector<uint8_t>> &raw,
-		 struct vaccel_tflite_tensor **out, int nr_out)
+int fill_outputs(const Model &model, std::vector<std::vector<uint8_t>> &raw, struct vaccel_tflite_tensor **out,
+		 int nr_out)
 {
 	for (int i = 0; i < nr_out; ++i) {
 		const TensorDesc &d = model.outputs()[static_cast<size_t>(i)];
 		struct vaccel_tflite_tensor *t = nullptr;
-		const int rc = vaccel_tflite_tensor_allocate(
-			&t, static_cast<int>(d.dims.size()), d.dims.data(),
-			static_cast<enum vaccel_tflite_data_type>(d.dtype), d.bytes);
+		const int rc =
+			vaccel_tflite_tensor_allocate(&t, static_cast<int>(d.dims.size()), d.dims.data(),
+						      static_cast<enum vaccel_tflite_data_type>(d.dtype), d.bytes);
 		if (rc != VACCEL_OK || t == nullptr || (d.bytes > 0 && t->data == nullptr)) {
 			for (int j = 0; j < i; ++j) {
 				vaccel_tflite_tensor_delete(out[j]);
@@ -146,9 +131,8 @@ int fill_outputs(const Model &model, std::vector<std::vector<uint8_t>> &raw,
 	return VACCEL_OK;
 }
 
-int run_impl(struct vaccel_session *sess, const struct vaccel_resource *res,
-	     struct vaccel_tflite_tensor *const *in, int nr_in, struct vaccel_tflite_tensor **out,
-	     int nr_out)
+int run_impl(struct vaccel_session *sess, const struct vaccel_resource *res, struct vaccel_tflite_tensor *const *in,
+	     int nr_in, struct vaccel_tflite_tensor **out, int nr_out)
 {
 	std::shared_ptr<Model> model;
 	if (const int rc = model_for(sess, res, model); rc != VACCEL_OK)
@@ -175,62 +159,73 @@ int run_impl(struct vaccel_session *sess, const struct vaccel_resource *res,
 	std::vector<std::vector<uint8_t>> raw;
 	if (const Status s = model->run(inputs, raw, err); s != Status::Ok) {
 		vaccel_error("[tflite] model run failed: %s", err.c_str());
-		return to_vaccel(s);
+		return vp::status_code(s);
 	}
 	return fill_outputs(*model, raw, out, nr_out);
 }
 
-int classify_impl(struct vaccel_session *sess, const void *img, unsigned char *out_text,
-		  unsigned char *out_imgname, size_t len_img, size_t len_out_text,
-		  size_t len_out_imgname)
+// IMAGE_CLASSIFY through the kit's pipeline; the engine steps are make_image_input and
+// run + dequantize.
+int classify_impl(const vp::ClassifyCall &call)
 {
-	if (const int rc = vp::check_classify_args(kName, sess, img, len_img, out_text, len_out_text);
-	    rc != VACCEL_OK)
+	if (const int rc = vp::check_classify_call(kName, call); rc != VACCEL_OK)
 		return rc;
 	struct vaccel_resource *res = nullptr;
-	if (const int rc = vp::session_model_resource(kName, "tflite", sess, res); rc != VACCEL_OK)
+	if (const int rc = vp::session_model_resource(kName, "tflite", call.sess, res); rc != VACCEL_OK)
 		return rc;
 	std::shared_ptr<Model> model;
-	if (const int rc = model_for(sess, res, model); rc != VACCEL_OK)
+	if (const int rc = model_for(call.sess, res, model); rc != VACCEL_OK)
 		return rc;
 	std::string err;
 	std::shared_ptr<vaccel::image::Labels> labels;
-	if (const int rc = state().labels.get(sess, labels, err); rc != VACCEL_OK) {
+	if (const int rc = state().labels.get(call.sess, labels, err); rc != VACCEL_OK) {
 		vaccel_error("[tflite] %s", err.c_str());
 		return rc;
 	}
-	std::vector<float> scores;
-	if (const Status s = model->classify(img, len_img, scores, err); s != Status::Ok) {
-		vaccel_error("[tflite] image classification failed: %s", err.c_str());
-		return to_vaccel(s);
-	}
-	const std::vector<float> probs = vaccel::tflite::to_probabilities(scores, model->outputs().at(0));
-	return vp::write_top1(kName, sess, *labels, probs, out_text, len_out_text, out_imgname,
-			      len_out_imgname);
+	return vp::classify_image(
+		kName, call, *labels,
+		[&](const vaccel::image::Image &img) {
+			std::vector<uint8_t> tensor;
+			std::string error;
+			if (const Status s = model->make_image_input(img, tensor, error); s != Status::Ok)
+				vp::fail(s, error);
+			return tensor;
+		},
+		[&](const std::vector<uint8_t> &tensor) {
+			std::vector<std::vector<uint8_t>> out;
+			std::string error;
+			if (const Status s = model->run({tensor.data()}, out, error); s != Status::Ok)
+				vp::fail(s, error);
+			const TensorDesc &desc = model->outputs().at(0);
+			const std::vector<float> scores = model->dequantize(out.at(0), desc);
+			if (scores.empty())
+				vp::fail(Status::Unsupported, std::string("unsupported output type ") +
+								      vaccel::tflite::dtype_name(desc.dtype));
+			return vaccel::tflite::to_probabilities(scores, desc);
+		});
 }
 
 extern "C" int tflite_model_load_op(struct vaccel_session *sess, struct vaccel_resource *model)
 {
-	return vp::op_boundary(kName, "model load", [&] {
+	return vp::boundary(kName, "model load", [&] {
 		std::shared_ptr<Model> m;
 		return model_for(sess, model, m);
 	});
 }
 
 extern "C" int tflite_model_run_op(struct vaccel_session *sess, const struct vaccel_resource *model,
-				   struct vaccel_tflite_tensor *const *in, int nr_in,
-				   struct vaccel_tflite_tensor **out, int nr_out, uint8_t *status)
+				   struct vaccel_tflite_tensor *const *in, int nr_in, struct vaccel_tflite_tensor **out,
+				   int nr_out, uint8_t *status)
 {
-	const int rc = vp::op_boundary(kName, "model run",
-				       [&] { return run_impl(sess, model, in, nr_in, out, nr_out); });
+	const int rc = vp::boundary(kName, "model run", [&] { return run_impl(sess, model, in, nr_in, out, nr_out); });
 	if (status != nullptr)
-		*status = rc == VACCEL_OK ? 0 : 1;  // TfLiteStatus: kTfLiteOk / kTfLiteError
+		*status = rc == VACCEL_OK ? 0 : 1; // TfLiteStatus: kTfLiteOk / kTfLiteError
 	return rc;
 }
 
 extern "C" int tflite_model_unload_op(struct vaccel_session *sess, struct vaccel_resource *model)
 {
-	return vp::op_boundary(kName, "model unload", [&] {
+	return vp::boundary(kName, "model unload", [&] {
 		if (sess == nullptr || model == nullptr)
 			return VACCEL_EINVAL;
 		if (!state().models.used_by(model->id, sess->id)) {
@@ -239,25 +234,20 @@ extern "C" int tflite_model_unload_op(struct vaccel_session *sess, struct vaccel
 			return VACCEL_EINVAL;
 		}
 		if (state().models.forget(model->id, sess->id))
-			vaccel_debug("[tflite] released model of resource %lld",
-				     static_cast<long long>(model->id));
+			vaccel_debug("[tflite] released model of resource %lld", static_cast<long long>(model->id));
 		return VACCEL_OK;
 	});
 }
 
-extern "C" int tflite_image_classify(struct vaccel_session *sess, const void *img,
-				     unsigned char *out_text, unsigned char *out_imgname,
-				     size_t len_img, size_t len_out_text, size_t len_out_imgname)
+int tflite_image_classify(struct vaccel_session *sess, const void *img, unsigned char *out_text,
+			  unsigned char *out_imgname, size_t len_img, size_t len_out_text, size_t len_out_imgname)
 {
-	return vp::op_boundary(kName, "image classification", [&] {
-		return classify_impl(sess, img, out_text, out_imgname, len_img, len_out_text,
-				     len_out_imgname);
-	});
+	return classify_impl({sess, img, len_img, out_text, len_out_text, out_imgname, len_out_imgname});
 }
 
 int tflite_resource_register(struct vaccel_resource *res, struct vaccel_session *sess)
 {
-	(void)res;  // models load on first use (TFLITE_MODEL_LOAD or IMAGE_CLASSIFY)
+	(void)res; // models load on first use (TFLITE_MODEL_LOAD or IMAGE_CLASSIFY)
 	(void)sess;
 	return VACCEL_OK;
 }
@@ -266,7 +256,7 @@ int tflite_resource_unregister(struct vaccel_resource *res, struct vaccel_sessio
 {
 	if (res == nullptr || sess == nullptr)
 		return VACCEL_EINVAL;
-	return vp::op_boundary(kName, "resource unregister", [&] {
+	return vp::boundary(kName, "resource unregister", [&] {
 		state().forget(res->id, sess->id);
 		return VACCEL_OK;
 	});
@@ -276,7 +266,8 @@ struct vaccel_op g_ops[] = {
 	VACCEL_OP_INIT(g_ops[0], VACCEL_OP_TFLITE_MODEL_LOAD, tflite_model_load_op),
 	VACCEL_OP_INIT(g_ops[1], VACCEL_OP_TFLITE_MODEL_RUN, tflite_model_run_op),
 	VACCEL_OP_INIT(g_ops[2], VACCEL_OP_TFLITE_MODEL_UNLOAD, tflite_model_unload_op),
-	VACCEL_OP_INIT(g_ops[3], VACCEL_OP_IMAGE_CLASSIFY, tflite_image_classify),
+	VACCEL_OP_INIT(g_ops[3], VACCEL_OP_IMAGE_CLASSIFY,
+		       (vp::at_boundary<kName, VACCEL_OP_IMAGE_CLASSIFY, tflite_image_classify>)),
 };
 
 int tflite_init()
@@ -290,13 +281,13 @@ int tflite_fini()
 	return VACCEL_OK;
 }
 
-}  // namespace
+} // namespace
 
 // TENSORFLOW: serves the TensorFlow Lite ops; CPU: CpuRef/CpuAcc (GpuAcc is used when present but
 // not advertised, since this build's x86 packages only ship CpuRef).
-VACCEL_PLUGIN(.name = "tflite", .version = "0.1.0", .vaccel_version = VACCEL_VERSION,
-	      .init = tflite_init, .fini = tflite_fini, .is_virtio = false,
+VACCEL_PLUGIN(.name = "tflite", .version = "0.1.0", .vaccel_version = VACCEL_VERSION, .init = tflite_init,
+	      .fini = tflite_fini, .is_virtio = false,
 	      .type = static_cast<vaccel_plugin_type_t>(VACCEL_PLUGIN_CPU | VACCEL_PLUGIN_TENSORFLOW),
 	      .session_init = nullptr, .session_release = nullptr, .session_update = nullptr,
-	      .resource_register = tflite_resource_register,
-	      .resource_unregister = tflite_resource_unregister, .resource_sync = nullptr)
+	      .resource_register = tflite_resource_register, .resource_unregister = tflite_resource_unregister,
+	      .resource_sync = nullptr)

@@ -28,8 +28,8 @@ public:
 	// nullptr + status: InvalidInput (the flatbuffer reader refused the bytes: no engine should
 	// see them), Unsupported (an operator/type the engine lacks), Backend (a shape or reference
 	// that does not add up, or XNNPACK refused the graph).
-	static std::unique_ptr<XnnEngine> build(const std::vector<uint8_t> &bytes, size_t threads,
-						Status &status, std::string &error);
+	static std::unique_ptr<XnnEngine> build(const std::vector<uint8_t> &bytes, size_t threads, Status &status,
+						std::string &error);
 	~XnnEngine();
 	XnnEngine(const XnnEngine &) = delete;
 	XnnEngine &operator=(const XnnEngine &) = delete;
@@ -40,8 +40,7 @@ public:
 
 	// One inference; `in[i]` holds inputs()[i].bytes, `out[i]` is resized to outputs()[i].bytes.
 	// Not thread-safe: the owner serialises calls.
-	Status run(const std::vector<const void *> &in, std::vector<std::vector<uint8_t>> &out,
-		   std::string &error);
+	Status run(const std::vector<const void *> &in, std::vector<std::vector<uint8_t>> &out, std::string &error);
 
 private:
 	XnnEngine() = default;
@@ -56,4 +55,4 @@ private:
 // Threads for a new XNNPACK engine: $VACCEL_TFLITE_THREADS (1..64), default 1.
 size_t xnn_threads_from_env();
 
-}  // namespace vaccel::tflite
+} // namespace vaccel::tflite

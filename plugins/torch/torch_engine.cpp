@@ -22,13 +22,20 @@ namespace {
 c10::ScalarType to_scalar_type(DType t)
 {
 	switch (t) {
-	case DType::Byte: return c10::kByte;
-	case DType::Char: return c10::kChar;
-	case DType::Short: return c10::kShort;
-	case DType::Int: return c10::kInt;
-	case DType::Long: return c10::kLong;
-	case DType::Half: return c10::kHalf;
-	case DType::Float: return c10::kFloat;
+	case DType::Byte:
+		return c10::kByte;
+	case DType::Char:
+		return c10::kChar;
+	case DType::Short:
+		return c10::kShort;
+	case DType::Int:
+		return c10::kInt;
+	case DType::Long:
+		return c10::kLong;
+	case DType::Half:
+		return c10::kHalf;
+	case DType::Float:
+		return c10::kFloat;
 	}
 	throw EngineError(ErrorKind::InvalidInput, "invalid tensor data type");
 }
@@ -38,15 +45,24 @@ c10::ScalarType to_scalar_type(DType t)
 std::pair<DType, at::Tensor> to_vaccel_type(const at::Tensor &t)
 {
 	switch (t.scalar_type()) {
-	case c10::kByte: return {DType::Byte, t};
-	case c10::kBool: return {DType::Byte, t.to(c10::kByte)};
-	case c10::kChar: return {DType::Char, t};
-	case c10::kShort: return {DType::Short, t};
-	case c10::kInt: return {DType::Int, t};
-	case c10::kLong: return {DType::Long, t};
-	case c10::kHalf: return {DType::Half, t};
-	case c10::kFloat: return {DType::Float, t};
-	case c10::kDouble: return {DType::Float, t.to(c10::kFloat)};
+	case c10::kByte:
+		return {DType::Byte, t};
+	case c10::kBool:
+		return {DType::Byte, t.to(c10::kByte)};
+	case c10::kChar:
+		return {DType::Char, t};
+	case c10::kShort:
+		return {DType::Short, t};
+	case c10::kInt:
+		return {DType::Int, t};
+	case c10::kLong:
+		return {DType::Long, t};
+	case c10::kHalf:
+		return {DType::Half, t};
+	case c10::kFloat:
+		return {DType::Float, t};
+	case c10::kDouble:
+		return {DType::Float, t.to(c10::kFloat)};
 	default:
 		throw EngineError(ErrorKind::Backend,
 				  std::string("model output has a data type vAccel cannot express: ") +
@@ -57,10 +73,7 @@ std::pair<DType, at::Tensor> to_vaccel_type(const at::Tensor &t)
 // Serves the bytes of an in-memory model to torch::jit::load without copying them first.
 class MemoryReader final : public caffe2::serialize::ReadAdapterInterface {
 public:
-	MemoryReader(const void *data, size_t size)
-		: data_(static_cast<const uint8_t *>(data)), size_(size)
-	{
-	}
+	MemoryReader(const void *data, size_t size) : data_(static_cast<const uint8_t *>(data)), size_(size) {}
 	size_t size() const override { return size_; }
 	size_t read(uint64_t pos, void *buf, size_t n, const char * /*what*/) const override
 	{
@@ -127,8 +140,7 @@ std::vector<at::Tensor> collect_output_tensors(const c10::IValue &result)
 		for (const auto &e : result.toListRef())
 			add(e);
 	else
-		throw EngineError(ErrorKind::Backend,
-				  "model returned a " + result.tagKind() + ", not tensors");
+		throw EngineError(ErrorKind::Backend, "model returned a " + result.tagKind() + ", not tensors");
 	return tensors;
 }
 
@@ -159,9 +171,9 @@ at::Tensor wrap_input(const TensorView &view)
 		throw EngineError(ErrorKind::InvalidInput, "tensor has a negative or overflowing dimension");
 	const size_t expected = static_cast<size_t>(count) * element_size(view.dtype);
 	if (expected != view.size)
-		throw EngineError(ErrorKind::InvalidInput,
-				  "tensor holds " + std::to_string(view.size) + " bytes but its dims and " +
-					  dtype_name(view.dtype) + " type need " + std::to_string(expected));
+		throw EngineError(ErrorKind::InvalidInput, "tensor holds " + std::to_string(view.size) +
+								   " bytes but its dims and " + dtype_name(view.dtype) +
+								   " type need " + std::to_string(expected));
 	if (view.data == nullptr && expected > 0)
 		throw EngineError(ErrorKind::InvalidInput, "tensor data is NULL");
 	// from_blob never frees and this layer never writes; the const_cast only satisfies its API.
@@ -183,25 +195,29 @@ torch::jit::Module load_module(Load &&load, const std::string &what)
 	} catch (const std::bad_alloc &) {
 		throw;
 	} catch (const std::exception &e) {
-		throw EngineError(ErrorKind::Backend, "libtorch cannot load " + what +
-							      " as TorchScript: " +
-							      c10::GetExceptionString(e));
+		throw EngineError(ErrorKind::Backend,
+				  "libtorch cannot load " + what + " as TorchScript: " + c10::GetExceptionString(e));
 	}
 }
 
 const char *qengine_name(at::QEngine e)
 {
 	switch (e) {
-	case at::QEngine::ONEDNN: return "onednn";
-	case at::QEngine::FBGEMM: return "fbgemm";
-	case at::QEngine::QNNPACK: return "qnnpack";
-	case at::QEngine::X86: return "x86";
-	case at::QEngine::NoQEngine: return "none";
+	case at::QEngine::ONEDNN:
+		return "onednn";
+	case at::QEngine::FBGEMM:
+		return "fbgemm";
+	case at::QEngine::QNNPACK:
+		return "qnnpack";
+	case at::QEngine::X86:
+		return "x86";
+	case at::QEngine::NoQEngine:
+		return "none";
 	}
 	return "unknown";
 }
 
-}  // namespace
+} // namespace
 
 std::string select_quantized_engine()
 {
@@ -226,12 +242,16 @@ size_t element_size(DType type)
 {
 	switch (type) {
 	case DType::Byte:
-	case DType::Char: return 1;
+	case DType::Char:
+		return 1;
 	case DType::Short:
-	case DType::Half: return 2;
+	case DType::Half:
+		return 2;
 	case DType::Int:
-	case DType::Float: return 4;
-	case DType::Long: return 8;
+	case DType::Float:
+		return 4;
+	case DType::Long:
+		return 8;
 	}
 	return 0;
 }
@@ -239,13 +259,20 @@ size_t element_size(DType type)
 const char *dtype_name(DType type)
 {
 	switch (type) {
-	case DType::Byte: return "BYTE";
-	case DType::Char: return "CHAR";
-	case DType::Short: return "SHORT";
-	case DType::Int: return "INT";
-	case DType::Long: return "LONG";
-	case DType::Half: return "HALF";
-	case DType::Float: return "FLOAT";
+	case DType::Byte:
+		return "BYTE";
+	case DType::Char:
+		return "CHAR";
+	case DType::Short:
+		return "SHORT";
+	case DType::Int:
+		return "INT";
+	case DType::Long:
+		return "LONG";
+	case DType::Half:
+		return "HALF";
+	case DType::Float:
+		return "FLOAT";
 	}
 	return "INVALID";
 }
@@ -285,9 +312,9 @@ std::shared_ptr<Model> Model::load_memory(const void *data, size_t size)
 	if (data == nullptr || size == 0)
 		throw EngineError(ErrorKind::InvalidInput, "model buffer is empty");
 	auto impl = std::make_unique<Impl>();
-	impl->module = load_module(
-		[&] { return torch::jit::load(std::make_shared<MemoryReader>(data, size), torch::kCPU); },
-		"the " + std::to_string(size) + "-byte model buffer");
+	impl->module =
+		load_module([&] { return torch::jit::load(std::make_shared<MemoryReader>(data, size), torch::kCPU); },
+			    "the " + std::to_string(size) + "-byte model buffer");
 	return std::shared_ptr<Model>(new Model(std::move(impl)));
 }
 
@@ -324,15 +351,14 @@ std::vector<OwnedTensor> Model::run(std::span<const TensorView> inputs, size_t m
 
 std::vector<float> Model::run_float(std::span<const float> input, std::span<const int64_t> dims) const
 {
-	const TensorView view{input.data(), input.size_bytes(),
-			      std::vector<int64_t>(dims.begin(), dims.end()), DType::Float};
+	const TensorView view{input.data(), input.size_bytes(), std::vector<int64_t>(dims.begin(), dims.end()),
+			      DType::Float};
 	auto outputs = run(std::span(&view, 1), 1);
 	if (outputs.empty())
 		throw EngineError(ErrorKind::Backend, "model produced no output tensor");
 	if (outputs[0].dtype != DType::Float)
-		throw EngineError(ErrorKind::Backend,
-				  std::string("model output is ") + dtype_name(outputs[0].dtype) +
-					  ", expected FLOAT scores");
+		throw EngineError(ErrorKind::Backend, std::string("model output is ") + dtype_name(outputs[0].dtype) +
+							      ", expected FLOAT scores");
 	const auto *p = static_cast<const float *>(outputs[0].data.get());
 	return {p, p + outputs[0].size / sizeof(float)};
 }
@@ -354,9 +380,9 @@ int threads()
 OwnedTensor sgemm(const float *a, const float *b, const float *c, int64_t m, int64_t n, int64_t k)
 {
 	if (m <= 0 || n <= 0 || k <= 0)
-		throw EngineError(ErrorKind::InvalidInput,
-				  "sgemm needs positive M, N, K (got " + std::to_string(m) + ", " +
-					  std::to_string(n) + ", " + std::to_string(k) + ")");
+		throw EngineError(ErrorKind::InvalidInput, "sgemm needs positive M, N, K (got " + std::to_string(m) +
+								   ", " + std::to_string(n) + ", " + std::to_string(k) +
+								   ")");
 	if (a == nullptr || b == nullptr)
 		throw EngineError(ErrorKind::InvalidInput, "sgemm input matrix is NULL");
 	apply_threads_on_this_thread();
@@ -376,8 +402,8 @@ OwnedTensor sgemm(const float *a, const float *b, const float *c, int64_t m, int
 	}
 }
 
-void sgemm_strided(int64_t m, int64_t n, int64_t k, float alpha, const float *a, int64_t lda,
-		   const float *b, int64_t ldb, float beta, float *c, int64_t ldc)
+void sgemm_strided(int64_t m, int64_t n, int64_t k, float alpha, const float *a, int64_t lda, const float *b,
+		   int64_t ldb, float beta, float *c, int64_t ldc)
 {
 	apply_threads_on_this_thread();
 	try {
@@ -396,4 +422,4 @@ void sgemm_strided(int64_t m, int64_t n, int64_t k, float alpha, const float *a,
 	}
 }
 
-}  // namespace vaccel::torch_engine
+} // namespace vaccel::torch_engine

@@ -15,6 +15,8 @@
 #include <string>
 #include <vector>
 
+#include "status.hpp"
+
 namespace vaccel::torch_engine {
 
 // Same numbering as enum vaccel_torch_data_type (vAccel 0.8).
@@ -26,26 +28,23 @@ bool is_valid_dtype(int value);
 size_t element_size(DType type);
 const char *dtype_name(DType type);
 
-// Why an engine call failed; the plugin maps each kind to a VACCEL_E* code.
-enum class ErrorKind {
-	InvalidInput,  // caller's tensors/arguments do not fit (VACCEL_EINVAL)
-	NotFound,      // a file that should exist does not (VACCEL_ENOENT)
-	Backend,       // libtorch failed (wrong-format model, unsupported output...) (VACCEL_EBACKEND)
-};
+// Why an engine call failed: the plugin kit's Status (status.hpp), of which this engine uses
+// InvalidInput (the caller's tensors/arguments do not fit), NotFound (a model file that should
+// exist does not) and Backend (libtorch failed: wrong-format model, unsupported output...).
+using ErrorKind = plugin::Status;
 
-class EngineError : public std::runtime_error {
+// The kit's Failure under the engine's name; the plugin boundary maps it to a VACCEL_E* code.
+class EngineError : public plugin::Failure {
 public:
-	EngineError(ErrorKind kind, const std::string &what) : std::runtime_error(what), kind_(kind) {}
-	[[nodiscard]] ErrorKind kind() const { return kind_; }
-
-private:
-	ErrorKind kind_;
+	using plugin::Failure::Failure;
+	// Contract: the Status given at construction.
+	[[nodiscard]] ErrorKind kind() const noexcept { return status(); }
 };
 
 // An input tensor borrowed from the caller (not copied, not modified by this layer).
 struct TensorView {
 	const void *data = nullptr;
-	size_t size = 0;  // bytes
+	size_t size = 0; // bytes
 	std::vector<int64_t> dims;
 	DType dtype = DType::Float;
 };
@@ -58,7 +57,7 @@ struct FreeDeleter {
 // vaccel_torch_tensor (whose delete function calls free()).
 struct OwnedTensor {
 	std::unique_ptr<void, FreeDeleter> data;
-	size_t size = 0;  // bytes
+	size_t size = 0; // bytes
 	std::vector<int64_t> dims;
 	DType dtype = DType::Float;
 };
@@ -114,7 +113,7 @@ OwnedTensor sgemm(const float *a, const float *b, const float *c, int64_t m, int
 // (leading dimension lda), B k x n (ldb), C m x n (ldc; columns past n untouched; with beta = 0
 // C is not read).  Preconditions checked by the caller: m, n, k > 0, lda >= k, ldb >= n,
 // ldc >= n, non-NULL pointers.  Throws EngineError.
-void sgemm_strided(int64_t m, int64_t n, int64_t k, float alpha, const float *a, int64_t lda,
-		   const float *b, int64_t ldb, float beta, float *c, int64_t ldc);
+void sgemm_strided(int64_t m, int64_t n, int64_t k, float alpha, const float *a, int64_t lda, const float *b,
+		   int64_t ldb, float beta, float *c, int64_t ldc);
 
-}  // namespace vaccel::torch_engine
+} // namespace vaccel::torch_engine

@@ -24,13 +24,15 @@ MallocTuningResult tune()
 	// The mmap threshold first: raising only the trim threshold was measured to be slower.
 	if (mallopt(M_MMAP_THRESHOLD, threshold) != 1 || mallopt(M_TRIM_THRESHOLD, threshold) != 1)
 		return {MallocTuning::Failed, "malloc tuning: mallopt() refused the thresholds; "
-					      "glibc defaults stay" + note};
+					      "glibc defaults stay" +
+						      note};
 	return {MallocTuning::Applied,
 		"malloc tuning: M_MMAP_THRESHOLD and M_TRIM_THRESHOLD set to 256 MiB for the whole "
-		"process (VACCEL_TORCH_MALLOC_TUNING=0 turns this off)" + note};
+		"process (VACCEL_TORCH_MALLOC_TUNING=0 turns this off)" +
+			note};
 }
 
-}  // namespace
+} // namespace
 
 MallocTuningResult apply_malloc_tuning()
 {
@@ -40,4 +42,4 @@ MallocTuningResult apply_malloc_tuning()
 	return result;
 }
 
-}  // namespace vaccel::torch_plugin
+} // namespace vaccel::torch_plugin

@@ -19,14 +19,14 @@ namespace vaccel::torch_plugin {
 inline constexpr size_t kMallocThresholdBytes = size_t{256} << 20;
 
 enum class MallocTuning {
-	Applied,    // both mallopt() calls succeeded
-	OptedOut,   // VACCEL_TORCH_MALLOC_TUNING=0
-	Failed,     // mallopt() refused a value (not glibc, or a limit)
+	Applied,  // both mallopt() calls succeeded
+	OptedOut, // VACCEL_TORCH_MALLOC_TUNING=0
+	Failed,   // mallopt() refused a value (not glibc, or a limit)
 };
 
 struct MallocTuningResult {
 	MallocTuning state = MallocTuning::OptedOut;
-	std::string message;  // one log line saying what was done and why
+	std::string message; // one log line saying what was done and why
 };
 
 // Reads VACCEL_TORCH_MALLOC_TUNING ("0" = off, unset/empty/"1" = on; anything else is reported
@@ -34,4 +34,4 @@ struct MallocTuningResult {
 // and M_TRIM_THRESHOLD.  Later calls return the first call's result.
 MallocTuningResult apply_malloc_tuning();
 
-}  // namespace vaccel::torch_plugin
+} // namespace vaccel::torch_plugin

@@ -2,9 +2,11 @@
 // vAccel plugin "torch": TORCH_MODEL_LOAD, TORCH_MODEL_RUN, IMAGE_CLASSIFY and the deprecated
 // TORCH_SGEMM on Debian's libtorch 1.13.
 //
-// This file is the C ABI boundary: it checks every argument, maps engine failures to VACCEL_E*
-// codes with a log line, and lets no exception escape.  libtorch itself is only touched in
-// torch_engine.cpp; image preprocessing comes from the shared vaccel-plugin-image library.
+// This file is the C ABI boundary: it checks every argument and runs every entry point inside the
+// plugin kit's boundary() (plugins/common/boundary.hpp), which maps engine failures to VACCEL_E*
+// codes with a log line and lets no exception escape.  libtorch itself is only touched in
+// torch_engine.cpp; labels and the IMAGE_CLASSIFY pipeline come from the kit (labels.hpp,
+// classifier.hpp).
 #include <vaccel.h>
 
 #include <atomic>
@@ -20,7 +22,10 @@
 #include <type_traits>
 #include <vector>
 
+#include "boundary.hpp"
+#include "classifier.hpp"
 #include "image.hpp"
+#include "labels.hpp"
 #include "resource_cache.hpp"
 #include "torch_engine.hpp"
 #include "torch_malloc.hpp"
@@ -32,8 +37,11 @@ namespace engine = vaccel::torch_engine;
 namespace image = vaccel::image;
 using engine::EngineError;
 using engine::ErrorKind;
-using vaccel::torch_plugin::Preprocess;
 using vaccel::plugin::ResourceCache;
+using vaccel::torch_plugin::Preprocess;
+namespace vp = vaccel::plugin;
+
+constexpr char kName[] = "torch";
 
 constexpr int kMaxThreads = 256;
 
@@ -43,11 +51,8 @@ constexpr int kMaxThreads = 256;
 // by the mutex next to it.
 struct PluginState {
 	ResourceCache<const engine::Model> models;
-	ResourceCache<const image::Labels> labels_by_resource;
-
-	// Labels named by VACCEL_TORCH_LABELS, keyed by path (the variable may change).
-	std::mutex env_labels_mu;
-	std::map<std::string, std::shared_ptr<const image::Labels>> env_labels;
+	// The session's DATA resource, else the file named by VACCEL_TORCH_LABELS.
+	vp::LabelsProvider labels{"VACCEL_TORCH_LABELS"};
 
 	// Preprocessing read from the environment in init(); a bad variable is reported per call.
 	std::mutex config_mu;
@@ -67,43 +72,8 @@ PluginState &state()
 // the loaded modules alone: libtorch's own globals may already be gone by then.
 std::atomic<bool> g_process_exiting{false};
 
-// ---- error handling ------------------------------------------------------------------------
-
-int to_code(ErrorKind kind)
-{
-	switch (kind) {
-	case ErrorKind::InvalidInput: return VACCEL_EINVAL;
-	case ErrorKind::NotFound: return VACCEL_ENOENT;
-	case ErrorKind::Backend: return VACCEL_EBACKEND;
-	}
-	return VACCEL_EBACKEND;
-}
-
-// Runs an op body, turning every exception into an error code and one log line.
-template <class Body>
-int guarded(const char *op, Body &&body) noexcept
-{
-	try {
-		return body();
-	} catch (const EngineError &e) {
-		vaccel_error("[torch] %s: %s", op, e.what());
-		return to_code(e.kind());
-	} catch (const std::bad_alloc &) {
-		vaccel_error("[torch] %s: out of memory", op);
-		return VACCEL_ENOMEM;
-	} catch (const std::exception &e) {
-		vaccel_error("[torch] %s: %s", op, e.what());
-		return VACCEL_EBACKEND;
-	} catch (...) {
-		vaccel_error("[torch] %s: unknown exception", op);
-		return VACCEL_EBACKEND;
-	}
-}
-
-[[noreturn]] void fail(ErrorKind kind, const std::string &what)
-{
-	throw EngineError(kind, what);
-}
+// Failures are thrown as the kit's Failure (EngineError is one); boundary() maps them.
+using vp::fail;
 
 // ---- resources -----------------------------------------------------------------------------
 
@@ -131,59 +101,12 @@ std::shared_ptr<const engine::Model> load_model(const vaccel_resource *res)
 std::shared_ptr<const engine::Model> model_of(const vaccel_resource *res, const vaccel_session *sess)
 {
 	if (res->type != VACCEL_RESOURCE_MODEL)
-		fail(ErrorKind::InvalidInput,
-		     "resource " + std::to_string(res->id) + " is not a MODEL resource");
+		fail(ErrorKind::InvalidInput, "resource " + std::to_string(res->id) + " is not a MODEL resource");
 	return state().models.get_or_load(res->id, sess->id, [&] {
 		auto model = load_model(res);
 		vaccel_debug("[torch] loaded model of resource %lld", static_cast<long long>(res->id));
 		return model;
 	});
-}
-
-std::shared_ptr<const image::Labels> load_labels_resource(const vaccel_resource *res)
-{
-	const vaccel_blob *blob = first_blob(res, "DATA");
-	auto labels = std::make_shared<image::Labels>();
-	std::string error;
-	bool ok = false;
-	if (blob->data != nullptr && blob->size > 0)
-		ok = labels->load_from_buffer(
-			std::string_view(reinterpret_cast<const char *>(blob->data), blob->size), error);
-	else if (blob->path != nullptr)
-		ok = labels->load(blob->path, error);
-	else
-		error = "empty blob";
-	if (!ok)
-		fail(ErrorKind::NotFound, "labels DATA resource " + std::to_string(res->id) + ": " + error);
-	return labels;
-}
-
-std::shared_ptr<const image::Labels> load_labels_env(const std::string &path)
-{
-	std::lock_guard lock(state().env_labels_mu);
-	if (auto it = state().env_labels.find(path); it != state().env_labels.end())
-		return it->second;
-	auto labels = std::make_shared<image::Labels>();
-	std::string error;
-	if (!labels->load(path, error))
-		fail(ErrorKind::NotFound, "VACCEL_TORCH_LABELS: " + error);
-	state().env_labels.emplace(path, labels);
-	return labels;
-}
-
-// Labels: the session's first DATA resource, else the file named by VACCEL_TORCH_LABELS.
-std::shared_ptr<const image::Labels> labels_for(vaccel_session *sess)
-{
-	vaccel_resource *data = nullptr;
-	if (vaccel_session_resource_by_type(sess, &data, VACCEL_RESOURCE_DATA) == VACCEL_OK &&
-	    data != nullptr)
-		return state().labels_by_resource.get_or_load(data->id, sess->id,
-							[&] { return load_labels_resource(data); });
-	const char *env = std::getenv("VACCEL_TORCH_LABELS");
-	if (env != nullptr && *env != '\0')
-		return load_labels_env(env);
-	fail(ErrorKind::NotFound, "no labels: register a DATA resource holding the labels file with "
-				  "the session, or set VACCEL_TORCH_LABELS");
 }
 
 // ---- tensors -------------------------------------------------------------------------------
@@ -247,7 +170,7 @@ vaccel_torch_tensor *to_vaccel_tensor(engine::OwnedTensor &t)
 void publish_outputs(std::vector<engine::OwnedTensor> &results, vaccel_torch_tensor **out, int nr_out)
 {
 	std::vector<vaccel_torch_tensor *> made;
-	made.reserve(static_cast<size_t>(nr_out));  // push_back below then cannot throw
+	made.reserve(static_cast<size_t>(nr_out)); // push_back below then cannot throw
 	try {
 		for (int i = 0; i < nr_out; ++i)
 			made.push_back(to_vaccel_tensor(results[static_cast<size_t>(i)]));
@@ -264,7 +187,7 @@ void publish_outputs(std::vector<engine::OwnedTensor> &results, vaccel_torch_ten
 
 int torch_model_load(vaccel_session *sess, vaccel_resource *model) noexcept
 {
-	return guarded("model load", [&] {
+	return vp::boundary(kName, "model load", [&] {
 		if (sess == nullptr || model == nullptr)
 			fail(ErrorKind::InvalidInput, "session or model resource is NULL");
 		model_of(model, sess);
@@ -272,11 +195,10 @@ int torch_model_load(vaccel_session *sess, vaccel_resource *model) noexcept
 	});
 }
 
-int torch_model_run(vaccel_session *sess, const vaccel_resource *model,
-		    const vaccel_torch_buffer *run_options, vaccel_torch_tensor *const *in, int nr_in,
-		    vaccel_torch_tensor **out, int nr_out) noexcept
+int torch_model_run(vaccel_session *sess, const vaccel_resource *model, const vaccel_torch_buffer *run_options,
+		    vaccel_torch_tensor *const *in, int nr_in, vaccel_torch_tensor **out, int nr_out) noexcept
 {
-	return guarded("model run", [&] {
+	return vp::boundary(kName, "model run", [&] {
 		if (sess == nullptr || model == nullptr)
 			fail(ErrorKind::InvalidInput, "session or model resource is NULL");
 		if (nr_in < 0 || (nr_in > 0 && in == nullptr))
@@ -298,48 +220,45 @@ int torch_model_run(vaccel_session *sess, const vaccel_resource *model,
 	});
 }
 
-int torch_classify(vaccel_session *sess, const void *img, unsigned char *out_text,
-		   unsigned char *out_imgname, size_t len_img, size_t len_out_text,
-		   size_t len_out_imgname) noexcept
+// IMAGE_CLASSIFY through the kit's pipeline; the engine steps are crop/resize/normalise to an
+// NCHW float tensor and run_float + softmax.
+int classify_impl(const vp::ClassifyCall &call)
 {
-	return guarded("image classify", [&] {
-		if (sess == nullptr)
-			fail(ErrorKind::InvalidInput, "session is NULL");
-		if (img == nullptr || len_img == 0)
-			fail(ErrorKind::InvalidInput, "image buffer is empty");
-		if (out_text == nullptr || len_out_text == 0)
-			fail(ErrorKind::InvalidInput, "output text buffer is empty");
-		Preprocess pre;
-		{
-			std::lock_guard lock(state().config_mu);
-			if (!state().preprocess_error.empty())
-				fail(ErrorKind::InvalidInput, state().preprocess_error);
-			pre = state().preprocess;
-		}
-		vaccel_resource *res = nullptr;
-		if (vaccel_session_resource_by_type(sess, &res, VACCEL_RESOURCE_MODEL) != VACCEL_OK ||
-		    res == nullptr)
-			fail(ErrorKind::NotFound, "no MODEL resource is registered with session " +
-							  std::to_string(sess->id));
-		const auto net = model_of(res, sess);
-		const auto labels = labels_for(sess);
+	if (const int rc = vp::check_classify_call(kName, call); rc != VACCEL_OK)
+		return rc;
+	Preprocess pre;
+	{
+		std::lock_guard lock(state().config_mu);
+		if (!state().preprocess_error.empty())
+			fail(ErrorKind::InvalidInput, state().preprocess_error);
+		pre = state().preprocess;
+	}
+	vaccel_resource *res = nullptr;
+	if (const int rc = vp::session_model_resource(kName, "pt", call.sess, res); rc != VACCEL_OK)
+		return rc;
+	const auto net = model_of(res, call.sess);
+	std::shared_ptr<image::Labels> labels;
+	std::string error;
+	if (const int rc = state().labels.get(call.sess, labels, error); rc != VACCEL_OK) {
+		vaccel_error("[torch] %s", error.c_str());
+		return rc;
+	}
+	return vp::classify_image(
+		kName, call, *labels,
+		[&](const image::Image &img) { return vaccel::torch_plugin::make_input(img, pre); },
+		[&](const vaccel::torch_plugin::InputTensor &input) {
+			const auto logits = net->run_float(input.data, input.dims);
+			if (logits.empty())
+				fail(ErrorKind::Backend, "model produced an empty score tensor");
+			return image::softmax(logits);
+		});
+}
 
-		vaccel::torch_plugin::InputTensor input;
-		std::string error;
-		if (!vaccel::torch_plugin::make_input(img, len_img, pre, input, error))
-			fail(ErrorKind::InvalidInput, error);
-		const auto logits = net->run_float(input.data, input.dims);
-		if (logits.empty())
-			fail(ErrorKind::Backend, "model produced an empty score tensor");
-		const auto best = image::top_k(image::softmax(logits), 1).at(0);
-		const std::string label = labels->name(best.index);
-		const std::string text = image::format_top1(label, best);
-		image::copy_to_c_buffer(text, out_text, len_out_text);
-		// No image is produced; like the other classifiers, the "image name" is the label.
-		if (out_imgname != nullptr)
-			image::copy_to_c_buffer(label, out_imgname, len_out_imgname);
-		vaccel_debug("[torch] classify: %s", text.c_str());
-		return VACCEL_OK;
+int torch_classify(vaccel_session *sess, const void *img, unsigned char *out_text, unsigned char *out_imgname,
+		   size_t len_img, size_t len_out_text, size_t len_out_imgname) noexcept
+{
+	return vp::boundary(kName, "image classify", [&] {
+		return classify_impl({sess, img, len_img, out_text, len_out_text, out_imgname, len_out_imgname});
 	});
 }
 
@@ -352,9 +271,8 @@ const float *float_data(vaccel_torch_tensor **t, const char *name, int64_t rows,
 		fail(ErrorKind::InvalidInput, std::string("sgemm: ") + name + " is not FLOAT");
 	const size_t need = static_cast<size_t>(rows) * static_cast<size_t>(cols) * sizeof(float);
 	if (x->data == nullptr || x->size != need)
-		fail(ErrorKind::InvalidInput, std::string("sgemm: ") + name + " holds " +
-						      std::to_string(x->size) + " bytes, expected " +
-						      std::to_string(need));
+		fail(ErrorKind::InvalidInput, std::string("sgemm: ") + name + " holds " + std::to_string(x->size) +
+						      " bytes, expected " + std::to_string(need));
 	return static_cast<const float *>(x->data);
 }
 
@@ -362,7 +280,7 @@ const float *float_data(vaccel_torch_tensor **t, const char *name, int64_t rows,
 int torch_sgemm(vaccel_session *sess, vaccel_torch_tensor **in_a, vaccel_torch_tensor **in_b,
 		vaccel_torch_tensor **in_c, int m, int n, int k, vaccel_torch_tensor **out) noexcept
 {
-	return guarded("sgemm", [&] {
+	return vp::boundary(kName, "sgemm", [&] {
 		if (sess == nullptr || out == nullptr)
 			fail(ErrorKind::InvalidInput, "sgemm: session or output is NULL");
 		if (m <= 0 || n <= 0 || k <= 0)
@@ -378,21 +296,20 @@ int torch_sgemm(vaccel_session *sess, vaccel_torch_tensor **in_a, vaccel_torch_t
 
 // BLAS_SGEMM (reference vaccel_sgemm semantics) on libtorch, so that a session bound to this
 // plugin can also multiply matrices (a session talks to one plugin only).
-int torch_blas_sgemm(vaccel_session *sess, int64_t m, int64_t n, int64_t k, float alpha, float *a,
-		     int64_t lda, float *b, int64_t ldb, float beta, float *c, int64_t ldc) noexcept
+int torch_blas_sgemm(vaccel_session *sess, int64_t m, int64_t n, int64_t k, float alpha, float *a, int64_t lda,
+		     float *b, int64_t ldb, float beta, float *c, int64_t ldc) noexcept
 {
-	return guarded("blas sgemm", [&] {
+	return vp::boundary(kName, "blas sgemm", [&] {
 		if (sess == nullptr)
 			fail(ErrorKind::InvalidInput, "blas sgemm: session is NULL");
 		if (m <= 0 || n <= 0 || k <= 0)
-			fail(ErrorKind::InvalidInput, "blas sgemm: m, n, k must be positive (got " +
-							      std::to_string(m) + ", " + std::to_string(n) +
-							      ", " + std::to_string(k) + ")");
+			fail(ErrorKind::InvalidInput, "blas sgemm: m, n, k must be positive (got " + std::to_string(m) +
+							      ", " + std::to_string(n) + ", " + std::to_string(k) +
+							      ")");
 		if (lda < k || ldb < n || ldc < n)
-			fail(ErrorKind::InvalidInput, "blas sgemm: leading dimensions too small (lda=" +
-							      std::to_string(lda) + " < k, ldb=" +
-							      std::to_string(ldb) + " or ldc=" +
-							      std::to_string(ldc) + " < n)");
+			fail(ErrorKind::InvalidInput,
+			     "blas sgemm: leading dimensions too small (lda=" + std::to_string(lda) +
+				     " < k, ldb=" + std::to_string(ldb) + " or ldc=" + std::to_string(ldc) + " < n)");
 		if (a == nullptr || b == nullptr || c == nullptr)
 			fail(ErrorKind::InvalidInput, "blas sgemm: a matrix is NULL");
 		engine::sgemm_strided(m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
@@ -415,9 +332,9 @@ int torch_resource_unregister(vaccel_resource *res, vaccel_session *sess) noexce
 {
 	if (res == nullptr || sess == nullptr)
 		return VACCEL_EINVAL;
-	return guarded("resource unregister", [&] {
+	return vp::boundary(kName, "resource unregister", [&] {
 		state().models.forget(res->id, sess->id);
-		state().labels_by_resource.forget(res->id, sess->id);
+		state().labels.forget(res->id, sess->id);
 		return VACCEL_OK;
 	});
 }
@@ -431,8 +348,7 @@ int threads_from_env()
 	const char *end = env + std::strlen(env);
 	auto [ptr, ec] = std::from_chars(env, end, n);
 	if (ec != std::errc() || ptr != end || n < 1 || n > kMaxThreads) {
-		vaccel_warn("[torch] VACCEL_TORCH_THREADS='%s' is not an integer in 1..%d; using 1", env,
-			    kMaxThreads);
+		vaccel_warn("[torch] VACCEL_TORCH_THREADS='%s' is not an integer in 1..%d; using 1", env, kMaxThreads);
 		return 1;
 	}
 	return n;
@@ -445,7 +361,7 @@ void mark_process_exiting()
 
 int torch_init() noexcept
 {
-	return guarded("init", [&] {
+	return vp::boundary(kName, "init", [&] {
 		static std::once_flag exit_hook;
 		std::call_once(exit_hook, [] { std::atexit(mark_process_exiting); });
 		// Before libtorch allocates anything of ours (engines.md §4.2: 60 ms -> 11 ms).
@@ -478,26 +394,24 @@ int torch_init() noexcept
 
 int torch_fini() noexcept
 {
-	return guarded("fini", [&] {
+	return vp::boundary(kName, "fini", [&] {
 		if (g_process_exiting.load()) {
 			vaccel_debug("[torch] fini at process exit: leaving loaded models to the OS");
 			return VACCEL_OK;
 		}
 		state().models.clear();
-		state().labels_by_resource.clear();
-		std::lock_guard lock(state().env_labels_mu);
-		state().env_labels.clear();
+		state().labels.clear();
 		return VACCEL_OK;
 	});
 }
 
-}  // namespace
+} // namespace
 
 extern "C" {
-VACCEL_PLUGIN(.name = "torch", .version = "0.1.0", .vaccel_version = VACCEL_VERSION,
-	      .init = torch_init, .fini = torch_fini, .is_virtio = false,
+VACCEL_PLUGIN(.name = "torch", .version = "0.1.0", .vaccel_version = VACCEL_VERSION, .init = torch_init,
+	      .fini = torch_fini, .is_virtio = false,
 	      .type = static_cast<vaccel_plugin_type_t>(VACCEL_PLUGIN_CPU | VACCEL_PLUGIN_TORCH),
 	      .session_init = nullptr, .session_release = nullptr, .session_update = nullptr,
-	      .resource_register = torch_resource_register,
-	      .resource_unregister = torch_resource_unregister, .resource_sync = nullptr)
+	      .resource_register = torch_resource_register, .resource_unregister = torch_resource_unregister,
+	      .resource_sync = nullptr)
 }

@@ -8,16 +8,19 @@ bool preprocess_from_env(Preprocess &pre, std::string &error)
 	return image::input_spec_from_env("VACCEL_TORCH_", pre, error);
 }
 
-bool make_input(const void *img, size_t len, const Preprocess &pre, InputTensor &out,
-		std::string &error)
+bool make_input(const void *img, size_t len, const Preprocess &pre, InputTensor &out, std::string &error)
 {
 	image::Image decoded;
 	if (!image::decode_rgb(img, len, decoded, error))
 		return false;
-	const image::Image resized = image::crop_and_resize(decoded, pre.width, pre.height, pre.crop);
-	out.data = image::to_float_planar(resized, pre.mean, pre.std, pre.scale);
-	out.dims = {1, 3, pre.height, pre.width};
+	out = make_input(decoded, pre);
 	return true;
 }
 
-}  // namespace vaccel::torch_plugin
+InputTensor make_input(const image::Image &img, const Preprocess &pre)
+{
+	const image::Image resized = image::crop_and_resize(img, pre.width, pre.height, pre.crop);
+	return {image::to_float_planar(resized, pre.mean, pre.std, pre.scale), {1, 3, pre.height, pre.width}};
+}
+
+} // namespace vaccel::torch_plugin

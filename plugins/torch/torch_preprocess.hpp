@@ -31,7 +31,10 @@ struct InputTensor {
 
 // Decodes the image bytes and builds the model input.  False with `error` set when the bytes
 // are empty or not a decodable image.
-bool make_input(const void *img, size_t len, const Preprocess &pre, InputTensor &out,
-		std::string &error);
+bool make_input(const void *img, size_t len, const Preprocess &pre, InputTensor &out, std::string &error);
 
-}  // namespace vaccel::torch_plugin
+// The model input of an already-decoded RGB image (the preprocess step of the kit's
+// classification pipeline, plugins/common/classifier.hpp).
+InputTensor make_input(const image::Image &img, const Preprocess &pre);
+
+} // namespace vaccel::torch_plugin

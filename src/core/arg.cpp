@@ -8,7 +8,7 @@
 #include <cstring>
 
 #include "arg_internal.hpp"
-#include "op_common.hpp"
+#include "ops/op_common.hpp"
 
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
 
@@ -21,8 +21,7 @@ bool valid_arg_type(vaccel_arg_type_t type) noexcept
 	return static_cast<unsigned>(type) < static_cast<unsigned>(VACCEL_ARG_MAX);
 }
 
-int init_copy(vaccel_arg *arg, const void *buf, size_t size, vaccel_arg_type_t type,
-	      uint32_t custom_type_id) noexcept
+int init_copy(vaccel_arg *arg, const void *buf, size_t size, vaccel_arg_type_t type, uint32_t custom_type_id) noexcept
 {
 	void *copy = nullptr;
 	if (size > 0) {
@@ -53,8 +52,8 @@ namespace {
 
 // vAccel 0.8 rules: a buffer needs a size (size 0 only with a NULL buf); a
 // NULL buf with a size is a zeroed copy for init, an error for init_from_buf.
-int check_init_args(const char *what, const vaccel_arg *arg, const void *buf, size_t size,
-		    vaccel_arg_type_t type, bool null_buf_ok) noexcept
+int check_init_args(const char *what, const vaccel_arg *arg, const void *buf, size_t size, vaccel_arg_type_t type,
+		    bool null_buf_ok) noexcept
 {
 	if (arg == nullptr)
 		return invalid_arg(what, "arg is NULL");
@@ -77,8 +76,8 @@ int vaccel_arg_init(struct vaccel_arg *arg, const void *buf, size_t size, vaccel
 	return init_copy(arg, buf, size, type, custom_type_id);
 }
 
-int vaccel_arg_init_from_buf(struct vaccel_arg *arg, void *buf, size_t size,
-			     vaccel_arg_type_t type, uint32_t custom_type_id)
+int vaccel_arg_init_from_buf(struct vaccel_arg *arg, void *buf, size_t size, vaccel_arg_type_t type,
+			     uint32_t custom_type_id)
 {
 	if (int ret = check_init_args("vaccel_arg_init_from_buf", arg, buf, size, type, false))
 		return ret;
@@ -154,8 +153,7 @@ vaccel_arg *next_list_slot(vaccel_arg_list *args, const char *what) noexcept
 }
 
 // Fills the next slot and advances; `allocated` marks a buffer the list frees.
-int push_list_arg(vaccel_arg_list *args, void *buf, uint32_t size, uint32_t custom_type_id,
-		  bool allocated) noexcept
+int push_list_arg(vaccel_arg_list *args, void *buf, uint32_t size, uint32_t custom_type_id, bool allocated) noexcept
 {
 	vaccel_arg *slot = &args->list[args->curr_idx];
 	*slot = vaccel_arg{buf, size, VACCEL_ARG_RAW, custom_type_id, false};
@@ -240,8 +238,7 @@ void *vaccel_extract_serial_arg(struct vaccel_arg *args, int idx)
 	return args[idx].buf;
 }
 
-void *vaccel_extract_nonserial_arg(struct vaccel_arg *args, int idx,
-				   void *(*deserializer)(void *, uint32_t))
+void *vaccel_extract_nonserial_arg(struct vaccel_arg *args, int idx, void *(*deserializer)(void *, uint32_t))
 {
 	if (args == nullptr || idx < 0 || deserializer == nullptr)
 		return nullptr;
@@ -259,19 +256,16 @@ int vaccel_write_serial_arg(struct vaccel_arg *args, int idx, void *buf)
 	return VACCEL_OK;
 }
 
-int vaccel_write_nonserial_arg(struct vaccel_arg *args, int idx, void *buf,
-			       void *(*serializer)(void *, uint32_t *))
+int vaccel_write_nonserial_arg(struct vaccel_arg *args, int idx, void *buf, void *(*serializer)(void *, uint32_t *))
 {
 	if (args == nullptr || idx < 0 || serializer == nullptr)
-		return invalid_arg("vaccel_write_nonserial_arg",
-				   "NULL args/serializer or negative index");
+		return invalid_arg("vaccel_write_nonserial_arg", "NULL args/serializer or negative index");
 	uint32_t size = 0;
 	void *serialized = serializer(buf, &size);
 	if (serialized == nullptr && size > 0)
 		return invalid_arg("vaccel_write_nonserial_arg", "serializer failed");
 	if (size > args[idx].size || (size > 0 && args[idx].buf == nullptr))
-		return invalid_arg("vaccel_write_nonserial_arg",
-				   "serialized data does not fit the output slot");
+		return invalid_arg("vaccel_write_nonserial_arg", "serialized data does not fit the output slot");
 	if (size > 0)
 		std::memcpy(args[idx].buf, serialized, size);
 	// The serializer's result is not freed: seed-era serializers may return

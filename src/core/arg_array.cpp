@@ -20,7 +20,7 @@
 #include <vector>
 
 #include "arg_internal.hpp"
-#include "op_common.hpp"
+#include "ops/op_common.hpp"
 
 using vaccel::ops::invalid_arg;
 using namespace vaccel::args;
@@ -39,8 +39,7 @@ int reserve_more(vaccel_arg_array *a, size_t extra) noexcept
 		return VACCEL_OK;
 	const bool growable = a->owned || (a->args == nullptr && a->capacity == 0);
 	if (!growable) {
-		vaccel_error("vaccel_arg_array: cannot grow a wrapped array (%zu args)",
-			     a->capacity);
+		vaccel_error("vaccel_arg_array: cannot grow a wrapped array (%zu args)", a->capacity);
 		return VACCEL_ENOSPC;
 	}
 	size_t new_capacity = a->capacity > min_growth ? a->capacity : min_growth;
@@ -49,8 +48,7 @@ int reserve_more(vaccel_arg_array *a, size_t extra) noexcept
 			return VACCEL_ENOMEM;
 		new_capacity *= 2;
 	}
-	auto *grown = static_cast<vaccel_arg *>(
-		std::realloc(a->args, new_capacity * sizeof(vaccel_arg)));
+	auto *grown = static_cast<vaccel_arg *>(std::realloc(a->args, new_capacity * sizeof(vaccel_arg)));
 	if (grown == nullptr)
 		return VACCEL_ENOMEM;
 	std::memset(grown + a->capacity, 0, (new_capacity - a->capacity) * sizeof(vaccel_arg));
@@ -95,8 +93,8 @@ bool writable_as(const vaccel_arg *arg, vaccel_arg_type_t expected) noexcept
 }
 
 // Copies size bytes into the arg at the cursor (checked) and advances.
-int write_at_cursor(vaccel_arg_array *a, vaccel_arg_type_t expected, const void *value,
-		    size_t size, const char *what) noexcept
+int write_at_cursor(vaccel_arg_array *a, vaccel_arg_type_t expected, const void *value, size_t size,
+		    const char *what) noexcept
 {
 	int err = VACCEL_OK;
 	vaccel_arg *arg = at_cursor(a, &err);
@@ -108,8 +106,8 @@ int write_at_cursor(vaccel_arg_array *a, vaccel_arg_type_t expected, const void 
 		return VACCEL_EINVAL;
 	}
 	if (size > arg->size || (size > 0 && arg->buf == nullptr)) {
-		vaccel_error("%s: value of %zu bytes does not fit arg %zu of %zu bytes", what,
-			     size, a->position, arg->size);
+		vaccel_error("%s: value of %zu bytes does not fit arg %zu of %zu bytes", what, size, a->position,
+			     arg->size);
 		return VACCEL_EINVAL;
 	}
 	if (size > 0)
@@ -119,8 +117,7 @@ int write_at_cursor(vaccel_arg_array *a, vaccel_arg_type_t expected, const void 
 }
 
 // Arg at the cursor with an exact type check (not advanced).
-vaccel_arg *typed_at_cursor(vaccel_arg_array *a, vaccel_arg_type_t type, int *err,
-			    const char *what) noexcept
+vaccel_arg *typed_at_cursor(vaccel_arg_array *a, vaccel_arg_type_t type, int *err, const char *what) noexcept
 {
 	vaccel_arg *arg = at_cursor(a, err);
 	if (arg == nullptr)
@@ -161,8 +158,8 @@ struct TypedOps {
 		if (arg == nullptr)
 			return err;
 		if (arg->size != sizeof(T) || arg->buf == nullptr) {
-			vaccel_error("vaccel_arg_array_get: arg %zu has %zu bytes, expected %zu",
-				     a->position, arg->size, sizeof(T));
+			vaccel_error("vaccel_arg_array_get: arg %zu has %zu bytes, expected %zu", a->position,
+				     arg->size, sizeof(T));
 			return VACCEL_EINVAL;
 		}
 		std::memcpy(value, arg->buf, sizeof(T));
@@ -176,8 +173,7 @@ struct TypedOps {
 		if (a == nullptr || value == nullptr)
 			return invalid_arg("vaccel_arg_array_get_array", "NULL argument");
 		int err = VACCEL_OK;
-		vaccel_arg *arg =
-			typed_at_cursor(a, ArrayType, &err, "vaccel_arg_array_get_array");
+		vaccel_arg *arg = typed_at_cursor(a, ArrayType, &err, "vaccel_arg_array_get_array");
 		if (arg == nullptr)
 			return err;
 		if (arg->size % sizeof(T) != 0 || (arg->size > 0 && arg->buf == nullptr)) {
@@ -206,21 +202,18 @@ struct TypedOps {
 			return invalid_arg("vaccel_arg_array_set_array", "array or value is NULL");
 		if (count > std::numeric_limits<size_t>::max() / sizeof(T))
 			return invalid_arg("vaccel_arg_array_set_array", "count too large");
-		return write_at_cursor(a, ArrayType, value, count * sizeof(T),
-				       "vaccel_arg_array_set_array");
+		return write_at_cursor(a, ArrayType, value, count * sizeof(T), "vaccel_arg_array_set_array");
 	}
 };
 
 // Appends src[start, start+n) to dst, borrowing or deep-copying buffers.
 // All-or-nothing: on failure dst is left as it was.
-int add_range_impl(vaccel_arg_array *dst, const vaccel_arg_array *src, size_t start, size_t n,
-		   bool copy)
+int add_range_impl(vaccel_arg_array *dst, const vaccel_arg_array *src, size_t start, size_t n, bool copy)
 {
 	if (dst == nullptr || src == nullptr)
 		return invalid_arg("vaccel_arg_array_add_range", "array is NULL");
 	if (start > src->count || n > src->count - start) {
-		vaccel_error("vaccel_arg_array_add_range: range [%zu, +%zu) outside %zu args",
-			     start, n, src->count);
+		vaccel_error("vaccel_arg_array_add_range: range [%zu, +%zu) outside %zu args", start, n, src->count);
 		return VACCEL_ERANGE;
 	}
 	if (n == 0)
@@ -233,8 +226,7 @@ int add_range_impl(vaccel_arg_array *dst, const vaccel_arg_array *src, size_t st
 	for (const vaccel_arg &arg : slice) {
 		vaccel_arg added{arg.buf, arg.size, arg.type, arg.custom_type_id, false};
 		if (copy) {
-			if (int ret = init_copy(&added, arg.buf, arg.size, arg.type,
-						arg.custom_type_id)) {
+			if (int ret = init_copy(&added, arg.buf, arg.size, arg.type, arg.custom_type_id)) {
 				while (dst->count > old_count)
 					release_arg(&dst->args[--dst->count]);
 				return ret;
@@ -359,8 +351,7 @@ size_t vaccel_arg_array_remaining_count(const struct vaccel_arg_array *array)
 	return array->count - array->position;
 }
 
-int vaccel_arg_array_get_remaining(struct vaccel_arg_array *array, struct vaccel_arg **args,
-				   size_t *count)
+int vaccel_arg_array_get_remaining(struct vaccel_arg_array *array, struct vaccel_arg **args, size_t *count)
 {
 	if (array == nullptr || args == nullptr || count == nullptr)
 		return invalid_arg("vaccel_arg_array_get_remaining", "NULL argument");
@@ -406,34 +397,31 @@ int vaccel_arg_array_set_raw(struct vaccel_arg_array *array, const void *buf, si
 
 /* Typed scalars and arrays ------------------------------------------------ */
 
-#define VACCEL_ARG_ARRAY_TYPED_DEF(name, ctype, scalar_type, array_type)                            \
-	using name##_ops = TypedOps<ctype, scalar_type, array_type>;                                \
-	int vaccel_arg_array_add_##name(struct vaccel_arg_array *array, ctype *value)               \
-	{                                                                                           \
-		return name##_ops::add(array, value);                                               \
-	}                                                                                           \
-	int vaccel_arg_array_add_##name##_array(struct vaccel_arg_array *array, ctype *value,       \
-						 size_t count)                                      \
-	{                                                                                           \
-		return name##_ops::add_array(array, value, count);                                  \
-	}                                                                                           \
-	int vaccel_arg_array_get_##name(struct vaccel_arg_array *array, ctype *value)               \
-	{                                                                                           \
-		return name##_ops::get(array, value);                                               \
-	}                                                                                           \
-	int vaccel_arg_array_get_##name##_array(struct vaccel_arg_array *array, ctype **value,      \
-						 size_t *count)                                     \
-	{                                                                                           \
-		return name##_ops::get_array(array, value, count);                                  \
-	}                                                                                           \
-	int vaccel_arg_array_set_##name(struct vaccel_arg_array *array, const ctype *value)        \
-	{                                                                                           \
-		return name##_ops::set(array, value);                                               \
-	}                                                                                           \
-	int vaccel_arg_array_set_##name##_array(struct vaccel_arg_array *array, const ctype *value, \
-						 size_t count)                                      \
-	{                                                                                           \
-		return name##_ops::set_array(array, value, count);                                  \
+#define VACCEL_ARG_ARRAY_TYPED_DEF(name, ctype, scalar_type, array_type)                                               \
+	using name##_ops = TypedOps<ctype, scalar_type, array_type>;                                                   \
+	int vaccel_arg_array_add_##name(struct vaccel_arg_array *array, ctype *value)                                  \
+	{                                                                                                              \
+		return name##_ops::add(array, value);                                                                  \
+	}                                                                                                              \
+	int vaccel_arg_array_add_##name##_array(struct vaccel_arg_array *array, ctype *value, size_t count)            \
+	{                                                                                                              \
+		return name##_ops::add_array(array, value, count);                                                     \
+	}                                                                                                              \
+	int vaccel_arg_array_get_##name(struct vaccel_arg_array *array, ctype *value)                                  \
+	{                                                                                                              \
+		return name##_ops::get(array, value);                                                                  \
+	}                                                                                                              \
+	int vaccel_arg_array_get_##name##_array(struct vaccel_arg_array *array, ctype **value, size_t *count)          \
+	{                                                                                                              \
+		return name##_ops::get_array(array, value, count);                                                     \
+	}                                                                                                              \
+	int vaccel_arg_array_set_##name(struct vaccel_arg_array *array, const ctype *value)                            \
+	{                                                                                                              \
+		return name##_ops::set(array, value);                                                                  \
+	}                                                                                                              \
+	int vaccel_arg_array_set_##name##_array(struct vaccel_arg_array *array, const ctype *value, size_t count)      \
+	{                                                                                                              \
+		return name##_ops::set_array(array, value, count);                                                     \
 	}
 
 VACCEL_ARG_ARRAY_TYPED_DEF(int8, int8_t, VACCEL_ARG_INT8, VACCEL_ARG_INT8_ARRAY)
@@ -464,8 +452,7 @@ int vaccel_arg_array_get_string(struct vaccel_arg_array *array, char **value)
 	if (value == nullptr)
 		return invalid_arg("vaccel_arg_array_get_string", "value is NULL");
 	int err = VACCEL_OK;
-	vaccel_arg *arg =
-		typed_at_cursor(array, VACCEL_ARG_STRING, &err, "vaccel_arg_array_get_string");
+	vaccel_arg *arg = typed_at_cursor(array, VACCEL_ARG_STRING, &err, "vaccel_arg_array_get_string");
 	if (arg == nullptr)
 		return err;
 	// The NUL must lie inside the buffer, or readers would overrun it.
@@ -480,8 +467,7 @@ int vaccel_arg_array_set_string(struct vaccel_arg_array *array, const char *valu
 {
 	if (array == nullptr || value == nullptr)
 		return invalid_arg("vaccel_arg_array_set_string", "array or value is NULL");
-	return write_at_cursor(array, VACCEL_ARG_STRING, value, std::strlen(value) + 1,
-			       "vaccel_arg_array_set_string");
+	return write_at_cursor(array, VACCEL_ARG_STRING, value, std::strlen(value) + 1, "vaccel_arg_array_set_string");
 }
 
 int vaccel_arg_array_add_buffer(struct vaccel_arg_array *array, void *buf, size_t size)
@@ -496,8 +482,7 @@ int vaccel_arg_array_get_buffer(struct vaccel_arg_array *array, void **buf, size
 	if (buf == nullptr || size == nullptr)
 		return invalid_arg("vaccel_arg_array_get_buffer", "NULL argument");
 	int err = VACCEL_OK;
-	vaccel_arg *arg =
-		typed_at_cursor(array, VACCEL_ARG_BUFFER, &err, "vaccel_arg_array_get_buffer");
+	vaccel_arg *arg = typed_at_cursor(array, VACCEL_ARG_BUFFER, &err, "vaccel_arg_array_get_buffer");
 	if (arg == nullptr)
 		return err;
 	*buf = arg->buf;
@@ -515,8 +500,8 @@ int vaccel_arg_array_set_buffer(struct vaccel_arg_array *array, const void *buf,
 
 /* Custom ---------------------------------------------------------------------- */
 
-int vaccel_arg_array_add_custom(struct vaccel_arg_array *array, uint32_t custom_id, void *buf,
-				size_t size, vaccel_arg_type_validator_fn validator)
+int vaccel_arg_array_add_custom(struct vaccel_arg_array *array, uint32_t custom_id, void *buf, size_t size,
+				vaccel_arg_type_validator_fn validator)
 {
 	if (array == nullptr || buf == nullptr || size == 0)
 		return invalid_arg("vaccel_arg_array_add_custom", "array or buf is NULL, or size is 0");
@@ -527,23 +512,21 @@ int vaccel_arg_array_add_custom(struct vaccel_arg_array *array, uint32_t custom_
 	return append_borrowed(array, buf, size, VACCEL_ARG_CUSTOM, custom_id);
 }
 
-int vaccel_arg_array_get_custom(struct vaccel_arg_array *array, uint32_t expected_id, void **buf,
-				size_t *size, vaccel_arg_type_validator_fn validator)
+int vaccel_arg_array_get_custom(struct vaccel_arg_array *array, uint32_t expected_id, void **buf, size_t *size,
+				vaccel_arg_type_validator_fn validator)
 {
 	if (buf == nullptr || size == nullptr || validator == nullptr)
 		return invalid_arg("vaccel_arg_array_get_custom", "NULL argument or validator");
 	int err = VACCEL_OK;
-	vaccel_arg *arg =
-		typed_at_cursor(array, VACCEL_ARG_CUSTOM, &err, "vaccel_arg_array_get_custom");
+	vaccel_arg *arg = typed_at_cursor(array, VACCEL_ARG_CUSTOM, &err, "vaccel_arg_array_get_custom");
 	if (arg == nullptr)
 		return err;
 	if (arg->custom_type_id != expected_id) {
-		vaccel_error("vaccel_arg_array_get_custom: custom id %u, expected %u",
-			     arg->custom_type_id, expected_id);
+		vaccel_error("vaccel_arg_array_get_custom: custom id %u, expected %u", arg->custom_type_id,
+			     expected_id);
 		return VACCEL_EINVAL;
 	}
-	if (arg->buf == nullptr || arg->size == 0 ||
-	    !validator(arg->buf, arg->size, arg->custom_type_id))
+	if (arg->buf == nullptr || arg->size == 0 || !validator(arg->buf, arg->size, arg->custom_type_id))
 		return invalid_arg("vaccel_arg_array_get_custom", "validator rejected the data");
 	*buf = arg->buf;
 	*size = arg->size;
@@ -551,8 +534,7 @@ int vaccel_arg_array_get_custom(struct vaccel_arg_array *array, uint32_t expecte
 	return VACCEL_OK;
 }
 
-int vaccel_arg_array_set_custom(struct vaccel_arg_array *array, uint32_t custom_id,
-				const void *buf, size_t size,
+int vaccel_arg_array_set_custom(struct vaccel_arg_array *array, uint32_t custom_id, const void *buf, size_t size,
 				vaccel_arg_type_validator_fn validator)
 {
 	if (array == nullptr || (buf == nullptr && size > 0) || validator == nullptr)
@@ -562,8 +544,7 @@ int vaccel_arg_array_set_custom(struct vaccel_arg_array *array, uint32_t custom_
 	if (arg == nullptr)
 		return err;
 	if (arg->type == VACCEL_ARG_CUSTOM && arg->custom_type_id != custom_id) {
-		vaccel_error("vaccel_arg_array_set_custom: custom id %u, expected %u",
-			     arg->custom_type_id, custom_id);
+		vaccel_error("vaccel_arg_array_set_custom: custom id %u, expected %u", arg->custom_type_id, custom_id);
 		return VACCEL_EINVAL;
 	}
 	if (!validator(buf, size, custom_id))
@@ -588,8 +569,8 @@ struct SerializedBuf {
 	}
 };
 
-int serialize(const char *what, vaccel_arg_type_t type, uint32_t custom_id, const void *data,
-	      size_t data_size, vaccel_arg_serializer_t serializer, SerializedBuf &out)
+int serialize(const char *what, vaccel_arg_type_t type, uint32_t custom_id, const void *data, size_t data_size,
+	      vaccel_arg_serializer_t serializer, SerializedBuf &out)
 {
 	if (!valid_arg_type(type))
 		return invalid_arg(what, "invalid arg type");
@@ -606,15 +587,13 @@ int serialize(const char *what, vaccel_arg_type_t type, uint32_t custom_id, cons
 
 } // namespace
 
-int vaccel_arg_array_add_serialized(struct vaccel_arg_array *array, vaccel_arg_type_t type,
-				    uint32_t custom_id, const void *data, size_t data_size,
-				    vaccel_arg_serializer_t serializer)
+int vaccel_arg_array_add_serialized(struct vaccel_arg_array *array, vaccel_arg_type_t type, uint32_t custom_id,
+				    const void *data, size_t data_size, vaccel_arg_serializer_t serializer)
 {
 	if (array == nullptr)
 		return invalid_arg("vaccel_arg_array_add_serialized", "array is NULL");
 	SerializedBuf out;
-	if (int ret = serialize("vaccel_arg_array_add_serialized", type, custom_id, data,
-				data_size, serializer, out))
+	if (int ret = serialize("vaccel_arg_array_add_serialized", type, custom_id, data, data_size, serializer, out))
 		return ret;
 	if (int ret = append(array, vaccel_arg{out.buf, out.size, type, custom_id, true}))
 		return ret;
@@ -622,9 +601,8 @@ int vaccel_arg_array_add_serialized(struct vaccel_arg_array *array, vaccel_arg_t
 	return VACCEL_OK;
 }
 
-int vaccel_arg_array_get_serialized(struct vaccel_arg_array *array, vaccel_arg_type_t type,
-				    uint32_t custom_id, void *data, size_t data_size,
-				    vaccel_arg_deserializer_t deserializer)
+int vaccel_arg_array_get_serialized(struct vaccel_arg_array *array, vaccel_arg_type_t type, uint32_t custom_id,
+				    void *data, size_t data_size, vaccel_arg_deserializer_t deserializer)
 {
 	constexpr const char *what = "vaccel_arg_array_get_serialized";
 	if (deserializer == nullptr || (data == nullptr && data_size > 0))
@@ -634,8 +612,7 @@ int vaccel_arg_array_get_serialized(struct vaccel_arg_array *array, vaccel_arg_t
 	if (arg == nullptr)
 		return err;
 	if (type == VACCEL_ARG_CUSTOM && arg->custom_type_id != custom_id) {
-		vaccel_error("%s: custom id %u, expected %u", what, arg->custom_type_id,
-			     custom_id);
+		vaccel_error("%s: custom id %u, expected %u", what, arg->custom_type_id, custom_id);
 		return VACCEL_EINVAL;
 	}
 	if (int ret = deserializer(arg->buf, arg->size, custom_id, data_size, data)) {
@@ -646,9 +623,8 @@ int vaccel_arg_array_get_serialized(struct vaccel_arg_array *array, vaccel_arg_t
 	return VACCEL_OK;
 }
 
-int vaccel_arg_array_set_serialized(struct vaccel_arg_array *array, vaccel_arg_type_t type,
-				    uint32_t custom_id, const void *data, size_t data_size,
-				    vaccel_arg_serializer_t serializer)
+int vaccel_arg_array_set_serialized(struct vaccel_arg_array *array, vaccel_arg_type_t type, uint32_t custom_id,
+				    const void *data, size_t data_size, vaccel_arg_serializer_t serializer)
 {
 	constexpr const char *what = "vaccel_arg_array_set_serialized";
 	if (array == nullptr)
@@ -661,16 +637,15 @@ int vaccel_arg_array_set_serialized(struct vaccel_arg_array *array, vaccel_arg_t
 
 /* Ranges ------------------------------------------------------------------------ */
 
-int vaccel_arg_array_add_range(struct vaccel_arg_array *dst, const struct vaccel_arg_array *src,
-			       size_t start, size_t n, bool copy)
+int vaccel_arg_array_add_range(struct vaccel_arg_array *dst, const struct vaccel_arg_array *src, size_t start, size_t n,
+			       bool copy)
 {
 	VACCEL_OPS_TRY
 	return add_range_impl(dst, src, start, n, copy);
 	VACCEL_OPS_CATCH("vaccel_arg_array_add_range")
 }
 
-int vaccel_arg_array_add_remaining(struct vaccel_arg_array *dst,
-				   const struct vaccel_arg_array *src, bool copy)
+int vaccel_arg_array_add_remaining(struct vaccel_arg_array *dst, const struct vaccel_arg_array *src, bool copy)
 {
 	if (src == nullptr)
 		return invalid_arg("vaccel_arg_array_add_remaining", "src is NULL");
@@ -678,8 +653,7 @@ int vaccel_arg_array_add_remaining(struct vaccel_arg_array *dst,
 	return vaccel_arg_array_add_range(dst, src, start, src->count - start, copy);
 }
 
-int vaccel_arg_array_add_all(struct vaccel_arg_array *dst, const struct vaccel_arg_array *src,
-			     bool copy)
+int vaccel_arg_array_add_all(struct vaccel_arg_array *dst, const struct vaccel_arg_array *src, bool copy)
 {
 	if (src == nullptr)
 		return invalid_arg("vaccel_arg_array_add_all", "src is NULL");

@@ -14,7 +14,7 @@
 #include <string>
 
 #include "blob_internal.hpp"
-#include "core_internal.hpp"
+#include "utils_internal.hpp"
 #include "vaccel/blob.h"
 
 namespace fs = std::filesystem;
@@ -63,7 +63,7 @@ int map_file(const char *path, uint8_t **data, size_t *size)
 		vaccel_error("Could not open %s: %s", path, strerror(err));
 		return err;
 	}
-	struct stat st{};
+	struct stat st {};
 	if (fstat(fd, &st) != 0) {
 		int err = errno;
 		close(fd);
@@ -86,15 +86,14 @@ int map_file(const char *path, uint8_t **data, size_t *size)
 }
 
 // Creates <dir>/<filename>[_<random>] exclusively and writes buf to it.
-int write_new_file(const char *dir, const char *filename, bool randomize, const uint8_t *buf,
-		   size_t size, std::string &out_path)
+int write_new_file(const char *dir, const char *filename, bool randomize, const uint8_t *buf, size_t size,
+		   std::string &out_path)
 {
 	for (int attempt = 0; attempt < 16; ++attempt) {
 		std::string name = filename;
 		if (randomize) {
 			fs::path p(filename);
-			name = p.stem().string() + "_" + vaccel::core::random_suffix(6) +
-			       p.extension().string();
+			name = p.stem().string() + "_" + vaccel::core::random_suffix(6) + p.extension().string();
 		}
 		std::string path = std::string(dir) + "/" + name;
 		int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
@@ -120,8 +119,8 @@ int write_new_file(const char *dir, const char *filename, bool randomize, const 
 
 int persist_impl(vaccel_blob *blob, const char *dir, const char *filename, bool randomize)
 {
-	if (!blob || !dir || !filename || !*filename || blob->type != VACCEL_BLOB_BUFFER ||
-	    !blob->data || blob->size == 0)
+	if (!blob || !dir || !filename || !*filename || blob->type != VACCEL_BLOB_BUFFER || !blob->data ||
+	    blob->size == 0)
 		return VACCEL_EINVAL;
 	std::string path;
 	if (int ret = write_new_file(dir, filename, randomize, blob->data, blob->size, path))
@@ -178,7 +177,7 @@ int vaccel_blob_init(struct vaccel_blob *blob, const char *path)
 	return vaccel::core::guard(__func__, [&] {
 		if (!blob || !path || !*path)
 			return static_cast<int>(VACCEL_EINVAL);
-		struct stat st{};
+		struct stat st {};
 		if (stat(path, &st) != 0) {
 			vaccel_error("Blob file %s does not exist", path);
 			return static_cast<int>(VACCEL_ENOENT);
@@ -204,8 +203,8 @@ int vaccel_blob_init(struct vaccel_blob *blob, const char *path)
 	});
 }
 
-int vaccel_blob_init_from_buf(struct vaccel_blob *blob, const uint8_t *buf, size_t size,
-			      bool own, const char *filename, const char *dir, bool randomize)
+int vaccel_blob_init_from_buf(struct vaccel_blob *blob, const uint8_t *buf, size_t size, bool own, const char *filename,
+			      const char *dir, bool randomize)
 {
 	return vaccel::core::guard(__func__, [&] {
 		if (!blob || !buf || size == 0)
@@ -248,12 +247,9 @@ int vaccel_blob_init_from_buf(struct vaccel_blob *blob, const uint8_t *buf, size
 	});
 }
 
-int vaccel_blob_persist(struct vaccel_blob *blob, const char *dir, const char *filename,
-			bool randomize)
+int vaccel_blob_persist(struct vaccel_blob *blob, const char *dir, const char *filename, bool randomize)
 {
-	return vaccel::core::guard(__func__, [&] {
-		return persist_impl(blob, dir, filename, randomize);
-	});
+	return vaccel::core::guard(__func__, [&] { return persist_impl(blob, dir, filename, randomize); });
 }
 
 int vaccel_blob_read(struct vaccel_blob *blob)
@@ -343,8 +339,8 @@ int vaccel_blob_new(struct vaccel_blob **blob, const char *path)
 	return VACCEL_OK;
 }
 
-int vaccel_blob_from_buf(struct vaccel_blob **blob, const uint8_t *buf, size_t size, bool own,
-			 const char *filename, const char *dir, bool randomize)
+int vaccel_blob_from_buf(struct vaccel_blob **blob, const uint8_t *buf, size_t size, bool own, const char *filename,
+			 const char *dir, bool randomize)
 {
 	if (!blob)
 		return VACCEL_EINVAL;

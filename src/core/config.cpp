@@ -9,7 +9,7 @@
 #include <string_view>
 
 #include "config_internal.hpp"
-#include "core_internal.hpp"
+#include "utils_internal.hpp"
 #include "vaccel/config.h"
 
 namespace {
@@ -63,8 +63,8 @@ std::optional<bool> parse_bool(const std::string &value)
 	return n != 0;
 }
 
-int fill(struct vaccel_config *cfg, const char *plugins, vaccel_log_level_t log_level,
-	 const char *log_file, bool profiling_enabled, bool version_ignore)
+int fill(struct vaccel_config *cfg, const char *plugins, vaccel_log_level_t log_level, const char *log_file,
+	 bool profiling_enabled, bool version_ignore)
 {
 	char *p = dup_cstr(plugins);
 	char *f = nullptr;
@@ -107,7 +107,7 @@ int config_init_from_env(struct vaccel_config *cfg, bool warn)
 			level = static_cast<vaccel_log_level_t>(n);
 		else if (warn)
 			vaccel_error("Ignoring invalid VACCEL_LOG_LEVEL '%s' (expected 1-4, or 5 for trace)",
-				    v->c_str());
+				     v->c_str());
 	}
 
 	std::string log_file;
@@ -124,8 +124,7 @@ int config_init_from_env(struct vaccel_config *cfg, bool warn)
 		auto b = parse_bool(*v);
 		if (!b) {
 			if (warn)
-				vaccel_error("Ignoring invalid %s '%s' (expected 0/1/true/false)", name,
-					    v->c_str());
+				vaccel_error("Ignoring invalid %s '%s' (expected 0/1/true/false)", name, v->c_str());
 			return false;
 		}
 		return *b;
@@ -133,8 +132,8 @@ int config_init_from_env(struct vaccel_config *cfg, bool warn)
 	bool profiling = parse_flag("VACCEL_PROFILING_ENABLED", "VACCEL_PROF_ENABLED");
 	bool version_ignore = parse_flag("VACCEL_VERSION_IGNORE", "VACCEL_IGNORE_VERSION");
 
-	return fill(cfg, have_plugins ? plugins.c_str() : nullptr, level,
-		    have_log_file ? log_file.c_str() : nullptr, profiling, version_ignore);
+	return fill(cfg, have_plugins ? plugins.c_str() : nullptr, level, have_log_file ? log_file.c_str() : nullptr,
+		    profiling, version_ignore);
 }
 
 bool env_flag_disabled(const char *name)
@@ -150,23 +149,19 @@ bool env_flag_disabled(const char *name)
 
 extern "C" {
 
-int vaccel_config_init(struct vaccel_config *config, const char *plugins,
-		       vaccel_log_level_t log_level, const char *log_file,
-		       bool profiling_enabled, bool version_ignore)
+int vaccel_config_init(struct vaccel_config *config, const char *plugins, vaccel_log_level_t log_level,
+		       const char *log_file, bool profiling_enabled, bool version_ignore)
 {
 	return vaccel::core::guard(__func__, [&] {
 		if (!config || !level_in_range(vaccel::core::enum_raw(log_level)))
 			return static_cast<int>(VACCEL_EINVAL);
-		return fill(config, plugins, log_level, log_file, profiling_enabled,
-			    version_ignore);
+		return fill(config, plugins, log_level, log_file, profiling_enabled, version_ignore);
 	});
 }
 
 int vaccel_config_init_from_env(struct vaccel_config *config)
 {
-	return vaccel::core::guard(__func__, [&] {
-		return vaccel::core::config_init_from_env(config, true);
-	});
+	return vaccel::core::guard(__func__, [&] { return vaccel::core::config_init_from_env(config, true); });
 }
 
 int vaccel_config_init_from(struct vaccel_config *config, const struct vaccel_config *src)
@@ -174,8 +169,8 @@ int vaccel_config_init_from(struct vaccel_config *config, const struct vaccel_co
 	return vaccel::core::guard(__func__, [&] {
 		if (!config || !src)
 			return static_cast<int>(VACCEL_EINVAL);
-		return fill(config, src->plugins, src->log_level, src->log_file,
-			    src->profiling_enabled, src->version_ignore);
+		return fill(config, src->plugins, src->log_level, src->log_file, src->profiling_enabled,
+			    src->version_ignore);
 	});
 }
 
@@ -189,17 +184,15 @@ int vaccel_config_release(struct vaccel_config *config)
 	return VACCEL_OK;
 }
 
-int vaccel_config_new(struct vaccel_config **config, const char *plugins,
-		      vaccel_log_level_t log_level, const char *log_file,
-		      bool profiling_enabled, bool version_ignore)
+int vaccel_config_new(struct vaccel_config **config, const char *plugins, vaccel_log_level_t log_level,
+		      const char *log_file, bool profiling_enabled, bool version_ignore)
 {
 	if (!config)
 		return VACCEL_EINVAL;
 	auto *c = static_cast<struct vaccel_config *>(calloc(1, sizeof(struct vaccel_config)));
 	if (!c)
 		return VACCEL_ENOMEM;
-	int ret = vaccel_config_init(c, plugins, log_level, log_file, profiling_enabled,
-				     version_ignore);
+	int ret = vaccel_config_init(c, plugins, log_level, log_file, profiling_enabled, version_ignore);
 	if (ret) {
 		free(c);
 		return ret;

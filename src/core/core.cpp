@@ -10,20 +10,32 @@
 #include <mutex>
 #include <string>
 
+#include "checked_mutex.hpp"
 #include "config_internal.hpp"
 #include "owned_dir.hpp"
 #include "core_internal.hpp"
-#include "op_common.hpp"
+#include "log_internal.hpp"
+#include "net_internal.hpp"
+#include "object_store.hpp"
+#include "plugin_internal.hpp"
+#include "prof_internal.hpp"
+#include "resource_internal.hpp"
+#include "session_internal.hpp"
+#include "utils_internal.hpp"
+#include "ops/op_common.hpp"
 #include "vaccel.h"
 
 namespace {
 
 struct Runtime {
-	std::recursive_mutex lifecycle_mutex; // bootstrap/cleanup; plugin init may re-enter
+	// bootstrap/cleanup; plugin init may re-enter; the *_locked functions assert it (debug builds)
+	vaccel::common::CheckedMutex<std::recursive_mutex> lifecycle_mutex;
 	std::atomic<bool> initialized{false};
 	std::string rundir;
 	vaccel::common::OwnedDir rundir_lock; // holds rundir while this process lives
-	struct vaccel_config config{nullptr, VACCEL_LOG_ERROR, nullptr, false, false};
+	struct vaccel_config config {
+		nullptr, VACCEL_LOG_ERROR, nullptr, false, false
+	};
 };
 
 // Never destroyed: the library destructor runs after static destructors.
@@ -44,18 +56,16 @@ int make_unique_dir(const std::string &parent, vaccel::common::OwnedDir &out)
 {
 	if (int ret = vaccel::core::make_dir(parent))
 		return ret;
-	struct stat st{};
+	struct stat st {};
 	if (stat(parent.c_str(), &st) != 0 || st.st_uid != getuid()) {
 		vaccel_error("Run directory parent %s is not owned by uid %u", parent.c_str(),
 			     static_cast<unsigned>(getuid()));
 		return VACCEL_EACCES;
 	}
 	if (size_t n = vaccel::common::remove_abandoned_dirs(parent, kRundirPrefix))
-		vaccel_info("Removed %zu run director%s of processes that are gone", n,
-			    n == 1 ? "y" : "ies");
+		vaccel_info("Removed %zu run director%s of processes that are gone", n, n == 1 ? "y" : "ies");
 	if (int err = out.create(parent, kRundirPrefix)) {
-		vaccel_error("Could not create run directory under %s: %s", parent.c_str(),
-			     strerror(err));
+		vaccel_error("Could not create run directory under %s: %s", parent.c_str(), strerror(err));
 		return err;
 	}
 	return VACCEL_OK;
@@ -67,8 +77,7 @@ int create_rundir(vaccel::common::OwnedDir &out)
 {
 	const std::string uid = std::to_string(getuid());
 	const std::string run_user = "/run/user/" + uid;
-	if (access(run_user.c_str(), W_OK) == 0 &&
-	    make_unique_dir(run_user + "/vaccel", out) == VACCEL_OK)
+	if (access(run_user.c_str(), W_OK) == 0 && make_unique_dir(run_user + "/vaccel", out) == VACCEL_OK)
 		return VACCEL_OK;
 	const char *tmp = getenv("TMPDIR");
 	std::string base = (tmp && *tmp) ? tmp : "/tmp";
@@ -80,8 +89,10 @@ int create_rundir(vaccel::common::OwnedDir &out)
 // application's session/resource structs may live on a stack that is gone,
 // so they are forgotten instead of dereferenced; their files go with the
 // rundir and the plugins' fini() drops any plugin/remote state.
+// REQUIRES: rt.lifecycle_mutex held.
 int cleanup_locked(Runtime &rt, bool release_objects = true)
 {
+	rt.lifecycle_mutex.assert_held();
 	if (!rt.initialized.load())
 		return VACCEL_OK;
 	vaccel_debug("Cleaning up vAccel");
@@ -101,10 +112,12 @@ int cleanup_locked(Runtime &rt, bool release_objects = true)
 	return VACCEL_OK;
 }
 
+// REQUIRES: rt.lifecycle_mutex held.
 int bootstrap_locked(Runtime &rt, const struct vaccel_config *cfg)
 {
+	rt.lifecycle_mutex.assert_held();
 	// Copy first: `cfg` may be the active config that cleanup frees.
-	struct vaccel_config copy{};
+	struct vaccel_config copy {};
 	if (int ret = vaccel_config_init_from(&copy, cfg))
 		return ret;
 	cleanup_locked(rt);
@@ -167,7 +180,7 @@ int vaccel_bootstrap_with_config(const struct vaccel_config *config)
 int vaccel_bootstrap(void)
 {
 	return vaccel::core::guard(__func__, [] {
-		struct vaccel_config cfg{};
+		struct vaccel_config cfg {};
 		// Parse quietly: the log is not configured yet. Deprecation warnings
 		// are emitted once the configured log level is in effect.
 		if (int ret = vaccel::core::config_init_from_env(&cfg, false))
@@ -176,7 +189,7 @@ int vaccel_bootstrap(void)
 		std::lock_guard lock(rt.lifecycle_mutex);
 		int ret = bootstrap_locked(rt, &cfg);
 		vaccel_config_release(&cfg);
-		struct vaccel_config again{};
+		struct vaccel_config again {};
 		if (vaccel::core::config_init_from_env(&again, true) == VACCEL_OK)
 			vaccel_config_release(&again);
 		return ret;

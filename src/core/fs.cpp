@@ -9,7 +9,7 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "core_internal.hpp"
+#include "utils_internal.hpp"
 #include "vaccel/utils/fs.h"
 
 namespace {
@@ -55,7 +55,7 @@ extern "C" int fs_file_read(const char *path, void **data, size_t *size)
 		vaccel_error("fs_file_read: cannot open %s: %s", path, strerror(err));
 		return err;
 	}
-	struct stat st{};
+	struct stat st {};
 	if (fstat(f.fd, &st) != 0 || !S_ISREG(st.st_mode)) {
 		vaccel_error("fs_file_read: %s is not a regular file", path);
 		return VACCEL_EINVAL;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // Public capacity queries (include/vaccel/limits.h).
-#include "registry.hpp"
+#include "object_store.hpp"
 #include "vaccel/limits.h"
 
 extern "C" {

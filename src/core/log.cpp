@@ -16,7 +16,9 @@
 #include <mutex>
 #include <string>
 
-#include "core_internal.hpp"
+#include "checked_mutex.hpp"
+#include "log_internal.hpp"
+#include "utils_internal.hpp"
 #include "vaccel/config.h"
 #include "vaccel/core.h"
 
@@ -27,8 +29,8 @@ std::atomic<int> g_log_level{VACCEL_LOG_ERROR};
 // Sink state; heap-allocated and never destroyed so that logging keeps
 // working from library destructors that run after static destruction.
 struct LogSink {
-	std::mutex mutex;
-	FILE *file = nullptr; // nullptr = stdout
+	vaccel::common::CheckedMutex<> mutex; // close_sink_locked asserts it (debug builds)
+	FILE *file = nullptr;                 // nullptr = stdout
 	bool owns_file = false;
 };
 
@@ -61,13 +63,14 @@ void format_timestamp(char *buf, size_t size)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	tm local{};
 	localtime_r(&ts.tv_sec, &local);
-	snprintf(buf, size, "%04d.%02d.%02d-%02d:%02d:%02d.%02ld", local.tm_year + 1900,
-		 local.tm_mon + 1, local.tm_mday, local.tm_hour, local.tm_min, local.tm_sec,
-		 ts.tv_nsec / 10000000L);
+	snprintf(buf, size, "%04d.%02d.%02d-%02d:%02d:%02d.%02ld", local.tm_year + 1900, local.tm_mon + 1,
+		 local.tm_mday, local.tm_hour, local.tm_min, local.tm_sec, ts.tv_nsec / 10000000L);
 }
 
+// REQUIRES: s.mutex held.
 void close_sink_locked(LogSink &s)
 {
+	s.mutex.assert_held();
 	if (s.file && s.owns_file)
 		fclose(s.file);
 	s.file = nullptr;

@@ -16,7 +16,8 @@
 #include <mutex>
 #include <string>
 
-#include "core_internal.hpp"
+#include "net_internal.hpp"
+#include "utils_internal.hpp"
 #include "url_policy.hpp"
 
 namespace {
@@ -173,7 +174,10 @@ CURLcode perform_hops(CURL *h, Fetch &f, const char *url, long &status, std::str
 // The reason of a failed fetch, for the log.
 std::string failure_text(const Fetch &f, const std::string &why, CURLcode rc, const char *errbuf, long status)
 {
-	std::string text = !why.empty() ? why : !f.refused.empty() ? f.refused : errbuf[0] ? errbuf : curl_easy_strerror(rc);
+	std::string text = !why.empty()         ? why
+			   : !f.refused.empty() ? f.refused
+			   : errbuf[0]          ? errbuf
+						: curl_easy_strerror(rc);
 	return text + " (HTTP status " + std::to_string(status) + ")";
 }
 
@@ -225,8 +229,7 @@ int log_progress(void *p, curl_off_t total, curl_off_t now, curl_off_t, curl_off
 					     static_cast<long long>(now), static_cast<long long>(total),
 					     static_cast<int>(now * 100 / total));
 			else
-				vaccel_debug("Downloading %s: %lld bytes", prog->url,
-					     static_cast<long long>(now));
+				vaccel_debug("Downloading %s: %lld bytes", prog->url, static_cast<long long>(now));
 		}
 		prog->last_logged = now;
 	}

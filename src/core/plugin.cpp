@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cassert>
 #include <cstdio>
 #include <cstring>
 #include <mutex>
@@ -15,16 +16,18 @@
 #include <string>
 #include <vector>
 
-#include "core_internal.hpp"
+#include "extension_ops.hpp"
+#include "plugin_internal.hpp"
+#include "utils_internal.hpp"
 #include "vaccel.h"
 
 namespace {
 
 struct PluginRegistry {
-	std::shared_mutex mutex;           // guards `loaded` and `loading`
+	std::shared_mutex mutex;             // guards `loaded` and `loading`
 	std::vector<vaccel_plugin *> loaded; // load order = selection order
-	vaccel_plugin *loading = nullptr;  // plugin whose init() is running
-	std::mutex load_mutex;             // serialises load/unload sequences
+	vaccel_plugin *loading = nullptr;    // plugin whose init() is running
+	std::mutex load_mutex;               // serialises load/unload sequences
 };
 
 // Never destroyed: the library destructor may still need it.
@@ -82,8 +85,8 @@ int check_version(const vaccel_plugin_info *info, std::string &why)
 		return VACCEL_EINVAL;
 	}
 	if (plug.minor != lib.minor || plug.patch != lib.patch || plug.extra != lib.extra)
-		vaccel_warn("Plugin %s was built for vAccel %s; it may be incompatible with vAccel %s",
-			    info->name, info->vaccel_version, VACCEL_VERSION);
+		vaccel_warn("Plugin %s was built for vAccel %s; it may be incompatible with vAccel %s", info->name,
+			    info->vaccel_version, VACCEL_VERSION);
 	return VACCEL_OK;
 }
 
@@ -110,9 +113,13 @@ int check_required_fields(const vaccel_plugin_info *info, std::string &why)
 	return VACCEL_OK;
 }
 
-// Caller holds the registry lock (shared or exclusive).
-bool already_loaded_locked(const PluginRegistry &reg, const vaccel_plugin *plugin)
+// REQUIRES: reg.mutex held, shared (`held`) or exclusive. A shared_mutex cannot name its holders,
+// so the caller's lock is passed in and checked (debug builds).
+template <typename Lock>
+bool already_loaded_locked(const PluginRegistry &reg, const Lock &held, const vaccel_plugin *plugin)
 {
+	assert(held.owns_lock() && held.mutex() == &reg.mutex && "REQUIRES: registry lock held");
+	(void)held;
 	return std::any_of(reg.loaded.begin(), reg.loaded.end(), [&](const vaccel_plugin *p) {
 		return p == plugin || strcmp(p->info->name, plugin->info->name) == 0;
 	});
@@ -190,8 +197,7 @@ int load_one(const char *lib)
 	void *sym = dlsym(handle, "vaccel_plugin");
 	auto *const *slot = static_cast<vaccel_plugin *const *>(sym);
 	if (!sym || !*slot)
-		return fail_load(lib, handle, VACCEL_ELIBBAD,
-				 "no `vaccel_plugin` symbol (not a vAccel plugin?)");
+		return fail_load(lib, handle, VACCEL_ELIBBAD, "no `vaccel_plugin` symbol (not a vAccel plugin?)");
 	vaccel_plugin *plugin = *slot;
 
 	std::string why;
@@ -199,10 +205,9 @@ int load_one(const char *lib)
 		return fail_load(lib, handle, ret, why);
 	{
 		std::shared_lock lock(reg.mutex);
-		if (already_loaded_locked(reg, plugin))
+		if (already_loaded_locked(reg, lock, plugin))
 			return fail_load(lib, handle, VACCEL_EEXIST,
-					 std::string("plugin '") + plugin->info->name +
-						 "' is already loaded");
+					 std::string("plugin '") + plugin->info->name + "' is already loaded");
 	}
 	if (int ret = check_version(plugin->info, why))
 		return fail_load(lib, handle, ret, why);
@@ -224,8 +229,7 @@ int load_one(const char *lib)
 		if (ret < 0)
 			ret = -ret;
 		plugin->dl_handle = nullptr;
-		return fail_load(lib, handle, ret,
-				 "plugin init() failed with error " + std::to_string(ret));
+		return fail_load(lib, handle, ret, "plugin init() failed with error " + std::to_string(ret));
 	}
 
 	vaccel_info("Registered plugin %s %s", plugin->info->name, plugin->info->version);
@@ -265,8 +269,7 @@ vaccel_plugin *plugin_select(unsigned int flags, std::string &why)
 				return p;
 		// vAccel 0.8: the hint is a preference; fall back to the rule for no
 		// hint (the C++ layer's vaccel::Session::strict() refuses instead).
-		vaccel_debug("No loaded plugin has a type in flags %s; using the default plugin",
-			     hex);
+		vaccel_debug("No loaded plugin has a type in flags %s; using the default plugin", hex);
 	}
 	if (reg.loaded.size() == 1)
 		return reg.loaded.front();
@@ -294,6 +297,7 @@ void plugins_unload_all()
 		if (int ret = call_plugin_hook(name, "fini", p->info->fini))
 			vaccel_warn("Plugin %s fini() returned %d", name, ret);
 		std::fill(std::begin(p->ops), std::end(p->ops), nullptr);
+		vaccel::core::forget_extension_ops(p);
 		void *handle = p->dl_handle;
 		p->dl_handle = nullptr;
 		if (handle)
@@ -319,9 +323,11 @@ int vaccel_plugin_register_ops(struct vaccel_op *ops, size_t nr_ops)
 		}
 		for (size_t i = 0; i < nr_ops; ++i) {
 			const long long type = vaccel::core::enum_raw(ops[i].type);
-			if (type < 0 || type >= VACCEL_OP_MAX || !ops[i].func) {
-				vaccel_error("Cannot register plugin ops: op %zu has type %d / no function",
-					     i, static_cast<int>(type));
+			const bool known_type =
+				(type >= 0 && type < VACCEL_OP_MAX) || vaccel::core::is_extension_op(type);
+			if (!known_type || !ops[i].func) {
+				vaccel_error("Cannot register plugin ops: op %zu has type %d / no function", i,
+					     static_cast<int>(type));
 				return static_cast<int>(VACCEL_EINVAL);
 			}
 		}
@@ -333,8 +339,13 @@ int vaccel_plugin_register_ops(struct vaccel_op *ops, size_t nr_ops)
 			vaccel_error("Cannot register plugin ops: owner plugin is not being loaded");
 			return static_cast<int>(VACCEL_EINVAL);
 		}
-		for (size_t i = 0; i < nr_ops; ++i)
-			owner->ops[ops[i].type] = &ops[i];
+		for (size_t i = 0; i < nr_ops; ++i) {
+			const long long type = vaccel::core::enum_raw(ops[i].type);
+			if (type < VACCEL_OP_MAX)
+				owner->ops[type] = &ops[i];
+			else if (int ret = vaccel::core::register_extension_op(&ops[i], type))
+				return ret;
+		}
 		return static_cast<int>(VACCEL_OK);
 	});
 }

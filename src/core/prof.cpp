@@ -10,7 +10,8 @@
 #include <cstring>
 #include <string>
 
-#include "core_internal.hpp"
+#include "prof_internal.hpp"
+#include "utils_internal.hpp"
 #include "vaccel/prof.h"
 
 namespace {
@@ -117,8 +118,7 @@ int vaccel_prof_region_stop(struct vaccel_prof_region *region)
 		return VACCEL_EINVAL;
 	uint64_t end = now_ns();
 	if (region->nr_entries == 0 || region->samples[region->nr_entries - 1].time != 0) {
-		vaccel_error("[prof] %s: stop without a matching start",
-			     region->name ? region->name : "(unnamed)");
+		vaccel_error("[prof] %s: stop without a matching start", region->name ? region->name : "(unnamed)");
 		return VACCEL_EINVAL;
 	}
 	auto &s = region->samples[region->nr_entries - 1];
@@ -172,8 +172,7 @@ int vaccel_prof_regions_init(struct vaccel_prof_region *regions, int nr_regions)
 	return VACCEL_OK;
 }
 
-int vaccel_prof_regions_start_by_name(struct vaccel_prof_region *regions, int nr_regions,
-				      const char *name)
+int vaccel_prof_regions_start_by_name(struct vaccel_prof_region *regions, int nr_regions, const char *name)
 {
 	if (nr_regions < 0)
 		return VACCEL_EINVAL;
@@ -185,8 +184,7 @@ int vaccel_prof_regions_start_by_name(struct vaccel_prof_region *regions, int nr
 	return r ? vaccel_prof_region_start(r) : VACCEL_EINVAL;
 }
 
-int vaccel_prof_regions_stop_by_name(struct vaccel_prof_region *regions, int nr_regions,
-				     const char *name)
+int vaccel_prof_regions_stop_by_name(struct vaccel_prof_region *regions, int nr_regions, const char *name)
 {
 	if (nr_regions < 0)
 		return VACCEL_EINVAL;
@@ -211,8 +209,7 @@ int vaccel_prof_regions_print_all(const struct vaccel_prof_region *regions, int 
 	return VACCEL_OK;
 }
 
-int vaccel_prof_regions_print_all_to_buf(char **buf, size_t len,
-					 const struct vaccel_prof_region *regions,
+int vaccel_prof_regions_print_all_to_buf(char **buf, size_t len, const struct vaccel_prof_region *regions,
 					 int nr_regions)
 {
 	if (nr_regions < 0)

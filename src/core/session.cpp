@@ -7,34 +7,13 @@
 #include <string>
 
 #include "core_internal.hpp"
-#include "registry.hpp"
+#include "object_store.hpp"
+#include "plugin_internal.hpp"
+#include "session_internal.hpp"
+#include "utils_internal.hpp"
 #include "vaccel.h"
 
 namespace vaccel::core {
-
-Objects &objects()
-{
-	static auto *o = new Objects;
-	return *o;
-}
-
-SessionState *find_session_locked(const vaccel_session *sess)
-{
-	if (!sess)
-		return nullptr;
-	auto &o = objects();
-	auto it = o.sessions.find(sess->id);
-	return (it != o.sessions.end() && it->second.sess == sess) ? &it->second : nullptr;
-}
-
-std::shared_ptr<ResourceState> find_resource_locked(const vaccel_resource *res)
-{
-	if (!res)
-		return nullptr;
-	auto &o = objects();
-	auto it = o.resources.find(res->id);
-	return (it != o.resources.end() && it->second->res == res) ? it->second : nullptr;
-}
 
 void sessions_reset_pool()
 {
@@ -57,19 +36,6 @@ void sessions_release_all()
 		vaccel_debug("Releasing leftover session %lld", static_cast<long long>(s->id));
 		vaccel_session_release(s);
 	}
-}
-
-void objects_forget_all()
-{
-	auto &o = objects();
-	std::lock_guard lock(o.mutex);
-	if (!o.sessions.empty() || !o.resources.empty())
-		vaccel_debug("Dropping %zu unreleased session(s) and %zu resource(s) at exit",
-			     o.sessions.size(), o.resources.size());
-	o.sessions.clear();
-	o.resources.clear();
-	o.session_ids.reset();
-	o.resource_ids.reset();
 }
 
 } // namespace vaccel::core
@@ -138,8 +104,8 @@ int session_init_impl(vaccel_session *sess, uint32_t flags)
 	if (plugin->info->session_init) {
 		int ret = call_hook(plugin->info->name, "session_init", plugin->info->session_init, sess, flags);
 		if (ret) {
-			vaccel_error("Cannot create session: plugin %s session_init failed (%d)",
-				     plugin->info->name, ret);
+			vaccel_error("Cannot create session: plugin %s session_init failed (%d)", plugin->info->name,
+				     ret);
 			remove_tree(dir);
 			pthread_mutex_destroy(&sess->resources_lock);
 			o.session_ids.release(id);
@@ -155,8 +121,8 @@ int session_init_impl(vaccel_session *sess, uint32_t flags)
 		st.sess = sess;
 		o.sessions[id] = std::move(st);
 	}
-	vaccel_debug("New session %lld (plugin %s%s, flags 0x%x)", static_cast<long long>(id),
-		     plugin->info->name, sess->is_virtio ? ", remote" : "", flags);
+	vaccel_debug("New session %lld (plugin %s%s, flags 0x%x)", static_cast<long long>(id), plugin->info->name,
+		     sess->is_virtio ? ", remote" : "", flags);
 	return VACCEL_OK;
 }
 
@@ -190,8 +156,8 @@ int session_release_impl(vaccel_session *sess)
 	if (plugin && plugin->info->session_release) {
 		ret = call_hook(plugin->info->name, "session_release", plugin->info->session_release, sess);
 		if (ret)
-			vaccel_error("Plugin %s session_release for session %lld failed (%d)",
-				     plugin->info->name, static_cast<long long>(sess->id), ret);
+			vaccel_error("Plugin %s session_release for session %lld failed (%d)", plugin->info->name,
+				     static_cast<long long>(sess->id), ret);
 	}
 	remove_tree(sess->rundir);
 	vaccel_debug("Released session %lld", static_cast<long long>(sess->id));
@@ -278,8 +244,7 @@ int vaccel_session_get_by_id(struct vaccel_session **sess, vaccel_id_t id)
 	});
 }
 
-bool vaccel_session_has_resource(const struct vaccel_session *sess,
-				 const struct vaccel_resource *res)
+bool vaccel_session_has_resource(const struct vaccel_session *sess, const struct vaccel_resource *res)
 {
 	if (!sess || !res)
 		return false;
@@ -297,8 +262,7 @@ bool vaccel_session_has_resource(const struct vaccel_session *sess,
 	}
 }
 
-int vaccel_session_resource_by_id(struct vaccel_session *sess, struct vaccel_resource **res,
-				  vaccel_id_t id)
+int vaccel_session_resource_by_id(struct vaccel_session *sess, struct vaccel_resource **res, vaccel_id_t id)
 {
 	return guard(__func__, [&]() -> int {
 		if (!sess || !res)
@@ -330,8 +294,8 @@ int vaccel_session_resource_by_type(struct vaccel_session *sess, struct vaccel_r
 	});
 }
 
-int vaccel_session_resources_by_type(struct vaccel_session *sess, struct vaccel_resource ***res,
-				     size_t *nr_found, vaccel_resource_type_t type)
+int vaccel_session_resources_by_type(struct vaccel_session *sess, struct vaccel_resource ***res, size_t *nr_found,
+				     vaccel_resource_type_t type)
 {
 	return guard(__func__, [&]() -> int {
 		if (!sess || !res || !nr_found || !known_resource_type(type))
@@ -342,8 +306,7 @@ int vaccel_session_resources_by_type(struct vaccel_session *sess, struct vaccel_
 				*nr_found = 0;
 				return VACCEL_ENOENT;
 			}
-			auto **arr = static_cast<vaccel_resource **>(
-				malloc(list.size() * sizeof(vaccel_resource *)));
+			auto **arr = static_cast<vaccel_resource **>(malloc(list.size() * sizeof(vaccel_resource *)));
 			if (!arr)
 				return VACCEL_ENOMEM;
 			std::copy(list.begin(), list.end(), arr);
@@ -372,7 +335,8 @@ int vaccel_session_update(struct vaccel_session *sess, uint32_t flags)
 		if (sess->is_virtio) {
 			vaccel_plugin *p = sess->plugin;
 			if (p->info->session_update) {
-				if (int ret = call_hook(p->info->name, "session_update", p->info->session_update, sess, flags))
+				if (int ret = call_hook(p->info->name, "session_update", p->info->session_update, sess,
+							flags))
 					return ret;
 			}
 			sess->hint = flags;

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // Shared buffers (include/vaccel/shm.h): each buffer is one memfd, sealed so that
-// its size can never change, mapped once into this process. A process-wide registry
-// from start address to block lets a transport plugin ask, for any payload pointer,
+// its size can never change, mapped once into this process. A process-wide block
+// table from start address to block lets a transport plugin ask, for any payload pointer,
 // "is this inside a shared buffer, and if so which memfd and offset?" without the
-// application having to say so.
+// application having to say so. (The block table is not a registry: in libvaccel that
+// word means only the plugin registry, plugin.cpp.)
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -18,7 +19,7 @@
 #include <shared_mutex>
 #include <sys/types.h>
 
-#include "core_internal.hpp"
+#include "utils_internal.hpp"
 #include "vaccel/shm.h"
 
 namespace {
@@ -26,24 +27,24 @@ namespace {
 struct Block {
 	size_t size = 0;       // bytes the caller asked for: the only range lookups accept
 	size_t mapped_len = 0; // size rounded up to whole pages: what munmap needs
-	int fd = -1;           // the memfd, owned by the registry
+	int fd = -1;           // the memfd, owned by the block table
 };
 
 // Lookups run once per payload iovec of every remote call, alloc/free only when the
 // application manages its buffers: a shared_mutex lets lookups run side by side.
-struct Registry {
+struct BlockTable {
 	std::shared_mutex mutex;
 	std::map<uintptr_t, Block> blocks; // key: start address of the mapping
 };
 
-Registry &registry()
+BlockTable &block_table()
 {
 	// Heap-allocated and never destroyed on purpose: a plugin may call
 	// vaccel_shm_lookup() or vaccel_shm_free() from its own exit handlers or
 	// library destructors, which can run after this library's static objects
 	// are gone. A leaked map is harmless; a destroyed one would be a crash.
-	static auto *reg = new Registry;
-	return *reg;
+	static auto *table = new BlockTable;
+	return *table;
 }
 
 size_t page_size()
@@ -95,27 +96,27 @@ int create_sealed_memfd(size_t mapped_len)
 	return fd;
 }
 
-// Records a freshly mapped block. False (after logging) when the registry cannot
+// Records a freshly mapped block. False (after logging) when the block table cannot
 // take it; the caller then still owns the mapping and the fd.
-bool register_block(void *start, const Block &block) noexcept
+bool add_block(void *start, const Block &block) noexcept
 {
 	try {
-		Registry &reg = registry();
-		std::unique_lock lock(reg.mutex);
-		auto [it, inserted] = reg.blocks.emplace(reinterpret_cast<uintptr_t>(start), block);
+		BlockTable &table = block_table();
+		std::unique_lock lock(table.mutex);
+		auto [it, inserted] = table.blocks.emplace(reinterpret_cast<uintptr_t>(start), block);
 		if (!inserted) {
 			// The kernel just handed us this address, so a live entry for it
 			// means someone unmapped a shared buffer behind our back.
-			vaccel_error("vaccel_shm_alloc: address %p is already registered", start);
+			vaccel_error("vaccel_shm_alloc: address %p is already in the block table", start);
 			return false;
 		}
 		return true;
 	} catch (const std::bad_alloc &) {
-		vaccel_error("vaccel_shm_alloc: registry insert failed: out of memory");
+		vaccel_error("vaccel_shm_alloc: block table insert failed: out of memory");
 	} catch (const std::exception &e) {
-		vaccel_error("vaccel_shm_alloc: registry insert failed: %s", e.what());
+		vaccel_error("vaccel_shm_alloc: block table insert failed: %s", e.what());
 	} catch (...) {
-		vaccel_error("vaccel_shm_alloc: registry insert failed");
+		vaccel_error("vaccel_shm_alloc: block table insert failed");
 	}
 	return false;
 }
@@ -141,7 +142,7 @@ void *alloc_shared(size_t size) noexcept
 		log_step_failure("mmap", err);
 		return nullptr;
 	}
-	if (!register_block(start, Block{size, mapped_len, fd})) {
+	if (!add_block(start, Block{size, mapped_len, fd})) {
 		munmap(start, mapped_len);
 		close(fd);
 		return nullptr;
@@ -149,17 +150,17 @@ void *alloc_shared(size_t size) noexcept
 	return start;
 }
 
-// Removes the block starting exactly at `ptr` from the registry into *out.
+// Removes the block starting exactly at `ptr` from the block table into *out.
 // False when `ptr` is not the start of a live block.
-bool unregister_block(const void *ptr, Block *out)
+bool take_block(const void *ptr, Block *out)
 {
-	Registry &reg = registry();
-	std::unique_lock lock(reg.mutex);
-	auto it = reg.blocks.find(reinterpret_cast<uintptr_t>(ptr));
-	if (it == reg.blocks.end())
+	BlockTable &table = block_table();
+	std::unique_lock lock(table.mutex);
+	auto it = table.blocks.find(reinterpret_cast<uintptr_t>(ptr));
+	if (it == table.blocks.end())
 		return false;
 	*out = it->second;
-	reg.blocks.erase(it);
+	table.blocks.erase(it);
 	return true;
 }
 
@@ -178,7 +179,7 @@ int vaccel_shm_free(void *ptr)
 		if (!ptr)
 			return static_cast<int>(VACCEL_OK);
 		Block block;
-		if (!unregister_block(ptr, &block)) {
+		if (!take_block(ptr, &block)) {
 			vaccel_error("vaccel_shm_free: %p is not a live shared buffer "
 				     "(foreign, interior or already freed pointer)",
 				     ptr);
@@ -198,14 +199,14 @@ size_t vaccel_shm_size(const void *ptr)
 	if (!ptr)
 		return 0;
 	try {
-		Registry &reg = registry();
-		std::shared_lock lock(reg.mutex);
-		auto it = reg.blocks.find(reinterpret_cast<uintptr_t>(ptr));
-		return it == reg.blocks.end() ? 0 : it->second.size;
+		BlockTable &table = block_table();
+		std::shared_lock lock(table.mutex);
+		auto it = table.blocks.find(reinterpret_cast<uintptr_t>(ptr));
+		return it == table.blocks.end() ? 0 : it->second.size;
 	} catch (...) {
 		// Only a failed lock can throw here; "not a shared buffer" is the
 		// safe answer.
-		vaccel_error("vaccel_shm_size: registry lock failed");
+		vaccel_error("vaccel_shm_size: block table lock failed");
 		return 0;
 	}
 }
@@ -216,11 +217,11 @@ int vaccel_shm_lookup(const void *ptr, size_t len, int *fd, size_t *offset)
 		if (!ptr || !fd || !offset || len == 0)
 			return static_cast<int>(VACCEL_EINVAL);
 		const auto addr = reinterpret_cast<uintptr_t>(ptr);
-		Registry &reg = registry();
-		std::shared_lock lock(reg.mutex);
+		BlockTable &table = block_table();
+		std::shared_lock lock(table.mutex);
 		// The only candidate is the block with the greatest start <= addr.
-		auto it = reg.blocks.upper_bound(addr);
-		if (it == reg.blocks.begin())
+		auto it = table.blocks.upper_bound(addr);
+		if (it == table.blocks.begin())
 			return static_cast<int>(VACCEL_ENOENT);
 		--it;
 		const size_t off = addr - it->first;

@@ -8,7 +8,8 @@
 #include <cstring>
 #include <mutex>
 
-#include "core_internal.hpp"
+#include "log_internal.hpp"
+#include "vaccel/log.h"
 #include "vaccel/slog.h"
 
 namespace {

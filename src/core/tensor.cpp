@@ -24,43 +24,21 @@
 #include <cstring>
 #include <limits>
 
-#include "op_common.hpp"
+#include "ops/op_common.hpp"
+#include "vaccel/cpp/tensor_kind.hpp"
 
 using vaccel::ops::invalid_arg;
 
 namespace {
 
 template <typename Tensor>
-struct TensorTraits;
-
-template <>
-struct TensorTraits<vaccel_tf_tensor> {
-	using nr_dims_t = int;
-	using dim_t = int64_t;
-	using data_type_t = vaccel_tf_data_type;
-};
-template <>
-struct TensorTraits<vaccel_tflite_tensor> {
-	using nr_dims_t = int;
-	using dim_t = int32_t;
-	using data_type_t = vaccel_tflite_data_type;
-};
-template <>
-struct TensorTraits<vaccel_torch_tensor> {
-	using nr_dims_t = int64_t;
-	using dim_t = int64_t;
-	using data_type_t = vaccel_torch_data_type;
-};
-
-template <typename Tensor>
 struct TensorOps {
-	using Traits = TensorTraits<Tensor>;
+	using Traits = vaccel::TensorKind<Tensor>; // the traits shared with the agent and plugins
 	using nr_dims_t = typename Traits::nr_dims_t;
 	using dim_t = typename Traits::dim_t;
 	using data_type_t = typename Traits::data_type_t;
 
-	static int init(Tensor *t, nr_dims_t nr_dims, const dim_t *dims, data_type_t type,
-			const char *what) noexcept
+	static int init(Tensor *t, nr_dims_t nr_dims, const dim_t *dims, data_type_t type, const char *what) noexcept
 	{
 		if (t == nullptr)
 			return invalid_arg(what, "tensor is NULL");
@@ -113,8 +91,8 @@ struct TensorOps {
 		return VACCEL_OK;
 	}
 
-	static int allocate(Tensor **out, nr_dims_t nr_dims, const dim_t *dims, data_type_t type,
-			    size_t total_size, const char *what) noexcept
+	static int allocate(Tensor **out, nr_dims_t nr_dims, const dim_t *dims, data_type_t type, size_t total_size,
+			    const char *what) noexcept
 	{
 		if (out == nullptr)
 			return invalid_arg(what, "tensor is NULL");
@@ -330,8 +308,7 @@ int vaccel_tf_tensor_new(struct vaccel_tf_tensor **tensor, int nr_dims, const in
 int vaccel_tf_tensor_allocate(struct vaccel_tf_tensor **tensor, int nr_dims, const int64_t *dims,
 			      enum vaccel_tf_data_type type, size_t total_size)
 {
-	return TfTensor::allocate(tensor, nr_dims, dims, type, total_size,
-				  "vaccel_tf_tensor_allocate");
+	return TfTensor::allocate(tensor, nr_dims, dims, type, total_size, "vaccel_tf_tensor_allocate");
 }
 int vaccel_tf_tensor_delete(struct vaccel_tf_tensor *tensor)
 {
@@ -391,8 +368,8 @@ int vaccel_tf_status_delete(struct vaccel_tf_status *status)
 
 /* ---- TensorFlow Lite ------------------------------------------------------ */
 
-int vaccel_tflite_tensor_init(struct vaccel_tflite_tensor *tensor, int nr_dims,
-			      const int32_t *dims, enum vaccel_tflite_data_type type)
+int vaccel_tflite_tensor_init(struct vaccel_tflite_tensor *tensor, int nr_dims, const int32_t *dims,
+			      enum vaccel_tflite_data_type type)
 {
 	return TfliteTensor::init(tensor, nr_dims, dims, type, "vaccel_tflite_tensor_init");
 }
@@ -400,17 +377,15 @@ int vaccel_tflite_tensor_release(struct vaccel_tflite_tensor *tensor)
 {
 	return TfliteTensor::release(tensor, "vaccel_tflite_tensor_release");
 }
-int vaccel_tflite_tensor_new(struct vaccel_tflite_tensor **tensor, int nr_dims,
-			     const int32_t *dims, enum vaccel_tflite_data_type type)
+int vaccel_tflite_tensor_new(struct vaccel_tflite_tensor **tensor, int nr_dims, const int32_t *dims,
+			     enum vaccel_tflite_data_type type)
 {
 	return TfliteTensor::create(tensor, nr_dims, dims, type, "vaccel_tflite_tensor_new");
 }
-int vaccel_tflite_tensor_allocate(struct vaccel_tflite_tensor **tensor, int nr_dims,
-				  const int32_t *dims, enum vaccel_tflite_data_type type,
-				  size_t total_size)
+int vaccel_tflite_tensor_allocate(struct vaccel_tflite_tensor **tensor, int nr_dims, const int32_t *dims,
+				  enum vaccel_tflite_data_type type, size_t total_size)
 {
-	return TfliteTensor::allocate(tensor, nr_dims, dims, type, total_size,
-				      "vaccel_tflite_tensor_allocate");
+	return TfliteTensor::allocate(tensor, nr_dims, dims, type, total_size, "vaccel_tflite_tensor_allocate");
 }
 int vaccel_tflite_tensor_delete(struct vaccel_tflite_tensor *tensor)
 {
@@ -448,8 +423,8 @@ int vaccel_torch_buffer_take_data(struct vaccel_torch_buffer *buffer, void **dat
 	return torch_buffer_take(buffer, data, size, "vaccel_torch_buffer_take_data");
 }
 
-int vaccel_torch_tensor_init(struct vaccel_torch_tensor *tensor, int64_t nr_dims,
-			     const int64_t *dims, enum vaccel_torch_data_type type)
+int vaccel_torch_tensor_init(struct vaccel_torch_tensor *tensor, int64_t nr_dims, const int64_t *dims,
+			     enum vaccel_torch_data_type type)
 {
 	return TorchTensor::init(tensor, nr_dims, dims, type, "vaccel_torch_tensor_init");
 }
@@ -457,17 +432,15 @@ int vaccel_torch_tensor_release(struct vaccel_torch_tensor *tensor)
 {
 	return TorchTensor::release(tensor, "vaccel_torch_tensor_release");
 }
-int vaccel_torch_tensor_new(struct vaccel_torch_tensor **tensor, int64_t nr_dims,
-			    const int64_t *dims, enum vaccel_torch_data_type type)
+int vaccel_torch_tensor_new(struct vaccel_torch_tensor **tensor, int64_t nr_dims, const int64_t *dims,
+			    enum vaccel_torch_data_type type)
 {
 	return TorchTensor::create(tensor, nr_dims, dims, type, "vaccel_torch_tensor_new");
 }
-int vaccel_torch_tensor_allocate(struct vaccel_torch_tensor **tensor, int64_t nr_dims,
-				 const int64_t *dims, enum vaccel_torch_data_type type,
-				 size_t total_size)
+int vaccel_torch_tensor_allocate(struct vaccel_torch_tensor **tensor, int64_t nr_dims, const int64_t *dims,
+				 enum vaccel_torch_data_type type, size_t total_size)
 {
-	return TorchTensor::allocate(tensor, nr_dims, dims, type, total_size,
-				     "vaccel_torch_tensor_allocate");
+	return TorchTensor::allocate(tensor, nr_dims, dims, type, total_size, "vaccel_torch_tensor_allocate");
 }
 int vaccel_torch_tensor_delete(struct vaccel_torch_tensor *tensor)
 {

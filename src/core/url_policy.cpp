@@ -10,7 +10,7 @@
 #include <cstring>
 #include <mutex>
 
-#include "core_internal.hpp"
+#include "utils_internal.hpp"
 #include "vaccel/url_policy.h"
 
 namespace vaccel::core {
@@ -81,7 +81,7 @@ struct Embedding {
 	size_t v4_offset;
 };
 constexpr Embedding kEmbeddingV6[] = {
-	{"64:ff9b::", 96, 12},   // NAT64 well-known prefix
+	{"64:ff9b::", 96, 12},    // NAT64 well-known prefix
 	{"::ffff:0:0:0", 96, 12}, // SIIT IPv4-translated
 	{"2002::", 16, 2},        // 6to4
 };
@@ -309,7 +309,8 @@ int vaccel_url_policy_set(unsigned int flags, const char *const *allow, size_t n
 			UrlAllowEntry e;
 			if (!allow[i] || !parse_url_allow_entry(allow[i], e)) {
 				vaccel_error("Invalid URL allowlist entry '%s' (HOST[:PORT], IPV4[/LEN][:PORT], "
-					     "[IPV6][/LEN][:PORT] or IPV6[/LEN])", allow[i] ? allow[i] : "(null)");
+					     "[IPV6][/LEN][:PORT] or IPV6[/LEN])",
+					     allow[i] ? allow[i] : "(null)");
 				return VACCEL_EINVAL;
 			}
 			p->allow.push_back(std::move(e));

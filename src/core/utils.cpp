@@ -13,7 +13,8 @@
 #include <random>
 #include <string>
 
-#include "core_internal.hpp"
+#include "utils_internal.hpp"
+#include "vaccel/cpp/exception_code.hpp"
 #include "vaccel/utils/path.h"
 #include "vaccel/utils/str.h"
 
@@ -23,29 +24,7 @@ namespace vaccel::core {
 
 int error_from_current_exception(const char *where) noexcept
 {
-	try {
-		throw;
-	} catch (const std::bad_alloc &) {
-		vaccel_error("%s: out of memory", where);
-		return VACCEL_ENOMEM;
-	} catch (const fs::filesystem_error &e) {
-		vaccel_error("%s: %s", where, e.what());
-		int code = e.code().value();
-		return (e.code().category() == std::generic_category() ||
-			e.code().category() == std::system_category()) && code > 0
-			       ? code
-			       : VACCEL_EIO;
-	} catch (const std::system_error &e) {
-		vaccel_error("%s: %s", where, e.what());
-		int code = e.code().value();
-		return code > 0 ? code : VACCEL_EIO;
-	} catch (const std::exception &e) {
-		vaccel_error("%s: unexpected error: %s", where, e.what());
-		return VACCEL_EIO;
-	} catch (...) {
-		vaccel_error("%s: unexpected non-standard exception", where);
-		return VACCEL_EIO;
-	}
+	return report_current_exception(where, VACCEL_EIO);
 }
 
 int make_dir(const std::string &dir) noexcept
@@ -53,11 +32,10 @@ int make_dir(const std::string &dir) noexcept
 	if (mkdir(dir.c_str(), 0700) == 0)
 		return VACCEL_OK;
 	if (errno == EEXIST) {
-		struct stat st{};
+		struct stat st {};
 		if (stat(dir.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
 			return VACCEL_OK;
-		vaccel_error("Could not create directory %s: a non-directory exists there",
-			     dir.c_str());
+		vaccel_error("Could not create directory %s: a non-directory exists there", dir.c_str());
 		return VACCEL_ENOTDIR;
 	}
 	int err = errno;
@@ -80,8 +58,7 @@ void remove_tree(const std::string &path) noexcept
 
 std::string random_suffix(std::size_t len)
 {
-	static constexpr char alphabet[] =
-		"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+	static constexpr char alphabet[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 	static std::mutex mutex;
 	static std::mt19937_64 rng{std::random_device{}()};
 	std::uniform_int_distribution<std::size_t> pick(0, sizeof(alphabet) - 2);
@@ -138,8 +115,7 @@ bool vaccel_path_is_url(const char *path)
 {
 	if (!path)
 		return false;
-	return strncmp(path, "http://", 7) == 0 || strncmp(path, "https://", 8) == 0 ||
-	       strncmp(path, "ftp://", 6) == 0;
+	return strncmp(path, "http://", 7) == 0 || strncmp(path, "https://", 8) == 0 || strncmp(path, "ftp://", 6) == 0;
 }
 
 } // extern "C"

@@ -94,8 +94,7 @@ int parse_vsock(std::string_view rest, Address &out, std::string &why)
 	// is a u32 there too, printed as a signed int. Only this one negative value is accepted.
 	if (cid_text == "-1")
 		cid_text = "4294967295";
-	if (!parse_u32(cid_text, UINT32_MAX, cid) ||
-	    !parse_u32(rest.substr(colon + 1), UINT32_MAX, port)) {
+	if (!parse_u32(cid_text, UINT32_MAX, cid) || !parse_u32(rest.substr(colon + 1), UINT32_MAX, port)) {
 		why = "cid (or -1 for any) and port must be unsigned 32-bit numbers";
 		return EINVAL;
 	}

@@ -13,8 +13,8 @@ inline constexpr const char *kDefaultAddress = "tcp://127.0.0.1:65500";
 struct Address {
 	enum class Kind { unix_socket, tcp, vsock, serial };
 	Kind kind = Kind::tcp;
-	std::string path; // unix, serial
-	std::string host; // tcp (no brackets for IPv6 literals)
+	std::string path;  // unix, serial
+	std::string host;  // tcp (no brackets for IPv6 literals)
 	uint32_t port = 0; // tcp (1..65535), vsock
 	uint32_t cid = 0;  // vsock
 

@@ -96,8 +96,7 @@ std::string random_nonce()
 	return n;
 }
 
-std::string auth_proof(std::string_view key, AuthRole role, std::string_view challenge,
-		       std::string_view client_nonce)
+std::string auth_proof(std::string_view key, AuthRole role, std::string_view challenge, std::string_view client_nonce)
 {
 	std::string_view label = role == AuthRole::client ? kClientLabel : kAgentLabel;
 	std::string msg;

@@ -12,8 +12,8 @@
 
 namespace vaccel::rpc {
 
-inline constexpr size_t kAuthNonceSize = 32;   // agent challenge and client nonce, bytes
-inline constexpr size_t kAuthProofSize = 32;   // HMAC-SHA256
+inline constexpr size_t kAuthNonceSize = 32; // agent challenge and client nonce, bytes
+inline constexpr size_t kAuthProofSize = 32; // HMAC-SHA256
 inline constexpr size_t kAuthKeyMinSize = 16;
 inline constexpr size_t kAuthKeyMaxSize = 4096;
 
@@ -33,8 +33,7 @@ std::string random_nonce();
 enum class AuthRole { client, agent };
 
 // HMAC-SHA256(key, label(role) || challenge || client_nonce).
-std::string auth_proof(std::string_view key, AuthRole role, std::string_view challenge,
-		       std::string_view client_nonce);
+std::string auth_proof(std::string_view key, AuthRole role, std::string_view challenge, std::string_view client_nonce);
 
 // Constant-time comparison of a received proof with the expected one.
 bool proof_matches(std::string_view expected, std::string_view received);

@@ -54,8 +54,8 @@ public:
 	Charge(const Charge &) = delete;
 	Charge &operator=(const Charge &) = delete;
 	Charge(Charge &&o) noexcept
-		: conn_(std::exchange(o.conn_, nullptr)), agent_(std::exchange(o.agent_, nullptr)),
-		  bytes_(std::exchange(o.bytes_, 0))
+	    : conn_(std::exchange(o.conn_, nullptr)), agent_(std::exchange(o.agent_, nullptr)),
+	      bytes_(std::exchange(o.bytes_, 0))
 	{
 	}
 	Charge &operator=(Charge &&o) noexcept

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "channel.hpp"
 
+#include "fd_passing.hpp"
 #include "log.hpp"
 #include "transport.hpp"
 
@@ -19,6 +20,7 @@ namespace {
 constexpr size_t kReadBuffer = 64 * 1024;
 // Reads at least this large bypass the buffer and land in the destination directly.
 constexpr size_t kDirectRead = 16 * 1024;
+static_assert(kMaxPendingFds <= kMaxPassedFds && kMaxMessageFds <= kMaxPassedFds);
 } // namespace
 
 Deadline deadline_after(Deadline from, int64_t ms)
@@ -88,20 +90,7 @@ int Channel::write_all(const iovec *iov_in, size_t n, std::span<const int> fds, 
 	while (first < n || !fd_sent) {
 		ssize_t w;
 		if (is_socket_) {
-			msghdr msg{};
-			msg.msg_iov = iov + first;
-			msg.msg_iovlen = n - first;
-			alignas(cmsghdr) char cbuf[CMSG_SPACE(sizeof(int) * kMaxMessageFds)];
-			if (!fd_sent) {
-				msg.msg_control = cbuf;
-				msg.msg_controllen = CMSG_SPACE(sizeof(int) * fds.size());
-				cmsghdr *c = CMSG_FIRSTHDR(&msg);
-				c->cmsg_level = SOL_SOCKET;
-				c->cmsg_type = SCM_RIGHTS;
-				c->cmsg_len = CMSG_LEN(sizeof(int) * fds.size());
-				memcpy(CMSG_DATA(c), fds.data(), sizeof(int) * fds.size());
-			}
-			w = ::sendmsg(fd_.get(), &msg, MSG_NOSIGNAL);
+			w = send_with_fds(fd_.get(), iov + first, n - first, fd_sent ? std::span<const int>() : fds);
 		} else {
 			w = ::writev(fd_.get(), iov + first, static_cast<int>(n - first));
 		}
@@ -146,30 +135,16 @@ ssize_t Channel::read_some(void *dst, size_t n)
 	if (!is_unix_)
 		return ::read(fd_.get(), dst, n);
 	iovec iov{dst, n};
-	msghdr msg{};
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	alignas(cmsghdr) char cbuf[CMSG_SPACE(sizeof(int) * kMaxPendingFds)];
-	msg.msg_control = cbuf;
-	msg.msg_controllen = sizeof(cbuf);
-	ssize_t r = ::recvmsg(fd_.get(), &msg, MSG_CMSG_CLOEXEC);
+	std::vector<UniqueFd> got;
+	int msg_flags = 0;
+	ssize_t r = recv_with_fds(fd_.get(), &iov, 1, kMaxPendingFds, got, 0, &msg_flags);
 	if (r < 0)
 		return r;
-	for (cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
-		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
-			continue;
-		size_t nfd = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-		for (size_t i = 0; i < nfd; ++i) {
-			int fd;
-			memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
-			// A peer flooding us with fds gets them closed, not queued.
-			if (fds_.size() < kMaxPendingFds)
-				fds_.emplace_back(fd);
-			else
-				::close(fd);
-		}
-	}
-	if (msg.msg_flags & MSG_CTRUNC)
+	// A peer flooding us with fds gets them closed (dropped with `got`), not queued.
+	for (auto &fd : got)
+		if (fds_.size() < kMaxPendingFds)
+			fds_.push_back(std::move(fd));
+	if (msg_flags & MSG_CTRUNC)
 		RPC_WARN("peer attached more fds than allowed; extra fds dropped");
 	return r;
 }

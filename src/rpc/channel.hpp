@@ -54,8 +54,7 @@ public:
 	// Reads exactly n bytes. first_timeout_ms bounds the wait for the first byte,
 	// gap_timeout_ms every later wait, and all of them end at `deadline`. Returns 0,
 	// ECONNRESET on EOF, ETIMEDOUT, or errno.
-	int read_exact(void *dst, size_t n, int first_timeout_ms, int gap_timeout_ms,
-		       Deadline deadline = kNoDeadline);
+	int read_exact(void *dst, size_t n, int first_timeout_ms, int gap_timeout_ms, Deadline deadline = kNoDeadline);
 
 	// Pops the oldest fd received with SCM_RIGHTS (invalid fd when none).
 	UniqueFd take_fd();

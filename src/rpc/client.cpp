@@ -90,6 +90,7 @@ void Client::disconnect()
 
 void Client::drop_locked(const std::shared_ptr<Channel> &ch, const std::string &why, bool log)
 {
+	lock_.assert_held();
 	if (!ch || ch_ != ch)
 		return; // already dropped (the calls on it were failed then)
 	if (log)
@@ -117,6 +118,7 @@ int Client::ensure_connected(std::string &why)
 
 int Client::connect_locked(std::string &why)
 {
+	lock_.assert_held();
 	if (!addr_ok_) {
 		why = "invalid agent address '" + opt_.address + "'";
 		return EINVAL;
@@ -145,6 +147,7 @@ int Client::connect_locked(std::string &why)
 // torn frame of the previous process until its gap timeout).
 int Client::handshake_locked(std::string &why)
 {
+	lock_.assert_held();
 	const bool persistent = addr_.kind == Address::Kind::serial;
 	v1::Hello hello;
 	hello.set_protocol_version(kProtocolVersion);
@@ -168,13 +171,15 @@ int Client::handshake_locked(std::string &why)
 			why = "sending HELLO: " + std::string(strerror(r));
 			return EREMOTEIO;
 		}
-		auto attempt_end = std::min(deadline, std::chrono::steady_clock::now() + std::chrono::milliseconds(attempt_ms));
+		auto attempt_end =
+			std::min(deadline, std::chrono::steady_clock::now() + std::chrono::milliseconds(attempt_ms));
 		while (std::chrono::steady_clock::now() < attempt_end) {
 			int ms = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(
 							  attempt_end - std::chrono::steady_clock::now())
 							  .count());
 			InMessage in;
-			int r = persistent ? scan_for_head(*ch_, limits_, FrameType::hello_ack, in, std::max(ms, 1), 64u << 20, why)
+			int r = persistent ? scan_for_head(*ch_, limits_, FrameType::hello_ack, in, std::max(ms, 1),
+							   64u << 20, why)
 					   : recv_head(*ch_, limits_, in, std::max(ms, 1), why);
 			if (r == ETIMEDOUT)
 				break;
@@ -204,7 +209,8 @@ int Client::handshake_locked(std::string &why)
 			ack_.memfd_accepted = ack.memfd_accepted();
 			ack_.parts_accepted = ack.parts_accepted();
 			memfd_ok_ = ack.memfd_accepted() && ch_->can_pass_fds() && opt_.memfd_min > 0;
-			parts_ok_ = ack.memfd_accepted() && ack.parts_accepted() && ch_->can_pass_fds() && shared_wanted();
+			parts_ok_ =
+				ack.memfd_accepted() && ack.parts_accepted() && ch_->can_pass_fds() && shared_wanted();
 			return authenticate_locked(key, hello, ack.auth_challenge(), why);
 		}
 	}
@@ -309,7 +315,7 @@ int Client::send_request(const Route &rt, const v1::Request &req, uint32_t strea
 
 // Waits until `me` is answered. The thread holding the read turn reads responses for every
 // waiting call; a single caller never hands off, so it pays no thread wake-up.
-int Client::wait_response(std::unique_lock<std::mutex> &lock, const std::shared_ptr<Channel> &ch, Pending &me)
+int Client::wait_response(std::unique_lock<Mutex> &lock, const std::shared_ptr<Channel> &ch, Pending &me)
 {
 	while (!me.done) {
 		if (reading_) {

@@ -9,6 +9,7 @@
 
 #include "address.hpp"
 #include "channel.hpp"
+#include "checked_mutex.hpp"
 #include "memfd_pool.hpp"
 #include "message.hpp"
 #include "vaccel_rpc.pb.h"
@@ -30,12 +31,16 @@ namespace vaccel::rpc {
 struct ClientOptions {
 	std::string address = kDefaultAddress;
 	int connect_timeout_ms = 5000;
-	int io_timeout_ms = 30000;         // max stall while a frame is being sent or received
-	int response_timeout_ms = 600000;  // max wait for the agent to start answering
-	int hello_timeout_ms = 12000;      // whole handshake (persistent channels retry inside it)
+	int io_timeout_ms = 30000;        // max stall while a frame is being sent or received
+	int response_timeout_ms = 600000; // max wait for the agent to start answering
+	int hello_timeout_ms = 12000;     // whole handshake (persistent channels retry inside it)
 	size_t chunk = 2u << 20;
-	size_t memfd_min = 1u << 20;       // payloads >= this go through a sealed memfd (0 = never)
-	size_t memfd_max = 256u << 20;     // larger ones stream (a memfd copy would double memory)
+	// Payloads >= memfd_min go through a pooled sealed memfd (0 = never). Streamed, a payload
+	// larger than the socket's send buffer (wmem_default, 208 KiB) makes the sender wait for the
+	// agent to drain it (context switches and polls each time); through a pooled memfd it
+	// costs one copy on each side (the agent's private copy, docs/security.md §3) and no wait.
+	size_t memfd_min = 256u << 10;
+	size_t memfd_max = 256u << 20; // larger ones stream (a memfd copy would double memory)
 	std::string client_name = "vaccel-rpc";
 	// Zero-copy: payload iovecs of at least shm_min bytes that find_shared places inside a
 	// sealed memfd (returns 0 and sets the fd, which stays the finder's, and the offset)
@@ -99,16 +104,20 @@ public:
 	[[nodiscard]] const ClientOptions &options() const { return opt_; }
 
 private:
+	using Mutex = ::vaccel::common::CheckedMutex<>;
 	// How a payload travels when some of its iovecs lie in shared buffers.
 	struct SharedPlan {
 		std::vector<PayloadPart> parts;
-		std::vector<int> fds;         // borrowed from find_shared's owner
+		std::vector<int> fds;          // borrowed from find_shared's owner
 		std::vector<iovec> inline_iov; // bytes of the inline parts, in order
 	};
 	[[nodiscard]] bool shared_wanted() const;
 	// Fills `plan`; false when no iovec is in a shared buffer (send as usual then).
 	bool plan_shared(std::span<const iovec> payload, SharedPlan &plan) const;
+	// The *_locked functions: REQUIRES lock_ held (asserted in debug builds).
+	// Connects and handshakes; ch_ set on success.
 	int connect_locked(std::string &why);
+	// HELLO / HELLO_ACK on the new ch_ (and the shared-secret proof when a key file is set).
 	int handshake_locked(std::string &why);
 	// client_auth.cpp: loads the key and puts a fresh nonce in `hello` when a key file is set;
 	// after HELLO_ACK, answers the agent's challenge and checks the agent's proof.
@@ -133,27 +142,28 @@ private:
 	};
 	int send_request(const Route &rt, const v1::Request &req, uint32_t stream, bool concurrent,
 			 std::span<const iovec> payload, MemfdPool::Lease &lease, std::string &why);
-	int wait_response(std::unique_lock<std::mutex> &lock, const std::shared_ptr<Channel> &ch, Pending &me);
+	int wait_response(std::unique_lock<Mutex> &lock, const std::shared_ptr<Channel> &ch, Pending &me);
 	// Reads the next response into the call it answers (returned in `answered`, claimed).
 	int read_one_response(Channel &ch, Pending *&answered, std::string &why);
 	// Fails every pending call and forgets `ch` if it is still the current connection.
+	// REQUIRES: lock_ held.
 	void drop_locked(const std::shared_ptr<Channel> &ch, const std::string &why, bool log);
 
 	ClientOptions opt_;
 	Address addr_;
 	bool addr_ok_ = false;
-	std::mutex lock_;
-	std::condition_variable turn_;  // a response arrived, or the read turn is free
-	std::shared_ptr<Channel> ch_;   // guarded by lock_
-	AgentInfo ack_;                 // guarded by lock_ (written at connect)
-	bool memfd_ok_ = false;         // guarded by lock_
-	bool parts_ok_ = false;         // guarded by lock_: zero-copy shared buffers usable
-	uint32_t next_stream_ = 1;      // guarded by lock_
+	Mutex lock_;                            // the *_locked functions assert it (debug builds)
+	std::condition_variable_any turn_;      // a response arrived, or the read turn is free
+	std::shared_ptr<Channel> ch_;           // guarded by lock_
+	AgentInfo ack_;                         // guarded by lock_ (written at connect)
+	bool memfd_ok_ = false;                 // guarded by lock_
+	bool parts_ok_ = false;                 // guarded by lock_: zero-copy shared buffers usable
+	uint32_t next_stream_ = 1;              // guarded by lock_
 	std::map<uint32_t, Pending *> pending_; // guarded by lock_
-	bool reading_ = false;          // guarded by lock_: some thread holds the read turn
-	std::thread::id last_caller_;   // guarded by lock_
-	bool concurrent_ = false;       // guarded by lock_: calls came from several threads
-	std::mutex write_lock_;         // one message at a time on the channel
+	bool reading_ = false;                  // guarded by lock_: some thread holds the read turn
+	std::thread::id last_caller_;           // guarded by lock_
+	bool concurrent_ = false;               // guarded by lock_: calls came from several threads
+	std::mutex write_lock_;                 // one message at a time on the channel
 	std::atomic<uint64_t> generation_{0};
 	MemfdPool pool_;
 	Limits limits_;

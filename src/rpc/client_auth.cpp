@@ -11,6 +11,7 @@ namespace vaccel::rpc {
 
 int Client::auth_hello_locked(v1::Hello &hello, std::string &key, std::string &why)
 {
+	lock_.assert_held();
 	if (opt_.auth_key_file.empty())
 		return 0;
 	if (load_auth_key(opt_.auth_key_file, key, why) != 0) {
@@ -29,6 +30,7 @@ int Client::auth_hello_locked(v1::Hello &hello, std::string &key, std::string &w
 int Client::authenticate_locked(const std::string &key, const v1::Hello &hello, const std::string &challenge,
 				std::string &why)
 {
+	lock_.assert_held();
 	if (challenge.empty()) {
 		if (key.empty())
 			return 0; // neither side uses authentication
@@ -59,7 +61,8 @@ int Client::authenticate_locked(const std::string &key, const v1::Hello &hello, 
 	auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(opt_.hello_timeout_ms);
 	// A persistent channel may still carry HELLO_ACKs of HELLOs we repeated: skip a few.
 	for (int frames = 0; frames < 8; ++frames) {
-		auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+		auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline -
+										  std::chrono::steady_clock::now());
 		InMessage in;
 		if (int r = recv_head(*ch_, limits_, in, std::max<int>(static_cast<int>(left.count()), 1), why)) {
 			why = "authentication: " + why;
@@ -70,7 +73,8 @@ int Client::authenticate_locked(const std::string &key, const v1::Hello &hello, 
 		if (in.head.type == FrameType::hello_ack)
 			continue;
 		v1::Response resp;
-		if (in.head.type != FrameType::response || in.head.stream_id != stream || !resp.ParseFromString(in.meta)) {
+		if (in.head.type != FrameType::response || in.head.stream_id != stream ||
+		    !resp.ParseFromString(in.meta)) {
 			why = "authentication: unexpected " + std::string(frame_type_name(in.head.type)) + " frame";
 			return EPROTO;
 		}

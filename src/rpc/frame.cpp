@@ -30,8 +30,8 @@ int check_parts_header(const FrameHeader &h, std::string &why)
 		return EPROTO;
 	}
 	if (h.data_len == 0 || h.data_len % kPartEntrySize != 0 || h.data_len / kPartEntrySize > kMaxParts) {
-		why = "PARTS table of " + std::to_string(h.data_len) + " bytes is not 1.." +
-		      std::to_string(kMaxParts) + " entries";
+		why = "PARTS table of " + std::to_string(h.data_len) + " bytes is not 1.." + std::to_string(kMaxParts) +
+		      " entries";
 		return EPROTO;
 	}
 	return 0;

@@ -32,9 +32,18 @@ const char *level_name(LogLevel level)
 
 } // namespace
 
-void set_log_level(LogLevel level) { g_level.store(static_cast<int>(level)); }
-LogLevel log_level() { return static_cast<LogLevel>(g_level.load(std::memory_order_relaxed)); }
-void set_log_sink(LogSink sink) { g_sink.store(sink); }
+void set_log_level(LogLevel level)
+{
+	g_level.store(static_cast<int>(level));
+}
+LogLevel log_level()
+{
+	return static_cast<LogLevel>(g_level.load(std::memory_order_relaxed));
+}
+void set_log_sink(LogSink sink)
+{
+	g_sink.store(sink);
+}
 
 void set_log_prefix(const char *prefix)
 {
@@ -66,8 +75,8 @@ void log(LogLevel level, const char *fmt, ...)
 		prefix = g_prefix;
 	}
 	// One fprintf per line keeps concurrent lines from interleaving.
-	fprintf(stderr, "%s.%02ld - <%s> %s: %s\n", stamp, ts.tv_nsec / 10000000L,
-		level_name(level), prefix.c_str(), msg);
+	fprintf(stderr, "%s.%02ld - <%s> %s: %s\n", stamp, ts.tv_nsec / 10000000L, level_name(level), prefix.c_str(),
+		msg);
 }
 
 bool LogLimiter::allow(unsigned long long &suppressed)

@@ -20,11 +20,10 @@ void set_log_prefix(const char *prefix);
 
 void log(LogLevel level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-#define RPC_LOG(level, ...)                                                     \
-	do {                                                                    \
-		if (static_cast<int>(level) <=                                  \
-		    static_cast<int>(::vaccel::rpc::log_level()))               \
-			::vaccel::rpc::log(level, __VA_ARGS__);                 \
+#define RPC_LOG(level, ...)                                                                                            \
+	do {                                                                                                           \
+		if (static_cast<int>(level) <= static_cast<int>(::vaccel::rpc::log_level()))                           \
+			::vaccel::rpc::log(level, __VA_ARGS__);                                                        \
 	} while (0)
 #define RPC_ERROR(...) RPC_LOG(::vaccel::rpc::LogLevel::error, __VA_ARGS__)
 #define RPC_WARN(...) RPC_LOG(::vaccel::rpc::LogLevel::warn, __VA_ARGS__)
@@ -48,11 +47,11 @@ private:
 	unsigned long long suppressed_ = 0; // guarded by lock_
 };
 
-#define RPC_LOG_LIMITED(limiter, level, fmt, ...)                                                   \
-	do {                                                                                        \
-		unsigned long long vaccel_rpc_left_out_ = 0;                                         \
-		if ((limiter).allow(vaccel_rpc_left_out_))                                            \
-			RPC_LOG(level, fmt " (%llu similar left out)", ##__VA_ARGS__, vaccel_rpc_left_out_); \
+#define RPC_LOG_LIMITED(limiter, level, fmt, ...)                                                                      \
+	do {                                                                                                           \
+		unsigned long long vaccel_rpc_left_out_ = 0;                                                           \
+		if ((limiter).allow(vaccel_rpc_left_out_))                                                             \
+			RPC_LOG(level, fmt " (%llu similar left out)", ##__VA_ARGS__, vaccel_rpc_left_out_);           \
 	} while (0)
 
 } // namespace vaccel::rpc

@@ -113,9 +113,8 @@ int send_parts(Channel &ch, FrameHeader h, const std::string &meta, std::span<co
 	h.data_len = table.size();
 	h.aux = total;
 	auto hb = encode_header(h);
-	iovec iov[3] = {{hb.data(), hb.size()},
-			{const_cast<char *>(meta.data()), meta.size()},
-			{table.data(), table.size()}};
+	iovec iov[3] = {
+		{hb.data(), hb.size()}, {const_cast<char *>(meta.data()), meta.size()}, {table.data(), table.size()}};
 	if (int r = ch.write_all(iov, 3, opt.fds, opt.timeout_ms))
 		return r;
 	return inline_total ? send_frames(ch, h, nullptr, inline_bytes, opt) : 0;
@@ -203,8 +202,7 @@ Deadline payload_due(const Limits &lim, const InMessage &msg, uint64_t offset)
 	return deadline_after(msg.started, static_cast<int64_t>(ms) + lim.frame_timeout_ms);
 }
 
-int recv_head(Channel &ch, const Limits &lim, InMessage &out, int first_timeout_ms, std::string &why,
-	      Deadline deadline)
+int recv_head(Channel &ch, const Limits &lim, InMessage &out, int first_timeout_ms, std::string &why, Deadline deadline)
 {
 	FrameHeaderBytes hb;
 	// The first byte may be long in coming (idle connection); from then on the whole head
@@ -269,8 +267,7 @@ namespace {
 class InlineStream {
 public:
 	InlineStream(Channel &ch, const Limits &lim, const InMessage &msg, uint64_t total, uint64_t in_head, bool end)
-		: ch_(ch), lim_(lim), msg_(msg), stream_(msg.head.stream_id), total_(total), in_frame_(in_head),
-		  end_(end)
+	    : ch_(ch), lim_(lim), msg_(msg), stream_(msg.head.stream_id), total_(total), in_frame_(in_head), end_(end)
 	{
 	}
 
@@ -391,8 +388,7 @@ int check_parts_fds(const Limits &lim, const InMessage &msg, std::string &why)
 	return 0;
 }
 
-int recv_parts(Channel &ch, const Limits &lim, InMessage &msg, PayloadSink &sink, std::string &why,
-	       MappingCache *cache)
+int recv_parts(Channel &ch, const Limits &lim, InMessage &msg, PayloadSink &sink, std::string &why, MappingCache *cache)
 {
 	if (int r = check_parts_fds(lim, msg, why))
 		return r;
@@ -599,12 +595,13 @@ std::span<std::byte> MemorySink::bytes()
 
 namespace vaccel::rpc {
 
-int scan_for_head(Channel &ch, const Limits &lim, FrameType want, InMessage &out, int timeout_ms,
-		  size_t max_scan, std::string &why)
+int scan_for_head(Channel &ch, const Limits &lim, FrameType want, InMessage &out, int timeout_ms, size_t max_scan,
+		  std::string &why)
 {
 	auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
 	auto left_ms = [&] {
-		auto d = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+		auto d = std::chrono::duration_cast<std::chrono::milliseconds>(deadline -
+									       std::chrono::steady_clock::now());
 		return static_cast<int>(std::max<int64_t>(d.count(), 0));
 	};
 	FrameHeaderBytes win{};

@@ -18,24 +18,24 @@
 namespace vaccel::rpc {
 
 struct Limits {
-	uint32_t max_meta = 64 * 1024;            // metadata bytes per frame
-	uint64_t max_chunk = 16ull << 20;         // data bytes per frame
-	uint64_t max_payload = 8ull << 30;        // payload bytes per message
-	int gap_timeout_ms = 10000;               // silence allowed inside a frame
+	uint32_t max_meta = 64 * 1024;     // metadata bytes per frame
+	uint64_t max_chunk = 16ull << 20;  // data bytes per frame
+	uint64_t max_payload = 8ull << 30; // payload bytes per message
+	int gap_timeout_ms = 10000;        // silence allowed inside a frame
 	// Whole-message deadlines, counted from the first byte of the head frame (off by default;
 	// the agent sets them, docs/protocol.md §7). The head frame (header, metadata, parts
 	// table) must be complete within frame_timeout_ms; inline payload byte k (DATA frame
 	// headers counted too) is due frame_timeout_ms + k / min_rate later. The payload's
 	// deadline thus grows with its size at a rate any real link beats, while a peer that
 	// trickles bytes loses the connection once it falls behind that rate.
-	int frame_timeout_ms = -1;                // -1: no deadline
-	uint64_t min_rate = 0;                    // bytes/s; 0: payload only bound by the gaps
+	int frame_timeout_ms = -1; // -1: no deadline
+	uint64_t min_rate = 0;     // bytes/s; 0: payload only bound by the gaps
 };
 
 struct SendOptions {
-	size_t chunk = 2u << 20;   // payload bytes per frame
-	int memfd = -1;            // when >= 0: payload already in this sealed memfd (AF_UNIX)
-	int timeout_ms = 30000;    // max stall per write
+	size_t chunk = 2u << 20; // payload bytes per frame
+	int memfd = -1;          // when >= 0: payload already in this sealed memfd (AF_UNIX)
+	int timeout_ms = 30000;  // max stall per write
 	// When not empty (AF_UNIX): the payload is these parts in order; the payload iovecs passed
 	// to send_message are then the bytes of the inline parts only, and `fds` (at most
 	// kMaxMessageFds sealed memfds) are attached for the fd_range parts.
@@ -52,9 +52,9 @@ int send_message(Channel &ch, FrameType type, uint32_t stream_id, const std::str
 struct InMessage {
 	FrameHeader head;
 	std::string meta;
-	std::vector<UniqueFd> fds;       // attached memfds when head.flags has HAS_FD (one unless PARTS)
-	std::vector<PayloadPart> parts;  // PARTS: the table, read (and checked) with the head
-	Deadline started = kNoDeadline;  // when its first byte was read (deadlines count from it)
+	std::vector<UniqueFd> fds;      // attached memfds when head.flags has HAS_FD (one unless PARTS)
+	std::vector<PayloadPart> parts; // PARTS: the table, read (and checked) with the head
+	Deadline started = kNoDeadline; // when its first byte was read (deadlines count from it)
 	uint64_t payload_size() const { return head.aux; }
 };
 
@@ -175,7 +175,7 @@ namespace vaccel::rpc {
 // Resynchronises a byte stream after garbage or a torn frame: scans byte by byte for a valid
 // header of type `want`, then reads its metadata. Bounded by timeout_ms (total) and by
 // max_scan bytes skipped. Used on persistent channels (virtio-serial) by both ends.
-int scan_for_head(Channel &ch, const Limits &lim, FrameType want, InMessage &out, int timeout_ms,
-		  size_t max_scan, std::string &why);
+int scan_for_head(Channel &ch, const Limits &lim, FrameType want, InMessage &out, int timeout_ms, size_t max_scan,
+		  std::string &why);
 
 } // namespace vaccel::rpc

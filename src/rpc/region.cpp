@@ -18,8 +18,7 @@ constexpr size_t kHugeHint = 4 * 1024 * 1024;
 } // namespace
 
 GrowableRegion::GrowableRegion(GrowableRegion &&o) noexcept
-	: base_(std::exchange(o.base_, nullptr)), size_(std::exchange(o.size_, 0)),
-	  cap_(std::exchange(o.cap_, 0))
+    : base_(std::exchange(o.base_, nullptr)), size_(std::exchange(o.size_, 0)), cap_(std::exchange(o.cap_, 0))
 {
 }
 
@@ -34,7 +33,10 @@ GrowableRegion &GrowableRegion::operator=(GrowableRegion &&o) noexcept
 	return *this;
 }
 
-GrowableRegion::~GrowableRegion() { release(); }
+GrowableRegion::~GrowableRegion()
+{
+	release();
+}
 
 void GrowableRegion::release()
 {
@@ -77,9 +79,8 @@ void GrowableRegion::trim(size_t keep_bytes)
 }
 
 Mapping::Mapping(Mapping &&o) noexcept
-	: data_(std::exchange(o.data_, nullptr)), len_(std::exchange(o.len_, 0)),
-	  map_base_(std::exchange(o.map_base_, nullptr)), map_len_(std::exchange(o.map_len_, 0)),
-	  keep_(std::move(o.keep_))
+    : data_(std::exchange(o.data_, nullptr)), len_(std::exchange(o.len_, 0)),
+      map_base_(std::exchange(o.map_base_, nullptr)), map_len_(std::exchange(o.map_len_, 0)), keep_(std::move(o.keep_))
 {
 }
 
@@ -96,7 +97,10 @@ Mapping &Mapping::operator=(Mapping &&o) noexcept
 	return *this;
 }
 
-Mapping::~Mapping() { reset(); }
+Mapping::~Mapping()
+{
+	reset();
+}
 
 void Mapping::reset()
 {

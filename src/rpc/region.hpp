@@ -94,7 +94,7 @@ class MappingCache {
 public:
 	using Account = std::function<bool(int64_t delta)>;
 	explicit MappingCache(size_t max = 4, uint64_t max_file = UINT64_MAX, Account account = {})
-		: max_(max), max_file_(max_file), account_(std::move(account))
+	    : max_(max), max_file_(max_file), account_(std::move(account))
 	{
 	}
 	MappingCache(const MappingCache &) = delete;

@@ -43,11 +43,11 @@ bool ServerConnection::handle_auth(InMessage &in, std::string &why)
 	const std::string_view key = cfg_.auth_key;
 	if (!req.ParseFromString(in.meta) || req.call_case() != v1::Request::kAuth || in.payload_size() != 0) {
 		reply.fail(EACCES, "this agent requires authentication before any request: set "
-					  "VACCEL_RPC_AUTH_KEY_FILE to a copy of the agent's key file");
+				   "VACCEL_RPC_AUTH_KEY_FILE to a copy of the agent's key file");
 		why = "request before authentication";
 	} else if (client_auth_nonce_.size() != kAuthNonceSize) {
-		reply.fail(EACCES, "authentication failed: HELLO carried no " +
-						  std::to_string(kAuthNonceSize) + "-byte auth_nonce");
+		reply.fail(EACCES, "authentication failed: HELLO carried no " + std::to_string(kAuthNonceSize) +
+					   "-byte auth_nonce");
 		why = "authentication failed (no client nonce in HELLO)";
 	} else {
 		std::string expected = auth_proof(key, AuthRole::client, auth_challenge_, client_auth_nonce_);

@@ -13,16 +13,19 @@ namespace vaccel::rpc {
 
 ServerConnection::ServerConnection(UniqueFd fd, uint64_t id, std::string peer, const ServerConfig &cfg,
 				   ByteBudget &budget, ByteBudget &memory, RequestHandler &handler)
-	: cfg_(cfg), budget_(budget), memory_(memory), handler_(handler), id_(id), peer_(std::move(peer)),
-	  ch_(std::make_unique<Channel>(std::move(fd))), limits_(cfg.limits),
-	  mcache_(4, cfg.limits.max_payload, [this](int64_t delta) { return account_mapping(delta); }),
-	  pool_(cfg.workers, [this](TaskPtr t) { run_pooled(std::move(t)); })
+    : cfg_(cfg), budget_(budget), memory_(memory), handler_(handler), id_(id), peer_(std::move(peer)),
+      ch_(std::make_unique<Channel>(std::move(fd))), limits_(cfg.limits),
+      mcache_(4, cfg.limits.max_payload, [this](int64_t delta) { return account_mapping(delta); }),
+      pool_(cfg.workers, [this](TaskPtr t) { run_pooled(std::move(t)); })
 {
 	if (cfg_.hello_timeout_ms > 0)
 		hello_by_ = deadline_after(std::chrono::steady_clock::now(), cfg_.hello_timeout_ms);
 }
 
-ServerConnection::~ServerConnection() { stop_pool(); }
+ServerConnection::~ServerConnection()
+{
+	stop_pool();
+}
 
 void ServerConnection::hello_deadline_from(std::chrono::steady_clock::time_point accepted)
 {
@@ -118,8 +121,9 @@ bool ServerConnection::serve_frames(std::string &why)
 		}
 		if (r == ETIMEDOUT && !greeted && !stopping_.load()) {
 			// Anyone can open silent connections: one line per interval, not one per connection.
-			RPC_LOG_LIMITED(no_hello_log, LogLevel::warn, "conn %llu (%s): no HELLO (or proof) in time: closed",
-					(unsigned long long)id_, peer_.c_str());
+			RPC_LOG_LIMITED(no_hello_log, LogLevel::warn,
+					"conn %llu (%s): no HELLO (or proof) in time: closed", (unsigned long long)id_,
+					peer_.c_str());
 			return true;
 		}
 		if (r == ETIMEDOUT && in.started == kNoDeadline) {
@@ -196,7 +200,8 @@ bool ServerConnection::handle_hello(InMessage &in, std::string &why)
 	so.timeout_ms = cfg_.io_timeout_ms;
 	{
 		std::lock_guard wl(write_lock_);
-		if (int r = send_message(*ch_, FrameType::hello_ack, in.head.stream_id, ack.SerializeAsString(), {}, so)) {
+		if (int r = send_message(*ch_, FrameType::hello_ack, in.head.stream_id, ack.SerializeAsString(), {},
+					 so)) {
 			why = "sending HELLO_ACK: " + std::string(strerror(r));
 			return false;
 		}
@@ -281,8 +286,8 @@ bool ServerConnection::handle_request(InMessage &in, std::string &why)
 		return false;
 	if ((in.head.flags & frame_flags::parts) && !zero_copy_seen_) {
 		zero_copy_seen_ = true;
-		RPC_INFO("conn %llu: client sends shared buffers zero-copy (%zu payload parts)", (unsigned long long)id_,
-			 task->sink.view().pieces().size());
+		RPC_INFO("conn %llu: client sends shared buffers zero-copy (%zu payload parts)",
+			 (unsigned long long)id_, task->sink.view().pieces().size());
 	}
 	if (should_dispatch(req)) {
 		pool_.submit(std::move(task));

@@ -101,17 +101,17 @@ public:
 };
 
 struct ServerConfig {
-	Limits limits;                 // one message and frame (max_payload, max_chunk, timeouts, rate)
-	int io_timeout_ms = 10000;     // writing one message
-	int persistent_gap_ms = 1000;  // silence inside a frame on persistent channels (then resync)
-	int idle_timeout_ms = -1;      // between requests (-1 = forever)
-	int hello_timeout_ms = 5000;   // from the start to a complete HELLO, and proof (0 = no limit)
-	bool accept_memfd = true;      // memfd and PARTS payloads (AF_UNIX only)
-	size_t workers = 4;            // pool threads for a concurrent client (0: none)
+	Limits limits;                     // one message and frame (max_payload, max_chunk, timeouts, rate)
+	int io_timeout_ms = 10000;         // writing one message
+	int persistent_gap_ms = 1000;      // silence inside a frame on persistent channels (then resync)
+	int idle_timeout_ms = -1;          // between requests (-1 = forever)
+	int hello_timeout_ms = 5000;       // from the start to a complete HELLO, and proof (0 = no limit)
+	bool accept_memfd = true;          // memfd and PARTS payloads (AF_UNIX only)
+	size_t workers = 4;                // pool threads for a concurrent client (0: none)
 	size_t retain_buffer = 256u << 20; // receive buffer kept between requests
-	uint32_t max_sessions = 0;     // announced in HELLO_ACK
-	std::string agent_version;     // announced in HELLO_ACK
-	std::string_view auth_key;     // non-empty: clients must prove they hold it (outlives us)
+	uint32_t max_sessions = 0;         // announced in HELLO_ACK
+	std::string agent_version;         // announced in HELLO_ACK
+	std::string_view auth_key;         // non-empty: clients must prove they hold it (outlives us)
 };
 
 class ServerConnection {
@@ -202,7 +202,7 @@ private:
 	bool hello_done_ = false;
 	bool persistent_ = false;
 	bool memfd_ok_ = false;
-	bool zero_copy_seen_ = false;   // first PARTS payload of this connection is logged once
+	bool zero_copy_seen_ = false; // first PARTS payload of this connection is logged once
 	uint64_t nonce_ = 0;
 	bool auth_pending_ = false;     // requests are refused until a valid Request.auth
 	std::string auth_challenge_;    // sent in HELLO_ACK, used up by the first answer

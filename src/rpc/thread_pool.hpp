@@ -18,7 +18,8 @@
 
 namespace vaccel::rpc {
 
-template <typename Job> class ThreadPool {
+template <typename Job>
+class ThreadPool {
 public:
 	using Run = std::function<void(Job)>;
 
@@ -107,13 +108,13 @@ private:
 	const size_t max_threads_;
 	const Run run_;
 	mutable std::mutex lock_;
-	std::condition_variable work_cv_; // a job was queued, or stop()
-	std::condition_variable done_cv_; // a job finished
-	std::deque<Job> queue_;           // guarded by lock_
+	std::condition_variable work_cv_;  // a job was queued, or stop()
+	std::condition_variable done_cv_;  // a job finished
+	std::deque<Job> queue_;            // guarded by lock_
 	std::vector<std::thread> threads_; // guarded by lock_
-	size_t idle_ = 0;                 // guarded by lock_: threads waiting for a job
-	size_t in_flight_ = 0;            // guarded by lock_: submitted, not finished or dropped
-	bool stopping_ = false;           // guarded by lock_
+	size_t idle_ = 0;                  // guarded by lock_: threads waiting for a job
+	size_t in_flight_ = 0;             // guarded by lock_: submitted, not finished or dropped
+	bool stopping_ = false;            // guarded by lock_
 };
 
 } // namespace vaccel::rpc

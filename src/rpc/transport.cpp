@@ -203,7 +203,8 @@ int bind_unix_restricted(int fd, const std::string &path, const ListenOptions &o
 		return why = "bind: " + std::string(strerror(e)), e;
 	// umask cannot add bits (setgid/sticky are meaningless here); chmod makes the mode exact.
 	if (::chmod(path.c_str(), opt.unix_mode & 0777) != 0 ||
-	    (opt.unix_group != static_cast<gid_t>(-1) && ::lchown(path.c_str(), static_cast<uid_t>(-1), opt.unix_group) != 0)) {
+	    (opt.unix_group != static_cast<gid_t>(-1) &&
+	     ::lchown(path.c_str(), static_cast<uid_t>(-1), opt.unix_group) != 0)) {
 		e = errno;
 		::unlink(path.c_str());
 		return why = "setting mode/group of " + path + ": " + strerror(e), e;

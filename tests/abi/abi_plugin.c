@@ -19,14 +19,13 @@ static int abi_noop(struct vaccel_session *sess)
 
 // exec: doubles the int32 in read[0] into write[0] (what the reference's
 // mytestfunc does), without loading any library.
-static int abi_exec(struct vaccel_session *sess, const char *library, const char *fn_symbol,
-		    struct vaccel_arg *read, size_t nr_read, struct vaccel_arg *write,
-		    size_t nr_write)
+static int abi_exec(struct vaccel_session *sess, const char *library, const char *fn_symbol, struct vaccel_arg *read,
+		    size_t nr_read, struct vaccel_arg *write, size_t nr_write)
 {
 	(void)sess;
 	vaccel_debug("abi-plugin exec %s:%s", library, fn_symbol);
-	if (nr_read < 1 || nr_write < 1 || read[0].size != sizeof(int32_t) ||
-	    write[0].size != sizeof(int32_t) || !read[0].buf || !write[0].buf) {
+	if (nr_read < 1 || nr_write < 1 || read[0].size != sizeof(int32_t) || write[0].size != sizeof(int32_t) ||
+	    !read[0].buf || !write[0].buf) {
 		vaccel_error("abi-plugin exec: bad args");
 		return VACCEL_EINVAL;
 	}
@@ -55,6 +54,5 @@ static int fini(void)
 	return VACCEL_OK;
 }
 
-VACCEL_PLUGIN(.name = "abi", .version = "0.1", .vaccel_version = "0.8.0", .init = init,
-	      .fini = fini, .is_virtio = false,
-	      .type = VACCEL_PLUGIN_SOFTWARE | VACCEL_PLUGIN_GENERIC | VACCEL_PLUGIN_CPU)
+VACCEL_PLUGIN(.name = "abi", .version = "0.1", .vaccel_version = "0.8.0", .init = init, .fini = fini,
+	      .is_virtio = false, .type = VACCEL_PLUGIN_SOFTWARE | VACCEL_PLUGIN_GENERIC | VACCEL_PLUGIN_CPU)

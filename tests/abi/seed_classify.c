@@ -29,8 +29,8 @@ int main(int argc, char *argv[])
 		return 1;
 	}
 	unsigned char out_text[512], out_imagename[512];
-	ret = vaccel_image_classification(&sess, image, out_text, out_imagename, image_size,
-					  sizeof(out_text), sizeof(out_imagename));
+	ret = vaccel_image_classification(&sess, image, out_text, out_imagename, image_size, sizeof(out_text),
+					  sizeof(out_imagename));
 	free(image);
 	if (ret != VACCEL_OK) {
 		fprintf(stderr, "Could not run op: %d\n", ret);

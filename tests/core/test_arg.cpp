@@ -172,26 +172,28 @@ TEST(ArgArray, CursorOperations)
 
 // ---- every typed scalar/array: add, get, set ---------------------------------------------------------
 
-template <typename T> struct TypedApi;
-#define VTEST_TYPED(ctype, name, argtype)                                                           \
-	template <> struct TypedApi<ctype> {                                                        \
-		static constexpr vaccel_arg_type_t scalar = argtype;                                \
-		static constexpr vaccel_arg_type_t array = static_cast<vaccel_arg_type_t>(argtype + 1); \
-		static int add(vaccel_arg_array *a, ctype *v) { return vaccel_arg_array_add_##name(a, v); } \
-		static int add_array(vaccel_arg_array *a, ctype *v, size_t n)                       \
-		{                                                                                   \
-			return vaccel_arg_array_add_##name##_array(a, v, n);                        \
-		}                                                                                   \
-		static int get(vaccel_arg_array *a, ctype *v) { return vaccel_arg_array_get_##name(a, v); } \
-		static int get_array(vaccel_arg_array *a, ctype **v, size_t *n)                     \
-		{                                                                                   \
-			return vaccel_arg_array_get_##name##_array(a, v, n);                        \
-		}                                                                                   \
-		static int set(vaccel_arg_array *a, const ctype *v) { return vaccel_arg_array_set_##name(a, v); } \
-		static int set_array(vaccel_arg_array *a, const ctype *v, size_t n)                 \
-		{                                                                                   \
-			return vaccel_arg_array_set_##name##_array(a, v, n);                        \
-		}                                                                                   \
+template <typename T>
+struct TypedApi;
+#define VTEST_TYPED(ctype, name, argtype)                                                                              \
+	template <>                                                                                                    \
+	struct TypedApi<ctype> {                                                                                       \
+		static constexpr vaccel_arg_type_t scalar = argtype;                                                   \
+		static constexpr vaccel_arg_type_t array = static_cast<vaccel_arg_type_t>(argtype + 1);                \
+		static int add(vaccel_arg_array *a, ctype *v) { return vaccel_arg_array_add_##name(a, v); }            \
+		static int add_array(vaccel_arg_array *a, ctype *v, size_t n)                                          \
+		{                                                                                                      \
+			return vaccel_arg_array_add_##name##_array(a, v, n);                                           \
+		}                                                                                                      \
+		static int get(vaccel_arg_array *a, ctype *v) { return vaccel_arg_array_get_##name(a, v); }            \
+		static int get_array(vaccel_arg_array *a, ctype **v, size_t *n)                                        \
+		{                                                                                                      \
+			return vaccel_arg_array_get_##name##_array(a, v, n);                                           \
+		}                                                                                                      \
+		static int set(vaccel_arg_array *a, const ctype *v) { return vaccel_arg_array_set_##name(a, v); }      \
+		static int set_array(vaccel_arg_array *a, const ctype *v, size_t n)                                    \
+		{                                                                                                      \
+			return vaccel_arg_array_set_##name##_array(a, v, n);                                           \
+		}                                                                                                      \
 	};
 VTEST_TYPED(int8_t, int8, VACCEL_ARG_INT8)
 VTEST_TYPED(int16_t, int16, VACCEL_ARG_INT16)
@@ -208,9 +210,11 @@ VTEST_TYPED(char, char, VACCEL_ARG_CHAR)
 #undef VTEST_TYPED
 // unsigned char is uint8_t in C++: its UCHAR API is tested separately.
 
-template <typename T> class ArgArrayTyped : public ::testing::Test {};
-using AllTypes = ::testing::Types<int8_t, int16_t, int32_t, int64_t, uint8_t, uint16_t, uint32_t,
-				  uint64_t, float, double, bool, char>;
+template <typename T>
+class ArgArrayTyped : public ::testing::Test {
+};
+using AllTypes = ::testing::Types<int8_t, int16_t, int32_t, int64_t, uint8_t, uint16_t, uint32_t, uint64_t, float,
+				  double, bool, char>;
 TYPED_TEST_SUITE(ArgArrayTyped, AllTypes);
 
 TYPED_TEST(ArgArrayTyped, RoundTrip)
@@ -445,8 +449,7 @@ TEST(ArgArray, SerializedRoundTrip)
 	Point in{12, 34};
 	vaccel_arg_array a{};
 	ASSERT_OK(vaccel_arg_array_init(&a, 1));
-	ASSERT_OK(vaccel_arg_array_add_serialized(&a, VACCEL_ARG_CUSTOM, kPointId, &in, sizeof(in),
-						  point_serializer));
+	ASSERT_OK(vaccel_arg_array_add_serialized(&a, VACCEL_ARG_CUSTOM, kPointId, &in, sizeof(in), point_serializer));
 	ASSERT_EQ(1u, vaccel_arg_array_count(&a));
 	EXPECT_TRUE(a.args[0].owned) << "serializer output is owned by the array";
 	EXPECT_STREQ("12,34", static_cast<char *>(a.args[0].buf));
@@ -457,8 +460,8 @@ TEST(ArgArray, SerializedRoundTrip)
 	EXPECT_EQ(34, out.y);
 
 	vaccel_arg_array_reset_position(&a);
-	EXPECT_EQ(VACCEL_EINVAL, vaccel_arg_array_get_serialized(&a, VACCEL_ARG_BUFFER, kPointId, &out,
-								 sizeof(out), point_deserializer))
+	EXPECT_EQ(VACCEL_EINVAL, vaccel_arg_array_get_serialized(&a, VACCEL_ARG_BUFFER, kPointId, &out, sizeof(out),
+								 point_deserializer))
 		<< "type mismatch";
 	vaccel_arg_array_reset_position(&a);
 	Point small{1, 2}; // "1,2" fits in the "12,34" slot
@@ -470,11 +473,11 @@ TEST(ArgArray, SerializedRoundTrip)
 	EXPECT_EQ(1, out.x);
 	EXPECT_EQ(2, out.y);
 	// A serializer error propagates and appends nothing.
-	EXPECT_EQ(VACCEL_EINVAL, vaccel_arg_array_add_serialized(&a, VACCEL_ARG_CUSTOM, kPointId + 1, &in,
-								 sizeof(in), point_serializer));
+	EXPECT_EQ(VACCEL_EINVAL, vaccel_arg_array_add_serialized(&a, VACCEL_ARG_CUSTOM, kPointId + 1, &in, sizeof(in),
+								 point_serializer));
 	EXPECT_EQ(1u, vaccel_arg_array_count(&a));
-	EXPECT_EQ(VACCEL_EINVAL, vaccel_arg_array_add_serialized(&a, VACCEL_ARG_CUSTOM, kPointId, &in,
-								 sizeof(in), nullptr));
+	EXPECT_EQ(VACCEL_EINVAL,
+		  vaccel_arg_array_add_serialized(&a, VACCEL_ARG_CUSTOM, kPointId, &in, sizeof(in), nullptr));
 	EXPECT_OK(vaccel_arg_array_release(&a));
 }
 

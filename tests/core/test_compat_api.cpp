@@ -23,22 +23,20 @@ static_assert(std::is_same_v<vaccel_arg_serializer_fn, vaccel_arg_serializer_t>)
 static_assert(std::is_same_v<vaccel_arg_deserializer_fn, vaccel_arg_deserializer_t>);
 
 // The 0.8 signatures, checked by assigning to pointers of the exact types.
-[[maybe_unused]] int (*const take_data)(struct vaccel_torch_buffer *, void **, size_t *) =
-	vaccel_torch_buffer_take_data;
-[[maybe_unused]] int (*const prof_init)(struct vaccel_prof_region *, int) =
-	vaccel_prof_regions_init;
+[[maybe_unused]] int (*const take_data)(struct vaccel_torch_buffer *, void **,
+					size_t *) = vaccel_torch_buffer_take_data;
+[[maybe_unused]] int (*const prof_init)(struct vaccel_prof_region *, int) = vaccel_prof_regions_init;
 [[maybe_unused]] void (*const clear)(struct vaccel_arg_array *) = vaccel_arg_array_clear;
-[[maybe_unused]] void (*const set_pos)(struct vaccel_arg_array *, size_t) =
-	vaccel_arg_array_set_position;
+[[maybe_unused]] void (*const set_pos)(struct vaccel_arg_array *, size_t) = vaccel_arg_array_set_position;
 [[maybe_unused]] int (*const add_all)(struct vaccel_arg_array *, const struct vaccel_arg_array *,
 				      bool) = vaccel_arg_array_add_all;
 [[maybe_unused]] char *(*const type_name)(vaccel_op_type_t, char *, size_t) = vaccel_op_type_name;
-[[maybe_unused]] int (*const opencv_unpack)(struct vaccel_session *, struct vaccel_arg *, int,
-					    struct vaccel_arg *, int) = vaccel_opencv_unpack;
+[[maybe_unused]] int (*const opencv_unpack)(struct vaccel_session *, struct vaccel_arg *, int, struct vaccel_arg *,
+					    int) = vaccel_opencv_unpack;
 
 // An enum defined the 0.8 way, with the helper macros.
-#define VTEST_COLOR_ENUM_LIST(VACCEL_ENUM_ITEM) \
-	VACCEL_ENUM_ITEM(RED, 3, VTEST_COLOR)   \
+#define VTEST_COLOR_ENUM_LIST(VACCEL_ENUM_ITEM)                                                                        \
+	VACCEL_ENUM_ITEM(RED, 3, VTEST_COLOR)                                                                          \
 	VACCEL_ENUM_ITEM(BLUE, VTEST_COLOR)
 VACCEL_ENUM_DEF_WITH_STR_FUNCS(vtest_color, VTEST_COLOR, VTEST_COLOR_ENUM_LIST)
 
@@ -366,8 +364,7 @@ TEST_F(CompatRuntime, OpencvUnpackPassesThrough)
 	ASSERT_OK(vaccel_session_init(&sess, 0));
 	EXPECT_EQ(VACCEL_EINVAL, vaccel_opencv_unpack(&sess, nullptr, -1, nullptr, 0));
 	EXPECT_EQ(VACCEL_EINVAL, vaccel_opencv_unpack(nullptr, nullptr, 0, nullptr, 0));
-	EXPECT_EQ(vaccel_opencv(&sess, nullptr, 0, nullptr, 0),
-		  vaccel_opencv_unpack(&sess, nullptr, 0, nullptr, 0));
+	EXPECT_EQ(vaccel_opencv(&sess, nullptr, 0, nullptr, 0), vaccel_opencv_unpack(&sess, nullptr, 0, nullptr, 0));
 	EXPECT_OK(vaccel_session_release(&sess));
 }
 

@@ -16,8 +16,8 @@ static_assert(sizeof(SLogConfig) == 2312);
 static_assert(offsetof(SLogConfig, sFilePath) == 256);
 static_assert(offsetof(SLogConfig, eColorFormat) == 2304);
 static_assert(offsetof(SLogConfig, nFlags) == 2310);
-static_assert(SLOG_NOTAG == 1 && SLOG_NOTE == 2 && SLOG_INFO == 4 && SLOG_WARN == 8 &&
-	      SLOG_DEBUG == 16 && SLOG_TRACE == 32 && SLOG_ERROR == 64 && SLOG_FATAL == 128);
+static_assert(SLOG_NOTAG == 1 && SLOG_NOTE == 2 && SLOG_INFO == 4 && SLOG_WARN == 8 && SLOG_DEBUG == 16 &&
+	      SLOG_TRACE == 32 && SLOG_ERROR == 64 && SLOG_FATAL == 128);
 static_assert(VACCEL_LOG_MAX == 5, "vAccel 0.8 value");
 static_assert(VACCEL_LOG_TRACE > VACCEL_LOG_DEBUG, "TRACE stays the most verbose level");
 
@@ -146,7 +146,7 @@ TEST(SlogVersion, IsTheBundledOne)
 
 TEST(LogLevels, MaxIsFiveAndTraceStillWorks)
 {
-	struct vaccel_config cfg{};
+	struct vaccel_config cfg {};
 	EXPECT_OK(vaccel_config_init(&cfg, nullptr, VACCEL_LOG_TRACE, nullptr, false, false));
 	EXPECT_EQ(VACCEL_LOG_TRACE, cfg.log_level);
 	EXPECT_OK(vaccel_config_release(&cfg));

@@ -40,17 +40,19 @@ TEST_F(Concurrency, SessionsResourcesAndOps)
 			vaccel_resource file_res{}, buf_res{};
 			char payload[32];
 			int n = snprintf(payload, sizeof(payload), "t%d-i%d", t, i);
-			bool ok = vaccel_resource_init(&file_res, model_path.c_str(), VACCEL_RESOURCE_MODEL) == VACCEL_OK;
-			ok = ok && vaccel_resource_init_from_buf(&buf_res, payload, static_cast<size_t>(n),
-								 VACCEL_RESOURCE_DATA, nullptr, i % 2 == 0) == VACCEL_OK;
+			bool ok =
+				vaccel_resource_init(&file_res, model_path.c_str(), VACCEL_RESOURCE_MODEL) == VACCEL_OK;
+			ok = ok &&
+			     vaccel_resource_init_from_buf(&buf_res, payload, static_cast<size_t>(n),
+							   VACCEL_RESOURCE_DATA, nullptr, i % 2 == 0) == VACCEL_OK;
 			ok = ok && vaccel_resource_register(&file_res, &sess) == VACCEL_OK;
 			ok = ok && vaccel_resource_register(&buf_res, &sess) == VACCEL_OK;
 			ok = ok && vaccel_noop(&sess) == VACCEL_OK;
 			unsigned char text[64] = {}, name[64] = {};
 			ok = ok && vaccel_image_classification(&sess, payload, text, name, static_cast<size_t>(n),
 							       sizeof(text), sizeof(name)) == VACCEL_OK;
-			ok = ok && std::string(reinterpret_cast<char *>(text)) ==
-					   "vtest-tag " + std::to_string(n) + " bytes";
+			ok = ok &&
+			     std::string(reinterpret_cast<char *>(text)) == "vtest-tag " + std::to_string(n) + " bytes";
 			vaccel_session *found = nullptr;
 			ok = ok && vaccel_session_get_by_id(&found, sess.id) == VACCEL_OK && found == &sess;
 			vaccel_resource *res = nullptr;
@@ -137,7 +139,8 @@ TEST_F(Concurrency, OpsOnOneSessionFromManyThreads)
 	for (auto &th : threads)
 		th.join();
 	EXPECT_EQ(0, failures.load());
-	EXPECT_EQ(static_cast<unsigned>(kThreads * kIterations * 5), vtest::record(VTEST_CPU)->op_calls[VACCEL_OP_NOOP]);
+	EXPECT_EQ(static_cast<unsigned>(kThreads * kIterations * 5),
+		  vtest::record(VTEST_CPU)->op_calls[VACCEL_OP_NOOP]);
 	EXPECT_OK(vaccel_session_release(&sess));
 }
 

@@ -14,9 +14,8 @@ namespace fs = std::filesystem;
 TEST(Config, InitStoresCopies)
 {
 	std::string plugins = "a.so:b.so", log_file = "/tmp/x.log";
-	struct vaccel_config cfg{};
-	ASSERT_OK(vaccel_config_init(&cfg, plugins.c_str(), VACCEL_LOG_DEBUG, log_file.c_str(), true,
-				     true));
+	struct vaccel_config cfg {};
+	ASSERT_OK(vaccel_config_init(&cfg, plugins.c_str(), VACCEL_LOG_DEBUG, log_file.c_str(), true, true));
 	plugins[0] = 'X'; // must not affect the copy
 	EXPECT_STREQ("a.so:b.so", cfg.plugins);
 	EXPECT_EQ(VACCEL_LOG_DEBUG, cfg.log_level);
@@ -31,7 +30,7 @@ TEST(Config, InitStoresCopies)
 
 TEST(Config, InitAcceptsNullStrings)
 {
-	struct vaccel_config cfg{};
+	struct vaccel_config cfg {};
 	ASSERT_OK(vaccel_config_init(&cfg, nullptr, VACCEL_LOG_ERROR, nullptr, false, false));
 	EXPECT_EQ(nullptr, cfg.plugins);
 	EXPECT_EQ(nullptr, cfg.log_file);
@@ -42,14 +41,14 @@ TEST(Config, InitAcceptsNullStrings)
 TEST(Config, InitRejectsNullAndBadLevel)
 {
 	EXPECT_EQ(VACCEL_EINVAL, vaccel_config_init(nullptr, nullptr, VACCEL_LOG_ERROR, nullptr, false, false));
-	struct vaccel_config cfg{};
-	EXPECT_EQ(VACCEL_EINVAL, vaccel_config_init(&cfg, nullptr, static_cast<vaccel_log_level_t>(0),
-						    nullptr, false, false));
+	struct vaccel_config cfg {};
+	EXPECT_EQ(VACCEL_EINVAL,
+		  vaccel_config_init(&cfg, nullptr, static_cast<vaccel_log_level_t>(0), nullptr, false, false));
 	// VACCEL_LOG_MAX is 5 as in vAccel 0.8 and doubles as the TRACE extension;
 	// one past it is invalid.
-	EXPECT_EQ(VACCEL_EINVAL, vaccel_config_init(&cfg, nullptr,
-						    static_cast<vaccel_log_level_t>(VACCEL_LOG_TRACE + 1),
-						    nullptr, false, false));
+	EXPECT_EQ(VACCEL_EINVAL,
+		  vaccel_config_init(&cfg, nullptr, static_cast<vaccel_log_level_t>(VACCEL_LOG_TRACE + 1), nullptr,
+				     false, false));
 	// A C caller may pass any int as the level.
 	EXPECT_EQ(VACCEL_EINVAL, vtest_c_config_init_level(&cfg, 99));
 }
@@ -70,7 +69,8 @@ TEST(Config, NewAndDelete)
 
 TEST(Config, CopyIsDeep)
 {
-	struct vaccel_config src{}, dst{};
+	struct vaccel_config src {
+	}, dst{};
 	ASSERT_OK(vaccel_config_init(&src, "one.so", VACCEL_LOG_INFO, "f.log", true, false));
 	ASSERT_OK(vaccel_config_init_from(&dst, &src));
 	EXPECT_STREQ("one.so", dst.plugins);
@@ -99,16 +99,16 @@ protected:
 	void TearDown() override { clear(); }
 	static void clear()
 	{
-		for (const char *v : {"VACCEL_PLUGINS", "VACCEL_BACKENDS", "VACCEL_LOG_LEVEL",
-				      "VACCEL_DEBUG_LEVEL", "VACCEL_LOG_FILE", "VACCEL_PROFILING_ENABLED",
-				      "VACCEL_PROF_ENABLED", "VACCEL_VERSION_IGNORE", "VACCEL_IGNORE_VERSION"})
+		for (const char *v : {"VACCEL_PLUGINS", "VACCEL_BACKENDS", "VACCEL_LOG_LEVEL", "VACCEL_DEBUG_LEVEL",
+				      "VACCEL_LOG_FILE", "VACCEL_PROFILING_ENABLED", "VACCEL_PROF_ENABLED",
+				      "VACCEL_VERSION_IGNORE", "VACCEL_IGNORE_VERSION"})
 			unsetenv(v);
 	}
 };
 
 TEST_F(ConfigEnv, DefaultsWhenUnset)
 {
-	struct vaccel_config cfg{};
+	struct vaccel_config cfg {};
 	ASSERT_OK(vaccel_config_init_from_env(&cfg));
 	EXPECT_EQ(nullptr, cfg.plugins);
 	EXPECT_EQ(VACCEL_LOG_ERROR, cfg.log_level);
@@ -144,7 +144,7 @@ TEST_F(ConfigEnv, ReadsLegacyNames)
 	setenv("VACCEL_DEBUG_LEVEL", "3", 1);
 	setenv("VACCEL_PROF_ENABLED", "1", 1);
 	setenv("VACCEL_IGNORE_VERSION", "1", 1);
-	struct vaccel_config cfg{};
+	struct vaccel_config cfg {};
 	ASSERT_OK(vaccel_config_init_from_env(&cfg));
 	EXPECT_STREQ("legacy.so", cfg.plugins);
 	EXPECT_EQ(VACCEL_LOG_INFO, cfg.log_level);
@@ -159,7 +159,7 @@ TEST_F(ConfigEnv, CurrentNamesWinOverLegacy)
 	setenv("VACCEL_PLUGINS", "new.so", 1);
 	setenv("VACCEL_DEBUG_LEVEL", "3", 1);
 	setenv("VACCEL_LOG_LEVEL", "2", 1);
-	struct vaccel_config cfg{};
+	struct vaccel_config cfg {};
 	ASSERT_OK(vaccel_config_init_from_env(&cfg));
 	EXPECT_STREQ("new.so", cfg.plugins);
 	EXPECT_EQ(VACCEL_LOG_WARN, cfg.log_level);
@@ -170,7 +170,7 @@ TEST_F(ConfigEnv, ZeroMeansFalse)
 {
 	setenv("VACCEL_PROFILING_ENABLED", "0", 1);
 	setenv("VACCEL_VERSION_IGNORE", "0", 1);
-	struct vaccel_config cfg{};
+	struct vaccel_config cfg {};
 	ASSERT_OK(vaccel_config_init_from_env(&cfg));
 	EXPECT_FALSE(cfg.profiling_enabled);
 	EXPECT_FALSE(cfg.version_ignore);
@@ -196,7 +196,7 @@ TEST_F(VaccelTest, BootstrapWithConfigInitialises)
 
 TEST_F(VaccelTest, BootstrapWithConfigCopiesTheConfig)
 {
-	struct vaccel_config cfg{};
+	struct vaccel_config cfg {};
 	ASSERT_OK(vaccel_config_init(&cfg, VTEST_CPU, VACCEL_LOG_ERROR, nullptr, false, false));
 	ASSERT_OK(vaccel_bootstrap_with_config(&cfg));
 	ASSERT_OK(vaccel_config_release(&cfg));

@@ -164,8 +164,8 @@ TEST_F(Cpp, Resources)
 	EXPECT_THROW(file.directory(), vaccel::Error);
 
 	const std::string bytes = "in-memory";
-	auto mem = vaccel::Resource::from_buffer(std::as_bytes(std::span(bytes)), VACCEL_RESOURCE_DATA,
-						 std::nullopt, true);
+	auto mem = vaccel::Resource::from_buffer(std::as_bytes(std::span(bytes)), VACCEL_RESOURCE_DATA, std::nullopt,
+						 true);
 	ASSERT_EQ(1u, mem.blobs().size());
 	EXPECT_EQ(VACCEL_BLOB_BUFFER, mem.blobs()[0]->type);
 	auto persisted = vaccel::Resource::from_buffer(std::as_bytes(std::span(bytes)), VACCEL_RESOURCE_DATA,

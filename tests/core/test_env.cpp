@@ -26,12 +26,12 @@ Probe probe(const Env &env, std::vector<std::string> args = {})
 	return p;
 }
 
-#define EXPECT_CLEAN_EXIT(p)                                                             \
-	do {                                                                             \
-		EXPECT_FALSE((p).child.timed_out);                                       \
-		EXPECT_EQ(0, (p).child.signal) << (p).child.output;                      \
-		EXPECT_EQ(0, (p).child.exit_code) << (p).child.output;                   \
-		EXPECT_EQ(1u, (p).kv.count("done")) << (p).child.output;                 \
+#define EXPECT_CLEAN_EXIT(p)                                                                                           \
+	do {                                                                                                           \
+		EXPECT_FALSE((p).child.timed_out);                                                                     \
+		EXPECT_EQ(0, (p).child.signal) << (p).child.output;                                                    \
+		EXPECT_EQ(0, (p).child.exit_code) << (p).child.output;                                                 \
+		EXPECT_EQ(1u, (p).kv.count("done")) << (p).child.output;                                               \
 	} while (0)
 
 TEST(Env, PluginsLoadedByConstructor)

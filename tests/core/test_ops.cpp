@@ -194,9 +194,12 @@ TEST_F(Ops, TfModel)
 	EXPECT_EQ(0, memcmp(values, out->data, sizeof(values)));
 	EXPECT_OK(vaccel_tf_tensor_delete(out));
 	EXPECT_OK(vaccel_tf_status_release(&status));
-	EXPECT_EQ(VACCEL_EINVAL, vaccel_tf_model_run(&sess, &model, nullptr, &in_node, nullptr, 1, &out_node, &out, 1, &status));
-	EXPECT_EQ(VACCEL_EINVAL, vaccel_tf_model_run(&sess, &model, nullptr, &in_node, ins, 1, &out_node, nullptr, 1, &status));
-	EXPECT_EQ(VACCEL_EINVAL, vaccel_tf_model_run(&sess, &lib, nullptr, &in_node, ins, 1, &out_node, &out, 1, &status));
+	EXPECT_EQ(VACCEL_EINVAL,
+		  vaccel_tf_model_run(&sess, &model, nullptr, &in_node, nullptr, 1, &out_node, &out, 1, &status));
+	EXPECT_EQ(VACCEL_EINVAL,
+		  vaccel_tf_model_run(&sess, &model, nullptr, &in_node, ins, 1, &out_node, nullptr, 1, &status));
+	EXPECT_EQ(VACCEL_EINVAL,
+		  vaccel_tf_model_run(&sess, &lib, nullptr, &in_node, ins, 1, &out_node, &out, 1, &status));
 
 	ASSERT_OK(vaccel_tf_model_unload(&sess, &model, &status));
 	EXPECT_STREQ("vtest unloaded", status.message);

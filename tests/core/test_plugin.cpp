@@ -184,10 +184,7 @@ TEST(PluginType, EnumValuesAndNames)
 class Selection : public VaccelTest {
 protected:
 	// Load order matters: transport first, so "first non-transport" is tested.
-	void SetUp() override
-	{
-		ASSERT_OK(bootstrap(vtest::plugin_list({VTEST_REMOTE, VTEST_CPU, VTEST_GPU})));
-	}
+	void SetUp() override { ASSERT_OK(bootstrap(vtest::plugin_list({VTEST_REMOTE, VTEST_CPU, VTEST_GPU}))); }
 	static std::string plugin_of(uint32_t flags, int *rc = nullptr)
 	{
 		vaccel_session sess{};

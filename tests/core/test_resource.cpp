@@ -69,7 +69,8 @@ TEST_F(Resource, InitErrors)
 {
 	vaccel_resource res{};
 	EXPECT_EQ(VACCEL_ENOENT, vaccel_resource_init(&res, path("missing.bin").c_str(), VACCEL_RESOURCE_MODEL));
-	EXPECT_EQ(VACCEL_ENOENT, vaccel_resource_init(&res, ("file://" + path("missing")).c_str(), VACCEL_RESOURCE_MODEL));
+	EXPECT_EQ(VACCEL_ENOENT,
+		  vaccel_resource_init(&res, ("file://" + path("missing")).c_str(), VACCEL_RESOURCE_MODEL));
 	EXPECT_EQ(VACCEL_EINVAL, vaccel_resource_init(nullptr, path("model.bin").c_str(), VACCEL_RESOURCE_MODEL));
 	EXPECT_EQ(VACCEL_EINVAL, vaccel_resource_init(&res, nullptr, VACCEL_RESOURCE_MODEL));
 	EXPECT_EQ(VACCEL_EINVAL, vaccel_resource_init(&res, path("model.bin").c_str(), VACCEL_RESOURCE_MAX));
@@ -169,8 +170,8 @@ TEST_F(Resource, FromBufferPersisted)
 {
 	const std::string bytes = "persist-me";
 	vaccel_resource res{};
-	ASSERT_OK(vaccel_resource_init_from_buf(&res, bytes.data(), bytes.size(), VACCEL_RESOURCE_DATA,
-						"saved.bin", false));
+	ASSERT_OK(vaccel_resource_init_from_buf(&res, bytes.data(), bytes.size(), VACCEL_RESOURCE_DATA, "saved.bin",
+						false));
 	ASSERT_EQ(1u, res.nr_blobs);
 	const char *p = vaccel_blob_path(res.blobs[0]);
 	ASSERT_NE(nullptr, p);
@@ -190,8 +191,7 @@ TEST_F(Resource, FromBufferRandomName)
 {
 	const std::string bytes = "anonymous";
 	vaccel_resource *res = nullptr;
-	ASSERT_OK(vaccel_resource_from_buf(&res, bytes.data(), bytes.size(), VACCEL_RESOURCE_DATA,
-					   nullptr, false));
+	ASSERT_OK(vaccel_resource_from_buf(&res, bytes.data(), bytes.size(), VACCEL_RESOURCE_DATA, nullptr, false));
 	ASSERT_EQ(1u, res->nr_blobs);
 	ASSERT_NE(nullptr, vaccel_blob_path(res->blobs[0]));
 	const std::string p = vaccel_blob_path(res->blobs[0]);
@@ -205,8 +205,8 @@ TEST_F(Resource, FromBufferMemOnly)
 {
 	std::string bytes = "only-in-memory";
 	vaccel_resource res{};
-	ASSERT_OK(vaccel_resource_init_from_buf(&res, bytes.data(), bytes.size(), VACCEL_RESOURCE_MODEL,
-						"m.bin", true));
+	ASSERT_OK(
+		vaccel_resource_init_from_buf(&res, bytes.data(), bytes.size(), VACCEL_RESOURCE_MODEL, "m.bin", true));
 	ASSERT_EQ(1u, res.nr_blobs);
 	EXPECT_EQ(VACCEL_BLOB_BUFFER, res.blobs[0]->type);
 	EXPECT_EQ(nullptr, vaccel_blob_path(res.blobs[0]));
@@ -446,7 +446,8 @@ TEST_F(Resource, IdPoolExhaustionIsEusers)
 	}
 	vaccel_resource extra{};
 	if (created == all.size())
-		EXPECT_EQ(VACCEL_EUSERS, vaccel_resource_init_from_buf(&extra, &byte, 1, VACCEL_RESOURCE_DATA, "b", true));
+		EXPECT_EQ(VACCEL_EUSERS,
+			  vaccel_resource_init_from_buf(&extra, &byte, 1, VACCEL_RESOURCE_DATA, "b", true));
 	if (created > 0) {
 		ASSERT_OK(vaccel_resource_release(&all[created - 1]));
 		ASSERT_OK(vaccel_resource_init_from_buf(&extra, &byte, 1, VACCEL_RESOURCE_DATA, "b", true));

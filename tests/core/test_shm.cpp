@@ -136,8 +136,7 @@ TEST(Shm, LookupInsideTheBuffer)
 	EXPECT_EQ(first_fd, fd);
 	EXPECT_EQ(1000u, off);
 
-	ASSERT_OK(vaccel_shm_lookup(buf.bytes() + size - 10, 10, &fd, &off))
-		<< "range ending exactly at the end";
+	ASSERT_OK(vaccel_shm_lookup(buf.bytes() + size - 10, 10, &fd, &off)) << "range ending exactly at the end";
 	EXPECT_EQ(size - 10, off);
 
 	ASSERT_OK(vaccel_shm_lookup(buf.bytes() + size - 1, 1, &fd, &off)) << "last byte";
@@ -185,19 +184,17 @@ TEST(Shm, FdIsASealedMemfdOfTheSameMemory)
 	size_t off = 0;
 	ASSERT_OK(vaccel_shm_lookup(buf.ptr, size, &fd, &off));
 
-	struct stat st{};
+	struct stat st {};
 	ASSERT_EQ(0, fstat(fd, &st)) << strerror(errno);
 	EXPECT_TRUE(S_ISREG(st.st_mode));
 	EXPECT_GE(static_cast<size_t>(st.st_size), size);
 
 	int seals = fcntl(fd, F_GET_SEALS);
 	ASSERT_GE(seals, 0) << strerror(errno);
-	EXPECT_EQ(F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL,
-		  seals & (F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL));
+	EXPECT_EQ(F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL, seals & (F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL));
 	EXPECT_NE(0, fcntl(fd, F_GETFD) & FD_CLOEXEC) << "must not leak into exec'd children";
 	EXPECT_NE(0, ftruncate(fd, 0)) << "shrinking must be refused";
-	EXPECT_NE(0, ftruncate(fd, st.st_size + static_cast<off_t>(page_size())))
-		<< "growing must be refused";
+	EXPECT_NE(0, ftruncate(fd, st.st_size + static_cast<off_t>(page_size()))) << "growing must be refused";
 	EXPECT_NE(0, fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE)) << "seals are final";
 
 	// Bytes written through the pointer are what the fd holds.
@@ -253,12 +250,12 @@ TEST(Shm, FreeClosesTheFd)
 	int fd = -1;
 	size_t off = 0;
 	ASSERT_OK(vaccel_shm_lookup(buf.ptr, 10, &fd, &off));
-	struct stat before{};
+	struct stat before {};
 	ASSERT_EQ(0, fstat(fd, &before));
 	ASSERT_OK(vaccel_shm_free(buf.release()));
 	// The fd number may be reused by something else in this process, but it no
 	// longer refers to our memfd.
-	struct stat after{};
+	struct stat after {};
 	if (fstat(fd, &after) == 0)
 		EXPECT_FALSE(before.st_dev == after.st_dev && before.st_ino == after.st_ino);
 	else
@@ -323,10 +320,9 @@ TEST(Shm, ConcurrentAllocWriteLookupFree)
 			p[size - 1] = tag;
 			int fd = -1;
 			size_t o = 1;
-			if (vaccel_shm_size(p) != size ||
-			    vaccel_shm_lookup(p, size, &fd, &o) != VACCEL_OK || o != 0 ||
-			    vaccel_shm_lookup(p + size - 1, 1, &fd, &o) != VACCEL_OK ||
-			    o != size - 1 || vaccel_shm_lookup(p, size + 1, &fd, &o) != VACCEL_ENOENT)
+			if (vaccel_shm_size(p) != size || vaccel_shm_lookup(p, size, &fd, &o) != VACCEL_OK || o != 0 ||
+			    vaccel_shm_lookup(p + size - 1, 1, &fd, &o) != VACCEL_OK || o != size - 1 ||
+			    vaccel_shm_lookup(p, size + 1, &fd, &o) != VACCEL_ENOENT)
 				++failures;
 			unsigned char last = 0;
 			if (pread(fd, &last, 1, static_cast<off_t>(size - 1)) != 1 || last != tag)

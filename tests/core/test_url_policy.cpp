@@ -31,11 +31,13 @@ int set_one(const char *entry)
 
 TEST_F(UrlPolicy, AllowlistSyntax)
 {
-	for (const char *ok : {"models.internal", "Models.Internal:8080", "127.0.0.1", "127.0.0.1:80", "10.0.0.0/8",
-			       "10.0.0.0/8:443", "::1", "fd00::/8", "[fd00::]/8:443", "[::1]:8080", "[::ffff:127.0.0.1]"})
+	for (const char *ok :
+	     {"models.internal", "Models.Internal:8080", "127.0.0.1", "127.0.0.1:80", "10.0.0.0/8", "10.0.0.0/8:443",
+	      "::1", "fd00::/8", "[fd00::]/8:443", "[::1]:8080", "[::ffff:127.0.0.1]"})
 		EXPECT_OK(set_one(ok)) << ok;
-	for (const char *bad : {"", ":80", "host:", "host:0", "host:65536", "host:80x", "10.0.0.0/33", "10.0.0.0/",
-				"[::1", "[::1]x", "[::1]/129", "::1/", "1.2.3", "10.1", "bad host", "host/8", "a:b:c:d:e:f:g:h:i"})
+	for (const char *bad :
+	     {"", ":80", "host:", "host:0", "host:65536", "host:80x", "10.0.0.0/33", "10.0.0.0/", "[::1", "[::1]x",
+	      "[::1]/129", "::1/", "1.2.3", "10.1", "bad host", "host/8", "a:b:c:d:e:f:g:h:i"})
 		EXPECT_EQ(VACCEL_EINVAL, set_one(bad)) << bad;
 	EXPECT_EQ(VACCEL_EINVAL, vaccel_url_policy_set(0x80, nullptr, 0)) << "unknown flag";
 	EXPECT_EQ(VACCEL_EINVAL, vaccel_url_policy_set(0, nullptr, 2));
@@ -61,12 +63,39 @@ bool allowed(const vaccel::core::UrlPolicy &p, const char *addr, uint16_t port, 
 TEST(UrlPolicyAddresses, InternalRangesRefusedPublicAllowed)
 {
 	vaccel::core::UrlPolicy p;
-	for (const char *a : {"0.0.0.0", "10.1.2.3", "100.64.0.1", "100.127.255.254", "127.0.0.1", "127.255.0.9",
-			      "169.254.169.254", "172.16.0.1", "172.31.255.255", "192.168.1.1", "192.0.0.8", "198.18.0.1",
-			      "224.0.0.1", "239.1.1.1", "255.255.255.255", "240.0.0.1", "::", "::1", "::127.0.0.1",
-			      "::ffff:127.0.0.1", "::ffff:169.254.169.254", "::ffff:10.0.0.1", "64:ff9b::a9fe:a9fe",
-			      "2002:7f00:1::", "2002:c0a8:101::1", "fc00::1", "fd12:3456::1", "fe80::1", "fec0::1",
-			      "ff02::1", "2001:db8::1", "100::1", "::ffff:0:7f00:1"})
+	for (const char *a : {"0.0.0.0",
+			      "10.1.2.3",
+			      "100.64.0.1",
+			      "100.127.255.254",
+			      "127.0.0.1",
+			      "127.255.0.9",
+			      "169.254.169.254",
+			      "172.16.0.1",
+			      "172.31.255.255",
+			      "192.168.1.1",
+			      "192.0.0.8",
+			      "198.18.0.1",
+			      "224.0.0.1",
+			      "239.1.1.1",
+			      "255.255.255.255",
+			      "240.0.0.1",
+			      "::",
+			      "::1",
+			      "::127.0.0.1",
+			      "::ffff:127.0.0.1",
+			      "::ffff:169.254.169.254",
+			      "::ffff:10.0.0.1",
+			      "64:ff9b::a9fe:a9fe",
+			      "2002:7f00:1::",
+			      "2002:c0a8:101::1",
+			      "fc00::1",
+			      "fd12:3456::1",
+			      "fe80::1",
+			      "fec0::1",
+			      "ff02::1",
+			      "2001:db8::1",
+			      "100::1",
+			      "::ffff:0:7f00:1"})
 		EXPECT_FALSE(allowed(p, a, 80)) << a;
 	for (const char *a : {"1.1.1.1", "8.8.8.8", "100.128.0.1", "172.32.0.1", "192.169.0.1", "2606:4700::1111",
 			      "::ffff:8.8.8.8", "64:ff9b::808:808", "2002:808:808::1"})
@@ -76,7 +105,8 @@ TEST(UrlPolicyAddresses, InternalRangesRefusedPublicAllowed)
 TEST(UrlPolicyAddresses, AllowlistEntriesMatchAddressRangePortOrName)
 {
 	vaccel::core::UrlPolicy p;
-	for (const char *e : {"127.0.0.1:8080", "10.0.0.0/8", "[fd00::]/8:443", "models.internal", "::ffff:192.168.0.0/112"}) {
+	for (const char *e :
+	     {"127.0.0.1:8080", "10.0.0.0/8", "[fd00::]/8:443", "models.internal", "::ffff:192.168.0.0/112"}) {
 		vaccel::core::UrlAllowEntry entry;
 		ASSERT_TRUE(vaccel::core::parse_url_allow_entry(e, entry)) << e;
 		p.allow.push_back(entry);
@@ -106,8 +136,8 @@ int fetch(const std::string &url)
 	int rc = vaccel_session_init(&sess, 0);
 	if (rc == VACCEL_OK) {
 		rc = vaccel_resource_register(&res, &sess);
-		if (rc == VACCEL_OK && (res.nr_blobs != 1 ||
-					vtest::read_file(vaccel_blob_path(res.blobs[0])) != "MODEL"))
+		if (rc == VACCEL_OK &&
+		    (res.nr_blobs != 1 || vtest::read_file(vaccel_blob_path(res.blobs[0])) != "MODEL"))
 			rc = -1;
 		vaccel_session_release(&sess);
 	}

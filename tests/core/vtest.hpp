@@ -67,8 +67,7 @@ struct ChildResult {
 
 // Runs `argv` with the current environment minus every VACCEL_* variable,
 // plus `env`; kills it (by pid) after timeout_s.
-ChildResult run_child(const std::vector<std::string> &argv,
-		      const std::vector<std::pair<std::string, std::string>> &env,
+ChildResult run_child(const std::vector<std::string> &argv, const std::vector<std::pair<std::string, std::string>> &env,
 		      int timeout_s = 30);
 // key=value lines of the probe's output.
 std::map<std::string, std::string> parse_kv(const std::string &output);
@@ -80,8 +79,7 @@ class VaccelTest : public ::testing::Test {
 protected:
 	void TearDown() override { vaccel_cleanup(); }
 	static int bootstrap(const std::string &plugins, vaccel_log_level_t level = VACCEL_LOG_ERROR,
-			     bool profiling = false, bool version_ignore = false,
-			     const char *log_file = nullptr);
+			     bool profiling = false, bool version_ignore = false, const char *log_file = nullptr);
 };
 
 // Serves fixed bodies over HTTP/1.0 on 127.0.0.1:<ephemeral>; GET and HEAD,

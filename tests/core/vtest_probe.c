@@ -12,7 +12,10 @@
 
 #include <vaccel.h>
 
-static const char *or_null(const char *s) { return s ? s : "(null)"; }
+static const char *or_null(const char *s)
+{
+	return s ? s : "(null)";
+}
 
 int main(int argc, char **argv)
 {

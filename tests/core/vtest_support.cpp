@@ -81,8 +81,7 @@ size_t count_entries(const fs::path &dir)
 	if (!fs::is_directory(dir, ec))
 		return 0;
 	size_t n = 0;
-	for (auto it = fs::directory_iterator(dir, ec); !ec && it != fs::directory_iterator();
-	     it.increment(ec))
+	for (auto it = fs::directory_iterator(dir, ec); !ec && it != fs::directory_iterator(); it.increment(ec))
 		++n;
 	return n;
 }
@@ -93,8 +92,8 @@ TempDir::TempDir()
 	const char *tmp = getenv("TMPDIR");
 	fs::path base = tmp ? tmp : "/tmp";
 	for (int attempt = 0; attempt < 100; ++attempt) {
-		fs::path candidate = base / ("vaccel-core-test-" + std::to_string(getpid()) + "-" +
-					     std::to_string(rd()));
+		fs::path candidate =
+			base / ("vaccel-core-test-" + std::to_string(getpid()) + "-" + std::to_string(rd()));
 		std::error_code ec;
 		if (fs::create_directory(candidate, ec)) {
 			path_ = candidate;
@@ -110,8 +109,8 @@ TempDir::~TempDir()
 	fs::remove_all(path_, ec);
 }
 
-ChildResult run_child(const std::vector<std::string> &argv,
-		      const std::vector<std::pair<std::string, std::string>> &env, int timeout_s)
+ChildResult run_child(const std::vector<std::string> &argv, const std::vector<std::pair<std::string, std::string>> &env,
+		      int timeout_s)
 {
 	// Environment built before fork: only async-signal-safe calls in the child.
 	std::vector<std::string> env_strings;
@@ -149,8 +148,8 @@ ChildResult run_child(const std::vector<std::string> &argv,
 	auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);
 	char buf[4096];
 	for (;;) {
-		auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-			deadline - std::chrono::steady_clock::now());
+		auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline -
+										  std::chrono::steady_clock::now());
 		if (left.count() <= 0) {
 			result.timed_out = true;
 			kill(pid, SIGKILL);
@@ -218,12 +217,12 @@ size_t count_lines_with(const std::string &text, const std::string &needle)
 	return n;
 }
 
-int VaccelTest::bootstrap(const std::string &plugins, vaccel_log_level_t level, bool profiling,
-			  bool version_ignore, const char *log_file)
+int VaccelTest::bootstrap(const std::string &plugins, vaccel_log_level_t level, bool profiling, bool version_ignore,
+			  const char *log_file)
 {
-	struct vaccel_config cfg{};
-	int ret = vaccel_config_init(&cfg, plugins.empty() ? nullptr : plugins.c_str(), level,
-				     log_file, profiling, version_ignore);
+	struct vaccel_config cfg {};
+	int ret = vaccel_config_init(&cfg, plugins.empty() ? nullptr : plugins.c_str(), level, log_file, profiling,
+				     version_ignore);
 	if (ret != VACCEL_OK)
 		return ret;
 	ret = vaccel_bootstrap_with_config(&cfg);
@@ -242,8 +241,7 @@ HttpServer::HttpServer(std::map<std::string, std::string> files) : files_(std::m
 	addr.sin_family = AF_INET;
 	addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	addr.sin_port = 0;
-	if (bind(listen_fd_, reinterpret_cast<sockaddr *>(&addr), sizeof(addr)) != 0 ||
-	    listen(listen_fd_, 16) != 0)
+	if (bind(listen_fd_, reinterpret_cast<sockaddr *>(&addr), sizeof(addr)) != 0 || listen(listen_fd_, 16) != 0)
 		throw std::runtime_error("bind/listen on 127.0.0.1");
 	socklen_t len = sizeof(addr);
 	getsockname(listen_fd_, reinterpret_cast<sockaddr *>(&addr), &len);
@@ -284,8 +282,8 @@ void HttpServer::handle(int fd)
 	std::string request;
 	char buf[2048];
 	auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-	while (request.find("\r\n\r\n") == std::string::npos &&
-	       std::chrono::steady_clock::now() < deadline && request.size() < 65536) {
+	while (request.find("\r\n\r\n") == std::string::npos && std::chrono::steady_clock::now() < deadline &&
+	       request.size() < 65536) {
 		pollfd p{fd, POLLIN, 0};
 		if (poll(&p, 1, 100) <= 0)
 			continue;

@@ -36,9 +36,8 @@ class PluginTest : public ::testing::Test {
 protected:
 	void bootstrap(const char *plugin)
 	{
-		struct vaccel_config cfg{};
-		ASSERT_EQ(vaccel_config_init(&cfg, plugin, VACCEL_LOG_ERROR, nullptr, false, false),
-			  VACCEL_OK);
+		struct vaccel_config cfg {};
+		ASSERT_EQ(vaccel_config_init(&cfg, plugin, VACCEL_LOG_ERROR, nullptr, false, false), VACCEL_OK);
 		ASSERT_EQ(vaccel_bootstrap_with_config(&cfg), VACCEL_OK);
 		vaccel_config_release(&cfg);
 		ASSERT_EQ(vaccel_session_init(&sess_, 0), VACCEL_OK);
@@ -70,8 +69,8 @@ TEST_F(NoopPlugin, ImageOpsGiveDummyResultsTruncatedToTheBuffers)
 	const char img[] = "any bytes";
 	std::array<unsigned char, 64> text{};
 	std::array<unsigned char, 64> name{};
-	ASSERT_EQ(vaccel_image_classification(&sess_, img, text.data(), name.data(), sizeof(img),
-					      text.size(), name.size()),
+	ASSERT_EQ(vaccel_image_classification(&sess_, img, text.data(), name.data(), sizeof(img), text.size(),
+					      name.size()),
 		  VACCEL_OK);
 	EXPECT_STREQ(reinterpret_cast<char *>(text.data()), "This is a dummy classification tag!");
 	EXPECT_STREQ(reinterpret_cast<char *>(name.data()), "This is a dummy imgname!");
@@ -151,8 +150,7 @@ TEST_F(NoopPlugin, TorchRunEchoesInputTensors)
 
 	// More outputs than inputs cannot be echoed.
 	std::array<vaccel_torch_tensor *, 2> outs{};
-	EXPECT_EQ(vaccel_torch_model_run(&sess_, &model, nullptr, &in, 1, outs.data(), 2),
-		  VACCEL_EINVAL);
+	EXPECT_EQ(vaccel_torch_model_run(&sess_, &model, nullptr, &in, 1, outs.data(), 2), VACCEL_EINVAL);
 
 	vaccel_torch_tensor_delete(out);
 	vaccel_torch_tensor_delete(in);
@@ -204,16 +202,12 @@ TEST_F(ExecPlugin, ExecRunsTheFunctionAndMapsErrors)
 	vaccel_arg write{};
 	vaccel_arg_init_from_buf(&read, &in, sizeof(in), VACCEL_ARG_INT32, 0);
 	vaccel_arg_init_from_buf(&write, &out, sizeof(out), VACCEL_ARG_INT32, 0);
-	EXPECT_EQ(vaccel_exec(&sess_, VACCEL_TEST_MYTESTLIB, "mytestfunc", &read, 1, &write, 1),
-		  VACCEL_OK);
+	EXPECT_EQ(vaccel_exec(&sess_, VACCEL_TEST_MYTESTLIB, "mytestfunc", &read, 1, &write, 1), VACCEL_OK);
 	EXPECT_EQ(out, 20);
-	EXPECT_EQ(vaccel_exec(&sess_, VACCEL_TEST_MYTESTLIB, "no_such_fn", &read, 1, &write, 1),
-		  VACCEL_ENOSYS);
-	EXPECT_EQ(vaccel_exec(&sess_, "/no/such/lib.so", "mytestfunc", &read, 1, &write, 1),
-		  VACCEL_ENOENT);
+	EXPECT_EQ(vaccel_exec(&sess_, VACCEL_TEST_MYTESTLIB, "no_such_fn", &read, 1, &write, 1), VACCEL_ENOSYS);
+	EXPECT_EQ(vaccel_exec(&sess_, "/no/such/lib.so", "mytestfunc", &read, 1, &write, 1), VACCEL_ENOENT);
 	// mytestfunc refuses a missing output: non-zero from the function -> EBACKEND.
-	EXPECT_EQ(vaccel_exec(&sess_, VACCEL_TEST_MYTESTLIB, "mytestfunc", &read, 1, nullptr, 0),
-		  VACCEL_EBACKEND);
+	EXPECT_EQ(vaccel_exec(&sess_, VACCEL_TEST_MYTESTLIB, "mytestfunc", &read, 1, nullptr, 0), VACCEL_EBACKEND);
 }
 
 TEST_F(ExecPlugin, NonSerialFunctionDoublesAnArray)
@@ -226,8 +220,7 @@ TEST_F(ExecPlugin, NonSerialFunctionDoublesAnArray)
 	vaccel_arg write{};
 	vaccel_arg_init_from_buf(&read, &in, sizeof(in), VACCEL_ARG_RAW, 0);
 	vaccel_arg_init_from_buf(&write, &out, sizeof(out), VACCEL_ARG_RAW, 0);
-	ASSERT_EQ(vaccel_exec(&sess_, VACCEL_TEST_MYTESTLIB, "mytestfunc_nonser", &read, 1, &write, 1),
-		  VACCEL_OK);
+	ASSERT_EQ(vaccel_exec(&sess_, VACCEL_TEST_MYTESTLIB, "mytestfunc_nonser", &read, 1, &write, 1), VACCEL_OK);
 	EXPECT_EQ(out.count, 3U);
 	EXPECT_EQ(out.values[0], 2);
 	EXPECT_EQ(out.values[1], -4);
@@ -266,11 +259,10 @@ TEST_F(ExecPlugin, MemoryOnlyLibrariesWithDependencyLoad)
 	ASSERT_FALSE(dep.empty());
 	ASSERT_FALSE(main_lib.empty());
 	vaccel_blob blobs[2]{};
-	ASSERT_EQ(vaccel_blob_init_from_buf(&blobs[0], dep.data(), dep.size(), true, "libvxdep.so",
-					    nullptr, false),
+	ASSERT_EQ(vaccel_blob_init_from_buf(&blobs[0], dep.data(), dep.size(), true, "libvxdep.so", nullptr, false),
 		  VACCEL_OK);
-	ASSERT_EQ(vaccel_blob_init_from_buf(&blobs[1], main_lib.data(), main_lib.size(), true,
-					    "libvxmain.so", nullptr, false),
+	ASSERT_EQ(vaccel_blob_init_from_buf(&blobs[1], main_lib.data(), main_lib.size(), true, "libvxmain.so", nullptr,
+					    false),
 		  VACCEL_OK);
 	const vaccel_blob *list[] = {&blobs[0], &blobs[1]};
 	vaccel_resource lib{};
@@ -326,8 +318,7 @@ TEST_F(ExecPlugin, ConcurrentExecWithResourceOnSharedLibrary)
 				vaccel_arg_init_from_buf(&read, &in, sizeof(in), VACCEL_ARG_INT32, 0);
 				vaccel_arg_init_from_buf(&write, &out, sizeof(out), VACCEL_ARG_INT32, 0);
 				vaccel_session *s = (i % 2) != 0 ? &own : &sess_;
-				if (vaccel_exec_with_resource(s, &lib, "vx_triple", &read, 1, &write, 1) !=
-					    VACCEL_OK ||
+				if (vaccel_exec_with_resource(s, &lib, "vx_triple", &read, 1, &write, 1) != VACCEL_OK ||
 				    out != 3 * in)
 					++failures;
 			}
@@ -372,8 +363,7 @@ TEST_F(ExecPluginLazy, LazyModeWithDlcloseStillRuns)
 	vaccel_arg_init_from_buf(&read, &in, sizeof(in), VACCEL_ARG_INT32, 0);
 	vaccel_arg_init_from_buf(&write, &out, sizeof(out), VACCEL_ARG_INT32, 0);
 	for (int i = 0; i < 3; ++i) { // opened and closed on every call
-		EXPECT_EQ(vaccel_exec(&sess_, VACCEL_TEST_MYTESTLIB, "mytestfunc", &read, 1, &write, 1),
-			  VACCEL_OK);
+		EXPECT_EQ(vaccel_exec(&sess_, VACCEL_TEST_MYTESTLIB, "mytestfunc", &read, 1, &write, 1), VACCEL_OK);
 		EXPECT_EQ(out, 16);
 	}
 }

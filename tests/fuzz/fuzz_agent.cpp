@@ -91,8 +91,8 @@ std::vector<uint8_t> build_stream(const uint8_t *data, size_t size)
 	hello.set_nonce(0x66757a7aULL);
 	hello.set_client_name("fuzz");
 	const std::string hm = hello.SerializeAsString();
-	append_message(out, rpc::FrameType::hello, 1, reinterpret_cast<const uint8_t *>(hm.data()), hm.size(),
-		       nullptr, 0, 1);
+	append_message(out, rpc::FrameType::hello, 1, reinterpret_cast<const uint8_t *>(hm.data()), hm.size(), nullptr,
+		       0, 1);
 	vaccel::fuzz::Input in(data, size);
 	uint32_t stream = 2;
 	for (size_t i = 0; i < kMaxRecords && !in.empty(); ++i) {
@@ -183,8 +183,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int sv[2];
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
 		abort();
-	auto conn = std::make_unique<vaccel::agent::Connection>(*g_agent, rpc::UniqueFd(sv[0]), g_conn_id++,
-								  "fuzz");
+	auto conn = std::make_unique<vaccel::agent::Connection>(*g_agent, rpc::UniqueFd(sv[0]), g_conn_id++, "fuzz");
 	conn->start();
 	talk(sv[1], stream);
 	conn->join();

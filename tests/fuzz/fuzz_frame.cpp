@@ -102,9 +102,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	std::string why;
 	for (int i = 0; i < kMaxMessages; ++i) {
 		rpc::InMessage in;
-		int r = (mode & 1) && i == 0
-				? rpc::scan_for_head(ch, lim, rpc::FrameType::request, in, 1000, 4096, why)
-				: rpc::recv_head(ch, lim, in, 0, why);
+		int r = (mode & 1) && i == 0 ? rpc::scan_for_head(ch, lim, rpc::FrameType::request, in, 1000, 4096, why)
+					     : rpc::recv_head(ch, lim, in, 0, why);
 		if (r != 0)
 			break;
 		if (mode & 2) {

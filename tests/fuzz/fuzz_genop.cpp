@@ -61,18 +61,58 @@ void read_back(vaccel::fuzz::Input &in, std::vector<vaccel_arg> &args)
 		void *buf = nullptr;
 		size_t size = 0;
 		switch (pick % 12) {
-		case 0: { int8_t v; (void)vaccel_arg_array_get_int8(&arr, &v); break; }
-		case 1: { int32_t v; (void)vaccel_arg_array_get_int32(&arr, &v); break; }
-		case 2: { uint64_t v; (void)vaccel_arg_array_get_uint64(&arr, &v); break; }
-		case 3: { double v; (void)vaccel_arg_array_get_double(&arr, &v); break; }
-		case 4: { float *v; (void)vaccel_arg_array_get_float_array(&arr, &v, &size); break; }
-		case 5: { int64_t *v; (void)vaccel_arg_array_get_int64_array(&arr, &v, &size); break; }
-		case 6: { char *s; (void)vaccel_arg_array_get_string(&arr, &s); break; }
-		case 7: (void)vaccel_arg_array_get_buffer(&arr, &buf, &size); break;
-		case 8: (void)vaccel_arg_array_get_raw(&arr, &buf, &size); break;
-		case 9: (void)vaccel_arg_array_get_custom(&arr, pick >> 4, &buf, &size, nullptr); break;
-		case 10: { bool v; (void)vaccel_arg_array_get_bool(&arr, &v); break; }
-		default: vaccel_arg_array_reset_position(&arr); break;
+		case 0: {
+			int8_t v;
+			(void)vaccel_arg_array_get_int8(&arr, &v);
+			break;
+		}
+		case 1: {
+			int32_t v;
+			(void)vaccel_arg_array_get_int32(&arr, &v);
+			break;
+		}
+		case 2: {
+			uint64_t v;
+			(void)vaccel_arg_array_get_uint64(&arr, &v);
+			break;
+		}
+		case 3: {
+			double v;
+			(void)vaccel_arg_array_get_double(&arr, &v);
+			break;
+		}
+		case 4: {
+			float *v;
+			(void)vaccel_arg_array_get_float_array(&arr, &v, &size);
+			break;
+		}
+		case 5: {
+			int64_t *v;
+			(void)vaccel_arg_array_get_int64_array(&arr, &v, &size);
+			break;
+		}
+		case 6: {
+			char *s;
+			(void)vaccel_arg_array_get_string(&arr, &s);
+			break;
+		}
+		case 7:
+			(void)vaccel_arg_array_get_buffer(&arr, &buf, &size);
+			break;
+		case 8:
+			(void)vaccel_arg_array_get_raw(&arr, &buf, &size);
+			break;
+		case 9:
+			(void)vaccel_arg_array_get_custom(&arr, pick >> 4, &buf, &size, nullptr);
+			break;
+		case 10: {
+			bool v;
+			(void)vaccel_arg_array_get_bool(&arr, &v);
+			break;
+		}
+		default:
+			vaccel_arg_array_reset_position(&arr);
+			break;
 		}
 	}
 	vaccel_arg_array_release(&arr);

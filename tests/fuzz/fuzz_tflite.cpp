@@ -18,7 +18,7 @@ bool inside(const vaccel::tflite::FbSpan &s, const uint8_t *data, size_t size)
 	return s.size == 0 || (s.data >= data && s.size <= size && s.data - data <= static_cast<long>(size - s.size));
 }
 
-}  // namespace
+} // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -42,7 +42,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (const auto &t : m.tensors) {
 		if (!inside(t.data, data, size) || t.shape.size() > vaccel::tflite::kMaxDims)
 			abort();
-		if (t.scales.size() > 1 && t.scales.size() != static_cast<size_t>(t.shape.at(static_cast<size_t>(t.quantized_dimension))))
+		if (t.scales.size() > 1 &&
+		    t.scales.size() != static_cast<size_t>(t.shape.at(static_cast<size_t>(t.quantized_dimension))))
 			abort();
 	}
 	for (const auto &op : m.operators)

@@ -93,7 +93,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			rx.push(c.head, 0);
 			continue;
 		}
-		const size_t n = mux.next_rx(std::span<std::byte>(buf.data(), std::min<uint64_t>(c.writable, buf.size())));
+		const size_t n =
+			mux.next_rx(std::span<std::byte>(buf.data(), std::min<uint64_t>(c.writable, buf.size())));
 		if (n == 0) {
 			rx.unpop();
 			break;

@@ -11,8 +11,8 @@
 namespace vaccel::test {
 
 // Plain triple loop: the reference for sgemm tests (row-major, C = alpha*A*B + beta*C).
-inline void naive_sgemm(int64_t m, int64_t n, int64_t k, float alpha, const float *a, int64_t lda,
-			const float *b, int64_t ldb, float beta, float *c, int64_t ldc)
+inline void naive_sgemm(int64_t m, int64_t n, int64_t k, float alpha, const float *a, int64_t lda, const float *b,
+			int64_t ldb, float beta, float *c, int64_t ldc)
 {
 	for (int64_t i = 0; i < m; ++i)
 		for (int64_t j = 0; j < n; ++j) {
@@ -40,8 +40,8 @@ struct SgemmCase {
 inline std::string sgemm_case_name(const ::testing::TestParamInfo<SgemmCase> &info)
 {
 	const SgemmCase &c = info.param;
-	return "m" + std::to_string(c.m) + "n" + std::to_string(c.n) + "k" + std::to_string(c.k) +
-	       "_ld" + std::to_string(c.lda) + "x" + std::to_string(c.ldb) + "x" + std::to_string(c.ldc);
+	return "m" + std::to_string(c.m) + "n" + std::to_string(c.n) + "k" + std::to_string(c.k) + "_ld" +
+	       std::to_string(c.lda) + "x" + std::to_string(c.ldb) + "x" + std::to_string(c.ldc);
 }
 
-}  // namespace vaccel::test
+} // namespace vaccel::test

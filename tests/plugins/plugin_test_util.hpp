@@ -41,7 +41,7 @@ public:
 	struct vaccel_session *get() { return &sess_; }
 
 private:
-	struct vaccel_session sess_{};
+	struct vaccel_session sess_ {};
 	int rc_ = VACCEL_EINVAL;
 };
 
@@ -81,7 +81,7 @@ public:
 	struct vaccel_resource *get() { return &res_; }
 
 private:
-	struct vaccel_resource res_{};
+	struct vaccel_resource res_ {};
 	int init_rc_ = VACCEL_EINVAL;
 	struct vaccel_session *sess_ = nullptr;
 };
@@ -96,15 +96,13 @@ inline ClassifyResult classify(Session &s, const std::vector<unsigned char> &img
 {
 	std::array<unsigned char, 512> text{};
 	std::array<unsigned char, 256> name{};
-	const int rc = vaccel_image_classification(s.get(), img.empty() ? nullptr : img.data(),
-						   text.data(), name.data(), img.size(), text.size(),
-						   name.size());
-	return {rc, reinterpret_cast<const char *>(text.data()),
-		reinterpret_cast<const char *>(name.data())};
+	const int rc = vaccel_image_classification(s.get(), img.empty() ? nullptr : img.data(), text.data(),
+						   name.data(), img.size(), text.size(), name.size());
+	return {rc, reinterpret_cast<const char *>(text.data()), reinterpret_cast<const char *>(name.data())};
 }
 
 struct CommandResult {
-	int status;  // exit status (124 = killed by timeout)
+	int status; // exit status (124 = killed by timeout)
 	std::string output;
 };
 
@@ -124,7 +122,10 @@ inline CommandResult run_command(const std::string &cmd, int timeout_s)
 	return {WIFEXITED(raw) ? WEXITSTATUS(raw) : -1, out};
 }
 
-inline std::string quote(const std::string &s) { return "'" + s + "'"; }
+inline std::string quote(const std::string &s)
+{
+	return "'" + s + "'";
+}
 
 // The `classify` example binary, failing the test (with where it looked) if absent.
 inline std::string classify_binary()
@@ -136,4 +137,4 @@ inline std::string classify_binary()
 	return path;
 }
 
-}  // namespace vaccel::test
+} // namespace vaccel::test

@@ -33,10 +33,8 @@ TEST_P(SgemmEngineCases, MatchesNaiveProduct)
 	auto b = random_matrix(static_cast<size_t>(c.k * c.ldb), rng);
 	auto out = random_matrix(static_cast<size_t>(c.m * c.ldc), rng);
 	auto ref = out;
-	vaccel::test::naive_sgemm(c.m, c.n, c.k, c.alpha, a.data(), c.lda, b.data(), c.ldb, c.beta,
-				  ref.data(), c.ldc);
-	const SgemmArgs args{c.m, c.n, c.k, c.alpha, a.data(), c.lda, b.data(), c.ldb, c.beta,
-			     out.data(), c.ldc};
+	vaccel::test::naive_sgemm(c.m, c.n, c.k, c.alpha, a.data(), c.lda, b.data(), c.ldb, c.beta, ref.data(), c.ldc);
+	const SgemmArgs args{c.m, c.n, c.k, c.alpha, a.data(), c.lda, b.data(), c.ldb, c.beta, out.data(), c.ldc};
 	ASSERT_EQ(vaccel::blas::validate_sgemm(args), "");
 	vaccel::blas::run_sgemm(args);
 	const float tol = 1e-4F * static_cast<float>(c.k + 1) * (std::abs(c.alpha) + 1.0F);
@@ -48,15 +46,14 @@ TEST_P(SgemmEngineCases, MatchesNaiveProduct)
 		}
 }
 
-INSTANTIATE_TEST_SUITE_P(
-	Shapes, SgemmEngineCases,
-	::testing::Values(Case{1, 1, 1, 1, 1, 1, 1.0F, 0.0F},     // scalar
-			  Case{16, 16, 16, 16, 16, 16, 1.0F, 0.0F}, // square, plain product
-			  Case{37, 19, 23, 23, 19, 19, 1.5F, -0.5F},  // non-square, alpha/beta
-			  Case{8, 50, 3, 5, 64, 70, -2.0F, 3.0F},    // padded leading dims
-			  Case{64, 1, 129, 130, 1, 2, 0.5F, 1.0F},   // matrix-vector shape
-			  Case{5, 6, 0, 1, 6, 6, 1.0F, 2.0F}),       // k = 0: C = beta * C
-	vaccel::test::sgemm_case_name);
+INSTANTIATE_TEST_SUITE_P(Shapes, SgemmEngineCases,
+			 ::testing::Values(Case{1, 1, 1, 1, 1, 1, 1.0F, 0.0F},        // scalar
+					   Case{16, 16, 16, 16, 16, 16, 1.0F, 0.0F},  // square, plain product
+					   Case{37, 19, 23, 23, 19, 19, 1.5F, -0.5F}, // non-square, alpha/beta
+					   Case{8, 50, 3, 5, 64, 70, -2.0F, 3.0F},    // padded leading dims
+					   Case{64, 1, 129, 130, 1, 2, 0.5F, 1.0F},   // matrix-vector shape
+					   Case{5, 6, 0, 1, 6, 6, 1.0F, 2.0F}),       // k = 0: C = beta * C
+			 vaccel::test::sgemm_case_name);
 
 TEST(SgemmEngine, RejectsInconsistentArguments)
 {
@@ -70,13 +67,13 @@ TEST(SgemmEngine, RejectsInconsistentArguments)
 	};
 	EXPECT_TRUE(bad([](SgemmArgs &x) { x.m = -1; }));
 	EXPECT_TRUE(bad([](SgemmArgs &x) { x.k = -3; }));
-	EXPECT_TRUE(bad([](SgemmArgs &x) { x.lda = 1; }));  // lda < k
-	EXPECT_TRUE(bad([](SgemmArgs &x) { x.ldb = 1; }));  // ldb < n
-	EXPECT_TRUE(bad([](SgemmArgs &x) { x.ldc = 1; }));  // ldc < n
+	EXPECT_TRUE(bad([](SgemmArgs &x) { x.lda = 1; })); // lda < k
+	EXPECT_TRUE(bad([](SgemmArgs &x) { x.ldb = 1; })); // ldb < n
+	EXPECT_TRUE(bad([](SgemmArgs &x) { x.ldc = 1; })); // ldc < n
 	EXPECT_TRUE(bad([](SgemmArgs &x) { x.a = nullptr; }));
 	EXPECT_TRUE(bad([](SgemmArgs &x) { x.b = nullptr; }));
 	EXPECT_TRUE(bad([](SgemmArgs &x) { x.c = nullptr; }));
-	EXPECT_TRUE(bad([](SgemmArgs &x) { x.n = int64_t{1} << 40; }));  // beyond 32-bit BLAS ints
+	EXPECT_TRUE(bad([](SgemmArgs &x) { x.n = int64_t{1} << 40; })); // beyond 32-bit BLAS ints
 	// Empty output: nothing is read or written, so NULL matrices are fine.
 	EXPECT_FALSE(bad([](SgemmArgs &x) {
 		x.m = 0;
@@ -85,4 +82,4 @@ TEST(SgemmEngine, RejectsInconsistentArguments)
 	}));
 }
 
-}  // namespace
+} // namespace

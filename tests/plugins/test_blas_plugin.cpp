@@ -63,12 +63,11 @@ TEST_P(BlasPlugin, SgemmMatchesNaiveProduct)
 	auto b = fill(static_cast<size_t>(c.k * c.ldb));
 	auto out = fill(static_cast<size_t>(c.m * c.ldc));
 	auto ref = out;
-	vaccel::test::naive_sgemm(c.m, c.n, c.k, c.alpha, a.data(), c.lda, b.data(), c.ldb, c.beta,
-				  ref.data(), c.ldc);
+	vaccel::test::naive_sgemm(c.m, c.n, c.k, c.alpha, a.data(), c.lda, b.data(), c.ldb, c.beta, ref.data(), c.ldc);
 	Session s;
-	ASSERT_EQ(vaccel_sgemm(&s.s, c.m, c.n, c.k, c.alpha, a.data(), c.lda, b.data(), c.ldb, c.beta,
-			       out.data(), c.ldc),
-		  VACCEL_OK);
+	ASSERT_EQ(
+		vaccel_sgemm(&s.s, c.m, c.n, c.k, c.alpha, a.data(), c.lda, b.data(), c.ldb, c.beta, out.data(), c.ldc),
+		VACCEL_OK);
 	const float tol = 2e-5F * static_cast<float>(c.k + 1) * (std::abs(c.alpha) + 1.0F);
 	for (int64_t i = 0; i < c.m; ++i)
 		for (int64_t j = 0; j < c.ldc; ++j) {
@@ -99,4 +98,4 @@ TEST(BlasPluginErrors, InconsistentSizesAreInvalid)
 		EXPECT_EQ(x, 0.0F);
 }
 
-}  // namespace
+} // namespace

@@ -37,7 +37,7 @@ void append_png_bytes(void *ctx, void *data, int size)
 	out->insert(out->end(), p, p + size);
 }
 
-}  // namespace
+} // namespace
 
 TEST(ImageDecode, DecodesBmpWithItsSize)
 {
@@ -114,14 +114,14 @@ TEST(ImageDecode, DecodesEverySampleImage)
 namespace bombs = vaccel::test::bombs;
 
 struct DecodeCost {
-	bool finished = false;  // the child reported back (not killed)
+	bool finished = false; // the child reported back (not killed)
 	bool decoded = false;
 	std::string error;
 	double cpu_s = 0.0;
 	long rss_growth_kib = 0;
 };
 
-constexpr unsigned kChildAlarmSeconds = 60;  // only an unfixed decoder gets near this
+constexpr unsigned kChildAlarmSeconds = 60; // only an unfixed decoder gets near this
 constexpr double kMaxBombCpuSeconds = 1.0;
 constexpr long kMaxBombRssKib = 100L * 1024;
 
@@ -187,8 +187,8 @@ void expect_cheap_rejection(const char *name, const bombs::Bytes &bytes, const c
 	EXPECT_LT(c.cpu_s, kMaxBombCpuSeconds) << name << " cost " << c.cpu_s << " s of CPU";
 	EXPECT_LT(c.rss_growth_kib, kMaxBombRssKib)
 		<< name << " grew the decoder's RSS by " << c.rss_growth_kib / 1024 << " MiB";
-	std::printf("  %-28s %6zu bytes: %.3f s CPU, +%ld KiB RSS: %s\n", name, bytes.size(), c.cpu_s,
-		    c.rss_growth_kib, c.error.c_str());
+	std::printf("  %-28s %6zu bytes: %.3f s CPU, +%ld KiB RSS: %s\n", name, bytes.size(), c.cpu_s, c.rss_growth_kib,
+		    c.error.c_str());
 }
 
 TEST(ImageBombs, OtherFormatsAreRefusedUnread)
@@ -203,10 +203,8 @@ TEST(ImageBombs, OtherFormatsAreRefusedUnread)
 
 TEST(ImageBombs, BmpRowsMustBePresent)
 {
-	expect_cheap_rejection("BMP 5000x5000 header only", bombs::bmp(5000, 5000, 0, false),
-			       "truncated BMP");
-	expect_cheap_rejection("BMP 65535x65535 header", bombs::bmp(65535, 65535, 0, false),
-			       "pixel limit");
+	expect_cheap_rejection("BMP 5000x5000 header only", bombs::bmp(5000, 5000, 0, false), "truncated BMP");
+	expect_cheap_rejection("BMP 65535x65535 header", bombs::bmp(65535, 65535, 0, false), "pixel limit");
 	// Legitimate: all rows present decodes; one byte short is an error, not zero padding.
 	const auto whole = bombs::bmp(5, 3);
 	Image img;
@@ -222,8 +220,7 @@ TEST(ImageBombs, BmpRowsMustBePresent)
 TEST(ImageBombs, JpegDimensionsMustFitItsBytes)
 {
 	expect_cheap_rejection("JPEG 65535x65535 SOF", bombs::jpeg(65535, 65535, 16), "pixel limit");
-	expect_cheap_rejection("JPEG 4096x4096, 16 bytes", bombs::jpeg(4096, 4096, 16),
-			       "bytes can encode at most");
+	expect_cheap_rejection("JPEG 4096x4096, 16 bytes", bombs::jpeg(4096, 4096, 16), "bytes can encode at most");
 	expect_cheap_rejection("JPEG without EOI", bombs::jpeg(64, 64, 16, false), "truncated JPEG");
 	// Legitimate: 64 blocks of two bits each, 16 bytes, decodes to a flat grey image.
 	const auto flat = bombs::jpeg(64, 64, 16);
@@ -236,16 +233,13 @@ TEST(ImageBombs, JpegDimensionsMustFitItsBytes)
 
 TEST(ImageBombs, PngDataMustInflateToItsSize)
 {
-	expect_cheap_rejection("PNG 65535x65535 IHDR", bombs::png(65535, 65535, 2, {0x78, 1, 3, 0}),
-			       "pixel limit");
-	expect_cheap_rejection("PNG 4000x4000, 4 IDAT bytes", bombs::png(4000, 4000, 2, {0x78, 1, 3, 0}),
-			       "1032:1");
+	expect_cheap_rejection("PNG 65535x65535 IHDR", bombs::png(65535, 65535, 2, {0x78, 1, 3, 0}), "pixel limit");
+	expect_cheap_rejection("PNG 4000x4000, 4 IDAT bytes", bombs::png(4000, 4000, 2, {0x78, 1, 3, 0}), "1032:1");
 	// A deflate stream at the best ratio deflate has, for a 2000x2000 grey image, behind a header
 	// that claims 5% more rows: just over the limit.
 	const bombs::Bytes zeros = bombs::zlib_zeros(2000 * 2001);
 	expect_cheap_rejection("PNG deflate bomb +5%", bombs::png(2000, 2100, 0, zeros), "1032:1");
-	expect_cheap_rejection("PNG without IEND", bombs::png(2000, 2000, 0, zeros, false),
-			       "truncated PNG");
+	expect_cheap_rejection("PNG without IEND", bombs::png(2000, 2000, 0, zeros, false), "truncated PNG");
 	// A 16x16 image whose (valid) stream inflates to 200 MB: the decoder's memory budget stops it.
 	expect_cheap_rejection("PNG 16x16, 200 MB stream", bombs::png(16, 16, 0, bombs::zlib_zeros(200'000'000)),
 			       "MiB its size allows");
@@ -263,7 +257,7 @@ TEST(ImageBombs, PngDataMustInflateToItsSize)
 
 TEST(ImageBombs, PixelLimitIsConfigurable)
 {
-	const auto bytes = read_bytes(model_path("cat.bmp"));  // 512x341
+	const auto bytes = read_bytes(model_path("cat.bmp")); // 512x341
 	Image img;
 	std::string err;
 	EXPECT_FALSE(decode_rgb(bytes.data(), bytes.size(), img, err, DecodeLimits{512 * 340}));

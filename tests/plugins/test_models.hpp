@@ -20,10 +20,8 @@ struct ImageCase {
 	const char *image;
 	const char *label;
 };
-inline constexpr ImageCase kSampleImages[] = {{"cat.bmp", "Egyptian cat"},
-					       {"parrot.jpg", "macaw"},
-					       {"hot_dog.jpg", "hotdog"},
-					       {"bird.bmp", "chickadee"}};
+inline constexpr ImageCase kSampleImages[] = {
+	{"cat.bmp", "Egyptian cat"}, {"parrot.jpg", "macaw"}, {"hot_dog.jpg", "hotdog"}, {"bird.bmp", "chickadee"}};
 
 // $VACCEL_MODELS_DIR, else the directory configured at build time.
 inline std::string models_dir()
@@ -58,4 +56,4 @@ inline std::string env_or_empty(const char *name)
 	return v != nullptr ? v : "";
 }
 
-}  // namespace vaccel::test
+} // namespace vaccel::test

@@ -39,16 +39,21 @@ void expect_top1(const char *model_file, bool from_buffer)
 		ASSERT_EQ(probs.size(), 1000U);
 		const auto best = vaccel::image::top_k(probs, 1).at(0);
 		EXPECT_NE(labels.name(best.index).find(c.label), std::string::npos)
-			<< model_file << " " << c.image << ": got " << labels.name(best.index) << " "
-			<< best.score;
+			<< model_file << " " << c.image << ": got " << labels.name(best.index) << " " << best.score;
 		EXPECT_GT(best.score, 0.5F) << c.image;
 	}
 }
 
-}  // namespace
+} // namespace
 
-TEST(OnnxEngine, Int8ModelTop1) { expect_top1("mobilenetv2-12-int8.onnx", false); }
-TEST(OnnxEngine, F32ModelTop1FromBuffer) { expect_top1("mobilenetv2-12-f32-opset10.onnx", true); }
+TEST(OnnxEngine, Int8ModelTop1)
+{
+	expect_top1("mobilenetv2-12-int8.onnx", false);
+}
+TEST(OnnxEngine, F32ModelTop1FromBuffer)
+{
+	expect_top1("mobilenetv2-12-f32-opset10.onnx", true);
+}
 
 TEST(OnnxEngine, CatScoreMatchesPublishedFigure)
 {
@@ -116,8 +121,8 @@ TEST(OnnxEngine, PreprocessFromEnv)
 	Preprocess q;
 	EXPECT_FALSE(vaccel::onnx::preprocess_from_env(q, err));
 	EXPECT_NE(err.find("VACCEL_ONNX_STD"), std::string::npos);
-	for (const char *v : {"VACCEL_ONNX_INPUT_SIZE", "VACCEL_ONNX_MEAN", "VACCEL_ONNX_STD",
-			      "VACCEL_ONNX_LAYOUT", "VACCEL_ONNX_CROP"})
+	for (const char *v : {"VACCEL_ONNX_INPUT_SIZE", "VACCEL_ONNX_MEAN", "VACCEL_ONNX_STD", "VACCEL_ONNX_LAYOUT",
+			      "VACCEL_ONNX_CROP"})
 		unsetenv(v);
 	Preprocess d;
 	ASSERT_TRUE(vaccel::onnx::preprocess_from_env(d, err));

@@ -6,6 +6,7 @@
 #include "onnx_classifier.hpp"
 #include "onnx_xnn.hpp"
 #include "tiny_onnx.hpp"
+#include "tiny_onnx_int8.hpp"
 
 #include <gtest/gtest.h>
 
@@ -41,7 +42,7 @@ void expect_refused(const Load &l, const char *what)
 	EXPECT_NE(l.error.find(what), std::string::npos) << l.error;
 }
 
-}  // namespace
+} // namespace
 
 // The writer's models are valid and run: the caps leave ordinary graphs alone.
 TEST(OnnxLimits, TinyModelsBuildAndRun)
@@ -75,7 +76,7 @@ TEST(OnnxLimits, InitializerLargerThanItsBytesIsRefused)
 	om::node(m, "MatMul", {"f", "w"}, "y");
 	expect_refused(build(m), "limits");
 	auto small = om::model({1, 4, 1, 1});
-	om::init_f32(small, "w", {4, 300}, {1, 2, 3, 4}, false);  // float_data too short
+	om::init_f32(small, "w", {4, 300}, {1, 2, 3, 4}, false); // float_data too short
 	om::node(small, "Flatten", {"x"}, "f");
 	om::node(small, "MatMul", {"f", "w"}, "y");
 	expect_refused(build(small), "holds 16 bytes");
@@ -124,7 +125,8 @@ TEST(OnnxLimits, SharedInitializerCannotMultiply)
 		om::init_f32(m, "b", {c}, std::vector<float>(static_cast<size_t>(c), 0.5F));
 		om::node(m, "Flatten", {"x"}, "f0");
 		for (int k = 0; k < adds; ++k)
-			om::node(m, "Add", {"f" + std::to_string(k), "b"}, k + 1 == adds ? "y" : "f" + std::to_string(k + 1));
+			om::node(m, "Add", {"f" + std::to_string(k), "b"},
+				 k + 1 == adds ? "y" : "f" + std::to_string(k + 1));
 		return m;
 	};
 	expect_refused(build(make(100)), "shared by too many nodes");
@@ -134,6 +136,38 @@ TEST(OnnxLimits, SharedInitializerCannotMultiply)
 	vaccel::onnx::XnnUsage u;
 	EXPECT_TRUE(XnnNet::translate(two.data(), two.size(), corrupt, err, &u)) << err;
 	EXPECT_EQ(u.constant_bytes, size_t{512} << 10);
+}
+
+// The same cap on the int8 route: one 64 KiB int8 weight shared by 400 QLinearConv nodes would
+// make the graph copy 26 MiB out of a 66 KiB model.  The int8 route had no constant cap and
+// copied them all (found adding its fuzz seeds); now refused like the f32 route, and two convs load.
+TEST(OnnxLimits, SharedInt8WeightCannotMultiply)
+{
+	using TP = ::onnx::TensorProto;
+	const int64_t c = 256;
+	auto make = [&](int convs) {
+		auto m = om::int8_model({1, c, 1, 1});
+		om::qparams(m, "x", 0.02F, 128);
+		om::init_raw(m, "w", TP::INT8, {c, c, 1, 1}, om::raw_of(om::ramp_i8(static_cast<size_t>(c * c))));
+		om::init_f32(m, "w_s", {}, {0.001F});
+		om::node(m, "QuantizeLinear", {"x", "x_s", "x_z"}, "q0");
+		for (int k = 0; k < convs; ++k)
+			om::node(m, "QLinearConv",
+				 {"q" + std::to_string(k), "x_s", "x_z", "w", "w_s", "", "x_s", "x_z"},
+				 "q" + std::to_string(k + 1));
+		om::node(m, "DequantizeLinear", {"q" + std::to_string(convs), "x_s", "x_z"}, "y");
+		return om::bytes(m);
+	};
+	bool corrupt = false;
+	std::string err;
+	vaccel::onnx::XnnUsage u;
+	const std::string many = make(400);
+	EXPECT_FALSE(XnnNet::translate(many.data(), many.size(), corrupt, err, &u));
+	EXPECT_TRUE(corrupt) << err;
+	EXPECT_NE(err.find("shared by too many nodes"), std::string::npos) << err;
+	const std::string two = make(2);
+	EXPECT_TRUE(XnnNet::translate(two.data(), two.size(), corrupt, err, &u)) << err;
+	EXPECT_EQ(u.constant_bytes, size_t{2} * (c * c + c * 4)); // weights and the int32 zero bias
 }
 
 // Reshape's 0 ("copy the input's dim i") for an i the input does not have: the engine read past
@@ -174,7 +208,8 @@ TEST(OnnxLimits, ManyInputsAndInitializersLoadInLinearTime)
 // (a sparse file: nothing is written).  It used to be read whole into memory first.
 TEST(OnnxLimits, ModelFileOverTheCapIsRefusedUnread)
 {
-	const auto path = std::filesystem::temp_directory_path() / ("vaccel-onnx-big-" + std::to_string(getpid()) + ".onnx");
+	const auto path =
+		std::filesystem::temp_directory_path() / ("vaccel-onnx-big-" + std::to_string(getpid()) + ".onnx");
 	FILE *fp = std::fopen(path.c_str(), "wb");
 	ASSERT_NE(fp, nullptr);
 	ASSERT_EQ(ftruncate(fileno(fp), static_cast<off_t>(vaccel::onnx::kMaxModelBytes) + 1), 0);

@@ -14,7 +14,6 @@ using namespace vaccel::test;
 
 namespace {
 
-
 const char *const kInt8 = "mobilenetv2-12-int8.onnx";
 const char *const kF32 = "mobilenetv2-12-f32-opset10.onnx";
 
@@ -33,8 +32,8 @@ struct ClassifierSession {
 	Resource model;
 	Resource labels;
 	explicit ClassifierSession(const std::string &model_file)
-		: model(model_path(model_file), VACCEL_RESOURCE_MODEL),
-		  labels(model_path("imagenet_labels_1000.txt"), VACCEL_RESOURCE_DATA)
+	    : model(model_path(model_file), VACCEL_RESOURCE_MODEL),
+	      labels(model_path("imagenet_labels_1000.txt"), VACCEL_RESOURCE_DATA)
 	{
 		EXPECT_EQ(sess.init_rc(), VACCEL_OK);
 		EXPECT_EQ(model.register_with(sess), VACCEL_OK);
@@ -48,8 +47,7 @@ void expect_all_images(const char *model_file)
 	for (const ImageCase &c : kSampleImages) {
 		const auto r = classify(cs.sess, read_bytes(model_path(c.image)));
 		ASSERT_EQ(r.rc, VACCEL_OK) << model_file << " " << c.image;
-		EXPECT_NE(r.text.find(c.label), std::string::npos)
-			<< model_file << " " << c.image << " -> " << r.text;
+		EXPECT_NE(r.text.find(c.label), std::string::npos) << model_file << " " << c.image << " -> " << r.text;
 		EXPECT_NE(r.imgname.find(c.label), std::string::npos) << r.imgname;
 	}
 }
@@ -59,23 +57,35 @@ void expect_example_output(const char *model_file)
 	const std::string bin = classify_binary();
 	for (const ImageCase &c : kSampleImages) {
 		const std::string cmd = "env VACCEL_PLUGINS=" + quote(VACCEL_TEST_PLUGIN_PATH) +
-					" VACCEL_ONNX_LABELS=" + quote(model_path("imagenet_labels_1000.txt")) +
-					" " + quote(bin) + " " + quote(model_path(c.image)) + " 1 " +
+					" VACCEL_ONNX_LABELS=" + quote(model_path("imagenet_labels_1000.txt")) + " " +
+					quote(bin) + " " + quote(model_path(c.image)) + " 1 " +
 					quote(model_path(model_file));
 		const CommandResult r = run_command(cmd, 120);
 		EXPECT_EQ(r.status, 0) << cmd << "\n" << r.output;
 		EXPECT_NE(r.output.find(std::string("classification tags: ")), std::string::npos) << r.output;
-		EXPECT_NE(r.output.find(c.label), std::string::npos)
-			<< model_file << " " << c.image << ":\n" << r.output;
+		EXPECT_NE(r.output.find(c.label), std::string::npos) << model_file << " " << c.image << ":\n"
+								     << r.output;
 	}
 }
 
-}  // namespace
+} // namespace
 
-TEST_F(OnnxPlugin, Int8AllImages) { expect_all_images(kInt8); }
-TEST_F(OnnxPlugin, F32AllImages) { expect_all_images(kF32); }
-TEST_F(OnnxPlugin, ClassifyExampleInt8) { expect_example_output(kInt8); }
-TEST_F(OnnxPlugin, ClassifyExampleF32) { expect_example_output(kF32); }
+TEST_F(OnnxPlugin, Int8AllImages)
+{
+	expect_all_images(kInt8);
+}
+TEST_F(OnnxPlugin, F32AllImages)
+{
+	expect_all_images(kF32);
+}
+TEST_F(OnnxPlugin, ClassifyExampleInt8)
+{
+	expect_example_output(kInt8);
+}
+TEST_F(OnnxPlugin, ClassifyExampleF32)
+{
+	expect_example_output(kF32);
+}
 
 TEST_F(OnnxPlugin, OutputNamesIndexAndScore)
 {
@@ -88,8 +98,8 @@ TEST_F(OnnxPlugin, OutputNamesIndexAndScore)
 	std::array<unsigned char, 8> small{};
 	std::array<unsigned char, 4> small_name{};
 	const auto img = read_bytes(model_path("cat.bmp"));
-	ASSERT_EQ(vaccel_image_classification(cs.sess.get(), img.data(), small.data(), small_name.data(),
-					      img.size(), small.size(), small_name.size()),
+	ASSERT_EQ(vaccel_image_classification(cs.sess.get(), img.data(), small.data(), small_name.data(), img.size(),
+					      small.size(), small_name.size()),
 		  VACCEL_OK);
 	EXPECT_STREQ(reinterpret_cast<char *>(small.data()), "Egyptia");
 	EXPECT_STREQ(reinterpret_cast<char *>(small_name.data()), "Egy");
@@ -101,13 +111,12 @@ TEST_F(OnnxPlugin, ModelAndLabelsFromMemoryAndLabelsFromEnv)
 	ASSERT_EQ(sess.init_rc(), VACCEL_OK);
 	Resource model(read_bytes(model_path(kInt8)), VACCEL_RESOURCE_MODEL, "model.onnx");
 	ASSERT_EQ(model.register_with(sess), VACCEL_OK);
-	setenv("VACCEL_ONNX_LABELS", model_path("imagenet_labels.txt").c_str(), 1);  // 1001 lines
+	setenv("VACCEL_ONNX_LABELS", model_path("imagenet_labels.txt").c_str(), 1); // 1001 lines
 	const auto r = classify(sess, read_bytes(model_path("parrot.jpg")));
 	unsetenv("VACCEL_ONNX_LABELS");
 	ASSERT_EQ(r.rc, VACCEL_OK);
 	EXPECT_NE(r.text.find("macaw"), std::string::npos) << "background line must be skipped: " << r.text;
-	Resource labels(read_bytes(model_path("imagenet_labels_1000.txt")), VACCEL_RESOURCE_DATA,
-			"labels.txt");
+	Resource labels(read_bytes(model_path("imagenet_labels_1000.txt")), VACCEL_RESOURCE_DATA, "labels.txt");
 	ASSERT_EQ(labels.register_with(sess), VACCEL_OK);
 	const auto r2 = classify(sess, read_bytes(model_path("bird.bmp")));
 	ASSERT_EQ(r2.rc, VACCEL_OK);
@@ -177,7 +186,7 @@ TEST_F(OnnxPlugin, BadPreprocessingSettingIsEinval)
 	// NHWC input itself, so that is no error there.)
 	setenv("VACCEL_ONNX_ENGINE", "opencv", 1);
 	ClassifierSession ocv(kInt8);
-	EXPECT_EQ(classify(ocv.sess, read_bytes(model_path("cat.bmp"))).rc, VACCEL_OK);  // loads on OpenCV
+	EXPECT_EQ(classify(ocv.sess, read_bytes(model_path("cat.bmp"))).rc, VACCEL_OK); // loads on OpenCV
 	unsetenv("VACCEL_ONNX_ENGINE");
 	setenv("VACCEL_ONNX_LAYOUT", "NHWC", 1);
 	EXPECT_EQ(classify(ocv.sess, read_bytes(model_path("cat.bmp"))).rc, VACCEL_EBACKEND);

@@ -1,58 +1,29 @@
 // SPDX-License-Identifier: Apache-2.0
 // The onnx plugin's f32 XNNPACK engine against OpenCV DNN (the oracle) on the 5 shared images and
 // corrupt ONNX files (no vAccel); the int8 model and the fallback: test_onnx_xnn_quant.cpp.
-#include "onnx_classifier.hpp"
-#include "test_models.hpp"
+#include "onnx_test_util.hpp"
 
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
-#include <random>
 
 using vaccel::onnx::Classifier;
 using vaccel::onnx::Preprocess;
-using vaccel::onnx::Status;
 using vaccel::test::model_path;
 using vaccel::test::read_bytes;
-
-namespace {
-
-const char *const kImages[] = {"cat.bmp", "grace_hopper.bmp", "parrot.jpg", "hot_dog.jpg", "bird.bmp"};
-
-std::unique_ptr<Classifier> load(const std::vector<unsigned char> &bytes, const char *engine)
-{
-	setenv("VACCEL_ONNX_ENGINE", engine, 1);
-	std::string err;
-	auto c = Classifier::from_buffer(bytes.data(), bytes.size(), err);
-	unsetenv("VACCEL_ONNX_ENGINE");
-	EXPECT_TRUE(c) << engine << ": " << err;
-	return c;
-}
-
-std::vector<float> classify(Classifier &c, const char *image)
-{
-	const auto img = read_bytes(model_path(image));
-	std::vector<float> probs;
-	std::string err;
-	EXPECT_EQ(c.classify(img.data(), img.size(), Preprocess{}, probs, err), Status::Ok) << err;
-	return probs;
-}
-
-size_t top1(const std::vector<float> &p)
-{
-	return static_cast<size_t>(std::max_element(p.begin(), p.end()) - p.begin());
-}
-
-}  // namespace
+using namespace vaccel::test::onnxt; // NOLINT: load, classify, top1 (onnx_test_util.hpp)
 
 // Both engines compute in f32; they differ only in summation order.
 TEST(OnnxXnn, F32ModelMatchesOpenCVOnAllImages)
 {
 	const auto bytes = read_bytes(model_path("mobilenetv2-12-f32-opset10.onnx"));
-	auto xnn = load(bytes, "xnnpack");
-	auto ocv = load(bytes, "opencv");
-	ASSERT_TRUE(xnn && ocv);
+	std::string err;
+	auto xnn = load(bytes, "xnnpack", err);
+	ASSERT_TRUE(xnn) << err;
+	auto ocv = load(bytes, "opencv", err);
+	ASSERT_TRUE(ocv) << err;
 	EXPECT_STREQ(xnn->engine(), "xnnpack");
 	EXPECT_STREQ(ocv->engine(), "opencv");
 	for (const char *image : kImages) {
@@ -82,23 +53,8 @@ TEST(OnnxXnn, CorruptModelsGetAClearError)
 		EXPECT_FALSE(Classifier::from_buffer(bytes.data(), len, err)) << len;
 		EXPECT_FALSE(err.empty()) << len;
 	}
-	// Random byte corruptions: refused with a message, or a model that runs.
-	std::mt19937 rng(99);
-	int refused = 0;
-	for (int i = 0; i < 40; ++i) {
-		auto bad = bytes;
-		for (int k = 0; k < 8; ++k)
-			bad[rng() % bad.size()] = static_cast<unsigned char>(rng());
-		std::string err;
-		auto c = Classifier::from_buffer(bad.data(), bad.size(), err);
-		if (!c) {
-			EXPECT_FALSE(err.empty());
-			++refused;
-			continue;
-		}
-		std::vector<float> out;
-		c->forward(std::vector<float>(3 * 224 * 224, 0.5F), Preprocess{}, out, err);
-	}
 	unsetenv("VACCEL_ONNX_ENGINE");
+	// Random byte corruptions: refused with a message, or a model that runs.
+	const int refused = corrupted_loads(bytes, 40, 99, [](int) { return SIZE_MAX; });
 	std::printf("%d of 40 corrupted models refused\n", refused);
 }

@@ -26,7 +26,7 @@ std::unique_ptr<Model> load(const std::string &file)
 	return m;
 }
 
-}  // namespace
+} // namespace
 
 TEST(TfliteEngine, DescribesQuantizedMobilenet)
 {
@@ -174,6 +174,5 @@ TEST(TfliteEngine, BackendPreferenceFromEnv)
 	EXPECT_EQ(st, Status::Backend);
 	EXPECT_NE(err.find("CpuRef"), std::string::npos) << err;
 #endif
-	EXPECT_EQ(vaccel::tflite::preferred_backends(),
-		  (std::vector<std::string>{"GpuAcc", "CpuAcc", "CpuRef"}));
+	EXPECT_EQ(vaccel::tflite::preferred_backends(), (std::vector<std::string>{"GpuAcc", "CpuAcc", "CpuRef"}));
 }

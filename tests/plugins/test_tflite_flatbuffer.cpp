@@ -37,7 +37,9 @@ tfl::Child shared_tables(tfl::Table t, uint32_t n)
 std::vector<uint8_t> shared_operator_model(uint32_t ops, size_t inputs)
 {
 	tfl::Table op;
-	op.scalar<uint32_t>(0, 0).ref(1, tfl::vec(std::vector<int32_t>(inputs, 0))).ref(2, tfl::vec(std::vector<int32_t>{0}));
+	op.scalar<uint32_t>(0, 0)
+		.ref(1, tfl::vec(std::vector<int32_t>(inputs, 0)))
+		.ref(2, tfl::vec(std::vector<int32_t>{0}));
 	tfl::Table tensor;
 	tensor.ref(0, tfl::vec(std::vector<int32_t>{1, 4})).scalar<int8_t>(1, 0);
 	tfl::Table subgraph;
@@ -58,7 +60,7 @@ std::vector<uint8_t> shared_operator_model(uint32_t ops, size_t inputs)
 	return w.b;
 }
 
-}  // namespace
+} // namespace
 
 // 4096 operator entries all pointing at one operator with 16384 inputs: an 80 KB file whose
 // reading copied 4096 x 64 KiB = 256 MiB (and a few MB more make it terabytes); now refused
@@ -98,9 +100,10 @@ TEST(TfliteFlatbuffer, XnnpackActivationsAreCapped)
 {
 	using namespace vaccel::test::tfl;
 	auto make = [](int adds) {
-		std::vector<Tensor> t{f32({1, 2, 2, 1}),
-				      {{4, 2}, 2, bytes_of(std::vector<int32_t>{0, 0, 4095, 4095, 4095, 4095, 0, 0}), {}, {}, 0},
-				      f32({1, 8192, 8192, 1})};
+		std::vector<Tensor> t{
+			f32({1, 2, 2, 1}),
+			{{4, 2}, 2, bytes_of(std::vector<int32_t>{0, 0, 4095, 4095, 4095, 4095, 0, 0}), {}, {}, 0},
+			f32({1, 8192, 8192, 1})};
 		std::vector<Op> ops{{kPad, {0, 1}, {2}, 22, Table()}};
 		for (int k = 0; k < adds; ++k) {
 			t.push_back(f32({1, 8192, 8192, 1}));

@@ -17,7 +17,6 @@ using namespace vaccel::test;
 
 namespace {
 
-
 const char *const kV2 = "mobilenet_v2_1.0_224_quant.tflite";
 const char *const kTiny = "mobilenet_v1_0.25_128_quant.tflite";
 
@@ -35,8 +34,8 @@ struct ModelSession {
 	Resource model;
 	Resource labels;
 	explicit ModelSession(const std::string &model_file)
-		: model(model_path(model_file), VACCEL_RESOURCE_MODEL),
-		  labels(model_path("imagenet_labels.txt"), VACCEL_RESOURCE_DATA)
+	    : model(model_path(model_file), VACCEL_RESOURCE_MODEL),
+	      labels(model_path("imagenet_labels.txt"), VACCEL_RESOURCE_DATA)
 	{
 		EXPECT_EQ(sess.init_rc(), VACCEL_OK);
 		EXPECT_EQ(model.register_with(sess), VACCEL_OK);
@@ -71,7 +70,7 @@ struct InputTensor {
 	std::vector<int32_t> dims;
 	struct vaccel_tflite_tensor t {};
 	InputTensor(std::vector<uint8_t> bytes, std::vector<int32_t> d, vaccel_tflite_data_type type)
-		: data(std::move(bytes)), dims(std::move(d))
+	    : data(std::move(bytes)), dims(std::move(d))
 	{
 		t.data = data.data();
 		t.size = data.size();
@@ -89,7 +88,7 @@ int run(ModelSession &ms, InputTensor &in, Outputs &out, uint8_t &status, int nr
 				       static_cast<int>(out.t.size()), &status);
 }
 
-}  // namespace
+} // namespace
 
 TEST_F(TflitePlugin, V2QuantAllImagesThroughApi)
 {
@@ -106,9 +105,8 @@ TEST_F(TflitePlugin, V2QuantAllImagesThroughClassifyExample)
 	const std::string bin = classify_binary();
 	for (const ImageCase &c : kSampleImages) {
 		const std::string cmd = "env VACCEL_PLUGINS=" + quote(VACCEL_TEST_PLUGIN_PATH) +
-					" VACCEL_TFLITE_LABELS=" + quote(model_path("imagenet_labels.txt")) +
-					" " + quote(bin) + " " + quote(model_path(c.image)) + " 1 " +
-					quote(model_path(kV2));
+					" VACCEL_TFLITE_LABELS=" + quote(model_path("imagenet_labels.txt")) + " " +
+					quote(bin) + " " + quote(model_path(c.image)) + " 1 " + quote(model_path(kV2));
 		const CommandResult r = run_command(cmd, 180);
 		EXPECT_EQ(r.status, 0) << cmd << "\n" << r.output;
 		EXPECT_NE(r.output.find("classification tags: "), std::string::npos) << r.output;
@@ -142,10 +140,9 @@ TEST_F(TflitePlugin, ModelRunMatchesImagePath)
 	const auto r = classify(ms.sess, read_bytes(model_path("cat.bmp")));
 	ASSERT_EQ(r.rc, VACCEL_OK);
 	char expect[64];
-	std::snprintf(expect, sizeof(expect), "(class %zu, p=%.3f)", best.index,
-		      static_cast<double>(best.score));
+	std::snprintf(expect, sizeof(expect), "(class %zu, p=%.3f)", best.index, static_cast<double>(best.score));
 	EXPECT_NE(r.text.find(expect), std::string::npos) << r.text << " vs " << expect;
-	EXPECT_EQ(best.index, 286U);  // Egyptian cat in the 1001-label file
+	EXPECT_EQ(best.index, 286U); // Egyptian cat in the 1001-label file
 	EXPECT_EQ(vaccel_tflite_model_unload(ms.sess.get(), ms.model.get()), VACCEL_OK);
 }
 
@@ -184,30 +181,29 @@ TEST_F(TflitePlugin, WrongTensorsAreEinval)
 	ModelSession ms(kTiny);
 	ASSERT_EQ(vaccel_tflite_model_load(ms.sess.get(), ms.model.get()), VACCEL_OK);
 	uint8_t status = 0;
-	{  // wrong dims (a 224 input for the 128 model)
+	{ // wrong dims (a 224 input for the 128 model)
 		InputTensor in(image_tensor("cat.bmp", 224), {1, 224, 224, 3}, VACCEL_TFLITE_UINT8);
 		Outputs out(1);
 		EXPECT_EQ(run(ms, in, out, status), VACCEL_EINVAL);
 		EXPECT_EQ(status, 1);
 		EXPECT_EQ(out.t[0], nullptr);
 	}
-	{  // right size, wrong rank
+	{ // right size, wrong rank
 		InputTensor in(image_tensor("cat.bmp", 128), {128, 128, 3}, VACCEL_TFLITE_UINT8);
 		Outputs out(1);
 		EXPECT_EQ(run(ms, in, out, status), VACCEL_EINVAL);
 	}
-	{  // wrong dtype
-		InputTensor in(std::vector<uint8_t>(128 * 128 * 3 * 4), {1, 128, 128, 3},
-			       VACCEL_TFLITE_FLOAT32);
+	{ // wrong dtype
+		InputTensor in(std::vector<uint8_t>(128 * 128 * 3 * 4), {1, 128, 128, 3}, VACCEL_TFLITE_FLOAT32);
 		Outputs out(1);
 		EXPECT_EQ(run(ms, in, out, status), VACCEL_EINVAL);
 	}
-	{  // size disagrees with dims
+	{ // size disagrees with dims
 		InputTensor in(std::vector<uint8_t>(100), {1, 128, 128, 3}, VACCEL_TFLITE_UINT8);
 		Outputs out(1);
 		EXPECT_EQ(run(ms, in, out, status), VACCEL_EINVAL);
 	}
-	{  // too many inputs / outputs, none
+	{ // too many inputs / outputs, none
 		InputTensor in(image_tensor("cat.bmp", 128), {1, 128, 128, 3}, VACCEL_TFLITE_UINT8);
 		Outputs out(1);
 		EXPECT_EQ(run(ms, in, out, status, 2), VACCEL_EINVAL);
@@ -228,8 +224,7 @@ TEST_F(TflitePlugin, WrongTensorsAreEinval)
 TEST_F(TflitePlugin, LoadUnloadLifecycle)
 {
 	ModelSession ms(kTiny);
-	EXPECT_EQ(vaccel_tflite_model_unload(ms.sess.get(), ms.model.get()), VACCEL_EINVAL)
-		<< "unload before load";
+	EXPECT_EQ(vaccel_tflite_model_unload(ms.sess.get(), ms.model.get()), VACCEL_EINVAL) << "unload before load";
 	EXPECT_EQ(vaccel_tflite_model_load(ms.sess.get(), ms.model.get()), VACCEL_OK);
 	EXPECT_EQ(vaccel_tflite_model_load(ms.sess.get(), ms.model.get()), VACCEL_OK) << "idempotent";
 	EXPECT_EQ(vaccel_tflite_model_unload(ms.sess.get(), ms.model.get()), VACCEL_OK);
@@ -245,8 +240,7 @@ TEST_F(TflitePlugin, WrongFormatModelIsEbackend)
 {
 	for (const char *not_tflite : {"mobilenetv2-12-int8.onnx", "cat.bmp", "imagenet_labels.txt"}) {
 		ModelSession ms(not_tflite);
-		EXPECT_EQ(vaccel_tflite_model_load(ms.sess.get(), ms.model.get()), VACCEL_EBACKEND)
-			<< not_tflite;
+		EXPECT_EQ(vaccel_tflite_model_load(ms.sess.get(), ms.model.get()), VACCEL_EBACKEND) << not_tflite;
 		EXPECT_EQ(classify(ms.sess, read_bytes(model_path("cat.bmp"))).rc, VACCEL_EBACKEND);
 	}
 }
@@ -279,8 +273,7 @@ TEST_F(TflitePlugin, BadImagesAndMissingPiecesAreErrors)
 	EXPECT_EQ(classify(no_labels, read_bytes(model_path("cat.bmp"))).rc, VACCEL_ENOENT);
 	// Run with a NULL model resource.
 	uint8_t status = 0;
-	EXPECT_EQ(vaccel_tflite_model_run(no_labels.get(), nullptr, nullptr, 0, nullptr, 0, &status),
-		  VACCEL_EINVAL);
+	EXPECT_EQ(vaccel_tflite_model_run(no_labels.get(), nullptr, nullptr, 0, nullptr, 0, &status), VACCEL_EINVAL);
 }
 
 TEST_F(TflitePlugin, ConcurrentSessionsWithDifferentModels)
@@ -307,13 +300,13 @@ TEST_F(TflitePlugin, ConcurrentSessionsWithDifferentModels)
 				Outputs out(1);
 				uint8_t status = 1;
 				struct vaccel_tflite_tensor *ins[1] = {&in.t};
-				const int rc = vaccel_tflite_model_run(sess.get(), model->get(), ins, 1,
-								       out.t.data(), 1, &status);
-				const auto *q = rc == VACCEL_OK ? static_cast<const uint8_t *>(out.t[0]->data)
-								: nullptr;
+				const int rc = vaccel_tflite_model_run(sess.get(), model->get(), ins, 1, out.t.data(),
+								       1, &status);
+				const auto *q =
+					rc == VACCEL_OK ? static_cast<const uint8_t *>(out.t[0]->data) : nullptr;
 				if (q == nullptr || status != 0 ||
 				    vaccel::image::top_k(std::vector<float>(q, q + 1001), 1)[0].index != 89)
-					++failures;  // 89 = macaw
+					++failures; // 89 = macaw
 			} else {
 				const auto r = classify(sess, parrot);
 				if (r.rc != VACCEL_OK || r.text.find(want) == std::string::npos)

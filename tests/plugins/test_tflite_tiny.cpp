@@ -41,7 +41,7 @@ std::vector<std::vector<uint8_t>> run(Model &m, const std::vector<uint8_t> &inpu
 	return out;
 }
 
-}  // namespace
+} // namespace
 
 TEST(TfliteTiny, Float32ModelMatchesArmNN)
 {
@@ -77,9 +77,9 @@ TEST(TfliteTiny, Int8PerChannelModelMatchesArmNN)
 		const auto b = run(*ref, input).at(0);
 		ASSERT_EQ(a.size(), 5U);
 		ASSERT_EQ(a.size(), b.size());
-		std::printf("int8 seed %u: XNNPACK %d %d %d %d %d, Arm NN %d %d %d %d %d\n", seed,
-			    int8_t(a[0]), int8_t(a[1]), int8_t(a[2]), int8_t(a[3]), int8_t(a[4]), int8_t(b[0]),
-			    int8_t(b[1]), int8_t(b[2]), int8_t(b[3]), int8_t(b[4]));
+		std::printf("int8 seed %u: XNNPACK %d %d %d %d %d, Arm NN %d %d %d %d %d\n", seed, int8_t(a[0]),
+			    int8_t(a[1]), int8_t(a[2]), int8_t(a[3]), int8_t(a[4]), int8_t(b[0]), int8_t(b[1]),
+			    int8_t(b[2]), int8_t(b[3]), int8_t(b[4]));
 		// Quantised through 5 layers with different requantisation rounding: a few steps.
 		for (size_t i = 0; i < a.size(); ++i)
 			EXPECT_LE(std::abs(int{static_cast<int8_t>(a[i])} - int{static_cast<int8_t>(b[i])}), 3)

@@ -77,8 +77,8 @@ void same_as_armnn(const std::string &file, bool check_labels)
 		const auto b = classify(*ref, image);
 		ASSERT_EQ(a.size(), b.size());
 		ASSERT_FALSE(a.empty());
-		EXPECT_EQ(top1(a), top1(b)) << file << " " << image << ": XNNPACK "
-					    << labels.name(top1(a)) << ", Arm NN " << labels.name(top1(b));
+		EXPECT_EQ(top1(a), top1(b)) << file << " " << image << ": XNNPACK " << labels.name(top1(a))
+					    << ", Arm NN " << labels.name(top1(b));
 		float worst = 0.0F;
 		for (size_t i = 0; i < a.size(); ++i)
 			worst = std::max(worst, std::fabs(a[i] - b[i]));
@@ -92,11 +92,17 @@ void same_as_armnn(const std::string &file, bool check_labels)
 	}
 }
 
-}  // namespace
+} // namespace
 
-TEST(TfliteXnn, V2QuantMatchesArmNNOnAllImages) { same_as_armnn("mobilenet_v2_1.0_224_quant.tflite", true); }
+TEST(TfliteXnn, V2QuantMatchesArmNNOnAllImages)
+{
+	same_as_armnn("mobilenet_v2_1.0_224_quant.tflite", true);
+}
 
-TEST(TfliteXnn, V1QuantMatchesArmNNOnAllImages) { same_as_armnn("mobilenet_v1_0.25_128_quant.tflite", false); }
+TEST(TfliteXnn, V1QuantMatchesArmNNOnAllImages)
+{
+	same_as_armnn("mobilenet_v1_0.25_128_quant.tflite", false);
+}
 
 TEST(TfliteXnn, AutoPicksXnnpackAndThreadsGiveTheSameAnswer)
 {
@@ -133,11 +139,10 @@ TEST(TfliteXnn, UnsupportedOperatorFallsBackToArmNN)
 	std::vector<vaccel::tflite::OperatorCode> codes;
 	std::string err;
 	ASSERT_TRUE(vaccel::tflite::read_operator_codes(bytes.data(), bytes.size(), codes, err)) << err;
-	const auto softmax = std::find_if(codes.begin(), codes.end(),
-					  [](const auto &c) { return c.builtin == 25; });
+	const auto softmax = std::find_if(codes.begin(), codes.end(), [](const auto &c) { return c.builtin == 25; });
 	ASSERT_NE(softmax, codes.end());
-	const auto tanh_model = vaccel::test::with_operator_code(
-		bytes, static_cast<size_t>(softmax - codes.begin()), 28 /* TANH */);
+	const auto tanh_model =
+		vaccel::test::with_operator_code(bytes, static_cast<size_t>(softmax - codes.begin()), 28 /* TANH */);
 	ASSERT_FALSE(tanh_model.empty());
 
 	Status st = Status::Ok;
@@ -163,8 +168,8 @@ TEST(TfliteXnn, TruncatedModelsGetAClearError)
 	LoadOptions o;
 	o.engine = Engine::Xnnpack;
 	// (Its last bytes are padding after the final table: cutting those leaves a valid model.)
-	for (const size_t len : {size_t{0}, size_t{7}, size_t{8}, size_t{64}, bytes.size() / 3,
-				 bytes.size() / 2, bytes.size() * 9 / 10}) {
+	for (const size_t len :
+	     {size_t{0}, size_t{7}, size_t{8}, size_t{64}, bytes.size() / 3, bytes.size() / 2, bytes.size() * 9 / 10}) {
 		std::vector<uint8_t> cut(bytes.begin(), bytes.begin() + static_cast<long>(len));
 		Status st = Status::Ok;
 		std::string err;

@@ -38,8 +38,7 @@ torch_plugin::InputTensor image_input(const std::string &name)
 	const auto bytes = test::read_bytes(test::model_path(name));
 	torch_plugin::InputTensor in;
 	std::string error;
-	EXPECT_TRUE(torch_plugin::make_input(bytes.data(), bytes.size(), torch_plugin::Preprocess{}, in,
-					     error))
+	EXPECT_TRUE(torch_plugin::make_input(bytes.data(), bytes.size(), torch_plugin::Preprocess{}, in, error))
 		<< error;
 	return in;
 }
@@ -102,10 +101,8 @@ TEST(TorchEngineErrors, MissingFileIsNotFound)
 TEST(TorchEngineErrors, WrongFormatModelIsBackendError)
 {
 	// An ONNX file and a text file are both valid files but not TorchScript archives.
-	EXPECT_EQ(kind_of([] { Model::load_file(test::model_path("mobilenetv2-12-int8.onnx")); }),
-		  ErrorKind::Backend);
-	EXPECT_EQ(kind_of([] { Model::load_file(test::model_path(test::kLabels1000)); }),
-		  ErrorKind::Backend);
+	EXPECT_EQ(kind_of([] { Model::load_file(test::model_path("mobilenetv2-12-int8.onnx")); }), ErrorKind::Backend);
+	EXPECT_EQ(kind_of([] { Model::load_file(test::model_path(test::kLabels1000)); }), ErrorKind::Backend);
 	const std::string junk = "definitely not a zip archive";
 	EXPECT_EQ(kind_of([&] { Model::load_memory(junk.data(), junk.size()); }), ErrorKind::Backend);
 	EXPECT_EQ(kind_of([] { Model::load_memory(nullptr, 0); }), ErrorKind::InvalidInput);
@@ -174,10 +171,8 @@ TEST(TorchEngineSgemm, MatchesNaiveProductWithAndWithoutC)
 		for (size_t i = 0; i < ref.size(); ++i)
 			EXPECT_NEAR(p[i], ref[i], 1e-4) << i;
 	}
-	EXPECT_EQ(kind_of([&] { torch_engine::sgemm(a.data(), b.data(), nullptr, 0, n, k); }),
-		  ErrorKind::InvalidInput);
-	EXPECT_EQ(kind_of([&] { torch_engine::sgemm(nullptr, b.data(), nullptr, m, n, k); }),
-		  ErrorKind::InvalidInput);
+	EXPECT_EQ(kind_of([&] { torch_engine::sgemm(a.data(), b.data(), nullptr, 0, n, k); }), ErrorKind::InvalidInput);
+	EXPECT_EQ(kind_of([&] { torch_engine::sgemm(nullptr, b.data(), nullptr, m, n, k); }), ErrorKind::InvalidInput);
 }
 
 // Two different models on two threads at once, each result checked every time.
@@ -229,7 +224,7 @@ TEST(TorchPreprocess, NotAnImageIsRejected)
 	EXPECT_FALSE(torch_plugin::make_input(nullptr, 0, {}, in, error));
 }
 
-}  // namespace
+} // namespace
 
 namespace {
 
@@ -289,4 +284,4 @@ TEST(TorchPreprocess, BadEnvironmentValuesAreNamed)
 	}
 }
 
-}  // namespace
+} // namespace

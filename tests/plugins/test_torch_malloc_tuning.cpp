@@ -57,4 +57,4 @@ TEST(TorchMallocTuning, ZeroOptsOut)
 	EXPECT_EXIT(probe("0", false), ::testing::ExitedWithCode(0), "");
 }
 
-}  // namespace
+} // namespace

@@ -128,8 +128,8 @@ int classify(Session &s, const std::vector<unsigned char> &img, std::string &tex
 {
 	unsigned char out_text[512] = {};
 	unsigned char out_name[128] = {};
-	const int ret = vaccel_image_classification(&s.s, img.data(), out_text, out_name, img.size(),
-						    sizeof(out_text), sizeof(out_name));
+	const int ret = vaccel_image_classification(&s.s, img.data(), out_text, out_name, img.size(), sizeof(out_text),
+						    sizeof(out_name));
 	text = reinterpret_cast<const char *>(out_text);
 	return ret;
 }
@@ -163,8 +163,7 @@ struct TensorPtr {
 TensorPtr make_tensor(void *data, size_t size, std::vector<int64_t> dims, vaccel_torch_data_type type)
 {
 	TensorPtr p;
-	EXPECT_EQ(vaccel_torch_tensor_new(&p.t, static_cast<int64_t>(dims.size()), dims.data(), type),
-		  VACCEL_OK);
+	EXPECT_EQ(vaccel_torch_tensor_new(&p.t, static_cast<int64_t>(dims.size()), dims.data(), type), VACCEL_OK);
 	p.t->data = data;
 	p.t->size = size;
 	p.t->owned = false;
@@ -176,6 +175,25 @@ TEST(TorchPlugin, ClassifiesTestImagesWithLabelsResource)
 	NoEnvLabels no_env;
 	MobilenetSession ms;
 	Session &s = ms.s;
+	for (const auto &e : test::kTorchExpected) {
+		std::string text;
+		ASSERT_EQ(classify(s, image_bytes(e.image), text), VACCEL_OK) << e.image;
+		EXPECT_NE(text.find(e.label), std::string::npos) << e.image << " -> " << text;
+		EXPECT_NE(text.find("(class " + std::to_string(e.index) + ", p="), std::string::npos) << text;
+	}
+}
+
+// A labels file with one extra leading "background" line (the TFLite-style 1001-line ImageNet
+// file) names the same classes as the 1000-line one: the plugin kit's label shift
+// (plugins/common/labels.hpp).  Before the kit, torch read it unshifted, one class off.
+TEST(TorchPlugin, LabelsWithBackgroundLineAreShifted)
+{
+	NoEnvLabels no_env;
+	Session s;
+	Resource model{test::model_path(test::kTorchModel), VACCEL_RESOURCE_MODEL};
+	Resource labels{test::model_path(test::kLabels1001), VACCEL_RESOURCE_DATA};
+	model.attach(s);
+	labels.attach(s);
 	for (const auto &e : test::kTorchExpected) {
 		std::string text;
 		ASSERT_EQ(classify(s, image_bytes(e.image), text), VACCEL_OK) << e.image;
@@ -204,8 +222,7 @@ TEST(TorchPlugin, ModelRunMatchesTheImagePathScores)
 	ASSERT_EQ(vaccel_torch_model_load(&s.s, &ms.model.r), VACCEL_OK);
 	for (const char *name : {"cat.bmp", "hot_dog.jpg"}) {
 		auto input = reference_input(name);
-		auto in = make_tensor(input.data(), input.size() * sizeof(float), {1, 3, 224, 224},
-				      VACCEL_TORCH_FLOAT);
+		auto in = make_tensor(input.data(), input.size() * sizeof(float), {1, 3, 224, 224}, VACCEL_TORCH_FLOAT);
 		vaccel_torch_tensor *out = nullptr;
 		ASSERT_EQ(vaccel_torch_model_run(&s.s, &ms.model.r, nullptr, &in.t, 1, &out, 1), VACCEL_OK);
 		TensorPtr owned{out};
@@ -266,12 +283,12 @@ TEST(TorchPluginErrors, MissingModelOrLabelsIsNotFound)
 {
 	NoEnvLabels no_env;
 	{
-		Session s;  // nothing registered
+		Session s; // nothing registered
 		std::string text;
 		EXPECT_EQ(classify(s, image_bytes("cat.bmp"), text), VACCEL_ENOENT);
 	}
 	{
-		Session s;  // a model but no labels anywhere
+		Session s; // a model but no labels anywhere
 		Resource model(test::model_path(test::kTorchModel), VACCEL_RESOURCE_MODEL);
 		model.attach(s);
 		std::string text;
@@ -281,8 +298,7 @@ TEST(TorchPluginErrors, MissingModelOrLabelsIsNotFound)
 		unsetenv("VACCEL_TORCH_LABELS");
 	}
 	vaccel_resource missing{};
-	EXPECT_NE(vaccel_resource_init(&missing, "/nonexistent/model.pt", VACCEL_RESOURCE_MODEL),
-		  VACCEL_OK);
+	EXPECT_NE(vaccel_resource_init(&missing, "/nonexistent/model.pt", VACCEL_RESOURCE_MODEL), VACCEL_OK);
 }
 
 TEST(TorchPluginErrors, BadImagesAreInvalid)
@@ -375,8 +391,7 @@ TEST(TorchPlugin, BlasSgemmWithLeadingDimensionsAndAlphaBeta)
 		c[i] = static_cast<float>(i % 5) - 2.0F;
 	auto ref = c;
 	test::naive_sgemm(m, n, k, alpha, a.data(), lda, b.data(), ldb, beta, ref.data(), ldc);
-	ASSERT_EQ(vaccel_sgemm(&s.s, m, n, k, alpha, a.data(), lda, b.data(), ldb, beta, c.data(), ldc),
-		  VACCEL_OK);
+	ASSERT_EQ(vaccel_sgemm(&s.s, m, n, k, alpha, a.data(), lda, b.data(), ldb, beta, c.data(), ldc), VACCEL_OK);
 	for (int64_t i = 0; i < m; ++i)
 		for (int64_t j = 0; j < ldc; ++j) {
 			const size_t at = static_cast<size_t>(i * ldc + j);
@@ -385,8 +400,7 @@ TEST(TorchPlugin, BlasSgemmWithLeadingDimensionsAndAlphaBeta)
 		}
 	// beta = 0: C's old contents (NaN here) are not read.
 	std::vector<float> nan_c(m * ldc, std::nanf(""));
-	ASSERT_EQ(vaccel_sgemm(&s.s, m, n, k, 1.0F, a.data(), lda, b.data(), ldb, 0.0F, nan_c.data(), ldc),
-		  VACCEL_OK);
+	ASSERT_EQ(vaccel_sgemm(&s.s, m, n, k, 1.0F, a.data(), lda, b.data(), ldb, 0.0F, nan_c.data(), ldc), VACCEL_OK);
 	EXPECT_FALSE(std::isnan(nan_c[0]));
 	EXPECT_EQ(vaccel_sgemm(&s.s, m, n, k, 1.0F, a.data(), k - 1, b.data(), ldb, 0.0F, c.data(), ldc),
 		  VACCEL_EINVAL);
@@ -470,4 +484,4 @@ TEST(TorchPluginExample, ClassifyExampleFindsEachClass)
 	}
 }
 
-}  // namespace
+} // namespace

@@ -35,11 +35,11 @@ std::string quant_model_path()
 	return "";
 }
 
-#define SKIP_WITHOUT_QUANT_MODEL(path)                                                              \
-	if ((path).empty())                                                                         \
-	GTEST_SKIP() << test::kTorchQuantModel << " is absent (looked in " << test::models_dir()   \
-		     << " and " << VACCEL_TEST_TORCH_QUANT_MODEL                                    \
-		     << "): make it with scripts/make-torch-quantized-model.py (needs python3-torch " \
+#define SKIP_WITHOUT_QUANT_MODEL(path)                                                                                 \
+	if ((path).empty())                                                                                            \
+	GTEST_SKIP() << test::kTorchQuantModel << " is absent (looked in " << test::models_dir() << " and "            \
+		     << VACCEL_TEST_TORCH_QUANT_MODEL                                                                  \
+		     << "): make it with scripts/make-torch-quantized-model.py (needs python3-torch "                  \
 			"and python3-onnx)"
 
 size_t top1(const torch_engine::Model &model, const char *image_name)
@@ -90,8 +90,7 @@ TEST(TorchQuantized, ClassifyThroughThePlugin)
 	vaccel_resource model{};
 	vaccel_resource labels{};
 	ASSERT_EQ(vaccel_resource_init(&model, path.c_str(), VACCEL_RESOURCE_MODEL), VACCEL_OK);
-	ASSERT_EQ(vaccel_resource_init(&labels, test::model_path(test::kLabels1000).c_str(),
-				       VACCEL_RESOURCE_DATA),
+	ASSERT_EQ(vaccel_resource_init(&labels, test::model_path(test::kLabels1000).c_str(), VACCEL_RESOURCE_DATA),
 		  VACCEL_OK);
 	ASSERT_EQ(vaccel_resource_register(&model, &sess), VACCEL_OK);
 	ASSERT_EQ(vaccel_resource_register(&labels, &sess), VACCEL_OK);
@@ -99,8 +98,8 @@ TEST(TorchQuantized, ClassifyThroughThePlugin)
 		const auto img = test::read_bytes(test::model_path(e.image));
 		unsigned char text[256] = {};
 		unsigned char name[128] = {};
-		ASSERT_EQ(vaccel_image_classification(&sess, img.data(), text, name, img.size(),
-						      sizeof(text), sizeof(name)),
+		ASSERT_EQ(vaccel_image_classification(&sess, img.data(), text, name, img.size(), sizeof(text),
+						      sizeof(name)),
 			  VACCEL_OK)
 			<< e.image;
 		const std::string got(reinterpret_cast<char *>(text));
@@ -114,4 +113,4 @@ TEST(TorchQuantized, ClassifyThroughThePlugin)
 	EXPECT_EQ(vaccel_session_release(&sess), VACCEL_OK);
 }
 
-}  // namespace
+} // namespace

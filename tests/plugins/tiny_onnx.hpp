@@ -39,8 +39,8 @@ inline ::onnx::ModelProto model(const Ints &in_dims)
 
 // A float initializer; `raw` = raw_data (else float_data).  `data` may disagree with `dims` on
 // purpose (hostile models).
-inline void init_f32(::onnx::ModelProto &m, const std::string &name, const Ints &dims,
-		     const std::vector<float> &data, bool raw = true)
+inline void init_f32(::onnx::ModelProto &m, const std::string &name, const Ints &dims, const std::vector<float> &data,
+		     bool raw = true)
 {
 	auto *t = m.mutable_graph()->add_initializer();
 	t->set_name(name);
@@ -66,18 +66,26 @@ inline void init_i64(::onnx::ModelProto &m, const std::string &name, const Ints 
 
 struct Attr {
 	std::string name;
-	Ints ints;       // INTS when more than one value or `list`
+	Ints ints; // INTS when more than one value or `list`
 	bool list = false;
 	float f = 0.0F;
 	bool is_float = false;
 };
-inline Attr ints(const std::string &n, Ints v) { return {n, std::move(v), true, 0.0F, false}; }
-inline Attr i(const std::string &n, int64_t v) { return {n, {v}, false, 0.0F, false}; }
-inline Attr f(const std::string &n, float v) { return {n, {}, false, v, true}; }
+inline Attr ints(const std::string &n, Ints v)
+{
+	return {n, std::move(v), true, 0.0F, false};
+}
+inline Attr i(const std::string &n, int64_t v)
+{
+	return {n, {v}, false, 0.0F, false};
+}
+inline Attr f(const std::string &n, float v)
+{
+	return {n, {}, false, v, true};
+}
 
-inline ::onnx::NodeProto &node(::onnx::ModelProto &m, const std::string &op,
-			       std::initializer_list<std::string> inputs, const std::string &output,
-			       std::initializer_list<Attr> attrs = {})
+inline ::onnx::NodeProto &node(::onnx::ModelProto &m, const std::string &op, std::initializer_list<std::string> inputs,
+			       const std::string &output, std::initializer_list<Attr> attrs = {})
 {
 	auto *n = m.mutable_graph()->add_node();
 	n->set_op_type(op);
@@ -122,8 +130,8 @@ inline ::onnx::ModelProto classifier()
 	init_f32(m, "w2", {4, 1, 3, 3}, ramp(36, 0.1F), false);
 	init_f32(m, "w3", {5, 4}, ramp(20, 0.2F));
 	init_f32(m, "b3", {5}, ramp(5, 0.01F));
-	node(m, "Conv", {"x", "w1", "b1"}, "c1", {ints("kernel_shape", {3, 3}), ints("pads", {1, 1, 1, 1}),
-						   ints("strides", {1, 1})});
+	node(m, "Conv", {"x", "w1", "b1"}, "c1",
+	     {ints("kernel_shape", {3, 3}), ints("pads", {1, 1, 1, 1}), ints("strides", {1, 1})});
 	node(m, "Relu", {"c1"}, "r1");
 	node(m, "Conv", {"r1", "w2"}, "c2", {i("group", 4), ints("pads", {1, 1, 1, 1}), ints("strides", {2, 2})});
 	node(m, "Clip", {"c2"}, "k2", {f("min", 0.0F), f("max", 6.0F)});
@@ -155,4 +163,4 @@ inline std::string bytes(const ::onnx::ModelProto &m)
 	return s;
 }
 
-}  // namespace vaccel::test::onnxm
+} // namespace vaccel::test::onnxm

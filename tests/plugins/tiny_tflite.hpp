@@ -25,7 +25,10 @@ public:
 			b.push_back(0);
 	}
 	template <class T>
-	void put(size_t pos, T v) { std::memcpy(&b[pos], &v, sizeof v); }
+	void put(size_t pos, T v)
+	{
+		std::memcpy(&b[pos], &v, sizeof v);
+	}
 	template <class T>
 	size_t append(T v)
 	{
@@ -150,8 +153,8 @@ inline Child str(std::string s)
 
 struct Tensor {
 	std::vector<int32_t> shape;
-	int8_t type = 0;  // 0 FLOAT32, 2 INT32, 3 UINT8, 9 INT8
-	std::vector<uint8_t> data;  // constant data or empty
+	int8_t type = 0;           // 0 FLOAT32, 2 INT32, 3 UINT8, 9 INT8
+	std::vector<uint8_t> data; // constant data or empty
 	std::vector<float> scales;
 	std::vector<int64_t> zero_points;
 	int32_t quantized_dimension = 0;
@@ -192,11 +195,10 @@ inline std::vector<uint8_t> model(const std::vector<Tensor> &tensors, const std:
 	}
 	std::vector<Table> code_tables;
 	for (const int32_t c : codes)
-		code_tables.push_back(Table()
-					      .scalar<int8_t>(0, static_cast<int8_t>(c < 127 ? c : 127))
+		code_tables.push_back(Table().scalar<int8_t>(0, static_cast<int8_t>(c < 127 ? c : 127))
 					      .scalar<int32_t>(2, 1)
 					      .scalar<int32_t>(3, c));
-	std::vector<Table> buffers{Table()};  // buffer 0: empty, by convention
+	std::vector<Table> buffers{Table()}; // buffer 0: empty, by convention
 	std::vector<Table> tensor_tables;
 	for (size_t i = 0; i < tensors.size(); ++i) {
 		const Tensor &t = tensors[i];
@@ -216,10 +218,7 @@ inline std::vector<uint8_t> model(const std::vector<Tensor> &tensors, const std:
 	Table subgraph;
 	subgraph.ref(0, tables(tensor_tables)).ref(1, vec(inputs)).ref(2, vec(outputs)).ref(3, tables(op_tables));
 	Table root;
-	root.scalar<uint32_t>(0, 3)
-		.ref(1, tables(code_tables))
-		.ref(2, tables({subgraph}))
-		.ref(4, tables(buffers));
+	root.scalar<uint32_t>(0, 3).ref(1, tables(code_tables)).ref(2, tables({subgraph})).ref(4, tables(buffers));
 	Writer w;
 	w.b.resize(8, 0);
 	std::memcpy(&w.b[4], "TFL3", 4);
@@ -229,4 +228,4 @@ inline std::vector<uint8_t> model(const std::vector<Tensor> &tensors, const std:
 	return w.b;
 }
 
-}  // namespace vaccel::test::tfl
+} // namespace vaccel::test::tfl

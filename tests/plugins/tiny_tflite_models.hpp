@@ -11,8 +11,18 @@
 namespace vaccel::test::tfl {
 
 enum : int32_t {
-	kAdd = 0, kAvgPool = 1, kConv = 3, kDw = 4, kFc = 9, kLogistic = 14, kMaxPool = 17, kMul = 18,
-	kSoftmax = 25, kPad = 34, kMean = 40, kHardSwish = 117,
+	kAdd = 0,
+	kAvgPool = 1,
+	kConv = 3,
+	kDw = 4,
+	kFc = 9,
+	kLogistic = 14,
+	kMaxPool = 17,
+	kMul = 18,
+	kSoftmax = 25,
+	kPad = 34,
+	kMean = 40,
+	kHardSwish = 117,
 };
 
 inline std::vector<float> randoms(size_t n, float lo, float hi, unsigned seed)
@@ -27,19 +37,34 @@ inline std::vector<float> randoms(size_t n, float lo, float hi, unsigned seed)
 
 inline Table conv_opts(int8_t padding, int32_t stride, int8_t act)
 {
-	return Table().scalar<int8_t>(0, padding).scalar<int32_t>(1, stride).scalar<int32_t>(2, stride).scalar<int8_t>(3, act);
+	return Table()
+		.scalar<int8_t>(0, padding)
+		.scalar<int32_t>(1, stride)
+		.scalar<int32_t>(2, stride)
+		.scalar<int8_t>(3, act);
 }
 inline Table dw_opts(int8_t padding, int32_t stride, int32_t mult, int8_t act)
 {
-	return Table().scalar<int8_t>(0, padding).scalar<int32_t>(1, stride).scalar<int32_t>(2, stride)
-		.scalar<int32_t>(3, mult).scalar<int8_t>(4, act);
+	return Table()
+		.scalar<int8_t>(0, padding)
+		.scalar<int32_t>(1, stride)
+		.scalar<int32_t>(2, stride)
+		.scalar<int32_t>(3, mult)
+		.scalar<int8_t>(4, act);
 }
 inline Table pool_opts(int8_t padding, int32_t stride, int32_t k)
 {
-	return Table().scalar<int8_t>(0, padding).scalar<int32_t>(1, stride).scalar<int32_t>(2, stride)
-		.scalar<int32_t>(3, k).scalar<int32_t>(4, k);
+	return Table()
+		.scalar<int8_t>(0, padding)
+		.scalar<int32_t>(1, stride)
+		.scalar<int32_t>(2, stride)
+		.scalar<int32_t>(3, k)
+		.scalar<int32_t>(4, k);
 }
-inline Table act_opts(int8_t act) { return Table().scalar<int8_t>(0, act); }
+inline Table act_opts(int8_t act)
+{
+	return Table().scalar<int8_t>(0, act);
+}
 
 inline Tensor f32(std::vector<int32_t> shape, std::vector<float> data = {})
 {
@@ -51,27 +76,27 @@ inline Tensor f32(std::vector<int32_t> shape, std::vector<float> data = {})
 inline std::vector<uint8_t> float_model()
 {
 	std::vector<Tensor> t{
-		f32({1, 8, 8, 3}),					      // 0 input
-		f32({4, 3, 3, 3}, randoms(108, -0.5F, 0.5F, 1)),	      // 1 conv filter
-		f32({4}, randoms(4, -0.1F, 0.1F, 2)),			      // 2 bias
-		f32({1, 8, 8, 4}),					      // 3
-		{{4, 2}, 2, bytes_of(std::vector<int32_t>{0, 0, 1, 1, 1, 1, 0, 0}), {}, {}, 0},  // 4
-		f32({1, 10, 10, 4}),					      // 5
-		f32({1, 5, 5, 4}),					      // 6
-		f32({1, 5, 5, 4}),					      // 7
-		f32({1, 5, 5, 4}),					      // 8 avg pool
-		f32({1, 3, 3, 8}, randoms(72, -0.5F, 0.5F, 3)),		      // 9 dw filter
-		f32({8}, randoms(8, -0.1F, 0.1F, 4)),			      // 10
-		f32({1, 3, 3, 8}),					      // 11
-		f32({1, 3, 3, 8}),					      // 12 logistic
-		f32({1, 3, 3, 8}),					      // 13 mul
-		f32({1, 3, 3, 8}),					      // 14 add
-		{{2}, 2, bytes_of(std::vector<int32_t>{1, 2}), {}, {}, 0},  // 15 axes
-		f32({1, 8}),						      // 16 mean
-		f32({5, 8}, randoms(40, -1.0F, 1.0F, 5)),		      // 17 fc filter
-		f32({5}, randoms(5, -0.1F, 0.1F, 6)),			      // 18
-		f32({1, 5}),						      // 19 logits
-		f32({1, 5}),						      // 20 probabilities
+		f32({1, 8, 8, 3}),                                                              // 0 input
+		f32({4, 3, 3, 3}, randoms(108, -0.5F, 0.5F, 1)),                                // 1 conv filter
+		f32({4}, randoms(4, -0.1F, 0.1F, 2)),                                           // 2 bias
+		f32({1, 8, 8, 4}),                                                              // 3
+		{{4, 2}, 2, bytes_of(std::vector<int32_t>{0, 0, 1, 1, 1, 1, 0, 0}), {}, {}, 0}, // 4
+		f32({1, 10, 10, 4}),                                                            // 5
+		f32({1, 5, 5, 4}),                                                              // 6
+		f32({1, 5, 5, 4}),                                                              // 7
+		f32({1, 5, 5, 4}),                                                              // 8 avg pool
+		f32({1, 3, 3, 8}, randoms(72, -0.5F, 0.5F, 3)),                                 // 9 dw filter
+		f32({8}, randoms(8, -0.1F, 0.1F, 4)),                                           // 10
+		f32({1, 3, 3, 8}),                                                              // 11
+		f32({1, 3, 3, 8}),                                                              // 12 logistic
+		f32({1, 3, 3, 8}),                                                              // 13 mul
+		f32({1, 3, 3, 8}),                                                              // 14 add
+		{{2}, 2, bytes_of(std::vector<int32_t>{1, 2}), {}, {}, 0},                      // 15 axes
+		f32({1, 8}),                                                                    // 16 mean
+		f32({5, 8}, randoms(40, -1.0F, 1.0F, 5)),                                       // 17 fc filter
+		f32({5}, randoms(5, -0.1F, 0.1F, 6)),                                           // 18
+		f32({1, 5}),                                                                    // 19 logits
+		f32({1, 5}),                                                                    // 20 probabilities
 	};
 	std::vector<Op> ops{
 		{kConv, {0, 1, 2}, {3}, 1, conv_opts(0, 1, 3)},
@@ -124,21 +149,21 @@ inline std::vector<uint8_t> int8_model()
 	Tensor cf{{4, 3, 3, 3}, 9, bytes_of(weights(108)), conv_s, {0, 0, 0, 0}, 0};
 	Tensor df{{1, 3, 3, 4}, 9, bytes_of(weights(36)), dw_s, {0, 0, 0, 0}, 3};
 	std::vector<Tensor> t{
-		q8({1, 8, 8, 3}, in_s, 0),			// 0
-		cf,						// 1
-		bias(conv_s, in_s),				// 2
-		q8({1, 8, 8, 4}, conv_out_s, -128),		// 3
-		df,						// 4
-		bias(dw_s, conv_out_s),				// 5
-		q8({1, 4, 4, 4}, dw_out_s, 3),			// 6
-		{{2}, 2, bytes_of(std::vector<int32_t>{1, 2}), {}, {}, 0},	 // 7
-		q8({1, 4}, mean_s, -5),				// 8
-		q8({5, 4}, 0.02F, 0, weights(20)),		// 9
-		bias({0.02F, 0.02F, 0.02F, 0.02F, 0.02F}, mean_s),  // 10 (per-tensor scale, 5 entries)
-		q8({1, 5}, fc_s, 2),				// 11
-		q8({1, 5}, 1.0F / 256, -128),			// 12
+		q8({1, 8, 8, 3}, in_s, 0),                                 // 0
+		cf,                                                        // 1
+		bias(conv_s, in_s),                                        // 2
+		q8({1, 8, 8, 4}, conv_out_s, -128),                        // 3
+		df,                                                        // 4
+		bias(dw_s, conv_out_s),                                    // 5
+		q8({1, 4, 4, 4}, dw_out_s, 3),                             // 6
+		{{2}, 2, bytes_of(std::vector<int32_t>{1, 2}), {}, {}, 0}, // 7
+		q8({1, 4}, mean_s, -5),                                    // 8
+		q8({5, 4}, 0.02F, 0, weights(20)),                         // 9
+		bias({0.02F, 0.02F, 0.02F, 0.02F, 0.02F}, mean_s),         // 10 (per-tensor scale, 5 entries)
+		q8({1, 5}, fc_s, 2),                                       // 11
+		q8({1, 5}, 1.0F / 256, -128),                              // 12
 	};
-	t[10].scales.resize(1);	 // FULLY_CONNECTED: one bias scale
+	t[10].scales.resize(1); // FULLY_CONNECTED: one bias scale
 	t[10].zero_points.resize(1);
 	std::vector<Op> ops{
 		{kConv, {0, 1, 2}, {3}, 1, conv_opts(0, 1, 3)},
@@ -150,4 +175,4 @@ inline std::vector<uint8_t> int8_model()
 	return model(t, ops, {0}, {12});
 }
 
-}  // namespace vaccel::test::tfl
+} // namespace vaccel::test::tfl

@@ -14,8 +14,8 @@ namespace vaccel::test {
 
 struct ExpectedClass {
 	const char *image;
-	const char *label;  // substring of the imagenet_labels_1000.txt line
-	size_t index;       // line number in imagenet_labels_1000.txt
+	const char *label; // substring of the imagenet_labels_1000.txt line
+	size_t index;      // line number in imagenet_labels_1000.txt
 };
 
 // ../shared/models/README.md, f32 TorchScript column: all five shared images (grace_hopper is
@@ -34,6 +34,8 @@ inline constexpr const char *kTorchModel = "mobilenetv2-12-f32.torchscript.pt";
 // writes it).
 inline constexpr const char *kTorchQuantModel = "mobilenetv2-12-qint8-onednn.torchscript.pt";
 inline constexpr const char *kLabels1000 = "imagenet_labels_1000.txt";
+// The same classes after a leading "background" line (TFLite style).
+inline constexpr const char *kLabels1001 = "imagenet_labels.txt";
 
 // The tiny model written by make_tiny_torch_model at build time:
 //   forward(x [N,4]) -> (x @ W + b [N,3], relu(x).sum(1) [N]),  W[i][j] = i + 2j, b = {0.5,-1,2}
@@ -65,4 +67,4 @@ inline std::vector<float> tiny_expected_relu_sum(const std::vector<float> &x, in
 	return s;
 }
 
-}  // namespace vaccel::test
+} // namespace vaccel::test

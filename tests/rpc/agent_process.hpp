@@ -62,9 +62,13 @@ public:
 		// VACCEL_TEST_AGENT_BIN: another agent binary (e.g. an older build, to see a regression
 		// test fail on the code before its fix).
 		const char *bin = getenv("VACCEL_TEST_AGENT_BIN");
-		std::vector<std::string> args{bin && *bin ? bin : VACCEL_AGENT_BIN, "-a",
-					      use_tcp ? "tcp://127.0.0.1:0" : "unix://" + sock_, "--workdir", dir_,
-					      "-l", "3"};
+		std::vector<std::string> args{bin && *bin ? bin : VACCEL_AGENT_BIN,
+					      "-a",
+					      use_tcp ? "tcp://127.0.0.1:0" : "unix://" + sock_,
+					      "--workdir",
+					      dir_,
+					      "-l",
+					      "3"};
 		args.insert(args.end(), extra.begin(), extra.end());
 		pid_ = fork();
 		if (pid_ == 0) {
@@ -149,7 +153,8 @@ public:
 			std::ifstream f("/proc/" + std::to_string(p) + "/status");
 			std::string line;
 			while (std::getline(f, line))
-				if (line.rfind(field, 0) == 0 && line.size() > strlen(field) && line[strlen(field)] == ':')
+				if (line.rfind(field, 0) == 0 && line.size() > strlen(field) &&
+				    line[strlen(field)] == ':')
 					total = std::max(total, 0L) + atol(line.c_str() + strlen(field) + 1);
 		}
 		return total;

@@ -74,15 +74,27 @@ struct GArg {
 	bool has_data;
 };
 
-inline GArg u8(uint8_t v) { return {VACCEL_ARG_UINT8, {v}, 1, true}; }
+inline GArg u8(uint8_t v)
+{
+	return {VACCEL_ARG_UINT8, {v}, 1, true};
+}
 inline GArg buf(uint32_t type, const void *p, size_t n)
 {
 	auto *b = static_cast<const uint8_t *>(p);
 	return {type, std::vector<uint8_t>(b, b + n), n, true};
 }
-inline GArg str(const std::string &s) { return buf(VACCEL_ARG_STRING, s.c_str(), s.size() + 1); }
-inline GArg i64(int64_t v) { return buf(VACCEL_ARG_INT64, &v, sizeof(v)); }
-inline GArg out(uint32_t type, uint64_t n) { return {type, {}, n, false}; }
+inline GArg str(const std::string &s)
+{
+	return buf(VACCEL_ARG_STRING, s.c_str(), s.size() + 1);
+}
+inline GArg i64(int64_t v)
+{
+	return buf(VACCEL_ARG_INT64, &v, sizeof(v));
+}
+inline GArg out(uint32_t type, uint64_t n)
+{
+	return {type, {}, n, false};
+}
 
 // Sends one genop request built from `read` and `write`; returns 0 or the transport error (why).
 inline int genop_call(Client &c, int64_t sid, const std::vector<GArg> &read, const std::vector<GArg> &write,
@@ -125,11 +137,15 @@ inline int genop(Client &c, int64_t sid, const std::vector<GArg> &read, const st
 	return res.response.status();
 }
 
-inline int noop(Client &c, int64_t sid) { return genop(c, sid, {u8(VACCEL_OP_NOOP)}, {}); }
+inline int noop(Client &c, int64_t sid)
+{
+	return genop(c, sid, {u8(VACCEL_OP_NOOP)}, {});
+}
 
 // Registers a one-blob resource; returns agent status, *rid the agent id.
-inline int register_blob(Client &c, int64_t sid, const std::string &name, const void *data, size_t n, uint32_t blob_type,
-			 int64_t *rid, int64_t share_id = 0, uint32_t res_type = VACCEL_RESOURCE_DATA)
+inline int register_blob(Client &c, int64_t sid, const std::string &name, const void *data, size_t n,
+			 uint32_t blob_type, int64_t *rid, int64_t share_id = 0,
+			 uint32_t res_type = VACCEL_RESOURCE_DATA)
 {
 	v1::Request req;
 	auto *m = req.mutable_resource_register();
@@ -215,7 +231,8 @@ inline std::string hello_frame(uint64_t nonce = 7, bool want_memfd = false)
 	h.set_protocol_version(1);
 	h.set_nonce(nonce);
 	h.set_want_memfd(want_memfd);
-	return frame_bytes(vaccel::rpc::FrameType::hello, vaccel::rpc::frame_flags::end, 0, h.SerializeAsString(), 0, 0);
+	return frame_bytes(vaccel::rpc::FrameType::hello, vaccel::rpc::frame_flags::end, 0, h.SerializeAsString(), 0,
+			   0);
 }
 
 inline bool write_all_fd(int fd, const std::string &s)

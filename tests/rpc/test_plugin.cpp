@@ -4,6 +4,7 @@
 #include "agent_process.hpp"
 
 #include <vaccel.h>
+#include <vaccel/op_schema.hpp>
 
 #include <gtest/gtest.h>
 
@@ -84,6 +85,38 @@ TEST_F(PluginTest, RemoteSessionRunsOps)
 	EXPECT_EQ(vaccel_session_release(&sess), VACCEL_OK);
 }
 
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations" // the fpga ops are deprecated in 0.8
+// Ops encoded by the schema (include/vaccel/op_schema.hpp): the extension op ECHO, reachable
+// only through genop, and ops whose outputs come back through the same encoder.
+TEST_F(PluginTest, SchemaOpsTravelToTheAgent)
+{
+	vaccel_session sess{};
+	ASSERT_EQ(vaccel_session_init(&sess, VACCEL_PLUGIN_REMOTE), VACCEL_OK);
+	uint8_t code = vaccel::schema::kOpEcho;
+	const char msg[] = "there and back again";
+	unsigned char out[64] = {};
+	vaccel_arg read[2] = {{&code, 1, VACCEL_ARG_UINT8, 0, false},
+			      {const_cast<char *>(msg), sizeof(msg), VACCEL_ARG_BUFFER, 0, false}};
+	vaccel_arg write[1] = {{out, sizeof(out), VACCEL_ARG_UCHAR_ARRAY, 0, false}};
+	ASSERT_EQ(vaccel_genop(&sess, read, 2, write, 1), VACCEL_OK);
+	EXPECT_STREQ(reinterpret_cast<char *>(out), msg);
+	write[0].size = 4; // the noop plugin refuses a short output on the agent
+	EXPECT_EQ(vaccel_genop(&sess, read, 2, write, 1), VACCEL_EINVAL);
+
+	double in[4] = {3, -1, 7, 2}, copy[4] = {}, mn = 0, mx = 0;
+	ASSERT_EQ(vaccel_minmax(&sess, in, 4, 0, 10, copy, &mn, &mx), VACCEL_OK);
+	EXPECT_EQ(mn, -1);
+	EXPECT_EQ(mx, 7);
+	EXPECT_EQ(copy[2], 7);
+	float a[3] = {1, 2, 3}, b[3] = {10, 20, 30}, sum[3] = {}, one[3] = {};
+	ASSERT_EQ(vaccel_fpga_parallel(&sess, a, b, sum, one, 3), VACCEL_OK);
+	EXPECT_EQ(sum[2], 33.f);
+	EXPECT_EQ(one[0], 1.f);
+	EXPECT_EQ(vaccel_session_release(&sess), VACCEL_OK);
+}
+#pragma GCC diagnostic pop
+
 TEST_F(PluginTest, TfliteTensorsRoundTrip)
 {
 	RemoteTfliteModel m;
@@ -115,8 +148,8 @@ TEST_F(PluginTest, TensorflowAndTorchTensorsRoundTrip)
 	ASSERT_EQ(vaccel_session_init(&sess, VACCEL_PLUGIN_REMOTE), VACCEL_OK);
 	const char model_bytes[] = "model";
 	vaccel_resource model{};
-	ASSERT_EQ(vaccel_resource_init_from_buf(&model, model_bytes, sizeof(model_bytes), VACCEL_RESOURCE_MODEL,
-						"m.pb", false),
+	ASSERT_EQ(vaccel_resource_init_from_buf(&model, model_bytes, sizeof(model_bytes), VACCEL_RESOURCE_MODEL, "m.pb",
+						false),
 		  VACCEL_OK);
 	ASSERT_EQ(vaccel_resource_register(&model, &sess), VACCEL_OK);
 
@@ -184,7 +217,8 @@ TEST_F(PluginTest, DirectoryResourceIsRecreatedOnTheAgent)
 	std::string found = g_agent->log_text();
 	int files = 0;
 	for (auto &e : std::filesystem::recursive_directory_iterator(g_agent->dir()))
-		if (e.is_regular_file() && (e.path().filename() == "saved_model.pb" || e.path().filename() == "variables.index"))
+		if (e.is_regular_file() &&
+		    (e.path().filename() == "saved_model.pb" || e.path().filename() == "variables.index"))
 			++files;
 	EXPECT_EQ(files, 2);
 	EXPECT_EQ(vaccel_resource_unregister(&res, &sess), VACCEL_OK);
@@ -338,8 +372,8 @@ TEST_F(PluginTest, ThreadsRegisterResourcesConcurrently)
 				std::vector<char> img(5000, 1);
 				unsigned char text[128] = {}, name[128] = {};
 				if (ret == VACCEL_OK)
-					ret = vaccel_image_classification(&sess, img.data(), text, name, img.size(), sizeof(text),
-									  sizeof(name));
+					ret = vaccel_image_classification(&sess, img.data(), text, name, img.size(),
+									  sizeof(text), sizeof(name));
 				if (ret != VACCEL_OK) {
 					fprintf(stderr, "round %d: %d\n", round, ret);
 					failures++;
@@ -370,8 +404,8 @@ TEST_F(PluginTest, ThreadsShareTheConnection)
 			for (int i = 0; i < kOps; ++i) {
 				unsigned char text[128] = {}, name[128] = {};
 				if (i % 2 ? vaccel_noop(&sess) != VACCEL_OK
-					  : vaccel_image_classification(&sess, img.data(), text, name, img.size(), sizeof(text),
-									sizeof(name)) != VACCEL_OK ||
+					  : vaccel_image_classification(&sess, img.data(), text, name, img.size(),
+									sizeof(text), sizeof(name)) != VACCEL_OK ||
 						    strcmp(reinterpret_cast<char *>(text), kText) != 0)
 					failures++;
 			}

@@ -28,7 +28,8 @@ void expect_alive(FakeFrontend &f)
 
 // Publishes a one-off chain on the tx ring built by `build` (descriptors 40..63) and waits until
 // the bridge completed it.
-template <typename F> void hostile_tx(FakeFrontend &f, F build)
+template <typename F>
+void hostile_tx(FakeFrontend &f, F build)
 {
 	build();
 	const uint16_t target = static_cast<uint16_t>(f.used_idx(f.tx()) + 1);

@@ -30,6 +30,7 @@ struct FakeRing {
 	uint64_t desc = 0, avail = 0, used = 0; // guest physical addresses
 	uint16_t avail_idx = 0;
 	uint16_t used_seen = 0;
+	uint64_t calls = 0; // interrupts the bridge raised on this ring that wait_used() consumed
 	UniqueFd kick, call;
 };
 
@@ -89,7 +90,7 @@ private:
 	UniqueFd memfd_;
 	std::byte *ram_ = nullptr;
 	FakeRing rings_[2];
-	uint64_t next_buf_ = 0x100000; // bump allocator for packet buffers (wraps in its area)
+	uint64_t next_buf_ = 0x100000;  // bump allocator for packet buffers (wraps in its area)
 	std::vector<uint64_t> rx_bufs_; // guest address of each rx descriptor's buffer, by descriptor id
 	uint16_t next_tx_desc_ = 0;
 	uint16_t next_rx_desc_ = 0;

@@ -7,6 +7,8 @@
 //   execve            calls execve("/bin/true") and reports the result in out_text;
 //   inet              opens an AF_INET socket and reports the result;
 //   uid               answers "uid <real> <effective>";
+//   read PATH         opens PATH for reading, as a taken-over worker would another tenant's
+//                     file, and answers "read: allowed" or "read: denied: <reason>";
 //   parent_mem        opens its parent's (the supervisor's) /proc/PID/mem for writing and reports
 //                     "parent mem: allowed" or "parent mem: denied: <reason>";
 //   scribble          acts as a compromised worker: fills every shared writable mapping of its
@@ -135,6 +137,13 @@ int crash_classify(vaccel_session *, const void *img, unsigned char *out_text, u
 		}).detach();
 		return VACCEL_OK;
 	}
+	if (cmd.rfind("read ", 0) == 0) {
+		int fd = open(cmd.c_str() + 5, O_RDONLY | O_CLOEXEC);
+		reply(out_text, len_out_text, errno_result("read", fd));
+		if (fd >= 0)
+			close(fd);
+		return VACCEL_OK;
+	}
 	if (cmd == "uid") {
 		reply(out_text, len_out_text, "uid " + std::to_string(getuid()) + " " + std::to_string(geteuid()));
 		return VACCEL_OK;
@@ -149,8 +158,14 @@ static struct vaccel_op crash_ops[] = {
 	VACCEL_OP_INIT(crash_ops[0], VACCEL_OP_IMAGE_CLASSIFY, crash_classify),
 };
 
-static int crash_init(void) { return vaccel_plugin_register_ops(crash_ops, 1); }
-static int crash_fini(void) { return VACCEL_OK; }
+static int crash_init(void)
+{
+	return vaccel_plugin_register_ops(crash_ops, 1);
+}
+static int crash_fini(void)
+{
+	return VACCEL_OK;
+}
 
-VACCEL_PLUGIN(.name = "crashtest", .version = VACCEL_VERSION, .vaccel_version = VACCEL_VERSION,
-	      .init = crash_init, .fini = crash_fini, .is_virtio = false, .type = VACCEL_PLUGIN_GENERIC)
+VACCEL_PLUGIN(.name = "crashtest", .version = VACCEL_VERSION, .vaccel_version = VACCEL_VERSION, .init = crash_init,
+	      .fini = crash_fini, .is_virtio = false, .type = VACCEL_PLUGIN_GENERIC)

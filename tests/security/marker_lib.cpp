@@ -18,4 +18,7 @@ __attribute__((constructor)) void leave_marker()
 }
 } // namespace
 
-extern "C" int vaccel_test_marker_fn() { return 0; }
+extern "C" int vaccel_test_marker_fn()
+{
+	return 0;
+}

@@ -21,8 +21,7 @@ int report(vaccel_arg *out, size_t nr_out, const char *what, int r)
 }
 } // namespace
 
-extern "C" __attribute__((visibility("default"))) int probe_execve(vaccel_arg *, size_t, vaccel_arg *out,
-								   size_t nr_out)
+extern "C" __attribute__((visibility("default"))) int probe_execve(vaccel_arg *, size_t, vaccel_arg *out, size_t nr_out)
 {
 	char *const argv[] = {const_cast<char *>("/bin/true"), nullptr};
 	int r = execve("/bin/true", argv, environ); // returns only when refused

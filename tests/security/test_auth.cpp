@@ -214,7 +214,8 @@ TEST(AuthSocketMode, BadValuesAreRefused)
 	std::string sock = "unix://" + d.path() + "/a.sock";
 	EXPECT_EQ(run_agent_to_exit({"-a", sock, "--socket-mode", "0999"}, Netns::none, 5000, out), 2) << out;
 	EXPECT_NE(out.find("invalid value for --socket-mode"), std::string::npos) << out;
-	EXPECT_EQ(run_agent_to_exit({"-a", sock, "--allow-uid", "no-such-user-here"}, Netns::none, 5000, out), 2) << out;
+	EXPECT_EQ(run_agent_to_exit({"-a", sock, "--allow-uid", "no-such-user-here"}, Netns::none, 5000, out), 2)
+		<< out;
 	EXPECT_NE(out.find("unknown user"), std::string::npos) << out;
 }
 
@@ -223,7 +224,8 @@ TEST(AuthSocketMode, BadValuesAreRefused)
 TEST(AuthPeerCredentials, PeerNotInAllowUidIsRefusedAndListedOneIsServed)
 {
 	AgentProcess agent;
-	ASSERT_TRUE(agent.start(NOOP_PLUGIN, {"--socket-mode", "0666", "--allow-uid", "4250," + std::to_string(kOtherUid)}))
+	ASSERT_TRUE(
+		agent.start(NOOP_PLUGIN, {"--socket-mode", "0666", "--allow-uid", "4250," + std::to_string(kOtherUid)}))
 		<< agent.log_text();
 	EXPECT_EQ(other_uid_peer(agent.socket_path()), served);
 
@@ -294,7 +296,8 @@ TEST(AuthRemoteTcp, LoopbackNamesAndAddressesNeedNoFlag)
 {
 	for (const char *addr : {"tcp://127.0.0.1:0", "tcp://127.3.4.5:0", "tcp://localhost:0"}) {
 		std::string out;
-		EXPECT_EQ(run_agent_to_exit({"-a", addr}, Netns::none, 1500, out), -1) << addr << " should keep running: " << out;
+		EXPECT_EQ(run_agent_to_exit({"-a", addr}, Netns::none, 1500, out), -1)
+			<< addr << " should keep running: " << out;
 		EXPECT_NE(out.find("listening on tcp port"), std::string::npos) << addr << ": " << out;
 		EXPECT_EQ(out.find("WARNING"), std::string::npos) << addr << ": " << out;
 	}
@@ -342,7 +345,8 @@ protected:
 	void SetUp() override
 	{
 		key_ = dir_.write("agent.key", kKey + "\n", 0600);
-		ASSERT_TRUE(agent_.start(NOOP_PLUGIN, {"--auth-key-file", key_}, /*use_tcp=*/true)) << agent_.log_text();
+		ASSERT_TRUE(agent_.start(NOOP_PLUGIN, {"--auth-key-file", key_}, /*use_tcp=*/true))
+			<< agent_.log_text();
 	}
 
 	// A raw connection: HELLO with `client_nonce`; returns the challenge of HELLO_ACK.
@@ -350,7 +354,8 @@ protected:
 	{
 		return raw_hello_to(agent_, ch, client_nonce);
 	}
-	std::string raw_hello_to(AgentProcess &agent, std::shared_ptr<rpc::Channel> &ch, const std::string &client_nonce)
+	std::string raw_hello_to(AgentProcess &agent, std::shared_ptr<rpc::Channel> &ch,
+				 const std::string &client_nonce)
 	{
 		rpc::Address a;
 		std::string why;
@@ -514,7 +519,8 @@ TEST(AuthKeyFile, WeakKeyFilesAreRefused)
 	std::string short_key = d.write("short.key", "12345678\n", 0600);
 	EXPECT_EQ(run_agent_to_exit({"-a", sock, "--auth-key-file", short_key}, Netns::none, 5000, out), 1) << out;
 	EXPECT_NE(out.find("holds 8 bytes"), std::string::npos) << out;
-	EXPECT_EQ(run_agent_to_exit({"-a", sock, "--auth-key-file", d.path() + "/missing"}, Netns::none, 5000, out), 1) << out;
+	EXPECT_EQ(run_agent_to_exit({"-a", sock, "--auth-key-file", d.path() + "/missing"}, Netns::none, 5000, out), 1)
+		<< out;
 
 	// The client checks its key file the same way, when it connects.
 	auto c = auth_client("unix://" + d.path() + "/nobody.sock", readable);

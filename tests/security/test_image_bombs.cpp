@@ -31,13 +31,13 @@ int classify(Client &c, int64_t sid, const std::vector<uint8_t> &img, std::strin
 	std::vector<std::vector<uint8_t>> outs;
 	const int st = genop(c, sid, {u8(VACCEL_OP_IMAGE_CLASSIFY), buf(VACCEL_ARG_BUFFER, img.data(), img.size())},
 			     {out(VACCEL_ARG_UCHAR_ARRAY, 256), out(VACCEL_ARG_UCHAR_ARRAY, 256)}, &outs);
-	if (st == 0 && text != nullptr)  // the label goes to one of the two text outputs
+	if (st == 0 && text != nullptr) // the label goes to one of the two text outputs
 		for (const auto &o : outs)
 			*text += std::string(o.begin(), o.end()).c_str();
 	return st;
 }
 
-}  // namespace
+} // namespace
 
 TEST(ImageBombs, ClassifyRefusesBombsQuicklyAndAgentKeepsServing)
 {
@@ -52,9 +52,11 @@ TEST(ImageBombs, ClassifyRefusesBombsQuicklyAndAgentKeepsServing)
 	ASSERT_FALSE(model.empty() || labels.empty() || cat.empty()) << "models dir: " VACCEL_TEST_MODELS_DIR;
 	int64_t rid = 0;
 	ASSERT_EQ(register_blob(*c, sid, "model.onnx", model.data(), model.size(), VACCEL_BLOB_BUFFER, &rid, 0,
-				VACCEL_RESOURCE_MODEL), 0);
+				VACCEL_RESOURCE_MODEL),
+		  0);
 	ASSERT_EQ(register_blob(*c, sid, "labels.txt", labels.data(), labels.size(), VACCEL_BLOB_BUFFER, &rid, 0,
-				VACCEL_RESOURCE_DATA), 0);
+				VACCEL_RESOURCE_DATA),
+		  0);
 	std::string text;
 	ASSERT_EQ(classify(*c, sid, cat, &text), 0) << agent.log_text();
 	EXPECT_NE(text.find("Egyptian cat"), std::string::npos) << text;
@@ -74,8 +76,8 @@ TEST(ImageBombs, ClassifyRefusesBombsQuicklyAndAgentKeepsServing)
 		const auto t0 = std::chrono::steady_clock::now();
 		EXPECT_EQ(classify(*c, sid, bomb.bytes), VACCEL_EINVAL) << bomb.name;
 		const auto took = std::chrono::steady_clock::now() - t0;
-		EXPECT_LT(took, kMaxBombTime) << bomb.name << " took "
-					      << std::chrono::duration<double>(took).count() << " s";
+		EXPECT_LT(took, kMaxBombTime)
+			<< bomb.name << " took " << std::chrono::duration<double>(took).count() << " s";
 		const long growth = agent.hwm_kb() - hwm_before;
 		EXPECT_LT(growth, kMaxBombGrowthKib) << bomb.name << " grew the agent's peak RSS from "
 						     << hwm_before / 1024 << " MiB by " << growth / 1024 << " MiB";

@@ -3,7 +3,7 @@
 // worker must not reach the other tenants (agent/supervisor.hpp). These tests run against a
 // real agent in its default (process) isolation; on the single-process agent every one of
 // them fails (the agent dies, or refuses the new options).
-#include "rpc_test_util.hpp"
+#include "crash_tenants.hpp"
 
 #include <grp.h>
 #include <sys/wait.h>
@@ -12,41 +12,17 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <thread>
 
 namespace {
 
 using namespace rpctest;
-using Clock = std::chrono::steady_clock;
-
-long ms_since(Clock::time_point t)
-{
-	return static_cast<long>(std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t).count());
-}
-
-int64_t session_with_flags(Client &c, uint32_t flags)
-{
-	v1::Request req;
-	req.mutable_session_create()->set_flags(flags);
-	CallResult res;
-	if (call(c, req, res) != 0 || res.response.status() != 0)
-		return -1;
-	return res.response.session_created().session_id();
-}
 
 // A 512-byte output buffer (RAW: the seed-era order of classify's outputs, out_text first).
-GArg out_arg() { return out(VACCEL_ARG_RAW, 512); }
-
-// Image classification through genop; returns the agent's status, or -1000 - transport error
-// when the connection broke. *text gets the classification text.
-int classify(Client &c, int64_t sid, const std::string &image, std::string *text = nullptr)
+GArg out_arg()
 {
-	std::vector<std::vector<uint8_t>> out;
-	int r = genop(c, sid, {u8(VACCEL_OP_IMAGE_CLASSIFY), buf(VACCEL_ARG_BUFFER, image.data(), image.size())},
-		      {out_arg(), out_arg()}, &out);
-	if (r == 0 && text && out.size() == 2)
-		*text = reinterpret_cast<const char *>(out[0].data());
-	return r;
+	return out(VACCEL_ARG_RAW, 512);
 }
 
 // The crashtest plugin (tests/security/crash_plugin.cpp) runs `command` in a fresh tenant.
@@ -102,30 +78,6 @@ size_t count(const std::string &s, const std::string &what)
 	for (size_t p = s.find(what); p != std::string::npos; p = s.find(what, p + 1))
 		++n;
 	return n;
-}
-
-// The supervisor logs a worker's end when it reaps it (within its poll period): wait for it.
-bool log_has(const AgentProcess &agent, const std::string &what)
-{
-	for (int i = 0; i < 100; ++i) { // bounded: 5 s
-		if (agent.log_text().find(what) != std::string::npos)
-			return true;
-		std::this_thread::sleep_for(std::chrono::milliseconds(50));
-	}
-	return false;
-}
-
-// Sanitizer builds: a deliberate crash must stay a signal (the supervisor names it), not turn
-// into a sanitizer report and exit status. Inherited by the agents started afterwards.
-void let_crashes_be_signals()
-{
-	const char *kOpts = "handle_segv=0:handle_sigfpe=0:handle_abort=0:handle_sigbus=0:handle_sigill=0:"
-			     "allocator_may_return_null=1";
-	for (const char *var : {"ASAN_OPTIONS", "TSAN_OPTIONS"}) {
-		const char *cur = getenv(var);
-		std::string v = cur && *cur ? std::string(cur) + ":" + kOpts : kOpts;
-		setenv(var, v.c_str(), 1);
-	}
 }
 
 const std::string kPlugins = std::string(NOOP_PLUGIN) + ":" CRASH_PLUGIN;
@@ -312,7 +264,8 @@ TEST(Isolation, WorkersRunAsTheGivenUser)
 	AgentProcess agent;
 	// --prefork 0: the test's directory (0700) becomes reachable by workers only after the agent
 	// started, below; a worker pre-forked before that could not reach its spool.
-	ASSERT_TRUE(agent.start(kPlugins, {"--user", "65534", "--group", "65534", "--prefork", "0"})) << agent.log_text();
+	ASSERT_TRUE(agent.start(kPlugins, {"--user", "65534", "--group", "65534", "--prefork", "0"}))
+		<< agent.log_text();
 	// Workers reach their spool below the test's directory (as below /tmp in production).
 	ASSERT_EQ(chmod(agent.dir().c_str(), 0711), 0);
 	std::string text;
@@ -335,6 +288,132 @@ TEST(Isolation, WorkersRunAsTheGivenUser)
 			++owned;
 	}
 	EXPECT_EQ(owned, 1u);
+}
+
+// The path of the one spooled file called `name` below `dir` ("" when there is none).
+std::string find_spooled(const std::string &dir, const std::string &name)
+{
+	std::error_code ec;
+	for (auto &e : std::filesystem::recursive_directory_iterator(dir, ec))
+		if (e.is_regular_file() && e.path().filename() == name)
+			return e.path().string();
+	return {};
+}
+
+// What tenant A's worker gets when it opens tenant B's spooled file (B still connected), and the
+// uids the two workers run as ("A-uid B-uid").
+std::string read_other_tenants_file(const std::vector<std::string> &user_flags, std::string &uids)
+{
+	AgentProcess agent;
+	std::vector<std::string> flags{"--prefork", "0", "--max-connections", "4"};
+	flags.insert(flags.end(), user_flags.begin(), user_flags.end());
+	if (!agent.start(kPlugins, flags)) {
+		ADD_FAILURE() << agent.log_text();
+		return "agent did not start";
+	}
+	// Workers reach their spool below the test's directory (as below /tmp in production).
+	if (chmod(agent.dir().c_str(), 0711) != 0)
+		return "chmod failed";
+	auto b = make_client(agent.address());
+	const int64_t sid = session_with_flags(*b, VACCEL_PLUGIN_GENERIC);
+	const char secret[] = "tenant B's data";
+	int64_t rid = 0;
+	if (sid <= 0 || register_blob(*b, sid, "secret.bin", secret, sizeof(secret), VACCEL_BLOB_FILE, &rid) != 0) {
+		ADD_FAILURE() << agent.log_text();
+		return "no spooled file";
+	}
+	const std::string path = find_spooled(agent.dir(), "secret.bin");
+	if (path.empty())
+		return "spooled file not found";
+	std::string b_uid, a_uid, text;
+	classify(*b, sid, "uid", &b_uid);
+	auto a = make_client(agent.address());
+	const int64_t a_sid = session_with_flags(*a, VACCEL_PLUGIN_GENERIC);
+	classify(*a, a_sid, "uid", &a_uid);
+	if (classify(*a, a_sid, "read " + path, &text) != 0)
+		text = "call failed";
+	uids = a_uid + " / " + b_uid;
+	return text;
+}
+
+// A range of 10 uids of this test process's own: the worker of a reused uid kills every process
+// of that uid, so two agents (tests run in parallel) must never share one.
+uid_t own_uid_range()
+{
+	return static_cast<uid_t>(40000 + (getpid() % 1500) * 10);
+}
+
+TEST(Isolation, WorkerUidRangeKeepsTenantsFilesApart)
+{
+	if (geteuid() != 0)
+		GTEST_SKIP() << "needs root (the agent changes users only when it starts as root)";
+	// One user for all workers: A's worker opens B's file (a taken-over worker would read it).
+	std::string uids;
+	EXPECT_EQ(read_other_tenants_file({"--user", "65534", "--group", "65534"}, uids), "read: allowed");
+	EXPECT_EQ(uids, "uid 65534 65534 / uid 65534 65534");
+	// A uid of its own per worker: the kernel refuses.
+	const uid_t first = own_uid_range();
+	EXPECT_EQ(read_other_tenants_file({"--worker-uid-range", std::to_string(first) + ":8"}, uids),
+		  "read: denied: Permission denied");
+	printf("[isolation] worker uids with --worker-uid-range: %s\n", uids.c_str());
+	// B connected first: the first uid of the range; A the next.
+	const std::string a = std::to_string(first + 1), b = std::to_string(first);
+	EXPECT_EQ(uids, "uid " + a + " " + a + " / uid " + b + " " + b);
+}
+
+// Six uids for four connections and two pre-forked workers, twenty tenants: the uids are given
+// again and again, and two tenants connected at once never share one.
+TEST(Isolation, WorkerUidsAreNeverSharedByLiveWorkers)
+{
+	if (geteuid() != 0)
+		GTEST_SKIP() << "needs root";
+	// A spool root workers can reach from the start (pre-forked workers go there at once).
+	const std::string work = make_temp_dir("uids");
+	ASSERT_EQ(chmod(work.c_str(), 0711), 0);
+	{
+		AgentProcess agent;
+		ASSERT_TRUE(agent.start(kPlugins, {"--worker-uid-range", std::to_string(own_uid_range()) + ":6",
+						   "--max-connections", "4", "--prefork", "2", "--workdir", work}))
+			<< agent.log_text();
+		std::set<std::string> seen;
+		for (int i = 0; i < 10; ++i) {
+			auto a = make_client(agent.address());
+			auto b = make_client(agent.address());
+			const int64_t sa = session_with_flags(*a, VACCEL_PLUGIN_GENERIC);
+			const int64_t sb = session_with_flags(*b, VACCEL_PLUGIN_GENERIC);
+			std::string ua, ub;
+			ASSERT_EQ(classify(*a, sa, "uid", &ua), 0) << agent.log_text();
+			ASSERT_EQ(classify(*b, sb, "uid", &ub), 0) << agent.log_text();
+			EXPECT_NE(ua, ub) << "two live workers share a uid";
+			seen.insert(ua);
+			seen.insert(ub);
+		}
+		EXPECT_GT(seen.size(), 2u) << "the uids did not go round";
+		EXPECT_LE(seen.size(), 6u) << "a uid outside the range";
+		EXPECT_TRUE(agent.alive());
+	}
+	std::error_code ec;
+	std::filesystem::remove_all(work, ec);
+}
+
+TEST(Isolation, BadWorkerUidRangesAreRefused)
+{
+	if (geteuid() != 0)
+		GTEST_SKIP() << "needs root";
+	const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+		{{"--worker-uid-range", "40000"}, "FIRST:COUNT"},
+		{{"--worker-uid-range", "40000:0"}, "COUNT must be"},
+		{{"--worker-uid-range", "0:300"}, "uid 0 (root)"},
+		{{"--worker-uid-range", "4294967000:300"}, "within 1"},
+		{{"--worker-uid-range", "40000:5", "--max-connections", "4"}, "fewer than the 6 workers"},
+		{{"--worker-uid-range", "65500:300"}, "nobody"},
+		{{"--worker-uid-range", "40000:300", "--user", "65534"}, "not both"},
+	};
+	for (const auto &[flags, what] : cases) {
+		AgentProcess agent;
+		EXPECT_FALSE(agent.start(kPlugins, flags)) << flags[1];
+		EXPECT_NE(agent.log_text().find(what), std::string::npos) << what << " not in:\n" << agent.log_text();
+	}
 }
 
 TEST(Isolation, EachTenantHasItsOwnIds)
@@ -377,7 +456,8 @@ TEST(Isolation, SeccompDeniesExecveAndNetworkSockets)
 {
 	AgentProcess agent;
 	ASSERT_TRUE(agent.start(EXEC_PLUGIN, {"--exec-allowlist", PROBE_LIB})) << agent.log_text();
-	EXPECT_EQ(probe(agent.address(), "probe_execve"), "execve: denied: Operation not permitted") << agent.log_text();
+	EXPECT_EQ(probe(agent.address(), "probe_execve"), "execve: denied: Operation not permitted")
+		<< agent.log_text();
 	EXPECT_EQ(probe(agent.address(), "probe_inet"), "socket(AF_INET): denied: Permission denied");
 	EXPECT_TRUE(agent.alive());
 }
@@ -432,8 +512,8 @@ TEST(Isolation, MalformedOnnxModelCrashesOnlyItsTenant)
 		EXPECT_EQ(register_blob(*c, sid, "model.onnx", model.data(), model.size(), VACCEL_BLOB_BUFFER, &rid, 0,
 					VACCEL_RESOURCE_MODEL),
 			  0);
-		EXPECT_EQ(register_blob(*c, sid, "labels.txt", labels.data(), labels.size(), VACCEL_BLOB_BUFFER, &rid, 0,
-					VACCEL_RESOURCE_DATA),
+		EXPECT_EQ(register_blob(*c, sid, "labels.txt", labels.data(), labels.size(), VACCEL_BLOB_BUFFER, &rid,
+					0, VACCEL_RESOURCE_DATA),
 			  0);
 		return c;
 	};

@@ -36,7 +36,8 @@ int noop_from(Client &c, int64_t sid, const SharedMemfd &shm)
 	return res.response.status();
 }
 
-vaccel::rpc::ClientOptions options_over(const std::string &address, const std::vector<std::unique_ptr<SharedMemfd>> &all)
+vaccel::rpc::ClientOptions options_over(const std::string &address,
+					const std::vector<std::unique_ptr<SharedMemfd>> &all)
 {
 	auto o = sectest::zero_copy_options(address, *all.front());
 	o.find_shared = [&all](const void *p, size_t len, int *fd, size_t *off) {

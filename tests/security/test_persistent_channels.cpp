@@ -7,7 +7,7 @@
 // reconnecting; a new guest connection through the bridge), and another tenant must be served
 // throughout. No VM and no AF_VSOCK here: the chardev is a pty relayed to the agent's socket,
 // the guest's vsock driver a fake vhost-user front-end (tests/rpc/vsock_fake_frontend.hpp).
-#include "rpc_test_util.hpp"
+#include "crash_tenants.hpp"
 
 #include <pty.h>
 #include <sys/wait.h>
@@ -29,55 +29,6 @@
 namespace {
 
 using namespace rpctest;
-using Clock = std::chrono::steady_clock;
-
-long ms_since(Clock::time_point t)
-{
-	return static_cast<long>(std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t).count());
-}
-
-// Sanitizer builds: the plugin's deliberate crash must stay a signal (as in test_isolation).
-void let_crashes_be_signals()
-{
-	const char *kOpts = "handle_segv=0:handle_sigfpe=0:handle_abort=0:handle_sigbus=0:handle_sigill=0";
-	for (const char *var : {"ASAN_OPTIONS", "TSAN_OPTIONS"}) {
-		const char *cur = getenv(var);
-		std::string v = cur && *cur ? std::string(cur) + ":" + kOpts : kOpts;
-		setenv(var, v.c_str(), 1);
-	}
-}
-
-int64_t crashtest_session(Client &c)
-{
-	v1::Request req;
-	req.mutable_session_create()->set_flags(VACCEL_PLUGIN_GENERIC);
-	CallResult res;
-	if (call(c, req, res) != 0 || res.response.status() != 0)
-		return -1;
-	return res.response.session_created().session_id();
-}
-
-// The crashtest plugin's classification runs `command` (tests/security/crash_plugin.cpp).
-// Returns the agent's status, or -1000 - transport error when the connection broke.
-int crashtest(Client &c, int64_t sid, const std::string &command, std::string *text = nullptr)
-{
-	std::vector<std::vector<uint8_t>> got;
-	int r = genop(c, sid, {u8(VACCEL_OP_IMAGE_CLASSIFY), buf(VACCEL_ARG_BUFFER, command.data(), command.size())},
-		      {out(VACCEL_ARG_RAW, 512), out(VACCEL_ARG_RAW, 512)}, &got);
-	if (r == 0 && text && got.size() == 2)
-		*text = reinterpret_cast<const char *>(got[0].data());
-	return r;
-}
-
-bool log_has(const AgentProcess &agent, const std::string &what)
-{
-	for (int i = 0; i < 100; ++i) { // bounded: 5 s
-		if (agent.log_text().find(what) != std::string::npos)
-			return true;
-		std::this_thread::sleep_for(std::chrono::milliseconds(50));
-	}
-	return false;
-}
 
 // Another tenant, on its own connection, runs noops until stopped; every one must succeed.
 class SteadyTenant {
@@ -119,7 +70,7 @@ private:
 class SerialChardev {
 public:
 	SerialChardev(std::string agent_sock, std::string port_path)
-		: sock_path_(std::move(agent_sock)), port_(std::move(port_path))
+	    : sock_path_(std::move(agent_sock)), port_(std::move(port_path))
 	{
 		ok_ = attach();
 		if (ok_)
@@ -205,7 +156,7 @@ private:
 			}
 			if (!host_gone)
 				continue;
-			detach(); // the guest's port loses its host
+			detach();                                       // the guest's port loses its host
 			for (int i = 0; i < 50 && !stop_.load(); ++i) { // bounded: 5 s of retries
 				std::this_thread::sleep_for(std::chrono::milliseconds(100)); // reconnect delay
 				detach();
@@ -245,11 +196,11 @@ void crash_then_reconnect(const AgentProcess &agent, const std::function<std::un
 		const int64_t sid = crashtest_session(*c);
 		ASSERT_EQ(sid, 1) << agent.log_text();
 		std::string text;
-		ASSERT_EQ(crashtest(*c, sid, "hello", &text), 0) << agent.log_text();
+		ASSERT_EQ(classify(*c, sid, "hello", &text), 0) << agent.log_text();
 		EXPECT_EQ(text, "crashtest ok");
 		ASSERT_EQ(crashtest_session(*c), 2) << "a second session on the same worker";
 		const auto t0 = Clock::now();
-		EXPECT_LE(crashtest(*c, sid, crash), -1000) << "the crashing call returned instead of failing";
+		EXPECT_LE(classify(*c, sid, crash), -1000) << "the crashing call returned instead of failing";
 		EXPECT_LT(ms_since(t0), 2000) << "the crashed tenant's call took more than 2 s to fail";
 	}
 	ASSERT_TRUE(channel_back()) << "the channel did not come back after the worker crashed\n" << agent.log_text();
@@ -258,7 +209,7 @@ void crash_then_reconnect(const AgentProcess &agent, const std::function<std::un
 	const int64_t sid = crashtest_session(*c);
 	EXPECT_EQ(sid, 1) << "the channel's next client must get a fresh worker\n" << agent.log_text();
 	std::string text;
-	EXPECT_EQ(crashtest(*c, sid, "again", &text), 0) << agent.log_text();
+	EXPECT_EQ(classify(*c, sid, "again", &text), 0) << agent.log_text();
 	EXPECT_EQ(text, "crashtest ok");
 	printf("[persistent] next client served %ld ms after the channel came back\n", ms_since(t0));
 	other.finish();
@@ -291,9 +242,9 @@ TEST(PersistentChannels, VirtioSerialSkipsStaleBytesAfterReconnect)
 	ASSERT_TRUE(agent.start(kPlugins, {"--hello-timeout-ms", "0"})) << agent.log_text();
 	SerialChardev port(agent.socket_path(), agent.dir() + "/vport");
 	ASSERT_TRUE(port.ok());
-	port.leave_on_reconnect(frame_bytes(vaccel::rpc::FrameType::request, vaccel::rpc::frame_flags::end, 9, "", 5000,
-					    5000) +
-				std::string(100, 'x'));
+	port.leave_on_reconnect(
+		frame_bytes(vaccel::rpc::FrameType::request, vaccel::rpc::frame_flags::end, 9, "", 5000, 5000) +
+		std::string(100, 'x'));
 	crash_then_reconnect(
 		agent, [&] { return make_client(port.address(), 0); }, [&] { return port.wait_connects(2); }, "segv");
 	EXPECT_EQ(port.connects(), 2) << "the channel was dropped again after its reconnect\n" << agent.log_text();
@@ -310,7 +261,7 @@ TEST(PersistentChannels, VirtioSerialSurvivesRepeatedCrashes)
 		auto c = make_client(port.address(), 0);
 		const int64_t sid = crashtest_session(*c);
 		ASSERT_EQ(sid, 1) << "round " << i << "\n" << agent.log_text();
-		EXPECT_LE(crashtest(*c, sid, i % 2 ? "abort" : "fpe"), -1000);
+		EXPECT_LE(classify(*c, sid, i % 2 ? "abort" : "fpe"), -1000);
 		c.reset();
 		ASSERT_TRUE(port.wait_connects(i + 2)) << agent.log_text();
 	}
@@ -353,7 +304,7 @@ private:
 		uint32_t gp = 0;
 		bool established = false;
 		uint32_t peer_buf = 0, peer_fwd = 0, tx = 0; // the bridge's credit for our bytes
-		uint32_t rx = 0, reported = 0;              // bytes we consumed, and last told
+		uint32_t rx = 0, reported = 0;               // bytes we consumed, and last told
 	};
 
 	Header hdr(Conn &c, Op op, uint32_t len = 0)
@@ -387,8 +338,9 @@ private:
 				if (h.op == Op::response) {
 					c.established = true;
 				} else if (h.op == Op::rw) {
-					rpctest::write_all_fd(c.fd.get(),
-							      std::string(reinterpret_cast<const char *>(p.data()), p.size()));
+					rpctest::write_all_fd(
+						c.fd.get(),
+						std::string(reinterpret_cast<const char *>(p.data()), p.size()));
 					c.rx += static_cast<uint32_t>(p.size());
 					if (c.rx - c.reported >= 65536)
 						f_->send(hdr(c, Op::credit_update));

@@ -70,7 +70,8 @@ constexpr size_t kMaxPreHello = 64;
 TEST(Slots, SilentConnectionsDoNotLockOutAClient)
 {
 	AgentProcess agent;
-	ASSERT_TRUE(agent.start(NOOP_PLUGIN, {"-l", "2", "--max-connections", "256", "--max-pre-hello", std::to_string(kMaxPreHello)}));
+	ASSERT_TRUE(agent.start(
+		NOOP_PLUGIN, {"-l", "2", "--max-connections", "256", "--max-pre-hello", std::to_string(kMaxPreHello)}));
 	Fds silent;
 	for (int i = 0; i < 256; ++i) {
 		int fd = raw_unix_connect(agent.socket_path());
@@ -85,7 +86,8 @@ TEST(Slots, SilentConnectionsDoNotLockOutAClient)
 	const size_t must_close = silent.fds.size() - kMaxPreHello;
 	std::vector<bool> seen_closed(silent.fds.size(), false);
 	size_t evicted = 0;
-	for (auto settle_by = Clock::now() + std::chrono::seconds(30); evicted < must_close && Clock::now() < settle_by;) {
+	for (auto settle_by = Clock::now() + std::chrono::seconds(30);
+	     evicted < must_close && Clock::now() < settle_by;) {
 		std::this_thread::sleep_for(std::chrono::milliseconds(50));
 		for (size_t i = 0; i < silent.fds.size(); ++i)
 			if (!seen_closed[i] && at_eof_now(silent.fds[i])) {

@@ -109,7 +109,8 @@ private:
 			head = "HTTP/1.0 200 OK\r\n";
 			body = it->second;
 		}
-		std::string out = head + "Content-Length: " + std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n";
+		std::string out =
+			head + "Content-Length: " + std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n";
 		if (method != "HEAD")
 			out += body;
 		ssize_t ignored = write(c, out.data(), out.size());
@@ -190,18 +191,20 @@ TEST_F(Ssrf, LoopbackInAnySpellingRefused)
 // --url-allow-redirects (each hop is checked); the target never sees a request.
 TEST_F(Ssrf, RedirectToNonAllowlistedRefused)
 {
-	LoopbackHttp front({{"/model", "Location: " + internal.url("/secret")}, {"/self", "Location: /ok"}, {"/ok", "fine"}});
+	LoopbackHttp front(
+		{{"/model", "Location: " + internal.url("/secret")}, {"/self", "Location: /ok"}, {"/ok", "fine"}});
 	std::string allow = "127.0.0.1:" + std::to_string(front.port());
 	{
 		AgentProcess agent;
-		ASSERT_TRUE(agent.start(NOOP_PLUGIN, {"--allow-url-resources", "--url-allow-host", allow})) << agent.log_text();
+		ASSERT_TRUE(agent.start(NOOP_PLUGIN, {"--allow-url-resources", "--url-allow-host", allow}))
+			<< agent.log_text();
 		EXPECT_NE(register_url(agent, front.url("/model")).status, 0);
 		EXPECT_NE(register_url(agent, front.url("/self")).status, 0) << "redirects are off by default";
 	}
 	{
 		AgentProcess agent;
-		ASSERT_TRUE(agent.start(NOOP_PLUGIN, {"--allow-url-resources", "--url-allow-host", allow,
-						      "--url-allow-redirects"}))
+		ASSERT_TRUE(agent.start(NOOP_PLUGIN,
+					{"--allow-url-resources", "--url-allow-host", allow, "--url-allow-redirects"}))
 			<< agent.log_text();
 		EXPECT_NE(register_url(agent, front.url("/model")).status, 0);
 		EXPECT_EQ(register_url(agent, front.url("/self")).status, 0) << agent.log_text();

@@ -32,22 +32,25 @@ std::vector<char> file_bytes(const char *path)
 	return {std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
 }
 
-bool exists(const std::string &p) { return access(p.c_str(), F_OK) == 0; }
+bool exists(const std::string &p)
+{
+	return access(p.c_str(), F_OK) == 0;
+}
 
 // Keeps rewriting one region of the shared memfd with `a` and `b` until stopped.
 class Flipper {
 public:
 	Flipper(std::byte *where, std::vector<std::byte> a, std::vector<std::byte> b)
-		: t_([this, where, a = std::move(a), b = std::move(b)] {
-			  while (!stop_.load(std::memory_order_relaxed)) {
-				  // volatile stores: each flip really reaches the shared page
-				  auto *dst = reinterpret_cast<volatile std::byte *>(where);
-				  for (size_t i = 0; i < a.size(); ++i)
-					  dst[i] = a[i];
-				  for (size_t i = 0; i < b.size(); ++i)
-					  dst[i] = b[i];
-			  }
-		  })
+	    : t_([this, where, a = std::move(a), b = std::move(b)] {
+		      while (!stop_.load(std::memory_order_relaxed)) {
+			      // volatile stores: each flip really reaches the shared page
+			      auto *dst = reinterpret_cast<volatile std::byte *>(where);
+			      for (size_t i = 0; i < a.size(); ++i)
+				      dst[i] = a[i];
+			      for (size_t i = 0; i < b.size(); ++i)
+				      dst[i] = b[i];
+		      }
+	      })
 	{
 	}
 	~Flipper()
@@ -104,7 +107,8 @@ protected:
 		std::filesystem::remove_all(dir, ec);
 	}
 	// Sends `make_request` until the marker appears, kMaxTries or kMaxTime.
-	template <typename F> int race(F &&make_request)
+	template <typename F>
+	int race(F &&make_request)
 	{
 		auto end = std::chrono::steady_clock::now() + kMaxTime;
 		int tries = 0;
@@ -145,9 +149,10 @@ TEST_F(Toctou, OpCodeFlipNeverRunsUploadedLibrary)
 	{
 		Flipper flip(b, bytes_of(&op_noop, 1), bytes_of(&ewr, 1));
 		tries = race([&] {
-			return send_genop(c, sid, {{VACCEL_ARG_UINT8, {b, 1}},
-						   {VACCEL_ARG_INT64, {b + 64, sizeof(rid)}},
-						   {VACCEL_ARG_STRING, {b + 128, sizeof(sym)}}});
+			return send_genop(c, sid,
+					  {{VACCEL_ARG_UINT8, {b, 1}},
+					   {VACCEL_ARG_INT64, {b + 64, sizeof(rid)}},
+					   {VACCEL_ARG_STRING, {b + 128, sizeof(sym)}}});
 		});
 	}
 	printf("[toctou] op code flip: %d tries\n", tries);
@@ -181,9 +186,10 @@ TEST_F(Toctou, AllowlistedLibraryFlipNeverRunsOtherLibrary)
 	{
 		Flipper flip(b + 256 + flip_at, bytes_of(&a_byte, 1), bytes_of(&b_byte, 1));
 		tries = race([&] {
-			return send_genop(c, sid, {{VACCEL_ARG_UINT8, {b, 1}},
-						   {VACCEL_ARG_STRING, {b + 256, allowed.size() + 1}},
-						   {VACCEL_ARG_STRING, {b + 4096, sizeof(sym)}}});
+			return send_genop(c, sid,
+					  {{VACCEL_ARG_UINT8, {b, 1}},
+					   {VACCEL_ARG_STRING, {b + 256, allowed.size() + 1}},
+					   {VACCEL_ARG_STRING, {b + 4096, sizeof(sym)}}});
 		});
 	}
 	printf("[toctou] allowlisted library flip: %d tries\n", tries);
@@ -195,5 +201,8 @@ TEST_F(Toctou, AllowlistedLibraryFlipNeverRunsOtherLibrary)
 } // namespace
 
 #else
-TEST(Toctou, SkippedWithoutExecPlugin) { GTEST_SKIP() << "exec plugin not built"; }
+TEST(Toctou, SkippedWithoutExecPlugin)
+{
+	GTEST_SKIP() << "exec plugin not built";
+}
 #endif

@@ -9,8 +9,10 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <fstream>
+#include <random>
 #include <set>
 #include <thread>
 
@@ -164,6 +166,125 @@ TEST(WorkerPool, PreforkZeroForksOnAccept)
 	EXPECT_EQ(create_session(*a), 1);
 	EXPECT_EQ(create_session(*b), 1);
 	EXPECT_EQ(wait_for_serving(agent, 2).size(), 2u) << agent.log_text();
+}
+
+// /proc/PID/stat's state letter and parent pid ('?' and -1 when the process is gone).
+char state_of(pid_t pid, pid_t *ppid = nullptr)
+{
+	std::ifstream f("/proc/" + std::to_string(pid) + "/stat");
+	std::string stat;
+	if (!std::getline(f, stat))
+		return '?';
+	auto p = stat.rfind(')');
+	if (p == std::string::npos || p + 2 >= stat.size())
+		return '?';
+	if (ppid)
+		*ppid = static_cast<pid_t>(atol(stat.c_str() + p + 4));
+	return stat[p + 2];
+}
+
+std::string comm_of(pid_t pid)
+{
+	std::ifstream f("/proc/" + std::to_string(pid) + "/comm");
+	std::string name;
+	std::getline(f, name);
+	return name;
+}
+
+// Kills `pid` (a child of the agent) only while it is an idle worker: it is stopped first, and a
+// stopped process cannot rename itself, so "vaccel-idle" then means it has not taken a
+// connection (agent/handoff.hpp); otherwise it goes on. Returns true when it killed it.
+bool kill_if_idle(const AgentProcess &agent, pid_t pid)
+{
+	pid_t parent = -1;
+	if (comm_of(pid) != "vaccel-idle" || state_of(pid, &parent) == '?' || parent != agent.pid())
+		return false;
+	if (kill(pid, SIGSTOP) != 0)
+		return false;
+	for (int i = 0; i < 200 && state_of(pid) != 'T' && !process_gone(pid); ++i) // bounded: 200 ms
+		std::this_thread::sleep_for(std::chrono::milliseconds(1));
+	const bool idle = state_of(pid, &parent) == 'T' && parent == agent.pid() && comm_of(pid) == "vaccel-idle";
+	kill(pid, idle ? SIGKILL : SIGCONT);
+	return idle;
+}
+
+// Regression: a pre-forked worker that dies after the supervisor sent it a connection but
+// before it took it off its channel (the fd sat in its dead socket's queue). Before the
+// hand-off was acknowledged the client saw its connection closed (create_session -1, every
+// run); now the supervisor hands its own copy of the connection to another worker.
+TEST(WorkerPool, AConnectionHandedToAWorkerThatDiesUntakenGoesToAnother)
+{
+	AgentProcess agent;
+	ASSERT_TRUE(agent.start(NOOP_PLUGIN, {"--prefork", "2"})) << agent.log_text();
+	const auto pool = wait_for_workers(agent, 2);
+	ASSERT_EQ(pool.size(), 2u) << agent.log_text();
+	// Stopped, they cannot take the connection the supervisor sends them ...
+	for (pid_t p : pool)
+		ASSERT_EQ(kill(p, SIGSTOP), 0);
+	std::atomic<int64_t> sid{0};
+	std::thread client([&] {
+		auto c = make_client(agent.address());
+		sid.store(create_session(*c));
+	});
+	// ... and they die with it in their channel (a fixed pause: the hand-off is sent by then on
+	// any machine this runs on; were it not, the test would pass without testing the window).
+	std::this_thread::sleep_for(std::chrono::milliseconds(300));
+	for (pid_t p : pool)
+		kill(p, SIGKILL);
+	client.join();
+	EXPECT_EQ(sid.load(), 1) << "the connection died with the worker it was handed to\n" << agent.log_text();
+	EXPECT_TRUE(agent.alive());
+	EXPECT_NE(agent.log_text().find("handing it to another worker"), std::string::npos) << agent.log_text();
+}
+
+// The same race, at random instants: 200 clients connect one after the other, and while every
+// other one connects a thread kills one idle worker (only one that has not taken a connection,
+// kill_if_idle) after a random delay of up to 2 ms. One kill per connection at most: a connection
+// always has a worker left to try (the supervisor tries each idle one, then two forked on the
+// spot), so every client must be served.
+TEST(WorkerPool, EveryClientIsServedWhileIdleWorkersAreKilled)
+{
+	AgentProcess agent;
+	ASSERT_TRUE(agent.start(NOOP_PLUGIN, {"--prefork", "3"})) << agent.log_text();
+	ASSERT_EQ(wait_for_workers(agent, 3).size(), 3u) << agent.log_text();
+	constexpr int kClients = 200;
+	std::atomic<int> round{-1}, killed_in{-1}, kills{0};
+	auto wait_until = [](const std::atomic<int> &v, int at_least) {
+		for (int i = 0; i < 50000 && v.load() < at_least; ++i) // bounded: 5 s
+			std::this_thread::sleep_for(std::chrono::microseconds(100));
+	};
+	std::thread killer([&] {
+		std::mt19937 rng(10); // a fixed seed: the same instants every run
+		for (int r = 0; r < kClients; r += 2) {
+			wait_until(round, r);
+			std::this_thread::sleep_for(std::chrono::microseconds(rng() % 2000));
+			for (pid_t p : workers_of(agent))
+				if (kill_if_idle(agent, p)) {
+					kills.fetch_add(1);
+					break;
+				}
+			killed_in.store(r);
+		}
+	});
+	int served = 0;
+	for (int i = 0; i < kClients; ++i) {
+		round.store(i);
+		auto c = make_client(agent.address());
+		served += create_session(*c) == 1;
+		if (i % 2 == 0)
+			wait_until(killed_in, i); // its kill is over before the next client connects
+	}
+	killer.join();
+	const std::string log = agent.log_text(), redone = "handing it to another worker";
+	size_t handed_again = 0;
+	for (size_t p = log.find(redone); p != std::string::npos; p = log.find(redone, p + 1))
+		++handed_again;
+	printf("[worker pool] %d of %d clients served, %d idle workers killed, %zu connections handed to another "
+	       "worker\n",
+	       served, kClients, kills.load(), handed_again);
+	EXPECT_EQ(served, kClients) << agent.log_text();
+	EXPECT_GT(kills.load(), 0) << "no idle worker was killed: the test tested nothing";
+	EXPECT_TRUE(agent.alive());
 }
 
 TEST(WorkerPool, BadPreforkValuesAreRefused)

@@ -9,39 +9,43 @@
 #include <time.h>
 #include <unistd.h>
 
-static double now_ms(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
-int main(int argc, char **argv) {
-  if (argc < 2) {
-    fprintf(stderr, "usage: vm_timeit COMMAND [ARGS...]\n");
-    return 2;
-  }
-  double start = now_ms();
-  pid_t pid = fork();
-  if (pid < 0) {
-    perror("vm_timeit: fork");
-    return 127;
-  }
-  if (pid == 0) {
-    execvp(argv[1], argv + 1);
-    perror("vm_timeit: exec");
-    _exit(127);
-  }
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0) {
-    if (errno != EINTR) {
-      perror("vm_timeit: waitpid");
-      return 127;
-    }
-  }
-  double elapsed = now_ms() - start;
-  fprintf(stderr, "vm_timeit: %.3f ms:", elapsed);
-  for (int i = 1; i < argc; i++) fprintf(stderr, " %s", argv[i]);
-  fprintf(stderr, "\n");
-  if (WIFEXITED(status)) return WEXITSTATUS(status);
-  return 128 + WTERMSIG(status);
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		fprintf(stderr, "usage: vm_timeit COMMAND [ARGS...]\n");
+		return 2;
+	}
+	double start = now_ms();
+	pid_t pid = fork();
+	if (pid < 0) {
+		perror("vm_timeit: fork");
+		return 127;
+	}
+	if (pid == 0) {
+		execvp(argv[1], argv + 1);
+		perror("vm_timeit: exec");
+		_exit(127);
+	}
+	int status = 0;
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR) {
+			perror("vm_timeit: waitpid");
+			return 127;
+		}
+	}
+	double elapsed = now_ms() - start;
+	fprintf(stderr, "vm_timeit: %.3f ms:", elapsed);
+	for (int i = 1; i < argc; i++)
+		fprintf(stderr, " %s", argv[i]);
+	fprintf(stderr, "\n");
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	return 128 + WTERMSIG(status);
 }

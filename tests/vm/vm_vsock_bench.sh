@@ -13,6 +13,11 @@
 # (and Linux's) default 256 KiB. A last boot per round runs agent and client both inside the guest
 # (no host agent): the noop round trip over AF_VSOCK loopback (vsock://1) against a unix socket in the guest, the
 # same agent listening on both. Boots alternate serial, vsock, vsock2m, loopback, ... so load changes hit all alike.
+# Environment (for investigations): VSOCK_BENCH_TRANSPORTS="serial vsock vsock2m loopback" (the default) picks
+# boots; VSOCK_BENCH_WORKLOAD replaces the guest's workload (noop runs and the four vm_xfer runs; e.g. "noop 201" or
+# "vm_xfer up 1048576 20", for the bridge's counters per call or per MiB); VSOCK_BENCH_KEEP=1 keeps the scratch
+# directory (console, bridge and agent logs of every boot) and prints its path. VSOCK_BENCH_BRIDGE_B=BIN adds
+# boots "vsockB": vsock through another bridge binary (e.g. an older build), for an A/B comparison in one run.
 set -uo pipefail
 
 REPO_ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -31,8 +36,13 @@ xfer="$build_dir/tests/vm/vm_xfer"
 for f in "$rpc_plugin" "$agent" "$bridge" "$noop_plugin" "$timeit" "$xfer" "$build_dir/examples/noop"; do
   [[ -f "$f" ]] || vm_die "missing $f"
 done
+transports="${VSOCK_BENCH_TRANSPORTS:-serial vsock vsock2m loopback}"
 scratch="$(mktemp -d "${TMPDIR:-/tmp}/vm-vsock-bench.XXXXXX")"
-trap 'rm -rf "$scratch"' EXIT
+if [[ "${VSOCK_BENCH_KEEP:-0}" == 1 ]]; then
+  trap 'echo "kept $scratch"' EXIT
+else
+  trap 'rm -rf "$scratch"' EXIT
+fi
 export TMPDIR="$scratch"
 
 guest_dir="$build_dir/tests/vm/guest-vsock-bench"
@@ -45,8 +55,8 @@ cat > "$scratch/guest.sh" <<GUEST
 grep -q 'rdinit=/init' /proc/cmdline || exit 125
 $noop_runs
 export VACCEL_PLUGINS=$rpc_plugin VACCEL_RPC_ADDRESS=\$VACCEL_VM_RPC_ADDRESS
-noop_runs NOOP
-vm_xfer up 1048576 20 && vm_xfer down 1048576 20 && vm_xfer up 67108864 2 && vm_xfer down 67108864 2
+${VSOCK_BENCH_WORKLOAD:-noop_runs NOOP
+vm_xfer up 1048576 20 && vm_xfer down 1048576 20 && vm_xfer up 67108864 2 && vm_xfer down 67108864 2}
 GUEST
 # Guest-internal: the agent in the guest listens on AF_VSOCK (any CID) and on a unix socket.
 cat > "$scratch/loopback.sh" <<GUEST
@@ -67,17 +77,19 @@ done
 GUEST
 
 for ((r = 1; r <= repeats; r++)); do
-  for t in serial vsock vsock2m; do
+  for t in serial vsock vsock2m vsockB; do
+    [[ " $transports " == *" $t "* ]] || continue
     vm_log "round $r/$repeats: $t"
     opts=(--transport vsock)
     [[ $t == serial ]] && opts=(--transport serial)
     [[ $t == vsock2m ]] && opts+=(--bridge-opt --buf-alloc --bridge-opt 2097152) # 8x the default window
     "$VM_SCRIPTS/run-vm.sh" --kernel "$guest_dir/vmlinuz" --initrd "$guest_dir/initrd.img" --timeout 300 --quiet \
-      "${opts[@]}" --bridge "$bridge" --script "$scratch/guest.sh" --console "$scratch/$t-$r.txt" \
-      --bridge-log "$scratch/bridge-$t-$r.txt" \
+      "${opts[@]}" --bridge "$([[ $t == vsockB ]] && echo "${VSOCK_BENCH_BRIDGE_B:?}" || echo "$bridge")" --script "$scratch/guest.sh" --console "$scratch/$t-$r.txt" \
+      --bridge-log "$scratch/bridge-$t-$r.txt" --agent-log "$scratch/agent-$t-$r.txt" \
       -- env VACCEL_PLUGINS="$noop_plugin" "$agent" -a "unix://@SOCK@" --hello-timeout-ms 0 \
       || vm_die "$t run failed: $(cat "$scratch/$t-$r.txt" 2>/dev/null)"
   done
+  [[ " $transports " == *" loopback "* ]] || continue
   vm_log "round $r/$repeats: loopback in the guest"
   "$VM_SCRIPTS/run-vm.sh" --kernel "$guest_dir/vmlinuz" --initrd "$guest_dir/initrd.img" --timeout 300 --quiet \
     --no-agent --script "$scratch/loopback.sh" --console "$scratch/loopback-$r.txt" \
@@ -103,7 +115,8 @@ xfer_prog() { echo '$1 == "vm_xfer:" && $2 == "'"$1"'" && $3 == '"$2"' { printf 
 
 echo
 echo "guest (QEMU TCG, 1 vCPU) -> host agent (noop plugin); medians of $repeats boots per transport"
-for t in serial vsock vsock2m; do
+for t in serial vsock vsock2m vsockB; do
+  [[ " $transports " == *" $t "* ]] || continue
   echo "$t: noop round trip ms: $(per_round "$t" "$(noop_prog NOOP)")"
   echo "$t: whole noop 1 process ms: $(per_round "$t" "$(start_prog NOOP)")"
   for dir in up down; do
@@ -111,10 +124,16 @@ for t in serial vsock vsock2m; do
     echo "$t: $dir 64 MiB x2 MB/s: $(per_round "$t" "$(xfer_prog $dir 67108864)")"
   done
 done
-echo "guest-internal (agent in the guest), noop round trip ms over vsock://1 (loopback): $(per_round loopback "$(noop_prog LOVSOCK)")"
-echo "guest-internal (agent in the guest), noop round trip ms over a unix socket: $(per_round loopback "$(noop_prog LOUNIX)")"
-echo "guest-internal, whole noop 1 process ms, vsock://1: $(per_round loopback "$(start_prog LOVSOCK)"); unix: $(per_round loopback "$(start_prog LOUNIX)")"
-for t in vsock vsock2m; do
+if [[ " $transports " == *" loopback "* ]]; then
+  echo "guest-internal (agent in the guest), noop round trip ms over vsock://1 (loopback): $(per_round loopback "$(noop_prog LOVSOCK)")"
+  echo "guest-internal (agent in the guest), noop round trip ms over a unix socket: $(per_round loopback "$(noop_prog LOUNIX)")"
+  echo "guest-internal, whole noop 1 process ms, vsock://1: $(per_round loopback "$(start_prog LOVSOCK)"); unix: $(per_round loopback "$(start_prog LOUNIX)")"
+fi
+for t in vsock vsock2m vsockB; do
+  [[ " $transports " == *" $t "* ]] || continue
+  for ((r = 1; r <= repeats; r++)); do
+    echo "bridge ($t, boot $r) $(grep -o 'counters: .*' "$scratch/bridge-$t-$r.txt")"
+  done
   for ((r = 1; r <= repeats; r++)); do
     sed -n 's/.*exit: \([0-9]*\) bytes to host, \([0-9]*\) bytes to guest.*cpu \([0-9]*\) ms.*/\1 \2 \3/p' "$scratch/bridge-$t-$r.txt"
   done | awk -v t="$t" '{ mib = ($1 + $2) / 1048576; printf "bridge (%s): %.1f MiB forwarded, cpu %d ms, %.2f ms per MiB\n", t, mib, $3, $3 / mib }'

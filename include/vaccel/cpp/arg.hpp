@@ -25,36 +25,29 @@ namespace vaccel {
 
 namespace detail {
 
-template <typename T> struct ArgTraits; // only the specialisations below exist
+template <typename T>
+struct ArgTraits; // only the specialisations below exist
 
-#define VACCEL_CPP_ARG_TRAITS(ctype, cname, argtype)                                             \
-	template <> struct ArgTraits<ctype> {                                                    \
-		static constexpr vaccel_arg_type_t scalar_type = VACCEL_ARG_##argtype;           \
-		static constexpr vaccel_arg_type_t array_type = VACCEL_ARG_##argtype##_ARRAY;    \
-		static int add(vaccel_arg_array *a, ctype *v)                                    \
-		{                                                                                \
-			return vaccel_arg_array_add_##cname(a, v);                               \
-		}                                                                                \
-		static int add_array(vaccel_arg_array *a, ctype *v, std::size_t n)               \
-		{                                                                                \
-			return vaccel_arg_array_add_##cname##_array(a, v, n);                    \
-		}                                                                                \
-		static int get(vaccel_arg_array *a, ctype *v)                                    \
-		{                                                                                \
-			return vaccel_arg_array_get_##cname(a, v);                               \
-		}                                                                                \
-		static int get_array(vaccel_arg_array *a, ctype **v, std::size_t *n)             \
-		{                                                                                \
-			return vaccel_arg_array_get_##cname##_array(a, v, n);                    \
-		}                                                                                \
-		static int set(vaccel_arg_array *a, const ctype *v)                              \
-		{                                                                                \
-			return vaccel_arg_array_set_##cname(a, v);                               \
-		}                                                                                \
-		static int set_array(vaccel_arg_array *a, const ctype *v, std::size_t n)         \
-		{                                                                                \
-			return vaccel_arg_array_set_##cname##_array(a, v, n);                    \
-		}                                                                                \
+#define VACCEL_CPP_ARG_TRAITS(ctype, cname, argtype)                                                                   \
+	template <>                                                                                                    \
+	struct ArgTraits<ctype> {                                                                                      \
+		static constexpr vaccel_arg_type_t scalar_type = VACCEL_ARG_##argtype;                                 \
+		static constexpr vaccel_arg_type_t array_type = VACCEL_ARG_##argtype##_ARRAY;                          \
+		static int add(vaccel_arg_array *a, ctype *v) { return vaccel_arg_array_add_##cname(a, v); }           \
+		static int add_array(vaccel_arg_array *a, ctype *v, std::size_t n)                                     \
+		{                                                                                                      \
+			return vaccel_arg_array_add_##cname##_array(a, v, n);                                          \
+		}                                                                                                      \
+		static int get(vaccel_arg_array *a, ctype *v) { return vaccel_arg_array_get_##cname(a, v); }           \
+		static int get_array(vaccel_arg_array *a, ctype **v, std::size_t *n)                                   \
+		{                                                                                                      \
+			return vaccel_arg_array_get_##cname##_array(a, v, n);                                          \
+		}                                                                                                      \
+		static int set(vaccel_arg_array *a, const ctype *v) { return vaccel_arg_array_set_##cname(a, v); }     \
+		static int set_array(vaccel_arg_array *a, const ctype *v, std::size_t n)                               \
+		{                                                                                                      \
+			return vaccel_arg_array_set_##cname##_array(a, v, n);                                          \
+		}                                                                                                      \
 	};
 
 VACCEL_CPP_ARG_TRAITS(std::int8_t, int8, INT8)
@@ -72,7 +65,10 @@ VACCEL_CPP_ARG_TRAITS(char, char, CHAR)
 #undef VACCEL_CPP_ARG_TRAITS
 
 template <typename T>
-concept ArgScalar = requires { ArgTraits<std::remove_cv_t<T>>::scalar_type; };
+concept ArgScalar = requires
+{
+	ArgTraits<std::remove_cv_t<T>>::scalar_type;
+};
 
 } // namespace detail
 
@@ -84,8 +80,7 @@ public:
 			std::uint32_t custom_id = 0)
 	{
 		Arg a;
-		check(vaccel_arg_init(&a.arg_, bytes.empty() ? nullptr : bytes.data(), bytes.size(), type,
-				      custom_id),
+		check(vaccel_arg_init(&a.arg_, bytes.empty() ? nullptr : bytes.data(), bytes.size(), type, custom_id),
 		      "vaccel_arg_init");
 		a.valid_ = true;
 		return a;
@@ -94,13 +89,14 @@ public:
 			  std::uint32_t custom_id = 0)
 	{
 		Arg a;
-		check(vaccel_arg_init_from_buf(&a.arg_, bytes.empty() ? nullptr : bytes.data(),
-					       bytes.size(), type, custom_id),
+		check(vaccel_arg_init_from_buf(&a.arg_, bytes.empty() ? nullptr : bytes.data(), bytes.size(), type,
+					       custom_id),
 		      "vaccel_arg_init_from_buf");
 		a.valid_ = true;
 		return a;
 	}
-	template <detail::ArgScalar T> static Arg copy_of(const T &value)
+	template <detail::ArgScalar T>
+	static Arg copy_of(const T &value)
 	{
 		return copy(std::as_bytes(std::span<const T, 1>(&value, 1)),
 			    detail::ArgTraits<std::remove_cv_t<T>>::scalar_type);
@@ -147,10 +143,7 @@ public:
 		check(vaccel_arg_array_init(&arr_, capacity), "vaccel_arg_array_init");
 		valid_ = true;
 	}
-	ArgArray(ArgArray &&o) noexcept : arr_(o.arr_), valid_(std::exchange(o.valid_, false))
-	{
-		o.arr_ = {};
-	}
+	ArgArray(ArgArray &&o) noexcept : arr_(o.arr_), valid_(std::exchange(o.valid_, false)) { o.arr_ = {}; }
 	ArgArray &operator=(ArgArray &&o) noexcept
 	{
 		if (this != &o) {
@@ -166,12 +159,14 @@ public:
 	~ArgArray() { reset(); }
 
 	// ---- building (borrowing) ----
-	template <detail::ArgScalar T> ArgArray &add(T &value)
+	template <detail::ArgScalar T>
+	ArgArray &add(T &value)
 	{
 		check(detail::ArgTraits<T>::add(&arr_, &value), "vaccel_arg_array_add");
 		return *this;
 	}
-	template <detail::ArgScalar T> ArgArray &add(std::span<T> values)
+	template <detail::ArgScalar T>
+	ArgArray &add(std::span<T> values)
 	{
 		check(detail::ArgTraits<T>::add_array(&arr_, values.data(), values.size()),
 		      "vaccel_arg_array_add_array");
@@ -196,14 +191,12 @@ public:
 	}
 	ArgArray &add_buffer(std::span<std::byte> bytes)
 	{
-		check(vaccel_arg_array_add_buffer(&arr_, bytes.data(), bytes.size()),
-		      "vaccel_arg_array_add_buffer");
+		check(vaccel_arg_array_add_buffer(&arr_, bytes.data(), bytes.size()), "vaccel_arg_array_add_buffer");
 		return *this;
 	}
 	ArgArray &add_raw(std::span<std::byte> bytes)
 	{
-		check(vaccel_arg_array_add_raw(&arr_, bytes.data(), bytes.size()),
-		      "vaccel_arg_array_add_raw");
+		check(vaccel_arg_array_add_raw(&arr_, bytes.data(), bytes.size()), "vaccel_arg_array_add_raw");
 		return *this;
 	}
 	ArgArray &add_custom(std::uint32_t custom_id, std::span<std::byte> bytes,
@@ -216,18 +209,19 @@ public:
 	}
 
 	// ---- reading at the cursor (type-checked, advances) ----
-	template <detail::ArgScalar T> T get()
+	template <detail::ArgScalar T>
+	T get()
 	{
 		T value{};
 		check(detail::ArgTraits<T>::get(&arr_, &value), "vaccel_arg_array_get");
 		return value;
 	}
-	template <detail::ArgScalar T> std::span<T> get_array()
+	template <detail::ArgScalar T>
+	std::span<T> get_array()
 	{
 		T *values = nullptr;
 		std::size_t count = 0;
-		check(detail::ArgTraits<T>::get_array(&arr_, &values, &count),
-		      "vaccel_arg_array_get_array");
+		check(detail::ArgTraits<T>::get_array(&arr_, &values, &count), "vaccel_arg_array_get_array");
 		return {values, count};
 	}
 	std::string_view get_string()
@@ -243,24 +237,24 @@ public:
 		check(vaccel_arg_array_get_buffer(&arr_, &buf, &size), "vaccel_arg_array_get_buffer");
 		return {static_cast<std::byte *>(buf), size};
 	}
-	std::span<std::byte> get_custom(std::uint32_t expected_id,
-					vaccel_arg_custom_validator_t validator = nullptr)
+	std::span<std::byte> get_custom(std::uint32_t expected_id, vaccel_arg_custom_validator_t validator = nullptr)
 	{
 		void *buf = nullptr;
 		std::size_t size = 0;
-		check(vaccel_arg_array_get_custom(&arr_, expected_id, &buf, &size,
-						  validator ? validator : &accept_any),
+		check(vaccel_arg_array_get_custom(&arr_, expected_id, &buf, &size, validator ? validator : &accept_any),
 		      "vaccel_arg_array_get_custom");
 		return {static_cast<std::byte *>(buf), size};
 	}
 
 	// ---- writing into the arg at the cursor (advances) ----
-	template <detail::ArgScalar T> ArgArray &set(const T &value)
+	template <detail::ArgScalar T>
+	ArgArray &set(const T &value)
 	{
 		check(detail::ArgTraits<T>::set(&arr_, &value), "vaccel_arg_array_set");
 		return *this;
 	}
-	template <detail::ArgScalar T> ArgArray &set(std::span<const T> values)
+	template <detail::ArgScalar T>
+	ArgArray &set(std::span<const T> values)
 	{
 		check(detail::ArgTraits<T>::set_array(&arr_, values.data(), values.size()),
 		      "vaccel_arg_array_set_array");
@@ -273,8 +267,7 @@ public:
 	}
 	ArgArray &set_buffer(std::span<const std::byte> bytes)
 	{
-		check(vaccel_arg_array_set_buffer(&arr_, bytes.data(), bytes.size()),
-		      "vaccel_arg_array_set_buffer");
+		check(vaccel_arg_array_set_buffer(&arr_, bytes.data(), bytes.size()), "vaccel_arg_array_set_buffer");
 		return *this;
 	}
 

@@ -29,15 +29,18 @@ inline std::string_view view_or_empty(const char *s)
 class Config {
 public:
 	// Library defaults (no plugins, ERROR level, stdout, no profiling).
-	Config() { check(vaccel_config_init(&cfg_, nullptr, VACCEL_LOG_ERROR, nullptr, false, false), "vaccel_config_init"); }
+	Config()
+	{
+		check(vaccel_config_init(&cfg_, nullptr, VACCEL_LOG_ERROR, nullptr, false, false),
+		      "vaccel_config_init");
+	}
 
 	Config(const std::optional<std::string> &plugins, vaccel_log_level_t log_level = VACCEL_LOG_ERROR,
-	       const std::optional<std::string> &log_file = std::nullopt,
-	       bool profiling_enabled = false, bool version_ignore = false)
+	       const std::optional<std::string> &log_file = std::nullopt, bool profiling_enabled = false,
+	       bool version_ignore = false)
 	{
 		check(vaccel_config_init(&cfg_, detail::c_str_or_null(plugins), log_level,
-					 detail::c_str_or_null(log_file), profiling_enabled,
-					 version_ignore),
+					 detail::c_str_or_null(log_file), profiling_enabled, version_ignore),
 		      "vaccel_config_init");
 	}
 
@@ -103,7 +106,7 @@ private:
 		valid_ = false;
 	}
 
-	struct vaccel_config cfg_{};
+	struct vaccel_config cfg_ {};
 	bool valid_ = true;
 };
 
@@ -131,7 +134,10 @@ inline void load_plugin(const std::string &library)
 	check(vaccel_plugin_load(library.c_str()), "vaccel_plugin_load");
 }
 
-inline std::size_t plugin_count() noexcept { return vaccel_plugin_count(); }
+inline std::size_t plugin_count() noexcept
+{
+	return vaccel_plugin_count();
+}
 
 } // namespace vaccel
 

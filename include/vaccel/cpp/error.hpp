@@ -19,8 +19,7 @@ public:
 	const char *name() const noexcept override { return "vaccel"; }
 	std::string message(int code) const override
 	{
-		return code == VACCEL_OK ? std::string("success")
-					 : std::generic_category().message(code);
+		return code == VACCEL_OK ? std::string("success") : std::generic_category().message(code);
 	}
 	std::error_condition default_error_condition(int code) const noexcept override
 	{
@@ -42,10 +41,7 @@ inline std::error_code make_error_code(int vaccel_code) noexcept
 class Error : public std::system_error {
 public:
 	// `what` names the failing call, e.g. "vaccel_session_new".
-	Error(int vaccel_code, const std::string &what)
-		: std::system_error(make_error_code(vaccel_code), what)
-	{
-	}
+	Error(int vaccel_code, const std::string &what) : std::system_error(make_error_code(vaccel_code), what) {}
 	// The raw VACCEL_E* value (same as code().value()).
 	int vaccel_code() const noexcept { return code().value(); }
 };

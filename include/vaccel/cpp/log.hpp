@@ -11,7 +11,10 @@ namespace vaccel {
 
 using LogLevel = vaccel_log_level_t;
 
-inline bool log_enabled(LogLevel level) noexcept { return vaccel_log_enabled(level); }
+inline bool log_enabled(LogLevel level) noexcept
+{
+	return vaccel_log_enabled(level);
+}
 
 // Logs `message` verbatim (no format expansion) at `level`.
 inline void log(LogLevel level, std::string_view message) noexcept

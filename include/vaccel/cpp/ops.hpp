@@ -40,7 +40,10 @@ inline void ensure(bool ok, const char *what)
 }
 } // namespace detail
 
-inline void noop(Session &sess) { check(vaccel_noop(sess.get()), "vaccel_noop"); }
+inline void noop(Session &sess)
+{
+	check(vaccel_noop(sess.get()), "vaccel_noop");
+}
 
 struct Classification {
 	std::string tag;
@@ -51,16 +54,16 @@ inline Classification image_classify(Session &sess, std::span<const std::byte> i
 				     std::size_t capacity = default_text_capacity)
 {
 	std::vector<unsigned char> text(capacity, 0), name(capacity, 0);
-	check(vaccel_image_classification(sess.get(), image.data(), text.data(), name.data(),
-					  image.size(), text.size(), name.size()),
+	check(vaccel_image_classification(sess.get(), image.data(), text.data(), name.data(), image.size(), text.size(),
+					  name.size()),
 	      "vaccel_image_classification");
 	return {detail::text_from(text), detail::text_from(name)};
 }
 
 namespace detail {
 using ImageOp = int (*)(vaccel_session *, const void *, unsigned char *, size_t, size_t);
-inline std::string run_image_op(ImageOp op, const char *what, Session &sess,
-				std::span<const std::byte> image, std::size_t capacity)
+inline std::string run_image_op(ImageOp op, const char *what, Session &sess, std::span<const std::byte> image,
+				std::size_t capacity)
 {
 	std::vector<unsigned char> name(capacity, 0);
 	check(op(sess.get(), image.data(), name.data(), image.size(), name.size()), what);
@@ -76,8 +79,7 @@ inline std::string image_detect(Session &sess, std::span<const std::byte> image,
 inline std::string image_segment(Session &sess, std::span<const std::byte> image,
 				 std::size_t capacity = default_text_capacity)
 {
-	return detail::run_image_op(vaccel_image_segmentation, "vaccel_image_segmentation", sess, image,
-				    capacity);
+	return detail::run_image_op(vaccel_image_segmentation, "vaccel_image_segmentation", sess, image, capacity);
 }
 inline std::string image_pose(Session &sess, std::span<const std::byte> image,
 			      std::size_t capacity = default_text_capacity)
@@ -92,9 +94,9 @@ inline std::string image_depth(Session &sess, std::span<const std::byte> image,
 
 // Row-major C = alpha*A*B + beta*C. The spans must cover the matrices their
 // leading dimensions describe (checked here: Error(VACCEL_EINVAL) otherwise).
-inline void sgemm(Session &sess, std::int64_t m, std::int64_t n, std::int64_t k, float alpha,
-		  std::span<const float> a, std::int64_t lda, std::span<const float> b,
-		  std::int64_t ldb, float beta, std::span<float> c, std::int64_t ldc)
+inline void sgemm(Session &sess, std::int64_t m, std::int64_t n, std::int64_t k, float alpha, std::span<const float> a,
+		  std::int64_t lda, std::span<const float> b, std::int64_t ldb, float beta, std::span<float> c,
+		  std::int64_t ldc)
 {
 	auto covers = [](std::span<const float> s, std::int64_t rows, std::int64_t ld) {
 		return rows > 0 && ld > 0 && s.size() >= static_cast<std::size_t>(rows * ld);
@@ -106,28 +108,27 @@ inline void sgemm(Session &sess, std::int64_t m, std::int64_t n, std::int64_t k,
 	      "vaccel_sgemm");
 }
 
-inline void exec(Session &sess, const std::string &library, const std::string &symbol,
-		 std::span<vaccel_arg> read, std::span<vaccel_arg> write)
+inline void exec(Session &sess, const std::string &library, const std::string &symbol, std::span<vaccel_arg> read,
+		 std::span<vaccel_arg> write)
 {
-	check(vaccel_exec(sess.get(), library.c_str(), symbol.c_str(), read.data(), read.size(),
-			  write.data(), write.size()),
+	check(vaccel_exec(sess.get(), library.c_str(), symbol.c_str(), read.data(), read.size(), write.data(),
+			  write.size()),
 	      "vaccel_exec");
 }
-inline void exec(Session &sess, const std::string &library, const std::string &symbol,
-		 ArgArray &read, ArgArray &write)
+inline void exec(Session &sess, const std::string &library, const std::string &symbol, ArgArray &read, ArgArray &write)
 {
 	exec(sess, library, symbol, read.args(), write.args());
 }
 
-inline void exec_with_resource(Session &sess, Resource &library, const std::string &symbol,
-			       std::span<vaccel_arg> read, std::span<vaccel_arg> write)
+inline void exec_with_resource(Session &sess, Resource &library, const std::string &symbol, std::span<vaccel_arg> read,
+			       std::span<vaccel_arg> write)
 {
-	check(vaccel_exec_with_resource(sess.get(), library.get(), symbol.c_str(), read.data(),
-					read.size(), write.data(), write.size()),
+	check(vaccel_exec_with_resource(sess.get(), library.get(), symbol.c_str(), read.data(), read.size(),
+					write.data(), write.size()),
 	      "vaccel_exec_with_resource");
 }
-inline void exec_with_resource(Session &sess, Resource &library, const std::string &symbol,
-			       ArgArray &read, ArgArray &write)
+inline void exec_with_resource(Session &sess, Resource &library, const std::string &symbol, ArgArray &read,
+			       ArgArray &write)
 {
 	exec_with_resource(sess, library, symbol, read.args(), write.args());
 }

@@ -82,7 +82,10 @@ private:
 	bool valid_ = false;
 };
 
-inline bool profiling_enabled() noexcept { return vaccel_prof_enabled(); }
+inline bool profiling_enabled() noexcept
+{
+	return vaccel_prof_enabled();
+}
 
 } // namespace vaccel
 

@@ -47,8 +47,7 @@ public:
 	// From bytes (copied). mem_only=false persists them under the resource
 	// rundir as `filename` (random name if none).
 	static Resource from_buffer(std::span<const std::byte> bytes, Type type,
-				    const std::optional<std::string> &filename = std::nullopt,
-				    bool mem_only = false)
+				    const std::optional<std::string> &filename = std::nullopt, bool mem_only = false)
 	{
 		vaccel_resource *raw = nullptr;
 		check(vaccel_resource_from_buf(&raw, bytes.data(), bytes.size(), type,
@@ -62,8 +61,7 @@ public:
 	{
 		std::vector<const vaccel_blob *> list(blobs.begin(), blobs.end());
 		vaccel_resource *raw = nullptr;
-		check(vaccel_resource_from_blobs(&raw, list.data(), list.size(), type),
-		      "vaccel_resource_from_blobs");
+		check(vaccel_resource_from_blobs(&raw, list.data(), list.size(), type), "vaccel_resource_from_blobs");
 		return Resource(raw);
 	}
 
@@ -99,8 +97,7 @@ public:
 	std::string directory() const
 	{
 		char *alloc = nullptr;
-		check(vaccel_resource_directory(res_.get(), nullptr, 0, &alloc),
-		      "vaccel_resource_directory");
+		check(vaccel_resource_directory(res_.get(), nullptr, 0, &alloc), "vaccel_resource_directory");
 		std::unique_ptr<char, void (*)(void *)> owner(alloc, &std::free);
 		return std::string(alloc ? alloc : "");
 	}

@@ -33,9 +33,8 @@ public:
 		Session s(flags);
 		const std::uint32_t type_bits = flags & ~static_cast<std::uint32_t>(VACCEL_PLUGIN_REMOTE);
 		const vaccel_plugin *p = s.sess_->plugin;
-		if (type_bits != 0 &&
-		    (p == nullptr || p->info == nullptr ||
-		     (static_cast<std::uint32_t>(p->info->type) & type_bits) == 0))
+		if (type_bits != 0 && (p == nullptr || p->info == nullptr ||
+				       (static_cast<std::uint32_t>(p->info->type) & type_bits) == 0))
 			check(VACCEL_ENOTSUP, "vaccel::Session::strict (no plugin of the requested type)");
 		return s;
 	}

@@ -34,8 +34,7 @@ public:
 
 	// A moved-from buffer is empty: data() == nullptr, size() == 0.
 	SharedBuffer(SharedBuffer &&other) noexcept
-		: data_(std::exchange(other.data_, nullptr)),
-		  size_(std::exchange(other.size_, 0))
+	    : data_(std::exchange(other.data_, nullptr)), size_(std::exchange(other.size_, 0))
 	{
 	}
 

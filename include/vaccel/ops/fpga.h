@@ -14,14 +14,13 @@
 extern "C" {
 #endif
 
-int vaccel_fpga_arraycopy(struct vaccel_session *sess, int a[], int out_a[], size_t len_a)
-	__attribute__((deprecated));
+int vaccel_fpga_arraycopy(struct vaccel_session *sess, int a[], int out_a[], size_t len_a) __attribute__((deprecated));
 int vaccel_fpga_mmult(struct vaccel_session *sess, float a[], float b[], float c[], size_t len_a)
 	__attribute__((deprecated));
-int vaccel_fpga_parallel(struct vaccel_session *sess, float a[], float b[], float add_output[],
-			 float mult_output[], size_t len_a) __attribute__((deprecated));
-int vaccel_fpga_vadd(struct vaccel_session *sess, float a[], float b[], float c[], size_t len_a,
-		     size_t len_b) __attribute__((deprecated));
+int vaccel_fpga_parallel(struct vaccel_session *sess, float a[], float b[], float add_output[], float mult_output[],
+			 size_t len_a) __attribute__((deprecated));
+int vaccel_fpga_vadd(struct vaccel_session *sess, float a[], float b[], float c[], size_t len_a, size_t len_b)
+	__attribute__((deprecated));
 
 #ifdef __cplusplus
 }

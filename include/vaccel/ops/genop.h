@@ -18,8 +18,8 @@ extern "C" {
  * remaining args follow the layout of that op (see docs/api.md). Unpacks
  * them, validates counts/types/sizes (VACCEL_EINVAL) and calls the typed op.
  * TF/TFLite/Torch ops are not reachable through genop (VACCEL_ENOTSUP). */
-int vaccel_genop(struct vaccel_session *sess, struct vaccel_arg *read, int nr_read,
-		 struct vaccel_arg *write, int nr_write);
+int vaccel_genop(struct vaccel_session *sess, struct vaccel_arg *read, int nr_read, struct vaccel_arg *write,
+		 int nr_write);
 
 #ifdef __cplusplus
 }

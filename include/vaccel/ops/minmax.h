@@ -14,9 +14,8 @@
 extern "C" {
 #endif
 
-int vaccel_minmax(struct vaccel_session *sess, const double *indata, int ndata, int low_threshold,
-		  int high_threshold, double *outdata, double *min, double *max)
-	__attribute__((deprecated));
+int vaccel_minmax(struct vaccel_session *sess, const double *indata, int ndata, int low_threshold, int high_threshold,
+		  double *outdata, double *min, double *max) __attribute__((deprecated));
 
 #ifdef __cplusplus
 }

@@ -16,11 +16,11 @@ extern "C" {
 
 /* Hands the args to the session plugin's OPENCV op. VACCEL_EINVAL for a NULL
  * session or NULL args with a count, VACCEL_ENOTSUP if the plugin lacks it. */
-int vaccel_opencv(struct vaccel_session *sess, struct vaccel_arg *read, size_t nr_read,
-		  struct vaccel_arg *write, size_t nr_write);
+int vaccel_opencv(struct vaccel_session *sess, struct vaccel_arg *read, size_t nr_read, struct vaccel_arg *write,
+		  size_t nr_write);
 /* vAccel 0.8 name and signature (int counts; negative is VACCEL_EINVAL). */
-int vaccel_opencv_unpack(struct vaccel_session *sess, struct vaccel_arg *read, int nr_read,
-			 struct vaccel_arg *write, int nr_write);
+int vaccel_opencv_unpack(struct vaccel_session *sess, struct vaccel_arg *read, int nr_read, struct vaccel_arg *write,
+			 int nr_write);
 
 #ifdef __cplusplus
 }

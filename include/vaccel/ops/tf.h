@@ -16,12 +16,30 @@ extern "C" {
 #endif
 
 enum vaccel_tf_data_type { /* = TF_DataType */
-	VACCEL_TF_FLOAT = 1, VACCEL_TF_DOUBLE = 2, VACCEL_TF_INT32 = 3, VACCEL_TF_UINT8 = 4,
-	VACCEL_TF_INT16 = 5, VACCEL_TF_INT8 = 6, VACCEL_TF_STRING = 7, VACCEL_TF_COMPLEX64 = 8,
-	VACCEL_TF_COMPLEX = 8, VACCEL_TF_INT64 = 9, VACCEL_TF_BOOL = 10, VACCEL_TF_QINT8 = 11,
-	VACCEL_TF_QUINT8 = 12, VACCEL_TF_QINT32 = 13, VACCEL_TF_BFLOAT16 = 14, VACCEL_TF_QINT16 = 15,
-	VACCEL_TF_QUINT16 = 16, VACCEL_TF_UINT16 = 17, VACCEL_TF_COMPLEX128 = 18, VACCEL_TF_HALF = 19,
-	VACCEL_TF_RESOURCE = 20, VACCEL_TF_VARIANT = 21, VACCEL_TF_UINT32 = 22, VACCEL_TF_UINT64 = 23,
+			   VACCEL_TF_FLOAT = 1,
+			   VACCEL_TF_DOUBLE = 2,
+			   VACCEL_TF_INT32 = 3,
+			   VACCEL_TF_UINT8 = 4,
+			   VACCEL_TF_INT16 = 5,
+			   VACCEL_TF_INT8 = 6,
+			   VACCEL_TF_STRING = 7,
+			   VACCEL_TF_COMPLEX64 = 8,
+			   VACCEL_TF_COMPLEX = 8,
+			   VACCEL_TF_INT64 = 9,
+			   VACCEL_TF_BOOL = 10,
+			   VACCEL_TF_QINT8 = 11,
+			   VACCEL_TF_QUINT8 = 12,
+			   VACCEL_TF_QINT32 = 13,
+			   VACCEL_TF_BFLOAT16 = 14,
+			   VACCEL_TF_QINT16 = 15,
+			   VACCEL_TF_QUINT16 = 16,
+			   VACCEL_TF_UINT16 = 17,
+			   VACCEL_TF_COMPLEX128 = 18,
+			   VACCEL_TF_HALF = 19,
+			   VACCEL_TF_RESOURCE = 20,
+			   VACCEL_TF_VARIANT = 21,
+			   VACCEL_TF_UINT32 = 22,
+			   VACCEL_TF_UINT64 = 23,
 };
 
 struct vaccel_tf_buffer {
@@ -86,16 +104,12 @@ int vaccel_tf_status_delete(struct vaccel_tf_status *status);
  * VACCEL_EINVAL / VACCEL_EPERM). vaccel_tf_model_load accepts a NULL status
  * (vAccel 0.8); unload and run require one. Output tensors are allocated by the plugin;
  * free them with vaccel_tf_tensor_delete(). */
-int vaccel_tf_model_load(struct vaccel_session *sess, struct vaccel_resource *model,
-			 struct vaccel_tf_status *status);
-int vaccel_tf_model_unload(struct vaccel_session *sess, struct vaccel_resource *model,
-			   struct vaccel_tf_status *status);
+int vaccel_tf_model_load(struct vaccel_session *sess, struct vaccel_resource *model, struct vaccel_tf_status *status);
+int vaccel_tf_model_unload(struct vaccel_session *sess, struct vaccel_resource *model, struct vaccel_tf_status *status);
 int vaccel_tf_model_run(struct vaccel_session *sess, const struct vaccel_resource *model,
-			const struct vaccel_tf_buffer *run_options,
-			const struct vaccel_tf_node *in_nodes, struct vaccel_tf_tensor *const *in,
-			int nr_inputs, const struct vaccel_tf_node *out_nodes,
-			struct vaccel_tf_tensor **out, int nr_outputs,
-			struct vaccel_tf_status *status);
+			const struct vaccel_tf_buffer *run_options, const struct vaccel_tf_node *in_nodes,
+			struct vaccel_tf_tensor *const *in, int nr_inputs, const struct vaccel_tf_node *out_nodes,
+			struct vaccel_tf_tensor **out, int nr_outputs, struct vaccel_tf_status *status);
 
 /* Seed-era names. */
 #define vaccel_tf_session_load vaccel_tf_model_load

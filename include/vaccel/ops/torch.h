@@ -44,14 +44,13 @@ int vaccel_torch_buffer_new(struct vaccel_torch_buffer **buffer, char *data, siz
 int vaccel_torch_buffer_delete(struct vaccel_torch_buffer *buffer);
 int vaccel_torch_buffer_take_data(struct vaccel_torch_buffer *buffer, void **data, size_t *size);
 
-int vaccel_torch_tensor_init(struct vaccel_torch_tensor *tensor, int64_t nr_dims,
-			     const int64_t *dims, enum vaccel_torch_data_type type);
+int vaccel_torch_tensor_init(struct vaccel_torch_tensor *tensor, int64_t nr_dims, const int64_t *dims,
+			     enum vaccel_torch_data_type type);
 int vaccel_torch_tensor_release(struct vaccel_torch_tensor *tensor);
-int vaccel_torch_tensor_new(struct vaccel_torch_tensor **tensor, int64_t nr_dims,
-			    const int64_t *dims, enum vaccel_torch_data_type type);
-int vaccel_torch_tensor_allocate(struct vaccel_torch_tensor **tensor, int64_t nr_dims,
-				 const int64_t *dims, enum vaccel_torch_data_type type,
-				 size_t total_size);
+int vaccel_torch_tensor_new(struct vaccel_torch_tensor **tensor, int64_t nr_dims, const int64_t *dims,
+			    enum vaccel_torch_data_type type);
+int vaccel_torch_tensor_allocate(struct vaccel_torch_tensor **tensor, int64_t nr_dims, const int64_t *dims,
+				 enum vaccel_torch_data_type type, size_t total_size);
 int vaccel_torch_tensor_delete(struct vaccel_torch_tensor *tensor);
 int vaccel_torch_tensor_set_data(struct vaccel_torch_tensor *tensor, void *data, size_t size);
 int vaccel_torch_tensor_take_data(struct vaccel_torch_tensor *tensor, void **data, size_t *size);
@@ -60,16 +59,14 @@ int vaccel_torch_tensor_take_data(struct vaccel_torch_tensor *tensor, void **dat
  * tensors are allocated by the plugin; free with vaccel_torch_tensor_delete(). */
 int vaccel_torch_model_load(struct vaccel_session *sess, struct vaccel_resource *model);
 int vaccel_torch_model_run(struct vaccel_session *sess, const struct vaccel_resource *model,
-			   const struct vaccel_torch_buffer *run_options,
-			   struct vaccel_torch_tensor *const *in, int nr_inputs,
-			   struct vaccel_torch_tensor **out, int nr_outputs);
+			   const struct vaccel_torch_buffer *run_options, struct vaccel_torch_tensor *const *in,
+			   int nr_inputs, struct vaccel_torch_tensor **out, int nr_outputs);
 
 /* Deprecated: out = A * B (+ C when in_C is non-NULL) with torch tensors
  * (A: M x K, B: K x N, C: M x N). */
 int vaccel_torch_sgemm(struct vaccel_session *sess, struct vaccel_torch_tensor **in_A,
-		       struct vaccel_torch_tensor **in_B, struct vaccel_torch_tensor **in_C,
-		       int M, int N, int K, struct vaccel_torch_tensor **out)
-	__attribute__((deprecated));
+		       struct vaccel_torch_tensor **in_B, struct vaccel_torch_tensor **in_C, int M, int N, int K,
+		       struct vaccel_torch_tensor **out) __attribute__((deprecated));
 
 /* Seed-era name (model as a resource). */
 #define vaccel_torch_jitload_forward vaccel_torch_model_run

@@ -31,9 +31,9 @@
 
 #define VACCEL_ENUM_STR_MAX 256
 
-#define VACCEL_ENUM_STR_FUNCS_DECL(enum_t, prefix)                        \
-	const char *prefix##_to_str(enum_t value);                          \
-	const char *prefix##_to_base_str(enum_t value);                     \
+#define VACCEL_ENUM_STR_FUNCS_DECL(enum_t, prefix)                                                                     \
+	const char *prefix##_to_str(enum_t value);                                                                     \
+	const char *prefix##_to_base_str(enum_t value);                                                                \
 	char *prefix##_name(enum_t value, char *buf, size_t size);
 
 /* Picks the 3-argument (NAME, VALUE, PREFIX) or 2-argument (NAME, PREFIX)
@@ -43,60 +43,58 @@
 #define VACCEL_ENUM_ITEM_NO_VALUE(name, prefix) prefix##_##name
 #define VACCEL_ENUM_ITEM_WITH_VALUE(name, value, prefix) prefix##_##name = value
 /* One enumerator followed by a comma. */
-#define VACCEL_ENUM_ITEM(...)                                                  \
-	VACCEL_ENUM_GET_MACRO(__VA_ARGS__, VACCEL_ENUM_ITEM_WITH_VALUE,        \
-			      VACCEL_ENUM_ITEM_NO_VALUE, unused)(__VA_ARGS__),
+#define VACCEL_ENUM_ITEM(...)                                                                                          \
+	VACCEL_ENUM_GET_MACRO(__VA_ARGS__, VACCEL_ENUM_ITEM_WITH_VALUE, VACCEL_ENUM_ITEM_NO_VALUE, unused)(__VA_ARGS__),
 
 /* "PREFIX_NAME" as a string literal. */
 #define VACCEL_ENUM_STR(name, prefix) #prefix "_" #name
 
-#define VACCEL_ENUM_STR_CASE_NO_VALUE(name, prefix) \
-	case prefix##_##name:                       \
+#define VACCEL_ENUM_STR_CASE_NO_VALUE(name, prefix)                                                                    \
+	case prefix##_##name:                                                                                          \
 		return VACCEL_ENUM_STR(name, prefix);
-#define VACCEL_ENUM_STR_CASE_WITH_VALUE(name, value, prefix) \
-	VACCEL_ENUM_STR_CASE_NO_VALUE(name, prefix)
+#define VACCEL_ENUM_STR_CASE_WITH_VALUE(name, value, prefix) VACCEL_ENUM_STR_CASE_NO_VALUE(name, prefix)
 /* A switch case returning "PREFIX_NAME". */
-#define VACCEL_ENUM_STR_CASE(...)                                              \
-	VACCEL_ENUM_GET_MACRO(__VA_ARGS__, VACCEL_ENUM_STR_CASE_WITH_VALUE,    \
-			      VACCEL_ENUM_STR_CASE_NO_VALUE, unused)(__VA_ARGS__)
+#define VACCEL_ENUM_STR_CASE(...)                                                                                      \
+	VACCEL_ENUM_GET_MACRO(__VA_ARGS__, VACCEL_ENUM_STR_CASE_WITH_VALUE, VACCEL_ENUM_STR_CASE_NO_VALUE, unused)     \
+	(__VA_ARGS__)
 
-#define VACCEL_ENUM_BASE_STR_CASE_NO_VALUE(name, prefix) \
-	case prefix##_##name:                            \
+#define VACCEL_ENUM_BASE_STR_CASE_NO_VALUE(name, prefix)                                                               \
+	case prefix##_##name:                                                                                          \
 		return #name;
-#define VACCEL_ENUM_BASE_STR_CASE_WITH_VALUE(name, value, prefix) \
-	VACCEL_ENUM_BASE_STR_CASE_NO_VALUE(name, prefix)
+#define VACCEL_ENUM_BASE_STR_CASE_WITH_VALUE(name, value, prefix) VACCEL_ENUM_BASE_STR_CASE_NO_VALUE(name, prefix)
 /* A switch case returning "NAME". */
-#define VACCEL_ENUM_BASE_STR_CASE(...)                                           \
-	VACCEL_ENUM_GET_MACRO(__VA_ARGS__, VACCEL_ENUM_BASE_STR_CASE_WITH_VALUE, \
-			      VACCEL_ENUM_BASE_STR_CASE_NO_VALUE, unused)(__VA_ARGS__)
+#define VACCEL_ENUM_BASE_STR_CASE(...)                                                                                 \
+	VACCEL_ENUM_GET_MACRO(__VA_ARGS__, VACCEL_ENUM_BASE_STR_CASE_WITH_VALUE, VACCEL_ENUM_BASE_STR_CASE_NO_VALUE,   \
+			      unused)                                                                                  \
+	(__VA_ARGS__)
 
 /* The items of a list plus a PREFIX_MAX sentinel. */
-#define VACCEL_ENUM_DEF_ITEMS(prefix, VACCEL_ENUM_LIST) \
-	VACCEL_ENUM_LIST(VACCEL_ENUM_ITEM)              \
+#define VACCEL_ENUM_DEF_ITEMS(prefix, VACCEL_ENUM_LIST)                                                                \
+	VACCEL_ENUM_LIST(VACCEL_ENUM_ITEM)                                                                             \
 	VACCEL_ENUM_ITEM(MAX, prefix)
 
 /* static inline name_to_str() / name_to_base_str() over a list. */
-#define VACCEL_ENUM_DEF_STR_FUNCS(name, prefix, VACCEL_ENUM_LIST)        \
-	static inline const char *name##_to_str(name##_t value)          \
-	{                                                                \
-		switch (value) {                                         \
-			VACCEL_ENUM_LIST(VACCEL_ENUM_STR_CASE)           \
-		default:                                                 \
-			return VACCEL_ENUM_STR(MAX, prefix);             \
-		}                                                        \
-	}                                                                \
-	static inline const char *name##_to_base_str(name##_t value)     \
-	{                                                                \
-		switch (value) {                                         \
-			VACCEL_ENUM_LIST(VACCEL_ENUM_BASE_STR_CASE)      \
-		default:                                                 \
-			return "MAX";                                    \
-		}                                                        \
+#define VACCEL_ENUM_DEF_STR_FUNCS(name, prefix, VACCEL_ENUM_LIST)                                                      \
+	static inline const char *name##_to_str(name##_t value)                                                        \
+	{                                                                                                              \
+		switch (value) {                                                                                       \
+			VACCEL_ENUM_LIST(VACCEL_ENUM_STR_CASE)                                                         \
+		default:                                                                                               \
+			return VACCEL_ENUM_STR(MAX, prefix);                                                           \
+		}                                                                                                      \
+	}                                                                                                              \
+	static inline const char *name##_to_base_str(name##_t value)                                                   \
+	{                                                                                                              \
+		switch (value) {                                                                                       \
+			VACCEL_ENUM_LIST(VACCEL_ENUM_BASE_STR_CASE)                                                    \
+		default:                                                                                               \
+			return "MAX";                                                                                  \
+		}                                                                                                      \
 	}
 
 /* typedef enum {...} name_t; plus the string functions. */
-#define VACCEL_ENUM_DEF_WITH_STR_FUNCS(name, prefix, VACCEL_ENUM_LIST) \
-	typedef enum { VACCEL_ENUM_DEF_ITEMS(prefix, VACCEL_ENUM_LIST) } name##_t; \
+#define VACCEL_ENUM_DEF_WITH_STR_FUNCS(name, prefix, VACCEL_ENUM_LIST)                                                 \
+	typedef enum { VACCEL_ENUM_DEF_ITEMS(prefix, VACCEL_ENUM_LIST) } name##_t;                                     \
 	VACCEL_ENUM_DEF_STR_FUNCS(name, prefix, VACCEL_ENUM_LIST)
 
 #endif /* VACCEL_UTILS_ENUM_H */

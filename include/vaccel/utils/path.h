@@ -11,9 +11,9 @@ extern "C" {
 #endif
 
 /* X-macro list of the enum's 0.8 items (see utils/enum.h). */
-#define VACCEL_PATH_TYPE_ENUM_LIST(VACCEL_ENUM_ITEM) \
-	VACCEL_ENUM_ITEM(LOCAL_FILE, 0, VACCEL_PATH) \
-	VACCEL_ENUM_ITEM(LOCAL_DIR, VACCEL_PATH) \
+#define VACCEL_PATH_TYPE_ENUM_LIST(VACCEL_ENUM_ITEM)                                                                   \
+	VACCEL_ENUM_ITEM(LOCAL_FILE, 0, VACCEL_PATH)                                                                   \
+	VACCEL_ENUM_ITEM(LOCAL_DIR, VACCEL_PATH)                                                                       \
 	VACCEL_ENUM_ITEM(REMOTE_FILE, VACCEL_PATH)
 
 typedef enum vaccel_path_type {

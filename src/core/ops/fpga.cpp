@@ -34,8 +34,8 @@ int vaccel_fpga_arraycopy(struct vaccel_session *sess, int a[], int out_a[], siz
 		return ret;
 	if (int ret = check_arrays(what, len_a, a, out_a))
 		return ret;
-	return call_plugin_op<decltype(vaccel_fpga_arraycopy)>(sess, VACCEL_OP_FPGA_ARRAYCOPY,
-		arraycopy_region, a, out_a, len_a);
+	return call_plugin_op<decltype(vaccel_fpga_arraycopy)>(sess, VACCEL_OP_FPGA_ARRAYCOPY, arraycopy_region, a,
+							       out_a, len_a);
 	VACCEL_OPS_CATCH("vaccel_fpga_arraycopy")
 }
 
@@ -47,13 +47,12 @@ int vaccel_fpga_mmult(struct vaccel_session *sess, float a[], float b[], float c
 		return ret;
 	if (int ret = check_arrays(what, len_a, a, b, c))
 		return ret;
-	return call_plugin_op<decltype(vaccel_fpga_mmult)>(sess, VACCEL_OP_FPGA_MMULT, mmult_region,
-		a, b, c, len_a);
+	return call_plugin_op<decltype(vaccel_fpga_mmult)>(sess, VACCEL_OP_FPGA_MMULT, mmult_region, a, b, c, len_a);
 	VACCEL_OPS_CATCH("vaccel_fpga_mmult")
 }
 
-int vaccel_fpga_parallel(struct vaccel_session *sess, float a[], float b[], float add_output[],
-			 float mult_output[], size_t len_a)
+int vaccel_fpga_parallel(struct vaccel_session *sess, float a[], float b[], float add_output[], float mult_output[],
+			 size_t len_a)
 {
 	VACCEL_OPS_TRY
 	constexpr const char *what = "vaccel_fpga_parallel";
@@ -61,13 +60,12 @@ int vaccel_fpga_parallel(struct vaccel_session *sess, float a[], float b[], floa
 		return ret;
 	if (int ret = check_arrays(what, len_a, a, b, add_output, mult_output))
 		return ret;
-	return call_plugin_op<decltype(vaccel_fpga_parallel)>(sess, VACCEL_OP_FPGA_PARALLEL,
-		parallel_region, a, b, add_output, mult_output, len_a);
+	return call_plugin_op<decltype(vaccel_fpga_parallel)>(sess, VACCEL_OP_FPGA_PARALLEL, parallel_region, a, b,
+							      add_output, mult_output, len_a);
 	VACCEL_OPS_CATCH("vaccel_fpga_parallel")
 }
 
-int vaccel_fpga_vadd(struct vaccel_session *sess, float a[], float b[], float c[], size_t len_a,
-		     size_t len_b)
+int vaccel_fpga_vadd(struct vaccel_session *sess, float a[], float b[], float c[], size_t len_a, size_t len_b)
 {
 	VACCEL_OPS_TRY
 	constexpr const char *what = "vaccel_fpga_vadd";
@@ -77,7 +75,7 @@ int vaccel_fpga_vadd(struct vaccel_session *sess, float a[], float b[], float c[
 		return ret;
 	if (len_b == 0)
 		return invalid_arg(what, "len_b is 0");
-	return call_plugin_op<decltype(vaccel_fpga_vadd)>(sess, VACCEL_OP_FPGA_VECTORADD,
-		vadd_region, a, b, c, len_a, len_b);
+	return call_plugin_op<decltype(vaccel_fpga_vadd)>(sess, VACCEL_OP_FPGA_VECTORADD, vadd_region, a, b, c, len_a,
+							  len_b);
 	VACCEL_OPS_CATCH("vaccel_fpga_vadd")
 }

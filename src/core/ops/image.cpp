@@ -31,8 +31,8 @@ int check_output(const char *what, const unsigned char *out, size_t len, const c
 }
 
 // Common path of the four single-output image ops.
-int image_op(vaccel_op_type_t type, const char *what, vaccel_session *sess, const void *img,
-	     unsigned char *out_imgname, size_t len_img, size_t len_out_imgname)
+int image_op(vaccel_op_type_t type, const char *what, vaccel_session *sess, const void *img, unsigned char *out_imgname,
+	     size_t len_img, size_t len_out_imgname)
 {
 	if (int ret = check_session(sess, what))
 		return ret;
@@ -42,14 +42,12 @@ int image_op(vaccel_op_type_t type, const char *what, vaccel_session *sess, cons
 		return ret;
 	VACCEL_OPS_DEBUG("session:%" PRId64 " Looking for plugin implementing %s", sess->id,
 			 vaccel_op_type_to_str(type));
-	return call_plugin_op<ImageOpFn>(sess, type, image_region, img, out_imgname, len_img,
-		len_out_imgname);
+	return call_plugin_op<ImageOpFn>(sess, type, image_region, img, out_imgname, len_img, len_out_imgname);
 }
 } // namespace
 
-int vaccel_image_classification(struct vaccel_session *sess, const void *img,
-				unsigned char *out_text, unsigned char *out_imgname,
-				size_t len_img, size_t len_out_text, size_t len_out_imgname)
+int vaccel_image_classification(struct vaccel_session *sess, const void *img, unsigned char *out_text,
+				unsigned char *out_imgname, size_t len_img, size_t len_out_text, size_t len_out_imgname)
 {
 	VACCEL_OPS_TRY
 	constexpr const char *what = "vaccel_image_classification";
@@ -61,46 +59,43 @@ int vaccel_image_classification(struct vaccel_session *sess, const void *img,
 		return ret;
 	if (int ret = check_output(what, out_imgname, len_out_imgname, "out_imgname"))
 		return ret;
-	VACCEL_OPS_DEBUG("session:%" PRId64 " Looking for plugin implementing image classification",
-			 sess->id);
-	return call_plugin_op<decltype(vaccel_image_classification)>(sess, VACCEL_OP_IMAGE_CLASSIFY,
-		image_region, img, out_text, out_imgname, len_img, len_out_text,
-		len_out_imgname);
+	VACCEL_OPS_DEBUG("session:%" PRId64 " Looking for plugin implementing image classification", sess->id);
+	return call_plugin_op<decltype(vaccel_image_classification)>(sess, VACCEL_OP_IMAGE_CLASSIFY, image_region, img,
+								     out_text, out_imgname, len_img, len_out_text,
+								     len_out_imgname);
 	VACCEL_OPS_CATCH("vaccel_image_classification")
 }
 
-int vaccel_image_detection(struct vaccel_session *sess, const void *img,
-			   unsigned char *out_imgname, size_t len_img, size_t len_out_imgname)
+int vaccel_image_detection(struct vaccel_session *sess, const void *img, unsigned char *out_imgname, size_t len_img,
+			   size_t len_out_imgname)
 {
 	VACCEL_OPS_TRY
-	return image_op(VACCEL_OP_IMAGE_DETECT, "vaccel_image_detection", sess, img, out_imgname,
-			len_img, len_out_imgname);
+	return image_op(VACCEL_OP_IMAGE_DETECT, "vaccel_image_detection", sess, img, out_imgname, len_img,
+			len_out_imgname);
 	VACCEL_OPS_CATCH("vaccel_image_detection")
 }
 
-int vaccel_image_segmentation(struct vaccel_session *sess, const void *img,
-			      unsigned char *out_imgname, size_t len_img, size_t len_out_imgname)
+int vaccel_image_segmentation(struct vaccel_session *sess, const void *img, unsigned char *out_imgname, size_t len_img,
+			      size_t len_out_imgname)
 {
 	VACCEL_OPS_TRY
-	return image_op(VACCEL_OP_IMAGE_SEGMENT, "vaccel_image_segmentation", sess, img,
-			out_imgname, len_img, len_out_imgname);
+	return image_op(VACCEL_OP_IMAGE_SEGMENT, "vaccel_image_segmentation", sess, img, out_imgname, len_img,
+			len_out_imgname);
 	VACCEL_OPS_CATCH("vaccel_image_segmentation")
 }
 
-int vaccel_image_pose(struct vaccel_session *sess, const void *img, unsigned char *out_imgname,
-		      size_t len_img, size_t len_out_imgname)
+int vaccel_image_pose(struct vaccel_session *sess, const void *img, unsigned char *out_imgname, size_t len_img,
+		      size_t len_out_imgname)
 {
 	VACCEL_OPS_TRY
-	return image_op(VACCEL_OP_IMAGE_POSE, "vaccel_image_pose", sess, img, out_imgname, len_img,
-			len_out_imgname);
+	return image_op(VACCEL_OP_IMAGE_POSE, "vaccel_image_pose", sess, img, out_imgname, len_img, len_out_imgname);
 	VACCEL_OPS_CATCH("vaccel_image_pose")
 }
 
-int vaccel_image_depth(struct vaccel_session *sess, const void *img, unsigned char *out_imgname,
-		       size_t len_img, size_t len_out_imgname)
+int vaccel_image_depth(struct vaccel_session *sess, const void *img, unsigned char *out_imgname, size_t len_img,
+		       size_t len_out_imgname)
 {
 	VACCEL_OPS_TRY
-	return image_op(VACCEL_OP_IMAGE_DEPTH, "vaccel_image_depth", sess, img, out_imgname,
-			len_img, len_out_imgname);
+	return image_op(VACCEL_OP_IMAGE_DEPTH, "vaccel_image_depth", sess, img, out_imgname, len_img, len_out_imgname);
 	VACCEL_OPS_CATCH("vaccel_image_depth")
 }

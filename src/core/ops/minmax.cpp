@@ -12,8 +12,8 @@ namespace {
 OpRegion minmax_region("vaccel_minmax_op");
 }
 
-int vaccel_minmax(struct vaccel_session *sess, const double *indata, int ndata, int low_threshold,
-		  int high_threshold, double *outdata, double *min, double *max)
+int vaccel_minmax(struct vaccel_session *sess, const double *indata, int ndata, int low_threshold, int high_threshold,
+		  double *outdata, double *min, double *max)
 {
 	VACCEL_OPS_TRY
 	constexpr const char *what = "vaccel_minmax";
@@ -23,7 +23,7 @@ int vaccel_minmax(struct vaccel_session *sess, const double *indata, int ndata, 
 		return invalid_arg(what, "indata, outdata, min or max is NULL");
 	if (ndata <= 0)
 		return invalid_arg(what, "ndata must be positive");
-	return call_plugin_op<decltype(vaccel_minmax)>(sess, VACCEL_OP_MINMAX, minmax_region,
-		indata, ndata, low_threshold, high_threshold, outdata, min, max);
+	return call_plugin_op<decltype(vaccel_minmax)>(sess, VACCEL_OP_MINMAX, minmax_region, indata, ndata,
+						       low_threshold, high_threshold, outdata, min, max);
 	VACCEL_OPS_CATCH("vaccel_minmax")
 }

@@ -17,8 +17,7 @@ int vaccel_noop(struct vaccel_session *sess)
 	VACCEL_OPS_TRY
 	if (sess == nullptr)
 		return invalid_arg("vaccel_noop", "session is NULL");
-	VACCEL_OPS_DEBUG("session:%" PRId64 " Looking for plugin implementing noop operation",
-			 sess->id);
+	VACCEL_OPS_DEBUG("session:%" PRId64 " Looking for plugin implementing noop operation", sess->id);
 	return call_plugin_op<decltype(vaccel_noop)>(sess, VACCEL_OP_NOOP, noop_region);
 	VACCEL_OPS_CATCH("vaccel_noop")
 }

@@ -89,8 +89,8 @@ void print_and_reset_op_regions() noexcept
 			if (vaccel_prof_enabled())
 				vaccel_prof_region_print(&region);
 			else
-				vaccel_info("[prof] %s: total_time: %" PRIu64 " nsec nr_entries: %zu",
-					    r.region->name(), total, r.samples.size());
+				vaccel_info("[prof] %s: total_time: %" PRIu64 " nsec nr_entries: %zu", r.region->name(),
+					    total, r.samples.size());
 		}
 	} catch (...) {
 	}
@@ -98,8 +98,8 @@ void print_and_reset_op_regions() noexcept
 
 int op_not_supported(const vaccel_session *sess, vaccel_op_type_t type) noexcept
 {
-	vaccel_error("session:%" PRId64 " Plugin does not support %s (op %d)", sess->id,
-		     vaccel_op_type_to_str(type), static_cast<int>(type));
+	vaccel_error("session:%" PRId64 " Plugin does not support %s (op %d)", sess->id, vaccel_op_type_to_str(type),
+		     static_cast<int>(type));
 	return VACCEL_ENOTSUP;
 }
 
@@ -109,36 +109,19 @@ int invalid_arg(const char *what, const char *reason) noexcept
 	return VACCEL_EINVAL;
 }
 
-int exception_to_error(const char *where) noexcept
-{
-	try {
-		throw;
-	} catch (const std::bad_alloc &) {
-		vaccel_error("%s: out of memory", where);
-		return VACCEL_ENOMEM;
-	} catch (const std::exception &e) {
-		vaccel_error("%s: unexpected error: %s", where, e.what());
-		return VACCEL_EINVAL;
-	} catch (...) {
-		vaccel_error("%s: unexpected error", where);
-		return VACCEL_EINVAL;
-	}
-}
-
-int check_resource(const vaccel_session *sess, const vaccel_resource *res,
-		   vaccel_resource_type_t expected, const char *what) noexcept
+int check_resource(const vaccel_session *sess, const vaccel_resource *res, vaccel_resource_type_t expected,
+		   const char *what) noexcept
 {
 	if (res == nullptr)
 		return invalid_arg(what, "resource is NULL");
 	if (res->type != expected) {
 		vaccel_error("%s: resource %" PRId64 " has type %s, expected %s", what, res->id,
-			     vaccel_resource_type_to_str(res->type),
-			     vaccel_resource_type_to_str(expected));
+			     vaccel_resource_type_to_str(res->type), vaccel_resource_type_to_str(expected));
 		return VACCEL_EINVAL;
 	}
 	if (!vaccel_session_has_resource(sess, res)) {
-		vaccel_error("%s: resource %" PRId64 " is not registered with session %" PRId64,
-			     what, res->id, sess->id);
+		vaccel_error("%s: resource %" PRId64 " is not registered with session %" PRId64, what, res->id,
+			     sess->id);
 		return VACCEL_EPERM;
 	}
 	return VACCEL_OK;

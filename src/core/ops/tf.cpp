@@ -14,8 +14,8 @@ OpRegion unload_region("vaccel_tf_model_unload");
 OpRegion run_region("vaccel_tf_model_run");
 
 // The shared model-op prologue, plus the TF status every tf op fills in.
-int check_tf_model_op(const vaccel_session *sess, const vaccel_resource *model,
-		      const vaccel_tf_status *status, const char *what) noexcept
+int check_tf_model_op(const vaccel_session *sess, const vaccel_resource *model, const vaccel_tf_status *status,
+		      const char *what) noexcept
 {
 	if (int ret = check_model_op(sess, model, what))
 		return ret;
@@ -25,8 +25,7 @@ int check_tf_model_op(const vaccel_session *sess, const vaccel_resource *model,
 }
 } // namespace
 
-int vaccel_tf_model_load(struct vaccel_session *sess, struct vaccel_resource *model,
-			 struct vaccel_tf_status *status)
+int vaccel_tf_model_load(struct vaccel_session *sess, struct vaccel_resource *model, struct vaccel_tf_status *status)
 {
 	VACCEL_OPS_TRY
 	constexpr const char *what = "vaccel_tf_model_load";
@@ -38,36 +37,31 @@ int vaccel_tf_model_load(struct vaccel_session *sess, struct vaccel_resource *mo
 		status = &scratch;
 	if (int ret = check_tf_model_op(sess, model, status, what))
 		return ret;
-	VACCEL_OPS_DEBUG("session:%" PRId64 " Looking for plugin implementing tf model load",
-			 sess->id);
-	const int ret = call_plugin_op<decltype(vaccel_tf_model_load)>(
-		sess, VACCEL_OP_TF_MODEL_LOAD, load_region, model, status);
+	VACCEL_OPS_DEBUG("session:%" PRId64 " Looking for plugin implementing tf model load", sess->id);
+	const int ret = call_plugin_op<decltype(vaccel_tf_model_load)>(sess, VACCEL_OP_TF_MODEL_LOAD, load_region,
+								       model, status);
 	if (own_status)
 		vaccel_tf_status_release(&scratch);
 	return ret;
 	VACCEL_OPS_CATCH("vaccel_tf_model_load")
 }
 
-int vaccel_tf_model_unload(struct vaccel_session *sess, struct vaccel_resource *model,
-			   struct vaccel_tf_status *status)
+int vaccel_tf_model_unload(struct vaccel_session *sess, struct vaccel_resource *model, struct vaccel_tf_status *status)
 {
 	VACCEL_OPS_TRY
 	constexpr const char *what = "vaccel_tf_model_unload";
 	if (int ret = check_tf_model_op(sess, model, status, what))
 		return ret;
-	VACCEL_OPS_DEBUG("session:%" PRId64 " Looking for plugin implementing tf model unload",
-			 sess->id);
-	return call_plugin_op<decltype(vaccel_tf_model_unload)>(sess, VACCEL_OP_TF_MODEL_UNLOAD,
-		unload_region, model, status);
+	VACCEL_OPS_DEBUG("session:%" PRId64 " Looking for plugin implementing tf model unload", sess->id);
+	return call_plugin_op<decltype(vaccel_tf_model_unload)>(sess, VACCEL_OP_TF_MODEL_UNLOAD, unload_region, model,
+								status);
 	VACCEL_OPS_CATCH("vaccel_tf_model_unload")
 }
 
 int vaccel_tf_model_run(struct vaccel_session *sess, const struct vaccel_resource *model,
-			const struct vaccel_tf_buffer *run_options,
-			const struct vaccel_tf_node *in_nodes, struct vaccel_tf_tensor *const *in,
-			int nr_inputs, const struct vaccel_tf_node *out_nodes,
-			struct vaccel_tf_tensor **out, int nr_outputs,
-			struct vaccel_tf_status *status)
+			const struct vaccel_tf_buffer *run_options, const struct vaccel_tf_node *in_nodes,
+			struct vaccel_tf_tensor *const *in, int nr_inputs, const struct vaccel_tf_node *out_nodes,
+			struct vaccel_tf_tensor **out, int nr_outputs, struct vaccel_tf_status *status)
 {
 	VACCEL_OPS_TRY
 	constexpr const char *what = "vaccel_tf_model_run";
@@ -79,10 +73,9 @@ int vaccel_tf_model_run(struct vaccel_session *sess, const struct vaccel_resourc
 		return ret;
 	if ((nr_inputs > 0 && in_nodes == nullptr) || (nr_outputs > 0 && out_nodes == nullptr))
 		return invalid_arg(what, "input or output nodes are NULL");
-	VACCEL_OPS_DEBUG("session:%" PRId64 " Looking for plugin implementing tf model run",
-			 sess->id);
-	return call_plugin_op<decltype(vaccel_tf_model_run)>(sess, VACCEL_OP_TF_MODEL_RUN,
-		run_region, model, run_options, in_nodes, in, nr_inputs, out_nodes,
-		out, nr_outputs, status);
+	VACCEL_OPS_DEBUG("session:%" PRId64 " Looking for plugin implementing tf model run", sess->id);
+	return call_plugin_op<decltype(vaccel_tf_model_run)>(sess, VACCEL_OP_TF_MODEL_RUN, run_region, model,
+							     run_options, in_nodes, in, nr_inputs, out_nodes, out,
+							     nr_outputs, status);
 	VACCEL_OPS_CATCH("vaccel_tf_model_run")
 }

@@ -19,10 +19,9 @@ int vaccel_tflite_model_load(struct vaccel_session *sess, struct vaccel_resource
 	constexpr const char *what = "vaccel_tflite_model_load";
 	if (int ret = check_model_op(sess, model, what))
 		return ret;
-	VACCEL_OPS_DEBUG("session:%" PRId64 " Looking for plugin implementing tflite model load",
-			 sess->id);
-	return call_plugin_op<decltype(vaccel_tflite_model_load)>(sess, VACCEL_OP_TFLITE_MODEL_LOAD,
-		load_region, model);
+	VACCEL_OPS_DEBUG("session:%" PRId64 " Looking for plugin implementing tflite model load", sess->id);
+	return call_plugin_op<decltype(vaccel_tflite_model_load)>(sess, VACCEL_OP_TFLITE_MODEL_LOAD, load_region,
+								  model);
 	VACCEL_OPS_CATCH("vaccel_tflite_model_load")
 }
 
@@ -32,17 +31,15 @@ int vaccel_tflite_model_unload(struct vaccel_session *sess, struct vaccel_resour
 	constexpr const char *what = "vaccel_tflite_model_unload";
 	if (int ret = check_model_op(sess, model, what))
 		return ret;
-	VACCEL_OPS_DEBUG("session:%" PRId64
-			 " Looking for plugin implementing tflite model unload",
-			 sess->id);
-	return call_plugin_op<decltype(vaccel_tflite_model_unload)>(sess,
-		VACCEL_OP_TFLITE_MODEL_UNLOAD, unload_region, model);
+	VACCEL_OPS_DEBUG("session:%" PRId64 " Looking for plugin implementing tflite model unload", sess->id);
+	return call_plugin_op<decltype(vaccel_tflite_model_unload)>(sess, VACCEL_OP_TFLITE_MODEL_UNLOAD, unload_region,
+								    model);
 	VACCEL_OPS_CATCH("vaccel_tflite_model_unload")
 }
 
 int vaccel_tflite_model_run(struct vaccel_session *sess, const struct vaccel_resource *model,
-			    struct vaccel_tflite_tensor *const *in, int nr_inputs,
-			    struct vaccel_tflite_tensor **out, int nr_outputs, uint8_t *status)
+			    struct vaccel_tflite_tensor *const *in, int nr_inputs, struct vaccel_tflite_tensor **out,
+			    int nr_outputs, uint8_t *status)
 {
 	VACCEL_OPS_TRY
 	constexpr const char *what = "vaccel_tflite_model_run";
@@ -54,9 +51,8 @@ int vaccel_tflite_model_run(struct vaccel_session *sess, const struct vaccel_res
 		return ret;
 	if (status == nullptr)
 		return invalid_arg(what, "status is NULL");
-	VACCEL_OPS_DEBUG("session:%" PRId64 " Looking for plugin implementing tflite model run",
-			 sess->id);
-	return call_plugin_op<decltype(vaccel_tflite_model_run)>(sess, VACCEL_OP_TFLITE_MODEL_RUN,
-		run_region, model, in, nr_inputs, out, nr_outputs, status);
+	VACCEL_OPS_DEBUG("session:%" PRId64 " Looking for plugin implementing tflite model run", sess->id);
+	return call_plugin_op<decltype(vaccel_tflite_model_run)>(sess, VACCEL_OP_TFLITE_MODEL_RUN, run_region, model,
+								 in, nr_inputs, out, nr_outputs, status);
 	VACCEL_OPS_CATCH("vaccel_tflite_model_run")
 }

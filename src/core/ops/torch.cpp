@@ -21,17 +21,14 @@ int vaccel_torch_model_load(struct vaccel_session *sess, struct vaccel_resource 
 	constexpr const char *what = "vaccel_torch_model_load";
 	if (int ret = check_model_op(sess, model, what))
 		return ret;
-	VACCEL_OPS_DEBUG("session:%" PRId64 " Looking for plugin implementing torch model load",
-			 sess->id);
-	return call_plugin_op<decltype(vaccel_torch_model_load)>(sess, VACCEL_OP_TORCH_MODEL_LOAD,
-		load_region, model);
+	VACCEL_OPS_DEBUG("session:%" PRId64 " Looking for plugin implementing torch model load", sess->id);
+	return call_plugin_op<decltype(vaccel_torch_model_load)>(sess, VACCEL_OP_TORCH_MODEL_LOAD, load_region, model);
 	VACCEL_OPS_CATCH("vaccel_torch_model_load")
 }
 
 int vaccel_torch_model_run(struct vaccel_session *sess, const struct vaccel_resource *model,
-			   const struct vaccel_torch_buffer *run_options,
-			   struct vaccel_torch_tensor *const *in, int nr_inputs,
-			   struct vaccel_torch_tensor **out, int nr_outputs)
+			   const struct vaccel_torch_buffer *run_options, struct vaccel_torch_tensor *const *in,
+			   int nr_inputs, struct vaccel_torch_tensor **out, int nr_outputs)
 {
 	VACCEL_OPS_TRY
 	constexpr const char *what = "vaccel_torch_model_run";
@@ -41,16 +38,15 @@ int vaccel_torch_model_run(struct vaccel_session *sess, const struct vaccel_reso
 		return ret;
 	if (int ret = check_tensor_list(what, "outputs", out, nr_outputs, false))
 		return ret;
-	VACCEL_OPS_DEBUG("session:%" PRId64 " Looking for plugin implementing torch model run",
-			 sess->id);
-	return call_plugin_op<decltype(vaccel_torch_model_run)>(sess, VACCEL_OP_TORCH_MODEL_RUN,
-		run_region, model, run_options, in, nr_inputs, out, nr_outputs);
+	VACCEL_OPS_DEBUG("session:%" PRId64 " Looking for plugin implementing torch model run", sess->id);
+	return call_plugin_op<decltype(vaccel_torch_model_run)>(sess, VACCEL_OP_TORCH_MODEL_RUN, run_region, model,
+								run_options, in, nr_inputs, out, nr_outputs);
 	VACCEL_OPS_CATCH("vaccel_torch_model_run")
 }
 
 int vaccel_torch_sgemm(struct vaccel_session *sess, struct vaccel_torch_tensor **in_A,
-		       struct vaccel_torch_tensor **in_B, struct vaccel_torch_tensor **in_C,
-		       int M, int N, int K, struct vaccel_torch_tensor **out)
+		       struct vaccel_torch_tensor **in_B, struct vaccel_torch_tensor **in_C, int M, int N, int K,
+		       struct vaccel_torch_tensor **out)
 {
 	VACCEL_OPS_TRY
 	constexpr const char *what = "vaccel_torch_sgemm";
@@ -61,7 +57,7 @@ int vaccel_torch_sgemm(struct vaccel_session *sess, struct vaccel_torch_tensor *
 		return invalid_arg(what, "in_A, in_B or out is NULL");
 	if (M <= 0 || N <= 0 || K <= 0)
 		return invalid_arg(what, "M, N and K must be positive");
-	return call_plugin_op<decltype(vaccel_torch_sgemm)>(sess, VACCEL_OP_TORCH_SGEMM,
-		sgemm_region, in_A, in_B, in_C, M, N, K, out);
+	return call_plugin_op<decltype(vaccel_torch_sgemm)>(sess, VACCEL_OP_TORCH_SGEMM, sgemm_region, in_A, in_B, in_C,
+							    M, N, K, out);
 	VACCEL_OPS_CATCH("vaccel_torch_sgemm")
 }

@@ -27,20 +27,14 @@ struct vaccel_list_entry {
 	struct vaccel_list_entry *next;
 	struct vaccel_list_entry *prev;
 };
-#define LIST_ENTRY_INIT(name) { &(name), &(name) }
+#define LIST_ENTRY_INIT(name)                                                                                          \
+	{                                                                                                              \
+		&(name), &(name)                                                                                       \
+	}
 
-typedef enum {
-	VACCEL_OP_NOOP = 0,
-	VACCEL_OP_EXEC,
-	VACCEL_OP_EXEC_WITH_RESOURCE,
-	VACCEL_OP_MAX = 24
-} vaccel_op_type_t;
+typedef enum { VACCEL_OP_NOOP = 0, VACCEL_OP_EXEC, VACCEL_OP_EXEC_WITH_RESOURCE, VACCEL_OP_MAX = 24 } vaccel_op_type_t;
 
-typedef enum {
-	VACCEL_ARG_RAW = 0,
-	VACCEL_ARG_INT32 = 5,
-	VACCEL_ARG_MAX = 30
-} vaccel_arg_type_t;
+typedef enum { VACCEL_ARG_RAW = 0, VACCEL_ARG_INT32 = 5, VACCEL_ARG_MAX = 30 } vaccel_arg_type_t;
 
 struct vaccel_arg {
 	void *buf;
@@ -50,11 +44,15 @@ struct vaccel_arg {
 	bool owned;
 };
 
-int vaccel_arg_init_from_buf(struct vaccel_arg *arg, void *buf, size_t size,
-			     vaccel_arg_type_t type, uint32_t custom_id);
+int vaccel_arg_init_from_buf(struct vaccel_arg *arg, void *buf, size_t size, vaccel_arg_type_t type,
+			     uint32_t custom_id);
 
-typedef enum { VACCEL_RESOURCE_LIB = 0, VACCEL_RESOURCE_DATA, VACCEL_RESOURCE_MODEL,
-	       VACCEL_RESOURCE_MAX } vaccel_resource_type_t;
+typedef enum {
+	VACCEL_RESOURCE_LIB = 0,
+	VACCEL_RESOURCE_DATA,
+	VACCEL_RESOURCE_MODEL,
+	VACCEL_RESOURCE_MAX
+} vaccel_resource_type_t;
 
 struct vaccel_plugin;
 
@@ -75,8 +73,8 @@ struct vaccel_session {
 int vaccel_session_init(struct vaccel_session *sess, uint32_t flags);
 int vaccel_session_release(struct vaccel_session *sess);
 int vaccel_noop(struct vaccel_session *sess);
-int vaccel_exec(struct vaccel_session *sess, const char *library, const char *fn_symbol,
-		struct vaccel_arg *read, size_t nr_read, struct vaccel_arg *write, size_t nr_write);
+int vaccel_exec(struct vaccel_session *sess, const char *library, const char *fn_symbol, struct vaccel_arg *read,
+		size_t nr_read, struct vaccel_arg *write, size_t nr_write);
 
 typedef enum {
 	VACCEL_PLUGIN_CPU = 0x0001,
@@ -125,17 +123,19 @@ struct vaccel_plugin {
 };
 
 extern struct vaccel_plugin vaccel_this_plugin;
-#define VACCEL_OP_INIT(name, type, func) { (type), (func), (&vaccel_this_plugin) }
-#define VACCEL_PLUGIN(...)                                                         \
-	static struct vaccel_plugin_info vaccel_this_plugin_info = { __VA_ARGS__ }; \
-	struct vaccel_plugin vaccel_this_plugin = {                               \
-		.dl_handle = NULL,                                                \
-		.entry = LIST_ENTRY_INIT(vaccel_this_plugin.entry),               \
-		.ops = { NULL },                                                  \
-		.info = &vaccel_this_plugin_info,                                 \
-	};                                                                        \
-	__attribute__((visibility("default"))) struct vaccel_plugin *vaccel_plugin = \
-		&vaccel_this_plugin;
+#define VACCEL_OP_INIT(name, type, func)                                                                               \
+	{                                                                                                              \
+		(type), (func), (&vaccel_this_plugin)                                                                  \
+	}
+#define VACCEL_PLUGIN(...)                                                                                             \
+	static struct vaccel_plugin_info vaccel_this_plugin_info = {__VA_ARGS__};                                      \
+	struct vaccel_plugin vaccel_this_plugin = {                                                                    \
+		.dl_handle = NULL,                                                                                     \
+		.entry = LIST_ENTRY_INIT(vaccel_this_plugin.entry),                                                    \
+		.ops = {NULL},                                                                                         \
+		.info = &vaccel_this_plugin_info,                                                                      \
+	};                                                                                                             \
+	__attribute__((visibility("default"))) struct vaccel_plugin *vaccel_plugin = &vaccel_this_plugin;
 
 int vaccel_plugin_register_ops(struct vaccel_op *ops, size_t nr_ops);
 

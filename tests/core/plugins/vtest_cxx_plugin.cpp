@@ -17,10 +17,19 @@ static struct vaccel_op ops[] = {
 	VACCEL_OP_INIT(ops[0], VACCEL_OP_NOOP, cxx_noop),
 };
 
-static int init() { return vaccel_plugin_register_ops(ops, 1); }
-static int fini() { return VACCEL_OK; }
+static int init()
+{
+	return vaccel_plugin_register_ops(ops, 1);
+}
+static int fini()
+{
+	return VACCEL_OK;
+}
 
-extern "C" __attribute__((visibility("default"))) int vtest_cxx_noop_calls() { return noop_calls; }
+extern "C" __attribute__((visibility("default"))) int vtest_cxx_noop_calls()
+{
+	return noop_calls;
+}
 
-VACCEL_PLUGIN(.name = "vtest-cxx", .version = "0.0.1", .vaccel_version = VACCEL_VERSION,
-	      .init = init, .fini = fini, .is_virtio = false, .type = VACCEL_PLUGIN_GENERIC)
+VACCEL_PLUGIN(.name = "vtest-cxx", .version = "0.0.1", .vaccel_version = VACCEL_VERSION, .init = init, .fini = fini,
+	      .is_virtio = false, .type = VACCEL_PLUGIN_GENERIC)

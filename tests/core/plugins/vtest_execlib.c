@@ -7,8 +7,8 @@
 
 #include <vaccel.h>
 
-__attribute__((visibility("default"))) int vtest_double(struct vaccel_arg *in, size_t nr_in,
-							struct vaccel_arg *out, size_t nr_out)
+__attribute__((visibility("default"))) int vtest_double(struct vaccel_arg *in, size_t nr_in, struct vaccel_arg *out,
+							size_t nr_out)
 {
 	if (nr_in < 1 || nr_out < 1 || in[0].size != 4 || out[0].size != 4)
 		return 1;
@@ -19,8 +19,8 @@ __attribute__((visibility("default"))) int vtest_double(struct vaccel_arg *in, s
 	return 0;
 }
 
-__attribute__((visibility("default"))) int vtest_fail(struct vaccel_arg *in, size_t nr_in,
-						      struct vaccel_arg *out, size_t nr_out)
+__attribute__((visibility("default"))) int vtest_fail(struct vaccel_arg *in, size_t nr_in, struct vaccel_arg *out,
+						      size_t nr_out)
 {
 	(void)in, (void)nr_in, (void)out, (void)nr_out;
 	return 3;
@@ -29,8 +29,8 @@ __attribute__((visibility("default"))) int vtest_fail(struct vaccel_arg *in, siz
 /* Returns 0 once `in[0]` (int32 N) callers are inside it together, 1 if that does not happen
  * within 5 s: proves that calls overlap (used through the agent by the rpc tests). Callers
  * arrive in rounds of N; a ticket counter tells each caller which round it belongs to. */
-__attribute__((visibility("default"))) int vtest_rendezvous(struct vaccel_arg *in, size_t nr_in,
-							    struct vaccel_arg *out, size_t nr_out)
+__attribute__((visibility("default"))) int vtest_rendezvous(struct vaccel_arg *in, size_t nr_in, struct vaccel_arg *out,
+							    size_t nr_out)
 {
 	static unsigned arrived;
 	(void)out, (void)nr_out;

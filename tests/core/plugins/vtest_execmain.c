@@ -8,8 +8,8 @@
 
 extern int vtest_dep_factor(void);
 
-__attribute__((visibility("default"))) int vtest_triple(struct vaccel_arg *in, size_t nr_in,
-							struct vaccel_arg *out, size_t nr_out)
+__attribute__((visibility("default"))) int vtest_triple(struct vaccel_arg *in, size_t nr_in, struct vaccel_arg *out,
+							size_t nr_out)
 {
 	if (nr_in < 1 || nr_out < 1 || in[0].size != 4 || out[0].size != 4)
 		return 1;

@@ -91,8 +91,7 @@ static int op_noop(struct vaccel_session *sess)
 }
 
 /* "Doubles" read[0] (int32) into write[0], like the reference test lib. */
-static int double_first_arg(struct vaccel_arg *read, size_t nr_read, struct vaccel_arg *write,
-			    size_t nr_write)
+static int double_first_arg(struct vaccel_arg *read, size_t nr_read, struct vaccel_arg *write, size_t nr_write)
 {
 	if (nr_read < 1 || nr_write < 1)
 		return VACCEL_OK;
@@ -105,8 +104,8 @@ static int double_first_arg(struct vaccel_arg *read, size_t nr_read, struct vacc
 	return VACCEL_OK;
 }
 
-static int op_exec(struct vaccel_session *sess, const char *library, const char *fn_symbol,
-		   struct vaccel_arg *read, size_t nr_read, struct vaccel_arg *write, size_t nr_write)
+static int op_exec(struct vaccel_session *sess, const char *library, const char *fn_symbol, struct vaccel_arg *read,
+		   size_t nr_read, struct vaccel_arg *write, size_t nr_write)
 {
 	note_op(VACCEL_OP_EXEC, sess, nr_read, nr_write);
 	note_text(record.last_library, library);
@@ -114,9 +113,8 @@ static int op_exec(struct vaccel_session *sess, const char *library, const char 
 	return double_first_arg(read, nr_read, write, nr_write);
 }
 
-static int op_exec_with_resource(struct vaccel_session *sess, struct vaccel_resource *res,
-				 const char *fn_symbol, struct vaccel_arg *read, size_t nr_read,
-				 struct vaccel_arg *write, size_t nr_write)
+static int op_exec_with_resource(struct vaccel_session *sess, struct vaccel_resource *res, const char *fn_symbol,
+				 struct vaccel_arg *read, size_t nr_read, struct vaccel_arg *write, size_t nr_write)
 {
 	note_op(VACCEL_OP_EXEC_WITH_RESOURCE, sess, nr_read, nr_write);
 	pthread_mutex_lock(&record_lock);
@@ -127,8 +125,7 @@ static int op_exec_with_resource(struct vaccel_session *sess, struct vaccel_reso
 }
 
 static int op_classify(struct vaccel_session *sess, const void *img, unsigned char *out_text,
-		       unsigned char *out_imgname, size_t len_img, size_t len_out_text,
-		       size_t len_out_imgname)
+		       unsigned char *out_imgname, size_t len_img, size_t len_out_text, size_t len_out_imgname)
 {
 	(void)img;
 	note_op(VACCEL_OP_IMAGE_CLASSIFY, sess, 1, 2);
@@ -139,24 +136,23 @@ static int op_classify(struct vaccel_session *sess, const void *img, unsigned ch
 	return VACCEL_OK;
 }
 
-#define VTEST_IMAGE_OP(fn, op, label)                                                        \
-	static int fn(struct vaccel_session *sess, const void *img, unsigned char *out_imgname, \
-		      size_t len_img, size_t len_out_imgname)                                 \
-	{                                                                                    \
-		(void)img;                                                                   \
-		note_op(op, sess, 1, 1);                                                     \
-		char text[64];                                                               \
-		snprintf(text, sizeof(text), "vtest-" label " %zu bytes", len_img);          \
-		write_text(out_imgname, len_out_imgname, text);                              \
-		return VACCEL_OK;                                                            \
+#define VTEST_IMAGE_OP(fn, op, label)                                                                                  \
+	static int fn(struct vaccel_session *sess, const void *img, unsigned char *out_imgname, size_t len_img,        \
+		      size_t len_out_imgname)                                                                          \
+	{                                                                                                              \
+		(void)img;                                                                                             \
+		note_op(op, sess, 1, 1);                                                                               \
+		char text[64];                                                                                         \
+		snprintf(text, sizeof(text), "vtest-" label " %zu bytes", len_img);                                    \
+		write_text(out_imgname, len_out_imgname, text);                                                        \
+		return VACCEL_OK;                                                                                      \
 	}
 VTEST_IMAGE_OP(op_detect, VACCEL_OP_IMAGE_DETECT, "detect")
 VTEST_IMAGE_OP(op_segment, VACCEL_OP_IMAGE_SEGMENT, "segment")
 VTEST_IMAGE_OP(op_pose, VACCEL_OP_IMAGE_POSE, "pose")
 VTEST_IMAGE_OP(op_depth, VACCEL_OP_IMAGE_DEPTH, "depth")
 
-static int op_tf_load(struct vaccel_session *sess, struct vaccel_resource *model,
-		      struct vaccel_tf_status *status)
+static int op_tf_load(struct vaccel_session *sess, struct vaccel_resource *model, struct vaccel_tf_status *status)
 {
 	note_op(VACCEL_OP_TF_MODEL_LOAD, sess, 0, 0);
 	pthread_mutex_lock(&record_lock);
@@ -165,8 +161,7 @@ static int op_tf_load(struct vaccel_session *sess, struct vaccel_resource *model
 	return status ? vaccel_tf_status_init(status, 0, "vtest loaded") : VACCEL_OK;
 }
 
-static int op_tf_unload(struct vaccel_session *sess, struct vaccel_resource *model,
-			struct vaccel_tf_status *status)
+static int op_tf_unload(struct vaccel_session *sess, struct vaccel_resource *model, struct vaccel_tf_status *status)
 {
 	(void)model;
 	note_op(VACCEL_OP_TF_MODEL_UNLOAD, sess, 0, 0);
@@ -176,16 +171,14 @@ static int op_tf_unload(struct vaccel_session *sess, struct vaccel_resource *mod
 /* Echoes input i into output i (fresh tensors owned by the caller). */
 static int op_tf_run(struct vaccel_session *sess, const struct vaccel_resource *model,
 		     const struct vaccel_tf_buffer *run_options, const struct vaccel_tf_node *in_nodes,
-		     struct vaccel_tf_tensor *const *in, int nr_in,
-		     const struct vaccel_tf_node *out_nodes, struct vaccel_tf_tensor **out,
-		     int nr_out, struct vaccel_tf_status *status)
+		     struct vaccel_tf_tensor *const *in, int nr_in, const struct vaccel_tf_node *out_nodes,
+		     struct vaccel_tf_tensor **out, int nr_out, struct vaccel_tf_status *status)
 {
 	(void)model, (void)run_options, (void)in_nodes, (void)out_nodes;
 	note_op(VACCEL_OP_TF_MODEL_RUN, sess, (size_t)nr_in, (size_t)nr_out);
 	for (int i = 0; i < nr_out; i++) {
 		const struct vaccel_tf_tensor *src = in[i < nr_in ? i : 0];
-		int ret = vaccel_tf_tensor_allocate(&out[i], src->nr_dims, src->dims,
-						    src->data_type, src->size);
+		int ret = vaccel_tf_tensor_allocate(&out[i], src->nr_dims, src->dims, src->data_type, src->size);
 		if (ret)
 			return ret;
 		if (src->size)
@@ -209,15 +202,14 @@ static int op_tflite_unload(struct vaccel_session *sess, struct vaccel_resource 
 }
 
 static int op_tflite_run(struct vaccel_session *sess, const struct vaccel_resource *model,
-			 struct vaccel_tflite_tensor *const *in, int nr_in,
-			 struct vaccel_tflite_tensor **out, int nr_out, uint8_t *status)
+			 struct vaccel_tflite_tensor *const *in, int nr_in, struct vaccel_tflite_tensor **out,
+			 int nr_out, uint8_t *status)
 {
 	(void)model;
 	note_op(VACCEL_OP_TFLITE_MODEL_RUN, sess, (size_t)nr_in, (size_t)nr_out);
 	for (int i = 0; i < nr_out; i++) {
 		const struct vaccel_tflite_tensor *src = in[i < nr_in ? i : 0];
-		int ret = vaccel_tflite_tensor_allocate(&out[i], src->nr_dims, src->dims,
-							src->data_type, src->size);
+		int ret = vaccel_tflite_tensor_allocate(&out[i], src->nr_dims, src->dims, src->data_type, src->size);
 		if (ret)
 			return ret;
 		if (src->size)
@@ -236,16 +228,14 @@ static int op_torch_load(struct vaccel_session *sess, struct vaccel_resource *mo
 }
 
 static int op_torch_run(struct vaccel_session *sess, const struct vaccel_resource *model,
-			const struct vaccel_torch_buffer *run_options,
-			struct vaccel_torch_tensor *const *in, int nr_in,
+			const struct vaccel_torch_buffer *run_options, struct vaccel_torch_tensor *const *in, int nr_in,
 			struct vaccel_torch_tensor **out, int nr_out)
 {
 	(void)model, (void)run_options;
 	note_op(VACCEL_OP_TORCH_MODEL_RUN, sess, (size_t)nr_in, (size_t)nr_out);
 	for (int i = 0; i < nr_out; i++) {
 		const struct vaccel_torch_tensor *src = in[i < nr_in ? i : 0];
-		int ret = vaccel_torch_tensor_allocate(&out[i], src->nr_dims, src->dims,
-						       src->data_type, src->size);
+		int ret = vaccel_torch_tensor_allocate(&out[i], src->nr_dims, src->dims, src->data_type, src->size);
 		if (ret)
 			return ret;
 		if (src->size)
@@ -256,15 +246,14 @@ static int op_torch_run(struct vaccel_session *sess, const struct vaccel_resourc
 
 /* out = A(MxK) * B(KxN), float tensors; C is ignored like the reference. */
 static int op_torch_sgemm(struct vaccel_session *sess, struct vaccel_torch_tensor **in_a,
-			  struct vaccel_torch_tensor **in_b, struct vaccel_torch_tensor **in_c,
-			  int m, int n, int k, struct vaccel_torch_tensor **out)
+			  struct vaccel_torch_tensor **in_b, struct vaccel_torch_tensor **in_c, int m, int n, int k,
+			  struct vaccel_torch_tensor **out)
 {
 	(void)in_c;
 	note_op(VACCEL_OP_TORCH_SGEMM, sess, 3, 1);
 	const float *a = in_a[0]->data, *b = in_b[0]->data;
 	int64_t dims[2] = {m, n};
-	int ret = vaccel_torch_tensor_allocate(out, 2, dims, VACCEL_TORCH_FLOAT,
-					       (size_t)m * (size_t)n * sizeof(float));
+	int ret = vaccel_torch_tensor_allocate(out, 2, dims, VACCEL_TORCH_FLOAT, (size_t)m * (size_t)n * sizeof(float));
 	if (ret)
 		return ret;
 	float *o = out[0]->data;
@@ -278,8 +267,8 @@ static int op_torch_sgemm(struct vaccel_session *sess, struct vaccel_torch_tenso
 	return VACCEL_OK;
 }
 
-static int op_sgemm(struct vaccel_session *sess, int64_t m, int64_t n, int64_t k, float alpha,
-		    float *a, int64_t lda, float *b, int64_t ldb, float beta, float *c, int64_t ldc)
+static int op_sgemm(struct vaccel_session *sess, int64_t m, int64_t n, int64_t k, float alpha, float *a, int64_t lda,
+		    float *b, int64_t ldb, float beta, float *c, int64_t ldc)
 {
 	note_op(VACCEL_OP_BLAS_SGEMM, sess, 10, 1);
 	for (int64_t i = 0; i < m; i++)
@@ -307,8 +296,8 @@ static int op_fpga_mmult(struct vaccel_session *sess, float a[], float b[], floa
 	return VACCEL_OK;
 }
 
-static int op_fpga_parallel(struct vaccel_session *sess, float a[], float b[], float add_out[],
-			    float mult_out[], size_t len_a)
+static int op_fpga_parallel(struct vaccel_session *sess, float a[], float b[], float add_out[], float mult_out[],
+			    size_t len_a)
 {
 	note_op(VACCEL_OP_FPGA_PARALLEL, sess, 2, 2);
 	for (size_t i = 0; i < len_a; i++) {
@@ -318,8 +307,7 @@ static int op_fpga_parallel(struct vaccel_session *sess, float a[], float b[], f
 	return VACCEL_OK;
 }
 
-static int op_fpga_vadd(struct vaccel_session *sess, float a[], float b[], float c[], size_t len_a,
-			size_t len_b)
+static int op_fpga_vadd(struct vaccel_session *sess, float a[], float b[], float c[], size_t len_a, size_t len_b)
 {
 	note_op(VACCEL_OP_FPGA_VECTORADD, sess, 2, 1);
 	size_t n = len_a < len_b ? len_a : len_b;
@@ -328,8 +316,8 @@ static int op_fpga_vadd(struct vaccel_session *sess, float a[], float b[], float
 	return VACCEL_OK;
 }
 
-static int op_minmax(struct vaccel_session *sess, const double *in, int n, int low, int high,
-		     double *out, double *min, double *max)
+static int op_minmax(struct vaccel_session *sess, const double *in, int n, int low, int high, double *out, double *min,
+		     double *max)
 {
 	(void)low, (void)high;
 	note_op(VACCEL_OP_MINMAX, sess, 4, 3);
@@ -346,8 +334,8 @@ static int op_minmax(struct vaccel_session *sess, const double *in, int n, int l
 	return VACCEL_OK;
 }
 
-static int op_opencv(struct vaccel_session *sess, struct vaccel_arg *read, size_t nr_read,
-		     struct vaccel_arg *write, size_t nr_write)
+static int op_opencv(struct vaccel_session *sess, struct vaccel_arg *read, size_t nr_read, struct vaccel_arg *write,
+		     size_t nr_write)
 {
 	note_op(VACCEL_OP_OPENCV, sess, nr_read, nr_write);
 	return double_first_arg(read, nr_read, write, nr_write);
@@ -488,23 +476,22 @@ static int fini(void)
 /* Everything a plugin has except the exported `vaccel_plugin` symbol. */
 __attribute__((visibility("hidden"))) struct vaccel_plugin vaccel_this_plugin;
 __attribute__((visibility("default"))) int vtest_not_a_plugin = 1;
-static void *keep_referenced[] __attribute__((used)) = {(void *)init, (void *)fini,
-							 (void *)hook_session_init,
-							 (void *)hook_session_release,
-							 (void *)hook_session_update,
-							 (void *)hook_resource_register,
-							 (void *)hook_resource_unregister,
-							 (void *)hook_resource_sync};
+static void *keep_referenced[] __attribute__((used)) = {(void *)init,
+							(void *)fini,
+							(void *)hook_session_init,
+							(void *)hook_session_release,
+							(void *)hook_session_update,
+							(void *)hook_resource_register,
+							(void *)hook_resource_unregister,
+							(void *)hook_resource_sync};
 #elif defined(VTEST_SEED_MACROS) && VTEST_SEED_MACROS
-VACCEL_MODULE(.name = VTEST_INFO_NAME, .version = "0.0.9", .vaccel_version = VTEST_VACCEL_VERSION,
-	      .init = init, .fini = fini, .is_virtio = false, .type = VTEST_TYPE)
+VACCEL_MODULE(.name = VTEST_INFO_NAME, .version = "0.0.9", .vaccel_version = VTEST_VACCEL_VERSION, .init = init,
+	      .fini = fini, .is_virtio = false, .type = VTEST_TYPE)
 #else
-VACCEL_PLUGIN(.name = VTEST_INFO_NAME, .version = "1.2.3", .vaccel_version = VTEST_VACCEL_VERSION,
-	      .init = init, .fini = fini, .is_virtio = VTEST_VIRTIO, .type = VTEST_TYPE,
+VACCEL_PLUGIN(.name = VTEST_INFO_NAME, .version = "1.2.3", .vaccel_version = VTEST_VACCEL_VERSION, .init = init,
+	      .fini = fini, .is_virtio = VTEST_VIRTIO, .type = VTEST_TYPE,
 	      .session_init = VTEST_VIRTIO ? hook_session_init : NULL,
 	      .session_release = VTEST_VIRTIO ? hook_session_release : NULL,
-	      .session_update = VTEST_VIRTIO ? hook_session_update : NULL,
-	      .resource_register = hook_resource_register,
-	      .resource_unregister = hook_resource_unregister,
-	      .resource_sync = hook_resource_sync)
+	      .session_update = VTEST_VIRTIO ? hook_session_update : NULL, .resource_register = hook_resource_register,
+	      .resource_unregister = hook_resource_unregister, .resource_sync = hook_resource_sync)
 #endif

@@ -22,8 +22,8 @@ int main(void)
 	printf("app: vAccel %s, session %" PRId64 "\n", VACCEL_VERSION, sess.id);
 	ret = vaccel_noop(&sess);
 	if (!ret)
-		ret = vaccel_image_classification(&sess, image, tag, imgname, sizeof(image),
-						  sizeof(tag), sizeof(imgname));
+		ret = vaccel_image_classification(&sess, image, tag, imgname, sizeof(image), sizeof(tag),
+						  sizeof(imgname));
 	if (ret)
 		fprintf(stderr, "app: op failed: %s (%d)\n", strerror(ret), ret);
 	else

@@ -43,8 +43,7 @@ int main(int argc, char **argv)
 	}
 	struct vaccel_resource buf;
 	const char data[] = "0123456789";
-	if (vaccel_resource_init_from_buf(&buf, data, sizeof(data), VACCEL_RESOURCE_DATA, "d.bin", true) ==
-	    VACCEL_OK) {
+	if (vaccel_resource_init_from_buf(&buf, data, sizeof(data), VACCEL_RESOURCE_DATA, "d.bin", true) == VACCEL_OK) {
 		vaccel_resource_register(&buf, &sess);
 		vaccel_resource_sync(&buf, &sess);
 		vaccel_resource_unregister(&buf, &sess);

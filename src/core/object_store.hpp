@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-// Global registry of live sessions and resources and of their registration
-// links. One mutex guards all of it; plugin hooks and file I/O always run
-// outside that mutex (see resource.cpp).
+// The object store: the process-wide table of live sessions and resources and
+// of their registration links (object_store.cpp). One mutex guards all of it;
+// plugin hooks and file I/O always run outside that mutex (see resource.cpp).
+// Not to be confused with the plugin registry (plugin.cpp), the loaded plugins.
 #pragma once
 
 #include <array>
@@ -11,6 +12,7 @@
 #include <set>
 #include <vector>
 
+#include "checked_mutex.hpp"
 #include "id_pool.hpp"
 #include "vaccel/resource.h"
 #include "vaccel/session.h"
@@ -36,8 +38,8 @@ struct ResourceState {
 	std::mutex data_mutex;                  // guards blobs/rundir preparation
 };
 
-struct Objects {
-	std::mutex mutex;
+struct ObjectStore {
+	common::CheckedMutex<> mutex; // *_locked functions assert it (debug builds)
 	std::map<vaccel_id_t, SessionState> sessions;
 	std::map<vaccel_id_t, std::shared_ptr<ResourceState>> resources;
 	IdPool session_ids{kMaxSessions};
@@ -45,10 +47,14 @@ struct Objects {
 };
 
 // Never destroyed (the library destructor may run after static destruction).
-Objects &objects();
+ObjectStore &objects();
 
-// Caller holds objects().mutex. nullptr if `sess`/`res` is not live.
+// The state of `sess`/`res`; nullptr if it is not live. REQUIRES: objects().mutex held.
 SessionState *find_session_locked(const vaccel_session *sess);
 std::shared_ptr<ResourceState> find_resource_locked(const vaccel_resource *res);
+
+// Forgets live sessions/resources without touching their (user-owned,
+// possibly already freed) structs; used by the library destructor.
+void objects_forget_all();
 
 } // namespace vaccel::core

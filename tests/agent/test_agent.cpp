@@ -21,7 +21,8 @@ const std::string kClassText = "This is a dummy classification tag!";
 
 std::string cstr(const std::vector<uint8_t> &v)
 {
-	return std::string(reinterpret_cast<const char *>(v.data()), strnlen(reinterpret_cast<const char *>(v.data()), v.size()));
+	return std::string(reinterpret_cast<const char *>(v.data()),
+			   strnlen(reinterpret_cast<const char *>(v.data()), v.size()));
 }
 
 int classify(Client &c, int64_t sid, std::string *text)
@@ -69,7 +70,7 @@ TEST_F(AgentTest, SessionOpsAndResources)
 	EXPECT_EQ(rid2, rid);
 	EXPECT_EQ(unregister(*c, sid, rid), 0);
 	EXPECT_EQ(sync_resource(*c, sid2, rid), 0); // still alive through sid2
-	EXPECT_EQ(release_session(*c, sid2), 0);     // last user gone: resource destroyed
+	EXPECT_EQ(release_session(*c, sid2), 0);    // last user gone: resource destroyed
 	EXPECT_EQ(sync_resource(*c, sid, rid), VACCEL_ENOENT);
 	EXPECT_EQ(release_session(*c, sid), 0);
 	EXPECT_EQ(noop(*c, sid), VACCEL_ENOENT);
@@ -114,12 +115,12 @@ TEST_F(AgentTest, IsolationBetweenConnections)
 	int64_t sa2 = create_session(*a);
 	ASSERT_GT(sa2, 0);
 	ASSERT_NE(sa2, sb);
-	EXPECT_EQ(noop(*b, sa2), VACCEL_ENOENT);                     // use A's session
-	EXPECT_EQ(release_session(*b, sa2), VACCEL_ENOENT);          // release A's session
+	EXPECT_EQ(noop(*b, sa2), VACCEL_ENOENT);            // use A's session
+	EXPECT_EQ(release_session(*b, sa2), VACCEL_ENOENT); // release A's session
 	std::vector<uint8_t> stolen;
 	EXPECT_EQ(sync_resource(*b, sb, ra, &stolen), VACCEL_ENOENT); // read A's resource
 	EXPECT_TRUE(stolen.empty());
-	EXPECT_EQ(unregister(*b, sb, ra), VACCEL_ENOENT);            // release A's resource
+	EXPECT_EQ(unregister(*b, sb, ra), VACCEL_ENOENT); // release A's resource
 	int64_t r = 0;
 	EXPECT_EQ(register_blob(*b, sb, "", nullptr, 0, 0, &r, ra), VACCEL_ENOENT); // share A's resource
 	v1::Request load;
@@ -152,7 +153,8 @@ TEST_F(AgentTest, ExecIsRefusedWithoutAllowOption)
 	const char lib[] = "\x7f"
 			   "ELF";
 	int64_t rid = 0;
-	ASSERT_EQ(register_blob(*c, sid, "lib.so", lib, sizeof(lib), VACCEL_BLOB_FILE, &rid, 0, VACCEL_RESOURCE_LIB), 0);
+	ASSERT_EQ(register_blob(*c, sid, "lib.so", lib, sizeof(lib), VACCEL_BLOB_FILE, &rid, 0, VACCEL_RESOURCE_LIB),
+		  0);
 	EXPECT_EQ(genop(*c, sid, {u8(VACCEL_OP_EXEC_WITH_RESOURCE), i64(rid), str("f")}, {}), VACCEL_EPERM);
 	EXPECT_NE(agent.log_text().find("not allowed"), std::string::npos);
 }
@@ -221,6 +223,26 @@ TEST_F(AgentTest, MemfdPayloadAndAgentErrorCodePassThrough)
 	// The host runtime's own error code comes back unchanged (genop arg validation: EINVAL).
 	EXPECT_EQ(genop(*c, sid, {u8(VACCEL_OP_IMAGE_CLASSIFY)}, {}), VACCEL_EINVAL);
 	EXPECT_EQ(genop(*c, sid, {u8(200)}, {}), genop(*c, sid, {u8(201)}, {}));
+}
+
+// Small write args live in memory the agent reuses across requests: an output-only one must
+// still start zeroed, never with bytes an earlier request of the connection left there.
+TEST_F(AgentTest, OutputOnlyWriteArgsStartZeroedInReusedMemory)
+{
+	auto c = make_client(agent.address());
+	int64_t sid = create_session(*c);
+	const std::vector<uint8_t> mark(256, 0xAA);
+	std::vector<std::vector<uint8_t>> outs;
+	// The noop OPENCV op echoes read args into write args: the mark is in the agent's memory.
+	ASSERT_EQ(genop(*c, sid, {u8(VACCEL_OP_OPENCV), buf(VACCEL_ARG_RAW, mark.data(), mark.size())},
+			{out(VACCEL_ARG_RAW, mark.size())}, &outs),
+		  0);
+	ASSERT_EQ(outs.at(0), mark);
+	for (int i = 0; i < 3; ++i) {
+		outs.clear();
+		ASSERT_EQ(genop(*c, sid, {u8(VACCEL_OP_OPENCV)}, {out(VACCEL_ARG_RAW, mark.size())}, &outs), 0);
+		EXPECT_EQ(outs.at(0), std::vector<uint8_t>(mark.size(), 0)) << "call " << i;
+	}
 }
 
 TEST(AgentFailure, AgentGoneFailsFastAndNextSessionReconnects)
@@ -303,8 +325,10 @@ TEST_F(AgentTest, ConcurrentClientsMixedOps)
 					std::vector<uint8_t> d(64 + (i % 7) * 1000, static_cast<uint8_t>(t * 31 + i));
 					int64_t rid = 0;
 					std::vector<uint8_t> back;
-					if (register_blob(*c, sid, "b", d.data(), d.size(), VACCEL_BLOB_BUFFER, &rid) != 0 ||
-					    sync_resource(*c, sid, rid, &back) != 0 || back != d || unregister(*c, sid, rid) != 0)
+					if (register_blob(*c, sid, "b", d.data(), d.size(), VACCEL_BLOB_BUFFER, &rid) !=
+						    0 ||
+					    sync_resource(*c, sid, rid, &back) != 0 || back != d ||
+					    unregister(*c, sid, rid) != 0)
 						failures++;
 				} else {
 					int64_t s2 = create_session(*c);
@@ -373,8 +397,9 @@ TEST_F(AgentTest, SerialChannelHandshakeReleasesPreviousClientState)
 	}
 	int fd = open(name, O_RDWR | O_NOCTTY);
 	ASSERT_GE(fd, 0);
-	std::string torn = frame_bytes(vaccel::rpc::FrameType::request, vaccel::rpc::frame_flags::end, 1, "", 5000, 5000) +
-			   std::string(100, 'x');
+	std::string torn =
+		frame_bytes(vaccel::rpc::FrameType::request, vaccel::rpc::frame_flags::end, 1, "", 5000, 5000) +
+		std::string(100, 'x');
 	ASSERT_EQ(write(fd, torn.data(), torn.size()), static_cast<ssize_t>(torn.size()));
 	close(fd);
 

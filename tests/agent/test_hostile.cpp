@@ -112,7 +112,8 @@ TEST_F(HostileTest, HeaderClaimingOneTebibyte)
 	int fd = raw_unix_connect(agent.socket_path());
 	v1::Request req;
 	req.mutable_genop()->set_session_id(1);
-	write_all_fd(fd, hello_frame() + frame_bytes(FrameType::request, 0, 1, req.SerializeAsString(), 1 << 20, 1ull << 40));
+	write_all_fd(fd, hello_frame() +
+				 frame_bytes(FrameType::request, 0, 1, req.SerializeAsString(), 1 << 20, 1ull << 40));
 	EXPECT_TRUE(closed_by_peer(fd, 3000));
 	close(fd);
 	EXPECT_NE(agent.log_text().find("exceeds limit"), std::string::npos);
@@ -133,7 +134,8 @@ TEST_F(HostileTest, HeaderClaimingGigabytesButSendingLittle)
 		a->set_size(1ull << 30);
 		a->set_has_data(true);
 		write_all_fd(fd, hello_frame() +
-					 frame_bytes(FrameType::request, 0, 1, req.SerializeAsString(), 16 << 20, 1ull << 30) +
+					 frame_bytes(FrameType::request, 0, 1, req.SerializeAsString(), 16 << 20,
+						     1ull << 30) +
 					 std::string(1 << 20, 'a'));
 		fds.push_back(fd);
 	}
@@ -220,8 +222,8 @@ TEST_F(HostileTest, ClientKilledMidTransfer)
 			int64_t sid = create_session(*c);
 			std::vector<uint8_t> big(256u << 20, 0x5a);
 			int64_t rid;
-			register_blob(*c, sid, "big", big.data(), big.size(), round == 1 ? VACCEL_BLOB_FILE : VACCEL_BLOB_BUFFER,
-				      &rid);
+			register_blob(*c, sid, "big", big.data(), big.size(),
+				      round == 1 ? VACCEL_BLOB_FILE : VACCEL_BLOB_BUFFER, &rid);
 			_exit(0);
 		}
 		std::this_thread::sleep_for(std::chrono::milliseconds(150 + 50 * round));
@@ -261,7 +263,8 @@ TEST_F(HostileTest, UnsealedMemfdIsRejected)
 	a->set_type(VACCEL_ARG_BUFFER);
 	a->set_size(1 << 20);
 	a->set_has_data(true);
-	std::string frame = frame_bytes(FrameType::request, flags::end | flags::has_fd, 1, req.SerializeAsString(), 0, 1 << 20);
+	std::string frame =
+		frame_bytes(FrameType::request, flags::end | flags::has_fd, 1, req.SerializeAsString(), 0, 1 << 20);
 	iovec iov{frame.data(), frame.size()};
 	msghdr msg{};
 	msg.msg_iov = &iov;

@@ -71,7 +71,8 @@ TEST(AgentLarge, TwoGibResourceShaMatchesOnAgent)
 			spooled = e.path();
 	ASSERT_FALSE(spooled.empty());
 	long hwm = agent.hwm_kb();
-	printf("[large] 2 GiB registered in %.2f s (%.0f MB/s); agent peak RSS %ld KiB\n", secs, size / secs / 1e6, hwm);
+	printf("[large] 2 GiB registered in %.2f s (%.0f MB/s); agent peak RSS %ld KiB\n", secs, size / secs / 1e6,
+	       hwm);
 	EXPECT_LT(hwm, 128 * 1024);
 	EXPECT_EQ(sha256_of(spooled), sha256_of(src));
 	EXPECT_EQ(release_session(*c, sid), 0);

@@ -6,6 +6,7 @@
 #include <new>
 #include <type_traits>
 
+#include "utils_internal.hpp"
 #include "vaccel.h"
 
 namespace vaccel::ops {
@@ -72,8 +73,7 @@ int op_not_supported(const vaccel_session *sess, vaccel_op_type_t type) noexcept
 // with (sess, args...) inside `region`; VACCEL_ENOTSUP (logged) when the
 // plugin lacks it.
 template <typename Fn, typename... Args>
-inline int call_plugin_op(vaccel_session *sess, vaccel_op_type_t type, OpRegion &region,
-			  Args... args)
+inline int call_plugin_op(vaccel_session *sess, vaccel_op_type_t type, OpRegion &region, Args... args)
 {
 	auto *fn = lookup_op<Fn>(sess, type);
 	if (fn == nullptr)
@@ -85,22 +85,22 @@ inline int call_plugin_op(vaccel_session *sess, vaccel_op_type_t type, OpRegion 
 int invalid_arg(const char *what, const char *reason) noexcept;
 
 // Exception barrier for exported functions: no exception crosses the C ABI.
-// bad_alloc -> VACCEL_ENOMEM, anything else -> VACCEL_EINVAL (both logged).
-int exception_to_error(const char *where) noexcept;
-
+// The catch maps with the core's one mapper (error_from_current_exception,
+// utils_internal.hpp): bad_alloc -> VACCEL_ENOMEM, errno-valued system_error ->
+// its errno, anything else -> VACCEL_EIO (all logged).
 #define VACCEL_OPS_TRY try {
-#define VACCEL_OPS_CATCH(where)                                  \
-	}                                                        \
-	catch (...)                                              \
-	{                                                        \
-		return ::vaccel::ops::exception_to_error(where); \
+#define VACCEL_OPS_CATCH(where)                                                                                        \
+	}                                                                                                              \
+	catch (...)                                                                                                    \
+	{                                                                                                              \
+		return ::vaccel::core::error_from_current_exception(where);                                            \
 	}
 
 // Debug trace that costs one atomic load when debug logging is off.
-#define VACCEL_OPS_DEBUG(...)                            \
-	do {                                             \
-		if (vaccel_log_enabled(VACCEL_LOG_DEBUG)) \
-			vaccel_debug(__VA_ARGS__);       \
+#define VACCEL_OPS_DEBUG(...)                                                                                          \
+	do {                                                                                                           \
+		if (vaccel_log_enabled(VACCEL_LOG_DEBUG))                                                              \
+			vaccel_debug(__VA_ARGS__);                                                                     \
 	} while (0)
 
 // Common prologue: NULL session check.
@@ -113,13 +113,12 @@ inline int check_session(const vaccel_session *sess, const char *what) noexcept
 
 // Model/library resource checks of the reference: wrong type -> EINVAL, not
 // registered with the session -> EPERM.
-int check_resource(const vaccel_session *sess, const vaccel_resource *res,
-		   vaccel_resource_type_t expected, const char *what) noexcept;
+int check_resource(const vaccel_session *sess, const vaccel_resource *res, vaccel_resource_type_t expected,
+		   const char *what) noexcept;
 
 // Prologue of the model ops (tf, tflite, torch): a session, and `model` a
 // MODEL resource registered with it.
-inline int check_model_op(const vaccel_session *sess, const vaccel_resource *model,
-			  const char *what) noexcept
+inline int check_model_op(const vaccel_session *sess, const vaccel_resource *model, const char *what) noexcept
 {
 	if (int ret = check_session(sess, what))
 		return ret;
