@@ -52,20 +52,28 @@ constexpr int status_code(Status s) noexcept
 
 // Contract: runs body() (returning an int VACCEL_* code or a Status) and returns its code by the
 // table above; never throws.  `plugin` and `what` name the plugin and the call in log lines.
-template <class Body>
-int boundary(const char *plugin, const char *what, Body &&body) noexcept
+// `what` may also be a function returning the name, called only when a line is logged (at_boundary
+// uses that, so an op call does not look its op type's name up unless it fails).
+template <class What, class Body>
+int boundary(const char *plugin, What what, Body &&body) noexcept
 {
+	const auto name = [&]() noexcept -> const char * {
+		if constexpr (std::is_invocable_r_v<const char *, What>)
+			return what();
+		else
+			return what;
+	};
 	try {
 		if constexpr (std::is_same_v<std::invoke_result_t<Body &>, Status>)
 			return status_code(body());
 		else
 			return body();
 	} catch (const Failure &f) {
-		vaccel_error("[%s] %s: %s", plugin, what, f.what());
+		vaccel_error("[%s] %s: %s", plugin, name(), f.what());
 		return status_code(f.status());
 	} catch (...) {
 		const ExceptionCode c = code_of_current_exception(VACCEL_EBACKEND);
-		vaccel_error("[%s] %s: %s", plugin, what, c.reason);
+		vaccel_error("[%s] %s: %s", plugin, name(), c.reason);
 		return c.code;
 	}
 }
@@ -88,7 +96,7 @@ struct Bounded<Plugin, What, Fn, R (*)(A...)> {
 	static_assert(std::is_same_v<R, int>, "a vAccel op or hook returns an int code");
 	static int call(A... args) noexcept
 	{
-		return boundary(Plugin, call_name<What>(), [&] { return Fn(args...); });
+		return boundary(Plugin, &call_name<What>, [&] { return Fn(args...); });
 	}
 };
 template <const char *Plugin, auto What, auto Fn, class R, class... A>

@@ -90,6 +90,23 @@ TEST(PluginKitBoundary, AtBoundaryKeepsTheOpSignature)
 	EXPECT_EQ(fn(&sess), VACCEL_OK);
 }
 
+TEST(PluginKitBoundary, AtBoundaryNamesTheOpTypeWhenItFails)
+{
+	// at_boundary looks the op type's name up only on the failure path: the line still names it.
+	int (*fn)(vaccel_session *) = vp::at_boundary<kName, VACCEL_OP_NOOP, throwing_op>;
+	testing::internal::CaptureStdout();
+	EXPECT_EQ(fn(nullptr), VACCEL_EBACKEND);
+	const std::string out = testing::internal::GetCapturedStdout();
+	EXPECT_NE(out.find("[kit-test] NOOP: no session"), std::string::npos) << out;
+	// A name given as a function is called for the log line.
+	testing::internal::CaptureStdout();
+	EXPECT_EQ(vp::boundary(
+			  kName, [] { return "named late"; }, []() -> int { throw std::runtime_error("x"); }),
+		  VACCEL_EBACKEND);
+	const std::string late = testing::internal::GetCapturedStdout();
+	EXPECT_NE(late.find("[kit-test] named late:"), std::string::npos) << late;
+}
+
 vaccel::image::Labels labels_of(size_t n, bool background_first)
 {
 	std::string text = background_first ? "background\n" : "";
