@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // Single operation args (struct vaccel_arg) and the deprecated seed-era arg
-// list. The typed vaccel_arg_array lives in arg_array.cpp.
+// list. The typed vaccel_arg_array lives in arg_array.cpp and arg_array_typed.cpp.
 //
 // Memory handed across the C ABI (arg buffers, list storage) uses
 // malloc/free so that C callers and plugins can free what we allocate.

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // libFuzzer harness: genop unpacking (src/core/genop.cpp) and the arg-array readers plugins use
-// to unpack args (src/core/arg_array.cpp), on a session of the noop plugin.
+// to unpack args (src/core/arg_array_typed.cpp, on arg_array.cpp), on a session of the noop plugin.
 //
 // Input (every field little endian; missing bytes read as zero):
 //   u8 nr_read, u8 nr_write (each taken modulo kMaxArgs + 1), then per arg, read args first:

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// Unit tests of src/rpc/message.cpp: chunked payloads over socketpairs and loopback, size limits,
+// Unit tests of src/rpc/message*.cpp: chunked payloads over socketpairs and loopback, size limits,
 // truncation and silent peers, and sealed-memfd payloads.
 #include "channel.hpp"
 #include "memfd_pool.hpp"

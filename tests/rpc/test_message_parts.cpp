@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// Unit tests of PARTS payloads (src/rpc/message.cpp with region.cpp's mapping cache): inline bytes mixed
+// Unit tests of PARTS payloads (src/rpc/message*.cpp with region.cpp's mapping cache): inline bytes mixed
 // with ranges of several memfds (zero copy), and hostile part tables.
 #include "channel.hpp"
 #include "memfd_pool.hpp"
