@@ -83,7 +83,7 @@ TEST(BudgetLease, ALyingPageGetsOnlyItsOwnShare)
 {
 	Fixture f(24 * MiB, 8 * MiB, 4);
 	// Worker 0 is compromised: every field of its page at its maximum, again and again.
-	std::atomic<bool> stop{false};
+	std::atomic<bool> stop{false}, lying{false};
 	std::thread liar([&] {
 		WorkerPage &p = *f.pages[0];
 		for (int i = 0; i < 200000 && !stop.load(); ++i) { // bounded
@@ -93,9 +93,19 @@ TEST(BudgetLease, ALyingPageGetsOnlyItsOwnShare)
 				p.lease[k].store(UINT64_MAX);
 			}
 			p.lease_seq.store(UINT64_MAX);
+			lying.store(true);
 			std::this_thread::yield();
 		}
 	});
+	// The rounds start once the page lies: before that it truthfully holds nothing, and a round
+	// may fairly take its idle lease back (on a loaded machine the thread starts late).
+	for (int i = 0; i < 5000 && !lying.load(); ++i) // bounded: 5 s
+		std::this_thread::sleep_for(std::chrono::milliseconds(1));
+	if (!lying.load()) {
+		stop.store(true);
+		liar.join();
+		FAIL() << "the liar thread never ran";
+	}
 	{
 		Rounds r(*f.book, f.raw());
 		EXPECT_TRUE(f.budgets[1]->try_take(5 * MiB));
