@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Install rules for libvaccel and its development files (included from the top-level
 # CMakeLists.txt).  After `cmake --install <build> --prefix P`:
 #   P/lib/libvaccel.so*                 the runtime      (plugins and examples install themselves:

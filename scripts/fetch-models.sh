@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Downloads the public test models, labels and images used by the image plugins (onnx, torch,
 # tflite) and their tests, checking every file's sha256.  Model files are never committed: they go
 # to a directory of your choice (default ./models, which is gitignored).  Point the tests at it
@@ -38,7 +39,7 @@ while (($#)); do
     -d) dest="${2:?-d needs a directory}"; shift 2 ;;
     --derived-from) derived_from="${2:?--derived-from needs a directory}"; shift 2 ;;
     --force) force=1; shift ;;
-    -h|--help) sed -n '2,30p' "$0"; exit 0 ;;
+    -h|--help) sed -n '3,31p' "$0"; exit 0 ;;
     *) echo "fetch-models: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Installs the Debian 12 packages needed to build, test and run the project.
 # Idempotent: does nothing when every package is already installed.
 set -euo pipefail

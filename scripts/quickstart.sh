@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Quick start, step 1 of 2: installs the Debian packages, builds everything, makes sure the test models
 # are present, then runs the main demo:
 #   1. classify cat.bmp in-process with the onnx plugin (OpenCV DNN),

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Quick start, step 2 of 2: runs the whole test suite.
 #   0. checks the written source rules: the include table of docs/architecture.md
 #      (scripts/check-includes.py) and the .clang-format style (scripts/check-format.sh);

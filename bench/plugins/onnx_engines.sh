@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The onnx engines side by side in one run (bench_onnx_engines, one process per engine, pinned to
 # one core): the f32 model on XNNPACK and on OpenCV DNN, the int8 model on OpenCV DNN (the XNNPACK
 # engine does not cover QOperator graphs yet). The ONNX Runtime anchor is a separate bench.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The tflite engines side by side in one run (bench_tflite_engines, one process per engine):
 # XNNPACK 1 thread and Arm NN CpuRef pinned to one core, then XNNPACK on 2 threads and 2 cores.
 # usage: bench/plugins/tflite_engines.sh <build_dir> [xnn_runs=200] [armnn_runs=20] [model] [core=1]

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # vaccel_add_plugin(<name> SOURCES <files...> [LIBS <libs...>])
 # Builds and installs libvaccel-<name>.so, the way every bundled plugin is built: linked to the
 # core library, C++20, and hidden visibility so that only the vaccel_plugin descriptor is exported

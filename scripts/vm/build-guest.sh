@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # build-guest.sh: builds the Linux guest used by the VM end-to-end tests.
 #
 # The guest is Debian's LZ4-compressed cloud kernel (fast to decompress under QEMU TCG) plus a busybox
@@ -31,7 +32,7 @@ die() {
 }
 
 usage() {
-  sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '3,21p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 out_dir=""

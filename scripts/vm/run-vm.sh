@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # run-vm.sh: boots the test guest under QEMU TCG, with a host agent on the other end of a virtio-serial port,
 # and exits with the guest script's exit status. Bounded: QEMU runs under `timeout -k 5`, and the agent and
 # QEMU are always stopped (by PID) and the temporary directory removed, whatever happens.
@@ -63,7 +64,7 @@ fail_infra() {
   exit "$INFRA_FAILURE"
 }
 
-usage() { sed -n '2,33p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '3,34p' "$0" | sed 's/^# \{0,1\}//'; }
 
 while (($#)); do
   case "$1" in

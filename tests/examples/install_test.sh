@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # install_test.sh: installs the build into a temporary prefix and checks that applications build
 # and run against it the three documented ways:
 #   1. cc app.c $(pkg-config --cflags --libs vaccel)            (PKG_CONFIG_PATH=<prefix>/lib/pkgconfig)

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # run_example.sh: runs one example program and checks its exit status and output.
 #
 #   run_example.sh [--fail] [--timeout S] [--expect LINE]... [--expect-re ERE]... -- CMD [ARGS...]

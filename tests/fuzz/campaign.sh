@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Longer offline fuzzing campaign (not part of CI): runs harnesses niced, $CAMPAIGN_JOBS (default 2)
 # at a time, each for its own time budget, keeping the grown corpus, logs and any reproducer under
 # <out_dir>, then prints one line per harness: executions, final cov/ft, corpus size and findings.

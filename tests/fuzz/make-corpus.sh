@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Regenerates the committed seed corpus of tests/fuzz (corpus/<harness>/). Test tool only.
 #   fuzz_image:  tiny JPEG/PNG/BMP images written with stb_image_write (seeds/make_images.c);
 #   fuzz_tflite: the header and operator codes of the real .tflite models (seeds/make_tflite_seed.py)

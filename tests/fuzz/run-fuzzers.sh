@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Runs every libFuzzer harness of a VACCEL_FUZZ build for a bounded time on a copy of the
 # committed seed corpus (the corpus in the checkout is never modified), at most `jobs` at once.
 # Fails (exit 1) when any harness finds a crash, leak, timeout or out-of-memory input; the

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Runs every example locally and through rpc -> vaccel-agent -> the same plugin, and checks that
 # the program prints the same thing both ways (lines printed by the exec'd test library itself
 # appear in the agent's output instead, and are checked there).

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Runs the Python client printed in docs/protocol.md (extracted verbatim, socket and image paths
 # substituted) against a real agent: the specification is enough to write a working client.
 # usage: run_python_client.sh <source_dir> <build_dir> <models_dir>

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # vaccel-vsock-bridge unit tests (label "rpc"): a fake vhost-user front-end, no QEMU.
 if(TARGET vaccel-vsock-bridge-core)
   add_library(vsock-fake-frontend STATIC ${CMAKE_CURRENT_LIST_DIR}/vsock_fake_frontend.cpp)

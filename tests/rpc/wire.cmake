@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Wire-layer unit tests (no libvaccel needed), one file per src/rpc source they test.
 add_executable(test_rpc_wire
   ${CMAKE_CURRENT_LIST_DIR}/test_frame.cpp

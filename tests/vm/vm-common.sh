@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # vm-common.sh: helpers shared by the VM end-to-end tests (sourced, not run).
 # Expects REPO_ROOT to be set by the sourcing script.
 

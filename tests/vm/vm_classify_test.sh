@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # vm_classify_test.sh: vAccel end to end through a real VM. A Linux guest under QEMU TCG runs the unmodified,
 # dynamically linked `classify` example with the rpc plugin; the plugin talks over the virtio-serial port
 # `vaccel` to vaccel-agent on the host, which runs the onnx or tflite plugin.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # vm_latency.sh: measures classify latency in the QEMU/TCG guest against the host, through the same agent,
 # and the virtio-serial round trip. A measurement, not a test (not registered with CTest).
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # vm_selftest.sh: tests the VM runner itself (scripts/vm/build-guest.sh + run-vm.sh) with a stand-in guest
 # program (vm_ping, dynamically linked) and a host echo agent, independently of vAccel:
 #   - the ldd closure of a dynamic program is enough to run it in the guest, the port symlink exists,

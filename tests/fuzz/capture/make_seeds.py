@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Turns traffic recorded by relay.py into seed inputs of the fuzz harnesses (test tool only).
 
 usage: make_seeds.py <recorded_dir> <pb2_dir> <corpus_dir>

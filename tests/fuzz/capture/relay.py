@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Recording relay for the fuzz seed corpus (test tool only; never installed or shipped).
 
 Listens on tcp://127.0.0.1:<port>, forwards each client connection to the agent at

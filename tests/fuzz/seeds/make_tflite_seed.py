@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Derives small fuzz_tflite seeds from a real .tflite model (test tool only).
 
 Model.operator_codes sits near the end of a real model (after the weights), so a truncated copy
