@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "vsock_fake_frontend.hpp"
 
+#include "fd_passing.hpp"
+
 #include <gtest/gtest.h>
 #include <poll.h>
 #include <sys/eventfd.h>
@@ -157,20 +159,7 @@ std::vector<std::byte> FakeFrontend::message(uint32_t request, const void *paylo
 	if (size)
 		memcpy(buf.data() + 12, payload, size);
 	iovec iov{buf.data(), buf.size()};
-	msghdr msg{};
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * 8)] = {};
-	if (!fds.empty()) {
-		msg.msg_control = control;
-		msg.msg_controllen = CMSG_SPACE(sizeof(int) * fds.size());
-		cmsghdr *c = CMSG_FIRSTHDR(&msg);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int) * fds.size());
-		memcpy(CMSG_DATA(c), fds.data(), sizeof(int) * fds.size());
-	}
-	EXPECT_EQ(sendmsg(conn_.get(), &msg, MSG_NOSIGNAL), static_cast<ssize_t>(buf.size()));
+	EXPECT_EQ(vaccel::rpc::send_with_fds(conn_.get(), &iov, 1, fds), static_cast<ssize_t>(buf.size()));
 	std::vector<std::byte> out;
 	if (!expect_reply)
 		return out;
