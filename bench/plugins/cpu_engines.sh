@@ -48,6 +48,7 @@ torch="${TORCH_PLUGIN:-$(plugin torch)}" onnx="${ONNX_PLUGIN:-$(plugin onnx)}"
 tflite="${TFLITE_PLUGIN:-$(plugin tflite)}"
 if [[ -f "$torch" ]]; then
   add torch-f32 "" "$bench torch-f32 $torch mobilenetv2-12-f32.torchscript.pt imagenet_labels_1000.txt $runs"
+  add torch-f32-as-loaded "VACCEL_TORCH_XNNPACK=0" "$bench torch-f32-as-loaded $torch mobilenetv2-12-f32.torchscript.pt imagenet_labels_1000.txt $runs"
   add torch-qint8 "" "$bench torch-qint8 $torch $qpath imagenet_labels_1000.txt $runs"
   add torch-f32-malloc-default "VACCEL_TORCH_MALLOC_TUNING=0" "$bench torch-f32-malloc-default $torch mobilenetv2-12-f32.torchscript.pt imagenet_labels_1000.txt $runs"
   if [[ "${OPENBLAS_INFO:-0}" == 1 && -n "${OPENBLAS_CORETYPE:-}" ]]; then

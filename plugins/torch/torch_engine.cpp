@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-// The only translation unit of the torch plugin that includes libtorch headers.
+// The libtorch side of the torch plugin (with torch_optimize.cpp, the only code that includes
+// libtorch headers).
 #include "torch_engine.hpp"
+#include "torch_optimize.hpp"
 
 #include <ATen/Parallel.h>
 #include <caffe2/serialize/read_adapter_interface.h>
@@ -111,6 +113,43 @@ void apply_openblas_threads(int n)
 		fn(n);
 	dlclose(handle);
 }
+
+// libgomp's omp_set_num_threads, looked up in the copy libtorch loaded (nullptr if none).
+using OmpSetThreads = void (*)(int);
+OmpSetThreads omp_set_threads_fn()
+{
+	static const OmpSetThreads fn = [] {
+		void *handle = dlopen("libgomp.so.1", RTLD_LAZY | RTLD_NOLOAD);
+		// The handle stays open: libtorch keeps libgomp loaded for the life of the process anyway.
+		return handle ? reinterpret_cast<OmpSetThreads>(dlsym(handle, "omp_set_num_threads")) : nullptr;
+	}();
+	return fn;
+}
+
+// A rewritten module's layers run on libtorch's XNNPACK thread pool (which at::set_num_threads
+// sizes too), with only light aten ops between them.  With more than one thread, libgomp's
+// workers, which spin after every parallel region, and that pool fight over the cores (2 threads
+// on 2 vCPUs: 19.8 ms per MobileNet V2 image instead of 4.6, docs/performance.md), so this
+// thread's OpenMP regions stay serial while a rewritten module runs.
+class SerialOpenMpScope {
+public:
+	explicit SerialOpenMpScope(int threads) : threads_(threads > 1 ? threads : 0)
+	{
+		if (threads_ && (set_ = omp_set_threads_fn()))
+			set_(1);
+	}
+	~SerialOpenMpScope()
+	{
+		if (set_)
+			set_(threads_);
+	}
+	SerialOpenMpScope(const SerialOpenMpScope &) = delete;
+	SerialOpenMpScope &operator=(const SerialOpenMpScope &) = delete;
+
+private:
+	int threads_;
+	OmpSetThreads set_ = nullptr;
+};
 
 void apply_threads_on_this_thread()
 {
@@ -290,9 +329,90 @@ int64_t element_count(std::span<const int64_t> dims)
 	return count;
 }
 
+namespace {
+
+std::atomic<void (*)(const char *)> g_notice_sink{nullptr};
+
+void notice(const std::string &text)
+{
+	if (auto sink = g_notice_sink.load(std::memory_order_acquire))
+		sink(text.c_str());
+}
+
+c10::IValue forward(const torch::jit::Module &module, std::vector<c10::IValue> args)
+{
+	c10::InferenceMode guard;
+	// forward() takes its argument vector by value; the module itself is not modified.
+	return const_cast<torch::jit::Module &>(module).forward(std::move(args));
+}
+
+// The prepacked convolutions keep their input's memory format, so the inputs that feed them go
+// channels-last (a copy of the caller's borrowed tensor, made once per call).
+std::vector<c10::IValue> channels_last_args(const std::vector<c10::IValue> &args, const std::vector<bool> &which)
+{
+	std::vector<c10::IValue> out = args;
+	for (size_t i = 0; i < out.size() && i < which.size(); ++i) {
+		if (!which[i] || !out[i].isTensor())
+			continue;
+		const at::Tensor &t = out[i].toTensor();
+		if (t.dim() == 4 && t.is_floating_point())
+			out[i] = t.contiguous(at::MemoryFormat::ChannelsLast);
+	}
+	return out;
+}
+
+} // namespace
+
 struct Model::Impl {
-	torch::jit::Module module;
+	torch::jit::Module module;                   // as loaded, in eval mode
+	std::optional<OptimizedModule> fast;         // the XNNPACK rewrite, when it applied
+	mutable std::atomic<bool> fast_usable{true}; // cleared for good once `fast` fails where `module` works
+	std::string note;
+
+	explicit Impl(torch::jit::Module loaded) : module(std::move(loaded))
+	{
+		if (!xnnpack_rewrite_enabled()) {
+			note = "as loaded (VACCEL_TORCH_XNNPACK=0)";
+			return;
+		}
+		std::string why_not;
+		fast = optimize_for_xnnpack(module, why_not);
+		note = fast ? "XNNPACK: " + std::to_string(fast->convolutions) + " convolutions and " +
+				       std::to_string(fast->linears) + " linears prepacked"
+			    : "as loaded (" + why_not + ")";
+	}
+
+	// Runs the rewritten module when there is one.  Should it throw where the module as loaded does
+	// not (a model that views an activation as if it were NCHW-contiguous, say), the rewrite is set
+	// aside for good and the module as loaded answers; if both throw, the input is at fault.
+	c10::IValue forward_best(const std::vector<c10::IValue> &args) const
+	{
+		if (!fast || !fast_usable.load(std::memory_order_relaxed))
+			return forward(module, args);
+		try {
+			const SerialOpenMpScope serial(g_threads.load(std::memory_order_relaxed));
+			return forward(fast->module, channels_last_args(args, fast->channels_last));
+		} catch (const std::bad_alloc &) {
+			throw;
+		} catch (const std::exception &fast_error) {
+			c10::IValue result = forward(module, args); // throws if the input is at fault
+			if (fast_usable.exchange(false))
+				notice("the XNNPACK rewrite of a model failed where the model as loaded runs (" +
+				       c10::GetExceptionString(fast_error) + "); that model now runs as loaded");
+			return result;
+		}
+	}
 };
+
+void set_notice_sink(void (*sink)(const char *))
+{
+	g_notice_sink.store(sink, std::memory_order_release);
+}
+
+const std::string &Model::engine_note() const
+{
+	return impl_->note;
+}
 
 Model::Model(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Model::~Model() = default;
@@ -302,8 +422,7 @@ std::shared_ptr<Model> Model::load_file(const std::string &path)
 	std::error_code ec;
 	if (!std::filesystem::is_regular_file(path, ec))
 		throw EngineError(ErrorKind::NotFound, "model file not found: " + path);
-	auto impl = std::make_unique<Impl>();
-	impl->module = load_module([&] { return torch::jit::load(path, torch::kCPU); }, path);
+	auto impl = std::make_unique<Impl>(load_module([&] { return torch::jit::load(path, torch::kCPU); }, path));
 	return std::shared_ptr<Model>(new Model(std::move(impl)));
 }
 
@@ -311,10 +430,9 @@ std::shared_ptr<Model> Model::load_memory(const void *data, size_t size)
 {
 	if (data == nullptr || size == 0)
 		throw EngineError(ErrorKind::InvalidInput, "model buffer is empty");
-	auto impl = std::make_unique<Impl>();
-	impl->module =
+	auto impl = std::make_unique<Impl>(
 		load_module([&] { return torch::jit::load(std::make_shared<MemoryReader>(data, size), torch::kCPU); },
-			    "the " + std::to_string(size) + "-byte model buffer");
+			    "the " + std::to_string(size) + "-byte model buffer"));
 	return std::shared_ptr<Model>(new Model(std::move(impl)));
 }
 
@@ -329,9 +447,8 @@ std::vector<OwnedTensor> Model::run(std::span<const TensorView> inputs, size_t m
 	c10::IValue result;
 	std::vector<OwnedTensor> outputs;
 	try {
+		result = impl_->forward_best(args);
 		c10::InferenceMode guard;
-		// forward() takes its argument vector by value; the module itself is not modified.
-		result = const_cast<torch::jit::Module &>(impl_->module).forward(std::move(args));
 		const auto tensors = collect_output_tensors(result);
 		const size_t n = std::min(max_outputs, tensors.size());
 		outputs.reserve(n);

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // The libtorch side of the torch plugin, behind a torch-free interface.
 //
-// Only torch_engine.cpp includes <torch/script.h> (one such TU takes ~12 s to compile), so the
-// vAccel glue, the tests and the benchmark build quickly against this header.  Nothing here uses
+// Only torch_engine.cpp and torch_optimize.cpp include <torch/script.h> (one such TU takes ~12 s
+// to compile), so the vAccel glue, the tests and the benchmark build quickly against this header.  Nothing here uses
 // vAccel types either: tensors cross this boundary as plain views and malloc'd buffers.
 #pragma once
 
@@ -65,8 +65,10 @@ struct OwnedTensor {
 // Number of elements described by dims, or -1 if a dim is negative or the product overflows.
 int64_t element_count(std::span<const int64_t> dims);
 
-// One loaded TorchScript module (eval mode).  Immutable after loading, so run() may be called
-// from several threads at once (TorchScript inference is thread-safe).
+// One loaded TorchScript module (eval mode), and its XNNPACK rewrite when one applies
+// (torch_optimize.hpp; run() uses it, and falls back for good to the module as loaded if it fails
+// where that one runs).  Immutable after loading but for that one-way switch, so run() may be
+// called from several threads at once (TorchScript inference is thread-safe).
 class Model {
 public:
 	// Both throw EngineError: NotFound for a missing file, Backend for anything libtorch rejects.
@@ -84,11 +86,20 @@ public:
 	// forward() on one float NCHW tensor and return the flattened float result (logits).
 	std::vector<float> run_float(std::span<const float> input, std::span<const int64_t> dims) const;
 
+	// How the model runs, for the load log line: "XNNPACK: N convolutions and M linears
+	// prepacked" (torch_optimize.hpp), or "as loaded (<why not>)".
+	[[nodiscard]] const std::string &engine_note() const;
+
 private:
 	struct Impl;
 	explicit Model(std::unique_ptr<Impl> impl);
 	std::unique_ptr<Impl> impl_;
 };
+
+// Where the engine reports, once, that it set a model's XNNPACK rewrite aside at run time (a
+// model that failed there but ran as loaded).  nullptr (the default) drops such notices.
+// Thread-safe; the sink must be callable from any thread that runs a model.
+void set_notice_sink(void (*sink)(const char *));
 
 // Picks libtorch's quantized engine (process-wide, at::globalContext().setQEngine) for quantized
 // TorchScript models: oneDNN, else FBGEMM, never QNNPACK (Debian's torch 1.13 QNNPACK returns

@@ -104,7 +104,8 @@ std::shared_ptr<const engine::Model> model_of(const vaccel_resource *res, const 
 		fail(ErrorKind::InvalidInput, "resource " + std::to_string(res->id) + " is not a MODEL resource");
 	return state().models.get_or_load(res->id, sess->id, [&] {
 		auto model = load_model(res);
-		vaccel_debug("[torch] loaded model of resource %lld", static_cast<long long>(res->id));
+		vaccel_info("[torch] loaded model of resource %lld: %s", static_cast<long long>(res->id),
+			    model->engine_note().c_str());
 		return model;
 	});
 }
@@ -372,6 +373,7 @@ int torch_init() noexcept
 			vaccel_info("[torch] %s", tuning.message.c_str());
 		vaccel_debug("[torch] quantized engine: %s", engine::select_quantized_engine().c_str());
 		engine::set_threads(threads_from_env());
+		engine::set_notice_sink([](const char *text) { vaccel_info("[torch] %s", text); });
 		{
 			std::lock_guard lock(state().config_mu);
 			state().preprocess = Preprocess{};

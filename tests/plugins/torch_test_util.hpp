@@ -44,6 +44,20 @@ inline std::string tiny_model_path()
 	return VACCEL_TEST_TINY_TORCH_MODEL;
 }
 
+// The second one: forward(x [N,2,H,W]) -> clamp(conv1x1(x), 0, 6).view(N, -1), a model whose XNNPACK
+// rewrite fails (its view needs the NCHW-contiguous result of the model as loaded).
+#ifdef VACCEL_TEST_TINY_TORCH_CONV_VIEW
+inline std::string tiny_conv_view_path()
+{
+	return VACCEL_TEST_TINY_TORCH_CONV_VIEW;
+}
+// The third: forward(x [N,1,H,W], v [M,2]) -> (conv3x3(x) without padding, linear(v) [M,5]).
+inline std::string tiny_shape_checks_path()
+{
+	return VACCEL_TEST_TINY_TORCH_SHAPE_CHECKS;
+}
+#endif
+
 inline std::vector<float> tiny_expected_linear(const std::vector<float> &x, int64_t rows)
 {
 	const float b[3] = {0.5F, -1.0F, 2.0F};
