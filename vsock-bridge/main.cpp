@@ -48,10 +48,11 @@ OPTIONS
     --uds PATH          hybrid-vsock prefix: guest port P maps to PATH_P; PATH itself takes CONNECT lines
     --guest-cid N       the guest's CID, reported in the device config (default 3; must be > 2)
     --buf-alloc BYTES   per-connection buffer for guest-to-host bytes, advertised to the guest as its
-                        credit (default 262144; 4096 .. 67108864). A Linux guest may use no more than
-                        its own socket buffer (256 KiB by default) whatever this offers
+                        credit (default 2097152; 4096 .. 67108864). A Linux guest uses no more than
+                        its own socket buffer: 256 KiB by default, 2 MiB for vAccel's rpc plugin
     --max-packet BYTES  largest payload of one packet in either direction (default 65536; 1024 .. 65536)
-    --max-conns N       connections (and pending CONNECT lines) at once (default 1024)
+    --max-conns N       connections (and pending CONNECT lines) at once (default 128); the bridge
+                        holds at most --buf-alloc bytes for each
     --no-host-connect   do not listen on PATH for host-initiated connections
     -v, --verbose       log every connection and vhost-user message
     -h, --help          print this text

@@ -9,11 +9,11 @@
 # of each (vm_timeit, whole processes); one-way payload throughput with vm_xfer (vaccel_image_segmentation on the
 # agent's noop plugin: "up" = a BYTES image in, 64 B out; "down" = 64 B in, a BYTES out-only buffer back), 1 MiB x 20
 # and 64 MiB x 2 each way. Both transports stream the payload (no fd passing on either). For vsock, the bridge's CPU
-# time per MiB it forwarded (its exit line). vsock2m = vsock with the bridge's credit window at 2 MiB instead of its
-# (and Linux's) default 256 KiB. A last boot per round runs agent and client both inside the guest
+# time per MiB it forwarded (its exit line). vsock256k = vsock with the bridge's credit window at 256 KiB (its default
+# before 2026-12-03; now 2 MiB, with the rpc plugin's guest socket at 2 MiB too). A last boot per round runs agent and client both inside the guest
 # (no host agent): the noop round trip over AF_VSOCK loopback (vsock://1) against a unix socket in the guest, the
-# same agent listening on both. Boots alternate serial, vsock, vsock2m, loopback, ... so load changes hit all alike.
-# Environment (for investigations): VSOCK_BENCH_TRANSPORTS="serial vsock vsock2m loopback" (the default) picks
+# same agent listening on both. Boots alternate serial, vsock, vsock256k, loopback, ... so load changes hit all alike.
+# Environment (for investigations): VSOCK_BENCH_TRANSPORTS="serial vsock vsock256k loopback" (the default) picks
 # boots; VSOCK_BENCH_WORKLOAD replaces the guest's workload (noop runs and the four vm_xfer runs; e.g. "noop 201" or
 # "vm_xfer up 1048576 20", for the bridge's counters per call or per MiB); VSOCK_BENCH_KEEP=1 keeps the scratch
 # directory (console, bridge and agent logs of every boot) and prints its path. VSOCK_BENCH_BRIDGE_B=BIN adds
@@ -36,7 +36,7 @@ xfer="$build_dir/tests/vm/vm_xfer"
 for f in "$rpc_plugin" "$agent" "$bridge" "$noop_plugin" "$timeit" "$xfer" "$build_dir/examples/noop"; do
   [[ -f "$f" ]] || vm_die "missing $f"
 done
-transports="${VSOCK_BENCH_TRANSPORTS:-serial vsock vsock2m loopback}"
+transports="${VSOCK_BENCH_TRANSPORTS:-serial vsock vsock256k loopback}"
 scratch="$(mktemp -d "${TMPDIR:-/tmp}/vm-vsock-bench.XXXXXX")"
 if [[ "${VSOCK_BENCH_KEEP:-0}" == 1 ]]; then
   trap 'echo "kept $scratch"' EXIT
@@ -77,12 +77,12 @@ done
 GUEST
 
 for ((r = 1; r <= repeats; r++)); do
-  for t in serial vsock vsock2m vsockB; do
+  for t in serial vsock vsock256k vsockB; do
     [[ " $transports " == *" $t "* ]] || continue
     vm_log "round $r/$repeats: $t"
     opts=(--transport vsock)
     [[ $t == serial ]] && opts=(--transport serial)
-    [[ $t == vsock2m ]] && opts+=(--bridge-opt --buf-alloc --bridge-opt 2097152) # 8x the default window
+    [[ $t == vsock256k ]] && opts+=(--bridge-opt --buf-alloc --bridge-opt 262144) # the window before 2026-12-03
     "$VM_SCRIPTS/run-vm.sh" --kernel "$guest_dir/vmlinuz" --initrd "$guest_dir/initrd.img" --timeout 300 --quiet \
       "${opts[@]}" --bridge "$([[ $t == vsockB ]] && echo "${VSOCK_BENCH_BRIDGE_B:?}" || echo "$bridge")" --script "$scratch/guest.sh" --console "$scratch/$t-$r.txt" \
       --bridge-log "$scratch/bridge-$t-$r.txt" --agent-log "$scratch/agent-$t-$r.txt" \
@@ -115,7 +115,7 @@ xfer_prog() { echo '$1 == "vm_xfer:" && $2 == "'"$1"'" && $3 == '"$2"' { printf 
 
 echo
 echo "guest (QEMU TCG, 1 vCPU) -> host agent (noop plugin); medians of $repeats boots per transport"
-for t in serial vsock vsock2m vsockB; do
+for t in serial vsock vsock256k vsockB; do
   [[ " $transports " == *" $t "* ]] || continue
   echo "$t: noop round trip ms: $(per_round "$t" "$(noop_prog NOOP)")"
   echo "$t: whole noop 1 process ms: $(per_round "$t" "$(start_prog NOOP)")"
@@ -129,7 +129,7 @@ if [[ " $transports " == *" loopback "* ]]; then
   echo "guest-internal (agent in the guest), noop round trip ms over a unix socket: $(per_round loopback "$(noop_prog LOUNIX)")"
   echo "guest-internal, whole noop 1 process ms, vsock://1: $(per_round loopback "$(start_prog LOVSOCK)"); unix: $(per_round loopback "$(start_prog LOUNIX)")"
 fi
-for t in vsock vsock2m vsockB; do
+for t in vsock vsock256k vsockB; do
   [[ " $transports " == *" $t "* ]] || continue
   for ((r = 1; r <= repeats; r++)); do
     echo "bridge ($t, boot $r) $(grep -o 'counters: .*' "$scratch/bridge-$t-$r.txt")"
