@@ -35,14 +35,14 @@ inline constexpr size_t kStageSize = 64 * 1024;
 
 struct MuxConfig {
 	uint64_t guest_cid = 3;
-	std::string uds;                 // the hybrid-vsock prefix; empty: refuse every guest connect
-	bool host_listener = true;       // accept "CONNECT P" on <uds> itself
+	std::string uds;           // the hybrid-vsock prefix; empty: refuse every guest connect
+	bool host_listener = true; // accept "CONNECT P" on <uds> itself
 	// Per connection: guest bytes buffered towards the host.  2 MiB, with vAccel's rpc plugin
 	// asking its guest socket for as much: with 256 KiB a guest->host stream under TCG stalls on
 	// credit updates (docs/performance.md).  Worst case with max_conns: 256 MiB, as before.
 	uint32_t buf_alloc = 2u << 20;
-	uint32_t max_conns = 128; // connections plus pending CONNECT lines
-	uint32_t counter_base = 0;       // where tx/fwd counters start (tests exercise the 2^32 wrap)
+	uint32_t max_conns = 128;  // connections plus pending CONNECT lines
+	uint32_t counter_base = 0; // where tx/fwd counters start (tests exercise the 2^32 wrap)
 };
 
 struct MuxStats {
