@@ -28,7 +28,7 @@ async function main() {
   const data = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4);
   const t0 = process.hrtime.bigint();
   const session = await ort.InferenceSession.create(modelPath, {
-    intraOpNumThreads: 1,
+    intraOpNumThreads: Math.max(1, parseInt(process.env.ORT_THREADS || '1', 10)), // cpu_engines.sh THREADS
     interOpNumThreads: 1,
     executionMode: 'sequential',
     graphOptimizationLevel: 'all',

@@ -10,6 +10,7 @@
 # usage: bench/plugins/cpu_engines.sh [BUILD_DIR=build]
 # env:   RUNS (30, at least 20 is the rule for docs/performance.md), ARMNN_RUNS (20), CPU (1),
 #        ROUNDS (1: each round runs every engine once, in a rotated order), VACCEL_MODELS_DIR,
+#        THREADS (1: threads per engine, e.g. THREADS=2 CPU=0,1 for the 2-thread scaling),
 #        ONLY (a regex: run only the engines whose name matches it),
 #        TORCH_PLUGIN / ONNX_PLUGIN / TFLITE_PLUGIN (a plugin .so of another build),
 #        OPENBLAS_INFO=1 also runs the OpenBLAS users with OPENBLAS_CORETYPE unset (information:
@@ -26,6 +27,10 @@ cpu="${CPU:-1}"
 rounds="${ROUNDS:-1}"
 log="${LOG:-/tmp/cpu_engines.log}"
 export VACCEL_MODELS_DIR="$models" OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
+# THREADS=N: every engine's own thread setting (the plugins' VACCEL_*_THREADS, ORT's intra-op threads).
+threads="${THREADS:-1}"
+export VACCEL_TORCH_THREADS="${VACCEL_TORCH_THREADS:-$threads}" VACCEL_ONNX_THREADS="${VACCEL_ONNX_THREADS:-$threads}"
+export VACCEL_TFLITE_THREADS="${VACCEL_TFLITE_THREADS:-$threads}" ORT_THREADS="$threads"
 
 bench="$build/bench/plugins/bench_classify"
 [[ -x "$bench" ]] || { echo "cpu_engines: $bench not built (cmake --build $build --target bench_classify)" >&2; exit 1; }
@@ -83,7 +88,7 @@ else
 fi
 
 {
-  echo "# cpu_engines $(date -u '+%Y-%m-%d %H:%M:%S UTC'), $(nproc --all) CPUs, pinned to CPU $cpu, runs $runs"
+  echo "# cpu_engines $(date -u '+%Y-%m-%d %H:%M:%S UTC'), $(nproc --all) CPUs, pinned to CPU $cpu, runs $runs, threads $threads"
   echo "# OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-<unset>}, load: $(cut -d' ' -f1-3 /proc/loadavg)"
 } | tee "$log"
 n=${#engines[@]}
