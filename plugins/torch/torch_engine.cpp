@@ -1,14 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
-// The libtorch side of the torch plugin (with torch_optimize.cpp, the only code that includes
-// libtorch headers).
+// The libtorch side of the torch plugin: loading, running, tensors (with torch_optimize.cpp and
+// torch_threads.cpp, the only code that includes libtorch headers).
 #include "torch_engine.hpp"
 #include "torch_optimize.hpp"
+#include "torch_threads.hpp"
 
-#include <ATen/Parallel.h>
 #include <caffe2/serialize/read_adapter_interface.h>
 #include <torch/script.h>
-
-#include <dlfcn.h>
 
 #include <algorithm>
 #include <atomic>
@@ -16,7 +14,6 @@
 #include <cstring>
 #include <filesystem>
 #include <limits>
-#include <mutex>
 
 namespace vaccel::torch_engine {
 namespace {
@@ -90,76 +87,6 @@ private:
 	const uint8_t *data_;
 	size_t size_;
 };
-
-// Thread configuration: at::set_num_threads() also sets the OpenMP count of the calling thread
-// only, so every thread that runs a model re-applies it once per configuration change.
-std::atomic<int> g_threads{1};
-std::atomic<unsigned> g_threads_generation{1};
-
-void apply_openblas_threads(int n)
-{
-	// libtorch reaches OpenBLAS through libblas.so.3; Debian's pthread flavour has its own pool
-	// that at::set_num_threads does not touch (measured under load: 1 thread 60-68 ms, 2 threads
-	// 67-92 ms per MobileNetV2 image).  An explicit OPENBLAS_NUM_THREADS from the user wins.
-	const char *user_choice = std::getenv("OPENBLAS_NUM_THREADS");
-	if (user_choice != nullptr && *user_choice != '\0')
-		return;
-	// Look the symbol up in the copy libtorch already loaded.
-	void *handle = dlopen("libopenblas.so.0", RTLD_LAZY | RTLD_NOLOAD);
-	if (handle == nullptr)
-		return;
-	using SetThreads = void (*)(int);
-	if (auto fn = reinterpret_cast<SetThreads>(dlsym(handle, "openblas_set_num_threads")))
-		fn(n);
-	dlclose(handle);
-}
-
-// libgomp's omp_set_num_threads, looked up in the copy libtorch loaded (nullptr if none).
-using OmpSetThreads = void (*)(int);
-OmpSetThreads omp_set_threads_fn()
-{
-	static const OmpSetThreads fn = [] {
-		void *handle = dlopen("libgomp.so.1", RTLD_LAZY | RTLD_NOLOAD);
-		// The handle stays open: libtorch keeps libgomp loaded for the life of the process anyway.
-		return handle ? reinterpret_cast<OmpSetThreads>(dlsym(handle, "omp_set_num_threads")) : nullptr;
-	}();
-	return fn;
-}
-
-// A rewritten module's layers run on libtorch's XNNPACK thread pool (which at::set_num_threads
-// sizes too), with only light aten ops between them.  With more than one thread, libgomp's
-// workers, which spin after every parallel region, and that pool fight over the cores (2 threads
-// on 2 vCPUs: 19.8 ms per MobileNet V2 image instead of 4.6, docs/performance.md), so this
-// thread's OpenMP regions stay serial while a rewritten module runs.
-class SerialOpenMpScope {
-public:
-	explicit SerialOpenMpScope(int threads) : threads_(threads > 1 ? threads : 0)
-	{
-		if (threads_ && (set_ = omp_set_threads_fn()))
-			set_(1);
-	}
-	~SerialOpenMpScope()
-	{
-		if (set_)
-			set_(threads_);
-	}
-	SerialOpenMpScope(const SerialOpenMpScope &) = delete;
-	SerialOpenMpScope &operator=(const SerialOpenMpScope &) = delete;
-
-private:
-	int threads_;
-	OmpSetThreads set_ = nullptr;
-};
-
-void apply_threads_on_this_thread()
-{
-	thread_local unsigned applied_generation = 0;
-	const unsigned generation = g_threads_generation.load(std::memory_order_acquire);
-	if (applied_generation == generation)
-		return;
-	at::set_num_threads(g_threads.load(std::memory_order_relaxed));
-	applied_generation = generation;
-}
 
 std::vector<at::Tensor> collect_output_tensors(const c10::IValue &result)
 {
@@ -390,7 +317,7 @@ struct Model::Impl {
 		if (!fast || !fast_usable.load(std::memory_order_relaxed))
 			return forward(module, args);
 		try {
-			const SerialOpenMpScope serial(g_threads.load(std::memory_order_relaxed));
+			const SerialOpenMpScope serial(threads());
 			return forward(fast->module, channels_last_args(args, fast->channels_last));
 		} catch (const std::bad_alloc &) {
 			throw;
@@ -478,20 +405,6 @@ std::vector<float> Model::run_float(std::span<const float> input, std::span<cons
 							      ", expected FLOAT scores");
 	const auto *p = static_cast<const float *>(outputs[0].data.get());
 	return {p, p + outputs[0].size / sizeof(float)};
-}
-
-void set_threads(int n)
-{
-	n = std::max(n, 1);
-	g_threads.store(n, std::memory_order_relaxed);
-	g_threads_generation.fetch_add(1, std::memory_order_release);
-	apply_openblas_threads(n);
-	apply_threads_on_this_thread();
-}
-
-int threads()
-{
-	return g_threads.load(std::memory_order_relaxed);
 }
 
 OwnedTensor sgemm(const float *a, const float *b, const float *c, int64_t m, int64_t n, int64_t k)
