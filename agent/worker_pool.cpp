@@ -81,16 +81,19 @@ void Supervisor::refill()
 
 std::optional<uid_t> Supervisor::acquire_uid()
 {
-	// Every uid held: workers that ended (or were just killed, on eviction) may not be reaped yet.
-	for (int i = 0; i < 40; ++i) { // bounded: 200 ms
+	// Every uid held: --worker-uid-range has room for every connection and pre-forked worker, but
+	// a worker whose client has gone (or that was just killed, on eviction) holds its uid until
+	// it has exited and been reaped, and under load that takes a while. It no longer counts as a
+	// connection, so wait for it rather than refuse the new one.
+	for (int i = 0; i < 200; ++i) { // bounded: 1 s, in which the supervisor accepts nothing else
 		if (auto uid = uids_->acquire())
 			return uid;
 		reap(workers_);
 		reap(pool_);
 		if (auto uid = uids_->acquire())
 			return uid;
-		const bool dying = std::any_of(workers_.begin(), workers_.end(), [](auto &w) { return w->kill_sent; });
-		if (!dying)
+		const bool going = std::any_of(workers_.begin(), workers_.end(), [](auto &w) { return w->stopping(); });
+		if (!going)
 			break;
 		std::this_thread::sleep_for(std::chrono::milliseconds(5));
 	}

@@ -7,6 +7,8 @@
 //   execve            calls execve("/bin/true") and reports the result in out_text;
 //   inet              opens an AF_INET socket and reports the result;
 //   uid               answers "uid <real> <effective>";
+//   linger            answers "lingering"; the session's release then sleeps 600 ms, so the
+//                     worker outlives its client (leaving, its uid held) for that long;
 //   read PATH         opens PATH for reading, as a taken-over worker would another tenant's
 //                     file, and answers "read: allowed" or "read: denied: <reason>";
 //   parent_mem        opens its parent's (the supervisor's) /proc/PID/mem for writing and reports
@@ -26,6 +28,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -79,6 +82,11 @@ std::string errno_result(const char *what, int r)
 {
 	return std::string(what) + (r < 0 ? std::string(": denied: ") + strerror(errno) : ": allowed");
 }
+
+// "linger": the session's release (when its client goes) then sleeps, so the worker stays alive,
+// leaving, for that long after its client has gone.
+constexpr int kLingerMs = 600;
+std::atomic<bool> g_linger{false};
 
 int crash_classify(vaccel_session *, const void *img, unsigned char *out_text, unsigned char *out_imgname,
 		   size_t len_img, size_t len_out_text, size_t len_out_imgname)
@@ -144,6 +152,11 @@ int crash_classify(vaccel_session *, const void *img, unsigned char *out_text, u
 			close(fd);
 		return VACCEL_OK;
 	}
+	if (cmd == "linger") { // this worker's session release will take kLingerMs
+		g_linger.store(true);
+		reply(out_text, len_out_text, "lingering");
+		return VACCEL_OK;
+	}
 	if (cmd == "uid") {
 		reply(out_text, len_out_text, "uid " + std::to_string(getuid()) + " " + std::to_string(geteuid()));
 		return VACCEL_OK;
@@ -166,6 +179,13 @@ static int crash_fini(void)
 {
 	return VACCEL_OK;
 }
+static int crash_session_release(struct vaccel_session *)
+{
+	if (g_linger.load())
+		usleep(kLingerMs * 1000);
+	return VACCEL_OK;
+}
 
 VACCEL_PLUGIN(.name = "crashtest", .version = VACCEL_VERSION, .vaccel_version = VACCEL_VERSION, .init = crash_init,
-	      .fini = crash_fini, .is_virtio = false, .type = VACCEL_PLUGIN_GENERIC)
+	      .fini = crash_fini, .is_virtio = false, .type = VACCEL_PLUGIN_GENERIC,
+	      .session_release = crash_session_release)

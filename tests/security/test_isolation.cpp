@@ -396,6 +396,40 @@ TEST(Isolation, WorkerUidsAreNeverSharedByLiveWorkers)
 	std::filesystem::remove_all(work, ec);
 }
 
+// A worker whose client has gone holds its uid until it has exited and been reaped. A connection
+// that needs a uid while every one is held by live or exiting workers waits for the exiting ones
+// (regression: refused at once; seen in CI under load, where exiting workers are slow to go).
+TEST(Isolation, AConnectionWaitsForTheUidOfAWorkerStillExiting)
+{
+	if (geteuid() != 0)
+		GTEST_SKIP() << "needs root";
+	const std::string work = make_temp_dir("uidwait");
+	ASSERT_EQ(chmod(work.c_str(), 0711), 0);
+	{
+		AgentProcess agent;
+		ASSERT_TRUE(agent.start(kPlugins, {"--worker-uid-range", std::to_string(own_uid_range()) + ":2",
+						   "--max-connections", "2", "--prefork", "0", "--workdir", work}))
+			<< agent.log_text();
+		{
+			auto a = make_client(agent.address());
+			const int64_t sa = session_with_flags(*a, VACCEL_PLUGIN_GENERIC);
+			ASSERT_EQ(classify(*a, sa, "linger"), 0) << agent.log_text();
+		} // a's worker now releases its session for 600 ms, holding its uid
+		std::this_thread::sleep_for(std::chrono::milliseconds(100)); // its worker has seen the client go
+		auto b = make_client(agent.address());
+		auto c = make_client(agent.address());
+		const int64_t sb = session_with_flags(*b, VACCEL_PLUGIN_GENERIC);
+		const int64_t sc = session_with_flags(*c, VACCEL_PLUGIN_GENERIC);
+		std::string ub, uc;
+		ASSERT_EQ(classify(*b, sb, "uid", &ub), 0) << agent.log_text();
+		ASSERT_EQ(classify(*c, sc, "uid", &uc), 0) << agent.log_text();
+		EXPECT_NE(ub, uc) << "two live workers share a uid";
+		EXPECT_TRUE(agent.alive());
+	}
+	std::error_code ec;
+	std::filesystem::remove_all(work, ec);
+}
+
 TEST(Isolation, BadWorkerUidRangesAreRefused)
 {
 	if (geteuid() != 0)
