@@ -4,6 +4,7 @@
 
 #include <xnnpack.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <deque>
 #include <map>
@@ -387,6 +388,16 @@ bool Graph::run(const std::vector<std::pair<uint32_t, void *>> &externals)
 	}
 	return check(xnn_setup_runtime(impl_->runtime, ext.size(), ext.data()), "the run's buffers") &&
 	       check(xnn_invoke_runtime(impl_->runtime), "the run");
+}
+
+size_t threads_from_env(const char *variable)
+{
+	const char *env = std::getenv(variable);
+	if (env == nullptr || *env == '\0')
+		return 1;
+	char *end = nullptr;
+	const long n = std::strtol(env, &end, 10);
+	return (end != nullptr && *end == '\0' && n >= 1 && n <= 64) ? static_cast<size_t>(n) : 1;
 }
 
 } // namespace vaccel::xnn

@@ -120,4 +120,8 @@ private:
 	size_t threads_ = 1;
 };
 
+// The thread count an operator set in the environment variable `variable` for a plugin's
+// XNNPACK engine: an integer in 1..64; unset, empty or anything else gives 1.
+size_t threads_from_env(const char *variable);
+
 } // namespace vaccel::xnn

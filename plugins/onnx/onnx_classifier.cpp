@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // OpenCV DNN engine of the onnx plugin; see onnx_classifier.hpp.
 #include "onnx_classifier.hpp"
+#include "xnn_graph.hpp"
 
 #include <filesystem>
 #include <fstream>
@@ -102,7 +103,7 @@ std::unique_ptr<Classifier> Classifier::try_xnnpack(const void *data, size_t siz
 	if (e == OnnxEngine::OpenCV)
 		return nullptr;
 	bool corrupt = false;
-	auto net = XnnNet::build(data, size, 1, corrupt, reason);
+	auto net = XnnNet::build(data, size, xnn::threads_from_env("VACCEL_ONNX_THREADS"), corrupt, reason);
 	if (!net) {
 		fatal = corrupt || e == OnnxEngine::Xnnpack;
 		return nullptr;

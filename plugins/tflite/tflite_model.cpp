@@ -3,6 +3,7 @@
 #include "tflite_model.hpp"
 
 #include "tflite_xnn.hpp"
+#include "xnn_graph.hpp"
 
 #include <armnn/ArmNN.hpp>
 #include <armnn/BackendRegistry.hpp>
@@ -191,7 +192,7 @@ LoadOptions load_options_from_env()
 		const std::string v = env;
 		o.engine = v == "xnnpack" ? Engine::Xnnpack : v == "armnn" ? Engine::ArmNN : Engine::Auto;
 	}
-	o.threads = xnn_threads_from_env();
+	o.threads = vaccel::xnn::threads_from_env("VACCEL_TFLITE_THREADS");
 	return o;
 }
 

@@ -87,14 +87,4 @@ Status XnnEngine::run(const std::vector<const void *> &in, std::vector<std::vect
 	return Status::Ok;
 }
 
-size_t xnn_threads_from_env()
-{
-	const char *env = std::getenv("VACCEL_TFLITE_THREADS");
-	if (env == nullptr || *env == '\0')
-		return 1;
-	char *end = nullptr;
-	const long n = std::strtol(env, &end, 10);
-	return (end != nullptr && *end == '\0' && n >= 1 && n <= 64) ? static_cast<size_t>(n) : 1;
-}
-
 } // namespace vaccel::tflite

@@ -52,7 +52,4 @@ private:
 	std::vector<uint32_t> out_ids_;
 };
 
-// Threads for a new XNNPACK engine: $VACCEL_TFLITE_THREADS (1..64), default 1.
-size_t xnn_threads_from_env();
-
 } // namespace vaccel::tflite

@@ -41,6 +41,23 @@ TEST(OnnxXnn, F32ModelMatchesOpenCVOnAllImages)
 	}
 }
 
+// VACCEL_ONNX_THREADS reaches the XNNPACK engine: its thread pool splits the work by output tiles,
+// each computed as with one thread, so the scores are the same.
+TEST(OnnxXnn, TwoThreadsGiveTheSameScores)
+{
+	const auto bytes = read_bytes(model_path("mobilenetv2-12-int8.onnx"));
+	std::string err;
+	auto one = load(bytes, "xnnpack", err);
+	ASSERT_TRUE(one) << err;
+	setenv("VACCEL_ONNX_THREADS", "2", 1);
+	auto two = load(bytes, "xnnpack", err);
+	unsetenv("VACCEL_ONNX_THREADS");
+	ASSERT_TRUE(two) << err;
+	EXPECT_STREQ(two->engine(), "xnnpack");
+	for (const char *image : {"cat.bmp", "parrot.jpg"})
+		EXPECT_EQ(classify(*one, image), classify(*two, image)) << image;
+}
+
 // The QOperator int8 model runs on XNNPACK too: see test_onnx_xnn_quant.cpp (its fallback test
 // edits that model to hold an operator the engine lacks).
 
