@@ -10,38 +10,19 @@
 #include "image.hpp"
 #include "test_models.hpp"
 #include "torch_engine.hpp"
+#include "torch_engine_test_util.hpp"
 #include "torch_preprocess.hpp"
 #include "torch_test_util.hpp"
 
 namespace {
 
 using namespace vaccel;
+using test::torcht::image_input;
+using test::torcht::kind_of;
 using torch_engine::DType;
-using torch_engine::EngineError;
 using torch_engine::ErrorKind;
 using torch_engine::Model;
 using torch_engine::TensorView;
-
-ErrorKind kind_of(const std::function<void()> &fn)
-{
-	try {
-		fn();
-	} catch (const EngineError &e) {
-		return e.kind();
-	}
-	ADD_FAILURE() << "expected an EngineError";
-	return ErrorKind::Backend;
-}
-
-torch_plugin::InputTensor image_input(const std::string &name)
-{
-	const auto bytes = test::read_bytes(test::model_path(name));
-	torch_plugin::InputTensor in;
-	std::string error;
-	EXPECT_TRUE(torch_plugin::make_input(bytes.data(), bytes.size(), torch_plugin::Preprocess{}, in, error))
-		<< error;
-	return in;
-}
 
 class TorchEngine : public ::testing::Test {
 protected:
