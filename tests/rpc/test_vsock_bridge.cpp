@@ -385,10 +385,11 @@ TEST(VsockBridge, ManyConnectionsAtOnce)
 		EXPECT_EQ(seen[2000 + i], "conn" + std::to_string(i));
 }
 
-// --buf-alloc above the guest's own buffer (regression: vm_vsock_bench's "vsock2m" boot). A Linux
-// guest lets at most min(peer buf_alloc, its own buf_alloc) be in flight and never sends
-// CREDIT_REQUEST: out of credit, it waits for an update. The bridge must send one without being
-// asked, although the guest's in-flight bytes never come near the bridge's own buf_alloc.
+// --buf-alloc above the guest's own buffer (regression: vm_vsock_bench's boot with the bridge at
+// 2 MiB, "vsock2m" then, when the guest kept its default 256 KiB). A Linux guest lets at most
+// min(peer buf_alloc, its own buf_alloc) be in flight and never sends CREDIT_REQUEST: out of
+// credit, it waits for an update. The bridge must send one without being asked, although the
+// guest's in-flight bytes never come near the bridge's own buf_alloc.
 TEST(VsockBridge, LargeBufAllocWithGuestCappedWindowKeepsFlowing)
 {
 	vbridge::BridgeConfig cfg;
